@@ -1,0 +1,2 @@
+//! The database engine. No terminal code lives here.
+pub mod index;
