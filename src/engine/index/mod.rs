@@ -5,7 +5,9 @@ use std::ops::RangeBounds;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum IndexError {
-    #[error("bulk load needs strictly increasing keys: key {key} at position {pos} is not above the previous one")]
+    #[error(
+        "bulk load needs strictly increasing keys: key {key} at position {pos} is not above the previous one"
+    )]
     NotSorted { pos: usize, key: i64 },
 }
 
@@ -36,10 +38,15 @@ impl AlexIndex {
     pub fn bulk_load(sorted: &[i64]) -> Result<Self, IndexError> {
         for (i, w) in sorted.windows(2).enumerate() {
             if w[1] <= w[0] {
-                return Err(IndexError::NotSorted { pos: i + 1, key: w[1] });
+                return Err(IndexError::NotSorted {
+                    pos: i + 1,
+                    key: w[1],
+                });
             }
         }
-        Ok(Self { set: sorted.iter().copied().collect() })
+        Ok(Self {
+            set: sorted.iter().copied().collect(),
+        })
     }
     pub fn insert(&mut self, key: i64) -> bool {
         self.set.insert(key)
@@ -75,7 +82,10 @@ impl AlexIndex {
         self.set.len() * 8
     }
     pub fn stats(&self) -> IndexStats {
-        IndexStats { num_keys: self.len(), ..Default::default() }
+        IndexStats {
+            num_keys: self.len(),
+            ..Default::default()
+        }
     }
     pub fn validate(&self) -> Result<(), String> {
         Ok(())

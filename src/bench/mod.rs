@@ -1,0 +1,1 @@
+//! Benchmarks: each returns a plain report struct; front ends print it.

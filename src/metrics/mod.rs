@@ -1,0 +1,1 @@
+//! Lock-free metric recorders and the plain Snapshot that front ends render.

@@ -1,0 +1,1 @@
+//! Datasets and key generators (fixed seeds).
