@@ -1,1 +1,264 @@
-//! Command-line arguments (clap).
+//! Command-line front door: argument parsing (clap) and dispatch to the library.
+//!
+//! `main.rs` only calls [`parse_from`] and [`run`]; usage errors come back as
+//! `clap::Error` (exit status 2), failures as `anyhow::Error` (exit status 1).
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::bench::index::{IndexBenchConfig, MAX_KEYS, run_index_bench};
+use crate::workload::keys::KeyDist;
+
+/// alexdb: an ALEX learned index over RocksDB with an LRU value cache, and a shell around it.
+#[derive(Debug, Clone, PartialEq, Eq, Parser)]
+#[command(name = "alexdb", version, about, long_about = None)]
+pub struct Cli {
+    /// Open (or create) the database at PATH
+    #[arg(long, value_name = "PATH", conflicts_with = "temp")]
+    pub db: Option<PathBuf>,
+
+    /// Use a temporary database, deleted on exit
+    #[arg(long)]
+    pub temp: bool,
+
+    /// Line shell even on a terminal (no full-screen dashboard)
+    #[arg(long)]
+    pub plain: bool,
+
+    /// Run the commands in CMDS (separated by ';') and exit
+    #[arg(short = 'c', value_name = "CMDS")]
+    pub commands: Option<String>,
+
+    /// Run the commands in FILE, one per line, and exit
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+
+    /// Print one JSON object per command or benchmark on stdout
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Run a benchmark
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum BenchCommand {
+    /// ALEX learned index against std BTreeMap: bulk load, lookups, inserts, memory
+    Index(IndexArgs),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct IndexArgs {
+    /// Number of distinct keys (e.g. 1000000, 1_000_000, 500k, 10M)
+    #[arg(long, value_name = "N", value_parser = parse_key_count)]
+    pub keys: usize,
+
+    /// Key distribution
+    #[arg(long, value_enum)]
+    pub dist: DistArg,
+
+    /// Seed for keys, shuffles and probes
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    pub seed: u64,
+
+    /// Print one JSON object on stdout instead of the table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Key distribution as spelled on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DistArg {
+    /// 0, 1, 2, ..., N-1
+    Seq,
+    /// uniform over the whole i64 range
+    Uniform,
+    /// lognormal(0, 2) x 1e9, heavily skewed
+    Lognormal,
+}
+
+impl From<DistArg> for KeyDist {
+    fn from(d: DistArg) -> Self {
+        match d {
+            DistArg::Seq => KeyDist::Seq,
+            DistArg::Uniform => KeyDist::Uniform,
+            DistArg::Lognormal => KeyDist::Lognormal,
+        }
+    }
+}
+
+/// Parse a key count: digits with optional `_` or `,` separators and an optional
+/// `k`/`m` suffix (thousands / millions). Must be between 1 and [`MAX_KEYS`].
+pub fn parse_key_count(s: &str) -> Result<usize, String> {
+    let hint = "expected a whole number of keys such as 1000000, 1_000_000, 500k or 10M";
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| *c != '_' && *c != ',')
+        .collect();
+    let (digits, mult) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1_000usize),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1_000_000usize),
+        _ => (&t[..], 1usize),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(hint.to_string());
+    }
+    let n = digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("too large; the most is {MAX_KEYS}"))?;
+    if n == 0 {
+        return Err("must be at least 1".to_string());
+    }
+    if n > MAX_KEYS {
+        return Err(format!("too large; the most is {MAX_KEYS}"));
+    }
+    Ok(n)
+}
+
+/// Parse arguments. `Err` is a usage error (or `--help`/`--version`), to be shown with
+/// `clap::Error::exit`, which exits 2 for errors and 0 for help and version.
+pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args)?;
+    if cli.command.is_some() {
+        let shell_opts = [
+            (cli.db.is_some(), "--db"),
+            (cli.temp, "--temp"),
+            (cli.plain, "--plain"),
+            (cli.commands.is_some(), "-c"),
+            (cli.script.is_some(), "--script"),
+        ];
+        if let Some((_, flag)) = shell_opts.iter().find(|(set, _)| *set) {
+            return Err(Cli::command().error(
+                ErrorKind::ArgumentConflict,
+                format!(
+                    "{flag} is a shell option and cannot be used with a subcommand such as 'bench'"
+                ),
+            ));
+        }
+    }
+    Ok(cli)
+}
+
+/// Run what the arguments ask for. Results go to `out`, progress and notices to `err`.
+pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    match &cli.command {
+        Some(Command::Bench(BenchCommand::Index(args))) => {
+            bench_index(args, cli.json || args.json, out, err)
+        }
+        None => {
+            if cli.commands.is_some() || cli.script.is_some() {
+                bail!("the command shell is not available yet");
+            }
+            let line = format!(
+                "alexdb {}: the interactive shell is not built yet; \
+                 try `alexdb bench index --keys 1000000 --dist uniform` or `alexdb --help`",
+                env!("CARGO_PKG_VERSION")
+            );
+            // With --json, stdout is reserved for JSON objects.
+            let dest: &mut dyn Write = if cli.json { err } else { out };
+            writeln!(dest, "{line}").context("writing output")?;
+            Ok(())
+        }
+    }
+}
+
+fn bench_index(
+    args: &IndexArgs,
+    json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let cfg = IndexBenchConfig {
+        keys: args.keys,
+        dist: args.dist.into(),
+        seed: args.seed,
+        probes: None,
+    };
+    let report = run_index_bench(&cfg, |msg| {
+        // Progress is best effort: a closed stderr must not stop the benchmark.
+        let _ = writeln!(err, "bench index: {msg}");
+    })?;
+    if json {
+        let text = serde_json::to_string(&report).context("encoding the report as JSON")?;
+        writeln!(out, "{text}").context("writing the report")?;
+    } else {
+        write!(out, "{}", report.to_table()).context("writing the report")?;
+    }
+    out.flush().context("writing the report")?;
+    if !report.validation.ok {
+        bail!(
+            "the ALEX index failed its correctness checks: {}",
+            report.validation.errors.join("; ")
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn key_counts() {
+        assert_eq!(parse_key_count("20000"), Ok(20_000));
+        assert_eq!(parse_key_count("1_000_000"), Ok(1_000_000));
+        assert_eq!(parse_key_count("10M"), Ok(10_000_000));
+        assert_eq!(parse_key_count("500k"), Ok(500_000));
+        assert!(parse_key_count("0").is_err());
+        assert!(parse_key_count("-5").is_err());
+        assert!(parse_key_count("abc").is_err());
+        assert!(parse_key_count("").is_err());
+        assert!(parse_key_count("k").is_err());
+        assert!(parse_key_count("99999999999999999999").is_err());
+        assert!(parse_key_count("2000M").is_err());
+    }
+
+    #[test]
+    fn bench_index_args() {
+        let cli = parse_from([
+            "alexdb", "bench", "index", "--keys", "1000", "--dist", "seq", "--json",
+        ])
+        .expect("parses");
+        let Some(Command::Bench(BenchCommand::Index(a))) = cli.command else {
+            panic!("not bench index: {cli:?}");
+        };
+        assert_eq!(
+            (a.keys, a.dist, a.seed, a.json),
+            (1000, DistArg::Seq, 42, true)
+        );
+    }
+
+    #[test]
+    fn shell_options_do_not_mix_with_subcommands() {
+        let e = parse_from([
+            "alexdb", "--temp", "bench", "index", "--keys", "5", "--dist", "seq",
+        ])
+        .expect_err("conflict");
+        assert_eq!(e.exit_code(), 2);
+        assert!(parse_from(["alexdb", "--db", "x", "--temp"]).is_err());
+        assert!(parse_from(["alexdb", "--db", "x", "--plain", "-c", "get 1"]).is_ok());
+    }
+}

@@ -1,1 +1,2 @@
 //! Datasets and key generators (fixed seeds).
+pub mod keys;
