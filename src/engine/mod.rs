@@ -1,2 +1,18 @@
 //! The database engine. No terminal code lives here.
+//!
+//! [`Db`] puts three layers behind one thread-safe handle: the ALEX learned index
+//! ([`index`]) that holds every key, RocksDB ([`store`]) that holds the values, and an LRU
+//! value cache ([`cache`]) for hot values. [`options`] lists every tunable and
+//! [`error`] every failure.
+pub mod cache;
+pub mod db;
+pub mod error;
 pub mod index;
+pub mod options;
+pub mod store;
+
+pub use cache::Value;
+pub use db::{CheckReport, Db, LoadReport, OpenStats};
+pub use error::{DbError, parse_key};
+pub use options::{BulkLoadMethod, CompactionStyle, Compression, DbOptions, MAX_VALUE_BYTES};
+pub use store::{decode_key, encode_key};

@@ -1,1 +1,17 @@
 //! Lock-free metric recorders and the plain Snapshot that front ends render.
+//!
+//! The engine records into a [`Metrics`]: counters are atomics spread over per-thread
+//! stripes (no shared cache line on the hot path), latencies go to `hdrhistogram`
+//! histograms that live in the same stripes behind an uncontended lock, and only 1 in N
+//! operations is timed (`metrics_sample_rate`). Front ends never see these recorders: they
+//! call `Db::metrics_snapshot()` or `Db::metrics_window()` and get a [`Snapshot`], plain
+//! data that serialises to JSON.
+mod recorder;
+mod snapshot;
+
+pub use recorder::{Counter, GetTiming, HistSet, Metrics, MetricsWindow, OpKind, RawCounters};
+pub use snapshot::{
+    BlockCacheTickers, ByteCounts, CacheStats, GetSplit, IndexCounters, LatencySummary, LevelInfo,
+    MemoryStats, OpCounts, OpLatencies, RocksStats, RocksTickers, RowCounts, Snapshot,
+};
+pub(crate) use snapshot::{Gauges, RawState};

@@ -1,0 +1,922 @@
+//! `Db`: the ALEX index, RocksDB and the LRU value cache behind one thread-safe handle.
+//!
+//! Read path: value cache -> ALEX (absent: `None`, RocksDB is not called) -> RocksDB
+//! `get_pinned` -> fill the cache. Writes: RocksDB (WAL on by default) -> ALEX (new keys)
+//! -> cache (updated if cached). Deletes remove the key from all three.
+//!
+//! Concurrency: ALEX sits behind a `RwLock` (readers share it; a writer holds it only to
+//! insert or remove one key, never across a RocksDB call). Writers of the same key are
+//! serialised by one of 256 key-striped mutexes, so RocksDB, ALEX and the cache change in
+//! the same order for a key. Each stripe also carries a write sequence number: a get that
+//! read a value from RocksDB only caches it if no write to that stripe happened since the
+//! read began, so a slow reader cannot put a stale value back into the cache.
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use parking_lot::{Mutex, RwLock};
+use serde::Serialize;
+
+use super::cache::{Value, ValueCache};
+use super::error::DbError;
+use super::index::{AlexIndex, IndexStats};
+use super::options::{BulkLoadMethod, DbOptions};
+use super::store::Store;
+use crate::metrics::{
+    Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, Snapshot,
+};
+
+const KEY_STRIPES: usize = 256;
+/// Rows per write batch on the WAL-off load path.
+const WAL_OFF_BATCH_ROWS: usize = 10_000;
+/// Value bytes buffered before an unsorted load sorts them into an SST file.
+const UNSORTED_CHUNK_BYTES: usize = 512 << 20;
+/// `load` reports progress every this many rows.
+const PROGRESS_EVERY: u64 = 1 << 16;
+
+#[repr(align(64))]
+struct KeyStripe {
+    lock: Mutex<()>,
+    seq: AtomicU64,
+}
+
+/// What `open` found and how long the ALEX rebuild took.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct OpenStats {
+    pub keys: u64,
+    /// Opening RocksDB (includes WAL replay).
+    pub rocksdb_open_secs: f64,
+    /// Reading every key from RocksDB (keys only).
+    pub read_keys_secs: f64,
+    /// Bulk-loading ALEX with them.
+    pub index_build_secs: f64,
+    pub total_secs: f64,
+}
+
+/// The outcome of a `load`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadReport {
+    /// Rows read from the input (duplicates included).
+    pub rows: u64,
+    /// Value bytes read from the input.
+    pub bytes: u64,
+    /// Keys that did not exist before the load.
+    pub new_keys: u64,
+    pub method: BulkLoadMethod,
+    /// The database was empty, so ALEX was bulk-loaded rather than inserted into.
+    pub was_empty: bool,
+    /// The input keys arrived strictly increasing.
+    pub sorted_input: bool,
+    pub sst_files: usize,
+    pub secs: f64,
+    pub rows_per_sec: f64,
+}
+
+/// Result of [`Db::check`].
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub alex_keys: u64,
+    pub rocksdb_keys: u64,
+    /// ALEX's own structural self-check.
+    pub alex_valid: Result<(), String>,
+    pub ok: bool,
+}
+
+/// The database. `Send + Sync`: share it with `Arc<Db>` between worker threads and the
+/// shell.
+pub struct Db {
+    store: Store,
+    index: RwLock<AlexIndex>,
+    cache: ValueCache,
+    metrics: Metrics,
+    stripes: Box<[KeyStripe]>,
+    /// Puts and deletes hold it shared; a load holds it exclusively while it makes its
+    /// rows visible, so ALEX and RocksDB never disagree about a key afterwards.
+    write_gate: RwLock<()>,
+    load_lock: Mutex<()>,
+    opts: RwLock<DbOptions>,
+    /// For the process RSS; `None` if sysinfo cannot read this platform.
+    sys: Mutex<Option<sysinfo::System>>,
+    open_stats: OpenStats,
+    closed: AtomicBool,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("path", &self.path)
+            .field("keys", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// Opens (or creates) the database in directory `path` with the default options.
+    pub fn open(path: impl AsRef<Path>) -> Result<Db, DbError> {
+        Self::open_with(path, DbOptions::default())
+    }
+
+    /// Opens (or creates, if `create_if_missing`) the database with `opts`, then
+    /// rebuilds ALEX from RocksDB's keys.
+    pub fn open_with(path: impl AsRef<Path>, opts: DbOptions) -> Result<Db, DbError> {
+        opts.validate()?;
+        let path = path.as_ref();
+        let t0 = Instant::now();
+        let store = Store::open(path, &opts)?;
+        let t1 = Instant::now();
+        let keys = store.keys()?;
+        let t2 = Instant::now();
+        let index = AlexIndex::bulk_load(&keys)?;
+        let t3 = Instant::now();
+        let open_stats = OpenStats {
+            keys: keys.len() as u64,
+            rocksdb_open_secs: (t1 - t0).as_secs_f64(),
+            read_keys_secs: (t2 - t1).as_secs_f64(),
+            index_build_secs: (t3 - t2).as_secs_f64(),
+            total_secs: (t3 - t0).as_secs_f64(),
+        };
+        drop(keys);
+        Ok(Db {
+            store,
+            index: RwLock::new(index),
+            cache: ValueCache::new(opts.value_cache_entries, opts.value_cache_shards),
+            metrics: Metrics::new(opts.metrics, opts.metrics_sample_rate),
+            stripes: (0..KEY_STRIPES)
+                .map(|_| KeyStripe {
+                    lock: Mutex::new(()),
+                    seq: AtomicU64::new(0),
+                })
+                .collect(),
+            write_gate: RwLock::new(()),
+            load_lock: Mutex::new(()),
+            opts: RwLock::new(opts),
+            sys: Mutex::new(sysinfo::System::new().ok()),
+            open_stats,
+            closed: AtomicBool::new(false),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Flushes the memtables (so the next open replays no log) and releases the
+    /// directory lock. Dropping a `Db` does the same, ignoring errors.
+    pub fn close(self) -> Result<(), DbError> {
+        let r = self.store.flush();
+        self.closed.store(true, Ordering::Relaxed);
+        r
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The options in force (including live changes).
+    pub fn options(&self) -> DbOptions {
+        self.opts.read().clone()
+    }
+
+    pub fn open_stats(&self) -> OpenStats {
+        self.open_stats
+    }
+
+    #[inline]
+    fn stripe(&self, key: i64) -> &KeyStripe {
+        let h = (key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56;
+        &self.stripes[h as usize % KEY_STRIPES]
+    }
+
+    // ----- reads -------------------------------------------------------------------
+
+    /// The value of `key`, or `None` if it does not exist.
+    #[inline]
+    pub fn get(&self, key: i64) -> Result<Option<Value>, DbError> {
+        if self.metrics.sample() {
+            return self.get_timed(key);
+        }
+        if self.cache.is_enabled() {
+            if let Some(v) = self.cache.get(key) {
+                return Ok(Some(v));
+            }
+        } else {
+            self.metrics.incr(Counter::GetsUncached);
+        }
+        if !self.index.read().contains(key) {
+            self.metrics.incr(Counter::AlexAbsent);
+            return Ok(None);
+        }
+        self.metrics.incr(Counter::AlexFound);
+        let stripe = self.stripe(key);
+        let seq = stripe.seq.load(Ordering::Acquire);
+        let Some(slice) = self.store.get_pinned(key)? else {
+            // Deleted after ALEX was checked.
+            return Ok(None);
+        };
+        let v: Value = Arc::from(&*slice);
+        drop(slice);
+        self.metrics.incr(Counter::RowsReadStore);
+        self.metrics.add(Counter::BytesReadStore, v.len() as u64);
+        self.cache
+            .fill(key, v.clone(), || stripe.seq.load(Ordering::Acquire) == seq);
+        Ok(Some(v))
+    }
+
+    /// `get` with every layer timed (1 in `metrics_sample_rate` gets).
+    #[cold]
+    fn get_timed(&self, key: i64) -> Result<Option<Value>, DbError> {
+        let mut t = GetTiming::start();
+        if self.cache.is_enabled() {
+            let hit = self.cache.get(key);
+            t.cache();
+            if let Some(v) = hit {
+                t.finish(&self.metrics);
+                return Ok(Some(v));
+            }
+        } else {
+            self.metrics.incr(Counter::GetsUncached);
+        }
+        let present = self.index.read().contains(key);
+        t.alex();
+        if !present {
+            self.metrics.incr(Counter::AlexAbsent);
+            t.finish(&self.metrics);
+            return Ok(None);
+        }
+        self.metrics.incr(Counter::AlexFound);
+        let stripe = self.stripe(key);
+        let seq = stripe.seq.load(Ordering::Acquire);
+        t.rest();
+        let slice = self.store.get_pinned(key)?;
+        t.rocksdb();
+        let Some(slice) = slice else {
+            t.finish(&self.metrics);
+            return Ok(None);
+        };
+        let v: Value = Arc::from(&*slice);
+        drop(slice);
+        self.metrics.incr(Counter::RowsReadStore);
+        self.metrics.add(Counter::BytesReadStore, v.len() as u64);
+        t.rest();
+        self.cache
+            .fill(key, v.clone(), || stripe.seq.load(Ordering::Acquire) == seq);
+        t.cache();
+        t.finish(&self.metrics);
+        Ok(Some(v))
+    }
+
+    /// Whether `key` exists (ALEX only; no value is read).
+    pub fn contains(&self, key: i64) -> bool {
+        self.index.read().contains(key)
+    }
+
+    /// Rows with `a <= key <= b` in key order, at most `limit` of them. Values come from
+    /// one RocksDB iterator over the encoded range (measured faster than ALEX range +
+    /// MultiGet; see tests/engine_measure.rs).
+    pub fn scan(&self, a: i64, b: i64, limit: usize) -> Result<Vec<(i64, Value)>, DbError> {
+        let t = self.metrics.sample().then(Instant::now);
+        let mut out = Vec::with_capacity(limit.min(1024));
+        let mut bytes = 0u64;
+        self.store.scan(a, b, limit, |k, v| {
+            bytes += v.len() as u64;
+            out.push((k, Arc::from(v)));
+        })?;
+        self.metrics.incr(Counter::Scans);
+        self.metrics.add(Counter::RowsReadStore, out.len() as u64);
+        self.metrics.add(Counter::BytesReadStore, bytes);
+        if let Some(t) = t {
+            self.metrics
+                .record(OpKind::Scan, t.elapsed().as_nanos() as u64);
+        }
+        Ok(out)
+    }
+
+    /// `scan` done the other way: keys from ALEX's range, values by batched MultiGet.
+    /// Kept for the measurement in tests/engine_measure.rs.
+    #[doc(hidden)]
+    pub fn scan_multiget(
+        &self,
+        a: i64,
+        b: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, Value)>, DbError> {
+        if a > b {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<i64> = self.index.read().range(a..=b).take(limit).collect();
+        let mut out = Vec::with_capacity(keys.len());
+        self.store.multi_get(&keys, |k, v| {
+            if let Some(v) = v {
+                out.push((k, Arc::from(v)));
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// Number of keys (from ALEX).
+    pub fn count(&self) -> u64 {
+        let t = self.metrics.sample().then(Instant::now);
+        let n = self.index.read().len() as u64;
+        self.metrics.incr(Counter::Counts);
+        if let Some(t) = t {
+            self.metrics
+                .record(OpKind::Count, t.elapsed().as_nanos() as u64);
+        }
+        n
+    }
+
+    /// Number of keys with `a <= key <= b` (from ALEX).
+    pub fn count_range(&self, a: i64, b: i64) -> u64 {
+        let t = self.metrics.sample().then(Instant::now);
+        let n = if a > b {
+            0
+        } else {
+            self.index.read().range(a..=b).count() as u64
+        };
+        self.metrics.incr(Counter::Counts);
+        if let Some(t) = t {
+            self.metrics
+                .record(OpKind::Count, t.elapsed().as_nanos() as u64);
+        }
+        n
+    }
+
+    /// Number of keys, without counting it as an operation.
+    pub fn len(&self) -> usize {
+        self.index.read().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.read().is_empty()
+    }
+
+    pub fn min_key(&self) -> Option<i64> {
+        self.index.read().min_key()
+    }
+
+    pub fn max_key(&self) -> Option<i64> {
+        self.index.read().max_key()
+    }
+
+    /// Up to `limit` keys with `a <= key <= b`, in order (from ALEX; no values read).
+    pub fn keys(&self, a: i64, b: i64, limit: usize) -> Vec<i64> {
+        if a > b {
+            return Vec::new();
+        }
+        self.index.read().range(a..=b).take(limit).collect()
+    }
+
+    // ----- writes ------------------------------------------------------------------
+
+    /// Stores `value` under `key`. Returns `true` if the key is new. Values over 16 MiB
+    /// are refused ([`DbError::ValueTooLarge`]) and change nothing.
+    pub fn put(&self, key: i64, value: &[u8]) -> Result<bool, DbError> {
+        DbError::check_value(value)?;
+        let t = self.metrics.sample().then(Instant::now);
+        let is_new;
+        {
+            let _gate = self.write_gate.read();
+            let stripe = self.stripe(key);
+            let _k = stripe.lock.lock();
+            self.store.put(key, value)?;
+            is_new = !self.index.read().contains(key) && self.index.write().insert(key);
+            stripe.seq.fetch_add(1, Ordering::Release);
+            self.cache.update_if_present(key, || Arc::from(value));
+        }
+        self.metrics.incr(Counter::Puts);
+        self.metrics.incr(Counter::RowsWritten);
+        self.metrics.add(Counter::BytesWritten, value.len() as u64);
+        if let Some(t) = t {
+            self.metrics
+                .record(OpKind::Put, t.elapsed().as_nanos() as u64);
+        }
+        Ok(is_new)
+    }
+
+    /// Removes `key`. Returns `true` if it existed.
+    pub fn delete(&self, key: i64) -> Result<bool, DbError> {
+        let t = self.metrics.sample().then(Instant::now);
+        let existed;
+        {
+            let _gate = self.write_gate.read();
+            let stripe = self.stripe(key);
+            let _k = stripe.lock.lock();
+            existed = self.index.read().contains(key);
+            if existed {
+                self.store.delete(key)?;
+                self.index.write().remove(key);
+                stripe.seq.fetch_add(1, Ordering::Release);
+                self.cache.remove(key);
+            }
+        }
+        self.metrics.incr(Counter::Deletes);
+        if existed {
+            self.metrics.incr(Counter::RowsDeleted);
+        }
+        if let Some(t) = t {
+            self.metrics
+                .record(OpKind::Delete, t.elapsed().as_nanos() as u64);
+        }
+        Ok(existed)
+    }
+
+    /// Loads many rows at once. See [`Db::load_with_progress`].
+    pub fn load<I, V>(&self, rows: I) -> Result<LoadReport, DbError>
+    where
+        I: IntoIterator<Item = (i64, V)>,
+        V: AsRef<[u8]>,
+    {
+        self.load_with_progress(rows, |_| {})
+    }
+
+    /// Loads many rows at once (a later row wins over an earlier one with the same key).
+    ///
+    /// With `bulk_load_method = sst-ingest` (the default) rows are written to sorted SST
+    /// files and ingested in one step at the end: the load is all-or-nothing (an error,
+    /// e.g. a value over 16 MiB, leaves the database as it was) and durable when it
+    /// returns. Sorted input streams straight into the files; unsorted input is sorted in
+    /// 512 MiB chunks. When the database was empty ALEX is bulk-loaded from the keys.
+    ///
+    /// With `wal-off-batches` (empty database only) rows go through write batches with
+    /// the WAL off and a flush at the end; puts and deletes wait until it finishes.
+    ///
+    /// `progress` is called with the rows read so far every 65,536 rows.
+    pub fn load_with_progress<I, V>(
+        &self,
+        rows: I,
+        mut progress: impl FnMut(u64),
+    ) -> Result<LoadReport, DbError>
+    where
+        I: IntoIterator<Item = (i64, V)>,
+        V: AsRef<[u8]>,
+    {
+        let start = Instant::now();
+        let _one_load = self.load_lock.lock();
+        let (method, rows_per_file) = {
+            let o = self.opts.read();
+            (o.bulk_load_method, o.bulk_load_rows_per_file)
+        };
+        let keys_before = self.len() as u64;
+        let was_empty = keys_before == 0 && self.store.is_empty()?;
+        let mut report = if was_empty && method == BulkLoadMethod::WalOffBatches {
+            self.load_wal_off(rows, &mut progress)?
+        } else {
+            self.load_sst(rows, rows_per_file, was_empty, &mut progress)?
+        };
+        report.new_keys = (self.len() as u64).saturating_sub(keys_before);
+        report.secs = start.elapsed().as_secs_f64();
+        report.rows_per_sec = if report.secs > 0.0 {
+            report.rows as f64 / report.secs
+        } else {
+            0.0
+        };
+        self.metrics.incr(Counter::Loads);
+        self.metrics.add(Counter::RowsWritten, report.rows);
+        self.metrics.add(Counter::BytesWritten, report.bytes);
+        self.metrics
+            .record(OpKind::Load, start.elapsed().as_nanos() as u64);
+        Ok(report)
+    }
+
+    fn load_sst<I, V>(
+        &self,
+        rows: I,
+        rows_per_file: usize,
+        was_empty: bool,
+        progress: &mut impl FnMut(u64),
+    ) -> Result<LoadReport, DbError>
+    where
+        I: IntoIterator<Item = (i64, V)>,
+        V: AsRef<[u8]>,
+    {
+        let dir = self.store.load_dir()?;
+        let r = self.load_sst_in(&dir, rows, rows_per_file, was_empty, progress);
+        let _ = std::fs::remove_dir_all(&dir);
+        r
+    }
+
+    fn load_sst_in<I, V>(
+        &self,
+        dir: &Path,
+        rows: I,
+        rows_per_file: usize,
+        was_empty: bool,
+        progress: &mut impl FnMut(u64),
+    ) -> Result<LoadReport, DbError>
+    where
+        I: IntoIterator<Item = (i64, V)>,
+        V: AsRef<[u8]>,
+    {
+        let mut files = self.store.sst_files(dir, rows_per_file);
+        let mut keys: Vec<i64> = Vec::new();
+        let mut chunk = Chunk::default();
+        let mut sorted = true;
+        let mut last: Option<i64> = None;
+        let (mut n, mut bytes) = (0u64, 0u64);
+        for (k, v) in rows {
+            let v = v.as_ref();
+            DbError::check_value(v)?;
+            n += 1;
+            bytes += v.len() as u64;
+            keys.push(k);
+            if sorted && last.is_none_or(|l| k > l) {
+                files.put(k, v)?;
+                last = Some(k);
+            } else {
+                if sorted {
+                    // The order broke: from here on rows are sorted chunk by chunk.
+                    sorted = false;
+                    files.end_file()?;
+                }
+                chunk.push(k, v);
+                if chunk.arena.len() >= UNSORTED_CHUNK_BYTES || chunk.rows.len() >= rows_per_file {
+                    chunk.write_sorted(&mut files)?;
+                }
+            }
+            if n.is_multiple_of(PROGRESS_EVERY) {
+                progress(n);
+            }
+        }
+        chunk.write_sorted(&mut files)?;
+        let paths = files.finish()?;
+        progress(n);
+        if !sorted {
+            keys.sort_unstable();
+            keys.dedup();
+        }
+        {
+            // Make the rows visible (and durable) and update ALEX while no put or delete
+            // runs, so the two agree on every key afterwards.
+            let _gate = self.write_gate.write();
+            self.store.ingest(&paths)?;
+            self.merge_into_index(keys)?;
+            self.invalidate_cache_after_load();
+        }
+        Ok(LoadReport {
+            rows: n,
+            bytes,
+            new_keys: 0,
+            method: BulkLoadMethod::SstIngest,
+            was_empty,
+            sorted_input: sorted,
+            sst_files: paths.len(),
+            secs: 0.0,
+            rows_per_sec: 0.0,
+        })
+    }
+
+    fn load_wal_off<I, V>(
+        &self,
+        rows: I,
+        progress: &mut impl FnMut(u64),
+    ) -> Result<LoadReport, DbError>
+    where
+        I: IntoIterator<Item = (i64, V)>,
+        V: AsRef<[u8]>,
+    {
+        let _gate = self.write_gate.write();
+        let mut keys: Vec<i64> = Vec::new();
+        let mut batch: Vec<(i64, V)> = Vec::with_capacity(WAL_OFF_BATCH_ROWS);
+        let mut sorted = true;
+        let (mut n, mut bytes) = (0u64, 0u64);
+        let result = (|| {
+            for (k, v) in rows {
+                DbError::check_value(v.as_ref())?;
+                n += 1;
+                bytes += v.as_ref().len() as u64;
+                if keys.last().is_some_and(|&l| k <= l) {
+                    sorted = false;
+                }
+                keys.push(k);
+                batch.push((k, v));
+                if batch.len() >= WAL_OFF_BATCH_ROWS {
+                    self.store.write_batch_no_wal(&batch)?;
+                    batch.clear();
+                }
+                if n.is_multiple_of(PROGRESS_EVERY) {
+                    progress(n);
+                }
+            }
+            self.store.write_batch_no_wal(&batch)?;
+            self.store.flush()
+        })();
+        if let Err(e) = result {
+            // Part of the rows may be in RocksDB: make ALEX match what is there.
+            if let Ok(all) = self.store.keys()
+                && let Ok(ix) = AlexIndex::bulk_load(&all)
+            {
+                *self.index.write() = ix;
+            }
+            self.invalidate_cache_after_load();
+            return Err(e);
+        }
+        progress(n);
+        if !sorted {
+            keys.sort_unstable();
+            keys.dedup();
+        }
+        self.merge_into_index(keys)?;
+        self.invalidate_cache_after_load();
+        Ok(LoadReport {
+            rows: n,
+            bytes,
+            new_keys: 0,
+            method: BulkLoadMethod::WalOffBatches,
+            was_empty: true,
+            sorted_input: sorted,
+            sst_files: 0,
+            secs: 0.0,
+            rows_per_sec: 0.0,
+        })
+    }
+
+    /// Adds sorted, distinct `keys` to ALEX: a bulk load when ALEX is empty or the new
+    /// keys are many, inserts when they are few. Caller holds the write gate.
+    fn merge_into_index(&self, keys: Vec<i64>) -> Result<(), DbError> {
+        let existing = self.index.read().len();
+        if existing == 0 {
+            let ix = AlexIndex::bulk_load(&keys)?;
+            *self.index.write() = ix;
+        } else if keys.len() < existing / 8 {
+            let mut ix = self.index.write();
+            for k in keys {
+                ix.insert(k);
+            }
+        } else {
+            // Build the merged index aside (readers keep using the old one), then swap.
+            let merged = {
+                let ix = self.index.read();
+                merge_sorted(ix.iter(), keys)
+            };
+            let ix = AlexIndex::bulk_load(&merged)?;
+            *self.index.write() = ix;
+        }
+        Ok(())
+    }
+
+    /// After a load: no cached value may be older than what RocksDB now holds.
+    fn invalidate_cache_after_load(&self) {
+        for s in self.stripes.iter() {
+            s.seq.fetch_add(1, Ordering::Release);
+        }
+        self.cache.clear();
+    }
+
+    // ----- maintenance -------------------------------------------------------------
+
+    /// Flushes memtables to SST files.
+    pub fn flush(&self) -> Result<(), DbError> {
+        self.store.flush()
+    }
+
+    /// fsyncs the write-ahead log (writes before this survive power loss).
+    pub fn sync(&self) -> Result<(), DbError> {
+        self.store.sync_wal()
+    }
+
+    /// Full manual compaction of RocksDB.
+    pub fn compact(&self) {
+        self.store.compact();
+    }
+
+    /// Counts RocksDB's keys by iterating them (slow: for checks).
+    pub fn rocksdb_key_count(&self) -> Result<u64, DbError> {
+        self.store.count_keys()
+    }
+
+    /// Checks that ALEX is well formed and holds as many keys as RocksDB.
+    pub fn check(&self) -> Result<CheckReport, DbError> {
+        let _gate = self.write_gate.write();
+        let (alex_keys, alex_valid) = {
+            let ix = self.index.read();
+            (ix.len() as u64, ix.validate())
+        };
+        let rocksdb_keys = self.store.count_keys()?;
+        Ok(CheckReport {
+            ok: alex_valid.is_ok() && alex_keys == rocksdb_keys,
+            alex_keys,
+            rocksdb_keys,
+            alex_valid,
+        })
+    }
+
+    pub fn index_stats(&self) -> IndexStats {
+        self.index.read().stats()
+    }
+
+    /// A RocksDB property as text, e.g. `rocksdb.stats` or `rocksdb.levelstats`.
+    pub fn rocksdb_property(&self, name: &str) -> Option<String> {
+        self.store.property(name)
+    }
+
+    /// RocksDB's statistics text (every ticker and histogram by name).
+    pub fn rocksdb_statistics(&self) -> Option<String> {
+        self.store.statistics_text()
+    }
+
+    // ----- live settings -----------------------------------------------------------
+
+    /// Resizes the value cache (0 turns it off).
+    pub fn set_value_cache_entries(&self, entries: usize) -> Result<(), DbError> {
+        let mut o = self.opts.write();
+        let mut next = o.clone();
+        next.value_cache_entries = entries;
+        next.validate()?;
+        self.cache.set_capacity(entries);
+        *o = next;
+        Ok(())
+    }
+
+    /// Times 1 in `n` operations.
+    pub fn set_metrics_sample_rate(&self, n: u32) -> Result<(), DbError> {
+        let mut o = self.opts.write();
+        let mut next = o.clone();
+        next.metrics_sample_rate = n;
+        next.validate()?;
+        self.metrics.set_sample_rate(n);
+        *o = next;
+        Ok(())
+    }
+
+    /// Turns latency timing on or off (counters are always kept).
+    pub fn set_metrics_enabled(&self, on: bool) {
+        self.opts.write().metrics = on;
+        self.metrics.set_timing(on);
+    }
+
+    /// Changes how puts and deletes are logged.
+    pub fn set_wal(&self, wal: bool, sync_writes: bool) -> Result<(), DbError> {
+        let mut o = self.opts.write();
+        let mut next = o.clone();
+        next.wal = wal;
+        next.sync_writes = sync_writes;
+        next.validate()?;
+        self.store.set_write_mode(wal, sync_writes);
+        *o = next;
+        Ok(())
+    }
+
+    pub fn set_bulk_load_method(&self, m: BulkLoadMethod) {
+        self.opts.write().bulk_load_method = m;
+    }
+
+    // ----- metrics -----------------------------------------------------------------
+
+    /// The engine's recorder (for front ends that record their own operations).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    fn raw_state(&self) -> RawState {
+        let c = self.cache.counters();
+        RawState {
+            uptime_secs: self.metrics.opened().elapsed().as_secs_f64(),
+            counters: self.metrics.counters(),
+            hists: self.metrics.histograms(),
+            cache_hits: c.hits,
+            cache_misses: c.misses,
+            cache_hit_bytes: c.hit_bytes,
+            tickers: self.store.tickers(),
+        }
+    }
+
+    fn gauges(&self) -> Gauges {
+        let c = self.cache.counters();
+        let (index_keys, index_bytes) = {
+            let ix = self.index.read();
+            (ix.len() as u64, ix.bytes_used() as u64)
+        };
+        Gauges {
+            cache_entries: c.entries,
+            cache_capacity: c.capacity,
+            cache_bytes: c.bytes,
+            index_keys,
+            index_bytes,
+            rss_bytes: self.rss_bytes(),
+            sample_rate: self.metrics.sample_rate(),
+            timing_enabled: self.metrics.timing_enabled(),
+            rocks: self.store.gauges(),
+        }
+    }
+
+    fn rss_bytes(&self) -> u64 {
+        let Ok(pid) = sysinfo::get_current_pid() else {
+            return 0;
+        };
+        let mut guard = self.sys.lock();
+        let Some(sys) = guard.as_mut() else {
+            return 0;
+        };
+        sys.refresh_processes_specifics(
+            sysinfo::ProcessesToUpdate::Some(&[pid]),
+            false,
+            sysinfo::ProcessRefreshKind::nothing().with_memory(),
+        );
+        sys.process(pid).map(|p| p.memory()).unwrap_or(0)
+    }
+
+    /// Everything since the database was opened.
+    pub fn metrics_snapshot(&self) -> Snapshot {
+        self.raw_state().snapshot(None, self.gauges())
+    }
+
+    /// Everything since `window`'s previous call (since open on its first call). Each
+    /// front end keeps its own window.
+    pub fn metrics_window(&self, window: &mut MetricsWindow) -> Snapshot {
+        let raw = self.raw_state();
+        let s = raw.snapshot(window.prev.as_ref(), self.gauges());
+        window.prev = Some(raw);
+        s
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if !self.closed.load(Ordering::Relaxed) {
+            // Best effort: a flush now means no log replay on the next open. The data is
+            // safe either way (WAL), and RocksDB releases the lock when `store` drops.
+            let _ = self.store.flush();
+        }
+    }
+}
+
+/// Merges two sorted, distinct key sequences into one sorted, distinct vector.
+fn merge_sorted(a: impl Iterator<Item = i64>, b: Vec<i64>) -> Vec<i64> {
+    let mut out = Vec::with_capacity(b.len());
+    let mut a = a.peekable();
+    let mut b = b.into_iter().peekable();
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (Some(x), Some(y)) => {
+                if x < y {
+                    out.push(x);
+                    a.next();
+                } else if y < x {
+                    out.push(y);
+                    b.next();
+                } else {
+                    out.push(x);
+                    a.next();
+                    b.next();
+                }
+            }
+            (Some(x), None) => {
+                out.push(x);
+                a.next();
+            }
+            (None, Some(y)) => {
+                out.push(y);
+                b.next();
+            }
+            (None, None) => return out,
+        }
+    }
+}
+
+/// Unsorted load rows buffered in one arena, sorted and written as one SST file.
+#[derive(Default)]
+struct Chunk {
+    arena: Vec<u8>,
+    /// (key, offset into arena, length); pushed in input order.
+    rows: Vec<(i64, usize, usize)>,
+}
+
+impl Chunk {
+    fn push(&mut self, key: i64, value: &[u8]) {
+        self.rows.push((key, self.arena.len(), value.len()));
+        self.arena.extend_from_slice(value);
+    }
+
+    fn write_sorted(&mut self, files: &mut super::store::SstFiles<'_>) -> Result<(), DbError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        // Stable: equal keys keep input order, and the last of each run wins.
+        self.rows.sort_by_key(|r| r.0);
+        let n = self.rows.len();
+        for i in 0..n {
+            if i + 1 < n && self.rows[i + 1].0 == self.rows[i].0 {
+                continue;
+            }
+            let (k, off, len) = self.rows[i];
+            files.put(k, &self.arena[off..off + len])?;
+        }
+        files.end_file()?;
+        self.rows.clear();
+        self.arena.clear();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_sorted;
+
+    #[test]
+    fn merge_keeps_order_and_drops_duplicates() {
+        assert_eq!(
+            merge_sorted([1, 3, 5].into_iter(), vec![2, 3, 6]),
+            vec![1, 2, 3, 5, 6]
+        );
+        assert_eq!(merge_sorted([].into_iter(), vec![1]), vec![1]);
+    }
+}

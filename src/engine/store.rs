@@ -1,0 +1,669 @@
+//! RocksDB: the only file in the project that talks to it.
+//!
+//! Keys are stored with an order-preserving 8-byte encoding ([`encode_key`]): the sign bit
+//! flipped, big-endian, so RocksDB's bytewise order is numeric order (-5 before 3).
+use std::fs;
+use std::io::ErrorKind as IoKind;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use rocksdb::{
+    BlockBasedOptions, Cache, DB, DBCompactionStyle, DBCompressionType, DBPinnableSlice,
+    FlushOptions, IngestExternalFileOptions, Options, ReadOptions, SstFileWriter, WriteBatch,
+    WriteOptions,
+    statistics::{StatsLevel, Ticker},
+};
+
+use super::error::DbError;
+use super::options::{CompactionStyle, Compression, DbOptions};
+use crate::metrics::{BlockCacheTickers, LevelInfo, RocksStats, RocksTickers};
+
+const SIGN: u64 = 1 << 63;
+
+/// Encodes a key for RocksDB: flip the sign bit, big-endian. Bytewise order of the
+/// encodings is the numeric order of the keys.
+#[inline]
+pub const fn encode_key(key: i64) -> [u8; 8] {
+    ((key as u64) ^ SIGN).to_be_bytes()
+}
+
+/// Decodes [`encode_key`]'s output; `None` if `bytes` is not 8 bytes long.
+#[inline]
+pub fn decode_key(bytes: &[u8]) -> Option<i64> {
+    let a: [u8; 8] = bytes.try_into().ok()?;
+    Some((u64::from_be_bytes(a) ^ SIGN) as i64)
+}
+
+/// Prefix of the scratch directories `load` writes SST files into, inside the database
+/// directory (same file system, so ingestion can hard-link instead of copy). Leftovers
+/// from a crash are removed on open.
+const LOAD_DIR_PREFIX: &str = "alexdb-load-";
+
+/// Levels reported in snapshots (RocksDB's default `num_levels`).
+const NUM_LEVELS: u32 = 7;
+
+fn compression(c: Compression) -> DBCompressionType {
+    match c {
+        Compression::None => DBCompressionType::None,
+        Compression::Snappy => DBCompressionType::Snappy,
+        Compression::Lz4 => DBCompressionType::Lz4,
+        Compression::Zstd => DBCompressionType::Zstd,
+    }
+}
+
+/// RocksDB options for `o`, with the block cache they use. Public so that benchmarks can
+/// run plain RocksDB with exactly the engine's tuning.
+pub fn rocksdb_options(o: &DbOptions) -> (Options, Cache) {
+    let cache = Cache::new_lru_cache(o.block_cache_bytes);
+    let mut t = BlockBasedOptions::default();
+    t.set_block_size(o.block_size);
+    t.set_block_cache(&cache);
+    if o.bloom_bits_per_key > 0.0 {
+        t.set_bloom_filter(o.bloom_bits_per_key, false);
+    }
+    t.set_cache_index_and_filter_blocks(o.cache_index_and_filter_blocks);
+    t.set_pin_l0_filter_and_index_blocks_in_cache(o.pin_l0_filter_and_index_blocks);
+
+    let mut r = Options::default();
+    r.set_block_based_table_factory(&t);
+    r.set_compression_type(compression(o.compression));
+    r.set_bottommost_compression_type(compression(o.bottommost_compression));
+    r.set_write_buffer_size(o.write_buffer_size);
+    r.set_max_write_buffer_number(o.max_write_buffer_number);
+    r.set_compaction_style(match o.compaction_style {
+        CompactionStyle::Level => DBCompactionStyle::Level,
+        CompactionStyle::Universal => DBCompactionStyle::Universal,
+    });
+    r.set_max_open_files(o.max_open_files);
+    r.set_max_background_jobs(o.max_background_jobs);
+    r.set_use_direct_reads(o.use_direct_reads);
+    r.set_use_direct_io_for_flush_and_compaction(o.use_direct_io_for_flush_and_compaction);
+    r.set_bytes_per_sync(1 << 20);
+    r.set_keep_log_file_num(4);
+    if o.rocksdb_statistics {
+        r.enable_statistics();
+        // The crate's `StatsLevel` is numbered one off from RocksDB 11's C++ enum (the C++
+        // enum has kExceptTickers = kDisableAll = 0, kExceptHistogramOrTimers = 1, ...).
+        // `ExceptHistogramOrTimers` is sent as 2, which RocksDB reads as kExceptTimers:
+        // tickers and histograms on, per-operation timers (the costly part) off. That is
+        // the level we want; tests/engine_rocksdb_enums.rs checks what it does.
+        r.set_statistics_level(StatsLevel::ExceptHistogramOrTimers);
+    }
+    r.create_if_missing(o.create_if_missing);
+    (r, cache)
+}
+
+fn is_rocksdb_file(name: &str) -> bool {
+    name == "CURRENT"
+        || name == "LOCK"
+        || name == "IDENTITY"
+        || name.starts_with("LOG")
+        || name.starts_with("MANIFEST-")
+        || name.starts_with("OPTIONS-")
+        || name.ends_with(".sst")
+        || name.ends_with(".log")
+        || name.ends_with(".blob")
+        || name.ends_with(".dbtmp")
+        || name.starts_with(LOAD_DIR_PREFIX)
+}
+
+/// Checks the directory before RocksDB sees it; creates it if allowed. Refuses files and
+/// directories holding things that are not RocksDB's.
+fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
+    let unreadable = |e: std::io::Error| DbError::Unreadable {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    match fs::metadata(path) {
+        Err(e) if e.kind() == IoKind::NotFound => {
+            if !create {
+                return Err(DbError::Missing {
+                    path: path.to_path_buf(),
+                });
+            }
+            return fs::create_dir_all(path).map_err(|e| match e.kind() {
+                IoKind::PermissionDenied => unreadable(e),
+                _ => DbError::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                },
+            });
+        }
+        Err(e) if e.kind() == IoKind::PermissionDenied => return Err(unreadable(e)),
+        Err(e) => return Err(DbError::io(path)(e)),
+        Ok(m) if !m.is_dir() => {
+            return Err(DbError::NotADatabase {
+                path: path.to_path_buf(),
+                reason: "it is a file, not a directory".to_string(),
+            });
+        }
+        Ok(_) => {}
+    }
+    let entries = fs::read_dir(path).map_err(|e| match e.kind() {
+        IoKind::PermissionDenied => unreadable(e),
+        _ => DbError::io(path)(e),
+    })?;
+    let mut names = Vec::new();
+    for e in entries {
+        let e = e.map_err(unreadable)?;
+        names.push(e.file_name().to_string_lossy().into_owned());
+    }
+    if names.iter().any(|n| n == "CURRENT") {
+        // Readable? (RocksDB's own message for this is less clear.)
+        fs::File::open(path.join("CURRENT")).map_err(|e| match e.kind() {
+            IoKind::PermissionDenied => unreadable(e),
+            _ => DbError::io(path)(e),
+        })?;
+        for n in names.iter().filter(|n| n.starts_with(LOAD_DIR_PREFIX)) {
+            // A load that crashed before ingesting left its scratch files behind.
+            let _ = fs::remove_dir_all(path.join(n));
+        }
+        return Ok(());
+    }
+    let mut foreign: Vec<&String> = names.iter().filter(|n| !is_rocksdb_file(n)).collect();
+    if !foreign.is_empty() {
+        foreign.sort();
+        let shown: Vec<&str> = foreign.iter().take(3).map(|s| s.as_str()).collect();
+        let more = if foreign.len() > 3 {
+            format!(" and {} more", foreign.len() - 3)
+        } else {
+            String::new()
+        };
+        return Err(DbError::NotADatabase {
+            path: path.to_path_buf(),
+            reason: format!(
+                "the directory holds other files ({}{more}) and no RocksDB CURRENT file",
+                shown.join(", ")
+            ),
+        });
+    }
+    if !create {
+        return Err(DbError::Missing {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Maps RocksDB's open errors onto the engine's variants.
+fn open_error(path: &Path, e: rocksdb::Error) -> DbError {
+    let msg = e.to_string();
+    if msg.contains("While lock file")
+        || msg.contains("lock hold by current process")
+        || msg.contains("/LOCK:")
+    {
+        DbError::Locked {
+            path: path.to_path_buf(),
+        }
+    } else if msg.contains("Permission denied") {
+        DbError::Unreadable {
+            path: path.to_path_buf(),
+            reason: msg,
+        }
+    } else if matches!(e.kind(), rocksdb::ErrorKind::Corruption) {
+        DbError::Corrupt {
+            path: path.to_path_buf(),
+            detail: msg,
+        }
+    } else if msg.contains("does not exist") && msg.contains("create_if_missing") {
+        DbError::Missing {
+            path: path.to_path_buf(),
+        }
+    } else {
+        DbError::Rocks {
+            context: "open the database",
+            source: e,
+        }
+    }
+}
+
+/// How writes reach RocksDB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WriteMode {
+    Wal = 0,
+    NoWal = 1,
+    Sync = 2,
+}
+
+pub(crate) struct Store {
+    db: DB,
+    /// Kept for the statistics object RocksDB shares with the open database, and for
+    /// `SstFileWriter`, which must write files with the database's table options.
+    opts: Options,
+    block_cache: Cache,
+    read_opts: ReadOptions,
+    write_opts: [WriteOptions; 3],
+    write_mode: AtomicU64,
+    stats_enabled: bool,
+    path: PathBuf,
+    load_seq: AtomicU64,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    pub fn open(path: &Path, o: &DbOptions) -> Result<Store, DbError> {
+        prepare_dir(path, o.create_if_missing)?;
+        let (opts, block_cache) = rocksdb_options(o);
+        let db = DB::open(&opts, path).map_err(|e| open_error(path, e))?;
+        let mut wal = WriteOptions::default();
+        wal.disable_wal(false);
+        let mut nowal = WriteOptions::default();
+        nowal.disable_wal(true);
+        let mut sync = WriteOptions::default();
+        sync.set_sync(true);
+        let store = Store {
+            db,
+            opts,
+            block_cache,
+            read_opts: ReadOptions::default(),
+            write_opts: [wal, nowal, sync],
+            write_mode: AtomicU64::new(WriteMode::Wal as u64),
+            stats_enabled: o.rocksdb_statistics,
+            path: path.to_path_buf(),
+            load_seq: AtomicU64::new(0),
+        };
+        store.set_write_mode(o.wal, o.sync_writes);
+        Ok(store)
+    }
+
+    pub fn set_write_mode(&self, wal: bool, sync: bool) {
+        let m = match (wal, sync) {
+            (false, _) => WriteMode::NoWal,
+            (true, false) => WriteMode::Wal,
+            (true, true) => WriteMode::Sync,
+        };
+        self.write_mode.store(m as u64, Relaxed);
+    }
+
+    #[inline]
+    fn wo(&self) -> &WriteOptions {
+        &self.write_opts[self.write_mode.load(Relaxed) as usize % 3]
+    }
+
+    #[inline]
+    pub fn get_pinned(&self, key: i64) -> Result<Option<DBPinnableSlice<'_>>, DbError> {
+        self.db
+            .get_pinned_opt(encode_key(key), &self.read_opts)
+            .map_err(DbError::rocks("read a value"))
+    }
+
+    pub fn put(&self, key: i64, value: &[u8]) -> Result<(), DbError> {
+        self.db
+            .put_opt(encode_key(key), value, self.wo())
+            .map_err(DbError::rocks("write a value"))
+    }
+
+    pub fn delete(&self, key: i64) -> Result<(), DbError> {
+        self.db
+            .delete_opt(encode_key(key), self.wo())
+            .map_err(DbError::rocks("delete a key"))
+    }
+
+    /// Writes rows in one batch with the WAL off (bulk load); durable only after `flush`.
+    pub fn write_batch_no_wal<V: AsRef<[u8]>>(&self, rows: &[(i64, V)]) -> Result<(), DbError> {
+        let mut b = WriteBatch::default();
+        for (k, v) in rows {
+            b.put(encode_key(*k), v.as_ref());
+        }
+        self.db
+            .write_opt(b, &self.write_opts[WriteMode::NoWal as usize])
+            .map_err(DbError::rocks("write a batch"))
+    }
+
+    /// Calls `f` for each row with `a <= key <= b`, in key order, at most `limit` rows,
+    /// with one RocksDB iterator bounded to the encoded range. Returns the rows seen.
+    pub fn scan(
+        &self,
+        a: i64,
+        b: i64,
+        limit: usize,
+        mut f: impl FnMut(i64, &[u8]),
+    ) -> Result<usize, DbError> {
+        if a > b || limit == 0 {
+            return Ok(0);
+        }
+        let mut ro = ReadOptions::default();
+        ro.set_iterate_lower_bound(encode_key(a).to_vec());
+        if b < i64::MAX {
+            ro.set_iterate_upper_bound(encode_key(b + 1).to_vec());
+        }
+        let mut it = self.db.raw_iterator_opt(ro);
+        it.seek(encode_key(a));
+        let mut n = 0;
+        while n < limit {
+            let Some((k, v)) = it.item() else { break };
+            let key = decode_key(k).ok_or_else(|| self.bad_key(k))?;
+            f(key, v);
+            n += 1;
+            it.next();
+        }
+        it.status().map_err(DbError::rocks("scan a range"))?;
+        Ok(n)
+    }
+
+    /// Point-reads `keys` (sorted) in one batched MultiGet; `f` gets each key and its
+    /// value (`None` if it is not in RocksDB).
+    pub fn multi_get(
+        &self,
+        keys: &[i64],
+        mut f: impl FnMut(i64, Option<&[u8]>),
+    ) -> Result<(), DbError> {
+        let enc: Vec<[u8; 8]> = keys.iter().map(|&k| encode_key(k)).collect();
+        let cf = self
+            .db
+            .cf_handle("default")
+            .ok_or_else(|| DbError::Corrupt {
+                path: self.path.clone(),
+                detail: "the default column family is missing".to_string(),
+            })?;
+        let res = self
+            .db
+            .batched_multi_get_cf_opt(cf, enc.iter(), true, &self.read_opts);
+        for (k, r) in keys.iter().zip(res) {
+            let v = r.map_err(DbError::rocks("read values"))?;
+            f(*k, v.as_deref());
+        }
+        Ok(())
+    }
+
+    fn bad_key(&self, k: &[u8]) -> DbError {
+        DbError::NotADatabase {
+            path: self.path.clone(),
+            reason: format!(
+                "it holds a {}-byte key; alexdb keys are 8 bytes (was it written by another program?)",
+                k.len()
+            ),
+        }
+    }
+
+    /// Every key, in order, reading keys only (no value is copied; blocks bypass the
+    /// block cache so a rebuild does not evict hot data).
+    pub fn keys(&self) -> Result<Vec<i64>, DbError> {
+        let est = self
+            .db
+            .property_int_value("rocksdb.estimate-num-keys")
+            .ok()
+            .flatten()
+            .unwrap_or(0);
+        let mut keys = Vec::with_capacity((est as usize).saturating_add(1024));
+        let mut ro = ReadOptions::default();
+        ro.fill_cache(false);
+        ro.set_readahead_size(4 << 20);
+        let mut it = self.db.raw_iterator_opt(ro);
+        it.seek_to_first();
+        while let Some(k) = it.key() {
+            keys.push(decode_key(k).ok_or_else(|| self.bad_key(k))?);
+            it.next();
+        }
+        it.status().map_err(DbError::rocks("read the keys"))?;
+        Ok(keys)
+    }
+
+    /// Counts RocksDB's keys by iterating them (slow; for checks and tests).
+    pub fn count_keys(&self) -> Result<u64, DbError> {
+        let mut ro = ReadOptions::default();
+        ro.fill_cache(false);
+        let mut it = self.db.raw_iterator_opt(ro);
+        it.seek_to_first();
+        let mut n = 0;
+        while it.valid() {
+            n += 1;
+            it.next();
+        }
+        it.status().map_err(DbError::rocks("count the keys"))?;
+        Ok(n)
+    }
+
+    pub fn is_empty(&self) -> Result<bool, DbError> {
+        let mut it = self.db.raw_iterator();
+        it.seek_to_first();
+        let empty = !it.valid();
+        it.status().map_err(DbError::rocks("read the first key"))?;
+        Ok(empty)
+    }
+
+    /// Flushes memtables to SST files and waits for it.
+    pub fn flush(&self) -> Result<(), DbError> {
+        let mut fo = FlushOptions::default();
+        fo.set_wait(true);
+        self.db
+            .flush_opt(&fo)
+            .map_err(DbError::rocks("flush the memtable"))
+    }
+
+    /// fsyncs the write-ahead log.
+    pub fn sync_wal(&self) -> Result<(), DbError> {
+        self.db
+            .flush_wal(true)
+            .map_err(DbError::rocks("sync the write-ahead log"))
+    }
+
+    /// Full manual compaction.
+    pub fn compact(&self) {
+        self.db.compact_range::<&[u8], &[u8]>(None, None);
+    }
+
+    /// A fresh scratch directory for bulk-load SST files.
+    pub fn load_dir(&self) -> Result<PathBuf, DbError> {
+        let n = self.load_seq.fetch_add(1, Relaxed);
+        let dir = self
+            .path
+            .join(format!("{LOAD_DIR_PREFIX}{}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).map_err(DbError::io(&dir))?;
+        Ok(dir)
+    }
+
+    /// A writer of sorted SST files into `dir` with the database's table options.
+    pub fn sst_files<'a>(&'a self, dir: &Path, rows_per_file: usize) -> SstFiles<'a> {
+        SstFiles {
+            opts: &self.opts,
+            dir: dir.to_path_buf(),
+            writer: None,
+            files: Vec::new(),
+            rows_in_file: 0,
+            rows_per_file: rows_per_file.max(1),
+        }
+    }
+
+    /// Ingests SST files (later files win where keys overlap). Atomic, and durable when
+    /// it returns: the files are moved in and the manifest is synced.
+    pub fn ingest(&self, files: &[PathBuf]) -> Result<(), DbError> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let mut io = IngestExternalFileOptions::default();
+        io.set_move_files(true);
+        self.db
+            .ingest_external_file_opts(&io, files.to_vec())
+            .map_err(DbError::rocks("ingest the loaded SST files"))
+    }
+
+    fn int_prop(&self, name: &str) -> u64 {
+        self.db.property_int_value(name).ok().flatten().unwrap_or(0)
+    }
+
+    /// RocksDB tickers, read through the crate's `Ticker` enum (its numbering matches
+    /// RocksDB 11.8's C++ `Tickers` for every variant; tests/engine_rocksdb_enums.rs
+    /// checks it against the statistics text).
+    pub fn tickers(&self) -> RocksTickers {
+        if !self.stats_enabled {
+            return RocksTickers::default();
+        }
+        let t = |x: Ticker| self.opts.get_ticker_count(x);
+        RocksTickers {
+            block_cache: BlockCacheTickers {
+                data_hit: t(Ticker::BlockCacheDataHit),
+                data_miss: t(Ticker::BlockCacheDataMiss),
+                index_hit: t(Ticker::BlockCacheIndexHit),
+                index_miss: t(Ticker::BlockCacheIndexMiss),
+                filter_hit: t(Ticker::BlockCacheFilterHit),
+                filter_miss: t(Ticker::BlockCacheFilterMiss),
+            },
+            bloom_useful: t(Ticker::BloomFilterUseful),
+            bloom_full_positive: t(Ticker::BloomFilterFullPositive),
+            bloom_full_true_positive: t(Ticker::BloomFilterFullTruePositive),
+            memtable_hit: t(Ticker::MemtableHit),
+            memtable_miss: t(Ticker::MemtableMiss),
+            get_hit_l0: t(Ticker::GetHitL0),
+            get_hit_l1: t(Ticker::GetHitL1),
+            get_hit_l2_and_up: t(Ticker::GetHitL2AndUp),
+            bytes_written: t(Ticker::BytesWritten),
+            bytes_read: t(Ticker::BytesRead),
+            wal_bytes: t(Ticker::WalFileBytes),
+            flush_write_bytes: t(Ticker::FlushWriteBytes),
+            compact_read_bytes: t(Ticker::CompactReadBytes),
+            compact_write_bytes: t(Ticker::CompactWriteBytes),
+            stall_micros: t(Ticker::StallMicros),
+        }
+    }
+
+    /// RocksDB's statistics dump (`options.statistics` text: every ticker and histogram
+    /// by name). `None` when statistics are off.
+    pub fn statistics_text(&self) -> Option<String> {
+        if self.stats_enabled {
+            self.opts.get_statistics()
+        } else {
+            None
+        }
+    }
+
+    /// A RocksDB property as text (`rocksdb.stats`, `rocksdb.levelstats`, ...).
+    pub fn property(&self, name: &str) -> Option<String> {
+        self.db.property_value(name).ok().flatten()
+    }
+
+    /// Gauges: memory, LSM shape, compaction and stall state. Tickers are left at zero
+    /// (see [`Store::tickers`]).
+    pub fn gauges(&self) -> RocksStats {
+        let mut levels: Vec<LevelInfo> = (0..NUM_LEVELS)
+            .map(|level| LevelInfo {
+                level,
+                files: 0,
+                bytes: 0,
+            })
+            .collect();
+        if let Ok(files) = self.db.live_files() {
+            for f in files {
+                let l = f.level.max(0) as usize;
+                while levels.len() <= l {
+                    levels.push(LevelInfo {
+                        level: levels.len() as u32,
+                        files: 0,
+                        bytes: 0,
+                    });
+                }
+                levels[l].files += 1;
+                levels[l].bytes += f.size as u64;
+            }
+        }
+        let delayed = self.int_prop("rocksdb.actual-delayed-write-rate");
+        let stopped = self.int_prop("rocksdb.is-write-stopped") != 0;
+        RocksStats {
+            statistics_enabled: self.stats_enabled,
+            tickers: RocksTickers::default(),
+            memtable_bytes: self.int_prop("rocksdb.cur-size-all-mem-tables"),
+            immutable_memtables: self.int_prop("rocksdb.num-immutable-mem-table"),
+            table_readers_bytes: self.int_prop("rocksdb.estimate-table-readers-mem"),
+            block_cache_usage: self.block_cache.get_usage() as u64,
+            block_cache_pinned_usage: self.block_cache.get_pinned_usage() as u64,
+            block_cache_capacity: self.int_prop("rocksdb.block-cache-capacity"),
+            sst_files: levels.iter().map(|l| l.files).sum(),
+            sst_bytes: levels.iter().map(|l| l.bytes).sum(),
+            levels,
+            estimated_keys: self.int_prop("rocksdb.estimate-num-keys"),
+            pending_compaction_bytes: self.int_prop("rocksdb.estimate-pending-compaction-bytes"),
+            compaction_pending: self.int_prop("rocksdb.compaction-pending") != 0,
+            running_compactions: self.int_prop("rocksdb.num-running-compactions"),
+            running_flushes: self.int_prop("rocksdb.num-running-flushes"),
+            delayed_write_rate: delayed,
+            write_stopped: stopped,
+            write_stall: stopped || delayed > 0,
+        }
+    }
+}
+
+/// Sorted SST files for a bulk load, rotated every `rows_per_file` rows.
+pub(crate) struct SstFiles<'a> {
+    opts: &'a Options,
+    dir: PathBuf,
+    writer: Option<SstFileWriter<'a>>,
+    files: Vec<PathBuf>,
+    rows_in_file: usize,
+    rows_per_file: usize,
+}
+
+impl<'a> SstFiles<'a> {
+    /// Appends a row; keys must be strictly increasing within a file.
+    pub fn put(&mut self, key: i64, value: &[u8]) -> Result<(), DbError> {
+        if self.writer.is_none() {
+            let path = self.dir.join(format!("{:06}.sst", self.files.len()));
+            let w = SstFileWriter::create(self.opts);
+            w.open(&path)
+                .map_err(DbError::rocks("create a bulk-load SST file"))?;
+            self.files.push(path);
+            self.writer = Some(w);
+            self.rows_in_file = 0;
+        }
+        if let Some(w) = self.writer.as_mut() {
+            w.put(encode_key(key), value)
+                .map_err(DbError::rocks("write a bulk-load SST file"))?;
+        }
+        self.rows_in_file += 1;
+        if self.rows_in_file >= self.rows_per_file {
+            self.end_file()?;
+        }
+        Ok(())
+    }
+
+    /// Closes the current file; the next `put` starts a new one (use it where the key
+    /// order restarts).
+    pub fn end_file(&mut self) -> Result<(), DbError> {
+        if let Some(mut w) = self.writer.take() {
+            w.finish()
+                .map_err(DbError::rocks("finish a bulk-load SST file"))?;
+        }
+        Ok(())
+    }
+
+    /// Finishes the last file and returns every file written, in order.
+    pub fn finish(mut self) -> Result<Vec<PathBuf>, DbError> {
+        self.end_file()?;
+        Ok(std::mem::take(&mut self.files))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoding_preserves_order_and_round_trips() {
+        let keys = [
+            i64::MIN,
+            i64::MIN + 1,
+            -5,
+            -1,
+            0,
+            1,
+            3,
+            i64::MAX - 1,
+            i64::MAX,
+        ];
+        for w in keys.windows(2) {
+            assert!(encode_key(w[0]) < encode_key(w[1]), "{} vs {}", w[0], w[1]);
+        }
+        for k in keys {
+            assert_eq!(decode_key(&encode_key(k)), Some(k));
+        }
+        assert_eq!(encode_key(0), [0x80, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(decode_key(b"short"), None);
+    }
+}

@@ -1,0 +1,370 @@
+//! The recorder: striped atomic counters, sampled latency histograms.
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::time::Instant;
+
+use hdrhistogram::Histogram;
+use parking_lot::Mutex;
+use serde::Serialize;
+
+/// Number of counter stripes. Each thread picks one (round robin on first use) so that
+/// threads rarely share a cache line; more threads than stripes still count correctly
+/// (the increments are atomic), they just share.
+const STRIPES: usize = 16;
+
+/// Largest latency a histogram tracks (1 hour); longer ones are clamped.
+const MAX_TRACKABLE_NS: u64 = 3_600_000_000_000;
+/// Two significant digits: 1% precision, ~36 KiB per histogram.
+const SIGFIG: u8 = 2;
+
+/// The kinds of operation the engine times and counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OpKind {
+    Get,
+    Put,
+    Delete,
+    Scan,
+    Count,
+    Load,
+}
+
+impl OpKind {
+    pub const ALL: [OpKind; 6] = [
+        Self::Get,
+        Self::Put,
+        Self::Delete,
+        Self::Scan,
+        Self::Count,
+        Self::Load,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "get",
+            Self::Put => "put",
+            Self::Delete => "delete",
+            Self::Scan => "scan",
+            Self::Count => "count",
+            Self::Load => "load",
+        }
+    }
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Engine counters. Gets are counted by the value cache (hits + misses) when it is on,
+/// and by `GetsUncached` when it is off, so a cache hit costs no extra atomic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Counter {
+    Puts,
+    Deletes,
+    Scans,
+    Counts,
+    Loads,
+    GetsUncached,
+    AlexFound,
+    AlexAbsent,
+    /// Rows read from RocksDB (gets that missed the cache and found a value, scan rows).
+    RowsReadStore,
+    BytesReadStore,
+    RowsWritten,
+    BytesWritten,
+    RowsDeleted,
+    /// Timed gets and the nanoseconds they spent in each layer.
+    GetSampled,
+    GetCacheNs,
+    GetAlexNs,
+    GetRocksNs,
+    GetRestNs,
+    GetTotalNs,
+}
+
+const N_COUNTERS: usize = Counter::GetTotalNs as usize + 1;
+
+/// Plain sums of every counter over all stripes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawCounters([u64; N_COUNTERS]);
+
+impl Default for RawCounters {
+    fn default() -> Self {
+        Self([0; N_COUNTERS])
+    }
+}
+
+impl RawCounters {
+    pub fn get(&self, c: Counter) -> u64 {
+        self.0[c as usize]
+    }
+    /// `self - earlier`, saturating (counters only grow).
+    pub fn since(&self, earlier: &RawCounters) -> RawCounters {
+        let mut out = *self;
+        for (o, e) in out.0.iter_mut().zip(earlier.0.iter()) {
+            *o = o.saturating_sub(*e);
+        }
+        out
+    }
+}
+
+/// One latency histogram per [`OpKind`], merged over all stripes.
+#[derive(Debug, Clone)]
+pub struct HistSet(Vec<Histogram<u64>>);
+
+fn new_histogram() -> Histogram<u64> {
+    // The bounds are constants known to be valid, so this cannot fail; fall back to an
+    // auto-resizing histogram rather than panic if it ever did.
+    Histogram::new_with_bounds(1, MAX_TRACKABLE_NS, SIGFIG)
+        .or_else(|_| Histogram::new(SIGFIG))
+        .unwrap_or_else(|_| unreachable!("hdrhistogram rejected constant bounds"))
+}
+
+impl Default for HistSet {
+    fn default() -> Self {
+        Self(OpKind::ALL.iter().map(|_| new_histogram()).collect())
+    }
+}
+
+impl HistSet {
+    pub fn get(&self, kind: OpKind) -> &Histogram<u64> {
+        &self.0[kind.index()]
+    }
+    /// Latencies recorded after `earlier` was taken (both cumulative).
+    pub fn since(&self, earlier: &HistSet) -> HistSet {
+        let mut out = self.clone();
+        for (o, e) in out.0.iter_mut().zip(earlier.0.iter()) {
+            if o.subtract(e).is_err() {
+                // Only possible if `earlier` was not taken from the same recorder.
+                o.reset();
+            }
+        }
+        out
+    }
+}
+
+#[repr(align(128))]
+struct Stripe {
+    counters: [AtomicU64; N_COUNTERS],
+    hists: Mutex<Vec<Option<Box<Histogram<u64>>>>>,
+}
+
+impl Stripe {
+    fn new() -> Self {
+        Self {
+            counters: std::array::from_fn(|_| AtomicU64::new(0)),
+            hists: Mutex::new(OpKind::ALL.iter().map(|_| None).collect()),
+        }
+    }
+}
+
+static NEXT_STRIPE: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static STRIPE_INDEX: Cell<usize> = const { Cell::new(usize::MAX) };
+    static COUNTDOWN: Cell<u32> = const { Cell::new(0) };
+}
+
+#[inline]
+fn stripe_index() -> usize {
+    STRIPE_INDEX.with(|c| {
+        let v = c.get();
+        if v != usize::MAX {
+            v
+        } else {
+            let n = NEXT_STRIPE.fetch_add(1, Relaxed) % STRIPES;
+            c.set(n);
+            n
+        }
+    })
+}
+
+/// The engine's recorder. Cheap to update from many threads at once.
+pub struct Metrics {
+    stripes: Box<[Stripe]>,
+    sample_rate: AtomicU32,
+    timing: AtomicBool,
+    opened: Instant,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics")
+            .field("sample_rate", &self.sample_rate())
+            .field("timing", &self.timing_enabled())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Metrics {
+    /// `timing` turns latency sampling on; `sample_rate` N times 1 in N operations.
+    pub fn new(timing: bool, sample_rate: u32) -> Self {
+        Self {
+            stripes: (0..STRIPES).map(|_| Stripe::new()).collect(),
+            sample_rate: AtomicU32::new(sample_rate.max(1)),
+            timing: AtomicBool::new(timing),
+            opened: Instant::now(),
+        }
+    }
+
+    pub fn opened(&self) -> Instant {
+        self.opened
+    }
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate.load(Relaxed)
+    }
+    pub fn set_sample_rate(&self, n: u32) {
+        self.sample_rate.store(n.max(1), Relaxed);
+    }
+    pub fn timing_enabled(&self) -> bool {
+        self.timing.load(Relaxed)
+    }
+    pub fn set_timing(&self, on: bool) {
+        self.timing.store(on, Relaxed);
+    }
+
+    /// Whether the calling operation should be timed: true for 1 in `sample_rate` calls on
+    /// each thread (a thread-local countdown, no shared state).
+    #[inline]
+    pub fn sample(&self) -> bool {
+        if !self.timing.load(Relaxed) {
+            return false;
+        }
+        COUNTDOWN.with(|c| {
+            let v = c.get();
+            if v == 0 {
+                c.set(self.sample_rate.load(Relaxed).saturating_sub(1));
+                true
+            } else {
+                c.set(v - 1);
+                false
+            }
+        })
+    }
+
+    #[inline]
+    fn stripe(&self) -> &Stripe {
+        &self.stripes[stripe_index()]
+    }
+
+    #[inline]
+    pub fn add(&self, c: Counter, n: u64) {
+        self.stripe().counters[c as usize].fetch_add(n, Relaxed);
+    }
+
+    #[inline]
+    pub fn incr(&self, c: Counter) {
+        self.add(c, 1);
+    }
+
+    /// Records one timed operation's latency.
+    pub fn record(&self, kind: OpKind, ns: u64) {
+        let mut h = self.stripe().hists.lock();
+        h[kind.index()]
+            .get_or_insert_with(|| Box::new(new_histogram()))
+            .saturating_record(ns.clamp(1, MAX_TRACKABLE_NS));
+    }
+
+    /// Sums every counter over the stripes.
+    pub fn counters(&self) -> RawCounters {
+        let mut out = RawCounters::default();
+        for s in self.stripes.iter() {
+            for (o, c) in out.0.iter_mut().zip(s.counters.iter()) {
+                *o += c.load(Relaxed);
+            }
+        }
+        out
+    }
+
+    /// Merges the stripes' histograms (cumulative since open).
+    pub fn histograms(&self) -> HistSet {
+        let mut out = HistSet::default();
+        for s in self.stripes.iter() {
+            let h = s.hists.lock();
+            for (o, src) in out.0.iter_mut().zip(h.iter()) {
+                if let Some(src) = src {
+                    // Same bounds everywhere, so adding cannot fail.
+                    let _ = o.add(src.as_ref());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Timing of one sampled get, split into the layers it passed through. Whatever is not
+/// attributed to the cache, ALEX or RocksDB is "rest" (key encoding, copying the value,
+/// locking), so the four parts always add up to the total.
+pub struct GetTiming {
+    start: Instant,
+    last: Instant,
+    cache_ns: u64,
+    alex_ns: u64,
+    rocks_ns: u64,
+}
+
+impl GetTiming {
+    #[inline]
+    pub fn start() -> Self {
+        let now = Instant::now();
+        Self {
+            start: now,
+            last: now,
+            cache_ns: 0,
+            alex_ns: 0,
+            rocks_ns: 0,
+        }
+    }
+    #[inline]
+    fn lap(&mut self) -> u64 {
+        let now = Instant::now();
+        let d = now.duration_since(self.last).as_nanos() as u64;
+        self.last = now;
+        d
+    }
+    /// The time since the last lap was spent in the value cache.
+    #[inline]
+    pub fn cache(&mut self) {
+        self.cache_ns += self.lap();
+    }
+    #[inline]
+    pub fn alex(&mut self) {
+        self.alex_ns += self.lap();
+    }
+    #[inline]
+    pub fn rocksdb(&mut self) {
+        self.rocks_ns += self.lap();
+    }
+    /// The time since the last lap was overhead ("rest").
+    #[inline]
+    pub fn rest(&mut self) {
+        self.lap();
+    }
+    /// Ends the timing and records the get's latency and its split.
+    pub fn finish(self, m: &Metrics) {
+        let total = self.start.elapsed().as_nanos() as u64;
+        let parts = self.cache_ns + self.alex_ns + self.rocks_ns;
+        let rest = total.saturating_sub(parts);
+        let s = m.stripe();
+        let c = &s.counters;
+        c[Counter::GetSampled as usize].fetch_add(1, Relaxed);
+        c[Counter::GetCacheNs as usize].fetch_add(self.cache_ns, Relaxed);
+        c[Counter::GetAlexNs as usize].fetch_add(self.alex_ns, Relaxed);
+        c[Counter::GetRocksNs as usize].fetch_add(self.rocks_ns, Relaxed);
+        c[Counter::GetRestNs as usize].fetch_add(rest, Relaxed);
+        c[Counter::GetTotalNs as usize].fetch_add(parts + rest, Relaxed);
+        m.record(OpKind::Get, total);
+    }
+}
+
+/// A front end's view of "what happened since I last looked". Each front end keeps its
+/// own, so a dashboard and a `stats` command do not reset each other.
+#[derive(Debug, Default)]
+pub struct MetricsWindow {
+    pub(crate) prev: Option<crate::metrics::snapshot::RawState>,
+}
+
+impl MetricsWindow {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}

@@ -1,0 +1,404 @@
+//! Plain data that front ends render. Nothing here points back into the engine.
+use serde::Serialize;
+
+use super::recorder::{Counter, HistSet, OpKind, RawCounters};
+
+/// Everything a dashboard shows, at one moment. Counters (ops, hits, rows, bytes, the
+/// get split, RocksDB tickers) cover `window_secs`: since open for
+/// `Db::metrics_snapshot()`, since the previous call for `Db::metrics_window()`. Gauges
+/// (entries, bytes in memory, LSM shape) are current values.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Snapshot {
+    /// Seconds the counters in this snapshot cover.
+    pub window_secs: f64,
+    /// Seconds since the database was opened.
+    pub uptime_secs: f64,
+    pub ops: OpCounts,
+    pub cache: CacheStats,
+    pub index: IndexCounters,
+    pub rows: RowCounts,
+    pub bytes: ByteCounts,
+    /// Latency of the timed (sampled) operations.
+    pub latency: OpLatencies,
+    pub get_split: GetSplit,
+    /// 1 in `sample_rate` operations is timed.
+    pub sample_rate: u32,
+    pub timing_enabled: bool,
+    pub rocksdb: RocksStats,
+    pub memory: MemoryStats,
+}
+
+impl Snapshot {
+    /// Operations per second over the window.
+    pub fn ops_per_sec(&self) -> f64 {
+        if self.window_secs > 0.0 {
+            self.ops.total as f64 / self.window_secs
+        } else {
+            0.0
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct OpCounts {
+    pub get: u64,
+    pub put: u64,
+    pub delete: u64,
+    pub scan: u64,
+    pub count: u64,
+    pub load: u64,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    /// hits / (hits + misses), 0 when there were no lookups.
+    pub hit_rate: f64,
+    pub entries: u64,
+    pub capacity: u64,
+    /// Approximate: value bytes plus a fixed per-entry overhead.
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct IndexCounters {
+    /// Gets that missed the value cache and found the key in ALEX.
+    pub found: u64,
+    /// Gets answered "absent" by ALEX without touching RocksDB.
+    pub absent: u64,
+    pub keys: u64,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct RowCounts {
+    /// Rows returned by gets and scans.
+    pub read: u64,
+    /// Rows written by puts and loads.
+    pub written: u64,
+    pub deleted: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ByteCounts {
+    /// Value bytes returned by gets and scans.
+    pub read: u64,
+    /// Value bytes written by puts and loads.
+    pub written: u64,
+}
+
+/// Latency percentiles of one operation kind, in nanoseconds (1% precision).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct LatencySummary {
+    /// Timed operations behind these numbers.
+    pub samples: u64,
+    pub mean_ns: f64,
+    pub p50_ns: u64,
+    pub p90_ns: u64,
+    pub p99_ns: u64,
+    pub p999_ns: u64,
+    pub max_ns: u64,
+}
+
+impl LatencySummary {
+    pub fn from_histogram(h: &hdrhistogram::Histogram<u64>) -> Self {
+        if h.is_empty() {
+            return Self::default();
+        }
+        Self {
+            samples: h.len(),
+            mean_ns: h.mean(),
+            p50_ns: h.value_at_quantile(0.50),
+            p90_ns: h.value_at_quantile(0.90),
+            p99_ns: h.value_at_quantile(0.99),
+            p999_ns: h.value_at_quantile(0.999),
+            max_ns: h.max(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct OpLatencies {
+    pub get: LatencySummary,
+    pub put: LatencySummary,
+    pub delete: LatencySummary,
+    pub scan: LatencySummary,
+    pub count: LatencySummary,
+    pub load: LatencySummary,
+}
+
+/// Where timed gets spent their time. `cache_ns + alex_ns + rocksdb_ns + rest_ns ==
+/// total_ns` exactly, so the percentages add up to 100.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct GetSplit {
+    pub sampled_gets: u64,
+    pub cache_ns: u64,
+    pub alex_ns: u64,
+    pub rocksdb_ns: u64,
+    pub rest_ns: u64,
+    pub total_ns: u64,
+    pub cache_pct: f64,
+    pub alex_pct: f64,
+    pub rocksdb_pct: f64,
+    pub rest_pct: f64,
+}
+
+impl GetSplit {
+    fn from_counters(c: &RawCounters) -> Self {
+        let total = c.get(Counter::GetTotalNs);
+        let pct = |v: u64| {
+            if total == 0 {
+                0.0
+            } else {
+                v as f64 * 100.0 / total as f64
+            }
+        };
+        let (cache, alex, rocks, rest) = (
+            c.get(Counter::GetCacheNs),
+            c.get(Counter::GetAlexNs),
+            c.get(Counter::GetRocksNs),
+            c.get(Counter::GetRestNs),
+        );
+        Self {
+            sampled_gets: c.get(Counter::GetSampled),
+            cache_ns: cache,
+            alex_ns: alex,
+            rocksdb_ns: rocks,
+            rest_ns: rest,
+            total_ns: total,
+            cache_pct: pct(cache),
+            alex_pct: pct(alex),
+            rocksdb_pct: pct(rocks),
+            rest_pct: pct(rest),
+        }
+    }
+}
+
+/// RocksDB block cache tickers split by block kind.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct BlockCacheTickers {
+    pub data_hit: u64,
+    pub data_miss: u64,
+    pub index_hit: u64,
+    pub index_miss: u64,
+    pub filter_hit: u64,
+    pub filter_miss: u64,
+}
+
+/// RocksDB statistics counters (cumulative in RocksDB; windowed like the engine's).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct RocksTickers {
+    pub block_cache: BlockCacheTickers,
+    /// Point lookups a bloom filter answered "not here" (an SST read avoided).
+    pub bloom_useful: u64,
+    pub bloom_full_positive: u64,
+    pub bloom_full_true_positive: u64,
+    pub memtable_hit: u64,
+    pub memtable_miss: u64,
+    pub get_hit_l0: u64,
+    pub get_hit_l1: u64,
+    pub get_hit_l2_and_up: u64,
+    pub bytes_written: u64,
+    pub bytes_read: u64,
+    pub wal_bytes: u64,
+    pub flush_write_bytes: u64,
+    pub compact_read_bytes: u64,
+    pub compact_write_bytes: u64,
+    pub stall_micros: u64,
+}
+
+impl RocksTickers {
+    pub fn since(&self, e: &RocksTickers) -> RocksTickers {
+        let d = |a: u64, b: u64| a.saturating_sub(b);
+        let (b, eb) = (&self.block_cache, &e.block_cache);
+        RocksTickers {
+            block_cache: BlockCacheTickers {
+                data_hit: d(b.data_hit, eb.data_hit),
+                data_miss: d(b.data_miss, eb.data_miss),
+                index_hit: d(b.index_hit, eb.index_hit),
+                index_miss: d(b.index_miss, eb.index_miss),
+                filter_hit: d(b.filter_hit, eb.filter_hit),
+                filter_miss: d(b.filter_miss, eb.filter_miss),
+            },
+            bloom_useful: d(self.bloom_useful, e.bloom_useful),
+            bloom_full_positive: d(self.bloom_full_positive, e.bloom_full_positive),
+            bloom_full_true_positive: d(self.bloom_full_true_positive, e.bloom_full_true_positive),
+            memtable_hit: d(self.memtable_hit, e.memtable_hit),
+            memtable_miss: d(self.memtable_miss, e.memtable_miss),
+            get_hit_l0: d(self.get_hit_l0, e.get_hit_l0),
+            get_hit_l1: d(self.get_hit_l1, e.get_hit_l1),
+            get_hit_l2_and_up: d(self.get_hit_l2_and_up, e.get_hit_l2_and_up),
+            bytes_written: d(self.bytes_written, e.bytes_written),
+            bytes_read: d(self.bytes_read, e.bytes_read),
+            wal_bytes: d(self.wal_bytes, e.wal_bytes),
+            flush_write_bytes: d(self.flush_write_bytes, e.flush_write_bytes),
+            compact_read_bytes: d(self.compact_read_bytes, e.compact_read_bytes),
+            compact_write_bytes: d(self.compact_write_bytes, e.compact_write_bytes),
+            stall_micros: d(self.stall_micros, e.stall_micros),
+        }
+    }
+}
+
+/// One LSM level.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct LevelInfo {
+    pub level: u32,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// RocksDB's side: tickers (windowed) and gauges (current).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RocksStats {
+    /// False when `rocksdb_statistics` is off: the tickers are then all zero.
+    pub statistics_enabled: bool,
+    pub tickers: RocksTickers,
+    /// `rocksdb.cur-size-all-mem-tables`
+    pub memtable_bytes: u64,
+    pub immutable_memtables: u64,
+    /// `rocksdb.estimate-table-readers-mem`
+    pub table_readers_bytes: u64,
+    pub block_cache_usage: u64,
+    pub block_cache_pinned_usage: u64,
+    pub block_cache_capacity: u64,
+    /// Every level 0..num_levels, empty ones included.
+    pub levels: Vec<LevelInfo>,
+    pub sst_files: u64,
+    pub sst_bytes: u64,
+    pub estimated_keys: u64,
+    pub pending_compaction_bytes: u64,
+    pub compaction_pending: bool,
+    pub running_compactions: u64,
+    pub running_flushes: u64,
+    /// `rocksdb.actual-delayed-write-rate` (bytes/s; 0 when writes are not delayed).
+    pub delayed_write_rate: u64,
+    /// `rocksdb.is-write-stopped`
+    pub write_stopped: bool,
+    /// Writes are delayed or stopped right now.
+    pub write_stall: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct MemoryStats {
+    /// Resident set size of the whole process.
+    pub rss_bytes: u64,
+    pub alex_bytes: u64,
+    pub value_cache_bytes: u64,
+    pub block_cache_bytes: u64,
+    pub memtable_bytes: u64,
+    pub table_readers_bytes: u64,
+}
+
+/// The cumulative raw numbers a snapshot is computed from; a [`super::MetricsWindow`]
+/// keeps the previous one to compute deltas.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawState {
+    pub uptime_secs: f64,
+    pub counters: RawCounters,
+    pub hists: HistSet,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    pub cache_hit_bytes: u64,
+    pub tickers: RocksTickers,
+}
+
+/// Gauges read at snapshot time (not windowed).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Gauges {
+    pub cache_entries: u64,
+    pub cache_capacity: u64,
+    pub cache_bytes: u64,
+    pub index_keys: u64,
+    pub index_bytes: u64,
+    pub rss_bytes: u64,
+    pub sample_rate: u32,
+    pub timing_enabled: bool,
+    /// RocksDB gauges; its `tickers` field is replaced by the windowed tickers.
+    pub rocks: RocksStats,
+}
+
+impl RawState {
+    /// Builds the snapshot for the window from `prev` (or from open, if `None`) to `self`.
+    pub fn snapshot(&self, prev: Option<&RawState>, g: Gauges) -> Snapshot {
+        let empty = RawState::default();
+        let p = prev.unwrap_or(&empty);
+        let c = self.counters.since(&p.counters);
+        let h = self.hists.since(&p.hists);
+        let hits = self.cache_hits.saturating_sub(p.cache_hits);
+        let misses = self.cache_misses.saturating_sub(p.cache_misses);
+        let hit_bytes = self.cache_hit_bytes.saturating_sub(p.cache_hit_bytes);
+        let get = hits + misses + c.get(Counter::GetsUncached);
+        let ops = OpCounts {
+            get,
+            put: c.get(Counter::Puts),
+            delete: c.get(Counter::Deletes),
+            scan: c.get(Counter::Scans),
+            count: c.get(Counter::Counts),
+            load: c.get(Counter::Loads),
+            total: get
+                + c.get(Counter::Puts)
+                + c.get(Counter::Deletes)
+                + c.get(Counter::Scans)
+                + c.get(Counter::Counts)
+                + c.get(Counter::Loads),
+        };
+        let lat = |k: OpKind| LatencySummary::from_histogram(h.get(k));
+        let mut rocks = g.rocks;
+        rocks.tickers = self.tickers.since(&p.tickers);
+        let memory = MemoryStats {
+            rss_bytes: g.rss_bytes,
+            alex_bytes: g.index_bytes,
+            value_cache_bytes: g.cache_bytes,
+            block_cache_bytes: rocks.block_cache_usage,
+            memtable_bytes: rocks.memtable_bytes,
+            table_readers_bytes: rocks.table_readers_bytes,
+        };
+        Snapshot {
+            window_secs: (self.uptime_secs - p.uptime_secs).max(0.0),
+            uptime_secs: self.uptime_secs,
+            ops,
+            cache: CacheStats {
+                hits,
+                misses,
+                hit_rate: if hits + misses == 0 {
+                    0.0
+                } else {
+                    hits as f64 / (hits + misses) as f64
+                },
+                entries: g.cache_entries,
+                capacity: g.cache_capacity,
+                bytes: g.cache_bytes,
+            },
+            index: IndexCounters {
+                found: c.get(Counter::AlexFound),
+                absent: c.get(Counter::AlexAbsent),
+                keys: g.index_keys,
+                bytes: g.index_bytes,
+            },
+            rows: RowCounts {
+                read: hits + c.get(Counter::RowsReadStore),
+                written: c.get(Counter::RowsWritten),
+                deleted: c.get(Counter::RowsDeleted),
+            },
+            bytes: ByteCounts {
+                read: hit_bytes + c.get(Counter::BytesReadStore),
+                written: c.get(Counter::BytesWritten),
+            },
+            latency: OpLatencies {
+                get: lat(OpKind::Get),
+                put: lat(OpKind::Put),
+                delete: lat(OpKind::Delete),
+                scan: lat(OpKind::Scan),
+                count: lat(OpKind::Count),
+                load: lat(OpKind::Load),
+            },
+            get_split: GetSplit::from_counters(&c),
+            sample_rate: g.sample_rate,
+            timing_enabled: g.timing_enabled,
+            rocksdb: rocks,
+            memory,
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Errors: one clear variant and message each, and a failed operation changes nothing.
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use alexdb::engine::{Db, DbError, DbOptions, MAX_VALUE_BYTES, parse_key};
+
+fn small() -> DbOptions {
+    DbOptions {
+        block_cache_bytes: 4 << 20,
+        write_buffer_size: 1 << 20,
+        ..DbOptions::default()
+    }
+}
+
+#[test]
+fn second_open_in_the_same_process_is_locked_and_names_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), small()).unwrap();
+    let err = Db::open_with(dir.path(), small()).unwrap_err();
+    assert!(matches!(err, DbError::Locked { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains(&dir.path().display().to_string()), "{msg}");
+    assert!(msg.contains("locked"), "{msg}");
+    drop(db);
+    // Closing releases the lock.
+    Db::open_with(dir.path(), small()).unwrap().close().unwrap();
+}
+
+const HOLDER_ENV: &str = "ALEXDB_LOCK_HOLDER_DIR";
+
+/// Runs only when re-executed by `open_locked_by_another_process`: holds the database
+/// open until killed.
+#[test]
+fn lock_holder_child() {
+    let Ok(dir) = std::env::var(HOLDER_ENV) else {
+        return;
+    };
+    let _db = Db::open_with(&dir, small()).unwrap();
+    println!("OPEN");
+    std::thread::sleep(std::time::Duration::from_secs(60));
+}
+
+#[test]
+fn open_locked_by_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "lock_holder_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(HOLDER_ENV, dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(
+        lines.any(|l| l.is_ok_and(|l| l.ends_with("OPEN"))),
+        "child did not open the db"
+    );
+    let err = Db::open_with(dir.path(), small()).unwrap_err();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(matches!(err, DbError::Locked { .. }), "{err:?}");
+    assert!(err.to_string().contains(&dir.path().display().to_string()));
+    // The kernel released the lock with the process.
+    Db::open_with(dir.path(), small()).unwrap();
+}
+
+#[test]
+fn value_too_large_leaves_data_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), small()).unwrap();
+    db.put(1, b"before").unwrap();
+    let big = vec![0u8; MAX_VALUE_BYTES + 1];
+    let err = db.put(1, &big).unwrap_err();
+    assert!(matches!(err, DbError::ValueTooLarge { size, .. } if size == MAX_VALUE_BYTES + 1));
+    assert!(err.to_string().contains("too large"), "{err}");
+    let err = db.put(2, &big).unwrap_err();
+    assert!(matches!(err, DbError::ValueTooLarge { .. }));
+    assert_eq!(db.get(1).unwrap().as_deref(), Some(&b"before"[..]));
+    assert_eq!(db.get(2).unwrap(), None);
+    assert_eq!(db.count(), 1);
+
+    // A load with one oversized row in the middle loads nothing.
+    let rows = (10..20i64).map(|k| (k, if k == 15 { big.clone() } else { b"x".to_vec() }));
+    let err = db.load(rows).unwrap_err();
+    assert!(matches!(err, DbError::ValueTooLarge { .. }), "{err:?}");
+    assert_eq!(db.count(), 1);
+    assert_eq!(db.get(10).unwrap(), None);
+    assert!(db.check().unwrap().ok);
+
+    // Exactly 16 MiB is allowed.
+    let max = vec![9u8; MAX_VALUE_BYTES];
+    db.put(3, &max).unwrap();
+    assert_eq!(db.get(3).unwrap().unwrap().len(), MAX_VALUE_BYTES);
+}
+
+#[test]
+fn not_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file.
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "hello").unwrap();
+    let err = Db::open_with(&file, small()).unwrap_err();
+    assert!(matches!(err, DbError::NotADatabase { .. }), "{err:?}");
+    assert!(err.to_string().contains("not an alexdb database"), "{err}");
+    // A directory with other things in it.
+    let other = dir.path().join("photos");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("cat.jpg"), "meow").unwrap();
+    let err = Db::open_with(&other, small()).unwrap_err();
+    assert!(matches!(err, DbError::NotADatabase { .. }), "{err:?}");
+    assert!(err.to_string().contains("cat.jpg"), "{err}");
+    assert!(
+        err.to_string().contains(&other.display().to_string()),
+        "{err}"
+    );
+    // Nothing was created there.
+    assert_eq!(std::fs::read_dir(&other).unwrap().count(), 1);
+}
+
+#[test]
+fn missing_without_create() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = DbOptions {
+        create_if_missing: false,
+        ..small()
+    };
+    let err = Db::open_with(dir.path().join("nope"), o.clone()).unwrap_err();
+    assert!(matches!(err, DbError::Missing { .. }), "{err:?}");
+    let err = Db::open_with(dir.path(), o).unwrap_err();
+    assert!(matches!(err, DbError::Missing { .. }), "{err:?}");
+}
+
+#[test]
+fn unreadable_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    Db::open_with(&path, small()).unwrap().close().unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let readable_anyway = std::fs::read_dir(&path).is_ok(); // root ignores permissions
+    let r = Db::open_with(&path, small());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if readable_anyway {
+        eprintln!("running as root: permissions are not enforced, skipping the check");
+        return;
+    }
+    let err = r.unwrap_err();
+    assert!(matches!(err, DbError::Unreadable { .. }), "{err:?}");
+    assert!(err.to_string().contains("permissions"), "{err}");
+}
+
+#[test]
+fn keys_must_be_integers() {
+    assert_eq!(parse_key("42").unwrap(), 42);
+    assert_eq!(parse_key(" -5 ").unwrap(), -5);
+    assert_eq!(parse_key("1_000").unwrap(), 1000);
+    assert_eq!(parse_key("-9223372036854775808").unwrap(), i64::MIN);
+    for bad in ["abc", "1.5", "", "9223372036854775808", "0x10"] {
+        let err = parse_key(bad).unwrap_err();
+        assert!(
+            matches!(err, DbError::KeyNotInteger { .. }),
+            "{bad}: {err:?}"
+        );
+        assert!(err.to_string().contains("not an integer"), "{err}");
+    }
+}
+
+#[test]
+fn invalid_options_name_the_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = DbOptions {
+        bloom_bits_per_key: -1.0,
+        ..small()
+    };
+    let err = Db::open_with(dir.path(), o).unwrap_err();
+    assert!(err.to_string().contains("bloom_bits_per_key"), "{err}");
+    let mut o = DbOptions::default();
+    assert!(o.set("block_cache_bytes", "1GiB").is_ok());
+    assert_eq!(o.block_cache_bytes, 1 << 30);
+    let err = o.set("block_size", "12").unwrap_err();
+    assert!(err.to_string().contains("block_size"), "{err}");
+    assert_eq!(o.block_size, 16 << 10, "a failed set changes nothing");
+    assert!(matches!(
+        o.set("nope", "1"),
+        Err(DbError::UnknownOption { .. })
+    ));
+    assert_eq!(
+        DbOptions::default().describe().len(),
+        DbOptions::NAMES.len()
+    );
+}

@@ -1,0 +1,173 @@
+//! Batch `load`: sorted and unsorted input, duplicates, loads into a non-empty database,
+//! both methods, reopen afterwards.
+use std::collections::BTreeMap;
+
+use alexdb::engine::{BulkLoadMethod, Db, DbOptions};
+
+fn options(method: BulkLoadMethod) -> DbOptions {
+    DbOptions {
+        block_cache_bytes: 8 << 20,
+        write_buffer_size: 1 << 20,
+        value_cache_entries: 100,
+        bulk_load_method: method,
+        // Several files per load, to exercise rotation.
+        bulk_load_rows_per_file: 1_000,
+        ..DbOptions::default()
+    }
+}
+
+fn val(k: i64, tag: &str) -> Vec<u8> {
+    format!("{tag}:{k}").into_bytes()
+}
+
+fn contents(db: &Db) -> Vec<(i64, Vec<u8>)> {
+    db.scan(i64::MIN, i64::MAX, usize::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| (k, v.to_vec()))
+        .collect()
+}
+
+fn check_all(db: &Db, model: &BTreeMap<i64, Vec<u8>>) {
+    let want: Vec<(i64, Vec<u8>)> = model.iter().map(|(k, v)| (*k, v.clone())).collect();
+    assert!(contents(db) == want, "contents differ from the model");
+    for (k, v) in model.iter().step_by(97) {
+        assert_eq!(db.get(*k).unwrap().as_deref(), Some(&v[..]));
+    }
+    assert_eq!(db.count(), model.len() as u64);
+    let c = db.check().unwrap();
+    assert!(c.ok, "{c:?}");
+}
+
+#[test]
+fn sorted_load_into_empty_db_bulk_loads_and_survives_reopen() {
+    for method in [BulkLoadMethod::SstIngest, BulkLoadMethod::WalOffBatches] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_with(dir.path(), options(method)).unwrap();
+        let mut progress = Vec::new();
+        let r = db
+            .load_with_progress((-2500..2500i64).map(|k| (k * 3, val(k * 3, "a"))), |n| {
+                progress.push(n)
+            })
+            .unwrap();
+        assert_eq!(r.rows, 5000);
+        assert_eq!(r.new_keys, 5000);
+        assert!(r.was_empty && r.sorted_input);
+        assert_eq!(r.method, method);
+        if method == BulkLoadMethod::SstIngest {
+            assert_eq!(r.sst_files, 5);
+        }
+        assert_eq!(progress.last(), Some(&5000));
+        let model: BTreeMap<i64, Vec<u8>> =
+            (-2500..2500i64).map(|k| (k * 3, val(k * 3, "a"))).collect();
+        check_all(&db, &model);
+        assert_eq!(db.get(1).unwrap(), None);
+        drop(db);
+        let db = Db::open_with(dir.path(), options(method)).unwrap();
+        assert_eq!(db.open_stats().keys, 5000);
+        check_all(&db, &model);
+        // No scratch directory is left behind.
+        let leftovers = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("alexdb-load-")
+            })
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+}
+
+#[test]
+fn unsorted_load_with_duplicates_keeps_the_last_value() {
+    for method in [BulkLoadMethod::SstIngest, BulkLoadMethod::WalOffBatches] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_with(dir.path(), options(method)).unwrap();
+        let mut rows = Vec::new();
+        let mut model = BTreeMap::new();
+        // Sorted at first, then scattered with repeats (some repeating the sorted part).
+        for k in 0..1500i64 {
+            rows.push((k, val(k, "first")));
+        }
+        let mut x: u64 = 12345;
+        for i in 0..4000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let k = (x >> 33) as i64 % 3000 - 1000;
+            rows.push((k, val(k, &format!("second{i}"))));
+        }
+        for (k, v) in &rows {
+            model.insert(*k, v.clone());
+        }
+        let r = db
+            .load(rows.iter().map(|(k, v)| (*k, v.as_slice())))
+            .unwrap();
+        assert!(!r.sorted_input);
+        assert_eq!(r.rows, rows.len() as u64);
+        assert_eq!(r.new_keys, model.len() as u64);
+        check_all(&db, &model);
+        drop(db);
+        let db = Db::open_with(dir.path(), options(method)).unwrap();
+        check_all(&db, &model);
+    }
+}
+
+#[test]
+fn load_into_a_non_empty_db_merges_and_refreshes_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), options(BulkLoadMethod::SstIngest)).unwrap();
+    let mut model = BTreeMap::new();
+    for k in 0..300i64 {
+        db.put(k, &val(k, "put")).unwrap();
+        model.insert(k, val(k, "put"));
+    }
+    // Cache some values that the load will overwrite.
+    for k in 0..50 {
+        db.get(k).unwrap();
+    }
+    // Few new keys (inserted into ALEX) ...
+    let r = db
+        .load((0..20i64).map(|k| (k * 2, val(k * 2, "load1"))))
+        .unwrap();
+    assert!(!r.was_empty);
+    assert_eq!(r.new_keys, 0);
+    for k in 0..20i64 {
+        model.insert(k * 2, val(k * 2, "load1"));
+    }
+    check_all(&db, &model);
+    // ... and many (ALEX rebuilt by merging).
+    let r = db
+        .load((200..5000i64).map(|k| (k, val(k, "load2"))))
+        .unwrap();
+    assert_eq!(r.new_keys, 4700);
+    for k in 200..5000i64 {
+        model.insert(k, val(k, "load2"));
+    }
+    check_all(&db, &model);
+    // Writes after a load behave.
+    db.put(-7, b"neg").unwrap();
+    model.insert(-7, b"neg".to_vec());
+    assert!(db.delete(4999).unwrap());
+    model.remove(&4999);
+    check_all(&db, &model);
+    drop(db);
+    let db = Db::open_with(dir.path(), options(BulkLoadMethod::SstIngest)).unwrap();
+    check_all(&db, &model);
+}
+
+#[test]
+fn empty_load_is_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), options(BulkLoadMethod::SstIngest)).unwrap();
+    let r = db.load(std::iter::empty::<(i64, Vec<u8>)>()).unwrap();
+    assert_eq!(r.rows, 0);
+    assert_eq!(db.count(), 0);
+    db.put(1, b"x").unwrap();
+    let r = db.load(std::iter::empty::<(i64, Vec<u8>)>()).unwrap();
+    assert_eq!(r.rows, 0);
+    assert_eq!(db.count(), 1);
+}

@@ -1,0 +1,170 @@
+//! Measurements behind the engine's design choices. Ignored by default (they take tens of
+//! seconds and assert nothing about speed); run them with
+//! `cargo test --release --test engine_measure -- --ignored --nocapture --test-threads=1`.
+use std::hint::black_box;
+use std::time::Instant;
+
+use alexdb::engine::{BulkLoadMethod, Db, DbOptions};
+
+const ROWS: i64 = 1_000_000;
+const VALUE: usize = 100;
+
+fn value(k: i64) -> [u8; VALUE] {
+    // Deterministic, incompressible-ish bytes.
+    let mut out = [0u8; VALUE];
+    let mut x = (k as u64) ^ 0x9E37_79B9_7F4A_7C15;
+    for chunk in out.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
+    }
+    out
+}
+
+fn scrambled(i: i64) -> i64 {
+    // A bijection on 0..ROWS-ish keys in random order (multiplicative, odd constant).
+    ((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 1) as i64
+}
+
+fn load(method: BulkLoadMethod, random: bool) -> (f64, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let o = DbOptions {
+        bulk_load_method: method,
+        ..DbOptions::default()
+    };
+    let db = Db::open_with(dir.path(), o).unwrap();
+    let t = Instant::now();
+    let r = if random {
+        db.load((0..ROWS).map(|i| (scrambled(i), value(i))))
+            .unwrap()
+    } else {
+        db.load((0..ROWS).map(|i| (i, value(i)))).unwrap()
+    };
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(db.count(), ROWS as u64);
+    println!(
+        "load {:>15} {:>6}: {:.2} s, {:.0} rows/s, {} files",
+        method.as_str(),
+        if random { "random" } else { "sorted" },
+        secs,
+        ROWS as f64 / secs,
+        r.sst_files
+    );
+    db.close().unwrap();
+    (secs, dir)
+}
+
+#[test]
+#[ignore]
+fn measure_bulk_load_methods_and_reopen() {
+    for random in [false, true] {
+        for method in [BulkLoadMethod::SstIngest, BulkLoadMethod::WalOffBatches] {
+            let (_, dir) = load(method, random);
+            if !random {
+                for _ in 0..2 {
+                    let db = Db::open(dir.path()).unwrap();
+                    let s = db.open_stats();
+                    println!(
+                        "   reopen {} keys: {:.3} s (rocksdb {:.3}, read keys {:.3}, alex {:.3})",
+                        s.keys,
+                        s.total_secs,
+                        s.rocksdb_open_secs,
+                        s.read_keys_secs,
+                        s.index_build_secs
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore]
+fn measure_scan_iterator_vs_multiget() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path()).unwrap();
+    db.load((0..ROWS).map(|i| (i * 2, value(i)))).unwrap();
+    for (name, len) in [("short", 10usize), ("medium", 100), ("long", 1000)] {
+        for round in 0..2 {
+            let scans = 200_000 / len;
+            let t = Instant::now();
+            let mut rows = 0usize;
+            for i in 0..scans as i64 {
+                let a = scrambled(i) % (2 * ROWS);
+                rows += black_box(db.scan(a, i64::MAX, len).unwrap()).len();
+            }
+            let it = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let mut rows2 = 0usize;
+            for i in 0..scans as i64 {
+                let a = scrambled(i) % (2 * ROWS);
+                rows2 += black_box(db.scan_multiget(a, i64::MAX, len).unwrap()).len();
+            }
+            let mg = t.elapsed().as_secs_f64();
+            assert_eq!(rows, rows2);
+            if round == 1 {
+                println!(
+                    "scan {name:>6} ({len} rows): iterator {:.0} ns/row, ALEX+multiget {:.0} ns/row",
+                    it * 1e9 / rows as f64,
+                    mg * 1e9 / rows as f64
+                );
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore]
+fn measure_instrumentation_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path()).unwrap();
+    db.load((0..ROWS).map(|i| (i, value(i)))).unwrap();
+    // Hot set that fits the value cache: the cheapest path, so the worst relative cost.
+    let hot: Vec<i64> = (0..50_000).map(|i| scrambled(i) % ROWS).collect();
+    let cold: Vec<i64> = (0..200_000).map(|i| scrambled(i + 7) % ROWS).collect();
+    for k in &hot {
+        db.get(*k).unwrap();
+    }
+    let run = |label: &str, keys: &[i64], reps: usize| {
+        let mut best = f64::MAX;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let mut sum = 0usize;
+            for _ in 0..reps {
+                for &k in keys {
+                    sum += db.get(k).unwrap().map_or(0, |v| v.len());
+                }
+            }
+            black_box(sum);
+            best = best.min(t.elapsed().as_secs_f64() * 1e9 / (reps * keys.len()) as f64);
+        }
+        println!("  {label:<28} {best:.0} ns/get");
+    };
+    for (name, on, rate) in [
+        ("timing off", false, 1),
+        ("1 in 1", true, 1),
+        ("1 in 8", true, 8),
+        ("1 in 16", true, 16),
+        ("1 in 64", true, 64),
+    ] {
+        db.set_metrics_enabled(on);
+        db.set_metrics_sample_rate(rate).unwrap();
+        println!("{name}:");
+        run("cache hits", &hot, 20);
+        run("cache misses (block cache)", &cold, 1);
+    }
+    let s = db.metrics_snapshot();
+    println!(
+        "split: cache {:.1}% alex {:.1}% rocksdb {:.1}% rest {:.1}%",
+        s.get_split.cache_pct, s.get_split.alex_pct, s.get_split.rocksdb_pct, s.get_split.rest_pct
+    );
+    let t = Instant::now();
+    for _ in 0..100 {
+        black_box(db.metrics_snapshot());
+    }
+    println!(
+        "metrics_snapshot: {:.0} us",
+        t.elapsed().as_secs_f64() * 1e6 / 100.0
+    );
+}

@@ -1,0 +1,181 @@
+//! The metrics agree with workloads whose answers are known.
+use std::time::Instant;
+
+use alexdb::engine::{Db, DbOptions};
+use alexdb::metrics::MetricsWindow;
+
+fn options(sample_rate: u32) -> DbOptions {
+    DbOptions {
+        block_cache_bytes: 8 << 20,
+        write_buffer_size: 4 << 20,
+        value_cache_entries: 10_000,
+        metrics_sample_rate: sample_rate,
+        ..DbOptions::default()
+    }
+}
+
+#[test]
+fn counters_match_a_known_workload() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), options(1)).unwrap();
+    const N: i64 = 1000;
+    for k in 0..N {
+        db.put(k, &[7u8; 100]).unwrap();
+    }
+    db.flush().unwrap();
+    for k in 0..N {
+        assert!(db.get(k).unwrap().is_some()); // misses: ALEX found, RocksDB read, cached
+    }
+    for k in 0..N {
+        assert!(db.get(k).unwrap().is_some()); // hits
+    }
+    for k in N..N + 300 {
+        assert!(db.get(k).unwrap().is_none()); // ALEX says absent
+    }
+    assert!(db.delete(5).unwrap());
+    assert!(!db.delete(-5).unwrap());
+    let rows = db.scan(10, 19, 100).unwrap();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(db.count(), (N - 1) as u64);
+    assert_eq!(db.count_range(0, 9), 9);
+
+    let s = db.metrics_snapshot();
+    let n = N as u64;
+    assert_eq!(s.ops.put, n);
+    assert_eq!(s.ops.get, 2 * n + 300);
+    assert_eq!(s.ops.delete, 2);
+    assert_eq!(s.ops.scan, 1);
+    assert_eq!(s.ops.count, 2);
+    assert_eq!(s.ops.total, n + 2 * n + 300 + 2 + 1 + 2);
+    assert_eq!(s.cache.hits, n, "N gets of cached keys are N hits");
+    assert_eq!(s.cache.misses, n + 300);
+    assert_eq!(s.index.found, n);
+    assert_eq!(s.index.absent, 300);
+    assert_eq!(s.index.keys, n - 1);
+    assert_eq!(s.rows.written, n);
+    assert_eq!(s.rows.deleted, 1);
+    assert_eq!(s.rows.read, 2 * n + 10);
+    assert_eq!(s.bytes.written, 100 * n);
+    assert_eq!(s.bytes.read, 100 * (2 * n + 10));
+    assert_eq!(s.cache.entries, n - 1); // the deleted key left the cache
+    assert_eq!(
+        s.cache.bytes,
+        (n - 1) * (100 + alexdb::engine::cache::ENTRY_OVERHEAD_BYTES as u64)
+    );
+    assert!((s.cache.hit_rate - n as f64 / (2 * n + 300) as f64).abs() < 1e-9);
+    // Sample rate 1: every operation is timed.
+    assert_eq!(s.latency.get.samples, 2 * n + 300);
+    assert_eq!(s.latency.put.samples, n);
+    assert_eq!(s.latency.delete.samples, 2);
+    assert_eq!(s.latency.scan.samples, 1);
+    assert_eq!(s.get_split.sampled_gets, 2 * n + 300);
+    assert!(
+        s.latency.get.p50_ns <= s.latency.get.p99_ns
+            && s.latency.get.p99_ns <= s.latency.get.max_ns
+    );
+    // RocksDB side: the misses read data blocks.
+    let b = s.rocksdb.tickers.block_cache;
+    assert!(b.data_hit + b.data_miss > 0, "{b:?}");
+    assert!(s.rocksdb.statistics_enabled);
+    assert_eq!(s.rocksdb.levels.len(), 7);
+    assert!(s.rocksdb.sst_files >= 1);
+    assert!(s.rocksdb.block_cache_capacity == 8 << 20);
+    assert!(s.memory.rss_bytes > 0);
+    assert!(s.memory.alex_bytes > 0);
+    // Plain data: it serialises.
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(json.contains("\"hit_rate\""));
+}
+
+#[test]
+fn get_split_adds_up_to_the_measured_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(1);
+    o.value_cache_entries = 0; // every get goes to ALEX and RocksDB
+    let db = Db::open_with(dir.path(), o).unwrap();
+    const N: i64 = 3000;
+    db.load((0..N).map(|k| (k, vec![1u8; 64]))).unwrap();
+    for k in 0..N {
+        db.get(k).unwrap(); // warm up RocksDB's block cache
+    }
+    let mut w = MetricsWindow::new();
+    let _ = db.metrics_window(&mut w);
+    let t = Instant::now();
+    let mut sum = 0usize;
+    for round in 0..3 {
+        for k in 0..N {
+            sum += db.get(k * 7 % N + round).unwrap().map_or(0, |v| v.len());
+        }
+    }
+    let wall_ns = t.elapsed().as_nanos() as u64;
+    assert!(sum > 0);
+    let s = db.metrics_window(&mut w);
+    let g = s.get_split;
+    assert_eq!(g.sampled_gets, 3 * N as u64);
+    assert_eq!(
+        g.cache_ns + g.alex_ns + g.rocksdb_ns + g.rest_ns,
+        g.total_ns
+    );
+    assert!((g.cache_pct + g.alex_pct + g.rocksdb_pct + g.rest_pct - 100.0).abs() < 1e-6);
+    assert!(g.rocksdb_ns > 0 && g.alex_ns > 0);
+    // The split's total against the histogram (1% precision buckets)...
+    let hist_total = s.latency.get.mean_ns * s.latency.get.samples as f64;
+    let err = (g.total_ns as f64 - hist_total).abs() / hist_total;
+    assert!(
+        err < 0.05,
+        "split {} ns vs histogram {hist_total} ns",
+        g.total_ns
+    );
+    // ...and against the wall clock around the loop (the loop adds a little).
+    assert!(
+        g.total_ns <= wall_ns,
+        "split {} ns > wall {wall_ns} ns",
+        g.total_ns
+    );
+    let err = (wall_ns - g.total_ns) as f64 / wall_ns as f64;
+    assert!(
+        err < 0.05,
+        "split {} ns vs wall {wall_ns} ns ({:.1}% apart)",
+        g.total_ns,
+        err * 100.0
+    );
+}
+
+#[test]
+fn windows_cover_only_their_interval_and_sampling_thins_timing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), options(8)).unwrap();
+    for k in 0..800 {
+        db.put(k, b"v").unwrap();
+    }
+    let mut w1 = MetricsWindow::new();
+    let mut w2 = MetricsWindow::new();
+    let first = db.metrics_window(&mut w1);
+    assert_eq!(first.ops.put, 800);
+    assert!(first.window_secs > 0.0);
+    for k in 0..800 {
+        db.get(k).unwrap();
+    }
+    let second = db.metrics_window(&mut w1);
+    assert_eq!(second.ops.put, 0);
+    assert_eq!(second.ops.get, 800);
+    // 1 in 8 timed, on this thread's countdown.
+    assert_eq!(second.latency.get.samples, 100);
+    let third = db.metrics_window(&mut w1);
+    assert_eq!(third.ops.total, 0);
+    assert_eq!(third.latency.get.samples, 0);
+    // Another window is independent of the first.
+    let other = db.metrics_window(&mut w2);
+    assert_eq!(other.ops.total, 1600);
+    // Gauges are current values, not deltas.
+    assert_eq!(third.index.keys, 800);
+
+    db.set_metrics_enabled(false);
+    for k in 0..80 {
+        db.get(k).unwrap();
+    }
+    let off = db.metrics_window(&mut w1);
+    assert_eq!(off.ops.get, 80, "counters are kept with timing off");
+    assert_eq!(off.latency.get.samples, 0);
+    assert!(!off.timing_enabled);
+}
