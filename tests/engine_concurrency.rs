@@ -42,7 +42,7 @@ fn readers_and_writers_agree_with_what_was_written() {
     let dir = tempfile::tempdir().unwrap();
     let db = Arc::new(Db::open_with(dir.path(), options()).unwrap());
     const WRITERS: u64 = 3;
-    const OPS: u64 = 6_000;
+    const OPS: u64 = 20_000;
     const PRIVATE: i64 = 400; // keys per writer that only it touches
     const SHARED: i64 = 64; // keys every writer fights over
     let stop = Arc::new(AtomicBool::new(false));

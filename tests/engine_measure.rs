@@ -29,10 +29,13 @@ fn scrambled(i: i64) -> i64 {
 
 fn load(method: BulkLoadMethod, random: bool) -> (f64, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let o = DbOptions {
+    let mut o = DbOptions {
         bulk_load_method: method,
         ..DbOptions::default()
     };
+    if let Ok(c) = std::env::var("MEASURE_BOTTOMMOST") {
+        o.bottommost_compression = c.parse().unwrap();
+    }
     let db = Db::open_with(dir.path(), o).unwrap();
     let t = Instant::now();
     let r = if random {
@@ -76,6 +79,43 @@ fn measure_bulk_load_methods_and_reopen() {
                 }
             }
         }
+    }
+}
+
+#[test]
+#[ignore]
+fn measure_reopen_at_scale() {
+    let rows: i64 = std::env::var("MEASURE_ROWS").map_or(10_000_000, |v| v.parse().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path()).unwrap();
+    let t = Instant::now();
+    let sorted = std::env::var("MEASURE_ORDER").is_ok_and(|o| o == "sorted");
+    let r = if sorted {
+        db.load((0..rows).map(|i| (i, value(i)))).unwrap()
+    } else {
+        db.load((0..rows).map(|i| (scrambled(i), value(i))))
+            .unwrap()
+    };
+    println!(
+        "load {rows} {} rows: {:.2} s ({:.0} rows/s, {} files)",
+        if sorted { "sorted" } else { "random" },
+        t.elapsed().as_secs_f64(),
+        r.rows_per_sec,
+        r.sst_files
+    );
+    db.close().unwrap();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let db = Db::open(dir.path()).unwrap();
+        let s = db.open_stats();
+        println!(
+            "reopen {} keys: {:.3} s (rocksdb {:.3}, read keys {:.3}, alex {:.3})",
+            s.keys,
+            t.elapsed().as_secs_f64(),
+            s.rocksdb_open_secs,
+            s.read_keys_secs,
+            s.index_build_secs
+        );
     }
 }
 
@@ -126,7 +166,9 @@ fn measure_instrumentation_cost() {
     for k in &hot {
         db.get(*k).unwrap();
     }
-    let run = |label: &str, keys: &[i64], reps: usize| {
+    let mut window = alexdb::metrics::MetricsWindow::new();
+    let mut run = |label: &str, keys: &[i64], reps: usize| {
+        let _ = db.metrics_window(&mut window);
         let mut best = f64::MAX;
         for _ in 0..3 {
             let t = Instant::now();
@@ -139,20 +181,30 @@ fn measure_instrumentation_cost() {
             black_box(sum);
             best = best.min(t.elapsed().as_secs_f64() * 1e9 / (reps * keys.len()) as f64);
         }
-        println!("  {label:<28} {best:.0} ns/get");
+        let w = db.metrics_window(&mut window);
+        println!(
+            "  {label:<44} {best:.0} ns/get (value cache hit rate {:.1}%)",
+            w.cache.hit_rate * 100.0
+        );
     };
-    for (name, on, rate) in [
+    let configs = [
         ("timing off", false, 1),
         ("1 in 1", true, 1),
         ("1 in 8", true, 8),
         ("1 in 16", true, 16),
         ("1 in 64", true, 64),
+        ("timing off again", false, 1),
+    ];
+    // Hot runs first (the cold runs would evict the hot set), then cold runs.
+    for (keys, label, reps) in [
+        (&hot, "cache hits", 20),
+        (&cold, "cache misses (block cache)", 1),
     ] {
-        db.set_metrics_enabled(on);
-        db.set_metrics_sample_rate(rate).unwrap();
-        println!("{name}:");
-        run("cache hits", &hot, 20);
-        run("cache misses (block cache)", &cold, 1);
+        for (name, on, rate) in configs {
+            db.set_metrics_enabled(on);
+            db.set_metrics_sample_rate(rate).unwrap();
+            run(&format!("{label}, {name}"), keys, reps);
+        }
     }
     let s = db.metrics_snapshot();
     println!(
@@ -167,4 +219,58 @@ fn measure_instrumentation_cost() {
         "metrics_snapshot: {:.0} us",
         t.elapsed().as_secs_f64() * 1e6 / 100.0
     );
+}
+
+#[test]
+#[ignore]
+fn measure_timing_primitives() {
+    use alexdb::metrics::{Counter, GetTiming, Metrics, OpKind, clock};
+    let m = Metrics::new(true, 1);
+    let n = 2_000_000u64;
+    let t = Instant::now();
+    for _ in 0..n {
+        let mut g = GetTiming::start();
+        g.cache();
+        g.finish(&m);
+    }
+    println!(
+        "GetTiming start+cache+finish: {:.1} ns",
+        t.elapsed().as_nanos() as f64 / n as f64
+    );
+    let t = Instant::now();
+    for i in 0..n {
+        m.record(OpKind::Put, 100 + (i & 1023));
+    }
+    println!("record: {:.1} ns", t.elapsed().as_nanos() as f64 / n as f64);
+    let t = Instant::now();
+    for _ in 0..n {
+        m.incr(Counter::AlexFound);
+    }
+    println!("incr: {:.1} ns", t.elapsed().as_nanos() as f64 / n as f64);
+    let t = Instant::now();
+    let mut k = 0u64;
+    for _ in 0..n {
+        k += u64::from(black_box(m.sample()));
+    }
+    println!(
+        "sample(): {:.1} ns ({k})",
+        t.elapsed().as_nanos() as f64 / n as f64
+    );
+    let t = Instant::now();
+    for _ in 0..n {
+        black_box(Instant::now());
+    }
+    println!(
+        "Instant::now: {:.1} ns",
+        t.elapsed().as_nanos() as f64 / n as f64
+    );
+    let t = Instant::now();
+    for _ in 0..n {
+        black_box(clock::now());
+    }
+    println!(
+        "clock::now: {:.1} ns",
+        t.elapsed().as_nanos() as f64 / n as f64
+    );
+    println!("ns per tick: {:.4}", clock::ns_per_tick());
 }

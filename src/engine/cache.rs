@@ -291,8 +291,14 @@ mod tests {
         for k in 0..100 {
             c.fill(k, v(b"x"), || true);
         }
-        assert_eq!(c.len(), 100);
+        // Each shard holds its share (100 / 16); keys do not hash perfectly evenly.
+        assert!((85..=100).contains(&c.len()), "{}", c.len());
         c.set_capacity(10);
-        assert_eq!(c.len(), 10);
+        assert!(c.len() <= 10);
+        let one = ValueCache::new(100, 1);
+        for k in 0..150 {
+            one.fill(k, v(b"x"), || true);
+        }
+        assert_eq!(one.len(), 100);
     }
 }

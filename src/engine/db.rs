@@ -24,14 +24,18 @@ use super::index::{AlexIndex, IndexStats};
 use super::options::{BulkLoadMethod, DbOptions};
 use super::store::Store;
 use crate::metrics::{
-    Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, Snapshot,
+    Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, Snapshot, Timer,
 };
 
 const KEY_STRIPES: usize = 256;
 /// Rows per write batch on the WAL-off load path.
 const WAL_OFF_BATCH_ROWS: usize = 10_000;
-/// Value bytes buffered before an unsorted load sorts them into an SST file.
-const UNSORTED_CHUNK_BYTES: usize = 512 << 20;
+/// Value bytes buffered before an unsorted load sorts them into SST files. Input that
+/// fits is written as non-overlapping files straight into the last level (no compaction
+/// afterwards); 10M rows of 100 bytes fit.
+const UNSORTED_CHUNK_BYTES: usize = 1 << 30;
+/// A load buffers this much of its input before trusting that it arrives sorted.
+const SORTED_PREFIX_BYTES: usize = 64 << 20;
 /// `load` reports progress every this many rows.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
@@ -273,7 +277,7 @@ impl Db {
     /// one RocksDB iterator over the encoded range (measured faster than ALEX range +
     /// MultiGet; see tests/engine_measure.rs).
     pub fn scan(&self, a: i64, b: i64, limit: usize) -> Result<Vec<(i64, Value)>, DbError> {
-        let t = self.metrics.sample().then(Instant::now);
+        let t = self.metrics.start();
         let mut out = Vec::with_capacity(limit.min(1024));
         let mut bytes = 0u64;
         self.store.scan(a, b, limit, |k, v| {
@@ -283,10 +287,7 @@ impl Db {
         self.metrics.incr(Counter::Scans);
         self.metrics.add(Counter::RowsReadStore, out.len() as u64);
         self.metrics.add(Counter::BytesReadStore, bytes);
-        if let Some(t) = t {
-            self.metrics
-                .record(OpKind::Scan, t.elapsed().as_nanos() as u64);
-        }
+        self.metrics.finish(OpKind::Scan, t);
         Ok(out)
     }
 
@@ -314,29 +315,23 @@ impl Db {
 
     /// Number of keys (from ALEX).
     pub fn count(&self) -> u64 {
-        let t = self.metrics.sample().then(Instant::now);
+        let t = self.metrics.start();
         let n = self.index.read().len() as u64;
         self.metrics.incr(Counter::Counts);
-        if let Some(t) = t {
-            self.metrics
-                .record(OpKind::Count, t.elapsed().as_nanos() as u64);
-        }
+        self.metrics.finish(OpKind::Count, t);
         n
     }
 
     /// Number of keys with `a <= key <= b` (from ALEX).
     pub fn count_range(&self, a: i64, b: i64) -> u64 {
-        let t = self.metrics.sample().then(Instant::now);
+        let t = self.metrics.start();
         let n = if a > b {
             0
         } else {
             self.index.read().range(a..=b).count() as u64
         };
         self.metrics.incr(Counter::Counts);
-        if let Some(t) = t {
-            self.metrics
-                .record(OpKind::Count, t.elapsed().as_nanos() as u64);
-        }
+        self.metrics.finish(OpKind::Count, t);
         n
     }
 
@@ -371,7 +366,7 @@ impl Db {
     /// are refused ([`DbError::ValueTooLarge`]) and change nothing.
     pub fn put(&self, key: i64, value: &[u8]) -> Result<bool, DbError> {
         DbError::check_value(value)?;
-        let t = self.metrics.sample().then(Instant::now);
+        let t = self.metrics.start();
         let is_new;
         {
             let _gate = self.write_gate.read();
@@ -385,16 +380,13 @@ impl Db {
         self.metrics.incr(Counter::Puts);
         self.metrics.incr(Counter::RowsWritten);
         self.metrics.add(Counter::BytesWritten, value.len() as u64);
-        if let Some(t) = t {
-            self.metrics
-                .record(OpKind::Put, t.elapsed().as_nanos() as u64);
-        }
+        self.metrics.finish(OpKind::Put, t);
         Ok(is_new)
     }
 
     /// Removes `key`. Returns `true` if it existed.
     pub fn delete(&self, key: i64) -> Result<bool, DbError> {
-        let t = self.metrics.sample().then(Instant::now);
+        let t = self.metrics.start();
         let existed;
         {
             let _gate = self.write_gate.read();
@@ -412,10 +404,7 @@ impl Db {
         if existed {
             self.metrics.incr(Counter::RowsDeleted);
         }
-        if let Some(t) = t {
-            self.metrics
-                .record(OpKind::Delete, t.elapsed().as_nanos() as u64);
-        }
+        self.metrics.finish(OpKind::Delete, t);
         Ok(existed)
     }
 
@@ -434,7 +423,7 @@ impl Db {
     /// files and ingested in one step at the end: the load is all-or-nothing (an error,
     /// e.g. a value over 16 MiB, leaves the database as it was) and durable when it
     /// returns. Sorted input streams straight into the files; unsorted input is sorted in
-    /// 512 MiB chunks. When the database was empty ALEX is bulk-loaded from the keys.
+    /// 1 GiB chunks. When the database was empty ALEX is bulk-loaded from the keys.
     ///
     /// With `wal-off-batches` (empty database only) rows go through write batches with
     /// the WAL off and a flush at the end; puts and deletes wait until it finishes.
@@ -450,6 +439,7 @@ impl Db {
         V: AsRef<[u8]>,
     {
         let start = Instant::now();
+        let timer = Some(Timer::now());
         let _one_load = self.load_lock.lock();
         let (method, rows_per_file) = {
             let o = self.opts.read();
@@ -472,8 +462,7 @@ impl Db {
         self.metrics.incr(Counter::Loads);
         self.metrics.add(Counter::RowsWritten, report.rows);
         self.metrics.add(Counter::BytesWritten, report.bytes);
-        self.metrics
-            .record(OpKind::Load, start.elapsed().as_nanos() as u64);
+        self.metrics.finish(OpKind::Load, timer);
         Ok(report)
     }
 
@@ -507,8 +496,16 @@ impl Db {
         V: AsRef<[u8]>,
     {
         let mut files = self.store.sst_files(dir, rows_per_file);
-        let mut keys: Vec<i64> = Vec::new();
+        // Keys come out of the SST writes as sorted runs (one per chunk, one per
+        // streamed stretch), so ALEX's key list needs no separate sort in the usual
+        // cases (sorted input; random input that fits one chunk).
+        let mut runs: Vec<Vec<i64>> = Vec::new();
+        let mut stream_run: Vec<i64> = Vec::new();
         let mut chunk = Chunk::default();
+        // Rows are buffered until `SORTED_PREFIX_BYTES` of them arrived in order; then
+        // sorted input streams straight into SST files. Input whose order breaks early
+        // (random keys) is thus sorted whole in memory, giving non-overlapping files.
+        let mut mode = LoadMode::Buffering;
         let mut sorted = true;
         let mut last: Option<i64> = None;
         let (mut n, mut bytes) = (0u64, 0u64);
@@ -517,32 +514,48 @@ impl Db {
             DbError::check_value(v)?;
             n += 1;
             bytes += v.len() as u64;
-            keys.push(k);
-            if sorted && last.is_none_or(|l| k > l) {
-                files.put(k, v)?;
-                last = Some(k);
-            } else {
-                if sorted {
-                    // The order broke: from here on rows are sorted chunk by chunk.
-                    sorted = false;
-                    files.end_file()?;
+            let in_order = last.is_none_or(|l| k > l);
+            last = Some(k);
+            sorted &= in_order;
+            match mode {
+                LoadMode::Streaming if in_order => {
+                    files.put(k, v)?;
+                    stream_run.push(k);
                 }
-                chunk.push(k, v);
-                if chunk.arena.len() >= UNSORTED_CHUNK_BYTES || chunk.rows.len() >= rows_per_file {
-                    chunk.write_sorted(&mut files)?;
+                LoadMode::Streaming => {
+                    // The order broke after a long sorted run: sort the rest in chunks.
+                    files.end_file()?;
+                    runs.push(std::mem::take(&mut stream_run));
+                    mode = LoadMode::Chunks;
+                    chunk.push(k, v);
+                }
+                LoadMode::Buffering if !in_order => {
+                    mode = LoadMode::Chunks;
+                    chunk.push(k, v);
+                }
+                LoadMode::Buffering => {
+                    chunk.push(k, v);
+                    if chunk.arena.len() >= SORTED_PREFIX_BYTES {
+                        chunk.write(&mut files, true, &mut runs)?;
+                        mode = LoadMode::Streaming;
+                    }
+                }
+                LoadMode::Chunks => {
+                    chunk.push(k, v);
+                    if chunk.arena.len() >= UNSORTED_CHUNK_BYTES {
+                        chunk.write(&mut files, false, &mut runs)?;
+                    }
                 }
             }
             if n.is_multiple_of(PROGRESS_EVERY) {
                 progress(n);
             }
         }
-        chunk.write_sorted(&mut files)?;
+        chunk.write(&mut files, mode == LoadMode::Buffering, &mut runs)?;
+        runs.push(stream_run);
+        let keys = join_runs(runs);
         let paths = files.finish()?;
         progress(n);
-        if !sorted {
-            keys.sort_unstable();
-            keys.dedup();
-        }
         {
             // Make the rows visible (and durable) and update ALEX while no put or delete
             // runs, so the two agree on every key afterwards.
@@ -794,6 +807,7 @@ impl Db {
             rss_bytes: self.rss_bytes(),
             sample_rate: self.metrics.sample_rate(),
             timing_enabled: self.metrics.timing_enabled(),
+            ns_per_tick: crate::metrics::clock::ns_per_tick(),
             rocks: self.store.gauges(),
         }
     }
@@ -837,6 +851,25 @@ impl Drop for Db {
             let _ = self.store.flush();
         }
     }
+}
+
+/// Joins sorted, distinct runs of keys into one sorted, distinct vector; sorts only if
+/// the runs overlap.
+fn join_runs(runs: Vec<Vec<i64>>) -> Vec<i64> {
+    let mut runs: Vec<Vec<i64>> = runs.into_iter().filter(|r| !r.is_empty()).collect();
+    if runs.len() <= 1 {
+        return runs.pop().unwrap_or_default();
+    }
+    let in_order = runs.windows(2).all(|w| match (w[0].last(), w[1].first()) {
+        (Some(a), Some(b)) => a < b,
+        _ => true,
+    });
+    let mut keys = runs.concat();
+    if !in_order {
+        keys.sort_unstable();
+        keys.dedup();
+    }
+    keys
 }
 
 /// Merges two sorted, distinct key sequences into one sorted, distinct vector.
@@ -886,20 +919,35 @@ impl Chunk {
         self.arena.extend_from_slice(value);
     }
 
-    fn write_sorted(&mut self, files: &mut super::store::SstFiles<'_>) -> Result<(), DbError> {
+    /// Writes the buffered rows as SST files (sorting them first unless `in_order`) and
+    /// empties the buffer.
+    /// The written keys (sorted, distinct) are appended to `runs` as one run.
+    fn write(
+        &mut self,
+        files: &mut super::store::SstFiles<'_>,
+        in_order: bool,
+        runs: &mut Vec<Vec<i64>>,
+    ) -> Result<(), DbError> {
         if self.rows.is_empty() {
             return Ok(());
         }
-        // Stable: equal keys keep input order, and the last of each run wins.
-        self.rows.sort_by_key(|r| r.0);
+        if !in_order {
+            // Offsets grow in input order, so (key, offset) sorts equal keys in input
+            // order (an unstable sort is then as good as a stable one, and faster).
+            self.rows.sort_unstable_by_key(|r| (r.0, r.1));
+        }
         let n = self.rows.len();
+        let mut run = Vec::with_capacity(n);
         for i in 0..n {
+            // The last row of each run of equal keys wins.
             if i + 1 < n && self.rows[i + 1].0 == self.rows[i].0 {
                 continue;
             }
             let (k, off, len) = self.rows[i];
             files.put(k, &self.arena[off..off + len])?;
+            run.push(k);
         }
+        runs.push(run);
         files.end_file()?;
         self.rows.clear();
         self.arena.clear();
@@ -907,9 +955,29 @@ impl Chunk {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LoadMode {
+    /// Input sorted so far, rows held in memory.
+    Buffering,
+    /// Input sorted for a long while: rows go straight to SST files.
+    Streaming,
+    /// Input out of order: rows are sorted in memory, chunk by chunk.
+    Chunks,
+}
+
 #[cfg(test)]
 mod tests {
-    use super::merge_sorted;
+    use super::{join_runs, merge_sorted};
+
+    #[test]
+    fn runs_join_sorted_and_distinct() {
+        assert_eq!(
+            join_runs(vec![vec![1, 2], vec![], vec![5, 9]]),
+            vec![1, 2, 5, 9]
+        );
+        assert_eq!(join_runs(vec![vec![1, 5], vec![2, 5, 7]]), vec![1, 2, 5, 7]);
+        assert_eq!(join_runs(vec![]), Vec::<i64>::new());
+    }
 
     #[test]
     fn merge_keeps_order_and_drops_duplicates() {

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use rocksdb::{
-    BlockBasedOptions, Cache, DB, DBCompactionStyle, DBCompressionType, DBPinnableSlice,
-    FlushOptions, IngestExternalFileOptions, Options, ReadOptions, SstFileWriter, WriteBatch,
-    WriteOptions,
+    BlockBasedOptions, Cache, ColumnFamilyDescriptor, DB, DBCompactionStyle, DBCompressionType,
+    DBPinnableSlice, FlushOptions, IngestExternalFileOptions, Options, ReadOptions, SstFileWriter,
+    WriteBatch, WriteOptions,
     statistics::{StatsLevel, Ticker},
 };
 
@@ -38,6 +38,9 @@ pub fn decode_key(bytes: &[u8]) -> Option<i64> {
 /// directory (same file system, so ingestion can hard-link instead of copy). Leftovers
 /// from a crash are removed on open.
 const LOAD_DIR_PREFIX: &str = "alexdb-load-";
+
+/// An optional encoded key bounding an iterator.
+type Bound = Option<Vec<u8>>;
 
 /// Levels reported in snapshots (RocksDB's default `num_levels`).
 const NUM_LEVELS: u32 = 7;
@@ -227,9 +230,12 @@ pub(crate) enum WriteMode {
 
 pub(crate) struct Store {
     db: DB,
-    /// Kept for the statistics object RocksDB shares with the open database, and for
-    /// `SstFileWriter`, which must write files with the database's table options.
+    /// Kept for the statistics object RocksDB shares with the open database.
     opts: Options,
+    /// The same options for `SstFileWriter` (bulk load), with block compression spread
+    /// over the cores: the files go to the bottommost level, so they are compressed
+    /// with ZSTD, which on one thread was the bulk load's bottleneck.
+    sst_opts: Options,
     block_cache: Cache,
     read_opts: ReadOptions,
     write_opts: [WriteOptions; 3],
@@ -251,7 +257,15 @@ impl Store {
     pub fn open(path: &Path, o: &DbOptions) -> Result<Store, DbError> {
         prepare_dir(path, o.create_if_missing)?;
         let (opts, block_cache) = rocksdb_options(o);
-        let db = DB::open(&opts, path).map_err(|e| open_error(path, e))?;
+        // The default column family is named explicitly so that `cf_handle("default")`
+        // works (batched MultiGet needs a handle), with a descriptor carrying our options:
+        // `DB::open_cf` would give it `Options::default()`, silently dropping the table
+        // tuning (bloom filter, block cache, compression).
+        let cf = ColumnFamilyDescriptor::new(rocksdb::DEFAULT_COLUMN_FAMILY_NAME, opts.clone());
+        let db = DB::open_cf_descriptors(&opts, path, [cf]).map_err(|e| open_error(path, e))?;
+        let mut sst_opts = opts.clone();
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        sst_opts.set_compression_options_parallel_threads(cores.clamp(2, 8) as i32);
         let mut wal = WriteOptions::default();
         wal.disable_wal(false);
         let mut nowal = WriteOptions::default();
@@ -261,6 +275,7 @@ impl Store {
         let store = Store {
             db,
             opts,
+            sst_opts,
             block_cache,
             read_opts: ReadOptions::default(),
             write_opts: [wal, nowal, sync],
@@ -384,20 +399,119 @@ impl Store {
     }
 
     /// Every key, in order, reading keys only (no value is copied; blocks bypass the
-    /// block cache so a rebuild does not evict hot data).
+    /// block cache so a rebuild does not evict hot data). Large databases are read by
+    /// several threads at once, each over a key range holding about the same number of
+    /// entries (split at SST file boundaries).
     pub fn keys(&self) -> Result<Vec<i64>, DbError> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let splits = self.split_points(threads);
+        if splits.is_empty() {
+            return self.keys_in(None, None);
+        }
+        let mut bounds: Vec<(Bound, Bound)> = Vec::new();
+        let mut lower: Option<Vec<u8>> = None;
+        for s in splits {
+            bounds.push((lower.take(), Some(s.clone())));
+            lower = Some(s);
+        }
+        bounds.push((lower, None));
+        let parts: Vec<Result<Vec<i64>, DbError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = bounds
+                .into_iter()
+                .map(|(lo, hi)| scope.spawn(move || self.keys_in(lo, hi)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(DbError::Corrupt {
+                            path: self.path.clone(),
+                            detail: "a key reader thread panicked".to_string(),
+                        })
+                    })
+                })
+                .collect()
+        });
+        let mut parts = parts.into_iter();
+        let mut keys = parts.next().transpose()?.unwrap_or_default();
+        for p in parts {
+            keys.extend_from_slice(&p?);
+        }
+        Ok(keys)
+    }
+
+    /// Up to `n - 1` encoded keys that cut the SST files' entries into `n` similar
+    /// parts, in increasing order; none when the database is small.
+    fn split_points(&self, n: usize) -> Vec<Vec<u8>> {
+        const MIN_KEYS_PER_THREAD: u64 = 500_000;
+        let Ok(files) = self.db.live_files() else {
+            return Vec::new();
+        };
+        let total: u64 = files.iter().map(|f| f.num_entries).sum();
+        let n = n.min((total / MIN_KEYS_PER_THREAD) as usize);
+        if n < 2 {
+            return Vec::new();
+        }
+        // (first key, last key, entries) of every file, in key order. Within a file the
+        // keys are taken as evenly spread, so a cut can fall inside a file.
+        let mut spans: Vec<(i64, i64, u64)> = files
+            .iter()
+            .filter_map(|f| {
+                let lo = decode_key(f.start_key.as_deref()?)?;
+                let hi = decode_key(f.end_key.as_deref()?)?;
+                Some((lo, hi.max(lo), f.num_entries))
+            })
+            .collect();
+        spans.sort_unstable();
+        let mut cuts: Vec<i64> = Vec::new();
+        let mut seen = 0u64;
+        for (lo, hi, entries) in spans {
+            while cuts.len() + 1 < n {
+                let want = total * (cuts.len() as u64 + 1) / n as u64;
+                if want >= seen + entries {
+                    break;
+                }
+                let frac = want.saturating_sub(seen) as f64 / entries.max(1) as f64;
+                let cut = lo.saturating_add(((hi as f64 - lo as f64) * frac) as i64);
+                if cuts.last().is_some_and(|&c| cut <= c) {
+                    break;
+                }
+                cuts.push(cut);
+            }
+            seen += entries;
+        }
+        cuts.into_iter()
+            .filter(|&c| c > i64::MIN)
+            .map(|c| encode_key(c).to_vec())
+            .collect()
+    }
+
+    fn keys_in(&self, lo: Bound, hi: Bound) -> Result<Vec<i64>, DbError> {
         let est = self
             .db
             .property_int_value("rocksdb.estimate-num-keys")
             .ok()
             .flatten()
             .unwrap_or(0);
-        let mut keys = Vec::with_capacity((est as usize).saturating_add(1024));
+        let mut keys = Vec::with_capacity(if lo.is_none() && hi.is_none() {
+            (est as usize).saturating_add(1024)
+        } else {
+            1024
+        });
         let mut ro = ReadOptions::default();
         ro.fill_cache(false);
         ro.set_readahead_size(4 << 20);
+        if let Some(lo) = &lo {
+            ro.set_iterate_lower_bound(lo.clone());
+        }
+        if let Some(hi) = hi {
+            ro.set_iterate_upper_bound(hi);
+        }
         let mut it = self.db.raw_iterator_opt(ro);
-        it.seek_to_first();
+        match &lo {
+            Some(lo) => it.seek(lo),
+            None => it.seek_to_first(),
+        }
         while let Some(k) = it.key() {
             keys.push(decode_key(k).ok_or_else(|| self.bad_key(k))?);
             it.next();
@@ -464,7 +578,7 @@ impl Store {
     /// A writer of sorted SST files into `dir` with the database's table options.
     pub fn sst_files<'a>(&'a self, dir: &Path, rows_per_file: usize) -> SstFiles<'a> {
         SstFiles {
-            opts: &self.opts,
+            opts: &self.sst_opts,
             dir: dir.to_path_buf(),
             writer: None,
             files: Vec::new(),

@@ -9,7 +9,9 @@
 mod recorder;
 mod snapshot;
 
-pub use recorder::{Counter, GetTiming, HistSet, Metrics, MetricsWindow, OpKind, RawCounters};
+pub use recorder::{
+    Counter, GetTiming, HistSet, Metrics, MetricsWindow, OpKind, RawCounters, Timer, clock,
+};
 pub use snapshot::{
     BlockCacheTickers, ByteCounts, CacheStats, GetSplit, IndexCounters, LatencySummary, LevelInfo,
     MemoryStats, OpCounts, OpLatencies, RocksStats, RocksTickers, RowCounts, Snapshot,

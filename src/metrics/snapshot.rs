@@ -103,18 +103,20 @@ pub struct LatencySummary {
 }
 
 impl LatencySummary {
-    pub fn from_histogram(h: &hdrhistogram::Histogram<u64>) -> Self {
+    /// Summarises a histogram of clock ticks, `ns_per_tick` converting to nanoseconds.
+    pub fn from_histogram(h: &hdrhistogram::Histogram<u64>, ns_per_tick: f64) -> Self {
         if h.is_empty() {
             return Self::default();
         }
+        let ns = |ticks: u64| (ticks as f64 * ns_per_tick).round() as u64;
         Self {
             samples: h.len(),
-            mean_ns: h.mean(),
-            p50_ns: h.value_at_quantile(0.50),
-            p90_ns: h.value_at_quantile(0.90),
-            p99_ns: h.value_at_quantile(0.99),
-            p999_ns: h.value_at_quantile(0.999),
-            max_ns: h.max(),
+            mean_ns: h.mean() * ns_per_tick,
+            p50_ns: ns(h.value_at_quantile(0.50)),
+            p90_ns: ns(h.value_at_quantile(0.90)),
+            p99_ns: ns(h.value_at_quantile(0.99)),
+            p999_ns: ns(h.value_at_quantile(0.999)),
+            max_ns: ns(h.max()),
         }
     }
 }
@@ -146,8 +148,15 @@ pub struct GetSplit {
 }
 
 impl GetSplit {
-    fn from_counters(c: &RawCounters) -> Self {
-        let total = c.get(Counter::GetTotalNs);
+    fn from_counters(c: &RawCounters, ns_per_tick: f64) -> Self {
+        let ns = |ticks: u64| (ticks as f64 * ns_per_tick).round() as u64;
+        let total = ns(c.get(Counter::GetTotalTicks));
+        let cache = ns(c.get(Counter::GetCacheTicks));
+        let alex = ns(c.get(Counter::GetAlexTicks));
+        let rocks = ns(c.get(Counter::GetRocksTicks));
+        // Derived, so that rounding cannot break "the parts add up to the total".
+        let rest = total.saturating_sub(cache + alex + rocks);
+        let total = total.max(cache + alex + rocks);
         let pct = |v: u64| {
             if total == 0 {
                 0.0
@@ -155,12 +164,6 @@ impl GetSplit {
                 v as f64 * 100.0 / total as f64
             }
         };
-        let (cache, alex, rocks, rest) = (
-            c.get(Counter::GetCacheNs),
-            c.get(Counter::GetAlexNs),
-            c.get(Counter::GetRocksNs),
-            c.get(Counter::GetRestNs),
-        );
         Self {
             sampled_gets: c.get(Counter::GetSampled),
             cache_ns: cache,
@@ -315,6 +318,8 @@ pub(crate) struct Gauges {
     pub rss_bytes: u64,
     pub sample_rate: u32,
     pub timing_enabled: bool,
+    /// Converts the recorder's clock ticks to nanoseconds.
+    pub ns_per_tick: f64,
     /// RocksDB gauges; its `tickers` field is replaced by the windowed tickers.
     pub rocks: RocksStats,
 }
@@ -344,7 +349,7 @@ impl RawState {
                 + c.get(Counter::Counts)
                 + c.get(Counter::Loads),
         };
-        let lat = |k: OpKind| LatencySummary::from_histogram(h.get(k));
+        let lat = |k: OpKind| LatencySummary::from_histogram(h.get(k), g.ns_per_tick);
         let mut rocks = g.rocks;
         rocks.tickers = self.tickers.since(&p.tickers);
         let memory = MemoryStats {
@@ -394,7 +399,7 @@ impl RawState {
                 count: lat(OpKind::Count),
                 load: lat(OpKind::Load),
             },
-            get_split: GetSplit::from_counters(&c),
+            get_split: GetSplit::from_counters(&c, g.ns_per_tick),
             sample_rate: g.sample_rate,
             timing_enabled: g.timing_enabled,
             rocksdb: rocks,
