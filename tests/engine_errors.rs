@@ -194,3 +194,17 @@ fn invalid_options_name_the_option() {
         DbOptions::NAMES.len()
     );
 }
+
+#[test]
+fn corrupt_database_is_reported_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    Db::open_with(dir.path(), small()).unwrap().close().unwrap();
+    std::fs::write(dir.path().join("CURRENT"), "garbage").unwrap();
+    let err = Db::open_with(dir.path(), small()).unwrap_err();
+    assert!(matches!(err, DbError::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains("corrupt"), "{err}");
+    assert!(
+        err.to_string().contains(&dir.path().display().to_string()),
+        "{err}"
+    );
+}

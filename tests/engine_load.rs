@@ -237,3 +237,19 @@ fn reopen_of_a_large_db_reads_keys_in_parallel_ranges() {
     let c = db.check().unwrap();
     assert!(c.ok, "{c:?}");
 }
+
+#[test]
+fn scratch_files_of_a_crashed_load_are_removed_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    Db::open(dir.path()).unwrap().close().unwrap();
+    let scratch = dir.path().join("alexdb-load-999999-0");
+    std::fs::create_dir(&scratch).unwrap();
+    std::fs::write(scratch.join("000000.sst"), b"half written").unwrap();
+    let db = Db::open(dir.path()).unwrap();
+    assert!(!scratch.exists());
+    // A failed second open (locked) must not touch the holder's scratch files.
+    std::fs::create_dir(&scratch).unwrap();
+    assert!(Db::open(dir.path()).is_err());
+    assert!(scratch.exists());
+    drop(db);
+}

@@ -561,8 +561,8 @@ impl Db {
             // runs, so the two agree on every key afterwards.
             let _gate = self.write_gate.write();
             self.store.ingest(&paths)?;
+            self.invalidate_cache_after_load(Some(&keys));
             self.merge_into_index(keys)?;
-            self.invalidate_cache_after_load();
         }
         Ok(LoadReport {
             rows: n,
@@ -619,7 +619,7 @@ impl Db {
             {
                 *self.index.write() = ix;
             }
-            self.invalidate_cache_after_load();
+            self.invalidate_cache_after_load(None);
             return Err(e);
         }
         progress(n);
@@ -627,8 +627,8 @@ impl Db {
             keys.sort_unstable();
             keys.dedup();
         }
+        self.invalidate_cache_after_load(Some(&keys));
         self.merge_into_index(keys)?;
-        self.invalidate_cache_after_load();
         Ok(LoadReport {
             rows: n,
             bytes,
@@ -666,12 +666,22 @@ impl Db {
         Ok(())
     }
 
-    /// After a load: no cached value may be older than what RocksDB now holds.
-    fn invalidate_cache_after_load(&self) {
+    /// After a load: no cached value may be older than what RocksDB now holds. Drops the
+    /// loaded keys from the cache (or everything, when the load is larger than the
+    /// cache or its keys are unknown). Bumping every write sequence first makes any get
+    /// that read an old value before the load drop its fill.
+    fn invalidate_cache_after_load(&self, keys: Option<&[i64]>) {
         for s in self.stripes.iter() {
             s.seq.fetch_add(1, Ordering::Release);
         }
-        self.cache.clear();
+        match keys {
+            Some(keys) if keys.len() <= self.cache.len() => {
+                for &k in keys {
+                    self.cache.remove(k);
+                }
+            }
+            _ => self.cache.clear(),
+        }
     }
 
     // ----- maintenance -------------------------------------------------------------

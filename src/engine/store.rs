@@ -157,10 +157,6 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
             IoKind::PermissionDenied => unreadable(e),
             _ => DbError::io(path)(e),
         })?;
-        for n in names.iter().filter(|n| n.starts_with(LOAD_DIR_PREFIX)) {
-            // A load that crashed before ingesting left its scratch files behind.
-            let _ = fs::remove_dir_all(path.join(n));
-        }
         return Ok(());
     }
     let mut foreign: Vec<&String> = names.iter().filter(|n| !is_rocksdb_file(n)).collect();
@@ -263,6 +259,15 @@ impl Store {
         // tuning (bloom filter, block cache, compression).
         let cf = ColumnFamilyDescriptor::new(rocksdb::DEFAULT_COLUMN_FAMILY_NAME, opts.clone());
         let db = DB::open_cf_descriptors(&opts, path, [cf]).map_err(|e| open_error(path, e))?;
+        // Only now that this process holds the lock: a load that crashed before
+        // ingesting left its scratch files behind.
+        if let Ok(entries) = fs::read_dir(path) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(LOAD_DIR_PREFIX) {
+                    let _ = fs::remove_dir_all(e.path());
+                }
+            }
+        }
         let mut sst_opts = opts.clone();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         sst_opts.set_compression_options_parallel_threads(cores.clamp(2, 8) as i32);
