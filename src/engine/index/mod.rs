@@ -1,93 +1,348 @@
-//! ALEX learned index over `i64` keys (TEMPORARY STUB backed by BTreeSet; the real
-//! implementation replaces the body of this file, the public API stays as is).
-use std::collections::BTreeSet;
-use std::ops::RangeBounds;
+//! ALEX: an updatable adaptive learned index (Ding et al., SIGMOD 2020) over `i64` keys.
+//!
+//! The index holds a set of keys. Model nodes route a key down the tree with a linear
+//! model; data nodes are gapped arrays searched from a model's prediction with an
+//! exponential search. Bulk load and node splits are driven by ALEX's cost model; full
+//! data nodes expand (keeping their model for append streams), retrain or split sideways
+//! or down; keys beyond the key domain grow the root. See the README for the design.
+//!
+//! The engine wraps this single-threaded structure in a lock; it holds no interior
+//! mutability, so reads through `&self` never write.
+
+mod cost;
+mod data;
+mod model;
+mod tree;
+mod validate;
+
+use std::ops::{Bound, RangeBounds};
+
+use data::NIL;
+use tree::{Node, Tree};
+
+/// User settings (ALEX keeps these apart from derived settings and statistics).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Params {
+    /// Largest data node, in slots (8 bytes each).
+    pub max_data_node_slots: usize,
+    /// Largest model node fanout (a power of two).
+    pub max_fanout: usize,
+    /// Expected share of inserts in the workload; weighs shifts in the cost model.
+    pub expected_insert_frac: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            max_data_node_slots: 1 << 20,
+            max_fanout: 1 << 21,
+            expected_insert_frac: 1.0,
+        }
+    }
+}
+
+impl Params {
+    /// Small nodes, for tests that want to exercise splits and new root levels.
+    pub fn tiny() -> Self {
+        Params {
+            max_data_node_slots: 64,
+            max_fanout: 8,
+            expected_insert_frac: 1.0,
+        }
+    }
+
+    fn sanitized(self) -> Self {
+        Params {
+            max_data_node_slots: self.max_data_node_slots.max(16),
+            max_fanout: self.max_fanout.max(2).next_power_of_two(),
+            expected_insert_frac: self.expected_insert_frac.clamp(0.0, 1.0),
+        }
+    }
+}
+
+/// Structural event counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counters {
+    /// Data node expansions (more slots, model kept or scaled).
+    pub expansions: u64,
+    /// Data node expansions with a retrained model, chosen by the cost model.
+    pub retrains: u64,
+    pub splits_sideways: u64,
+    pub splits_down: u64,
+    /// Root expansions (key domain grown).
+    pub root_expansions: u64,
+    /// Model node child arrays doubled.
+    pub model_node_expansions: u64,
+    /// Data node contractions after deletes.
+    pub contractions: u64,
+}
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum IndexError {
     #[error(
-        "bulk load needs strictly increasing keys: key {key} at position {pos} is not above the previous one"
+        "bulk load needs strictly increasing keys: key {key} at position {pos} is not above the key before it"
     )]
     NotSorted { pos: usize, key: i64 },
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+/// A snapshot of the index's shape, for stats displays and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct IndexStats {
     pub num_keys: usize,
     pub model_nodes: usize,
     pub data_nodes: usize,
+    /// Nodes on the longest root-to-leaf path (a lone data node is depth 1).
     pub depth: usize,
     pub expansions: u64,
     pub retrains: u64,
     pub splits_sideways: u64,
     pub splits_down: u64,
     pub root_expansions: u64,
+    pub model_node_expansions: u64,
     pub contractions: u64,
     pub bytes_used: usize,
+    /// Slots in all data nodes (keys plus gaps).
+    pub data_slots: usize,
+    pub root_fanout: usize,
+    /// Search iterations per lookup the cost model expects, averaged over keys.
+    pub expected_search_iters: f64,
 }
 
-#[derive(Debug, Default)]
+/// The ALEX index.
 pub struct AlexIndex {
-    set: BTreeSet<i64>,
+    tree: Tree,
+}
+
+impl Default for AlexIndex {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for AlexIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlexIndex")
+            .field("stats", &self.stats())
+            .finish()
+    }
 }
 
 impl AlexIndex {
     pub fn new() -> Self {
-        Self::default()
+        Self::with_params(Params::default())
     }
+
+    pub fn with_params(params: Params) -> Self {
+        AlexIndex {
+            tree: Tree::new(params.sanitized()),
+        }
+    }
+
+    /// Builds an index from strictly increasing keys.
     pub fn bulk_load(sorted: &[i64]) -> Result<Self, IndexError> {
-        for (i, w) in sorted.windows(2).enumerate() {
-            if w[1] <= w[0] {
-                return Err(IndexError::NotSorted {
-                    pos: i + 1,
-                    key: w[1],
-                });
+        Self::bulk_load_with(sorted, Params::default())
+    }
+
+    pub fn bulk_load_with(sorted: &[i64], params: Params) -> Result<Self, IndexError> {
+        if let Some(i) = sorted.windows(2).position(|w| w[1] <= w[0]) {
+            return Err(IndexError::NotSorted {
+                pos: i + 1,
+                key: sorted[i + 1],
+            });
+        }
+        let mut idx = Self::with_params(params);
+        if !sorted.is_empty() {
+            idx.tree.rebuild(sorted, None);
+        }
+        Ok(idx)
+    }
+
+    pub fn params(&self) -> Params {
+        self.tree.params
+    }
+
+    /// Adds `key`; returns false (and changes nothing) if it was already there.
+    pub fn insert(&mut self, key: i64) -> bool {
+        self.tree.insert(key)
+    }
+
+    /// Removes `key`; returns whether it was there.
+    pub fn remove(&mut self, key: i64) -> bool {
+        self.tree.remove(key)
+    }
+
+    #[inline]
+    pub fn contains(&self, key: i64) -> bool {
+        self.tree.leaf_ref(key).contains(key)
+    }
+
+    /// Smallest key `>= key`.
+    pub fn lower_bound(&self, key: i64) -> Option<i64> {
+        self.range(key..).next()
+    }
+
+    /// Keys in `range`, in ascending order.
+    pub fn range<R: RangeBounds<i64>>(&self, range: R) -> Range<'_> {
+        let hi = range.end_bound().cloned();
+        let (leaf, slot) = match range.start_bound() {
+            Bound::Unbounded => (self.tree.first_leaf(), 0),
+            Bound::Included(&k) => self.seek(k),
+            Bound::Excluded(&k) => match k.checked_add(1) {
+                Some(k) => self.seek(k),
+                None => (NIL, 0),
+            },
+        };
+        Range {
+            tree: &self.tree,
+            leaf,
+            slot,
+            hi,
+        }
+    }
+
+    fn seek(&self, key: i64) -> (u32, usize) {
+        let leaf = self.tree.leaf_for(key);
+        let (slot, _) = self.tree.data(leaf).lower_bound_slot(key);
+        (leaf, slot)
+    }
+
+    pub fn iter(&self) -> Range<'_> {
+        self.range(..)
+    }
+
+    /// Number of keys in `range` (walks them).
+    pub fn count_range<R: RangeBounds<i64>>(&self, range: R) -> usize {
+        self.range(range).count()
+    }
+
+    pub fn len(&self) -> usize {
+        self.tree.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tree.len == 0
+    }
+
+    pub fn min_key(&self) -> Option<i64> {
+        self.iter().next()
+    }
+
+    pub fn max_key(&self) -> Option<i64> {
+        let mut id = self.tree.last_leaf();
+        while id != NIL {
+            let d = self.tree.data(id);
+            if d.num_keys > 0 {
+                return d.prev_occupied(d.capacity() - 1).map(|p| d.keys[p]);
+            }
+            id = d.prev;
+        }
+        None
+    }
+
+    /// Every byte the index holds: node structs, key slots (gaps included), bitmaps and
+    /// child arrays.
+    pub fn bytes_used(&self) -> usize {
+        let t = &self.tree;
+        let mut bytes = std::mem::size_of::<Self>()
+            + t.nodes.capacity() * std::mem::size_of::<Node>()
+            + t.free.capacity() * std::mem::size_of::<u32>();
+        for n in &t.nodes {
+            match n {
+                Node::Model(m) => bytes += m.children.len() * std::mem::size_of::<u32>(),
+                Node::Data(d) => bytes += d.bytes(),
+                Node::Free => {}
             }
         }
-        Ok(Self {
-            set: sorted.iter().copied().collect(),
-        })
+        bytes
     }
-    pub fn insert(&mut self, key: i64) -> bool {
-        self.set.insert(key)
+
+    pub fn counters(&self) -> Counters {
+        self.tree.counters
     }
-    pub fn remove(&mut self, key: i64) -> bool {
-        self.set.remove(&key)
-    }
-    pub fn contains(&self, key: i64) -> bool {
-        self.set.contains(&key)
-    }
-    pub fn lower_bound(&self, key: i64) -> Option<i64> {
-        self.set.range(key..).next().copied()
-    }
-    pub fn range<R: RangeBounds<i64>>(&self, r: R) -> impl Iterator<Item = i64> + '_ {
-        self.set.range(r).copied()
-    }
-    pub fn iter(&self) -> impl Iterator<Item = i64> + '_ {
-        self.set.iter().copied()
-    }
-    pub fn len(&self) -> usize {
-        self.set.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.set.is_empty()
-    }
-    pub fn min_key(&self) -> Option<i64> {
-        self.set.first().copied()
-    }
-    pub fn max_key(&self) -> Option<i64> {
-        self.set.last().copied()
-    }
-    pub fn bytes_used(&self) -> usize {
-        self.set.len() * 8
-    }
+
     pub fn stats(&self) -> IndexStats {
-        IndexStats {
-            num_keys: self.len(),
+        let t = &self.tree;
+        let c = t.counters;
+        let mut s = IndexStats {
+            num_keys: t.len,
+            expansions: c.expansions,
+            retrains: c.retrains,
+            splits_sideways: c.splits_sideways,
+            splits_down: c.splits_down,
+            root_expansions: c.root_expansions,
+            model_node_expansions: c.model_node_expansions,
+            contractions: c.contractions,
+            bytes_used: self.bytes_used(),
             ..Default::default()
+        };
+        if let Node::Model(m) = &t.nodes[t.root as usize] {
+            s.root_fanout = m.children.len();
         }
+        let mut stack = vec![(t.root, 1usize)];
+        while let Some((id, depth)) = stack.pop() {
+            s.depth = s.depth.max(depth);
+            match &t.nodes[id as usize] {
+                Node::Model(m) => {
+                    s.model_nodes += 1;
+                    let mut i = 0;
+                    while i < m.children.len() {
+                        let c = m.children[i];
+                        stack.push((c, depth + 1));
+                        i += 1usize << t.dup_of(c);
+                    }
+                }
+                Node::Data(d) => {
+                    s.data_nodes += 1;
+                    s.data_slots += d.capacity();
+                    s.expected_search_iters += d.expected.search_iters * d.num_keys as f64;
+                }
+                Node::Free => {}
+            }
+        }
+        if t.len > 0 {
+            s.expected_search_iters /= t.len as f64;
+        }
+        s
     }
+
+    /// Checks every structural invariant; returns the first violation found.
     pub fn validate(&self) -> Result<(), String> {
-        Ok(())
+        validate::validate(&self.tree)
+    }
+}
+
+/// Ordered iterator over a key range.
+pub struct Range<'a> {
+    tree: &'a Tree,
+    leaf: u32,
+    slot: usize,
+    hi: Bound<i64>,
+}
+
+impl Iterator for Range<'_> {
+    type Item = i64;
+
+    #[inline]
+    fn next(&mut self) -> Option<i64> {
+        while self.leaf != NIL {
+            let d = self.tree.data(self.leaf);
+            if let Some(p) = d.next_occupied(self.slot) {
+                let k = d.keys[p];
+                let past = match self.hi {
+                    Bound::Included(h) => k > h,
+                    Bound::Excluded(h) => k >= h,
+                    Bound::Unbounded => false,
+                };
+                if past {
+                    self.leaf = NIL;
+                    return None;
+                }
+                self.slot = p + 1;
+                return Some(k);
+            }
+            self.leaf = d.next;
+            self.slot = 0;
+        }
+        None
     }
 }

@@ -1,0 +1,504 @@
+//! ALEX data node: a gapped array of keys with a bitmap of occupied slots.
+//!
+//! Every gap holds a copy of the next occupied key to its right (gaps after the last key
+//! hold `i64::MAX`), so the key array is non-decreasing and a lookup is a model
+//! prediction followed by an exponential search on the array alone. The bitmap tells real
+//! keys from gap copies; it is only consulted to find or walk real keys.
+
+use super::cost::{self, CONTRACT_DENSITY, INIT_DENSITY, MAX_DENSITY, MIN_DENSITY};
+use super::model::LinearModel;
+
+pub(crate) const NIL: u32 = u32::MAX;
+const FILL: i64 = i64::MAX;
+const MIN_CAPACITY: usize = 8;
+/// Expansions keep the model instead of retraining when more than this share of inserts
+/// landed beyond one end of the node (append-mostly streams).
+const APPEND_MOSTLY: f64 = 0.9;
+
+/// Why a data node refused an insert; the tree then expands, retrains or splits it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Full {
+    /// Measured cost is far above what the cost model expected: consider a split.
+    CostDeviation,
+    /// Shifts per insert are out of control: split.
+    Catastrophic,
+    /// The node is at its maximum size: split.
+    MaxSize,
+}
+
+pub(crate) enum InsertOutcome {
+    Inserted,
+    Exists,
+    Full(Full),
+}
+
+pub(crate) struct DataNode {
+    pub model: LinearModel,
+    pub keys: Box<[i64]>,
+    pub bitmap: Box<[u64]>,
+    pub num_keys: usize,
+    pub expansion_threshold: usize,
+    pub contraction_threshold: usize,
+    pub max_slots: usize,
+    /// log2 of the number of parent slots pointing at this node.
+    pub dup: u8,
+    pub prev: u32,
+    pub next: u32,
+    /// Smallest and largest key ever held since the last rebuild (ALEX's bookkeeping for
+    /// detecting append-mostly streams).
+    pub min_key: i64,
+    pub max_key: i64,
+    /// Cost model expectations at build time.
+    pub expected: cost::DataCost,
+    // Counters for the empirical cost; they survive expansions, like ALEX's.
+    pub num_inserts: u64,
+    pub num_shifts: u64,
+    pub num_search_iters: u64,
+    pub num_right_appends: u64,
+    pub num_left_appends: u64,
+    pub num_resizes: u64,
+    pub num_contractions: u64,
+}
+
+impl DataNode {
+    /// Builds a node over sorted distinct `keys` at `density`, with a model trained on them.
+    pub fn build(keys: &[i64], density: f64, max_slots: usize) -> DataNode {
+        let n = keys.len();
+        let capacity = Self::capacity_for(n, density, max_slots);
+        let model = if n == 0 {
+            LinearModel::ZERO
+        } else {
+            LinearModel::fit_ranks(keys, capacity as f64 / n as f64)
+        };
+        let mut node = DataNode {
+            model,
+            keys: Box::new([]),
+            bitmap: Box::new([]),
+            num_keys: 0,
+            expansion_threshold: 0,
+            contraction_threshold: 0,
+            max_slots,
+            dup: 0,
+            prev: NIL,
+            next: NIL,
+            min_key: keys.first().copied().unwrap_or(i64::MAX),
+            max_key: keys.last().copied().unwrap_or(i64::MIN),
+            expected: cost::DataCost::default(),
+            num_inserts: 0,
+            num_shifts: 0,
+            num_search_iters: 0,
+            num_right_appends: 0,
+            num_left_appends: 0,
+            num_resizes: 0,
+            num_contractions: 0,
+        };
+        node.place(keys, capacity);
+        node.expected = cost::data_node_cost(keys, density, 1.0);
+        node
+    }
+
+    fn capacity_for(n: usize, density: f64, max_slots: usize) -> usize {
+        let want = ((n as f64 / density).ceil() as usize)
+            .max(n + 1)
+            .max(MIN_CAPACITY);
+        want.min(max_slots.max(n + 1))
+    }
+
+    /// Lays `keys` out in a fresh array of `capacity` slots using the current model: each
+    /// key at its predicted slot or just after the previous key, packing the tail when
+    /// the remaining keys would not fit.
+    fn place(&mut self, keys: &[i64], capacity: usize) {
+        let n = keys.len();
+        debug_assert!(capacity > n);
+        let mut slots = vec![FILL; capacity].into_boxed_slice();
+        let mut bitmap = vec![0u64; capacity.div_ceil(64)].into_boxed_slice();
+        let mut next_free = 0usize;
+        for (i, &k) in keys.iter().enumerate() {
+            let remaining = n - i;
+            let mut pos = self.model.predict(k, capacity).max(next_free);
+            if capacity - pos < remaining {
+                pos = capacity - remaining;
+            }
+            slots[next_free..=pos].fill(k);
+            bitmap[pos >> 6] |= 1u64 << (pos & 63);
+            next_free = pos + 1;
+        }
+        self.keys = slots;
+        self.bitmap = bitmap;
+        self.num_keys = n;
+        self.set_thresholds();
+    }
+
+    fn set_thresholds(&mut self) {
+        let cap = self.keys.len();
+        self.expansion_threshold =
+            ((cap as f64 * MAX_DENSITY) as usize).clamp(self.num_keys + 1, cap);
+        self.contraction_threshold = (cap as f64 * CONTRACT_DENSITY) as usize;
+    }
+
+    #[inline(always)]
+    pub fn capacity(&self) -> usize {
+        self.keys.len()
+    }
+
+    #[inline(always)]
+    pub fn is_occupied(&self, pos: usize) -> bool {
+        self.bitmap[pos >> 6] & (1u64 << (pos & 63)) != 0
+    }
+
+    /// First occupied slot at or after `pos`.
+    #[inline]
+    pub fn next_occupied(&self, pos: usize) -> Option<usize> {
+        let cap = self.keys.len();
+        if pos >= cap {
+            return None;
+        }
+        let mut w = pos >> 6;
+        let mut word = self.bitmap[w] & (!0u64 << (pos & 63));
+        loop {
+            if word != 0 {
+                let p = (w << 6) + word.trailing_zeros() as usize;
+                return (p < cap).then_some(p);
+            }
+            w += 1;
+            if w >= self.bitmap.len() {
+                return None;
+            }
+            word = self.bitmap[w];
+        }
+    }
+
+    /// Last occupied slot at or before `pos`.
+    pub fn prev_occupied(&self, pos: usize) -> Option<usize> {
+        let mut w = pos >> 6;
+        let shift = 63 - (pos & 63);
+        let mut word = (self.bitmap[w] << shift) >> shift;
+        loop {
+            if word != 0 {
+                return Some((w << 6) + 63 - word.leading_zeros() as usize);
+            }
+            if w == 0 {
+                return None;
+            }
+            w -= 1;
+            word = self.bitmap[w];
+        }
+    }
+
+    /// First slot whose key is `>= key` (may be `capacity`), by exponential search from
+    /// the model's prediction. Returns the slot and the number of search iterations.
+    #[inline(always)]
+    pub fn lower_bound_slot(&self, key: i64) -> (usize, u32) {
+        let keys = &self.keys[..];
+        let cap = keys.len();
+        let pred = self.model.predict(key, cap);
+        let mut iters = 0u32;
+        let (mut lo, mut hi);
+        if keys[pred] >= key {
+            // Answer is in [pred - bound, pred]: grow the bound leftwards.
+            let mut bound = 1usize;
+            while bound <= pred && keys[pred - bound] >= key {
+                bound <<= 1;
+                iters += 1;
+            }
+            lo = pred.saturating_sub(bound);
+            hi = pred - (bound >> 1);
+            if bound > pred {
+                lo = 0;
+            }
+        } else {
+            let mut bound = 1usize;
+            while pred + bound < cap && keys[pred + bound] < key {
+                bound <<= 1;
+                iters += 1;
+            }
+            lo = pred + (bound >> 1) + 1;
+            hi = (pred + bound).min(cap);
+        }
+        // Binary search for the first slot >= key in [lo, hi).
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if keys[mid] >= key {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        (lo, iters)
+    }
+
+    /// Slot holding `key`, if present.
+    #[inline]
+    pub fn find(&self, key: i64) -> Option<usize> {
+        let (lb, _) = self.lower_bound_slot(key);
+        if lb < self.keys.len() && self.keys[lb] == key {
+            // A gap copy equal to `key` means the real key follows; for i64::MAX the
+            // trailing filler also equals the key, so confirm with the bitmap.
+            let p = self.next_occupied(lb)?;
+            (self.keys[p] == key).then_some(p)
+        } else {
+            None
+        }
+    }
+
+    #[inline]
+    pub fn contains(&self, key: i64) -> bool {
+        let (lb, _) = self.lower_bound_slot(key);
+        if lb >= self.keys.len() || self.keys[lb] != key {
+            return false;
+        }
+        key != FILL || self.next_occupied(lb).is_some()
+    }
+
+    fn empirical_cost(&self) -> f64 {
+        if self.num_inserts == 0 {
+            return 0.0;
+        }
+        let n = self.num_inserts as f64;
+        cost::SEARCH_ITER_WEIGHT * (self.num_search_iters as f64 / n)
+            + cost::SHIFT_WEIGHT * (self.num_shifts as f64 / n)
+    }
+
+    fn catastrophic(&self) -> bool {
+        let per_insert = if self.num_inserts == 0 {
+            0.0
+        } else {
+            self.num_shifts as f64 / self.num_inserts as f64
+        };
+        per_insert > 100.0 || self.expected.shifts > 100.0
+    }
+
+    fn significant_cost_deviation(&self) -> bool {
+        let emp = self.empirical_cost();
+        emp > cost::NODE_LOOKUP_WEIGHT && emp > 1.5 * self.expected.cost
+    }
+
+    pub fn append_mostly_right(&self) -> bool {
+        self.num_inserts > 0
+            && self.num_right_appends as f64 / self.num_inserts as f64 > APPEND_MOSTLY
+    }
+
+    pub fn append_mostly_left(&self) -> bool {
+        self.num_inserts > 0
+            && self.num_left_appends as f64 / self.num_inserts as f64 > APPEND_MOSTLY
+    }
+
+    /// Forgets the empirical-cost counters after the node was retrained.
+    pub fn reset_counters(&mut self) {
+        self.num_inserts = 0;
+        self.num_shifts = 0;
+        self.num_search_iters = 0;
+        self.num_right_appends = 0;
+        self.num_left_appends = 0;
+    }
+
+    /// Inserts `key`. When the node is full it either expands itself (the common case)
+    /// or reports why it should be split or retrained by the tree.
+    pub fn insert(&mut self, key: i64) -> InsertOutcome {
+        if self.num_inserts.is_multiple_of(64) && self.num_inserts > 0 && self.catastrophic() {
+            if self.contains(key) {
+                return InsertOutcome::Exists;
+            }
+            return InsertOutcome::Full(Full::Catastrophic);
+        }
+        if self.num_keys >= self.expansion_threshold {
+            if self.contains(key) {
+                return InsertOutcome::Exists;
+            }
+            if self.significant_cost_deviation() {
+                return InsertOutcome::Full(Full::CostDeviation);
+            }
+            if self.catastrophic() {
+                return InsertOutcome::Full(Full::Catastrophic);
+            }
+            if self.num_keys as f64 > self.max_slots as f64 * MIN_DENSITY {
+                return InsertOutcome::Full(Full::MaxSize);
+            }
+            let keep_left = self.append_mostly_right();
+            let keep_right = self.append_mostly_left();
+            self.resize(MIN_DENSITY, false, keep_left, keep_right);
+            self.num_resizes += 1;
+        }
+        let (lb, iters) = self.lower_bound_slot(key);
+        self.num_search_iters += iters as u64;
+        let cap = self.keys.len();
+        if lb < cap && self.keys[lb] == key && (key != FILL || self.next_occupied(lb).is_some()) {
+            return InsertOutcome::Exists;
+        }
+        if lb < cap && !self.is_occupied(lb) {
+            // `lb` opens a run of gaps: put the key at its predicted slot within the run.
+            let run_end = self.next_occupied(lb).unwrap_or(cap);
+            let pred = self.model.predict(key, cap);
+            self.insert_at(key, pred.clamp(lb, run_end - 1));
+        } else {
+            self.insert_with_shift(key, lb);
+        }
+        self.num_keys += 1;
+        self.num_inserts += 1;
+        if key > self.max_key {
+            self.max_key = key;
+            self.num_right_appends += 1;
+        }
+        if key < self.min_key {
+            self.min_key = key;
+            self.num_left_appends += 1;
+        }
+        InsertOutcome::Inserted
+    }
+
+    /// Writes `key` into the gap `pos` and refreshes the gap copies to its left.
+    fn insert_at(&mut self, key: i64, pos: usize) {
+        self.keys[pos] = key;
+        self.bitmap[pos >> 6] |= 1u64 << (pos & 63);
+        let mut p = pos;
+        while p > 0 && !self.is_occupied(p - 1) {
+            p -= 1;
+            self.keys[p] = key;
+        }
+    }
+
+    /// Inserts `key` before slot `pos` (an occupied slot, or `capacity`) by shifting keys
+    /// towards the closest gap.
+    fn insert_with_shift(&mut self, key: i64, pos: usize) {
+        let gap = self.closest_gap(pos);
+        if gap >= pos {
+            self.keys.copy_within(pos..gap, pos + 1);
+            self.bitmap[gap >> 6] |= 1u64 << (gap & 63);
+            self.num_shifts += (gap - pos) as u64;
+            self.insert_at(key, pos);
+        } else {
+            self.keys.copy_within(gap + 1..pos, gap);
+            self.bitmap[gap >> 6] |= 1u64 << (gap & 63);
+            self.num_shifts += (pos - gap - 1) as u64;
+            self.insert_at(key, pos - 1);
+        }
+    }
+
+    /// Closest gap to `pos` (`pos` itself is occupied or equals `capacity`). There is
+    /// always one: a node is expanded before it fills up.
+    fn closest_gap(&self, pos: usize) -> usize {
+        let cap = self.keys.len();
+        let right = if pos < cap { self.next_gap(pos) } else { None };
+        let left = if pos > 0 {
+            self.prev_gap(pos - 1)
+        } else {
+            None
+        };
+        match (left, right) {
+            (Some(l), Some(r)) => {
+                if pos - l <= r - pos {
+                    l
+                } else {
+                    r
+                }
+            }
+            (Some(l), None) => l,
+            (None, Some(r)) => r,
+            (None, None) => unreachable!("data node without a gap"),
+        }
+    }
+
+    fn next_gap(&self, pos: usize) -> Option<usize> {
+        let cap = self.keys.len();
+        let mut w = pos >> 6;
+        let mut word = !self.bitmap[w] & (!0u64 << (pos & 63));
+        loop {
+            if word != 0 {
+                let p = (w << 6) + word.trailing_zeros() as usize;
+                return (p < cap).then_some(p);
+            }
+            w += 1;
+            if w >= self.bitmap.len() {
+                return None;
+            }
+            word = !self.bitmap[w];
+        }
+    }
+
+    fn prev_gap(&self, pos: usize) -> Option<usize> {
+        let mut w = pos >> 6;
+        let shift = 63 - (pos & 63);
+        let mut word = ((!self.bitmap[w]) << shift) >> shift;
+        loop {
+            if word != 0 {
+                return Some((w << 6) + 63 - word.leading_zeros() as usize);
+            }
+            if w == 0 {
+                return None;
+            }
+            w -= 1;
+            word = !self.bitmap[w];
+        }
+    }
+
+    /// Removes `key`; returns whether it was present. Contracts a node that deletes have
+    /// left too sparse.
+    pub fn remove(&mut self, key: i64) -> bool {
+        let Some(pos) = self.find(key) else {
+            return false;
+        };
+        let cap = self.keys.len();
+        let fill = if pos + 1 < cap {
+            self.keys[pos + 1]
+        } else {
+            FILL
+        };
+        self.bitmap[pos >> 6] &= !(1u64 << (pos & 63));
+        self.keys[pos] = fill;
+        let mut p = pos;
+        while p > 0 && !self.is_occupied(p - 1) {
+            p -= 1;
+            self.keys[p] = fill;
+        }
+        self.num_keys -= 1;
+        if self.num_keys > 0 && self.num_keys < self.contraction_threshold {
+            self.resize(INIT_DENSITY, true, false, false);
+            self.num_contractions += 1;
+        }
+        true
+    }
+
+    /// The node's keys in order.
+    pub fn collect_keys(&self) -> Vec<i64> {
+        let mut out = Vec::with_capacity(self.num_keys);
+        for (w, &word) in self.bitmap.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let p = (w << 6) + bits.trailing_zeros() as usize;
+                out.push(self.keys[p]);
+                bits &= bits - 1;
+            }
+        }
+        out
+    }
+
+    /// Rebuilds the array at `density`. Retrains the model when asked, or when the node
+    /// is small; otherwise scales it, or keeps it as is for append-mostly streams so that
+    /// appended keys land in the new room at the end (or start).
+    pub fn resize(&mut self, density: f64, retrain: bool, keep_left: bool, keep_right: bool) {
+        let keys = self.collect_keys();
+        let n = keys.len();
+        let old_cap = self.keys.len();
+        let new_cap = Self::capacity_for(n, density, self.max_slots);
+        if n > 0 && (retrain || n < 50) {
+            self.model = LinearModel::fit_ranks(&keys, 1.0);
+            if keep_left {
+                self.model.scale(old_cap as f64 / n as f64);
+            } else if keep_right {
+                self.model.scale(old_cap as f64 / n as f64);
+                self.model.b += new_cap as f64 - old_cap as f64;
+            } else {
+                self.model.scale(new_cap as f64 / n as f64);
+            }
+        } else if keep_right {
+            self.model.b += new_cap as f64 - old_cap as f64;
+        } else if !keep_left {
+            self.model.scale(new_cap as f64 / old_cap as f64);
+        }
+        self.place(&keys, new_cap);
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.keys.len() * 8 + self.bitmap.len() * 8
+    }
+}
