@@ -110,7 +110,7 @@ impl DataNode {
     fn place(&mut self, keys: &[i64], capacity: usize) {
         let n = keys.len();
         debug_assert!(capacity > n);
-        let mut slots = vec![FILL; capacity].into_boxed_slice();
+        let mut slots = alloc_slots(capacity);
         let mut bitmap = vec![0u64; capacity.div_ceil(64)].into_boxed_slice();
         let mut next_free = 0usize;
         for (i, &k) in keys.iter().enumerate() {
@@ -501,4 +501,27 @@ impl DataNode {
     pub fn bytes(&self) -> usize {
         self.keys.len() * 8 + self.bitmap.len() * 8
     }
+}
+
+/// Key arrays of several MiB are read at random by lookups; with 4 KiB pages nearly every
+/// probe also misses the TLB. Ask the kernel for transparent huge pages on such arrays
+/// (a hint: it is ignored where THP is off) before touching them.
+fn alloc_slots(capacity: usize) -> Box<[i64]> {
+    const HUGE: usize = 2 << 20;
+    let mut v: Vec<i64> = Vec::with_capacity(capacity);
+    let bytes = capacity * std::mem::size_of::<i64>();
+    if bytes >= 2 * HUGE {
+        let start = v.as_mut_ptr() as usize;
+        let aligned = start.next_multiple_of(HUGE);
+        let len = (start + bytes).saturating_sub(aligned) / HUGE * HUGE;
+        if len > 0 {
+            // SAFETY: the range lies inside the vector's own untouched allocation;
+            // madvise only changes how the kernel backs it, never its contents.
+            unsafe {
+                libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    v.resize(capacity, FILL);
+    v.into_boxed_slice()
 }

@@ -332,6 +332,11 @@ impl Tree {
             cost: f64::INFINITY,
         }]];
         let mut costs = vec![f64::INFINITY];
+        let min_depth = (n
+            .div_ceil(max_keys.max(1))
+            .next_power_of_two()
+            .trailing_zeros() as usize)
+            .max(1);
         let mut depth = 1;
         while (1usize << depth) <= self.params.max_fanout && (1usize << depth) <= max_buckets.max(2)
         {
@@ -354,7 +359,9 @@ impl Tree {
                 i = j;
             }
             let level_cost = total / n as f64 + cost::traversal_cost(fanout, n, total_keys);
-            if depth > 1 && level_cost > costs[depth - 1] {
+            // Keep going at least until the average bucket fits in a data node: before
+            // that every level pays the oversize penalty and costs say little.
+            if depth > min_depth && level_cost > costs[depth - 1] {
                 break;
             }
             levels.push(buckets);
