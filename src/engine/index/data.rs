@@ -14,6 +14,9 @@ const MIN_CAPACITY: usize = 8;
 /// Expansions keep the model instead of retraining when more than this share of inserts
 /// landed beyond one end of the node (append-mostly streams).
 const APPEND_MOSTLY: f64 = 0.9;
+/// Density of the existing keys after an append-mostly expansion (above MAX_DENSITY, so
+/// the appended keys reach the expansion threshold before the end of the array).
+const APPEND_PACK_DENSITY: f64 = 0.9;
 
 /// Why a data node refused an insert; the tree then expands, retrains or splits it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,7 +152,13 @@ impl DataNode {
     /// First occupied slot at or after `pos`.
     #[inline]
     pub fn next_occupied(&self, pos: usize) -> Option<usize> {
-        let cap = self.keys.len();
+        self.next_occupied_upto(pos, self.keys.len())
+    }
+
+    /// First occupied slot in `[pos, limit)` (the scan stops at `limit`).
+    #[inline]
+    pub fn next_occupied_upto(&self, pos: usize, limit: usize) -> Option<usize> {
+        let cap = self.keys.len().min(limit);
         if pos >= cap {
             return None;
         }
@@ -161,7 +170,7 @@ impl DataNode {
                 return (p < cap).then_some(p);
             }
             w += 1;
-            if w >= self.bitmap.len() {
+            if w >= self.bitmap.len() || (w << 6) >= cap {
                 return None;
             }
             word = self.bitmap[w];
@@ -326,10 +335,18 @@ impl DataNode {
             return InsertOutcome::Exists;
         }
         if lb < cap && !self.is_occupied(lb) {
-            // `lb` opens a run of gaps: put the key at its predicted slot within the run.
-            let run_end = self.next_occupied(lb).unwrap_or(cap);
+            // `lb` opens a run of gaps: put the key at its predicted slot within the run
+            // (only the stretch up to the prediction needs scanning for the run's end).
             let pred = self.model.predict(key, cap);
-            self.insert_at(key, pred.clamp(lb, run_end - 1));
+            let pos = if pred <= lb {
+                lb
+            } else {
+                match self.next_occupied_upto(lb, pred + 1) {
+                    Some(o) => o - 1,
+                    _ => pred,
+                }
+            };
+            self.insert_at(key, pos);
         } else {
             self.insert_with_shift(key, lb);
         }
@@ -480,19 +497,19 @@ impl DataNode {
         let n = keys.len();
         let old_cap = self.keys.len();
         let new_cap = Self::capacity_for(n, density, self.max_slots);
-        if n > 0 && (retrain || n < 50) {
-            self.model = LinearModel::fit_ranks(&keys, 1.0);
-            if keep_left {
-                self.model.scale(old_cap as f64 / n as f64);
-            } else if keep_right {
-                self.model.scale(old_cap as f64 / n as f64);
-                self.model.b += new_cap as f64 - old_cap as f64;
-            } else {
-                self.model.scale(new_cap as f64 / n as f64);
+        if n > 0 && (keep_left || keep_right) {
+            // Append stream: pack the current keys at the front (or back) at a density
+            // above the expansion threshold, so that keys arriving at the same rate get
+            // their own predicted slots in the new room all the way to the next expansion
+            // instead of piling up, clamped, at the edge.
+            let step = 1.0 / APPEND_PACK_DENSITY;
+            self.model = LinearModel::fit_ranks(&keys, step);
+            if keep_right {
+                self.model.b += new_cap as f64 - n as f64 * step;
             }
-        } else if keep_right {
-            self.model.b += new_cap as f64 - old_cap as f64;
-        } else if !keep_left {
+        } else if n > 0 && (retrain || n < 50) {
+            self.model = LinearModel::fit_ranks(&keys, new_cap as f64 / n as f64);
+        } else {
             self.model.scale(new_cap as f64 / old_cap as f64);
         }
         self.place(&keys, new_cap);

@@ -548,6 +548,28 @@ impl Tree {
             (d.prev, d.next)
         };
         let max_slots = self.params.max_data_node_slots;
+        if cut == 0 || cut == keys.len() {
+            // Every key sits in one half (typical of an append stream entering a wide
+            // region): keep the node as it is for that half and give the other half a
+            // new empty node, instead of rebuilding all the keys.
+            let mut empty = DataNode::build(&[], INIT_DENSITY, max_slots);
+            empty.dup = dup - 1;
+            self.data_mut(leaf).dup = dup - 1;
+            let empty_id = self.alloc(Node::Data(empty));
+            let (empty_slots, order) = if cut == 0 {
+                (start..mid, [prev, empty_id, leaf, next])
+            } else {
+                (mid..start + run, [prev, leaf, empty_id, next])
+            };
+            self.link(order[0], order[1]);
+            self.link(order[1], order[2]);
+            self.link(order[2], order[3]);
+            if let Node::Model(m) = &mut self.nodes[parent as usize] {
+                m.children[empty_slots].fill(empty_id);
+            }
+            self.counters.splits_sideways += 1;
+            return;
+        }
         let mut left = DataNode::build(&keys[..cut], INIT_DENSITY, max_slots);
         let mut right = DataNode::build(&keys[cut..], INIT_DENSITY, max_slots);
         left.dup = dup - 1;
