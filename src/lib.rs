@@ -5,6 +5,7 @@
 //! `bench` (benchmarks that return reports and never print), `cli` (argument parsing).
 pub mod bench;
 pub mod cli;
+pub mod command;
 pub mod engine;
 pub mod metrics;
 pub mod workload;
