@@ -126,6 +126,9 @@ fn long_random_runs_with_tiny_nodes() {
         idx.validate().unwrap();
         assert!(idx.iter().eq(model.iter().copied()));
         let s = idx.stats();
-        assert!(s.splits_sideways + s.splits_down > 0, "{s:?}");
+        assert!(
+            s.counters.splits_sideways + s.counters.splits_down > 0,
+            "{s:?}"
+        );
     }
 }

@@ -19,7 +19,7 @@ fn out_of_domain_inserts_grow_the_root_both_ways() {
         assert!(idx.insert(-1 - i * 1_000));
     }
     idx.validate().unwrap();
-    assert!(idx.stats().root_expansions > before.root_expansions);
+    assert!(idx.stats().counters.root_expansions > before.counters.root_expansions);
     assert_eq!(idx.len(), 60_000);
     assert_eq!(idx.min_key(), Some(-1 - 4_999 * 1_000));
     assert_eq!(idx.max_key(), Some(1_000_000 + 4_999 * 1_000));
@@ -163,7 +163,7 @@ fn deletes_contract_nodes_and_empty_the_index() {
         assert!(idx.remove(k));
     }
     idx.validate().unwrap();
-    assert!(idx.stats().contractions > 0);
+    assert!(idx.stats().counters.contractions > 0);
     assert!(
         idx.bytes_used() < full / 2,
         "{} vs {full}",

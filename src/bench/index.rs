@@ -856,11 +856,11 @@ impl IndexBenchReport {
             r.model_nodes,
             r.data_nodes,
             r.bytes_used,
-            r.expansions,
-            r.retrains,
-            r.splits_sideways,
-            r.splits_down,
-            r.root_expansions
+            r.counters.expansions,
+            r.counters.retrains,
+            r.counters.splits_sideways,
+            r.counters.splits_down,
+            r.counters.root_expansions
         );
         let v = &self.validation;
         if v.ok {

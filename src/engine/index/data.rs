@@ -158,12 +158,33 @@ impl DataNode {
     /// First occupied slot in `[pos, limit)` (the scan stops at `limit`).
     #[inline]
     pub fn next_occupied_upto(&self, pos: usize, limit: usize) -> Option<usize> {
+        self.scan_right(pos, limit, false)
+    }
+
+    /// Last occupied slot at or before `pos`.
+    pub fn prev_occupied(&self, pos: usize) -> Option<usize> {
+        self.scan_left(pos, false)
+    }
+
+    /// Bitmap word `w`, inverted when looking for gaps instead of keys.
+    #[inline(always)]
+    fn word(&self, w: usize, gaps: bool) -> u64 {
+        if gaps {
+            !self.bitmap[w]
+        } else {
+            self.bitmap[w]
+        }
+    }
+
+    /// First slot in `[pos, limit)` that is occupied (or, with `gaps`, free).
+    #[inline(always)]
+    fn scan_right(&self, pos: usize, limit: usize, gaps: bool) -> Option<usize> {
         let cap = self.keys.len().min(limit);
         if pos >= cap {
             return None;
         }
         let mut w = pos >> 6;
-        let mut word = self.bitmap[w] & (!0u64 << (pos & 63));
+        let mut word = self.word(w, gaps) & (!0u64 << (pos & 63));
         loop {
             if word != 0 {
                 let p = (w << 6) + word.trailing_zeros() as usize;
@@ -173,15 +194,16 @@ impl DataNode {
             if w >= self.bitmap.len() || (w << 6) >= cap {
                 return None;
             }
-            word = self.bitmap[w];
+            word = self.word(w, gaps);
         }
     }
 
-    /// Last occupied slot at or before `pos`.
-    pub fn prev_occupied(&self, pos: usize) -> Option<usize> {
+    /// Last slot at or before `pos` that is occupied (or, with `gaps`, free).
+    #[inline(always)]
+    fn scan_left(&self, pos: usize, gaps: bool) -> Option<usize> {
         let mut w = pos >> 6;
         let shift = 63 - (pos & 63);
-        let mut word = (self.bitmap[w] << shift) >> shift;
+        let mut word = (self.word(w, gaps) << shift) >> shift;
         loop {
             if word != 0 {
                 return Some((w << 6) + 63 - word.leading_zeros() as usize);
@@ -190,7 +212,7 @@ impl DataNode {
                 return None;
             }
             w -= 1;
-            word = self.bitmap[w];
+            word = self.word(w, gaps);
         }
     }
 
@@ -367,10 +389,17 @@ impl DataNode {
     fn insert_at(&mut self, key: i64, pos: usize) {
         self.keys[pos] = key;
         self.bitmap[pos >> 6] |= 1u64 << (pos & 63);
+        self.fill_gaps_before(pos, key);
+    }
+
+    /// Sets slot `pos` and the run of gaps just before it to `value`: gaps hold the next
+    /// key to their right.
+    fn fill_gaps_before(&mut self, pos: usize, value: i64) {
+        self.keys[pos] = value;
         let mut p = pos;
         while p > 0 && !self.is_occupied(p - 1) {
             p -= 1;
-            self.keys[p] = key;
+            self.keys[p] = value;
         }
     }
 
@@ -395,9 +424,9 @@ impl DataNode {
     /// always one: a node is expanded before it fills up.
     fn closest_gap(&self, pos: usize) -> usize {
         let cap = self.keys.len();
-        let right = if pos < cap { self.next_gap(pos) } else { None };
+        let right = self.scan_right(pos, cap, true);
         let left = if pos > 0 {
-            self.prev_gap(pos - 1)
+            self.scan_left(pos - 1, true)
         } else {
             None
         };
@@ -415,39 +444,6 @@ impl DataNode {
         }
     }
 
-    fn next_gap(&self, pos: usize) -> Option<usize> {
-        let cap = self.keys.len();
-        let mut w = pos >> 6;
-        let mut word = !self.bitmap[w] & (!0u64 << (pos & 63));
-        loop {
-            if word != 0 {
-                let p = (w << 6) + word.trailing_zeros() as usize;
-                return (p < cap).then_some(p);
-            }
-            w += 1;
-            if w >= self.bitmap.len() {
-                return None;
-            }
-            word = !self.bitmap[w];
-        }
-    }
-
-    fn prev_gap(&self, pos: usize) -> Option<usize> {
-        let mut w = pos >> 6;
-        let shift = 63 - (pos & 63);
-        let mut word = ((!self.bitmap[w]) << shift) >> shift;
-        loop {
-            if word != 0 {
-                return Some((w << 6) + 63 - word.leading_zeros() as usize);
-            }
-            if w == 0 {
-                return None;
-            }
-            w -= 1;
-            word = !self.bitmap[w];
-        }
-    }
-
     /// Removes `key`; returns whether it was present. Contracts a node that deletes have
     /// left too sparse.
     pub fn remove(&mut self, key: i64) -> bool {
@@ -461,12 +457,7 @@ impl DataNode {
             FILL
         };
         self.bitmap[pos >> 6] &= !(1u64 << (pos & 63));
-        self.keys[pos] = fill;
-        let mut p = pos;
-        while p > 0 && !self.is_occupied(p - 1) {
-            p -= 1;
-            self.keys[p] = fill;
-        }
+        self.fill_gaps_before(pos, fill);
         self.num_keys -= 1;
         if self.num_keys > 0 && self.num_keys < self.contraction_threshold {
             self.resize(INIT_DENSITY, true, false, false);

@@ -93,13 +93,9 @@ pub struct IndexStats {
     pub data_nodes: usize,
     /// Nodes on the longest root-to-leaf path (a lone data node is depth 1).
     pub depth: usize,
-    pub expansions: u64,
-    pub retrains: u64,
-    pub splits_sideways: u64,
-    pub splits_down: u64,
-    pub root_expansions: u64,
-    pub model_node_expansions: u64,
-    pub contractions: u64,
+    /// Structural events since the index was built (flattened into the JSON).
+    #[serde(flatten)]
+    pub counters: Counters,
     pub bytes_used: usize,
     /// Slots in all data nodes (keys plus gaps).
     pub data_slots: usize,
@@ -262,16 +258,9 @@ impl AlexIndex {
 
     pub fn stats(&self) -> IndexStats {
         let t = &self.tree;
-        let c = t.counters;
         let mut s = IndexStats {
             num_keys: t.len,
-            expansions: c.expansions,
-            retrains: c.retrains,
-            splits_sideways: c.splits_sideways,
-            splits_down: c.splits_down,
-            root_expansions: c.root_expansions,
-            model_node_expansions: c.model_node_expansions,
-            contractions: c.contractions,
+            counters: t.counters,
             bytes_used: self.bytes_used(),
             ..Default::default()
         };

@@ -656,13 +656,9 @@ impl Tree {
     /// exactly (only power-of-two scaling), and the new slots get fresh empty data nodes.
     fn expand_root_right(&mut self, key: i64) {
         let last = self.last_leaf();
-        let max_key = self
-            .data(last)
-            .collect_keys()
-            .last()
-            .copied()
-            .unwrap_or(key)
-            .max(key);
+        let d = self.data(last);
+        let leaf_max = d.prev_occupied(d.capacity() - 1).map(|p| d.keys[p]);
+        let max_key = leaf_max.unwrap_or(key).max(key);
         let root = self.model_node(self.root);
         let fanout = root.children.len();
         let p = root.model.predict_f(max_key);
