@@ -11,6 +11,10 @@ use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::bench::index::{IndexBenchConfig, MAX_KEYS, run_index_bench};
+use crate::command::Executor;
+use crate::command::history::{app_data_dir, default_history_path};
+use crate::engine::DbOptions;
+use crate::shell::{Printer, run_commands, run_interactive, run_script, run_script_file};
 use crate::workload::keys::KeyDist;
 
 /// alexdb: an ALEX learned index over RocksDB with an LRU value cache, and a shell around it.
@@ -30,12 +34,16 @@ pub struct Cli {
     pub plain: bool,
 
     /// Run the commands in CMDS (separated by ';') and exit
-    #[arg(short = 'c', value_name = "CMDS")]
+    #[arg(short = 'c', value_name = "CMDS", conflicts_with = "script")]
     pub commands: Option<String>,
 
     /// Run the commands in FILE, one per line, and exit
     #[arg(long, value_name = "FILE")]
     pub script: Option<PathBuf>,
+
+    /// Stop at the first command that fails (-c, --script, piped stdin)
+    #[arg(long)]
+    pub bail: bool,
 
     /// Print one JSON object per command or benchmark on stdout
     #[arg(long)]
@@ -158,26 +166,82 @@ where
 }
 
 /// Run what the arguments ask for. Results go to `out`, progress and notices to `err`.
-pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+/// `Ok(1)` means a shell command failed (its error is already printed).
+pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     match &cli.command {
         Some(Command::Bench(BenchCommand::Index(args))) => {
-            bench_index(args, cli.json || args.json, out, err)
+            bench_index(args, cli.json || args.json, out, err)?;
+            Ok(0)
         }
-        None => {
-            if cli.commands.is_some() || cli.script.is_some() {
-                bail!("the command shell is not available yet");
-            }
-            let line = format!(
-                "alexdb {}: the interactive shell is not built yet; \
-                 try `alexdb bench index --keys 1000000 --dist uniform` or `alexdb --help`",
-                env!("CARGO_PKG_VERSION")
-            );
-            // With --json, stdout is reserved for JSON objects.
-            let dest: &mut dyn Write = if cli.json { err } else { out };
-            writeln!(dest, "{line}").context("writing output")?;
-            Ok(())
-        }
+        None => run_shell(cli, out, err),
     }
+}
+
+/// The line shell: `-c`, `--script`, piped stdin, or the interactive prompt.
+fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+    use std::io::IsTerminal;
+
+    // The temporary directory is removed when `_temp` drops, after the database closed.
+    let (path, _temp) = if cli.temp {
+        let dir = tempfile::Builder::new()
+            .prefix("alexdb-")
+            .tempdir()
+            .context("creating a temporary database directory")?;
+        (dir.path().join("db"), Some(dir))
+    } else if let Some(p) = &cli.db {
+        (p.clone(), None)
+    } else {
+        let Some(dir) = app_data_dir() else {
+            bail!(
+                "cannot find the user's data directory (set HOME or XDG_DATA_HOME), or use --db PATH or --temp"
+            );
+        };
+        (dir.join("db"), None)
+    };
+    if !cli.temp
+        && cli.db.is_none()
+        && let Some(parent) = path.parent()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let mut exec = Executor::open(&path, DbOptions::default())?;
+    exec.bail = cli.bail;
+    let interactive =
+        cli.commands.is_none() && cli.script.is_none() && std::io::stdin().is_terminal();
+    let summary = {
+        let mut err_for_printer = std::io::stderr();
+        let mut printer = Printer::new(out, &mut err_for_printer, cli.json, interactive);
+        if let Some(cmds) = &cli.commands {
+            run_commands(&mut exec, cmds, &mut printer)
+        } else if let Some(script) = &cli.script {
+            run_script_file(&mut exec, script, &mut printer)?
+        } else if !interactive {
+            let stdin = std::io::stdin();
+            run_script(&mut exec, &mut stdin.lock(), &mut printer).context("reading stdin")?
+        } else {
+            let db = exec.db();
+            let what = if cli.temp {
+                "temporary database"
+            } else {
+                "database"
+            };
+            writeln!(
+                err,
+                "alexdb {} - {what} {} ({} keys, opened in {:.2} s){}\n\
+                 Type .help for commands, .quit or Ctrl-D to leave.",
+                env!("CARGO_PKG_VERSION"),
+                db.path().display(),
+                db.len(),
+                db.open_stats().total_secs,
+                if cli.temp { ", removed at exit" } else { "" },
+            )?;
+            let history = default_history_path();
+            run_interactive(&mut exec, history.as_deref(), &mut printer, err)?
+        }
+    };
+    drop(exec);
+    Ok(if summary.failed > 0 { 1 } else { 0 })
 }
 
 fn bench_index(

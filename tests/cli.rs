@@ -1,4 +1,5 @@
 //! The `alexdb` binary as a user runs it: help, version, `bench index`, usage errors.
+//! The shell front ends are in tests/shell_cli.rs.
 use std::process::{Command, Output};
 
 fn alexdb(args: &[&str]) -> Output {
@@ -45,28 +46,6 @@ fn version_prints_name_and_version() {
         stdout(&o).trim(),
         format!("alexdb {}", env!("CARGO_PKG_VERSION"))
     );
-}
-
-#[test]
-fn no_subcommand_says_the_shell_is_not_built_yet() {
-    let o = alexdb(&[]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
-    assert!(text.contains("not built yet"), "{text}");
-    assert!(text.contains(env!("CARGO_PKG_VERSION")), "{text}");
-}
-
-#[test]
-fn commands_and_scripts_fail_until_the_shell_exists() {
-    for args in [&["-c", "get 1; get 2"][..], &["--script", "x.txt"][..]] {
-        let o = alexdb(args);
-        assert_eq!(o.status.code(), Some(1), "{args:?}");
-        assert_eq!(
-            stderr(&o).trim(),
-            "error: the command shell is not available yet"
-        );
-        assert!(stdout(&o).is_empty());
-    }
 }
 
 fn check_bench_json(dist: &str) {

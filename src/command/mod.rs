@@ -1,8 +1,17 @@
-//! The shell's command language: a pure parser (`&str` -> [`Command`]). The executor that
-//! turns a `Command` into an outcome comes next (issue 4).
+//! The shell's command language, shared by every front end: a pure parser
+//! (`&str` -> [`Command`]), the executor (`Command` -> [`Outcome`] over a `Db`), text
+//! rendering of outcomes, and the completion and history logic input lines reuse.
+pub mod complete;
+pub mod exec;
+pub mod history;
 pub mod parse;
+pub mod render;
 
+pub use exec::{
+    Cell, CommandStats, ExecError, Executor, Outcome, Report, RunSummary, Session, Settings, Table,
+};
 pub use parse::{
     COMMAND_NAMES, Command, DOT_COMMAND_NAMES, KeyFilter, MODE_NAMES, OutputMode, OutputTarget,
-    ParseError, SQL_KEYWORDS, SelectWhat, is_complete, parse_command, split_statements, usage,
+    ParseError, SQL_KEYWORDS, SelectWhat, is_complete, parse_command, split_statements,
+    starts_command, usage,
 };

@@ -971,6 +971,26 @@ fn first_word_is_sql(rest: &[char]) -> bool {
     SQL_STARTS.contains(&w.to_ascii_lowercase().as_str())
 }
 
+/// Whether `line` begins a new command rather than continuing an unfinished SQL
+/// statement: it starts with a dot-command, a data command (other than `count`, which
+/// is also SQL's `COUNT(*)`) or a word that starts SQL. A script runner uses it to end a
+/// statement whose `;` was forgotten instead of swallowing the rest of the script.
+pub fn starts_command(line: &str) -> bool {
+    let t = line.trim_start();
+    if t.starts_with('.') {
+        return true;
+    }
+    let w: String = t
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    let w = w.to_ascii_lowercase();
+    let next = t[w.len()..].chars().next();
+    let data =
+        COMMAND_NAMES.contains(&w.as_str()) && w != "count" && next.is_none_or(char::is_whitespace);
+    data || SQL_STARTS.contains(&w.as_str())
+}
+
 /// Split script or `-c` text into commands. SQL statements end at `;` (they may span lines;
 /// quotes and `--` comments are respected); other commands end at a newline or `;`.
 /// Returns the complete commands (trimmed, without the final `;`) and any incomplete trailing

@@ -284,8 +284,11 @@ impl Metrics {
         }
         COUNTDOWN.with(|c| {
             let v = c.get();
-            if v == 0 {
-                c.set(self.sample_rate.load(Relaxed).saturating_sub(1));
+            let rate = self.sample_rate.load(Relaxed);
+            // `v >= rate`: the rate was just lowered (e.g. to 1 for `.stats`); start the
+            // new countdown now instead of finishing the old, longer one.
+            if v == 0 || v >= rate {
+                c.set(rate.saturating_sub(1));
                 true
             } else {
                 c.set(v - 1);

@@ -1,0 +1,763 @@
+//! The executor: [`Command`] -> [`Outcome`] over an open [`Db`]. Every front end (line
+//! shell, `-c`, scripts, the dashboard) runs commands through [`Executor::run_text`], so
+//! they all behave the same. Outcomes are typed data; `render` turns them into text.
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use thiserror::Error;
+
+use super::parse::{
+    Command, KeyFilter, OutputMode, OutputTarget, ParseError, SelectWhat, parse_command,
+    split_statements, usage,
+};
+use crate::engine::{Db, DbError, DbOptions, Value};
+use crate::metrics::MetricsWindow;
+
+/// `.read` may nest this deep (a file that reads itself stops here).
+const MAX_READ_DEPTH: usize = 16;
+
+/// Why a command failed. Display is one line.
+#[derive(Debug, Error)]
+pub enum ExecError {
+    #[error("{0}")]
+    Parse(#[from] ParseError),
+    #[error("{0}")]
+    Db(#[from] DbError),
+    #[error("cannot {action} {path}: {reason}")]
+    File {
+        action: &'static str,
+        path: String,
+        reason: String,
+    },
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl ExecError {
+    fn file(action: &'static str, path: &str, e: std::io::Error) -> Self {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        ExecError::File {
+            action,
+            path: path.to_string(),
+            reason,
+        }
+    }
+}
+
+/// One cell of a result table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Int(i64),
+    Bytes(Value),
+    Text(String),
+    Null,
+}
+
+/// Rows with named columns: what reads return.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    fn new(columns: &[&str]) -> Self {
+        Table {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// What a successful command produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A result set (get, mget, scan, exists, count, SELECT, `.show`).
+    Rows(Table),
+    /// A write: how many rows it changed (`new` counts keys that did not exist before).
+    Changed {
+        verb: &'static str,
+        rows: u64,
+        new: u64,
+    },
+    /// Text for a person (`.help`, `.open`).
+    Message(String),
+    /// A session setting changed (`.timer`, `.mode`, ...): shown interactively, silent
+    /// in scripts, as sqlite3 does.
+    Setting(String),
+    /// `.quit`: stop reading commands.
+    Quit,
+}
+
+/// Per-command engine figures for `.stats on`: the difference of the engine's counters
+/// across the command.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct CommandStats {
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    /// Gets that were timed (all of them while `.stats` is on).
+    pub timed_gets: u64,
+    pub cache_ns: u64,
+    pub alex_ns: u64,
+    pub rocksdb_ns: u64,
+    pub other_ns: u64,
+    /// Blocks RocksDB had to read because the block cache missed them (data, index and
+    /// filter); `None` when RocksDB statistics are off.
+    pub block_reads: Option<u64>,
+    pub block_cache_hits: Option<u64>,
+    pub rows_read: u64,
+    pub rows_written: u64,
+}
+
+/// The result of one statement, as a front end needs it.
+#[derive(Debug)]
+pub struct Report {
+    /// The statement's text as run.
+    pub input: String,
+    pub result: Result<Outcome, ExecError>,
+    pub elapsed: Duration,
+    /// Present when `.stats` is on and the command touched the database.
+    pub stats: Option<CommandStats>,
+}
+
+/// Session settings changed by dot-commands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub timer: bool,
+    pub stats: bool,
+    pub mode: OutputMode,
+    pub output: OutputTarget,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            timer: false,
+            stats: false,
+            mode: OutputMode::Table,
+            output: OutputTarget::Stdout,
+        }
+    }
+}
+
+/// What front ends write results to: the settings, plus the file `.output FILE` opened.
+#[derive(Debug, Default)]
+pub struct Session {
+    pub settings: Settings,
+    /// `Some` after `.output FILE`: results go there instead of the front end's screen.
+    pub output_file: Option<File>,
+}
+
+/// How a run of statements ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    pub ran: usize,
+    pub failed: usize,
+    /// `.quit` was run (or `bail` stopped the run).
+    pub stopped: bool,
+    pub quit: bool,
+}
+
+/// Owns the open database and the session; runs statements.
+pub struct Executor {
+    db: Arc<Db>,
+    opts: DbOptions,
+    session: Session,
+    window: MetricsWindow,
+    /// The sample rate to restore after `.stats off` (stats time every operation).
+    saved_sample_rate: Option<u32>,
+    /// Stop a run at the first failing statement.
+    pub bail: bool,
+    depth: usize,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("db", &self.db)
+            .field("settings", &self.session.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Executor {
+    /// Opens the database at `path` with `opts`.
+    pub fn open(path: &Path, opts: DbOptions) -> Result<Self, DbError> {
+        let db = Db::open_with(path, opts.clone())?;
+        Ok(Self::with_db(Arc::new(db), opts))
+    }
+
+    /// Runs commands against an already open database.
+    pub fn with_db(db: Arc<Db>, opts: DbOptions) -> Self {
+        Executor {
+            db,
+            opts,
+            session: Session::default(),
+            window: MetricsWindow::new(),
+            saved_sample_rate: None,
+            bail: false,
+            depth: 0,
+        }
+    }
+
+    pub fn db(&self) -> &Arc<Db> {
+        &self.db
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.session.settings
+    }
+
+    /// Splits `text` into statements and runs each; `emit` gets every report as soon as
+    /// its statement finished (before the next one runs). An unfinished trailing SQL
+    /// statement (no `;`) is run as it is, so it fails with a clear error.
+    pub fn run_text(
+        &mut self,
+        text: &str,
+        emit: &mut dyn FnMut(&mut Session, Report),
+    ) -> RunSummary {
+        let (mut statements, rest) = split_statements(text);
+        if let Some(rest) = rest {
+            statements.push(rest);
+        }
+        let mut summary = RunSummary::default();
+        for stmt in statements {
+            let s = self.run_one(&stmt, emit);
+            summary.ran += s.ran;
+            summary.failed += s.failed;
+            if s.quit {
+                summary.quit = true;
+            }
+            if s.stopped || (self.bail && s.failed > 0) {
+                summary.stopped = true;
+                break;
+            }
+        }
+        summary
+    }
+
+    fn run_one(&mut self, stmt: &str, emit: &mut dyn FnMut(&mut Session, Report)) -> RunSummary {
+        let cmd = match parse_command(stmt) {
+            Ok(c) => c,
+            Err(ParseError::Empty) => return RunSummary::default(),
+            Err(e) => {
+                emit(
+                    &mut self.session,
+                    Report {
+                        input: stmt.to_string(),
+                        result: Err(e.into()),
+                        elapsed: Duration::ZERO,
+                        stats: None,
+                    },
+                );
+                return RunSummary {
+                    ran: 1,
+                    failed: 1,
+                    ..Default::default()
+                };
+            }
+        };
+        if let Command::Read(path) = &cmd {
+            return self.read_file(stmt, path, emit);
+        }
+        let report = self.run_command(stmt, &cmd);
+        let failed = report.result.is_err();
+        let quit = matches!(report.result, Ok(Outcome::Quit));
+        emit(&mut self.session, report);
+        RunSummary {
+            ran: 1,
+            failed: failed as usize,
+            stopped: quit,
+            quit,
+        }
+    }
+
+    fn read_file(
+        &mut self,
+        stmt: &str,
+        path: &str,
+        emit: &mut dyn FnMut(&mut Session, Report),
+    ) -> RunSummary {
+        let fail = |e: ExecError| Report {
+            input: stmt.to_string(),
+            result: Err(e),
+            elapsed: Duration::ZERO,
+            stats: None,
+        };
+        let failed = RunSummary {
+            ran: 1,
+            failed: 1,
+            ..Default::default()
+        };
+        if self.depth >= MAX_READ_DEPTH {
+            let e = ExecError::Refused(format!(
+                ".read {path}: files nest deeper than {MAX_READ_DEPTH} levels (does it read itself?)"
+            ));
+            emit(&mut self.session, fail(e));
+            return failed;
+        }
+        let text = match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    let e = ExecError::File {
+                        action: "read",
+                        path: path.to_string(),
+                        reason: "it is not UTF-8 text".into(),
+                    };
+                    emit(&mut self.session, fail(e));
+                    return failed;
+                }
+            },
+            Err(e) => {
+                emit(&mut self.session, fail(ExecError::file("read", path, e)));
+                return failed;
+            }
+        };
+        self.depth += 1;
+        let mut s = self.run_text(&text, emit);
+        self.depth -= 1;
+        // `.quit` inside a read file ends that file, like sqlite3; not the session.
+        s.stopped = s.stopped && self.bail && s.failed > 0;
+        s.quit = false;
+        s
+    }
+
+    /// Runs one parsed command, timing it and (with `.stats on`) measuring it.
+    pub fn run_command(&mut self, input: &str, cmd: &Command) -> Report {
+        let touches_db = touches_db(cmd);
+        let measure = self.session.settings.stats && touches_db;
+        if measure {
+            self.db.metrics_window(&mut self.window);
+        }
+        let t0 = Instant::now();
+        let result = self.execute(cmd);
+        let elapsed = t0.elapsed();
+        let stats = measure.then(|| self.command_stats());
+        Report {
+            input: input.to_string(),
+            result,
+            elapsed,
+            stats,
+        }
+    }
+
+    fn command_stats(&mut self) -> CommandStats {
+        let s = self.db.metrics_window(&mut self.window);
+        let t = &s.rocksdb.tickers.block_cache;
+        let on = s.rocksdb.statistics_enabled;
+        CommandStats {
+            cache_hits: s.cache.hits,
+            cache_misses: s.cache.misses,
+            timed_gets: s.get_split.sampled_gets,
+            cache_ns: s.get_split.cache_ns,
+            alex_ns: s.get_split.alex_ns,
+            rocksdb_ns: s.get_split.rocksdb_ns,
+            other_ns: s.get_split.rest_ns,
+            block_reads: on.then_some(t.data_miss + t.index_miss + t.filter_miss),
+            block_cache_hits: on.then_some(t.data_hit + t.index_hit + t.filter_hit),
+            rows_read: s.rows.read,
+            rows_written: s.rows.written,
+        }
+    }
+
+    /// Executes one command. `.read` is handled by [`Executor::run_text`]; here it fails.
+    pub fn execute(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
+        let db = &self.db;
+        Ok(match cmd {
+            Command::Get(k) => {
+                let mut t = Table::new(&["key", "value"]);
+                t.rows.push(vec![Cell::Int(*k), opt_cell(db.get(*k)?)]);
+                Outcome::Rows(t)
+            }
+            Command::MGet(keys) => {
+                let mut t = Table::new(&["key", "value"]);
+                for k in keys {
+                    t.rows.push(vec![Cell::Int(*k), opt_cell(db.get(*k)?)]);
+                }
+                Outcome::Rows(t)
+            }
+            Command::Put { key, value } => {
+                let new = db.put(*key, value)?;
+                Outcome::Changed {
+                    verb: "put",
+                    rows: 1,
+                    new: new as u64,
+                }
+            }
+            Command::Del(k) => Outcome::Changed {
+                verb: "deleted",
+                rows: db.delete(*k)? as u64,
+                new: 0,
+            },
+            Command::Scan { start, end, limit } => {
+                let rows = db.scan(*start, *end, limit_of(*limit))?;
+                Outcome::Rows(kv_table(rows))
+            }
+            Command::Count(range) => {
+                let n = match range {
+                    None => db.count(),
+                    Some((a, b)) => db.count_range(*a, *b),
+                };
+                Outcome::Rows(single("count", Cell::Int(n as i64)))
+            }
+            Command::Exists(k) => {
+                let mut t = Table::new(&["key", "exists"]);
+                t.rows
+                    .push(vec![Cell::Int(*k), Cell::Int(db.contains(*k) as i64)]);
+                Outcome::Rows(t)
+            }
+            Command::Select {
+                what,
+                filter,
+                limit,
+            } => self.select(*what, *filter, *limit)?,
+            Command::Insert { replace, rows } => self.insert(*replace, rows)?,
+            Command::Delete { filter } => {
+                let (a, b) = bounds(*filter).unwrap_or((1, 0));
+                let mut n = 0;
+                for k in db.keys(a, b, usize::MAX) {
+                    n += db.delete(k)? as u64;
+                }
+                Outcome::Changed {
+                    verb: "deleted",
+                    rows: n,
+                    new: 0,
+                }
+            }
+            Command::Help(topic) => Outcome::Message(help_text(topic.as_deref())?),
+            Command::Timer(on) => {
+                self.session.settings.timer = *on;
+                Outcome::Setting(format!("timer {}", on_off(*on)))
+            }
+            Command::Stats(on) => {
+                self.set_stats(*on)?;
+                Outcome::Setting(format!("stats {}", on_off(*on)))
+            }
+            Command::Mode(m) => {
+                self.session.settings.mode = *m;
+                Outcome::Setting(format!("mode {}", mode_name(*m)))
+            }
+            Command::Output(target) => self.set_output(target)?,
+            Command::Read(path) => {
+                return Err(ExecError::Refused(format!(
+                    ".read {path}: run it through run_text"
+                )));
+            }
+            Command::Open(path) => self.open_path(path)?,
+            Command::Show => Outcome::Rows(self.show()),
+            Command::Quit => Outcome::Quit,
+        })
+    }
+
+    fn select(
+        &self,
+        what: SelectWhat,
+        filter: KeyFilter,
+        limit: Option<u64>,
+    ) -> Result<Outcome, ExecError> {
+        let db = &self.db;
+        let limit = limit_of(limit);
+        let Some((a, b)) = bounds(filter) else {
+            let t = match what {
+                SelectWhat::Count => single("COUNT(*)", Cell::Int(0)),
+                SelectWhat::All => Table::new(&["key", "value"]),
+                SelectWhat::Key => Table::new(&["key"]),
+                SelectWhat::Value => Table::new(&["value"]),
+            };
+            return Ok(Outcome::Rows(t));
+        };
+        let t = match what {
+            SelectWhat::Count => {
+                let n = if matches!(filter, KeyFilter::All) {
+                    db.count()
+                } else {
+                    db.count_range(a, b)
+                };
+                let mut t = single("COUNT(*)", Cell::Int(n as i64));
+                t.rows.truncate(limit);
+                t
+            }
+            SelectWhat::Key => {
+                let mut t = Table::new(&["key"]);
+                t.rows = db
+                    .keys(a, b, limit)
+                    .into_iter()
+                    .map(|k| vec![Cell::Int(k)])
+                    .collect();
+                t
+            }
+            SelectWhat::All => kv_table(db.scan(a, b, limit)?),
+            SelectWhat::Value => {
+                let mut t = Table::new(&["value"]);
+                t.rows = db
+                    .scan(a, b, limit)?
+                    .into_iter()
+                    .map(|(_, v)| vec![Cell::Bytes(v)])
+                    .collect();
+                t
+            }
+        };
+        Ok(Outcome::Rows(t))
+    }
+
+    fn insert(&self, replace: bool, rows: &[(i64, Vec<u8>)]) -> Result<Outcome, ExecError> {
+        let db = &self.db;
+        for (_, v) in rows {
+            DbError::check_value(v)?;
+        }
+        if !replace {
+            // Check every row first, so a conflict changes nothing (SQL's rule).
+            let mut seen = std::collections::HashSet::with_capacity(rows.len());
+            for (k, _) in rows {
+                if db.contains(*k) || !seen.insert(*k) {
+                    return Err(ExecError::Refused(format!(
+                        "key {k} already exists (UNIQUE constraint on kv.key); nothing inserted; use INSERT OR REPLACE to overwrite"
+                    )));
+                }
+            }
+        }
+        let mut new = 0;
+        for (k, v) in rows {
+            new += db.put(*k, v)? as u64;
+        }
+        Ok(Outcome::Changed {
+            verb: "inserted",
+            rows: rows.len() as u64,
+            new,
+        })
+    }
+
+    fn set_stats(&mut self, on: bool) -> Result<(), ExecError> {
+        if on && self.saved_sample_rate.is_none() {
+            // Per-command figures need every operation timed, not 1 in N.
+            let rate = self.db.metrics().sample_rate();
+            self.db.set_metrics_sample_rate(1)?;
+            self.db.set_metrics_enabled(true);
+            self.saved_sample_rate = Some(rate);
+        } else if !on && let Some(rate) = self.saved_sample_rate.take() {
+            self.db.set_metrics_sample_rate(rate)?;
+            self.db.set_metrics_enabled(self.opts.metrics);
+        }
+        self.session.settings.stats = on;
+        Ok(())
+    }
+
+    fn set_output(&mut self, target: &OutputTarget) -> Result<Outcome, ExecError> {
+        match target {
+            OutputTarget::Stdout => {
+                self.session.output_file = None;
+                self.session.settings.output = OutputTarget::Stdout;
+                Ok(Outcome::Setting("output to stdout".into()))
+            }
+            OutputTarget::File(path) => {
+                let f = File::create(path).map_err(|e| ExecError::file("write", path, e))?;
+                self.session.output_file = Some(f);
+                self.session.settings.output = target.clone();
+                Ok(Outcome::Setting(format!("output to {path}")))
+            }
+        }
+    }
+
+    /// `.open PATH`: opens the new database first, so a failure keeps the current one.
+    fn open_path(&mut self, path: &str) -> Result<Outcome, ExecError> {
+        let new_path = PathBuf::from(path);
+        let same = match (new_path.canonicalize(), self.db.path().canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        if same {
+            return Ok(Outcome::Message(format!(
+                "{} is already open ({} keys)",
+                self.db.path().display(),
+                self.db.len()
+            )));
+        }
+        let db = Db::open_with(&new_path, self.opts.clone())?;
+        let keys = db.len();
+        let secs = db.open_stats().total_secs;
+        let old = std::mem::replace(&mut self.db, Arc::new(db));
+        if let Ok(old) = Arc::try_unwrap(old) {
+            // Best effort: the data is safe in the WAL even if the flush fails.
+            let _ = old.close();
+        }
+        self.window = MetricsWindow::new();
+        if let Some(rate) = self.saved_sample_rate.take() {
+            self.opts.metrics_sample_rate = rate;
+            self.set_stats(true)?;
+        }
+        Ok(Outcome::Message(format!(
+            "opened {} ({keys} keys, {secs:.2} s)",
+            new_path.display()
+        )))
+    }
+
+    fn show(&self) -> Table {
+        let db = &self.db;
+        let s = &self.session.settings;
+        let o = db.options();
+        let mut t = Table::new(&["name", "value"]);
+        let mut row = |n: &str, v: String| t.rows.push(vec![Cell::Text(n.into()), Cell::Text(v)]);
+        row("database", db.path().display().to_string());
+        row("rows", db.len().to_string());
+        row(
+            "key range",
+            match (db.min_key(), db.max_key()) {
+                (Some(a), Some(b)) => format!("{a} .. {b}"),
+                _ => "(empty)".into(),
+            },
+        );
+        row("alex bytes", db.index_stats().bytes_used.to_string());
+        row("mode", mode_name(s.mode).into());
+        row("timer", on_off(s.timer).into());
+        row("stats", on_off(s.stats).into());
+        row(
+            "output",
+            match &s.output {
+                OutputTarget::Stdout => "stdout".into(),
+                OutputTarget::File(p) => p.clone(),
+            },
+        );
+        for info in o.describe() {
+            row(info.name, info.value);
+        }
+        t
+    }
+}
+
+/// Whether a command reads or writes the database (and so has `.stats` figures).
+fn touches_db(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::Get(_)
+            | Command::Put { .. }
+            | Command::Del(_)
+            | Command::Scan { .. }
+            | Command::Count(_)
+            | Command::Exists(_)
+            | Command::MGet(_)
+            | Command::Select { .. }
+            | Command::Insert { .. }
+            | Command::Delete { .. }
+    )
+}
+
+/// Inclusive key bounds of a filter; `None` when it matches nothing.
+fn bounds(f: KeyFilter) -> Option<(i64, i64)> {
+    match f {
+        KeyFilter::All => Some((i64::MIN, i64::MAX)),
+        KeyFilter::Eq(k) => Some((k, k)),
+        KeyFilter::Between(a, b) => (a <= b).then_some((a, b)),
+        KeyFilter::HalfOpen(a, b) => (a < b).then(|| (a, b - 1)),
+    }
+}
+
+fn limit_of(limit: Option<u64>) -> usize {
+    limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+fn opt_cell(v: Option<Value>) -> Cell {
+    v.map_or(Cell::Null, Cell::Bytes)
+}
+
+fn kv_table(rows: Vec<(i64, Value)>) -> Table {
+    let mut t = Table::new(&["key", "value"]);
+    t.rows = rows
+        .into_iter()
+        .map(|(k, v)| vec![Cell::Int(k), Cell::Bytes(v)])
+        .collect();
+    t
+}
+
+fn single(column: &str, cell: Cell) -> Table {
+    let mut t = Table::new(&[column]);
+    t.rows.push(vec![cell]);
+    t
+}
+
+pub(crate) fn on_off(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
+
+pub fn mode_name(m: OutputMode) -> &'static str {
+    match m {
+        OutputMode::Table => "table",
+        OutputMode::Csv => "csv",
+        OutputMode::Json => "json",
+        OutputMode::Line => "line",
+    }
+}
+
+/// `(usage, what it does)` for every command, in `.help` order.
+const HELP: &[(&str, &str)] = &[
+    ("get", "value of key K (NULL if absent)"),
+    (
+        "put",
+        "store VALUE under K (bare word, 'quoted', or x'hex')",
+    ),
+    ("del", "delete key K"),
+    ("scan", "rows with A <= key <= B in key order"),
+    ("count", "number of keys (in A..=B if given)"),
+    ("exists", "1 if key K exists, else 0"),
+    ("mget", "values of several keys"),
+    (
+        "select",
+        "SQL query on table kv(key INTEGER PRIMARY KEY, value BLOB)",
+    ),
+    (
+        "insert",
+        "SQL insert; fails on an existing key unless OR REPLACE",
+    ),
+    ("delete", "SQL delete by key or key range"),
+    (".help", "this list, or the usage of one command"),
+    (".timer", "print the elapsed time after each command"),
+    (
+        ".stats",
+        "print cache hits, ALEX/RocksDB time and block reads per command",
+    ),
+    (".mode", "output format of results"),
+    (".output", "send results to FILE (or back to stdout)"),
+    (".read", "run the commands in FILE"),
+    (".open", "close this database and open PATH"),
+    (".show", "database path, rows and settings"),
+    (".quit", "leave (also .exit, Ctrl-D)"),
+];
+
+fn help_text(topic: Option<&str>) -> Result<String, ExecError> {
+    match topic {
+        None => {
+            let lines: Vec<String> = HELP
+                .iter()
+                .map(|(name, what)| format!("{:<48} {what}", usage(name).unwrap_or(name)))
+                .collect();
+            Ok(lines.join("\n"))
+        }
+        Some(t) => {
+            let key = t.trim_start_matches('.');
+            let found = HELP.iter().find(|(n, _)| {
+                n.trim_start_matches('.') == key || (*n == ".quit" && key == "exit")
+            });
+            match found {
+                Some((name, what)) => Ok(format!("{}\n  {what}", usage(name).unwrap_or(name))),
+                None => Err(ExecError::Refused(format!(
+                    "no help for \"{t}\"; .help lists every command"
+                ))),
+            }
+        }
+    }
+}

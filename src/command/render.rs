@@ -1,0 +1,294 @@
+//! Outcomes as text: the four `.mode`s, the `--json` object per command, and the `.timer`
+//! and `.stats` lines. Plain strings, no terminal code, so every front end shares them.
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::{Map, Value as Json, json};
+
+use super::exec::{Cell, CommandStats, Outcome, Report, Table};
+use super::parse::OutputMode;
+
+/// A value as text: itself when it is valid UTF-8, else `x'..'` in lower-case hex.
+pub fn format_value(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            let mut s = String::with_capacity(bytes.len() * 2 + 3);
+            s.push_str("x'");
+            for b in bytes {
+                let _ = write!(s, "{b:02x}");
+            }
+            s.push('\'');
+            s
+        }
+    }
+}
+
+fn cell_text(c: &Cell) -> String {
+    match c {
+        Cell::Int(i) => i.to_string(),
+        Cell::Bytes(b) => format_value(b),
+        Cell::Text(t) => t.clone(),
+        Cell::Null => "NULL".to_string(),
+    }
+}
+
+/// Table and line modes show control characters escaped, so one row stays one line.
+fn cell_display(c: &Cell) -> String {
+    let t = cell_text(c);
+    if t.chars().any(char::is_control) {
+        t.chars()
+            .map(|ch| {
+                if ch.is_control() {
+                    ch.escape_default().to_string()
+                } else {
+                    ch.to_string()
+                }
+            })
+            .collect()
+    } else {
+        t
+    }
+}
+
+fn cell_json(c: &Cell) -> Json {
+    match c {
+        Cell::Int(i) => json!(i),
+        Cell::Bytes(b) => Json::String(format_value(b)),
+        Cell::Text(t) => Json::String(t.clone()),
+        Cell::Null => Json::Null,
+    }
+}
+
+fn row_object(columns: &[String], row: &[Cell]) -> Json {
+    let mut m = Map::new();
+    for (name, c) in columns.iter().zip(row) {
+        m.insert(name.clone(), cell_json(c));
+    }
+    Json::Object(m)
+}
+
+/// The text an outcome prints in `mode` (ends with a newline), or `""` when it prints
+/// nothing: writes and setting changes are silent in csv and json modes, whose output is
+/// data for another program.
+pub fn render_outcome(outcome: &Outcome, mode: OutputMode) -> String {
+    match outcome {
+        Outcome::Rows(t) => render_table(t, mode),
+        Outcome::Changed { verb, rows, new } => match mode {
+            OutputMode::Table | OutputMode::Line => {
+                format!("{}\n", changed_text(verb, *rows, *new))
+            }
+            OutputMode::Csv | OutputMode::Json => String::new(),
+        },
+        Outcome::Message(m) => format!("{m}\n"),
+        Outcome::Setting(_) | Outcome::Quit => String::new(),
+    }
+}
+
+fn changed_text(verb: &str, rows: u64, new: u64) -> String {
+    let s = if rows == 1 { "" } else { "s" };
+    match verb {
+        "put" if new == 1 => "OK (new key)".to_string(),
+        "put" => "OK (replaced)".to_string(),
+        "deleted" if rows == 0 => "deleted 0 rows (no such key)".to_string(),
+        _ => format!("{verb} {rows} row{s}"),
+    }
+}
+
+/// A result set in one of the four modes.
+pub fn render_table(t: &Table, mode: OutputMode) -> String {
+    match mode {
+        OutputMode::Table => boxed(t),
+        OutputMode::Line => line_mode(t),
+        OutputMode::Csv => csv_mode(t),
+        OutputMode::Json => json_mode(t),
+    }
+}
+
+fn boxed(t: &Table) -> String {
+    if t.rows.is_empty() {
+        return "(no rows)\n".to_string();
+    }
+    let cells: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| r.iter().map(cell_display).collect())
+        .collect();
+    let mut widths: Vec<usize> = t.columns.iter().map(|c| c.chars().count()).collect();
+    for r in &cells {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let rule: String = {
+        let mut s = String::from("+");
+        for w in &widths {
+            s.push_str(&"-".repeat(w + 2));
+            s.push('+');
+        }
+        s.push('\n');
+        s
+    };
+    let mut out = rule.clone();
+    out.push('|');
+    for (c, w) in t.columns.iter().zip(&widths) {
+        let _ = write!(out, " {c:<w$} |");
+    }
+    out.push('\n');
+    out.push_str(&rule);
+    for (row, texts) in t.rows.iter().zip(&cells) {
+        out.push('|');
+        for ((cell, text), w) in row.iter().zip(texts).zip(&widths) {
+            let pad = w - text.chars().count();
+            // Numbers line up on the right, text on the left (as sqlite3 does).
+            if matches!(cell, Cell::Int(_)) {
+                let _ = write!(out, " {}{text} |", " ".repeat(pad));
+            } else {
+                let _ = write!(out, " {text}{} |", " ".repeat(pad));
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&rule);
+    out
+}
+
+fn line_mode(t: &Table) -> String {
+    let w = t
+        .columns
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for (i, row) in t.rows.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        for (c, cell) in t.columns.iter().zip(row) {
+            let _ = writeln!(out, "{c:>w$} = {}", cell_display(cell));
+        }
+    }
+    out
+}
+
+fn csv_mode(t: &Table) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing to a Vec cannot fail; the results are ignored for that reason.
+    let _ = w.write_record(&t.columns);
+    for row in &t.rows {
+        let _ = w.write_record(row.iter().map(|c| match c {
+            Cell::Null => String::new(),
+            c => cell_text(c),
+        }));
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn json_mode(t: &Table) -> String {
+    if t.rows.is_empty() {
+        return "[]\n".to_string();
+    }
+    let lines: Vec<String> = t
+        .rows
+        .iter()
+        .map(|r| row_object(&t.columns, r).to_string())
+        .collect();
+    format!("[{}]\n", lines.join(",\n"))
+}
+
+/// `--json`: one object per command. Fields: `command`, `ok`, `elapsed_us`, and then
+/// `columns` + `rows` (reads), `changes` + `new_keys` (writes), `message` (text),
+/// `error` (failures), `stats` (with `.stats on`), `quit`.
+pub fn report_json(r: &Report) -> Json {
+    let mut m = Map::new();
+    m.insert("command".into(), Json::String(r.input.trim().to_string()));
+    m.insert("ok".into(), Json::Bool(r.result.is_ok()));
+    m.insert(
+        "elapsed_us".into(),
+        json!((r.elapsed.as_secs_f64() * 1e6 * 1000.0).round() / 1000.0),
+    );
+    match &r.result {
+        Ok(Outcome::Rows(t)) => {
+            m.insert("columns".into(), json!(t.columns));
+            let rows: Vec<Json> = t
+                .rows
+                .iter()
+                .map(|row| row_object(&t.columns, row))
+                .collect();
+            m.insert("rows".into(), Json::Array(rows));
+        }
+        Ok(Outcome::Changed { rows, new, .. }) => {
+            m.insert("changes".into(), json!(rows));
+            m.insert("new_keys".into(), json!(new));
+        }
+        Ok(Outcome::Message(s) | Outcome::Setting(s)) => {
+            m.insert("message".into(), Json::String(s.clone()));
+        }
+        Ok(Outcome::Quit) => {
+            m.insert("quit".into(), Json::Bool(true));
+        }
+        Err(e) => {
+            m.insert("error".into(), Json::String(e.to_string()));
+        }
+    }
+    if let Some(s) = &r.stats {
+        m.insert("stats".into(), json!(s));
+    }
+    Json::Object(m)
+}
+
+/// A duration for people: `850 ns`, `12.3 µs`, `4.56 ms`, `1.23 s`.
+pub fn format_duration(d: Duration) -> String {
+    format_ns(d.as_nanos() as f64)
+}
+
+fn format_ns(ns: f64) -> String {
+    if ns < 1_000.0 {
+        format!("{ns:.0} ns")
+    } else if ns < 1_000_000.0 {
+        format!("{:.1} µs", ns / 1e3)
+    } else if ns < 1_000_000_000.0 {
+        format!("{:.2} ms", ns / 1e6)
+    } else {
+        format!("{:.2} s", ns / 1e9)
+    }
+}
+
+/// The `.timer on` line.
+pub fn timer_line(d: Duration) -> String {
+    format!("Run Time: {}\n", format_duration(d))
+}
+
+/// The `.stats on` line.
+pub fn stats_line(s: &CommandStats) -> String {
+    let mut out = format!(
+        "Stats: value cache {} hit / {} miss",
+        s.cache_hits, s.cache_misses
+    );
+    if s.timed_gets > 0 {
+        let _ = write!(
+            out,
+            " | get time: cache {}, ALEX {}, RocksDB {}, other {}",
+            format_ns(s.cache_ns as f64),
+            format_ns(s.alex_ns as f64),
+            format_ns(s.rocksdb_ns as f64),
+            format_ns(s.other_ns as f64)
+        );
+    }
+    match (s.block_reads, s.block_cache_hits) {
+        (Some(r), Some(h)) => {
+            let _ = write!(out, " | RocksDB block reads {r} (block cache hits {h})");
+        }
+        _ => out.push_str(" | RocksDB block reads n/a (rocksdb_statistics off)"),
+    }
+    let _ = writeln!(
+        out,
+        " | rows read {} written {}",
+        s.rows_read, s.rows_written
+    );
+    out
+}

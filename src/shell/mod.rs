@@ -1,0 +1,137 @@
+//! The line shell: `-c` commands, scripts and piped stdin ([`run_script`]), and the
+//! interactive rustyline prompt ([`run_interactive`]). Both hand every statement to the
+//! shared [`Executor`] and print its reports through one [`Printer`].
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use crate::command::render::{render_outcome, report_json, stats_line, timer_line};
+use crate::command::{Executor, Outcome, Report, RunSummary, Session, is_complete, starts_command};
+
+mod repl;
+
+pub use repl::run_interactive;
+
+/// Writes reports: results to stdout (or the `.output` file), errors to stderr, each
+/// flushed at once so a program on the other end of a pipe sees every answer as it comes.
+pub struct Printer<'a> {
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+    /// `--json`: one object per command on stdout.
+    json: bool,
+    /// Setting confirmations (`mode csv`) are shown only to a person at a prompt.
+    interactive: bool,
+}
+
+impl<'a> Printer<'a> {
+    pub fn new(
+        out: &'a mut dyn Write,
+        err: &'a mut dyn Write,
+        json: bool,
+        interactive: bool,
+    ) -> Self {
+        Printer {
+            out,
+            err,
+            json,
+            interactive,
+        }
+    }
+
+    /// Prints one report. Write errors (a closed pipe) are ignored here: the next read
+    /// of input or the exit status tells the other side what happened.
+    pub fn emit(&mut self, session: &mut Session, r: Report) {
+        let dest: &mut dyn Write = match session.output_file.as_mut() {
+            Some(f) => f,
+            None => &mut *self.out,
+        };
+        if self.json {
+            let _ = writeln!(dest, "{}", report_json(&r));
+        } else if let Ok(outcome) = &r.result {
+            let mut text = match outcome {
+                Outcome::Setting(s) if self.interactive => format!("{s}\n"),
+                o => render_outcome(o, session.settings.mode),
+            };
+            if let Some(s) = &r.stats {
+                text.push_str(&stats_line(s));
+            }
+            if session.settings.timer && !matches!(outcome, Outcome::Quit | Outcome::Setting(_)) {
+                text.push_str(&timer_line(r.elapsed));
+            }
+            let _ = dest.write_all(text.as_bytes());
+        }
+        let _ = dest.flush();
+        if let Err(e) = &r.result {
+            let _ = writeln!(self.err, "error: {e}");
+            let _ = self.err.flush();
+        }
+    }
+}
+
+/// Runs `text` (from `-c`) and reports how it went.
+pub fn run_commands(exec: &mut Executor, text: &str, printer: &mut Printer<'_>) -> RunSummary {
+    exec.run_text(text, &mut |s, r| printer.emit(s, r))
+}
+
+/// Reads statements from `input` line by line and runs each as soon as it is complete
+/// (a data command at its newline or `;`, SQL at its `;`), so a driver that writes one
+/// command and waits for the answer gets it. Stops at `.quit`, at the end of the input,
+/// or (with `bail`) at the first failure.
+pub fn run_script(
+    exec: &mut Executor,
+    input: &mut dyn BufRead,
+    printer: &mut Printer<'_>,
+) -> std::io::Result<RunSummary> {
+    let mut total = RunSummary::default();
+    let mut pending = String::new();
+    let mut line = String::new();
+    // Runs what is pending; true when the run must stop.
+    let mut run = |pending: &mut String, total: &mut RunSummary| {
+        if pending.trim().is_empty() {
+            return false;
+        }
+        let s = exec.run_text(pending, &mut |s, r| printer.emit(s, r));
+        pending.clear();
+        total.ran += s.ran;
+        total.failed += s.failed;
+        total.stopped = s.stopped;
+        total.quit = s.quit;
+        s.stopped
+    };
+    loop {
+        line.clear();
+        let n = input.read_line(&mut line)?;
+        if n == 0 {
+            run(&mut pending, &mut total);
+            break;
+        }
+        // An unfinished SQL statement followed by a new command lacked its `;`: run it
+        // as it is rather than swallow the rest of the script.
+        if starts_command(&line) && run(&mut pending, &mut total) {
+            break;
+        }
+        pending.push_str(&line);
+        if is_complete(&pending) && run(&mut pending, &mut total) {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// Runs the script file at `path`.
+pub fn run_script_file(
+    exec: &mut Executor,
+    path: &Path,
+    printer: &mut Printer<'_>,
+) -> anyhow::Result<RunSummary> {
+    let f = std::fs::File::open(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        anyhow::anyhow!("cannot read script {}: {why}", path.display())
+    })?;
+    let mut r = std::io::BufReader::new(f);
+    run_script(exec, &mut r, printer)
+        .map_err(|e| anyhow::anyhow!("reading script {}: {e}", path.display()))
+}

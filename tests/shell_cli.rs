@@ -1,0 +1,523 @@
+//! The line shell as another program drives it: the real `alexdb` binary with `-c`,
+//! `--script` and piped stdin; stdout, stderr and exit status checked for every output
+//! mode, errors, `--bail`, `--json`, `.read`, `.output`, `.open` and reopening.
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn alexdb(args: &[&str], stdin: Option<&str>, home: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(args)
+        // The default database and the history live under XDG_DATA_HOME.
+        .env("XDG_DATA_HOME", home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the alexdb binary runs");
+    {
+        let mut input = child.stdin.take().expect("stdin");
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).expect("write stdin");
+        }
+    }
+    child.wait_with_output().expect("alexdb finishes")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+#[test]
+fn c_runs_commands_in_table_mode() {
+    let home = temp();
+    let o = alexdb(
+        &[
+            "--temp",
+            "-c",
+            "put 1 a; put 2 'hello world'; get 1; get 9; count; exists 2",
+        ],
+        None,
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(err(&o), "");
+    let expected = "\
+OK (new key)
+OK (new key)
++-----+-------+
+| key | value |
++-----+-------+
+|   1 | a     |
++-----+-------+
++-----+-------+
+| key | value |
++-----+-------+
+|   9 | NULL  |
++-----+-------+
++-------+
+| count |
++-------+
+|     2 |
++-------+
++-----+--------+
+| key | exists |
++-----+--------+
+|   2 |      1 |
++-----+--------+
+";
+    assert_eq!(out(&o), expected);
+}
+
+const DATA: &str = "put 1 a; put 2 'x,y'; put 3 x'00ff'; put -5 \"quote\\\"d\"";
+
+#[test]
+fn every_output_mode() {
+    let home = temp();
+    let run = |mode: &str| {
+        let cmds = format!("{DATA}; .mode {mode}; scan -10 10; scan 100 200");
+        let o = alexdb(&["--temp", "-c", &cmds], None, home.path());
+        assert_eq!(o.status.code(), Some(0), "{mode}: {}", err(&o));
+        out(&o)
+    };
+    let writes = "OK (new key)\n".repeat(4);
+    assert_eq!(
+        run("table"),
+        format!(
+            "{writes}\
++-----+---------+
+| key | value   |
++-----+---------+
+|  -5 | quote\"d |
+|   1 | a       |
+|   2 | x,y     |
+|   3 | x'00ff' |
++-----+---------+
+(no rows)
+"
+        )
+    );
+    assert_eq!(
+        run("csv"),
+        format!("{writes}key,value\n-5,\"quote\"\"d\"\n1,a\n2,\"x,y\"\n3,x'00ff'\nkey,value\n")
+    );
+    assert_eq!(
+        run("json"),
+        format!(
+            "{writes}[{{\"key\":-5,\"value\":\"quote\\\"d\"}},\n{{\"key\":1,\"value\":\"a\"}},\n{{\"key\":2,\"value\":\"x,y\"}},\n{{\"key\":3,\"value\":\"x'00ff'\"}}]\n[]\n"
+        )
+    );
+    assert_eq!(
+        run("line"),
+        format!(
+            "{writes}  key = -5\nvalue = quote\"d\n\n  key = 1\nvalue = a\n\n  key = 2\nvalue = x,y\n\n  key = 3\nvalue = x'00ff'\n"
+        )
+    );
+}
+
+#[test]
+fn writes_are_silent_in_csv_and_json_modes() {
+    let home = temp();
+    let o = alexdb(
+        &["--temp", "-c", ".mode csv; put 1 a; del 1; get 1"],
+        None,
+        home.path(),
+    );
+    assert_eq!(out(&o), "key,value\n1,\n");
+}
+
+#[test]
+fn sql_subset() {
+    let home = temp();
+    let script = "INSERT INTO kv VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd');
+select count(*) from kv where key between 2 and 3;
+SELECT key FROM kv WHERE key >= 2 AND key < 4;
+SELECT value FROM kv LIMIT 2;
+INSERT INTO kv VALUES (5, 'e'), (2, 'dup');
+INSERT OR REPLACE INTO kv VALUES (2, 'B');
+DELETE FROM kv WHERE key BETWEEN 3 AND 9;
+.mode csv
+SELECT *
+  FROM kv;
+";
+    let o = alexdb(&["--temp"], Some(script), home.path());
+    assert_eq!(o.status.code(), Some(1), "the duplicate insert fails");
+    let text = out(&o);
+    assert!(text.starts_with("inserted 4 rows\n"), "{text}");
+    assert!(
+        text.contains("| COUNT(*) |\n+----------+\n|        2 |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| key |\n+-----+\n|   2 |\n|   3 |\n+-----+"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| value |\n+-------+\n| a     |\n| b     |\n+-------+"),
+        "{text}"
+    );
+    assert!(text.contains("inserted 1 row\ndeleted 2 rows\n"), "{text}");
+    // The failed insert changed nothing: 5 was not inserted and 2 kept 'b' until replaced.
+    assert!(text.ends_with("key,value\n1,a\n2,B\n"), "{text}");
+    assert_eq!(
+        err(&o),
+        "error: key 2 already exists (UNIQUE constraint on kv.key); nothing inserted; use INSERT OR REPLACE to overwrite\n"
+    );
+}
+
+#[test]
+fn bad_input_gets_one_error_line_and_the_shell_goes_on() {
+    let home = temp();
+    let script = "put 1 keep
+gte 1
+put x 1
+get 99999999999999999999
+put 2 'unterminated
+put 3 x'0g'
+UPDATE kv SET value = 'b'
+scan 1
+.read /definitely/not/here.alexsh
+.mode fancy
+get 1
+";
+    let o = alexdb(&["--temp"], Some(script), home.path());
+    assert_eq!(o.status.code(), Some(1));
+    let e = err(&o);
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(lines.len(), 9, "one line per bad command:\n{e}");
+    assert!(lines.iter().all(|l| l.starts_with("error: ")), "{e}");
+    assert!(lines[0].contains("did you mean \"get\""), "{e}");
+    assert!(lines[1].contains("not an integer"), "{e}");
+    assert!(lines[2].contains("out of range"), "{e}");
+    assert!(lines[3].contains("unterminated string"), "{e}");
+    assert!(lines[4].contains("hex"), "{e}");
+    assert!(lines[5].contains("unsupported SQL"), "{e}");
+    assert!(lines[6].contains("usage: scan A B [limit N]"), "{e}");
+    assert!(lines[7].contains("/definitely/not/here.alexsh"), "{e}");
+    assert!(lines[7].contains("no such file"), "{e}");
+    assert!(lines[8].contains("table"), "{e}");
+    // Nothing changed and the last command still ran.
+    assert_eq!(
+        out(&o),
+        "OK (new key)\n+-----+-------+\n| key | value |\n+-----+-------+\n|   1 | keep  |\n+-----+-------+\n"
+    );
+}
+
+#[test]
+fn bail_stops_at_the_first_failure() {
+    let home = temp();
+    let o = alexdb(
+        &["--temp", "--bail", "-c", "put 1 a; bogus; put 2 b"],
+        None,
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(out(&o), "OK (new key)\n");
+    assert_eq!(err(&o).lines().count(), 1);
+}
+
+#[test]
+fn json_prints_one_object_per_command() {
+    let home = temp();
+    let o = alexdb(
+        &[
+            "--temp",
+            "--json",
+            "-c",
+            "put 7 seven; get 7; nope; del 7; .mode csv; count",
+        ],
+        None,
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let objs: Vec<serde_json::Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(objs.len(), 6, "{}", out(&o));
+    assert_eq!(objs[0]["command"], "put 7 seven");
+    assert_eq!(objs[0]["ok"], true);
+    assert_eq!(objs[0]["changes"], 1);
+    assert_eq!(objs[0]["new_keys"], 1);
+    assert_eq!(objs[1]["columns"], serde_json::json!(["key", "value"]));
+    assert_eq!(
+        objs[1]["rows"],
+        serde_json::json!([{"key": 7, "value": "seven"}])
+    );
+    assert_eq!(objs[2]["ok"], false);
+    assert!(
+        objs[2]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("unknown command")
+    );
+    assert_eq!(objs[3]["changes"], 1);
+    assert_eq!(objs[4]["message"], "mode csv");
+    // --json overrides .mode: still one object.
+    assert_eq!(objs[5]["rows"], serde_json::json!([{"count": 0}]));
+    for o in &objs {
+        assert!(o["elapsed_us"].as_f64().is_some());
+    }
+    // The error is also one line on stderr.
+    assert_eq!(err(&o).lines().count(), 1);
+}
+
+#[test]
+fn script_file_read_and_output() {
+    let home = temp();
+    let dir = temp();
+    let inner = dir.path().join("inner.alexsh");
+    std::fs::write(&inner, "put 10 ten\n.quit\nput 11 never\n").expect("write");
+    let results = dir.path().join("results.csv");
+    let script = dir.path().join("main.alexsh");
+    std::fs::write(
+        &script,
+        format!(
+            "-- comments and blank lines are skipped\n\n.read {}\n.mode csv\n.output {}\nscan 0 100\n.output stdout\ncount\n",
+            inner.display(),
+            results.display()
+        ),
+    )
+    .expect("write");
+    let o = alexdb(
+        &["--temp", "--script", script.to_str().expect("utf8")],
+        None,
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // `.quit` in a read file ends that file only.
+    assert_eq!(out(&o), "OK (new key)\ncount\n1\n");
+    assert_eq!(
+        std::fs::read_to_string(&results).expect("results written"),
+        "key,value\n10,ten\n"
+    );
+}
+
+#[test]
+fn missing_script_file_is_one_error() {
+    let home = temp();
+    let o = alexdb(
+        &["--temp", "--script", "/no/such/script"],
+        None,
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        err(&o),
+        "error: cannot read script /no/such/script: no such file\n"
+    );
+    assert_eq!(out(&o), "");
+}
+
+#[test]
+fn timer_and_stats_lines() {
+    let home = temp();
+    let o = alexdb(
+        &[
+            "--temp",
+            "-c",
+            "put 1 a; put 3 c; .timer on; get 1; .timer off; .stats on; get 3; get 2; .stats off; get 1",
+        ],
+        None,
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    assert_eq!(text.matches("Run Time: ").count(), 1, "{text}");
+    let stats: Vec<&str> = text.lines().filter(|l| l.starts_with("Stats: ")).collect();
+    assert_eq!(stats.len(), 2, "{text}");
+    // Key 3 is not cached yet: a miss that read RocksDB.
+    assert!(stats[0].contains("value cache 0 hit / 1 miss"), "{text}");
+    assert!(
+        stats[0].contains("ALEX") && !stats[0].contains("RocksDB 0 ns"),
+        "{text}"
+    );
+    assert!(stats[0].contains("rows read 1"), "{text}");
+    // Key 2 does not exist: ALEX answers, RocksDB is not asked.
+    assert!(stats[1].contains("RocksDB 0 ns"), "{text}");
+    assert!(stats[1].contains("rows read 0"), "{text}");
+}
+
+#[test]
+fn default_database_persists_under_xdg_data_home() {
+    let home = temp();
+    let o = alexdb(&["-c", "put 42 answer"], None, home.path());
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(home.path().join("alexdb").join("db").is_dir());
+    let o = alexdb(&["--json", "-c", "get 42; .show"], None, home.path());
+    let lines: Vec<serde_json::Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines[0]["rows"][0]["value"], "answer");
+    let show = &lines[1]["rows"];
+    let get = |name: &str| {
+        show.as_array()
+            .and_then(|rows| rows.iter().find(|r| r["name"] == name))
+            .map(|r| r["value"].clone())
+    };
+    assert_eq!(
+        get("database"),
+        Some(serde_json::json!(
+            home.path().join("alexdb/db").display().to_string()
+        ))
+    );
+    assert_eq!(get("rows"), Some(serde_json::json!("1")));
+}
+
+#[test]
+fn temp_database_is_removed_at_exit() {
+    let home = temp();
+    let o = alexdb(&["--temp", "--json", "-c", ".show"], None, home.path());
+    let v: serde_json::Value = serde_json::from_str(out(&o).trim()).expect("json");
+    let path = v["rows"][0]["value"].as_str().expect("path").to_string();
+    assert!(path.contains("alexdb-"), "{path}");
+    assert!(!Path::new(&path).exists(), "{path} still exists");
+    // And nothing was created under the data directory.
+    assert!(!home.path().join("alexdb").join("db").exists());
+}
+
+#[test]
+fn open_switches_databases_and_keeps_the_old_one_on_failure() {
+    let home = temp();
+    let dir = temp();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, "not a database").expect("write");
+    let cmds = format!(
+        "put 1 in-a; .open {}; count; put 2 in-b; .open {}; get 1",
+        b.display(),
+        file.display()
+    );
+    let o = alexdb(
+        &["--db", a.to_str().expect("utf8"), "-c", &cmds],
+        None,
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "opening a file fails");
+    let text = out(&o);
+    assert!(
+        text.contains(&format!("opened {} (0 keys", b.display())),
+        "{text}"
+    );
+    assert_eq!(err(&o).lines().count(), 1, "{}", err(&o));
+    // After the failed .open, b is still the open database: key 1 is in a, not b.
+    assert!(
+        text.ends_with("|   1 | NULL  |\n+-----+-------+\n"),
+        "{text}"
+    );
+    let o = alexdb(
+        &["--db", a.to_str().expect("utf8"), "-c", "count"],
+        None,
+        home.path(),
+    );
+    assert!(out(&o).contains("|     1 |"), "{}", out(&o));
+}
+
+#[test]
+fn locked_database_is_one_error_line() {
+    let home = temp();
+    let dir = temp();
+    let db = dir.path().join("db");
+    let db_s = db.to_str().expect("utf8");
+    // Hold the database open in one shell (it waits on stdin) and try a second.
+    let mut first = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--db", db_s])
+        .env("XDG_DATA_HOME", home.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = first.stdin.take().expect("stdin");
+    let mut lines = BufReader::new(first.stdout.take().expect("stdout")).lines();
+    writeln!(stdin, ".mode csv\ncount").expect("write");
+    stdin.flush().expect("flush");
+    // The answer arrives while the first shell is still running: output is flushed per command.
+    assert_eq!(lines.next().and_then(Result::ok).as_deref(), Some("count"));
+    assert_eq!(lines.next().and_then(Result::ok).as_deref(), Some("0"));
+    let o = alexdb(&["--db", db_s, "-c", "count"], None, home.path());
+    assert_eq!(o.status.code(), Some(1));
+    let e = err(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.starts_with("error: database") && e.contains("locked"),
+        "{e}"
+    );
+    drop(stdin);
+    assert!(first.wait().expect("wait").success());
+}
+
+#[test]
+fn piped_commands_are_answered_one_at_a_time() {
+    let home = temp();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--temp", "--json"])
+        .env("XDG_DATA_HOME", home.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    for i in 0..20 {
+        writeln!(stdin, "put {i} v{i}").expect("write");
+        stdin.flush().expect("flush");
+        let answer = lines
+            .next()
+            .and_then(Result::ok)
+            .expect("an answer per command");
+        assert!(
+            answer.contains(&format!("\"command\":\"put {i} v{i}\"")),
+            "{answer}"
+        );
+        // Multi-line SQL is answered at its ';'.
+        writeln!(stdin, "SELECT value FROM kv").expect("write");
+        writeln!(stdin, "WHERE key = {i};").expect("write");
+        stdin.flush().expect("flush");
+        let answer = lines.next().and_then(Result::ok).expect("answer");
+        let v: serde_json::Value = serde_json::from_str(&answer).expect("json");
+        assert_eq!(v["rows"][0]["value"], format!("v{i}"));
+    }
+    writeln!(stdin, ".quit").expect("write");
+    drop(stdin);
+    assert!(child.wait().expect("wait").success());
+}
+
+#[test]
+fn help_lists_every_command() {
+    let home = temp();
+    let o = alexdb(
+        &["--temp", "-c", ".help; .help scan; .help nothing"],
+        None,
+        home.path(),
+    );
+    let text = out(&o);
+    for name in [
+        "get K",
+        "put K VALUE",
+        "scan A B [limit N]",
+        "SELECT",
+        ".mode table|csv|json|line",
+        ".open PATH",
+        ".quit",
+    ] {
+        assert!(text.contains(name), "help lacks {name}:\n{text}");
+    }
+    assert!(
+        text.contains("scan A B [limit N]\n  rows with A <= key <= B"),
+        "{text}"
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("no help for \"nothing\""));
+}
