@@ -1,0 +1,111 @@
+//! Completion, hints and history: the plain functions both input lines use.
+use alexdb::command::complete::{complete, hint};
+use alexdb::command::history::{History, MAX_ENTRIES};
+
+#[test]
+fn completion_table() {
+    let cases: &[(&str, usize, &[&str])] = &[
+        ("ge", 0, &["get"]),
+        ("e", 0, &["exists"]),
+        ("m", 0, &["mget"]),
+        (".m", 0, &[".mode"]),
+        (
+            ".",
+            0,
+            &[
+                ".exit", ".help", ".mode", ".open", ".output", ".quit", ".read", ".show", ".stats",
+                ".timer",
+            ],
+        ),
+        ("sel", 0, &["select"]),
+        ("SEL", 0, &["SELECT"]),
+        ("put 1 a; ge", 9, &["get"]),
+        (".mode c", 6, &["csv"]),
+        (".mode ", 6, &["csv", "json", "line", "table"]),
+        (".timer o", 7, &["off", "on"]),
+        (".help sc", 6, &["scan"]),
+        (
+            ".set value_c",
+            5,
+            &["value_cache_entries", "value_cache_shards"],
+        ),
+        (".reset a", 7, &["all"]),
+        ("scan 1 10 l", 10, &["limit"]),
+        ("SELECT * FR", 9, &["FROM"]),
+        ("select * from kv wh", 17, &["where"]),
+        ("SELECT COUNT(*) FROM kv WHERE key BET", 34, &["BETWEEN"]),
+        ("get 1 ", 6, &[]),
+        ("zzz", 0, &[]),
+    ];
+    for (line, start, want) in cases {
+        let (s, got) = complete(line, line.len());
+        let want: Vec<String> = want.iter().map(|w| w.to_string()).collect();
+        assert_eq!((s, got), (*start, want), "completing {line:?}");
+    }
+}
+
+#[test]
+fn completion_of_file_paths() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("script.alexsh"), "").expect("write");
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    let base = format!("{}/s", dir.path().display());
+    let line = format!(".read {base}");
+    let (start, got) = complete(&line, line.len());
+    assert_eq!(start, 6);
+    assert_eq!(
+        got,
+        vec![
+            format!("{}/script.alexsh", dir.path().display()),
+            format!("{}/sub/", dir.path().display())
+        ]
+    );
+}
+
+#[test]
+fn completion_never_panics_inside_multibyte_text() {
+    let line = "put 1 'héllo wörld'";
+    for pos in 0..=line.len() + 2 {
+        let _ = complete(line, pos);
+    }
+}
+
+#[test]
+fn hints_show_the_rest_of_the_usage() {
+    assert_eq!(hint("sc").as_deref(), Some("an A B [limit N]"));
+    assert_eq!(hint("scan").as_deref(), Some(" A B [limit N]"));
+    assert_eq!(hint("scan ").as_deref(), Some("A B [limit N]"));
+    assert_eq!(hint(".mo").as_deref(), Some("de table|csv|json|line"));
+    assert_eq!(hint("get 1"), None);
+    // Ambiguous prefix: "e" is only exists, but "de" is del and delete.
+    assert_eq!(hint("de"), None);
+    assert_eq!(hint(""), None);
+}
+
+#[test]
+fn history_dedups_flattens_caps_and_survives_a_reload() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("nested").join("history");
+    let mut h = History::load(&path);
+    assert!(h.is_empty());
+    assert_eq!(h.push("put 1 a").as_deref(), Some("put 1 a"));
+    assert_eq!(h.push("put 1 a"), None, "repeat of the last entry");
+    assert_eq!(h.push("   "), None, "blank");
+    assert_eq!(
+        h.push("SELECT *\n  FROM kv\n WHERE key = 1;").as_deref(),
+        Some("SELECT * FROM kv WHERE key = 1;")
+    );
+    h.save().expect("save");
+    let h2 = History::load(&path);
+    assert_eq!(h2.entries(), h.entries());
+    assert_eq!(h2.search_back("kv", h2.len()), Some(1));
+    assert_eq!(h2.search_back("put", 1), Some(0));
+    assert_eq!(h2.search_back("nothing", h2.len()), None);
+
+    let mut big = History::new();
+    for i in 0..MAX_ENTRIES + 50 {
+        big.push(&format!("get {i}"));
+    }
+    assert_eq!(big.len(), MAX_ENTRIES);
+    assert_eq!(big.entries()[0], "get 50");
+}

@@ -1,0 +1,333 @@
+//! The executor against a `BTreeMap` model: random command scripts (as text, so the
+//! parser is exercised too) must give the model's answers, and the data must survive a
+//! reopen. Plus `.read` nesting, `.stats` restoring the sample rate, and failed
+//! statements changing nothing.
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use alexdb::command::{Cell, Executor, Outcome, Report};
+use alexdb::engine::DbOptions;
+use proptest::prelude::*;
+
+fn opts() -> DbOptions {
+    DbOptions {
+        // A tiny value cache, so evictions and refills happen during the run.
+        value_cache_entries: 4,
+        ..DbOptions::default()
+    }
+}
+
+fn run(exec: &mut Executor, text: &str) -> Vec<Report> {
+    let mut reports = Vec::new();
+    exec.run_text(text, &mut |_, r| reports.push(r));
+    reports
+}
+
+fn rows(r: &Report) -> Vec<(i64, Option<String>)> {
+    match &r.result {
+        Ok(Outcome::Rows(t)) => t
+            .rows
+            .iter()
+            .map(|row| {
+                let k = match row[0] {
+                    Cell::Int(k) => k,
+                    ref c => panic!("{}: key cell {c:?}", r.input),
+                };
+                let v = match row.get(1) {
+                    Some(Cell::Bytes(b)) => Some(String::from_utf8(b.to_vec()).expect("utf8")),
+                    Some(Cell::Null) | None => None,
+                    Some(c) => panic!("{}: value cell {c:?}", r.input),
+                };
+                (k, v)
+            })
+            .collect(),
+        other => panic!("{}: expected rows, got {other:?}", r.input),
+    }
+}
+
+fn int(r: &Report) -> i64 {
+    match &r.result {
+        Ok(Outcome::Rows(t)) => match t.rows.last().and_then(|row| row.last()) {
+            Some(Cell::Int(n)) => *n,
+            other => panic!("{}: {other:?}", r.input),
+        },
+        other => panic!("{}: {other:?}", r.input),
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Put(i64, String),
+    Del(i64),
+    Get(i64),
+    MGet(Vec<i64>),
+    Scan(i64, i64, Option<u64>),
+    Count(Option<(i64, i64)>),
+    Exists(i64),
+    Insert(bool, Vec<(i64, String)>),
+    DeleteBetween(i64, i64),
+    SelectHalfOpen(i64, i64),
+}
+
+fn key() -> impl Strategy<Value = i64> {
+    prop_oneof![-30i64..30, Just(i64::MIN), Just(i64::MAX)]
+}
+
+fn value() -> impl Strategy<Value = String> {
+    "[a-z ,;]{0,12}"
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (key(), value()).prop_map(|(k, v)| Op::Put(k, v)),
+        2 => key().prop_map(Op::Del),
+        3 => key().prop_map(Op::Get),
+        1 => prop::collection::vec(key(), 1..5).prop_map(Op::MGet),
+        2 => (key(), key(), prop::option::of(0u64..6)).prop_map(|(a, b, l)| Op::Scan(a, b, l)),
+        1 => prop::option::of((key(), key())).prop_map(Op::Count),
+        1 => key().prop_map(Op::Exists),
+        2 => (any::<bool>(), prop::collection::vec((key(), value()), 1..4))
+            .prop_map(|(r, rows)| Op::Insert(r, rows)),
+        1 => (key(), key()).prop_map(|(a, b)| Op::DeleteBetween(a, b)),
+        1 => (key(), key()).prop_map(|(a, b)| Op::SelectHalfOpen(a, b)),
+    ]
+}
+
+fn quote(v: &str) -> String {
+    format!("'{}'", v.replace('\'', "''"))
+}
+
+fn check(exec: &mut Executor, model: &mut BTreeMap<i64, String>, op: &Op) {
+    match op {
+        Op::Put(k, v) => {
+            let r = run(exec, &format!("put {k} {}", quote(v)));
+            let new = !model.contains_key(k);
+            assert!(
+                matches!(r[0].result, Ok(Outcome::Changed { rows: 1, new: n, .. }) if n == new as u64),
+                "{:?}",
+                r[0]
+            );
+            model.insert(*k, v.clone());
+        }
+        Op::Del(k) => {
+            let r = run(exec, &format!("del {k}"));
+            let existed = model.remove(k).is_some() as u64;
+            assert!(
+                matches!(r[0].result, Ok(Outcome::Changed { rows, .. }) if rows == existed),
+                "{:?}",
+                r[0]
+            );
+        }
+        Op::Get(k) => {
+            let r = run(exec, &format!("get {k}"));
+            assert_eq!(rows(&r[0]), vec![(*k, model.get(k).cloned())]);
+        }
+        Op::MGet(keys) => {
+            let text = keys
+                .iter()
+                .map(|k| k.to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let r = run(exec, &format!("mget {text}"));
+            let want: Vec<_> = keys.iter().map(|k| (*k, model.get(k).cloned())).collect();
+            assert_eq!(rows(&r[0]), want);
+        }
+        Op::Scan(a, b, limit) => {
+            let lim = limit.map(|l| format!(" limit {l}")).unwrap_or_default();
+            let r = run(exec, &format!("scan {a} {b}{lim}"));
+            let want: Vec<_> = if a <= b {
+                model
+                    .range(*a..=*b)
+                    .take(limit.map_or(usize::MAX, |l| l as usize))
+                    .map(|(k, v)| (*k, Some(v.clone())))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            assert_eq!(rows(&r[0]), want, "{}", r[0].input);
+        }
+        Op::Count(range) => {
+            let (text, want) = match range {
+                None => ("count".to_string(), model.len()),
+                Some((a, b)) => (
+                    format!("count {a} {b}"),
+                    if a <= b {
+                        model.range(*a..=*b).count()
+                    } else {
+                        0
+                    },
+                ),
+            };
+            assert_eq!(int(&run(exec, &text)[0]), want as i64, "{text}");
+        }
+        Op::Exists(k) => {
+            let r = run(exec, &format!("exists {k}"));
+            assert_eq!(int(&r[0]), model.contains_key(k) as i64);
+        }
+        Op::Insert(replace, rows_in) => {
+            let values = rows_in
+                .iter()
+                .map(|(k, v)| format!("({k}, {})", quote(v)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let verb = if *replace {
+                "INSERT OR REPLACE"
+            } else {
+                "insert"
+            };
+            let r = run(exec, &format!("{verb} INTO kv VALUES {values};"));
+            let mut seen = std::collections::HashSet::new();
+            let conflict = !replace
+                && rows_in
+                    .iter()
+                    .any(|(k, _)| model.contains_key(k) || !seen.insert(*k));
+            if conflict {
+                assert!(r[0].result.is_err(), "{:?}", r[0]);
+            } else {
+                assert!(r[0].result.is_ok(), "{:?}", r[0]);
+                for (k, v) in rows_in {
+                    model.insert(*k, v.clone());
+                }
+            }
+        }
+        Op::DeleteBetween(a, b) => {
+            let r = run(
+                exec,
+                &format!("DELETE FROM kv WHERE key BETWEEN {a} AND {b};"),
+            );
+            let gone: Vec<i64> = if a <= b {
+                model.range(*a..=*b).map(|(k, _)| *k).collect()
+            } else {
+                Vec::new()
+            };
+            for k in &gone {
+                model.remove(k);
+            }
+            assert!(
+                matches!(r[0].result, Ok(Outcome::Changed { rows, .. }) if rows == gone.len() as u64),
+                "{:?}",
+                r[0]
+            );
+        }
+        Op::SelectHalfOpen(a, b) => {
+            let r = run(
+                exec,
+                &format!("SELECT * FROM kv WHERE key >= {a} AND key < {b};"),
+            );
+            let want: Vec<_> = if a < b {
+                model
+                    .range(*a..*b)
+                    .map(|(k, v)| (*k, Some(v.clone())))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            assert_eq!(rows(&r[0]), want, "{}", r[0].input);
+        }
+    }
+}
+
+fn everything(exec: &mut Executor) -> Vec<(i64, Option<String>)> {
+    rows(&run(exec, "SELECT * FROM kv;")[0])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn executor_matches_a_btreemap(ops in prop::collection::vec(op(), 1..60)) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("db");
+        let mut model = BTreeMap::new();
+        {
+            let mut exec = Executor::open(&path, opts()).expect("open");
+            for op in &ops {
+                check(&mut exec, &mut model, op);
+            }
+            let want: Vec<_> = model.iter().map(|(k, v)| (*k, Some(v.clone()))).collect();
+            prop_assert_eq!(everything(&mut exec), want);
+        }
+        // Reopen: RocksDB kept every row and ALEX was rebuilt from it.
+        let mut exec = Executor::open(&path, opts()).expect("reopen");
+        let want: Vec<_> = model.iter().map(|(k, v)| (*k, Some(v.clone()))).collect();
+        prop_assert_eq!(everything(&mut exec), want);
+        prop_assert_eq!(int(&run(&mut exec, "count")[0]), model.len() as i64);
+    }
+}
+
+fn temp_exec(dir: &Path) -> Executor {
+    Executor::open(&dir.join("db"), opts()).expect("open")
+}
+
+#[test]
+fn a_file_that_reads_itself_stops_with_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("loop.alexsh");
+    std::fs::write(&script, format!("put 1 a\n.read {}\n", script.display())).expect("write");
+    let mut exec = temp_exec(dir.path());
+    let reports = run(&mut exec, &format!(".read {}", script.display()));
+    let errors: Vec<String> = reports
+        .iter()
+        .filter_map(|r| r.result.as_ref().err().map(|e| e.to_string()))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("nest deeper"), "{errors:?}");
+    assert_eq!(reports.len(), 17, "16 nested puts and the error");
+}
+
+#[test]
+fn stats_times_every_get_and_off_restores_the_sample_rate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = temp_exec(dir.path());
+    let before = exec.db().metrics().sample_rate();
+    assert!(before > 1);
+    run(&mut exec, "put 1 a; .stats on");
+    assert_eq!(exec.db().metrics().sample_rate(), 1);
+    for _ in 0..5 {
+        let r = run(&mut exec, "get 1");
+        let s = r[0].stats.expect("stats with .stats on");
+        assert_eq!(s.timed_gets, 1);
+        assert_eq!(s.cache_hits + s.cache_misses, 1);
+    }
+    run(&mut exec, ".stats off");
+    assert_eq!(exec.db().metrics().sample_rate(), before);
+    assert!(run(&mut exec, "get 1")[0].stats.is_none());
+}
+
+#[test]
+fn failed_statements_change_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = temp_exec(dir.path());
+    run(&mut exec, "put 1 one; put 2 two");
+    let before = everything(&mut exec);
+    for bad in [
+        "INSERT INTO kv VALUES (3, 'c'), (1, 'dup');",
+        "INSERT INTO kv VALUES (4, 'd'), (4, 'again');",
+        "put 5",
+        "del",
+        "DELETE FROM kv;",
+        "UPDATE kv SET value = 'x' WHERE key = 1;",
+        "put 9 x'abc'",
+    ] {
+        let r = run(&mut exec, bad);
+        assert!(r[0].result.is_err(), "{bad} should fail");
+        assert_eq!(everything(&mut exec), before, "{bad} changed data");
+    }
+}
+
+#[test]
+fn binary_values_round_trip_and_print_as_hex() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = temp_exec(dir.path());
+    let r = run(&mut exec, "put 1 x'00ff10'; get 1");
+    match &r[1].result {
+        Ok(Outcome::Rows(t)) => assert_eq!(t.rows[0][1], Cell::Bytes(vec![0, 0xff, 0x10].into())),
+        other => panic!("{other:?}"),
+    }
+    let text = alexdb::command::render::format_value(&[0, 0xff, 0x10]);
+    assert_eq!(text, "x'00ff10'");
+    assert_eq!(
+        alexdb::command::render::format_value("héllo".as_bytes()),
+        "héllo"
+    );
+}

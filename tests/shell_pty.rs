@@ -1,0 +1,139 @@
+//! The interactive prompt in a real pseudo-terminal: type commands, Tab-complete, use a
+//! multi-line SQL statement, and check the screen (read through the vt100 crate), the
+//! history file, and that `.quit` exits cleanly.
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+struct Term {
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Term {
+    fn spawn(args: &[&str], data_home: &std::path::Path) -> Term {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 40,
+                cols: 120,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_alexdb"));
+        cmd.args(args);
+        cmd.env("XDG_DATA_HOME", data_home);
+        cmd.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(cmd).expect("spawn in pty");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(40, 120, 0)));
+        let p = Arc::clone(&parser);
+        std::thread::spawn(move || {
+            let _master = pty.master; // kept open while reading
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().expect("parser").process(&buf[..n]);
+            }
+        });
+        Term {
+            writer,
+            parser,
+            child,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().expect("parser").screen().contents()
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {text:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).expect("type");
+        self.writer.flush().expect("flush");
+    }
+}
+
+#[test]
+fn prompt_completion_multiline_sql_and_history() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::spawn(&["--temp"], home.path());
+    t.wait_for("alexdb> ");
+    let banner = t.screen();
+    assert!(banner.contains("temporary database"), "{banner}");
+    assert!(banner.contains(".help"), "{banner}");
+
+    t.send("put 1 hello\r");
+    t.wait_for("OK (new key)");
+    // Tab completes the unique command "exists".
+    t.send("exi\t 1\r");
+    t.wait_for("| exists |");
+    // Enter inside SQL without `;` continues the statement on the next line.
+    t.send("SELECT value FROM kv\r");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!t.screen().contains("| value |"), "ran before the ';'");
+    t.send("WHERE key = 1;\r");
+    let s = t.wait_for("| hello |");
+    assert!(s.contains("| value |"), "{s}");
+    // A bad line is one error and the prompt comes back.
+    t.send("gte 1\r");
+    t.wait_for("did you mean \"get\"");
+    t.send(".quit\r");
+    let status = t.child.wait().expect("wait");
+    assert!(status.success(), "{status:?}");
+
+    let history = std::fs::read_to_string(home.path().join("alexdb").join("history"))
+        .expect("history written");
+    assert_eq!(
+        history.lines().collect::<Vec<_>>(),
+        vec![
+            "put 1 hello",
+            "exists 1",
+            "SELECT value FROM kv WHERE key = 1;",
+            "gte 1",
+            ".quit"
+        ]
+    );
+}
+
+#[test]
+fn history_is_recalled_with_up_arrow() {
+    let home = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(home.path().join("alexdb")).expect("mkdir");
+    std::fs::write(
+        home.path().join("alexdb").join("history"),
+        "count\nput 5 five\n",
+    )
+    .expect("write");
+    let mut t = Term::spawn(&["--temp", "--plain"], home.path());
+    t.wait_for("alexdb> ");
+    // Up recalls "put 5 five"; Enter runs it.
+    t.send("\x1b[A\r");
+    t.wait_for("OK (new key)");
+    t.send("get 5\r");
+    t.wait_for("| five  |");
+    // Ctrl-D leaves like .quit.
+    t.send("\x04");
+    assert!(t.child.wait().expect("wait").success());
+}
