@@ -170,7 +170,66 @@ fn rows() -> Vec<(&'static str, Want)> {
         (".read", E(".read takes 1 file, got 0")),
         (".open /tmp/db", O(Command::Open("/tmp/db".into()))),
         (".show", O(Command::Show)),
-        (".show x", E(".show takes no arguments, got 1")),
+        (
+            ".show x",
+            E(".show: unknown topic \"x\" (usage: .show [options])"),
+        ),
+        (".show options", O(Command::ShowOptions)),
+        (".SHOW Options", O(Command::ShowOptions)),
+        (
+            ".set block_cache_size 1GiB",
+            O(Command::Set {
+                name: "block_cache_size".into(),
+                value: "1GiB".into(),
+            }),
+        ),
+        (
+            ".set Compaction_Style 'universal'",
+            O(Command::Set {
+                name: "compaction_style".into(),
+                value: "universal".into(),
+            }),
+        ),
+        (
+            ".set wal",
+            E(".set takes 2 arguments, got 1 (usage: .set NAME VALUE)"),
+        ),
+        (".reset all", O(Command::Reset(None))),
+        (".reset wal", O(Command::Reset(Some("wal".into())))),
+        (".reset", E(".reset takes 1 argument, got 0")),
+        (".reopen", O(Command::Reopen)),
+        (".reopen now", E(".reopen takes no arguments, got 1")),
+        (".flush", O(Command::Flush)),
+        (".compact", O(Command::Compact(None))),
+        (".compact -5 10", O(Command::Compact(Some((-5, 10))))),
+        (".compact 1", E(".compact takes 0 or 2 keys, got 1")),
+        (".compact a b", E("key \"a\" is not an integer")),
+        (
+            ".profile save /tmp/p.toml",
+            O(Command::Profile {
+                save: true,
+                path: "/tmp/p.toml".into(),
+            }),
+        ),
+        (
+            ".profile LOAD 'my profile.toml'",
+            O(Command::Profile {
+                save: false,
+                path: "my profile.toml".into(),
+            }),
+        ),
+        (
+            ".profile keep x",
+            E(".profile: expected save or load, got \"keep\""),
+        ),
+        (
+            ".options export OPTS",
+            O(Command::OptionsExport("OPTS".into())),
+        ),
+        (
+            ".options import OPTS",
+            E(".options: expected export, got \"import\""),
+        ),
         (".quit", O(Command::Quit)),
         (".exit", O(Command::Quit)),
         (".QUIT;", O(Command::Quit)),

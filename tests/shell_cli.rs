@@ -521,3 +521,110 @@ fn help_lists_every_command() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("no help for \"nothing\""));
 }
+
+#[test]
+fn runtime_options_through_the_shell() {
+    let home = temp();
+    let dir = temp();
+    let profile = dir.path().join("tuned.toml");
+    let exported = dir.path().join("OPTIONS.ini");
+    let cmds = format!(
+        "put 1 a; put 2 b; .set block_cache_size 64MiB; .set compaction_style universal; \
+         .set compaction_style universal; .profile save {p}; .reset all; .set compression zstd; \
+         .profile load {p}; .options export {o}; .flush; .compact; .compact 1 2; .reopen; \
+         count; .set nope 1; .set bloom_bits_per_key 101; .mode csv; .show options",
+        p = profile.display(),
+        o = exported.display()
+    );
+    let o = alexdb(&["--temp", "-c", &cmds], None, home.path());
+    assert_eq!(o.status.code(), Some(1), "two commands fail");
+    let text = out(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[2], "block_cache_size: 512MiB -> 64MiB (applied live)");
+    assert!(
+        lines[3].starts_with("compaction_style: level -> universal (reopened in ")
+            && lines[3].ends_with(" s, ALEX kept in memory)"),
+        "{text}"
+    );
+    assert_eq!(lines[4], "compaction_style is already universal");
+    assert_eq!(
+        lines[5],
+        format!("saved 33 options to {}", profile.display())
+    );
+    // .reset all: block cache back live, compaction style back with a reopen.
+    assert_eq!(lines[6], "block_cache_size: 64MiB -> 512MiB (applied live)");
+    assert!(
+        lines[7].starts_with("compaction_style: universal -> level (reopened"),
+        "{text}"
+    );
+    assert_eq!(lines[8], "compression: lz4 -> zstd (applied live)");
+    // The profile puts back exactly what it saved.
+    assert_eq!(lines[9], "block_cache_size: 512MiB -> 64MiB (applied live)");
+    assert_eq!(lines[10], "compression: zstd -> lz4 (applied live)");
+    assert!(
+        lines[11].starts_with("compaction_style: level -> universal (reopened"),
+        "{text}"
+    );
+    assert!(lines[12].starts_with(&format!("wrote {} (RocksDB's ", exported.display())));
+    assert!(lines[13].starts_with("flushed in "), "{text}");
+    assert!(lines[14].starts_with("compacted in ") && lines[15].starts_with("compacted in "));
+    assert!(
+        lines[16].starts_with("reopened in ") && lines[16].contains("(2 keys"),
+        "{text}"
+    );
+    assert!(text.contains("|     2 |"), "count after everything: {text}");
+    // .show options in csv: a header and one row per option, changes marked.
+    let csv_start = text
+        .find("name,value,default,kind,changed")
+        .expect("csv header");
+    let rows: Vec<&str> = text[csv_start..].lines().skip(1).collect();
+    assert_eq!(rows.len(), 33, "{text}");
+    assert!(
+        rows.contains(&"block_cache_size,64MiB,512MiB,live,*"),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&"compaction_style,universal,level,reopen,*"),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&"bloom_bits_per_key,10,10,new files,"),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&"value_cache_shards,16,16,at open,"),
+        "{rows:?}"
+    );
+    let e = err(&o);
+    assert_eq!(e.lines().count(), 2, "{e}");
+    assert!(e.contains("unknown option \"nope\""), "{e}");
+    assert!(e.contains("must be between 0 (off) and 100"), "{e}");
+    let saved = std::fs::read_to_string(&profile).expect("profile");
+    assert!(saved.contains("[options]") && saved.contains("compaction_style = \"universal\""));
+    let opts = std::fs::read_to_string(&exported).expect("exported");
+    assert!(
+        opts.contains("compaction_style=kCompactionStyleUniversal"),
+        "{opts}"
+    );
+}
+
+#[test]
+fn a_bad_profile_changes_nothing() {
+    let home = temp();
+    let dir = temp();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[options]\nblock_cache_size = \"1GiB\"\ncompaction_style = \"tiered\"\n",
+    )
+    .expect("write");
+    let cmds = format!(".profile load {}; .mode csv; .show options", bad.display());
+    let o = alexdb(&["--temp", "-c", &cmds], None, home.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("nothing changed"), "{}", err(&o));
+    assert!(
+        out(&o).contains("block_cache_size,512MiB,512MiB,live,\n"),
+        "{}",
+        out(&o)
+    );
+}

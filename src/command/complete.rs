@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::parse::{COMMAND_NAMES, DOT_COMMAND_NAMES, MODE_NAMES, SQL_KEYWORDS, usage};
 use crate::engine::DbOptions;
+use crate::engine::options::value_choices;
 
 /// First words that start a supported SQL statement.
 const SQL_FIRST: &[&str] = &["SELECT", "INSERT", "DELETE", "REPLACE"];
@@ -70,6 +71,11 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
             }
             pick(&names)
         }
+        ".set" if arg_index == 1 => pick(&value_choices(words[1])),
+        ".show" if arg_index == 0 => pick(&["options"]),
+        ".profile" if arg_index == 0 => pick(&["save", "load"]),
+        ".options" if arg_index == 0 => pick(&["export"]),
+        ".profile" | ".options" if arg_index == 1 => complete_path(word),
         f if PATH_COMMANDS.contains(&f) && arg_index == 0 => complete_path(word),
         "scan" if arg_index == 2 => pick(&["limit"]),
         f if SQL_FIRST.iter().any(|k| k.eq_ignore_ascii_case(f)) => {

@@ -13,7 +13,8 @@ use super::parse::{
     Command, KeyFilter, OutputMode, OutputTarget, ParseError, SelectWhat, parse_command,
     split_statements, usage,
 };
-use crate::engine::{Db, DbError, DbOptions, Value};
+use crate::engine::options::canonical_name;
+use crate::engine::{Applies, Db, DbError, DbOptions, OptionChange, Value};
 use crate::metrics::MetricsWindow;
 
 /// `.read` may nest this deep (a file that reads itself stops here).
@@ -461,6 +462,43 @@ impl Executor {
             }
             Command::Open(path) => self.open_path(path)?,
             Command::Show => Outcome::Rows(self.show()),
+            Command::ShowOptions => Outcome::Rows(options_table(&self.db.options())),
+            Command::Set { name, value } => {
+                let c = self.db.set_option(name, value)?;
+                if c.name == "metrics_sample_rate" && self.saved_sample_rate.is_some() {
+                    // `.stats on` keeps timing everything; restore the new rate on off.
+                    self.saved_sample_rate = Some(self.db.options().metrics_sample_rate);
+                    self.db.set_metrics_sample_rate(1)?;
+                }
+                Outcome::Message(change_text(&c))
+            }
+            Command::Reset(name) => self.reset(name.as_deref())?,
+            Command::Reopen => {
+                let secs = self.db.reopen()?;
+                Outcome::Message(format!(
+                    "reopened in {secs:.3} s ({} keys; ALEX kept in memory)",
+                    self.db.len()
+                ))
+            }
+            Command::Flush => {
+                let secs = self.db.flush_now()?;
+                Outcome::Message(format!("flushed in {secs:.3} s"))
+            }
+            Command::Compact(range) => {
+                let secs = self.db.compact_range(*range)?;
+                Outcome::Message(format!("compacted in {secs:.3} s"))
+            }
+            Command::Profile { save, path } => {
+                if *save {
+                    self.save_profile(path)?
+                } else {
+                    self.load_profile(path)?
+                }
+            }
+            Command::OptionsExport(path) => {
+                let src = self.db.export_rocksdb_options(Path::new(path))?;
+                Outcome::Message(format!("wrote {path} (RocksDB's {})", src.display()))
+            }
             Command::Quit => Outcome::Quit,
         })
     }
@@ -607,6 +645,87 @@ impl Executor {
         )))
     }
 
+    /// `.reset NAME` (to its default) or `.reset all`.
+    fn reset(&self, name: Option<&str>) -> Result<Outcome, ExecError> {
+        let defaults = DbOptions::default();
+        match name {
+            Some(n) => {
+                let canonical = canonical_name(n).unwrap_or(n);
+                let value = defaults.get(canonical).unwrap_or_default();
+                let c = self.db.set_option(n, &value)?;
+                Ok(Outcome::Message(change_text(&c)))
+            }
+            None => {
+                let mut target = defaults;
+                // Fixed while open: keep what the database was opened with.
+                target.value_cache_shards = self.db.options().value_cache_shards;
+                let changes = self.db.apply_options(target)?;
+                Ok(Outcome::Message(changes_text(
+                    &changes,
+                    "all options are at their defaults",
+                )))
+            }
+        }
+    }
+
+    /// `.profile save FILE`: every option as TOML.
+    fn save_profile(&self, path: &str) -> Result<Outcome, ExecError> {
+        let o = self.db.options();
+        let mut table = toml::Table::new();
+        for name in DbOptions::NAMES {
+            table.insert(
+                name.to_string(),
+                toml::Value::String(o.get(name).unwrap_or_default()),
+            );
+        }
+        let mut doc = toml::Table::new();
+        doc.insert("options".into(), toml::Value::Table(table));
+        let text = format!(
+            "# alexdb options profile: `.profile load {path}` applies it\n{}",
+            toml::to_string(&doc)
+                .map_err(|e| ExecError::Refused(format!("encoding the profile: {e}")))?
+        );
+        std::fs::write(path, text).map_err(|e| ExecError::file("write", path, e))?;
+        Ok(Outcome::Message(format!(
+            "saved {} options to {path}",
+            DbOptions::NAMES.len()
+        )))
+    }
+
+    /// `.profile load FILE`: validates every entry first; a bad file changes nothing.
+    fn load_profile(&self, path: &str) -> Result<Outcome, ExecError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ExecError::file("read", path, e))?;
+        let bad =
+            |why: String| ExecError::Refused(format!("profile {path}: {why}; nothing changed"));
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| bad(e.message().to_string()))?;
+        let table = match doc.get("options") {
+            Some(toml::Value::Table(t)) => t,
+            Some(_) => return Err(bad("[options] is not a table".into())),
+            None => &doc,
+        };
+        let mut target = self.db.options();
+        for (k, v) in table {
+            let value = match v {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Boolean(b) => on_off(*b).to_string(),
+                other => return Err(bad(format!("{k} has a {} value", other.type_str()))),
+            };
+            target
+                .set_unvalidated(k, &value)
+                .map_err(|e| bad(e.to_string()))?;
+        }
+        target.validate().map_err(|e| bad(e.to_string()))?;
+        let changes = self.db.apply_options(target)?;
+        Ok(Outcome::Message(changes_text(
+            &changes,
+            &format!("{path}: every option already had its value"),
+        )))
+    }
+
     fn show(&self) -> Table {
         let db = &self.db;
         let s = &self.session.settings;
@@ -654,6 +773,8 @@ fn touches_db(cmd: &Command) -> bool {
             | Command::Select { .. }
             | Command::Insert { .. }
             | Command::Delete { .. }
+            | Command::Compact(_)
+            | Command::Flush
     )
 }
 
@@ -734,7 +855,23 @@ const HELP: &[(&str, &str)] = &[
     (".output", "send results to FILE (or back to stdout)"),
     (".read", "run the commands in FILE"),
     (".open", "close this database and open PATH"),
-    (".show", "database path, rows and settings"),
+    (
+        ".show",
+        "database path, rows and settings; `.show options` lists every option",
+    ),
+    (".set", "change an option while the database is live"),
+    (".reset", "put an option (or all) back to its default"),
+    (".reopen", "close and reopen RocksDB (ALEX stays in memory)"),
+    (".flush", "flush the memtables to SST files"),
+    (
+        ".compact",
+        "compact everything (or keys A..=B) to the bottom level",
+    ),
+    (".profile", "save every option to a TOML file, or load one"),
+    (
+        ".options",
+        "write RocksDB's own OPTIONS file for the current settings",
+    ),
     (".quit", "leave (also .exit, Ctrl-D)"),
 ];
 
@@ -760,4 +897,49 @@ fn help_text(topic: Option<&str>) -> Result<String, ExecError> {
             }
         }
     }
+}
+
+/// One line about an option change.
+pub fn change_text(c: &OptionChange) -> String {
+    if c.note.as_deref() == Some("unchanged") {
+        return format!("{} is already {}", c.name, c.new);
+    }
+    let how = match c.applied {
+        Applies::Live => "applied live".to_string(),
+        Applies::NewFiles => "applies to new files; .compact rewrites the old ones".to_string(),
+        Applies::Reopen => format!("reopened in {:.3} s, ALEX kept in memory", c.secs),
+        Applies::AtOpen => "applies at the next open".to_string(),
+    };
+    let note = c
+        .note
+        .as_ref()
+        .map(|n| format!("; {n}"))
+        .unwrap_or_default();
+    format!("{}: {} -> {} ({how}{note})", c.name, c.old, c.new)
+}
+
+fn changes_text(changes: &[OptionChange], none: &str) -> String {
+    if changes.is_empty() {
+        return none.to_string();
+    }
+    changes
+        .iter()
+        .map(change_text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `.show options`: name, value, default, kind, and `*` where changed from the default.
+pub fn options_table(o: &DbOptions) -> Table {
+    let mut t = Table::new(&["name", "value", "default", "kind", "changed"]);
+    for info in o.describe() {
+        t.rows.push(vec![
+            Cell::Text(info.name.to_string()),
+            Cell::Text(info.value),
+            Cell::Text(info.default),
+            Cell::Text(info.applies.as_str().to_string()),
+            Cell::Text(if info.changed { "*" } else { "" }.to_string()),
+        ]);
+    }
+    t
 }

@@ -7,6 +7,7 @@ pub const COMMAND_NAMES: &[&str] = &["get", "put", "del", "scan", "count", "exis
 /// Dot-commands (sqlite3 style), for completion and suggestions.
 pub const DOT_COMMAND_NAMES: &[&str] = &[
     ".help", ".timer", ".stats", ".mode", ".output", ".read", ".open", ".show", ".quit", ".exit",
+    ".set", ".reset", ".reopen", ".flush", ".compact", ".profile", ".options",
 ];
 /// SQL keywords of the supported subset, for completion.
 pub const SQL_KEYWORDS: &[&str] = &[
@@ -47,7 +48,14 @@ pub fn usage(name: &str) -> Option<&'static str> {
         ".output" | "output" => ".output FILE|stdout",
         ".read" | "read" => ".read FILE",
         ".open" | "open" => ".open PATH",
-        ".show" | "show" => ".show",
+        ".show" | "show" => ".show [options]",
+        ".set" | "set" => ".set NAME VALUE",
+        ".reset" | "reset" => ".reset NAME|all",
+        ".reopen" | "reopen" => ".reopen",
+        ".flush" | "flush" => ".flush",
+        ".compact" | "compact" => ".compact [A B]",
+        ".profile" | "profile" => ".profile save|load FILE",
+        ".options" | "options" => ".options export FILE",
         ".quit" | "quit" | ".exit" | "exit" => ".quit",
         _ => return None,
     })
@@ -136,6 +144,26 @@ pub enum Command {
     Read(String),
     Open(String),
     Show,
+    /// `.show options`
+    ShowOptions,
+    /// `.set NAME VALUE`
+    Set {
+        name: String,
+        value: String,
+    },
+    /// `.reset NAME` or `.reset all` (`None`).
+    Reset(Option<String>),
+    Reopen,
+    Flush,
+    /// `.compact` (everything) or `.compact A B`.
+    Compact(Option<(i64, i64)>),
+    /// `.profile save FILE` (`save: true`) or `.profile load FILE`.
+    Profile {
+        save: bool,
+        path: String,
+    },
+    /// `.options export FILE`
+    OptionsExport(String),
     Quit,
 }
 
@@ -404,14 +432,84 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
         ".read" => Ok(Command::Read(one_path(name, args, "1 file")?)),
         ".open" => Ok(Command::Open(one_path(name, args, "1 path")?)),
         ".show" => {
+            arity(name, argc <= 1, "no argument or \"options\"", argc)?;
+            match args.first().map(|a| a.text().to_ascii_lowercase()) {
+                None => Ok(Command::Show),
+                Some(w) if w == "options" => Ok(Command::ShowOptions),
+                Some(w) => Err(bad_arg(name, format!("unknown topic \"{w}\""))),
+            }
+        }
+        ".set" => {
+            arity(name, argc == 2, "2 arguments", argc)?;
+            Ok(Command::Set {
+                name: args[0].text().to_ascii_lowercase(),
+                value: args[1].text(),
+            })
+        }
+        ".reset" => {
+            arity(name, argc == 1, "1 argument", argc)?;
+            let n = args[0].text().to_ascii_lowercase();
+            Ok(Command::Reset((n != "all").then_some(n)))
+        }
+        ".reopen" | ".flush" => {
             arity(name, argc == 0, "no arguments", argc)?;
-            Ok(Command::Show)
+            Ok(if name == ".reopen" {
+                Command::Reopen
+            } else {
+                Command::Flush
+            })
+        }
+        ".compact" => {
+            arity(name, argc == 0 || argc == 2, "0 or 2 keys", argc)?;
+            if argc == 0 {
+                Ok(Command::Compact(None))
+            } else {
+                Ok(Command::Compact(Some((
+                    key_of(&args[0])?,
+                    key_of(&args[1])?,
+                ))))
+            }
+        }
+        ".profile" => {
+            arity(name, argc == 2, "2 arguments", argc)?;
+            let save = match args[0].text().to_ascii_lowercase().as_str() {
+                "save" => true,
+                "load" => false,
+                other => {
+                    return Err(bad_arg(
+                        name,
+                        format!("expected save or load, got \"{other}\""),
+                    ));
+                }
+            };
+            Ok(Command::Profile {
+                save,
+                path: args[1].text(),
+            })
+        }
+        ".options" => {
+            arity(name, argc == 2, "2 arguments", argc)?;
+            if !args[0].text().eq_ignore_ascii_case("export") {
+                return Err(bad_arg(
+                    name,
+                    format!("expected export, got \"{}\"", args[0].text()),
+                ));
+            }
+            Ok(Command::OptionsExport(args[1].text()))
         }
         ".quit" | ".exit" => {
             arity(".quit", argc == 0, "no arguments", argc)?;
             Ok(Command::Quit)
         }
         _ => Err(unknown(name)),
+    }
+}
+
+fn bad_arg(name: &str, problem: String) -> ParseError {
+    ParseError::BadArgument {
+        command: name.to_string(),
+        problem: problem.chars().take(80).collect(),
+        usage: usage(name).unwrap_or(""),
     }
 }
 

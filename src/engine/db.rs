@@ -12,19 +12,20 @@
 //! read began, so a slow reader cannot put a stale value back into the cache.
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::Instant;
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{MappedRwLockReadGuard, Mutex, RwLock, RwLockReadGuard};
 use serde::Serialize;
 
 use super::cache::{Value, ValueCache};
 use super::error::DbError;
 use super::index::{AlexIndex, IndexStats};
-use super::options::{BulkLoadMethod, DbOptions};
-use super::store::Store;
+use super::options::{BulkLoadMethod, DbOptions, PerfLevel};
+use super::store::{Store, apply_perf_level};
 use crate::metrics::{
-    Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, Snapshot, Timer,
+    Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, RocksTickers, Snapshot,
+    Timer,
 };
 
 const KEY_STRIPES: usize = 256;
@@ -90,21 +91,33 @@ pub struct CheckReport {
 /// The database. `Send + Sync`: share it with `Arc<Db>` between worker threads and the
 /// shell.
 pub struct Db {
-    store: Store,
-    index: RwLock<AlexIndex>,
-    cache: ValueCache,
-    metrics: Metrics,
+    /// `None` only while a reopen has closed RocksDB (readers wait on the lock), or
+    /// after a reopen failed twice.
+    pub(super) store: RwLock<Option<Store>>,
+    /// Tickers of RocksDB instances closed by reopens, so counters never go back.
+    pub(super) ticker_base: Mutex<RocksTickers>,
+    /// Why the database is closed, when it is.
+    pub(super) closed_reason: Mutex<Option<String>>,
+    /// Test hook: the next reopen fails as if RocksDB refused the new options.
+    pub(super) fail_next_reopen: AtomicBool,
+    /// PerfContext level wanted on every operation thread (`PerfLevel as u8`).
+    pub(super) perf_level: AtomicU8,
+    pub(super) index: RwLock<AlexIndex>,
+    pub(super) cache: ValueCache,
+    pub(super) metrics: Metrics,
     stripes: Box<[KeyStripe]>,
     /// Puts and deletes hold it shared; a load holds it exclusively while it makes its
     /// rows visible, so ALEX and RocksDB never disagree about a key afterwards.
-    write_gate: RwLock<()>,
-    load_lock: Mutex<()>,
-    opts: RwLock<DbOptions>,
+    pub(super) write_gate: RwLock<()>,
+    pub(super) load_lock: Mutex<()>,
+    /// One option change or reopen at a time.
+    pub(super) options_lock: Mutex<()>,
+    pub(super) opts: RwLock<DbOptions>,
     /// For the process RSS; `None` if sysinfo cannot read this platform.
-    sys: Mutex<Option<sysinfo::System>>,
-    open_stats: OpenStats,
-    closed: AtomicBool,
-    path: PathBuf,
+    pub(super) sys: Mutex<Option<sysinfo::System>>,
+    pub(super) open_stats: OpenStats,
+    pub(super) closed: AtomicBool,
+    pub(super) path: PathBuf,
 }
 
 impl std::fmt::Debug for Db {
@@ -142,8 +155,13 @@ impl Db {
             total_secs: (t3 - t0).as_secs_f64(),
         };
         drop(keys);
+        apply_perf_level(opts.perf_level);
         Ok(Db {
-            store,
+            store: RwLock::new(Some(store)),
+            ticker_base: Mutex::new(RocksTickers::default()),
+            closed_reason: Mutex::new(None),
+            fail_next_reopen: AtomicBool::new(false),
+            perf_level: AtomicU8::new(opts.perf_level as u8),
             index: RwLock::new(index),
             cache: ValueCache::new(opts.value_cache_entries, opts.value_cache_shards),
             metrics: Metrics::new(opts.metrics, opts.metrics_sample_rate),
@@ -155,6 +173,7 @@ impl Db {
                 .collect(),
             write_gate: RwLock::new(()),
             load_lock: Mutex::new(()),
+            options_lock: Mutex::new(()),
             opts: RwLock::new(opts),
             sys: Mutex::new(sysinfo::System::new().ok()),
             open_stats,
@@ -166,7 +185,7 @@ impl Db {
     /// Flushes the memtables (so the next open replays no log) and releases the
     /// directory lock. Dropping a `Db` does the same, ignoring errors.
     pub fn close(self) -> Result<(), DbError> {
-        let r = self.store.flush();
+        let r = self.store().and_then(|s| s.flush());
         self.closed.store(true, Ordering::Relaxed);
         r
     }
@@ -182,6 +201,35 @@ impl Db {
 
     pub fn open_stats(&self) -> OpenStats {
         self.open_stats
+    }
+
+    /// RocksDB, shared. Waits while a reopen has it closed; fails if it stayed closed.
+    /// Never take a second guard while holding one: a waiting reopen would deadlock it.
+    #[inline]
+    pub(super) fn store(&self) -> Result<MappedRwLockReadGuard<'_, Store>, DbError> {
+        RwLockReadGuard::try_map(self.store.read(), |s| s.as_ref()).map_err(|_| DbError::Closed {
+            reason: self
+                .closed_reason
+                .lock()
+                .clone()
+                .unwrap_or_else(|| "a reopen failed".to_string()),
+        })
+    }
+
+    /// RocksDB's PerfContext level is per thread: bring this thread to the wanted one.
+    /// Called on timed operations only, which are the ones that read the context.
+    #[inline]
+    pub(super) fn ensure_perf_level(&self) {
+        thread_local! {
+            static APPLIED: std::cell::Cell<u8> = const { std::cell::Cell::new(u8::MAX) };
+        }
+        let want = self.perf_level.load(Ordering::Relaxed);
+        APPLIED.with(|a| {
+            if a.get() != want {
+                a.set(want);
+                apply_perf_level(PerfLevel::from_index(want));
+            }
+        });
     }
 
     #[inline]
@@ -212,7 +260,8 @@ impl Db {
         self.metrics.incr(Counter::AlexFound);
         let stripe = self.stripe(key);
         let seq = stripe.seq.load(Ordering::Acquire);
-        let Some(slice) = self.store.get_pinned(key)? else {
+        let store = self.store()?;
+        let Some(slice) = store.get_pinned(key)? else {
             // Deleted after ALEX was checked.
             return Ok(None);
         };
@@ -250,7 +299,9 @@ impl Db {
         let stripe = self.stripe(key);
         let seq = stripe.seq.load(Ordering::Acquire);
         t.rest();
-        let slice = self.store.get_pinned(key)?;
+        self.ensure_perf_level();
+        let store = self.store()?;
+        let slice = store.get_pinned(key)?;
         t.rocksdb();
         let Some(slice) = slice else {
             t.finish(&self.metrics);
@@ -280,7 +331,7 @@ impl Db {
         let t = self.metrics.start();
         let mut out = Vec::with_capacity(limit.min(1024));
         let mut bytes = 0u64;
-        self.store.scan(a, b, limit, |k, v| {
+        self.store()?.scan(a, b, limit, |k, v| {
             bytes += v.len() as u64;
             out.push((k, Arc::from(v)));
         })?;
@@ -305,7 +356,7 @@ impl Db {
         }
         let keys: Vec<i64> = self.index.read().range(a..=b).take(limit).collect();
         let mut out = Vec::with_capacity(keys.len());
-        self.store.multi_get(&keys, |k, v| {
+        self.store()?.multi_get(&keys, |k, v| {
             if let Some(v) = v {
                 out.push((k, Arc::from(v)));
             }
@@ -372,7 +423,7 @@ impl Db {
             let _gate = self.write_gate.read();
             let stripe = self.stripe(key);
             let _k = stripe.lock.lock();
-            self.store.put(key, value)?;
+            self.store()?.put(key, value)?;
             is_new = !self.index.read().contains(key) && self.index.write().insert(key);
             stripe.seq.fetch_add(1, Ordering::Release);
             self.cache.update_if_present(key, || Arc::from(value));
@@ -394,7 +445,7 @@ impl Db {
             let _k = stripe.lock.lock();
             existed = self.index.read().contains(key);
             if existed {
-                self.store.delete(key)?;
+                self.store()?.delete(key)?;
                 self.index.write().remove(key);
                 stripe.seq.fetch_add(1, Ordering::Release);
                 self.cache.remove(key);
@@ -446,7 +497,7 @@ impl Db {
             (o.bulk_load_method, o.bulk_load_rows_per_file)
         };
         let keys_before = self.len() as u64;
-        let was_empty = keys_before == 0 && self.store.is_empty()?;
+        let was_empty = keys_before == 0 && self.store()?.is_empty()?;
         let mut report = if was_empty && method == BulkLoadMethod::WalOffBatches {
             self.load_wal_off(rows, &mut progress)?
         } else {
@@ -477,7 +528,7 @@ impl Db {
         I: IntoIterator<Item = (i64, V)>,
         V: AsRef<[u8]>,
     {
-        let dir = self.store.load_dir()?;
+        let dir = self.store()?.load_dir()?;
         let r = self.load_sst_in(&dir, rows, rows_per_file, was_empty, progress);
         let _ = std::fs::remove_dir_all(&dir);
         r
@@ -495,7 +546,9 @@ impl Db {
         I: IntoIterator<Item = (i64, V)>,
         V: AsRef<[u8]>,
     {
-        let mut files = self.store.sst_files(dir, rows_per_file);
+        // One read guard for the whole load (a reopen waits for it; never nest a second).
+        let store = self.store()?;
+        let mut files = store.sst_files(dir, rows_per_file);
         // Keys come out of the SST writes as sorted runs (one per chunk, one per
         // streamed stretch), so ALEX's key list needs no separate sort in the usual
         // cases (sorted input; random input that fits one chunk).
@@ -560,7 +613,7 @@ impl Db {
             // Make the rows visible (and durable) and update ALEX while no put or delete
             // runs, so the two agree on every key afterwards.
             let _gate = self.write_gate.write();
-            self.store.ingest(&paths)?;
+            store.ingest(&paths)?;
             self.invalidate_cache_after_load(Some(&keys));
             self.merge_into_index(keys)?;
         }
@@ -602,19 +655,20 @@ impl Db {
                 keys.push(k);
                 batch.push((k, v));
                 if batch.len() >= WAL_OFF_BATCH_ROWS {
-                    self.store.write_batch_no_wal(&batch)?;
+                    self.store()?.write_batch_no_wal(&batch)?;
                     batch.clear();
                 }
                 if n.is_multiple_of(PROGRESS_EVERY) {
                     progress(n);
                 }
             }
-            self.store.write_batch_no_wal(&batch)?;
-            self.store.flush()
+            let store = self.store()?;
+            store.write_batch_no_wal(&batch)?;
+            store.flush()
         })();
         if let Err(e) = result {
             // Part of the rows may be in RocksDB: make ALEX match what is there.
-            if let Ok(all) = self.store.keys()
+            if let Ok(all) = self.store().and_then(|s| s.keys())
                 && let Ok(ix) = AlexIndex::bulk_load(&all)
             {
                 *self.index.write() = ix;
@@ -688,22 +742,24 @@ impl Db {
 
     /// Flushes memtables to SST files.
     pub fn flush(&self) -> Result<(), DbError> {
-        self.store.flush()
+        self.store()?.flush()
     }
 
     /// fsyncs the write-ahead log (writes before this survive power loss).
     pub fn sync(&self) -> Result<(), DbError> {
-        self.store.sync_wal()
+        self.store()?.sync_wal()
     }
 
     /// Full manual compaction of RocksDB.
     pub fn compact(&self) {
-        self.store.compact();
+        if let Ok(s) = self.store() {
+            s.compact();
+        }
     }
 
     /// Counts RocksDB's keys by iterating them (slow: for checks).
     pub fn rocksdb_key_count(&self) -> Result<u64, DbError> {
-        self.store.count_keys()
+        self.store()?.count_keys()
     }
 
     /// Checks that ALEX is well formed and holds as many keys as RocksDB.
@@ -713,7 +769,7 @@ impl Db {
             let ix = self.index.read();
             (ix.len() as u64, ix.validate())
         };
-        let rocksdb_keys = self.store.count_keys()?;
+        let rocksdb_keys = self.store()?.count_keys()?;
         Ok(CheckReport {
             ok: alex_valid.is_ok() && alex_keys == rocksdb_keys,
             alex_keys,
@@ -728,12 +784,12 @@ impl Db {
 
     /// A RocksDB property as text, e.g. `rocksdb.stats` or `rocksdb.levelstats`.
     pub fn rocksdb_property(&self, name: &str) -> Option<String> {
-        self.store.property(name)
+        self.store().ok()?.property(name)
     }
 
     /// RocksDB's statistics text (every ticker and histogram by name).
     pub fn rocksdb_statistics(&self) -> Option<String> {
-        self.store.statistics_text()
+        self.store().ok()?.statistics_text()
     }
 
     // ----- live settings -----------------------------------------------------------
@@ -773,7 +829,7 @@ impl Db {
         next.wal = wal;
         next.sync_writes = sync_writes;
         next.validate()?;
-        self.store.set_write_mode(wal, sync_writes);
+        self.store()?.set_write_mode(wal, sync_writes);
         *o = next;
         Ok(())
     }
@@ -798,7 +854,12 @@ impl Db {
             cache_hits: c.hits,
             cache_misses: c.misses,
             cache_hit_bytes: c.hit_bytes,
-            tickers: self.store.tickers(),
+            tickers: self
+                .store()
+                .map(|s| s.tickers())
+                .unwrap_or_default()
+                .plus(&self.ticker_base.lock()),
+            last_event_id: self.metrics.last_event_id(),
         }
     }
 
@@ -818,7 +879,7 @@ impl Db {
             sample_rate: self.metrics.sample_rate(),
             timing_enabled: self.metrics.timing_enabled(),
             ns_per_tick: crate::metrics::clock::ns_per_tick(),
-            rocks: self.store.gauges(),
+            rocks: self.store().map(|s| s.gauges()).unwrap_or_default(),
         }
     }
 
@@ -840,14 +901,21 @@ impl Db {
 
     /// Everything since the database was opened.
     pub fn metrics_snapshot(&self) -> Snapshot {
-        self.raw_state().snapshot(None, self.gauges())
+        let raw = self.raw_state();
+        let mut s = raw.snapshot(None, self.gauges());
+        s.events = self.metrics.events_since(0);
+        s.events.retain(|e| e.id <= raw.last_event_id);
+        s
     }
 
     /// Everything since `window`'s previous call (since open on its first call). Each
     /// front end keeps its own window.
     pub fn metrics_window(&self, window: &mut MetricsWindow) -> Snapshot {
         let raw = self.raw_state();
-        let s = raw.snapshot(window.prev.as_ref(), self.gauges());
+        let mut s = raw.snapshot(window.prev.as_ref(), self.gauges());
+        let after = window.prev.as_ref().map_or(0, |p| p.last_event_id);
+        s.events = self.metrics.events_since(after);
+        s.events.retain(|e| e.id <= raw.last_event_id);
         window.prev = Some(raw);
         s
     }
@@ -858,7 +926,7 @@ impl Drop for Db {
         if !self.closed.load(Ordering::Relaxed) {
             // Best effort: a flush now means no log replay on the next open. The data is
             // safe either way (WAL), and RocksDB releases the lock when `store` drops.
-            let _ = self.store.flush();
+            let _ = self.store().map(|s| s.flush());
         }
     }
 }

@@ -40,8 +40,19 @@ pub enum DbError {
         reason: String,
     },
 
-    #[error("unknown option {name:?}; `options` lists them")]
-    UnknownOption { name: String },
+    #[error("unknown option \"{name}\"{hint} (.show options lists them)")]
+    UnknownOption { name: String, hint: String },
+
+    #[error(
+        "{change} failed and was rolled back (previous options back in force, no data lost): {reason}"
+    )]
+    RolledBack { change: String, reason: String },
+
+    #[error("the database is closed: {reason}; open it again with .open")]
+    Closed { reason: String },
+
+    #[error("{0}")]
+    Refused(String),
 
     #[error("database {path} is corrupt: {detail}; restore it from a backup or repair it with ldb")]
     Corrupt { path: PathBuf, detail: String },

@@ -8,11 +8,16 @@ pub mod cache;
 pub mod db;
 pub mod error;
 pub mod index;
+pub mod live;
 pub mod options;
 pub mod store;
 
 pub use cache::Value;
 pub use db::{CheckReport, Db, LoadReport, OpenStats};
 pub use error::{DbError, parse_key};
-pub use options::{BulkLoadMethod, CompactionStyle, Compression, DbOptions, MAX_VALUE_BYTES};
+pub use live::OptionChange;
+pub use options::{
+    Applies, BlockCacheType, BulkLoadMethod, CompactionStyle, Compression, DbOptions,
+    MAX_VALUE_BYTES, PerfLevel, StatsLevel,
+};
 pub use store::{decode_key, encode_key};

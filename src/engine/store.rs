@@ -8,14 +8,18 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use rocksdb::{
-    BlockBasedOptions, Cache, ColumnFamilyDescriptor, DB, DBCompactionStyle, DBCompressionType,
-    DBPinnableSlice, FlushOptions, IngestExternalFileOptions, Options, ReadOptions, SstFileWriter,
-    WriteBatch, WriteOptions,
-    statistics::{StatsLevel, Ticker},
+    BlockBasedOptions, BottommostLevelCompaction, Cache, ColumnFamilyDescriptor, CompactOptions,
+    DB, DBCompactionStyle, DBCompressionType, DBPinnableSlice, DataBlockIndexType,
+    FifoCompactOptions, FlushOptions, IngestExternalFileOptions, Options, ReadOptions,
+    SstFileWriter, WriteBatch, WriteOptions,
+    perf::PerfStatsLevel,
+    statistics::{StatsLevel as RocksStatsLevel, Ticker},
 };
 
 use super::error::DbError;
-use super::options::{CompactionStyle, Compression, DbOptions};
+use super::options::{
+    BlockCacheType, CompactionStyle, Compression, DbOptions, PerfLevel, StatsLevel,
+};
 use crate::metrics::{BlockCacheTickers, LevelInfo, RocksStats, RocksTickers};
 
 const SIGN: u64 = 1 << 63;
@@ -54,15 +58,121 @@ fn compression(c: Compression) -> DBCompressionType {
     }
 }
 
+/// The crate's `StatsLevel` is numbered one off from RocksDB 11's C++ enum (the crate
+/// sends its variant's number; C++ has kExceptTickers = 0, kExceptHistogramOrTimers = 1,
+/// kExceptTimers = 2, ...). Each of our levels maps to the crate variant whose number is
+/// the C++ level we mean; tests/engine_rocksdb_enums.rs checks what they do.
+fn stats_level(l: StatsLevel) -> RocksStatsLevel {
+    match l {
+        StatsLevel::DisableAll => RocksStatsLevel::DisableAll,
+        StatsLevel::ExceptTimers => RocksStatsLevel::ExceptHistogramOrTimers,
+        StatsLevel::ExceptDetailedTimers => RocksStatsLevel::ExceptTimers,
+        StatsLevel::ExceptTimeForMutex => RocksStatsLevel::ExceptDetailedTimers,
+        StatsLevel::All => RocksStatsLevel::ExceptTimeForMutex,
+    }
+}
+
+/// PerfStatsLevel has the same problem from its fourth value on (the crate lacks
+/// RocksDB's kEnableWait = 3), so the mapping is by number, as above.
+fn perf_level(l: PerfLevel) -> PerfStatsLevel {
+    match l {
+        PerfLevel::Off => PerfStatsLevel::Disable,
+        PerfLevel::Count => PerfStatsLevel::EnableCount,
+        PerfLevel::TimeExceptMutex => PerfStatsLevel::EnableTimeAndCPUTimeExceptForMutex,
+        PerfLevel::TimeAndCpuExceptMutex => PerfStatsLevel::EnableTime,
+    }
+}
+
+/// Sets RocksDB's PerfContext level for the calling thread (it is thread-local).
+pub(crate) fn apply_perf_level(l: PerfLevel) {
+    rocksdb::perf::set_perf_stats(perf_level(l));
+}
+
+/// RocksDB's name for a compression type in options strings.
+fn compression_name(c: Compression) -> &'static str {
+    match c {
+        Compression::None => "kNoCompression",
+        Compression::Snappy => "kSnappyCompression",
+        Compression::Lz4 => "kLZ4Compression",
+        Compression::Zstd => "kZSTD",
+    }
+}
+
+/// The block-based table options of `o` as a RocksDB options string, for `SetOptions`.
+fn table_options_string(o: &DbOptions) -> String {
+    let filter = if o.bloom_bits_per_key > 0.0 {
+        format!("bloomfilter:{}:false", o.bloom_bits_per_key)
+    } else {
+        "nullptr".to_string()
+    };
+    let index = if o.data_block_hash_index {
+        "kDataBlockBinaryAndHash"
+    } else {
+        "kDataBlockBinarySearch"
+    };
+    format!(
+        "{{block_size={};filter_policy={filter};data_block_index_type={index};cache_index_and_filter_blocks={};pin_l0_filter_and_index_blocks_in_cache={}}}",
+        o.block_size, o.cache_index_and_filter_blocks, o.pin_l0_filter_and_index_blocks
+    )
+}
+
+/// The `SetOptions` pairs that apply option `name` of `o` to an open database, or `None`
+/// when RocksDB cannot change it live.
+pub(crate) fn set_options_pairs(name: &str, o: &DbOptions) -> Option<Vec<(String, String)>> {
+    let one = |k: &str, v: String| Some(vec![(k.to_string(), v)]);
+    match name {
+        "compression" => one("compression", compression_name(o.compression).into()),
+        "bottommost_compression" => one(
+            "bottommost_compression",
+            compression_name(o.bottommost_compression).into(),
+        ),
+        "write_buffer_size" => one("write_buffer_size", o.write_buffer_size.to_string()),
+        "max_write_buffer_number" => one(
+            "max_write_buffer_number",
+            o.max_write_buffer_number.to_string(),
+        ),
+        "level0_file_num_compaction_trigger" => one(
+            "level0_file_num_compaction_trigger",
+            o.level0_file_num_compaction_trigger.to_string(),
+        ),
+        "target_file_size_base" => {
+            one("target_file_size_base", o.target_file_size_base.to_string())
+        }
+        "max_bytes_for_level_base" => one(
+            "max_bytes_for_level_base",
+            o.max_bytes_for_level_base.to_string(),
+        ),
+        "fifo_max_size" => one(
+            "compaction_options_fifo",
+            format!("{{max_table_files_size={}}}", o.fifo_max_size),
+        ),
+        "bloom_bits_per_key"
+        | "block_size"
+        | "data_block_hash_index"
+        | "cache_index_and_filter_blocks"
+        | "pin_l0_filter_and_index_blocks" => {
+            one("block_based_table_factory", table_options_string(o))
+        }
+        _ => None,
+    }
+}
+
 /// RocksDB options for `o`, with the block cache they use. Public so that benchmarks can
 /// run plain RocksDB with exactly the engine's tuning.
 pub fn rocksdb_options(o: &DbOptions) -> (Options, Cache) {
-    let cache = Cache::new_lru_cache(o.block_cache_bytes);
+    let cache = match o.block_cache_type {
+        BlockCacheType::Lru => Cache::new_lru_cache(o.block_cache_bytes),
+        // 0: RocksDB estimates the entry size itself (AutoHyperClockCache).
+        BlockCacheType::HyperClock => Cache::new_hyper_clock_cache(o.block_cache_bytes, 0),
+    };
     let mut t = BlockBasedOptions::default();
     t.set_block_size(o.block_size);
     t.set_block_cache(&cache);
     if o.bloom_bits_per_key > 0.0 {
         t.set_bloom_filter(o.bloom_bits_per_key, false);
+    }
+    if o.data_block_hash_index {
+        t.set_data_block_index_type(DataBlockIndexType::BinaryAndHash);
     }
     t.set_cache_index_and_filter_blocks(o.cache_index_and_filter_blocks);
     t.set_pin_l0_filter_and_index_blocks_in_cache(o.pin_l0_filter_and_index_blocks);
@@ -73,24 +183,27 @@ pub fn rocksdb_options(o: &DbOptions) -> (Options, Cache) {
     r.set_bottommost_compression_type(compression(o.bottommost_compression));
     r.set_write_buffer_size(o.write_buffer_size);
     r.set_max_write_buffer_number(o.max_write_buffer_number);
+    r.set_level_zero_file_num_compaction_trigger(o.level0_file_num_compaction_trigger);
+    r.set_target_file_size_base(o.target_file_size_base as u64);
+    r.set_max_bytes_for_level_base(o.max_bytes_for_level_base as u64);
     r.set_compaction_style(match o.compaction_style {
         CompactionStyle::Level => DBCompactionStyle::Level,
         CompactionStyle::Universal => DBCompactionStyle::Universal,
+        CompactionStyle::Fifo => DBCompactionStyle::Fifo,
     });
+    let mut fifo = FifoCompactOptions::default();
+    fifo.set_max_table_files_size(o.fifo_max_size as u64);
+    r.set_fifo_compaction_options(&fifo);
     r.set_max_open_files(o.max_open_files);
     r.set_max_background_jobs(o.max_background_jobs);
     r.set_use_direct_reads(o.use_direct_reads);
     r.set_use_direct_io_for_flush_and_compaction(o.use_direct_io_for_flush_and_compaction);
+    r.set_allow_mmap_reads(o.allow_mmap_reads);
     r.set_bytes_per_sync(1 << 20);
     r.set_keep_log_file_num(4);
     if o.rocksdb_statistics {
         r.enable_statistics();
-        // The crate's `StatsLevel` is numbered one off from RocksDB 11's C++ enum (the C++
-        // enum has kExceptTickers = kDisableAll = 0, kExceptHistogramOrTimers = 1, ...).
-        // `ExceptHistogramOrTimers` is sent as 2, which RocksDB reads as kExceptTimers:
-        // tickers and histograms on, per-operation timers (the costly part) off. That is
-        // the level we want; tests/engine_rocksdb_enums.rs checks what it does.
-        r.set_statistics_level(StatsLevel::ExceptHistogramOrTimers);
+        r.set_statistics_level(stats_level(o.stats_level));
     }
     r.create_if_missing(o.create_if_missing);
     (r, cache)
@@ -603,6 +716,85 @@ impl Store {
         self.db
             .ingest_external_file_opts(&io, files.to_vec())
             .map_err(DbError::rocks("ingest the loaded SST files"))
+    }
+
+    /// Applies mutable column-family options (`SetOptions`); RocksDB writes a new
+    /// OPTIONS file with them.
+    pub fn set_options(&self, pairs: &[(String, String)]) -> Result<(), DbError> {
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.db
+            .set_options(&refs)
+            .map_err(DbError::rocks("change options"))
+    }
+
+    pub fn set_block_cache_capacity(&self, bytes: usize) {
+        // `Cache` is a shared handle: setting the capacity on a clone changes the cache.
+        let mut c = self.block_cache.clone();
+        c.set_capacity(bytes);
+    }
+
+    /// Changes the statistics level of the live statistics object (shared with RocksDB).
+    pub fn set_stats_level(&self, l: StatsLevel) {
+        if self.stats_enabled {
+            self.opts.set_statistics_level(stats_level(l));
+        }
+    }
+
+    /// Compacts keys in `a..=b` (or everything), all the way to the bottom level.
+    pub fn compact_range(&self, range: Option<(i64, i64)>) {
+        let mut co = CompactOptions::default();
+        co.set_bottommost_level_compaction(BottommostLevelCompaction::Force);
+        match range {
+            Some((a, b)) => {
+                let end = (b < i64::MAX).then(|| encode_key(b + 1));
+                self.db
+                    .compact_range_opt(Some(encode_key(a)), end.as_ref(), &co);
+            }
+            None => self.db.compact_range_opt::<&[u8], &[u8]>(None, None, &co),
+        }
+    }
+
+    /// Rewrites every file into one sorted run at `level`, so that a database can be
+    /// reopened with another compaction style (level needs non-overlapping files above
+    /// L0; FIFO needs every file in L0).
+    pub fn compact_to_level(&self, level: i32) -> Result<(), DbError> {
+        self.flush()?;
+        let mut co = CompactOptions::default();
+        co.set_bottommost_level_compaction(BottommostLevelCompaction::Force);
+        co.set_change_level(true);
+        co.set_target_level(level);
+        self.db.compact_range_opt::<&[u8], &[u8]>(None, None, &co);
+        Ok(())
+    }
+
+    /// Bytes in all memtables.
+    pub fn memtable_bytes(&self) -> u64 {
+        self.int_prop("rocksdb.cur-size-all-mem-tables")
+    }
+
+    /// Bytes in live SST files.
+    pub fn sst_bytes(&self) -> u64 {
+        self.int_prop("rocksdb.live-sst-files-size")
+    }
+
+    /// The newest OPTIONS file RocksDB wrote (it writes one at open and after every
+    /// `SetOptions`).
+    pub fn latest_options_file(&self) -> Option<PathBuf> {
+        let mut best: Option<(u64, PathBuf)> = None;
+        for e in fs::read_dir(&self.path).ok()?.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(n) = name
+                .strip_prefix("OPTIONS-")
+                .and_then(|n| n.parse::<u64>().ok())
+                && best.as_ref().is_none_or(|(b, _)| n > *b)
+            {
+                best = Some((n, e.path()));
+            }
+        }
+        best.map(|(_, p)| p)
     }
 
     fn int_prop(&self, name: &str) -> u64 {

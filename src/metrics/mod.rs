@@ -6,9 +6,12 @@
 //! operations is timed (`metrics_sample_rate`). Front ends never see these recorders: they
 //! call `Db::metrics_snapshot()` or `Db::metrics_window()` and get a [`Snapshot`], plain
 //! data that serialises to JSON.
+mod events;
 mod recorder;
 mod snapshot;
 
+pub(crate) use events::EventLog;
+pub use events::{Event, NewEvent};
 pub use recorder::{
     Counter, GetTiming, HistSet, Metrics, MetricsWindow, OpKind, RawCounters, Timer, clock,
 };

@@ -236,6 +236,7 @@ pub struct Metrics {
     sample_rate: AtomicU32,
     timing: AtomicBool,
     opened: Instant,
+    events: super::EventLog,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -256,11 +257,26 @@ impl Metrics {
             sample_rate: AtomicU32::new(sample_rate.max(1)),
             timing: AtomicBool::new(timing),
             opened: Instant::now(),
+            events: super::EventLog::default(),
         }
     }
 
     pub fn opened(&self) -> Instant {
         self.opened
+    }
+
+    /// Records an event (option change, reopen, ...) and returns it as stored.
+    pub fn event(&self, e: super::NewEvent) -> super::Event {
+        self.events.push(self.opened, e)
+    }
+
+    pub(crate) fn last_event_id(&self) -> u64 {
+        self.events.last_id()
+    }
+
+    /// Events newer than `after` (an event id; 0 for all that are kept).
+    pub fn events_since(&self, after: u64) -> Vec<super::Event> {
+        self.events.since(after)
     }
     pub fn sample_rate(&self) -> u32 {
         self.sample_rate.load(Relaxed)

@@ -26,6 +26,8 @@ pub struct Snapshot {
     pub timing_enabled: bool,
     pub rocksdb: RocksStats,
     pub memory: MemoryStats,
+    /// Option changes, reopens, flushes and compactions in the window, oldest first.
+    pub events: Vec<super::Event>,
 }
 
 impl Snapshot {
@@ -242,6 +244,37 @@ impl RocksTickers {
             stall_micros: d(self.stall_micros, e.stall_micros),
         }
     }
+
+    /// Sums (carries tickers of a closed RocksDB instance into the next one).
+    pub fn plus(&self, e: &RocksTickers) -> RocksTickers {
+        let d = |a: u64, b: u64| a.saturating_add(b);
+        let (b, eb) = (&self.block_cache, &e.block_cache);
+        RocksTickers {
+            block_cache: BlockCacheTickers {
+                data_hit: d(b.data_hit, eb.data_hit),
+                data_miss: d(b.data_miss, eb.data_miss),
+                index_hit: d(b.index_hit, eb.index_hit),
+                index_miss: d(b.index_miss, eb.index_miss),
+                filter_hit: d(b.filter_hit, eb.filter_hit),
+                filter_miss: d(b.filter_miss, eb.filter_miss),
+            },
+            bloom_useful: d(self.bloom_useful, e.bloom_useful),
+            bloom_full_positive: d(self.bloom_full_positive, e.bloom_full_positive),
+            bloom_full_true_positive: d(self.bloom_full_true_positive, e.bloom_full_true_positive),
+            memtable_hit: d(self.memtable_hit, e.memtable_hit),
+            memtable_miss: d(self.memtable_miss, e.memtable_miss),
+            get_hit_l0: d(self.get_hit_l0, e.get_hit_l0),
+            get_hit_l1: d(self.get_hit_l1, e.get_hit_l1),
+            get_hit_l2_and_up: d(self.get_hit_l2_and_up, e.get_hit_l2_and_up),
+            bytes_written: d(self.bytes_written, e.bytes_written),
+            bytes_read: d(self.bytes_read, e.bytes_read),
+            wal_bytes: d(self.wal_bytes, e.wal_bytes),
+            flush_write_bytes: d(self.flush_write_bytes, e.flush_write_bytes),
+            compact_read_bytes: d(self.compact_read_bytes, e.compact_read_bytes),
+            compact_write_bytes: d(self.compact_write_bytes, e.compact_write_bytes),
+            stall_micros: d(self.stall_micros, e.stall_micros),
+        }
+    }
 }
 
 /// One LSM level.
@@ -305,6 +338,8 @@ pub(crate) struct RawState {
     pub cache_misses: u64,
     pub cache_hit_bytes: u64,
     pub tickers: RocksTickers,
+    /// Newest event id at this moment (the Db lists the events in between).
+    pub last_event_id: u64,
 }
 
 /// Gauges read at snapshot time (not windowed).
@@ -404,6 +439,7 @@ impl RawState {
             timing_enabled: g.timing_enabled,
             rocksdb: rocks,
             memory,
+            events: Vec::new(),
         }
     }
 }

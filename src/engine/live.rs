@@ -1,0 +1,354 @@
+//! Changing options on an open database: each option is applied the way RocksDB allows
+//! (live setter, `SetOptions` for new files, or a reopen), every change is recorded as a
+//! metrics event, and a failed reopen rolls back to the previous options with no data
+//! lost. ALEX and the value cache stay in memory across a reopen: the keys did not change.
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::db::Db;
+use super::error::DbError;
+use super::options::{Applies, CompactionStyle, DbOptions, applies, format_size};
+use super::store::{Store, apply_perf_level, set_options_pairs};
+use crate::metrics::NewEvent;
+
+/// The level files go to when a database leaves universal compaction for level
+/// compaction (RocksDB's default `num_levels` is 7).
+const BOTTOM_LEVEL: i32 = 6;
+
+/// What one option change did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptionChange {
+    pub name: &'static str,
+    pub old: String,
+    pub new: String,
+    /// How it was applied (`Reopen` also when RocksDB refused a live change).
+    pub applied: Applies,
+    /// Seconds the change took (for a reopen: the whole reopen).
+    pub secs: f64,
+    /// Extra words for the user, e.g. why a live change became a reopen.
+    pub note: Option<String>,
+}
+
+impl Db {
+    /// Sets one option (`block_cache_size`, `512MiB`) and applies it: live when RocksDB
+    /// can change it, through `SetOptions` for new files, or with a reopen. Returns what
+    /// was done; an unchanged value is reported with `applied = Live` and 0 s.
+    pub fn set_option(&self, name: &str, value: &str) -> Result<OptionChange, DbError> {
+        let _one = self.options_lock.lock();
+        let cur = self.options();
+        let mut target = cur.clone();
+        let key = target.set(name, value)?;
+        if cur.get(key) == target.get(key) {
+            let v = cur.get(key).unwrap_or_default();
+            return Ok(OptionChange {
+                name: key,
+                old: v.clone(),
+                new: v,
+                applied: Applies::Live,
+                secs: 0.0,
+                note: Some("unchanged".to_string()),
+            });
+        }
+        let mut changes = self.apply_locked(&cur, target)?;
+        Ok(changes.remove(0))
+    }
+
+    /// Moves every option to `target` (a profile, or the defaults): live changes one by
+    /// one, then one reopen for all options that need it.
+    pub fn apply_options(&self, target: DbOptions) -> Result<Vec<OptionChange>, DbError> {
+        let _one = self.options_lock.lock();
+        let cur = self.options();
+        self.apply_locked(&cur, target)
+    }
+
+    fn apply_locked(
+        &self,
+        cur: &DbOptions,
+        target: DbOptions,
+    ) -> Result<Vec<OptionChange>, DbError> {
+        target.validate()?;
+        let names = cur.diff(&target);
+        if let Some(n) = names.iter().find(|n| applies(n) == Applies::AtOpen) {
+            return Err(DbError::Refused(format!(
+                "{n} cannot change on an open database; it applies when a database is opened (.open)"
+            )));
+        }
+        self.check_fifo(cur, &target)?;
+        let mut out = Vec::new();
+        let mut reopen: Vec<(&'static str, Option<String>)> = Vec::new();
+        for name in names {
+            let old = cur.get(name).unwrap_or_default();
+            let new = target.get(name).unwrap_or_default();
+            if applies(name) == Applies::Reopen {
+                reopen.push((name, None));
+                continue;
+            }
+            let t0 = Instant::now();
+            match self.apply_live(name, &target) {
+                Ok(()) => {}
+                // RocksDB would not take a table option live: a reopen applies it.
+                Err(e) if applies(name) == Applies::NewFiles => {
+                    reopen.push((name, Some(format!("RocksDB refused it live ({e})"))));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+            {
+                let mut o = self.opts.write();
+                o.set_unvalidated(name, &new)?;
+            }
+            let change = OptionChange {
+                name,
+                old,
+                new,
+                applied: applies(name),
+                secs: t0.elapsed().as_secs_f64(),
+                note: None,
+            };
+            self.option_event(&change);
+            out.push(change);
+        }
+        if !reopen.is_empty() {
+            let label = reopen
+                .iter()
+                .map(|(n, _)| format!("{n}={}", target.get(n).unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let secs = self.reopen_with(target.clone(), &label)?;
+            for (name, note) in reopen {
+                let change = OptionChange {
+                    name,
+                    old: cur.get(name).unwrap_or_default(),
+                    new: target.get(name).unwrap_or_default(),
+                    applied: Applies::Reopen,
+                    secs,
+                    note,
+                };
+                self.option_event(&change);
+                out.push(change);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Applies one live or new-files option to the running engine.
+    fn apply_live(&self, name: &str, t: &DbOptions) -> Result<(), DbError> {
+        match name {
+            "block_cache_size" => self.store()?.set_block_cache_capacity(t.block_cache_bytes),
+            "value_cache_entries" => self.cache.set_capacity(t.value_cache_entries),
+            "wal" | "sync" => self.store()?.set_write_mode(t.wal, t.sync_writes),
+            "stats_level" => self.store()?.set_stats_level(t.stats_level),
+            "perf_level" => {
+                self.perf_level.store(t.perf_level as u8, Ordering::Relaxed);
+                apply_perf_level(t.perf_level);
+            }
+            "metrics" => self.metrics.set_timing(t.metrics),
+            "metrics_sample_rate" => self.metrics.set_sample_rate(t.metrics_sample_rate),
+            // Read from the options when they are used.
+            "bulk_load_method" | "bulk_load_rows_per_file" | "create_if_missing" => {}
+            _ => match set_options_pairs(name, t) {
+                Some(pairs) => self.store()?.set_options(&pairs)?,
+                None => {
+                    return Err(DbError::Refused(format!("{name} has no live setter")));
+                }
+            },
+        }
+        Ok(())
+    }
+
+    /// FIFO compaction deletes the oldest files once the database passes its limit:
+    /// refuse it unless the limit is above the current size.
+    fn check_fifo(&self, cur: &DbOptions, t: &DbOptions) -> Result<(), DbError> {
+        if t.compaction_style != CompactionStyle::Fifo {
+            return Ok(());
+        }
+        let size = {
+            let s = self.store()?;
+            s.sst_bytes() + s.memtable_bytes()
+        };
+        if (t.fifo_max_size as u64) <= size {
+            let verb = if cur.compaction_style == CompactionStyle::Fifo {
+                "lowering fifo_max_size"
+            } else {
+                "fifo compaction"
+            };
+            return Err(DbError::Refused(format!(
+                "{verb} refused: FIFO deletes the oldest files once the database passes fifo_max_size ({}), and the database already holds {}; set fifo_max_size above that first",
+                format_size(t.fifo_max_size),
+                format_size(size as usize)
+            )));
+        }
+        Ok(())
+    }
+
+    fn option_event(&self, c: &OptionChange) {
+        let how = match c.note.as_deref() {
+            Some(n) if c.applied == Applies::Reopen && n != "unchanged" => "reopen".to_string(),
+            _ => c.applied.as_str().to_string(),
+        };
+        self.metrics.event(NewEvent {
+            kind: "option",
+            option: Some(c.name.to_string()),
+            old: Some(c.old.clone()),
+            new: Some(c.new.clone()),
+            applied: Some(how.clone()),
+            secs: c.secs,
+            label: format!("{} {} -> {} ({how})", c.name, c.old, c.new),
+        });
+    }
+
+    /// Closes and reopens RocksDB with the options in force (`.reopen`). Returns seconds.
+    pub fn reopen(&self) -> Result<f64, DbError> {
+        let _one = self.options_lock.lock();
+        self.reopen_with(self.options(), "same options")
+    }
+
+    /// The reopen: waits for running loads, writes and reads, flushes, prepares the LSM
+    /// for a new compaction style, closes, and opens with `next`. If that fails, opens
+    /// with the previous options again and reports the failure as rolled back.
+    fn reopen_with(&self, next: DbOptions, label: &str) -> Result<f64, DbError> {
+        let t0 = Instant::now();
+        let _load = self.load_lock.lock();
+        let _writes = self.write_gate.write();
+        let mut slot = self.store.write();
+        let prev = self.options();
+        let Some(old) = slot.take() else {
+            return Err(DbError::Closed {
+                reason: "a previous reopen failed".to_string(),
+            });
+        };
+        if let Err(e) = prepare_for(&old, &prev, &next) {
+            *slot = Some(old);
+            return Err(e);
+        }
+        {
+            let mut base = self.ticker_base.lock();
+            *base = base.plus(&old.tickers());
+        }
+        drop(old); // closes RocksDB and releases its lock file
+        let attempt = if self.fail_next_reopen.swap(false, Ordering::Relaxed) {
+            Err(DbError::Refused(
+                "injected failure (test hook fail_next_reopen)".to_string(),
+            ))
+        } else {
+            Store::open(&self.path, &next)
+        };
+        let result = match attempt {
+            Ok(store) => {
+                *slot = Some(store);
+                self.perf_level
+                    .store(next.perf_level as u8, Ordering::Relaxed);
+                apply_perf_level(next.perf_level);
+                self.metrics.set_timing(next.metrics);
+                self.metrics.set_sample_rate(next.metrics_sample_rate);
+                self.cache.set_capacity(next.value_cache_entries);
+                *self.opts.write() = next;
+                Ok(t0.elapsed().as_secs_f64())
+            }
+            Err(e) => match Store::open(&self.path, &prev) {
+                Ok(store) => {
+                    *slot = Some(store);
+                    Err(DbError::RolledBack {
+                        change: format!("reopen with {label}"),
+                        reason: e.to_string(),
+                    })
+                }
+                Err(e2) => {
+                    let reason = format!(
+                        "reopen with {label} failed ({e}) and reopening with the previous options failed too ({e2})"
+                    );
+                    *self.closed_reason.lock() = Some(reason.clone());
+                    Err(DbError::Closed { reason })
+                }
+            },
+        };
+        let secs = t0.elapsed().as_secs_f64();
+        self.metrics.event(NewEvent {
+            kind: "reopen",
+            applied: Some(
+                if result.is_ok() {
+                    "reopen"
+                } else {
+                    "rolled back"
+                }
+                .to_string(),
+            ),
+            secs,
+            label: match &result {
+                Ok(_) => format!("reopen ({label}) {secs:.2} s"),
+                Err(_) => format!("reopen ({label}) failed, rolled back"),
+            },
+            ..NewEvent::default()
+        });
+        result
+    }
+
+    /// Test hook: makes the next reopen fail as if RocksDB refused the new options.
+    #[doc(hidden)]
+    pub fn fail_next_reopen(&self) {
+        self.fail_next_reopen.store(true, Ordering::Relaxed);
+    }
+
+    /// Flushes memtables (`.flush`) and records it. Returns seconds.
+    pub fn flush_now(&self) -> Result<f64, DbError> {
+        let t0 = Instant::now();
+        self.store()?.flush()?;
+        let secs = t0.elapsed().as_secs_f64();
+        self.metrics.event(NewEvent {
+            kind: "flush",
+            secs,
+            label: format!("flush {secs:.2} s"),
+            ..NewEvent::default()
+        });
+        Ok(secs)
+    }
+
+    /// Compacts `a..=b` (or everything) down to the bottom level, rewriting files with
+    /// the current table options (`.compact`). Returns seconds.
+    pub fn compact_range(&self, range: Option<(i64, i64)>) -> Result<f64, DbError> {
+        let t0 = Instant::now();
+        self.store()?.compact_range(range);
+        let secs = t0.elapsed().as_secs_f64();
+        let what = match range {
+            Some((a, b)) => format!("{a}..={b}"),
+            None => "all".to_string(),
+        };
+        self.metrics.event(NewEvent {
+            kind: "compact",
+            secs,
+            label: format!("compact {what} {secs:.2} s"),
+            ..NewEvent::default()
+        });
+        Ok(secs)
+    }
+
+    /// The newest OPTIONS file RocksDB wrote for the open database.
+    pub fn rocksdb_options_file(&self) -> Result<PathBuf, DbError> {
+        self.store()?
+            .latest_options_file()
+            .ok_or_else(|| DbError::Refused("RocksDB has written no OPTIONS file".to_string()))
+    }
+
+    /// Copies RocksDB's current OPTIONS file to `dest`.
+    pub fn export_rocksdb_options(&self, dest: &Path) -> Result<PathBuf, DbError> {
+        let src = self.rocksdb_options_file()?;
+        std::fs::copy(&src, dest).map_err(DbError::io(dest))?;
+        Ok(src)
+    }
+}
+
+/// Before closing for `next`: flush, and lay the files out so RocksDB accepts the new
+/// compaction style (level compaction needs non-overlapping files above L0, which
+/// universal does not keep; FIFO needs every file in L0).
+fn prepare_for(old: &Store, prev: &DbOptions, next: &DbOptions) -> Result<(), DbError> {
+    old.flush()?;
+    match (prev.compaction_style, next.compaction_style) {
+        (a, b) if a == b => Ok(()),
+        (_, CompactionStyle::Fifo) => old.compact_to_level(0),
+        (CompactionStyle::Universal, CompactionStyle::Level) => old.compact_to_level(BOTTOM_LEVEL),
+        _ => Ok(()),
+    }
+}

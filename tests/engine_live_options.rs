@@ -1,0 +1,574 @@
+//! Changing options on a live database (issue 5). For every option: set it, check that
+//! RocksDB itself reports the new value (its OPTIONS file, LOG, properties or
+//! statistics), and check that every row is still there (count + checksum of all values)
+//! before and after. Plus: level -> universal -> level with data, FIFO refused above its
+//! limit, a forced reopen failure rolled back, direct I/O refused by tmpfs rolled back, a
+//! background writer running across reopens, and the events each change records.
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use alexdb::engine::{Applies, Db, DbError, DbOptions};
+
+fn opts() -> DbOptions {
+    DbOptions {
+        block_cache_bytes: 8 << 20,
+        write_buffer_size: 1 << 20,
+        ..DbOptions::default()
+    }
+}
+
+/// A value derived from the key; the hex digits keep it from compressing to nothing.
+fn value(k: i64) -> Vec<u8> {
+    let h = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    format!("value-{k:08}-{h:016x}{:016x}", h.rotate_left(29) ^ 0x5555).into_bytes()
+}
+
+fn filled(dir: &Path, n: i64) -> Db {
+    let db = Db::open_with(dir.join("db"), opts()).expect("open");
+    db.load((0..n).map(|k| (k * 3, value(k * 3))))
+        .expect("load");
+    // Some rows in the memtable too, not only in SST files.
+    for k in 0..200 {
+        db.put(k * 3 + 1, &value(k * 3 + 1)).expect("put");
+    }
+    db
+}
+
+/// (rows, checksum over every key and value) read back through scan.
+fn fingerprint(db: &Db) -> (u64, u64) {
+    let rows = db.scan(i64::MIN, i64::MAX, usize::MAX).expect("scan");
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (k, v) in &rows {
+        for b in k.to_le_bytes().iter().chain(v.iter()) {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    assert_eq!(rows.len() as u64, db.count(), "scan and ALEX agree");
+    (rows.len() as u64, h)
+}
+
+/// The newest OPTIONS file RocksDB wrote: section -> key -> value.
+fn rocks_options(db: &Db) -> HashMap<String, HashMap<String, String>> {
+    let text = std::fs::read_to_string(db.rocksdb_options_file().expect("options file"))
+        .expect("read options");
+    let mut out: HashMap<String, HashMap<String, String>> = HashMap::new();
+    let mut section = String::new();
+    for line in text.lines() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            section = l.trim_matches(|c| c == '[' || c == ']').to_string();
+        } else if let Some((k, v)) = l.split_once('=') {
+            out.entry(section.clone())
+                .or_default()
+                .insert(k.trim().to_string(), v.trim().to_string());
+        }
+    }
+    out
+}
+
+fn rocks(db: &Db, section: &str, key: &str) -> String {
+    let o = rocks_options(db);
+    let sec = o
+        .iter()
+        .find(|(name, _)| name.starts_with(section))
+        .unwrap_or_else(|| panic!("no section {section}"))
+        .1;
+    sec.get(key)
+        .unwrap_or_else(|| panic!("no {key} in {section}"))
+        .clone()
+}
+
+const DB: &str = "DBOptions";
+const CF: &str = "CFOptions";
+const TABLE: &str = "TableOptions/BlockBasedTable";
+
+/// The last `block_cache_name:` RocksDB wrote to its LOG (it logs table options at open).
+fn logged_block_cache(db: &Db) -> String {
+    let log = std::fs::read_to_string(db.path().join("LOG")).expect("LOG");
+    log.lines()
+        .filter_map(|l| l.split("block_cache_name:").nth(1))
+        .next_back()
+        .expect("block_cache_name in LOG")
+        .trim()
+        .to_string()
+}
+
+/// COUNT of a ticker or histogram in RocksDB's statistics text.
+fn stat_count(db: &Db, name: &str) -> u64 {
+    let text = db.rocksdb_statistics().expect("statistics on");
+    let line = text
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .unwrap_or_else(|| panic!("{name} not in statistics"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let i = words.iter().position(|w| *w == "COUNT").expect("COUNT");
+    words[i + 2].parse().expect("count")
+}
+
+type Check = fn(&Db);
+
+#[test]
+fn every_option_applies_and_keeps_every_row() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = filled(dir.path(), 20_000);
+    let before = fingerprint(&db);
+    let cases: Vec<(&str, &str, Check)> = vec![
+        ("block_cache_size", "64MiB", |db| {
+            assert_eq!(
+                db.rocksdb_property("rocksdb.block-cache-capacity")
+                    .as_deref(),
+                Some("67108864")
+            );
+        }),
+        ("block_cache_type", "hyper_clock", |db| {
+            assert!(
+                logged_block_cache(db).contains("HyperClockCache"),
+                "{}",
+                logged_block_cache(db)
+            );
+        }),
+        ("bloom_bits_per_key", "0", |db| {
+            assert_eq!(rocks(db, TABLE, "filter_policy"), "nullptr");
+        }),
+        ("bloom_bits_per_key", "16", |db| {
+            assert!(
+                rocks(db, TABLE, "filter_policy").contains("16"),
+                "{}",
+                rocks(db, TABLE, "filter_policy")
+            );
+        }),
+        ("block_size", "4KiB", |db| {
+            assert_eq!(rocks(db, TABLE, "block_size"), "4096")
+        }),
+        ("data_block_hash_index", "on", |db| {
+            assert_eq!(
+                rocks(db, TABLE, "data_block_index_type"),
+                "kDataBlockBinaryAndHash"
+            );
+        }),
+        ("cache_index_and_filter_blocks", "off", |db| {
+            assert_eq!(rocks(db, TABLE, "cache_index_and_filter_blocks"), "false");
+        }),
+        ("pin_l0_filter_and_index_blocks", "off", |db| {
+            assert_eq!(
+                rocks(db, TABLE, "pin_l0_filter_and_index_blocks_in_cache"),
+                "false"
+            );
+        }),
+        ("compression", "zstd", |db| {
+            assert_eq!(rocks(db, CF, "compression"), "kZSTD")
+        }),
+        ("bottommost_compression", "none", |db| {
+            assert_eq!(rocks(db, CF, "bottommost_compression"), "kNoCompression");
+        }),
+        ("write_buffer_size", "2MiB", |db| {
+            assert_eq!(rocks(db, CF, "write_buffer_size"), "2097152");
+        }),
+        ("max_write_buffer_number", "3", |db| {
+            assert_eq!(rocks(db, CF, "max_write_buffer_number"), "3");
+        }),
+        ("level0_file_num_compaction_trigger", "8", |db| {
+            assert_eq!(rocks(db, CF, "level0_file_num_compaction_trigger"), "8");
+        }),
+        ("target_file_size_base", "32MiB", |db| {
+            assert_eq!(rocks(db, CF, "target_file_size_base"), "33554432");
+        }),
+        ("max_bytes_for_level_base", "128MiB", |db| {
+            assert_eq!(rocks(db, CF, "max_bytes_for_level_base"), "134217728");
+        }),
+        ("fifo_max_size", "3GiB", |db| {
+            assert!(
+                rocks(db, CF, "compaction_options_fifo")
+                    .contains("max_table_files_size=3221225472;")
+            );
+        }),
+        ("compaction_style", "universal", |db| {
+            assert_eq!(
+                rocks(db, CF, "compaction_style"),
+                "kCompactionStyleUniversal"
+            );
+        }),
+        ("compaction_style", "fifo", |db| {
+            assert_eq!(rocks(db, CF, "compaction_style"), "kCompactionStyleFIFO");
+        }),
+        ("compaction_style", "level", |db| {
+            assert_eq!(rocks(db, CF, "compaction_style"), "kCompactionStyleLevel");
+        }),
+        ("max_open_files", "5000", |db| {
+            assert_eq!(rocks(db, DB, "max_open_files"), "5000")
+        }),
+        ("max_background_jobs", "4", |db| {
+            assert_eq!(rocks(db, DB, "max_background_jobs"), "4")
+        }),
+        ("use_direct_reads", "on", |db| {
+            assert_eq!(rocks(db, DB, "use_direct_reads"), "true")
+        }),
+        ("use_direct_reads", "off", |db| {
+            assert_eq!(rocks(db, DB, "use_direct_reads"), "false")
+        }),
+        ("use_direct_io_for_flush_and_compaction", "on", |db| {
+            assert_eq!(
+                rocks(db, DB, "use_direct_io_for_flush_and_compaction"),
+                "true"
+            );
+        }),
+        ("allow_mmap_reads", "on", |db| {
+            assert_eq!(rocks(db, DB, "allow_mmap_reads"), "true")
+        }),
+        ("wal", "off", |db| {
+            let w0 = db.metrics_snapshot().rocksdb.tickers.wal_bytes;
+            db.put(-1, b"no log").expect("put");
+            assert_eq!(
+                db.metrics_snapshot().rocksdb.tickers.wal_bytes,
+                w0,
+                "WAL grew with wal off"
+            );
+            db.delete(-1).expect("delete");
+        }),
+        ("wal", "on", |db| {
+            let w0 = db.metrics_snapshot().rocksdb.tickers.wal_bytes;
+            db.put(-1, b"logged").expect("put");
+            assert!(
+                db.metrics_snapshot().rocksdb.tickers.wal_bytes > w0,
+                "WAL did not grow"
+            );
+            db.delete(-1).expect("delete");
+        }),
+        ("sync", "on", |db| {
+            let s0 = stat_count(db, "rocksdb.wal.synced");
+            db.put(-1, b"synced").expect("put");
+            assert!(stat_count(db, "rocksdb.wal.synced") > s0, "no WAL sync");
+            db.delete(-1).expect("delete");
+        }),
+        ("value_cache_entries", "10", |db| {
+            assert_eq!(db.metrics_snapshot().cache.capacity, 10);
+        }),
+        ("stats_level", "all", |db| {
+            let g0 = stat_count(db, "rocksdb.db.get.micros");
+            db.rocksdb_property("rocksdb.stats");
+            for k in 0..50 {
+                db.get(k * 3).expect("get");
+            }
+            // Timers are on now: RocksDB times its gets.
+            assert!(stat_count(db, "rocksdb.db.get.micros") > g0);
+        }),
+        ("stats_level", "except_timers", |db| {
+            let g0 = stat_count(db, "rocksdb.db.get.micros");
+            for k in 50..100 {
+                db.get(k * 3).expect("get");
+            }
+            assert_eq!(stat_count(db, "rocksdb.db.get.micros"), g0);
+        }),
+        ("perf_level", "count", |db| {
+            rocksdb::perf::PerfContext::default().reset();
+            // This thread set the level; a get that reaches RocksDB counts comparisons.
+            db.set_value_cache_entries(0).expect("cache off");
+            db.get(300).expect("get");
+            let report = rocksdb::perf::PerfContext::default().report(true);
+            db.set_value_cache_entries(10).expect("cache back");
+            let n: u64 = report
+                .split(',')
+                .find_map(|kv| kv.trim().strip_prefix("user_key_comparison_count = "))
+                .and_then(|v| v.trim().parse().ok())
+                .expect("user_key_comparison_count in the perf report");
+            assert!(n > 0, "{report}");
+        }),
+        ("metrics", "off", |db| {
+            assert!(!db.metrics_snapshot().timing_enabled)
+        }),
+        ("metrics_sample_rate", "4", |db| {
+            assert_eq!(db.metrics_snapshot().sample_rate, 4)
+        }),
+        ("bulk_load_method", "wal-off-batches", |db| {
+            assert_eq!(
+                db.options().get("bulk_load_method").as_deref(),
+                Some("wal-off-batches")
+            );
+        }),
+        ("bulk_load_rows_per_file", "1000", |db| {
+            assert_eq!(db.options().bulk_load_rows_per_file, 1000);
+        }),
+        ("rocksdb_statistics", "off", |db| {
+            assert!(db.rocksdb_statistics().is_none())
+        }),
+        ("rocksdb_statistics", "on", |db| {
+            assert!(db.rocksdb_statistics().is_some())
+        }),
+        ("create_if_missing", "off", |db| {
+            assert!(!db.options().create_if_missing)
+        }),
+    ];
+    let mut seen = std::collections::HashSet::new();
+    for (name, value, check) in &cases {
+        let c = db
+            .set_option(name, value)
+            .unwrap_or_else(|e| panic!("{name} = {value}: {e}"));
+        assert_eq!(c.name, *name);
+        assert_eq!(c.applied, alexdb::engine::options::applies(name), "{name}");
+        assert_eq!(db.options().get(name).as_deref(), Some(c.new.as_str()));
+        check(&db);
+        assert_eq!(
+            fingerprint(&db),
+            before,
+            "rows changed after {name} = {value}"
+        );
+        seen.insert(*name);
+    }
+    // Every option that can change on an open database was covered.
+    for name in DbOptions::NAMES {
+        let kind = alexdb::engine::options::applies(name);
+        assert!(
+            seen.contains(name) || kind == Applies::AtOpen,
+            "{name} is not tested"
+        );
+    }
+    // And it all survives a real close and open.
+    drop(db);
+    let db = Db::open_with(dir.path().join("db"), opts()).expect("reopen");
+    assert_eq!(fingerprint(&db), before);
+}
+
+#[test]
+fn level_universal_level_round_trip_keeps_data_and_writes_continue() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = filled(dir.path(), 30_000);
+    for (style, rocks_name) in [
+        ("universal", "kCompactionStyleUniversal"),
+        ("level", "kCompactionStyleLevel"),
+        ("universal", "kCompactionStyleUniversal"),
+        ("level", "kCompactionStyleLevel"),
+    ] {
+        let before = fingerprint(&db);
+        let c = db.set_option("compaction_style", style).expect(style);
+        assert_eq!(c.applied, Applies::Reopen);
+        assert_eq!(rocks(&db, CF, "compaction_style"), rocks_name);
+        assert_eq!(fingerprint(&db), before);
+        // Writes after the switch land and are flushed into the new layout.
+        for k in 0..500 {
+            db.put(1_000_000 + k, &value(k)).expect("put");
+        }
+        db.flush().expect("flush");
+        db.compact();
+        assert!(db.check().expect("check").ok);
+    }
+}
+
+#[test]
+fn fifo_is_refused_unless_its_limit_is_above_the_database_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = filled(dir.path(), 100_000);
+    db.flush().expect("flush");
+    let before = fingerprint(&db);
+    db.set_option("fifo_max_size", "1MiB")
+        .expect("limit itself is live");
+    let e = db
+        .set_option("compaction_style", "fifo")
+        .expect_err("refused");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("fifo_max_size (1MiB)") && msg.contains("above"),
+        "{msg}"
+    );
+    assert_eq!(db.options().compaction_style.as_str(), "level");
+    assert_eq!(fingerprint(&db), before);
+    db.set_option("fifo_max_size", "1GiB").expect("raise");
+    db.set_option("compaction_style", "fifo")
+        .expect("now allowed");
+    assert_eq!(fingerprint(&db), before);
+    // Lowering the limit below the size while in FIFO is refused too.
+    assert!(db.set_option("fifo_max_size", "1MiB").is_err());
+}
+
+#[test]
+fn bad_values_are_refused_with_the_allowed_range_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = filled(dir.path(), 1000);
+    let before_opts = db.options();
+    for (name, value, expect) in [
+        ("block_cache_size", "-5MiB", "cannot be negative"),
+        ("block_cache_size", "lots", "not a size"),
+        ("bloom_bits_per_key", "101", "between 0 (off) and 100"),
+        (
+            "compaction_style",
+            "tiered",
+            "expected level, universal or fifo",
+        ),
+        (
+            "block_cache_type",
+            "arc",
+            "expected one of lru, hyper_clock",
+        ),
+        (
+            "compression",
+            "brotli",
+            "expected one of none, snappy, lz4, zstd",
+        ),
+        ("max_write_buffer_number", "1", "between 2 and 64"),
+        ("wal", "maybe", "on/off"),
+        (
+            "value_cache_shards",
+            "4",
+            "cannot change on an open database",
+        ),
+        ("block_sise", "4k", "did you mean \"block_size\""),
+    ] {
+        let e = db.set_option(name, value).expect_err(name).to_string();
+        assert!(e.contains(expect), "{name} = {value}: {e}");
+        assert!(!e.contains('\n'));
+        assert_eq!(db.options(), before_opts, "{name} changed the options");
+    }
+    // sync needs the WAL: refused while wal is off.
+    db.set_option("wal", "off").expect("wal off");
+    assert!(
+        db.set_option("sync", "on")
+            .unwrap_err()
+            .to_string()
+            .contains("needs wal on")
+    );
+}
+
+#[test]
+fn a_failed_reopen_rolls_back_with_data_intact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = filled(dir.path(), 10_000);
+    let before = fingerprint(&db);
+    db.fail_next_reopen();
+    let e = db
+        .set_option("compaction_style", "universal")
+        .expect_err("injected");
+    assert!(matches!(e, DbError::RolledBack { .. }), "{e}");
+    assert!(e.to_string().contains("rolled back"), "{e}");
+    assert_eq!(db.options().compaction_style.as_str(), "level");
+    assert_eq!(rocks(&db, CF, "compaction_style"), "kCompactionStyleLevel");
+    assert_eq!(fingerprint(&db), before);
+    db.put(-7, b"still writable").expect("put after rollback");
+    let events = db.metrics_snapshot().events;
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == "reopen" && e.applied.as_deref() == Some("rolled back")),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn direct_reads_on_tmpfs_apply_or_roll_back() {
+    let shm = Path::new("/dev/shm");
+    if !shm.is_dir() {
+        eprintln!("skipped: no /dev/shm on this machine");
+        return;
+    }
+    let dir = tempfile::tempdir_in(shm).expect("tempdir in /dev/shm");
+    let db = filled(dir.path(), 5_000);
+    db.flush().expect("flush");
+    let before = fingerprint(&db);
+    match db.set_option("use_direct_reads", "on") {
+        Err(e) => {
+            let msg = e.to_string();
+            eprintln!("tmpfs refused O_DIRECT: {msg}");
+            assert!(matches!(e, DbError::RolledBack { .. }), "{msg}");
+            assert!(!msg.contains('\n'), "{msg}");
+            assert!(!db.options().use_direct_reads);
+        }
+        // Some kernels let tmpfs accept O_DIRECT; then it simply applied.
+        Ok(c) => assert_eq!(c.applied, Applies::Reopen),
+    }
+    assert_eq!(fingerprint(&db), before);
+}
+
+#[test]
+fn a_background_writer_keeps_running_across_reopens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Arc::new(filled(dir.path(), 5_000));
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU64::new(0));
+    let writer = {
+        let (db, stop, written) = (db.clone(), stop.clone(), written.clone());
+        std::thread::spawn(move || -> Result<(), DbError> {
+            let mut k = 10_000_000i64;
+            while !stop.load(Ordering::Relaxed) {
+                db.put(k, &value(k))?;
+                assert_eq!(db.get(k)?.as_deref(), Some(value(k).as_slice()));
+                written.fetch_add(1, Ordering::Relaxed);
+                k += 1;
+            }
+            Ok(())
+        })
+    };
+    for (name, v) in [
+        ("compaction_style", "universal"),
+        ("max_open_files", "500"),
+        ("compaction_style", "level"),
+        ("block_cache_type", "hyper_clock"),
+    ] {
+        let w0 = written.load(Ordering::Relaxed);
+        while written.load(Ordering::Relaxed) < w0 + 200 {
+            std::thread::yield_now();
+        }
+        db.set_option(name, v).expect(name);
+    }
+    db.reopen().expect("plain reopen");
+    stop.store(true, Ordering::Relaxed);
+    writer
+        .join()
+        .expect("writer thread")
+        .expect("no error across reopens");
+    let n = written.load(Ordering::Relaxed);
+    assert!(n >= 800);
+    assert_eq!(db.count_range(10_000_000, i64::MAX), n);
+    assert!(db.check().expect("check").ok);
+}
+
+#[test]
+fn every_change_is_an_event_in_the_metrics_stream() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = filled(dir.path(), 1000);
+    let mut window = alexdb::metrics::MetricsWindow::new();
+    db.metrics_window(&mut window);
+    db.set_option("block_cache_size", "16MiB").expect("live");
+    db.set_option("compaction_style", "universal")
+        .expect("reopen");
+    db.flush_now().expect("flush");
+    db.compact_range(Some((0, 100))).expect("compact");
+    let s = db.metrics_window(&mut window);
+    let kinds: Vec<&str> = s.events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        ["option", "reopen", "option", "flush", "compact"],
+        "{:?}",
+        s.events
+    );
+    let live = &s.events[0];
+    assert_eq!(live.option.as_deref(), Some("block_cache_size"));
+    assert_eq!(
+        (live.old.as_deref(), live.new.as_deref()),
+        (Some("8MiB"), Some("16MiB"))
+    );
+    assert_eq!(live.applied.as_deref(), Some("live"));
+    let style = &s.events[2];
+    assert_eq!(style.applied.as_deref(), Some("reopen"));
+    assert!(style.secs > 0.0);
+    assert!(
+        style.label.contains("compaction_style level -> universal"),
+        "{}",
+        style.label
+    );
+    // The next window starts after them.
+    assert!(db.metrics_window(&mut window).events.is_empty());
+}
+
+#[test]
+fn exported_options_file_is_rocksdbs_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = filled(dir.path(), 100);
+    db.set_option("block_size", "8KiB").expect("set");
+    let out = dir.path().join("exported.ini");
+    db.export_rocksdb_options(&out).expect("export");
+    let text = std::fs::read_to_string(&out).expect("read");
+    assert!(
+        text.contains("[DBOptions]") && text.contains("block_size=8192"),
+        "{text}"
+    );
+}
