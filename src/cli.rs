@@ -49,6 +49,10 @@ pub struct Cli {
     #[arg(long)]
     pub json: bool,
 
+    /// Play the demo script in the dashboard (on a temporary database unless --db)
+    #[arg(long, conflicts_with_all = ["commands", "script", "plain"])]
+    pub demo: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -152,6 +156,7 @@ where
             (cli.plain, "--plain"),
             (cli.commands.is_some(), "-c"),
             (cli.script.is_some(), "--script"),
+            (cli.demo, "--demo"),
         ];
         if let Some((_, flag)) = shell_opts.iter().find(|(set, _)| *set) {
             return Err(Cli::command().error(
@@ -182,7 +187,8 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
     use std::io::IsTerminal;
 
     // The temporary directory is removed when `_temp` drops, after the database closed.
-    let (path, _temp) = if cli.temp {
+    let temp = cli.temp || (cli.demo && cli.db.is_none());
+    let (path, _temp) = if temp {
         let dir = tempfile::Builder::new()
             .prefix("alexdb-")
             .tempdir()
@@ -198,7 +204,7 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
         };
         (dir.join("db"), None)
     };
-    if !cli.temp
+    if !temp
         && cli.db.is_none()
         && let Some(parent) = path.parent()
     {
@@ -209,6 +215,16 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
     exec.bail = cli.bail;
     let interactive =
         cli.commands.is_none() && cli.script.is_none() && std::io::stdin().is_terminal();
+    // With a terminal on both ends and no --plain, the dashboard; otherwise a line shell.
+    if cli.demo || (interactive && !cli.plain && std::io::stdout().is_terminal()) {
+        let cfg = crate::tui::TuiConfig {
+            demo: cli.demo,
+            history_path: default_history_path(),
+        };
+        let code = crate::tui::run(&mut exec, &cfg)?;
+        drop(exec);
+        return Ok(code);
+    }
     let summary = {
         let mut err_for_printer = std::io::stderr();
         let mut printer = Printer::new(out, &mut err_for_printer, cli.json, interactive);
@@ -221,7 +237,7 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
             run_script(&mut exec, &mut stdin.lock(), &mut printer).context("reading stdin")?
         } else {
             let db = exec.db();
-            let what = if cli.temp {
+            let what = if temp {
                 "temporary database"
             } else {
                 "database"
@@ -234,7 +250,7 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
                 db.path().display(),
                 db.len(),
                 db.open_stats().total_secs,
-                if cli.temp { ", removed at exit" } else { "" },
+                if temp { ", removed at exit" } else { "" },
             )?;
             let history = default_history_path();
             run_interactive(&mut exec, history.as_deref(), &mut printer, err)?;

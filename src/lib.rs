@@ -10,4 +10,5 @@ pub mod command;
 pub mod engine;
 pub mod metrics;
 pub mod shell;
+pub mod tui;
 pub mod workload;

@@ -78,7 +78,7 @@ impl Term {
 #[test]
 fn prompt_completion_multiline_sql_and_history() {
     let home = tempfile::tempdir().expect("tempdir");
-    let mut t = Term::spawn(&["--temp"], home.path());
+    let mut t = Term::spawn(&["--temp", "--plain"], home.path());
     t.wait_for("alexdb> ");
     let banner = t.screen();
     assert!(banner.contains("temporary database"), "{banner}");

@@ -93,6 +93,14 @@ pub enum Outcome {
     /// A session setting changed (`.timer`, `.mode`, ...): shown interactively, silent
     /// in scripts, as sqlite3 does.
     Setting(String),
+    /// A long command started as a job on a worker thread (`.load`, `.bench`, `.ycsb`).
+    /// `background` (a trailing `&`): the line shell returns to the prompt at once;
+    /// otherwise it waits with a progress bar. The dashboard never waits.
+    JobStarted {
+        id: super::jobs::JobId,
+        label: String,
+        background: bool,
+    },
     /// `.quit`: stop reading commands.
     Quit,
 }
@@ -176,6 +184,7 @@ pub struct Executor {
     saved_sample_rate: Option<u32>,
     /// Stop a run at the first failing statement.
     pub bail: bool,
+    jobs: super::jobs::Jobs,
     depth: usize,
 }
 
@@ -204,12 +213,18 @@ impl Executor {
             window: MetricsWindow::new(),
             saved_sample_rate: None,
             bail: false,
+            jobs: super::jobs::Jobs::new(),
             depth: 0,
         }
     }
 
     pub fn db(&self) -> &Arc<Db> {
         &self.db
+    }
+
+    /// The session's background jobs (`.load`, `.bench`, `.ycsb`).
+    pub fn jobs(&self) -> &super::jobs::Jobs {
+        &self.jobs
     }
 
     pub fn session(&self) -> &Session {

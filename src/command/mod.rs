@@ -4,6 +4,7 @@
 pub mod complete;
 pub mod exec;
 pub mod history;
+pub mod jobs;
 pub mod parse;
 pub mod render;
 

@@ -81,6 +81,7 @@ pub fn render_outcome(outcome: &Outcome, mode: OutputMode) -> String {
             OutputMode::Csv | OutputMode::Json => String::new(),
         },
         Outcome::Message(m) => format!("{m}\n"),
+        Outcome::JobStarted { id, label, .. } => format!("[{id}] started: {label}\n"),
         Outcome::Setting(_) | Outcome::Quit => String::new(),
     }
 }
@@ -230,6 +231,10 @@ pub fn report_json(r: &Report) -> Json {
         }
         Ok(Outcome::Quit) => {
             m.insert("quit".into(), Json::Bool(true));
+        }
+        Ok(Outcome::JobStarted { id, label, .. }) => {
+            m.insert("job".into(), json!(id));
+            m.insert("message".into(), Json::String(format!("started: {label}")));
         }
         Err(e) => {
             m.insert("error".into(), Json::String(e.to_string()));
