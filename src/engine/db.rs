@@ -483,10 +483,25 @@ impl Db {
     pub fn load_with_progress<I, V>(
         &self,
         rows: I,
-        mut progress: impl FnMut(u64),
+        progress: impl FnMut(u64),
     ) -> Result<LoadReport, DbError>
     where
         I: IntoIterator<Item = (i64, V)>,
+        V: AsRef<[u8]>,
+    {
+        self.load_results(rows.into_iter().map(Ok), progress)
+    }
+
+    /// `load_with_progress` for a source that can fail (a file with a bad line): the
+    /// first `Err` row aborts the load. With `sst-ingest` nothing becomes visible then;
+    /// with `wal-off-batches` the rows already written stay and ALEX is made to match.
+    pub fn load_results<I, V>(
+        &self,
+        rows: I,
+        mut progress: impl FnMut(u64),
+    ) -> Result<LoadReport, DbError>
+    where
+        I: IntoIterator<Item = Result<(i64, V), DbError>>,
         V: AsRef<[u8]>,
     {
         let start = Instant::now();
@@ -525,7 +540,7 @@ impl Db {
         progress: &mut impl FnMut(u64),
     ) -> Result<LoadReport, DbError>
     where
-        I: IntoIterator<Item = (i64, V)>,
+        I: IntoIterator<Item = Result<(i64, V), DbError>>,
         V: AsRef<[u8]>,
     {
         let dir = self.store()?.load_dir()?;
@@ -543,7 +558,7 @@ impl Db {
         progress: &mut impl FnMut(u64),
     ) -> Result<LoadReport, DbError>
     where
-        I: IntoIterator<Item = (i64, V)>,
+        I: IntoIterator<Item = Result<(i64, V), DbError>>,
         V: AsRef<[u8]>,
     {
         // One read guard for the whole load (a reopen waits for it; never nest a second).
@@ -562,7 +577,8 @@ impl Db {
         let mut sorted = true;
         let mut last: Option<i64> = None;
         let (mut n, mut bytes) = (0u64, 0u64);
-        for (k, v) in rows {
+        for item in rows {
+            let (k, v) = item?;
             let v = v.as_ref();
             DbError::check_value(v)?;
             n += 1;
@@ -636,7 +652,7 @@ impl Db {
         progress: &mut impl FnMut(u64),
     ) -> Result<LoadReport, DbError>
     where
-        I: IntoIterator<Item = (i64, V)>,
+        I: IntoIterator<Item = Result<(i64, V), DbError>>,
         V: AsRef<[u8]>,
     {
         let _gate = self.write_gate.write();
@@ -645,7 +661,8 @@ impl Db {
         let mut sorted = true;
         let (mut n, mut bytes) = (0u64, 0u64);
         let result = (|| {
-            for (k, v) in rows {
+            for item in rows {
+                let (k, v) = item?;
                 DbError::check_value(v.as_ref())?;
                 n += 1;
                 bytes += v.as_ref().len() as u64;

@@ -54,6 +54,10 @@ pub enum DbError {
     #[error("{0}")]
     Refused(String),
 
+    /// Bad input data (a dataset file with a bad row).
+    #[error("{0}")]
+    Input(String),
+
     #[error("database {path} is corrupt: {detail}; restore it from a backup or repair it with ldb")]
     Corrupt { path: PathBuf, detail: String },
 

@@ -1,2 +1,5 @@
-//! Datasets and key generators (fixed seeds).
+//! Datasets, key generators and workloads (fixed seeds): generated and file datasets for
+//! `.load`, and the YCSB core workloads.
+pub mod dataset;
 pub mod keys;
+pub mod ycsb;

@@ -1,0 +1,306 @@
+//! Where a point query's time goes (the original plan's `profile_10m_queries`): ALEX,
+//! value cache, RocksDB and the rest, from the engine's layer timers with every get
+//! timed, plus RocksDB's own split from its PerfContext.
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::engines::{AlexEngine, Engine};
+use super::vs_sqlite::{KeyOrder, bench_keys, probes, run_queries, timed_load};
+use super::{Progress, latency::Summary};
+use crate::engine::{Db, DbOptions};
+use crate::metrics::MetricsWindow;
+
+#[derive(Debug, Clone)]
+pub struct ProfileConfig {
+    pub rows: u64,
+    pub keys: KeyOrder,
+    pub queries: u64,
+    pub value_size: usize,
+    pub seed: u64,
+    pub opts: DbOptions,
+    pub dir: Option<PathBuf>,
+}
+
+impl Default for ProfileConfig {
+    fn default() -> Self {
+        ProfileConfig {
+            rows: 10_000_000,
+            keys: KeyOrder::Sequential,
+            queries: 100_000,
+            value_size: 100,
+            seed: 42,
+            opts: DbOptions::default(),
+            dir: None,
+        }
+    }
+}
+
+/// RocksDB's PerfContext, averaged per get that reached RocksDB.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RocksInternal {
+    /// Gets that reached RocksDB (value-cache misses for keys ALEX holds).
+    pub gets: u64,
+    pub memtable_ns: f64,
+    /// Looking through SST files: filter, index and data blocks, reads included.
+    pub sst_ns: f64,
+    pub block_read_ns: f64,
+    pub block_decompress_ns: f64,
+    pub block_checksum_ns: f64,
+    /// Blocks read from files (block-cache misses), per get.
+    pub block_reads: f64,
+    pub index_block_reads: f64,
+    pub filter_block_reads: f64,
+    pub data_block_reads: f64,
+    pub block_cache_hits: f64,
+    pub index_cache_hits: f64,
+    pub filter_cache_hits: f64,
+    pub bloom_sst_hits: f64,
+    pub bloom_sst_misses: f64,
+    /// Every PerfContext counter RocksDB reported (summed over the run).
+    pub raw: HashMap<String, u64>,
+}
+
+/// One row of the breakdown table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Component {
+    pub component: &'static str,
+    pub ns: f64,
+    pub pct: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileReport {
+    pub bench: &'static str,
+    pub rows: u64,
+    pub keys: String,
+    pub queries: u64,
+    pub alex_ns: f64,
+    pub cache_ns: f64,
+    pub rocksdb_ns: f64,
+    pub other_ns: f64,
+    pub total_ns: f64,
+    pub cache_hit_rate: f64,
+    /// Measured around each get from outside (includes the timers' own cost).
+    pub query: Summary,
+    pub breakdown: Vec<Component>,
+    pub rocksdb_internal: RocksInternal,
+    pub settings: String,
+}
+
+/// Parses RocksDB's `PerfContext::report` text (`name = value, ...`).
+fn parse_perf(text: &str) -> HashMap<String, u64> {
+    text.split(',')
+        .filter_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            Some((k.trim().to_string(), v.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// Profiles `queries` gets of keys drawn from `keys` on `db`, on the calling thread.
+/// Sets every-get timing and PerfContext timing for the run and restores both after.
+pub fn profile_db(
+    db: &Db,
+    keys: &[i64],
+    queries: u64,
+    seed: u64,
+    keys_label: &str,
+    progress: &dyn Progress,
+) -> anyhow::Result<ProfileReport> {
+    anyhow::ensure!(
+        !keys.is_empty(),
+        "the database is empty: load some rows first"
+    );
+    let before = db.options();
+    db.set_metrics_sample_rate(1)?;
+    db.set_metrics_enabled(true);
+    // Applies to this thread at once (PerfContext is per thread).
+    db.set_option("perf_level", "time_except_mutex")?;
+    let result = (|| {
+        let warm = probes(keys, queries.min(50_000), seed ^ 0x77);
+        let timed = probes(keys, queries, seed ^ 0x99);
+        let mut window = MetricsWindow::new();
+        // Warm-up outside the measured window.
+        let shim = DbEngine(db);
+        run_queries(&shim, &warm, &[], progress)?;
+        rocksdb::perf::PerfContext::default().reset();
+        db.metrics_window(&mut window);
+        progress.phase("profile queries", Some(queries));
+        let (lat, _, _) = run_queries(&shim, &[], &timed, progress)?;
+        let snap = db.metrics_window(&mut window);
+        let perf = parse_perf(&rocksdb::perf::PerfContext::default().report(true));
+        Ok::<_, anyhow::Error>((lat.summary(), snap, perf))
+    })();
+    // Restore the user's settings whatever happened.
+    db.set_metrics_sample_rate(before.metrics_sample_rate)?;
+    db.set_metrics_enabled(before.metrics);
+    db.set_option("perf_level", before.perf_level.as_str())?;
+    let (query, snap, perf) = result?;
+    let sp = snap.get_split;
+    let n = sp.sampled_gets.max(1) as f64;
+    let (alex, cache, rocks, other) = (
+        sp.alex_ns as f64 / n,
+        sp.cache_ns as f64 / n,
+        sp.rocksdb_ns as f64 / n,
+        sp.rest_ns as f64 / n,
+    );
+    let total = alex + cache + rocks + other;
+    let pct = |v: f64| if total > 0.0 { v * 100.0 / total } else { 0.0 };
+    let gets = snap.index.found;
+    let rg = snap.index.found.max(1) as f64;
+    let g = |k: &str| perf.get(k).copied().unwrap_or(0) as f64 / rg;
+    let internal = RocksInternal {
+        gets,
+        memtable_ns: g("get_from_memtable_time"),
+        sst_ns: g("get_from_output_files_time"),
+        block_read_ns: g("block_read_time"),
+        block_decompress_ns: g("block_decompress_time"),
+        block_checksum_ns: g("block_checksum_time"),
+        block_reads: g("block_read_count"),
+        index_block_reads: g("index_block_read_count"),
+        filter_block_reads: g("filter_block_read_count"),
+        data_block_reads: (g("block_read_count")
+            - g("index_block_read_count")
+            - g("filter_block_read_count"))
+        .max(0.0),
+        block_cache_hits: g("block_cache_hit_count"),
+        index_cache_hits: g("block_cache_index_hit_count"),
+        filter_cache_hits: g("block_cache_filter_hit_count"),
+        bloom_sst_hits: g("bloom_sst_hit_count"),
+        bloom_sst_misses: g("bloom_sst_miss_count"),
+        raw: perf,
+    };
+    Ok(ProfileReport {
+        bench: "profile",
+        rows: db.len() as u64,
+        keys: keys_label.to_string(),
+        queries,
+        alex_ns: alex,
+        cache_ns: cache,
+        rocksdb_ns: rocks,
+        other_ns: other,
+        total_ns: total,
+        cache_hit_rate: snap.cache.hit_rate,
+        query,
+        breakdown: vec![
+            Component {
+                component: "ALEX index lookup",
+                ns: alex,
+                pct: pct(alex),
+            },
+            Component {
+                component: "value cache",
+                ns: cache,
+                pct: pct(cache),
+            },
+            Component {
+                component: "RocksDB get",
+                ns: rocks,
+                pct: pct(rocks),
+            },
+            Component {
+                component: "other",
+                ns: other,
+                pct: pct(other),
+            },
+        ],
+        rocksdb_internal: internal,
+        settings: format!(
+            "block cache {}, value cache {} entries, every get timed, PerfContext time_except_mutex",
+            before.get("block_cache_size").unwrap_or_default(),
+            before.value_cache_entries
+        ),
+    })
+}
+
+/// A borrowed `Db` as a benchmark engine (queries only).
+struct DbEngine<'a>(&'a Db);
+
+impl Engine for DbEngine<'_> {
+    fn kind(&self) -> super::engines::EngineKind {
+        super::engines::EngineKind::Alexdb
+    }
+    fn load(&self, _rows: &mut dyn Iterator<Item = (i64, Vec<u8>)>) -> anyhow::Result<u64> {
+        anyhow::bail!("a borrowed database is not loaded here")
+    }
+    fn worker(&self) -> anyhow::Result<Box<dyn super::engines::Worker + '_>> {
+        Ok(Box::new(super::engines::DbWorker(self.0)))
+    }
+    fn settings(&self) -> String {
+        String::new()
+    }
+}
+
+/// Loads a fresh database and profiles it (the CLI's `bench profile`).
+pub fn run_profile(cfg: &ProfileConfig, progress: &dyn Progress) -> anyhow::Result<ProfileReport> {
+    anyhow::ensure!(cfg.rows > 0, "rows must be at least 1");
+    let tmp = match &cfg.dir {
+        Some(d) => tempfile::tempdir_in(d)?,
+        None => tempfile::tempdir()?,
+    };
+    let keys = bench_keys(cfg.keys, cfg.rows, cfg.seed);
+    let alex = AlexEngine::open(&tmp.path().join("alexdb"), cfg.opts.clone())?;
+    progress.phase("loading alexdb", Some(cfg.rows));
+    timed_load(&alex, &keys, cfg.value_size, cfg.seed, progress)?;
+    profile_db(
+        &alex.db,
+        &keys,
+        cfg.queries,
+        cfg.seed,
+        cfg.keys.as_str(),
+        progress,
+    )
+}
+
+impl ProfileReport {
+    pub fn to_table(&self) -> String {
+        use std::fmt::Write as _;
+        let mut t = format!(
+            "profile: {} rows ({} keys), {} point queries; {}\n",
+            self.rows, self.keys, self.queries, self.settings
+        );
+        let _ = writeln!(t, "{:<22} {:>9} {:>7}", "Component", "Time", "Share");
+        let _ = writeln!(t, "{}", "-".repeat(40));
+        for c in &self.breakdown {
+            let _ = writeln!(t, "{:<22} {:>7.0}ns {:>6.1}%", c.component, c.ns, c.pct);
+        }
+        let _ = writeln!(t, "{}", "-".repeat(40));
+        let _ = writeln!(
+            t,
+            "{:<22} {:>7.0}ns {:>6.1}%",
+            "Total", self.total_ns, 100.0
+        );
+        let _ = writeln!(
+            t,
+            "value cache hit rate {:.1}%; measured from outside: mean {:.0} ns, p50 {} ns, p99 {} ns",
+            self.cache_hit_rate * 100.0,
+            self.query.mean_ns,
+            self.query.p50_ns,
+            self.query.p99_ns
+        );
+        let r = &self.rocksdb_internal;
+        let _ = writeln!(
+            t,
+            "RocksDB per get that reached it ({} gets): memtable {:.0} ns, SST files {:.0} ns (block reads {:.0} ns, decompress {:.0} ns, checksum {:.0} ns)",
+            r.gets,
+            r.memtable_ns,
+            r.sst_ns,
+            r.block_read_ns,
+            r.block_decompress_ns,
+            r.block_checksum_ns
+        );
+        let _ = writeln!(
+            t,
+            "  blocks read per get: {:.2} (data {:.2}, index {:.2}, filter {:.2}); block-cache hits {:.2}; bloom useful {:.2}",
+            r.block_reads,
+            r.data_block_reads,
+            r.index_block_reads,
+            r.filter_block_reads,
+            r.block_cache_hits,
+            r.bloom_sst_misses
+        );
+        t
+    }
+}

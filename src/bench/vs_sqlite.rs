@@ -1,0 +1,357 @@
+//! alexdb against SQLite (the original plan's `benchmark_vs_sqlite`): insert throughput and
+//! point-query latency on the same keys and values with the same memory budget.
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+
+use super::engines::{AlexEngine, Engine, SqliteEngine, memory_budget};
+use super::latency::{Latencies, Summary};
+use super::{Cancelled, Progress};
+use crate::engine::DbOptions;
+use crate::metrics::MetricsWindow;
+use crate::workload::dataset::value_for;
+use crate::workload::keys::{KeyDist, generate_keys, shuffled};
+
+/// Key order of the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyOrder {
+    /// 0, 1, 2, ... inserted in order.
+    Sequential,
+    /// Distinct uniform i64 keys inserted in random order.
+    Random,
+}
+
+impl KeyOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyOrder::Sequential => "sequential",
+            KeyOrder::Random => "random",
+        }
+    }
+}
+
+impl std::str::FromStr for KeyOrder {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sequential" | "seq" => Ok(KeyOrder::Sequential),
+            "random" | "uniform" => Ok(KeyOrder::Random),
+            _ => Err("expected sequential or random".into()),
+        }
+    }
+}
+
+/// The benchmark's keys in insertion order.
+pub fn bench_keys(order: KeyOrder, rows: u64, seed: u64) -> Vec<i64> {
+    match order {
+        KeyOrder::Sequential => (0..rows as i64).collect(),
+        KeyOrder::Random => shuffled(&generate_keys(KeyDist::Uniform, rows as usize, seed), seed),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VsSqliteConfig {
+    pub rows: u64,
+    pub keys: KeyOrder,
+    pub queries: u64,
+    pub value_size: usize,
+    pub inserts_only: bool,
+    pub seed: u64,
+    pub opts: DbOptions,
+    /// Where the temporary databases go (default: the system temp directory).
+    pub dir: Option<PathBuf>,
+}
+
+impl Default for VsSqliteConfig {
+    fn default() -> Self {
+        VsSqliteConfig {
+            rows: 1_000_000,
+            keys: KeyOrder::Sequential,
+            queries: 100_000,
+            value_size: 100,
+            inserts_only: false,
+            seed: 42,
+            opts: DbOptions::default(),
+            dir: None,
+        }
+    }
+}
+
+/// Average nanoseconds per get in each layer (timed gets only).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Split {
+    pub cache_ns: f64,
+    pub alex_ns: f64,
+    pub rocksdb_ns: f64,
+    pub other_ns: f64,
+    /// How many gets were timed layer by layer (1 in `metrics_sample_rate`).
+    pub timed_gets: u64,
+}
+
+/// Results of one engine.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EngineResult {
+    pub insert_rows_per_s: f64,
+    pub insert_secs: f64,
+    pub query_mean_ns: f64,
+    pub query_p50_ns: u64,
+    pub query_p99_ns: u64,
+    pub query_p999_ns: u64,
+    pub found: u64,
+    pub checksum: u64,
+    pub settings: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_hit_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split: Option<Split>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VsSqliteReport {
+    pub bench: &'static str,
+    pub rows: u64,
+    pub keys: KeyOrder,
+    pub queries: u64,
+    pub warmup_queries: u64,
+    pub value_size: usize,
+    pub budget_bytes: usize,
+    pub seed: u64,
+    pub inserts_only: bool,
+    pub alexdb: EngineResult,
+    pub sqlite: EngineResult,
+    /// SQLite's mean query time / alexdb's (0 with --inserts-only).
+    pub speedup_query: f64,
+    /// alexdb's insert rate / SQLite's.
+    pub speedup_insert: f64,
+    /// Both engines returned the same values for the same probes.
+    pub checksums_equal: bool,
+}
+
+/// Probe keys drawn uniformly (with replacement) from `keys`.
+pub fn probes(keys: &[i64], n: u64, seed: u64) -> Vec<i64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| keys[rng.random_range(0..keys.len())])
+        .collect()
+}
+
+/// Warm-up, then timed point queries on one engine: (latencies, found, checksum).
+pub fn run_queries(
+    engine: &dyn Engine,
+    warmup: &[i64],
+    timed: &[i64],
+    progress: &dyn Progress,
+) -> anyhow::Result<(Latencies, u64, u64)> {
+    let mut w = engine.worker()?;
+    for &k in warmup {
+        std::hint::black_box(w.get(k)?);
+    }
+    let mut lat = Latencies::default();
+    let (mut found, mut sum) = (0u64, 0u64);
+    for (i, &k) in timed.iter().enumerate() {
+        if let Some(c) = lat.time(|| w.get(k))? {
+            found += 1;
+            sum = sum.wrapping_add(c);
+        }
+        if i % 4096 == 4095 {
+            progress.advance(4096);
+            if progress.cancelled() {
+                return Err(Cancelled.into());
+            }
+        }
+    }
+    Ok((lat, found, sum))
+}
+
+fn fill(res: &mut EngineResult, s: Summary) {
+    res.query_mean_ns = s.mean_ns;
+    res.query_p50_ns = s.p50_ns;
+    res.query_p99_ns = s.p99_ns;
+    res.query_p999_ns = s.p999_ns;
+}
+
+/// Loads `rows` into `engine` with values derived from the keys; returns seconds.
+pub fn timed_load(
+    engine: &dyn Engine,
+    keys: &[i64],
+    value_size: usize,
+    seed: u64,
+    progress: &dyn Progress,
+) -> anyhow::Result<f64> {
+    let t0 = Instant::now();
+    let mut n = 0u64;
+    let mut rows = keys.iter().map_while(|&k| {
+        n += 1;
+        if n.is_multiple_of(65_536) {
+            progress.advance(65_536);
+            if progress.cancelled() {
+                return None;
+            }
+        }
+        Some((k, value_for(k, value_size, seed)))
+    });
+    engine.load(&mut rows)?;
+    if progress.cancelled() {
+        return Err(Cancelled.into());
+    }
+    Ok(t0.elapsed().as_secs_f64())
+}
+
+pub fn run_vs_sqlite(
+    cfg: &VsSqliteConfig,
+    progress: &dyn Progress,
+) -> anyhow::Result<VsSqliteReport> {
+    anyhow::ensure!(cfg.rows > 0, "rows must be at least 1");
+    let tmp = match &cfg.dir {
+        Some(d) => tempfile::tempdir_in(d)?,
+        None => tempfile::tempdir()?,
+    };
+    let keys = bench_keys(cfg.keys, cfg.rows, cfg.seed);
+    let budget = memory_budget(&cfg.opts, cfg.value_size);
+    let alex = AlexEngine::open(&tmp.path().join("alexdb"), cfg.opts.clone())?;
+    let sqlite = SqliteEngine::create(&tmp.path().join("sqlite"), budget, 1)?;
+
+    let mut a = EngineResult {
+        settings: alex.settings(),
+        ..EngineResult::default()
+    };
+    let mut s = EngineResult {
+        settings: sqlite.settings(),
+        ..EngineResult::default()
+    };
+    for (engine, res) in [
+        (&alex as &dyn Engine, &mut a),
+        (&sqlite as &dyn Engine, &mut s),
+    ] {
+        progress.phase(
+            &format!("loading {}", engine.kind().as_str()),
+            Some(cfg.rows),
+        );
+        res.insert_secs = timed_load(engine, &keys, cfg.value_size, cfg.seed, progress)?;
+        res.insert_rows_per_s = cfg.rows as f64 / res.insert_secs.max(1e-9);
+    }
+
+    let warmup_n = cfg.queries.min(50_000);
+    let mut equal = true;
+    if !cfg.inserts_only && cfg.queries > 0 {
+        let warm = probes(&keys, warmup_n, cfg.seed ^ 0x77);
+        let timed = probes(&keys, cfg.queries, cfg.seed ^ 0x99);
+        progress.phase("queries alexdb", Some(cfg.queries));
+        let mut window = MetricsWindow::new();
+        alex.db.metrics_window(&mut window);
+        let (lat, found, sum) = run_queries(&alex, &warm, &timed, progress)?;
+        // The warm-up is inside this window too; the hit rate is the timed part's below.
+        let snap = alex.db.metrics_window(&mut window);
+        fill(&mut a, lat.summary());
+        a.found = found;
+        a.checksum = sum;
+        let sp = snap.get_split;
+        let per = |ns: u64| {
+            if sp.sampled_gets == 0 {
+                0.0
+            } else {
+                ns as f64 / sp.sampled_gets as f64
+            }
+        };
+        a.split = Some(Split {
+            cache_ns: per(sp.cache_ns),
+            alex_ns: per(sp.alex_ns),
+            rocksdb_ns: per(sp.rocksdb_ns),
+            other_ns: per(sp.rest_ns),
+            timed_gets: sp.sampled_gets,
+        });
+        a.cache_hit_rate = Some(snap.cache.hit_rate);
+
+        progress.phase("queries sqlite", Some(cfg.queries));
+        let (lat, found, sum) = run_queries(&sqlite, &warm, &timed, progress)?;
+        fill(&mut s, lat.summary());
+        s.found = found;
+        s.checksum = sum;
+        equal = a.checksum == s.checksum && a.found == s.found;
+    }
+    Ok(VsSqliteReport {
+        bench: "vs-sqlite",
+        rows: cfg.rows,
+        keys: cfg.keys,
+        queries: if cfg.inserts_only { 0 } else { cfg.queries },
+        warmup_queries: if cfg.inserts_only { 0 } else { warmup_n },
+        value_size: cfg.value_size,
+        budget_bytes: budget,
+        seed: cfg.seed,
+        inserts_only: cfg.inserts_only,
+        speedup_query: if a.query_mean_ns > 0.0 {
+            s.query_mean_ns / a.query_mean_ns
+        } else {
+            0.0
+        },
+        speedup_insert: a.insert_rows_per_s / s.insert_rows_per_s.max(1e-9),
+        alexdb: a,
+        sqlite: s,
+        checksums_equal: equal,
+    })
+}
+
+impl VsSqliteReport {
+    /// The human-readable table (settings printed with the results).
+    pub fn to_table(&self) -> String {
+        let mut t = String::new();
+        use std::fmt::Write as _;
+        let _ = writeln!(
+            t,
+            "vs-sqlite: {} rows, {} keys, {} queries after {} warm-up, {}-byte values, memory budget {} each, seed {}",
+            self.rows,
+            self.keys.as_str(),
+            self.queries,
+            self.warmup_queries,
+            self.value_size,
+            crate::engine::options::format_size(self.budget_bytes),
+            self.seed
+        );
+        let _ = writeln!(t, "  alexdb: {}", self.alexdb.settings);
+        let _ = writeln!(t, "  sqlite: {}", self.sqlite.settings);
+        let _ = writeln!(
+            t,
+            "{:<10} {:>14} {:>12} {:>10} {:>10} {:>10}",
+            "engine", "insert rows/s", "query mean", "p50", "p99", "p99.9"
+        );
+        for (name, r) in [("alexdb", &self.alexdb), ("sqlite", &self.sqlite)] {
+            let _ = writeln!(
+                t,
+                "{:<10} {:>14.0} {:>10.0}ns {:>8}ns {:>8}ns {:>8}ns",
+                name,
+                r.insert_rows_per_s,
+                r.query_mean_ns,
+                r.query_p50_ns,
+                r.query_p99_ns,
+                r.query_p999_ns
+            );
+        }
+        let _ = writeln!(
+            t,
+            "speedup: queries {:.2}x, inserts {:.2}x; checksums {}",
+            self.speedup_query,
+            self.speedup_insert,
+            if self.checksums_equal {
+                "equal"
+            } else {
+                "DIFFER"
+            }
+        );
+        if let (Some(h), Some(sp)) = (self.alexdb.cache_hit_rate, self.alexdb.split) {
+            let _ = writeln!(
+                t,
+                "alexdb value cache hit rate {:.1}%; per timed get: cache {:.0} ns, ALEX {:.0} ns, RocksDB {:.0} ns, other {:.0} ns",
+                h * 100.0,
+                sp.cache_ns,
+                sp.alex_ns,
+                sp.rocksdb_ns,
+                sp.other_ns
+            );
+        }
+        t
+    }
+}

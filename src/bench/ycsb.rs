@@ -1,0 +1,468 @@
+//! YCSB core workloads on each engine: load `records`, warm up, then run `ops`
+//! operations (or for a duration) on `threads` threads; ops/s and p50/p99 per operation
+//! kind. The same seeds for every engine, so single-threaded runs issue the very same
+//! operations and their read checksums must agree.
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::engines::{AlexEngine, Engine, EngineKind, RocksEngine, SqliteEngine, memory_budget};
+use super::latency::Latencies;
+use super::{Cancelled, Progress};
+use crate::engine::DbOptions;
+use crate::workload::dataset::value_for;
+use crate::workload::ycsb::{Distribution, KeySpace, Op, OpGen, Workload, record_key};
+
+#[derive(Debug, Clone)]
+pub struct YcsbConfig {
+    pub workload: Workload,
+    pub records: u64,
+    /// Operations in the timed phase (over all threads); with `duration`, a cap.
+    pub ops: u64,
+    pub threads: usize,
+    /// `None`: the workload's own (latest for D, zipfian otherwise).
+    pub distribution: Option<Distribution>,
+    pub engines: Vec<EngineKind>,
+    pub value_size: usize,
+    pub seed: u64,
+    pub opts: DbOptions,
+    pub dir: Option<PathBuf>,
+    /// Run for this long instead of (at most) `ops` operations.
+    pub duration: Option<Duration>,
+}
+
+impl Default for YcsbConfig {
+    fn default() -> Self {
+        YcsbConfig {
+            workload: Workload::A,
+            records: 1_000_000,
+            ops: 1_000_000,
+            threads: 1,
+            distribution: None,
+            engines: EngineKind::ALL.to_vec(),
+            value_size: 100,
+            seed: 42,
+            opts: DbOptions::default(),
+            dir: None,
+            duration: None,
+        }
+    }
+}
+
+impl YcsbConfig {
+    pub fn distribution(&self) -> Distribution {
+        self.distribution
+            .unwrap_or_else(|| self.workload.default_distribution())
+    }
+}
+
+/// Results of one engine.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct YcsbEngineResult {
+    pub engine: &'static str,
+    pub load_secs: f64,
+    pub ops: u64,
+    pub secs: f64,
+    pub ops_per_s: f64,
+    pub read_p50_ns: u64,
+    pub read_p99_ns: u64,
+    pub update_p50_ns: u64,
+    pub update_p99_ns: u64,
+    pub insert_p50_ns: u64,
+    pub insert_p99_ns: u64,
+    pub scan_p50_ns: u64,
+    pub scan_p99_ns: u64,
+    pub rmw_p50_ns: u64,
+    pub rmw_p99_ns: u64,
+    pub reads: u64,
+    pub updates: u64,
+    pub inserts: u64,
+    pub scans: u64,
+    pub rmws: u64,
+    /// Reads (and read-modify-writes) that found their key.
+    pub found: u64,
+    /// Checksum of every value read.
+    pub checksum: u64,
+    /// The value cache hit rate during the run (alexdb only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_hit_rate: Option<f64>,
+    pub settings: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YcsbReport {
+    pub bench: &'static str,
+    pub workload: Workload,
+    pub mix: &'static str,
+    pub records: u64,
+    pub ops: u64,
+    pub warmup_ops: u64,
+    pub threads: usize,
+    pub distribution: Distribution,
+    pub value_size: usize,
+    pub budget_bytes: usize,
+    pub seed: u64,
+    pub results: Vec<YcsbEngineResult>,
+}
+
+#[derive(Default)]
+struct ThreadResult {
+    read: Latencies,
+    update: Latencies,
+    insert: Latencies,
+    scan: Latencies,
+    rmw: Latencies,
+    found: u64,
+    checksum: u64,
+}
+
+/// Runs `n` operations (or until `deadline`) of one thread.
+fn run_thread(
+    engine: &dyn Engine,
+    cfg: &YcsbConfig,
+    keys: &KeySpace,
+    seed: u64,
+    n: u64,
+    deadline: Option<Instant>,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+    timed: bool,
+) -> anyhow::Result<ThreadResult> {
+    let mut w = engine.worker()?;
+    let mut g = OpGen::new(cfg.workload, cfg.distribution(), keys.clone(), seed);
+    let mut r = ThreadResult::default();
+    let mut version = seed;
+    for i in 0..n {
+        if i % 256 == 0 {
+            if stop.load(Ordering::Relaxed) || progress.cancelled() {
+                break;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+            if timed && i > 0 {
+                progress.advance(256);
+            }
+        }
+        version = version.wrapping_add(1);
+        match g.next_op() {
+            Op::Read(k) => {
+                if let Some(c) = r.read.time(|| w.get(k))? {
+                    r.found += 1;
+                    r.checksum = r.checksum.wrapping_add(c);
+                }
+            }
+            Op::Update(k) => {
+                let v = value_for(k, cfg.value_size, version);
+                r.update.time(|| w.put(k, &v))?;
+            }
+            Op::Insert(k) => {
+                let v = value_for(k, cfg.value_size, cfg.seed);
+                r.insert.time(|| w.put(k, &v))?;
+            }
+            Op::Scan(k, len) => {
+                let (_, c) = r.scan.time(|| w.scan(k, len))?;
+                r.checksum = r.checksum.wrapping_add(c);
+            }
+            Op::ReadModifyWrite(k) => {
+                let v = value_for(k, cfg.value_size, version);
+                let got = r.rmw.time(|| -> anyhow::Result<Option<u64>> {
+                    let got = w.get(k)?;
+                    w.put(k, &v)?;
+                    Ok(got)
+                })?;
+                if let Some(c) = got {
+                    r.found += 1;
+                    r.checksum = r.checksum.wrapping_add(c);
+                }
+            }
+        }
+    }
+    Ok(r)
+}
+
+/// Warm-up and timed run of the workload on an engine that holds `keys`' records.
+pub fn run_on_engine(
+    engine: &dyn Engine,
+    keys: &KeySpace,
+    cfg: &YcsbConfig,
+    progress: &dyn Progress,
+) -> anyhow::Result<YcsbEngineResult> {
+    let threads = cfg.threads.max(1);
+    let stop = AtomicBool::new(false);
+    let warmup = warmup_ops(cfg);
+    // Warm-up: the same mix on other seeds, untimed.
+    progress.phase(&format!("warm-up {}", engine.kind().as_str()), Some(warmup));
+    std::thread::scope(|s| -> anyhow::Result<()> {
+        let hs: Vec<_> = (0..threads)
+            .map(|t| {
+                let stop = &stop;
+                s.spawn(move || {
+                    run_thread(
+                        engine,
+                        cfg,
+                        keys,
+                        cfg.seed ^ 0xAAAA ^ t as u64,
+                        warmup / threads as u64,
+                        None,
+                        stop,
+                        progress,
+                        false,
+                    )
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join()
+                .map_err(|_| anyhow::anyhow!("a warm-up thread panicked"))??;
+        }
+        Ok(())
+    })?;
+    if progress.cancelled() {
+        return Err(Cancelled.into());
+    }
+    let total = if cfg.duration.is_some() && cfg.ops == 0 {
+        u64::MAX
+    } else {
+        cfg.ops
+    };
+    progress.phase(
+        &format!("ycsb-{} {}", cfg.workload.as_str(), engine.kind().as_str()),
+        (total != u64::MAX).then_some(total),
+    );
+    let deadline = cfg.duration.map(|d| Instant::now() + d);
+    let t0 = Instant::now();
+    let results: Vec<ThreadResult> =
+        std::thread::scope(|s| -> anyhow::Result<Vec<ThreadResult>> {
+            let hs: Vec<_> = (0..threads)
+                .map(|t| {
+                    let per = if total == u64::MAX {
+                        u64::MAX
+                    } else {
+                        total / threads as u64 + u64::from((t as u64) < total % threads as u64)
+                    };
+                    let stop = &stop;
+                    s.spawn(move || {
+                        let r = run_thread(
+                            engine,
+                            cfg,
+                            keys,
+                            cfg.seed.wrapping_add(t as u64),
+                            per,
+                            deadline,
+                            stop,
+                            progress,
+                            true,
+                        );
+                        if r.is_err() {
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                        r
+                    })
+                })
+                .collect();
+            hs.into_iter()
+                .map(|h| {
+                    h.join()
+                        .map_err(|_| anyhow::anyhow!("a workload thread panicked"))?
+                })
+                .collect()
+        })?;
+    let secs = t0.elapsed().as_secs_f64();
+    let mut all = ThreadResult::default();
+    for r in &results {
+        all.read.merge(&r.read);
+        all.update.merge(&r.update);
+        all.insert.merge(&r.insert);
+        all.scan.merge(&r.scan);
+        all.rmw.merge(&r.rmw);
+        all.found += r.found;
+        all.checksum = all.checksum.wrapping_add(r.checksum);
+    }
+    let (rd, up, ins, sc, rmw) = (
+        all.read.summary(),
+        all.update.summary(),
+        all.insert.summary(),
+        all.scan.summary(),
+        all.rmw.summary(),
+    );
+    let ops = rd.count + up.count + ins.count + sc.count + rmw.count;
+    Ok(YcsbEngineResult {
+        engine: engine.kind().as_str(),
+        load_secs: 0.0,
+        ops,
+        secs,
+        ops_per_s: ops as f64 / secs.max(1e-9),
+        read_p50_ns: rd.p50_ns,
+        read_p99_ns: rd.p99_ns,
+        update_p50_ns: up.p50_ns,
+        update_p99_ns: up.p99_ns,
+        insert_p50_ns: ins.p50_ns,
+        insert_p99_ns: ins.p99_ns,
+        scan_p50_ns: sc.p50_ns,
+        scan_p99_ns: sc.p99_ns,
+        rmw_p50_ns: rmw.p50_ns,
+        rmw_p99_ns: rmw.p99_ns,
+        reads: rd.count,
+        updates: up.count,
+        inserts: ins.count,
+        scans: sc.count,
+        rmws: rmw.count,
+        found: all.found,
+        checksum: all.checksum,
+        cache_hit_rate: None,
+        settings: engine.settings(),
+    })
+}
+
+/// Untimed operations before the timed phase: a tenth of the run, 1,000 to 100,000.
+pub fn warmup_ops(cfg: &YcsbConfig) -> u64 {
+    (cfg.ops / 10).clamp(1_000, 100_000)
+}
+
+/// Loads each engine in a fresh temporary directory and runs the workload on it.
+pub fn run_ycsb(cfg: &YcsbConfig, progress: &dyn Progress) -> anyhow::Result<YcsbReport> {
+    anyhow::ensure!(cfg.records > 0, "records must be at least 1");
+    anyhow::ensure!(!cfg.engines.is_empty(), "no engine to run");
+    let budget = memory_budget(&cfg.opts, cfg.value_size);
+    let mut results = Vec::new();
+    for &kind in &cfg.engines {
+        let tmp = match &cfg.dir {
+            Some(d) => tempfile::tempdir_in(d)?,
+            None => tempfile::tempdir()?,
+        };
+        let dir = tmp.path().join(kind.as_str());
+        let engine: Box<dyn Engine> = match kind {
+            EngineKind::Alexdb => Box::new(AlexEngine::open(&dir, cfg.opts.clone())?),
+            EngineKind::Rocksdb => Box::new(RocksEngine::open(&dir, &cfg.opts, budget)?),
+            EngineKind::Sqlite => Box::new(SqliteEngine::create(&dir, budget, cfg.threads)?),
+        };
+        progress.phase(&format!("loading {}", kind.as_str()), Some(cfg.records));
+        let t0 = Instant::now();
+        let mut n = 0u64;
+        let mut rows = (0..cfg.records).map_while(|i| {
+            n += 1;
+            if n.is_multiple_of(65_536) {
+                progress.advance(65_536);
+                if progress.cancelled() {
+                    return None;
+                }
+            }
+            let k = record_key(i);
+            Some((k, value_for(k, cfg.value_size, cfg.seed)))
+        });
+        engine.load(&mut rows)?;
+        if progress.cancelled() {
+            return Err(Cancelled.into());
+        }
+        let load_secs = t0.elapsed().as_secs_f64();
+        let keys = KeySpace::generated(cfg.records);
+        let hits_before = alex_hits(engine.as_ref());
+        let mut r = run_on_engine(engine.as_ref(), &keys, cfg, progress)?;
+        r.load_secs = load_secs;
+        if let (Some((h0, m0)), Some((h1, m1))) = (hits_before, alex_hits(engine.as_ref())) {
+            let (h, m) = (h1 - h0, m1 - m0);
+            r.cache_hit_rate = Some(if h + m == 0 {
+                0.0
+            } else {
+                h as f64 / (h + m) as f64
+            });
+        }
+        results.push(r);
+    }
+    Ok(YcsbReport {
+        bench: "ycsb",
+        workload: cfg.workload,
+        mix: cfg.workload.describe(),
+        records: cfg.records,
+        ops: cfg.ops,
+        warmup_ops: warmup_ops(cfg),
+        threads: cfg.threads.max(1),
+        distribution: cfg.distribution(),
+        value_size: cfg.value_size,
+        budget_bytes: budget,
+        seed: cfg.seed,
+        results,
+    })
+}
+
+/// alexdb's value-cache hits and misses so far (None for other engines).
+fn alex_hits(e: &dyn Engine) -> Option<(u64, u64)> {
+    e.alex_db().map(|db| {
+        let s = db.metrics_snapshot();
+        (s.cache.hits, s.cache.misses)
+    })
+}
+
+impl YcsbReport {
+    pub fn to_table(&self) -> String {
+        use std::fmt::Write as _;
+        let mut t = format!(
+            "ycsb workload {} ({}), {} distribution, {} records of {} bytes, {} ops after {} warm-up, {} thread(s), memory budget {} each, seed {}\n",
+            self.workload.as_str(),
+            self.mix,
+            self.distribution.as_str(),
+            self.records,
+            self.value_size,
+            self.ops,
+            self.warmup_ops,
+            self.threads,
+            crate::engine::options::format_size(self.budget_bytes),
+            self.seed
+        );
+        for r in &self.results {
+            let _ = writeln!(t, "  {}: {}", r.engine, r.settings);
+        }
+        let _ = writeln!(
+            t,
+            "{:<8} {:>11} {:>9} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11}",
+            "engine",
+            "ops/s",
+            "load s",
+            "read p50",
+            "read p99",
+            "write p50",
+            "write p99",
+            "scan p50",
+            "scan p99"
+        );
+        for r in &self.results {
+            let (wp50, wp99) = if r.updates > 0 {
+                (r.update_p50_ns, r.update_p99_ns)
+            } else if r.rmws > 0 {
+                (r.rmw_p50_ns, r.rmw_p99_ns)
+            } else {
+                (r.insert_p50_ns, r.insert_p99_ns)
+            };
+            let _ = writeln!(
+                t,
+                "{:<8} {:>11.0} {:>9.2} {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns",
+                r.engine,
+                r.ops_per_s,
+                r.load_secs,
+                r.read_p50_ns,
+                r.read_p99_ns,
+                wp50,
+                wp99,
+                r.scan_p50_ns,
+                r.scan_p99_ns
+            );
+        }
+        if let Some(a) = self.results.iter().find(|r| r.engine == "alexdb") {
+            for r in self.results.iter().filter(|r| r.engine != "alexdb") {
+                let _ = writeln!(
+                    t,
+                    "alexdb vs {}: {:.2}x ops/s",
+                    r.engine,
+                    a.ops_per_s / r.ops_per_s.max(1e-9)
+                );
+            }
+            if let Some(h) = a.cache_hit_rate {
+                let _ = writeln!(t, "alexdb value cache hit rate {:.1}%", h * 100.0);
+            }
+        }
+        t
+    }
+}

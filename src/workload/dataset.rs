@@ -1,0 +1,523 @@
+//! Datasets to load: generated ones (fixed seed, values derived from the key) and files
+//! (CSV with a header row, SOSD binary key files). Each is a stream of rows that stops
+//! early when its cancel flag is set, so a cancelled load keeps what it read.
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use thiserror::Error;
+
+use super::keys::{KeyDist, generate_keys, shuffled};
+
+/// Default value size in bytes (the original plan's benchmarks).
+pub const DEFAULT_VALUE_SIZE: usize = 100;
+/// Default seed of generated datasets.
+pub const DEFAULT_SEED: u64 = 42;
+/// Largest generated dataset (rows).
+pub const MAX_GENERATED_ROWS: u64 = 1_000_000_000;
+
+/// What to load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatasetSpec {
+    /// `start, start+step, ...` (`n` keys).
+    Sequential { n: u64, start: i64, step: i64 },
+    /// `n` distinct uniform i64 keys, in random order.
+    Random { n: u64 },
+    /// `n` distinct lognormal(0, 2) x 1e9 keys, in random order.
+    Lognormal { n: u64 },
+    /// `n` increasing microsecond timestamps with jitter and occasional gaps.
+    Timestamps { n: u64 },
+    /// A CSV file with a header row; `key` names the key column, `value` the value column
+    /// (default: the whole row).
+    Csv {
+        path: PathBuf,
+        key: String,
+        value: Option<String>,
+    },
+    /// A SOSD key file: little-endian u64 count, then that many u64 keys.
+    Sosd { path: PathBuf },
+}
+
+impl DatasetSpec {
+    /// Short description for progress bars and job lists.
+    pub fn label(&self) -> String {
+        match self {
+            DatasetSpec::Sequential { n, start, step } => {
+                format!("sequential {n} (start {start}, step {step})")
+            }
+            DatasetSpec::Random { n } => format!("random {n}"),
+            DatasetSpec::Lognormal { n } => format!("lognormal {n}"),
+            DatasetSpec::Timestamps { n } => format!("timestamps {n}"),
+            DatasetSpec::Csv { path, key, .. } => format!("csv {} (key {key})", path.display()),
+            DatasetSpec::Sosd { path } => format!("sosd {}", path.display()),
+        }
+    }
+}
+
+/// How generated values look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenOptions {
+    pub value_size: usize,
+    pub seed: u64,
+}
+
+impl Default for GenOptions {
+    fn default() -> Self {
+        GenOptions {
+            value_size: DEFAULT_VALUE_SIZE,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// Why a dataset could not be read. Display is one line.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum DatasetError {
+    #[error("cannot read {path}: {reason}")]
+    Io { path: String, reason: String },
+    #[error("{path}: no column named \"{column}\" in the header (columns: {columns})")]
+    NoColumn {
+        path: String,
+        column: String,
+        columns: String,
+    },
+    #[error("{path} line {line}: key \"{text}\" is not an integer; nothing was loaded")]
+    BadKey {
+        path: String,
+        line: u64,
+        text: String,
+    },
+    #[error("{path} line {line}: {reason}; nothing was loaded")]
+    Csv {
+        path: String,
+        line: u64,
+        reason: String,
+    },
+    #[error(
+        "{path} is truncated: its header says {expected} keys ({expected_bytes} bytes) but the file has {actual_bytes} bytes"
+    )]
+    SosdTruncated {
+        path: String,
+        expected: u64,
+        expected_bytes: u64,
+        actual_bytes: u64,
+    },
+    #[error(
+        "{path}: key {key} (number {index}) is above {max}; alexdb keys are i64, nothing was loaded",
+        max = i64::MAX
+    )]
+    SosdKeyTooLarge { path: String, index: u64, key: u64 },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> DatasetError {
+    let reason = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    };
+    DatasetError::Io {
+        path: path.display().to_string(),
+        reason,
+    }
+}
+
+/// A value of `size` bytes derived from `key` (same key, size and seed: same value).
+/// The first half is random letters and digits, the second half repeats it, so block
+/// compression shrinks values to about half, like db_bench's default (compression ratio
+/// 0.5) and unlike a value of one repeated byte.
+pub fn value_for(key: i64, size: usize, seed: u64) -> Vec<u8> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut x = splitmix64((key as u64) ^ seed.rotate_left(17));
+    let half = size.div_ceil(2);
+    let mut v = Vec::with_capacity(size);
+    while v.len() < half {
+        x = splitmix64(x);
+        for i in 0..10 {
+            if v.len() == half {
+                break;
+            }
+            v.push(ALPHABET[((x >> (i * 6)) & 63) as usize]);
+        }
+    }
+    while v.len() < size {
+        v.push(v[v.len() - half]);
+    }
+    v
+}
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = x;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The keys of a generated dataset, in load order.
+pub fn generated_keys(spec: &DatasetSpec, seed: u64) -> Result<Vec<i64>, DatasetError> {
+    let n = match spec {
+        DatasetSpec::Sequential { n, .. }
+        | DatasetSpec::Random { n }
+        | DatasetSpec::Lognormal { n }
+        | DatasetSpec::Timestamps { n } => *n,
+        _ => return Err(DatasetError::Invalid("not a generated dataset".into())),
+    };
+    if n == 0 || n > MAX_GENERATED_ROWS {
+        return Err(DatasetError::Invalid(format!(
+            "row count {n} is out of range (1 to {MAX_GENERATED_ROWS})"
+        )));
+    }
+    let count = n as usize;
+    Ok(match spec {
+        DatasetSpec::Sequential { start, step, .. } => {
+            if *step == 0 {
+                return Err(DatasetError::Invalid(
+                    "step 0 would repeat one key; use a step other than 0".into(),
+                ));
+            }
+            let last = i128::from(*start) + i128::from(*step) * (i128::from(n) - 1);
+            if i64::try_from(last).is_err() {
+                return Err(DatasetError::Invalid(format!(
+                    "{n} keys from {start} in steps of {step} run past the i64 range"
+                )));
+            }
+            (0..n as i64).map(|i| start + i * step).collect()
+        }
+        DatasetSpec::Random { .. } => shuffled(&generate_keys(KeyDist::Uniform, count, seed), seed),
+        DatasetSpec::Lognormal { .. } => {
+            shuffled(&generate_keys(KeyDist::Lognormal, count, seed), seed)
+        }
+        DatasetSpec::Timestamps { .. } => timestamps(count, seed),
+        _ => unreachable!("checked above"),
+    })
+}
+
+/// Increasing microsecond timestamps from 2024-01-01: about 1 ms apart with jitter, and
+/// now and then a gap of up to an hour (a quiet period).
+fn timestamps(n: usize, seed: u64) -> Vec<i64> {
+    let mut t: i64 = 1_704_067_200_000_000;
+    let mut x = splitmix64(seed);
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        x = splitmix64(x);
+        t += 1 + (x % 2_000) as i64;
+        if x >> 54 == 0 {
+            // About 1 in 1024 rows follows a gap.
+            t += ((x >> 20) % 3_600_000_000) as i64;
+        }
+        out.push(t);
+    }
+    out
+}
+
+/// Counters a source updates while it is read (for the load report).
+#[derive(Debug, Default)]
+pub struct SourceStats {
+    /// Rows skipped because their key was empty or NA (CSV).
+    pub skipped: AtomicU64,
+    /// Rows handed out.
+    pub rows: AtomicU64,
+}
+
+/// A dataset opened for reading.
+pub struct Source {
+    pub label: String,
+    /// Rows, when known in advance.
+    pub total: Option<u64>,
+    pub stats: Arc<SourceStats>,
+    pub rows: Box<dyn Iterator<Item = Result<(i64, Vec<u8>), DatasetError>> + Send>,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("label", &self.label)
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens `spec`. Errors that can be seen before reading (missing file, unknown column,
+/// truncated SOSD file, bad generator arguments) come back here; errors in the data come
+/// as an `Err` row, after which the stream ends. Rows stop early once `cancel` is set.
+pub fn open(
+    spec: &DatasetSpec,
+    gen_opts: GenOptions,
+    cancel: Arc<AtomicBool>,
+) -> Result<Source, DatasetError> {
+    let stats = Arc::new(SourceStats::default());
+    let label = spec.label();
+    let GenOptions { value_size, seed } = gen_opts;
+    if value_size > crate::engine::MAX_VALUE_BYTES {
+        return Err(DatasetError::Invalid(format!(
+            "value size {value_size} is above the 16 MiB limit"
+        )));
+    }
+    let (total, rows): (Option<u64>, Box<dyn Iterator<Item = _> + Send>) = match spec {
+        DatasetSpec::Csv { path, key, value } => {
+            (None, csv_rows(path, key, value.as_deref(), &stats)?)
+        }
+        DatasetSpec::Sosd { path } => {
+            let (n, it) = sosd_rows(path, value_size, seed)?;
+            (Some(n), it)
+        }
+        _ => {
+            let keys = generated_keys(spec, seed)?;
+            let n = keys.len() as u64;
+            let it = keys
+                .into_iter()
+                .map(move |k| Ok((k, value_for(k, value_size, seed))));
+            (Some(n), Box::new(it))
+        }
+    };
+    let counted = stats.clone();
+    let rows = rows
+        .take_while(move |_| !cancel.load(Ordering::Relaxed))
+        .inspect(move |r| {
+            if r.is_ok() {
+                counted.rows.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+    Ok(Source {
+        label,
+        total,
+        stats,
+        rows: Box::new(StopAfterError {
+            inner: rows,
+            failed: false,
+        }),
+    })
+}
+
+/// Ends the stream after the first error.
+struct StopAfterError<I> {
+    inner: I,
+    failed: bool,
+}
+
+impl<I, T, E> Iterator for StopAfterError<I>
+where
+    I: Iterator<Item = Result<T, E>>,
+{
+    type Item = Result<T, E>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let r = self.inner.next()?;
+        self.failed = r.is_err();
+        Some(r)
+    }
+}
+
+fn is_missing(key: &str) -> bool {
+    let k = key.trim();
+    k.is_empty()
+        || ["na", "n/a", "nan", "null", "none", "-"]
+            .iter()
+            .any(|m| k.eq_ignore_ascii_case(m))
+}
+
+type RowIter = Box<dyn Iterator<Item = Result<(i64, Vec<u8>), DatasetError>> + Send>;
+
+fn csv_rows(
+    path: &Path,
+    key_col: &str,
+    value_col: Option<&str>,
+    stats: &Arc<SourceStats>,
+) -> Result<RowIter, DatasetError> {
+    let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(BufReader::with_capacity(1 << 20, file));
+    let shown = path.display().to_string();
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| DatasetError::Csv {
+            path: shown.clone(),
+            line: 1,
+            reason: e.to_string(),
+        })?
+        .clone();
+    let names: Vec<String> = headers
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect();
+    let find = |col: &str| {
+        names
+            .iter()
+            .position(|n| n == col)
+            .or_else(|| names.iter().position(|n| n.eq_ignore_ascii_case(col)))
+            .ok_or_else(|| DatasetError::NoColumn {
+                path: shown.clone(),
+                column: col.to_string(),
+                columns: names.join(", "),
+            })
+    };
+    let key_i = find(key_col)?;
+    let value_i = value_col.map(find).transpose()?;
+    let stats = stats.clone();
+    let mut record = csv::ByteRecord::new();
+    let it = std::iter::from_fn(move || {
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => return None,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    let reason = match e.kind() {
+                        csv::ErrorKind::UnequalLengths {
+                            expected_len, len, ..
+                        } => format!("{len} fields where the header has {expected_len}"),
+                        _ => e.to_string(),
+                    };
+                    return Some(Err(DatasetError::Csv {
+                        path: shown.clone(),
+                        line,
+                        reason,
+                    }));
+                }
+                Ok(true) => {}
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            let raw = String::from_utf8_lossy(record.get(key_i).unwrap_or_default());
+            if is_missing(&raw) {
+                stats.skipped.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            let key: i64 = match raw.trim().parse() {
+                Ok(k) => k,
+                Err(_) => {
+                    return Some(Err(DatasetError::BadKey {
+                        path: shown.clone(),
+                        line,
+                        text: raw.chars().take(40).collect(),
+                    }));
+                }
+            };
+            let value = match value_i {
+                Some(i) => record.get(i).unwrap_or_default().to_vec(),
+                None => whole_row(&record),
+            };
+            return Some(Ok((key, value)));
+        }
+    });
+    Ok(Box::new(it))
+}
+
+/// A record written back as one CSV line (without the line end).
+fn whole_row(record: &csv::ByteRecord) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing into a Vec cannot fail.
+    let _ = w.write_byte_record(record);
+    let mut v = w.into_inner().unwrap_or_default();
+    if v.last() == Some(&b'\n') {
+        v.pop();
+    }
+    v
+}
+
+fn sosd_rows(path: &Path, value_size: usize, seed: u64) -> Result<(u64, RowIter), DatasetError> {
+    let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let len = file.metadata().map_err(|e| io_err(path, e))?.len();
+    let shown = path.display().to_string();
+    let mut r = BufReader::with_capacity(1 << 20, file);
+    let mut head = [0u8; 8];
+    if len < 8 {
+        return Err(DatasetError::SosdTruncated {
+            path: shown,
+            expected: 0,
+            expected_bytes: 8,
+            actual_bytes: len,
+        });
+    }
+    r.read_exact(&mut head).map_err(|e| io_err(path, e))?;
+    let n = u64::from_le_bytes(head);
+    let expected_bytes = n.checked_mul(8).and_then(|b| b.checked_add(8));
+    if expected_bytes != Some(len) {
+        return Err(DatasetError::SosdTruncated {
+            path: shown,
+            expected: n,
+            expected_bytes: expected_bytes.unwrap_or(u64::MAX),
+            actual_bytes: len,
+        });
+    }
+    let mut index = 0u64;
+    let it = std::iter::from_fn(move || {
+        if index == n {
+            return None;
+        }
+        let mut b = [0u8; 8];
+        if let Err(e) = r.read_exact(&mut b) {
+            return Some(Err(DatasetError::Io {
+                path: shown.clone(),
+                reason: e.to_string(),
+            }));
+        }
+        let k = u64::from_le_bytes(b);
+        index += 1;
+        match i64::try_from(k) {
+            Ok(key) => Some(Ok((key, value_for(key, value_size, seed)))),
+            Err(_) => Some(Err(DatasetError::SosdKeyTooLarge {
+                path: shown.clone(),
+                index: index - 1,
+                key: k,
+            })),
+        }
+    });
+    Ok((n, Box::new(it)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_deterministic_sized_and_half_repeated() {
+        for size in [0, 1, 7, 100, 1000] {
+            let v = value_for(42, size, 7);
+            assert_eq!(v.len(), size);
+            assert_eq!(v, value_for(42, size, 7));
+            let half = size.div_ceil(2);
+            assert_eq!(v[half..], v[..size - half]);
+        }
+        assert_ne!(value_for(1, 100, 7), value_for(2, 100, 7));
+        assert_ne!(value_for(1, 100, 7), value_for(1, 100, 8));
+    }
+
+    #[test]
+    fn timestamps_increase() {
+        let t = timestamps(100_000, 3);
+        assert!(t.windows(2).all(|w| w[0] < w[1]));
+        let gaps = t.windows(2).filter(|w| w[1] - w[0] > 1_000_000).count();
+        assert!(gaps > 10, "{gaps} gaps");
+    }
+
+    #[test]
+    fn sequential_checks_its_range() {
+        let spec = DatasetSpec::Sequential {
+            n: 5,
+            start: -10,
+            step: 3,
+        };
+        assert_eq!(generated_keys(&spec, 1).unwrap(), vec![-10, -7, -4, -1, 2]);
+        let spec = DatasetSpec::Sequential {
+            n: 3,
+            start: i64::MAX - 1,
+            step: 1,
+        };
+        assert!(generated_keys(&spec, 1).is_err());
+        let spec = DatasetSpec::Sequential {
+            n: 3,
+            start: 0,
+            step: 0,
+        };
+        assert!(generated_keys(&spec, 1).is_err());
+    }
+}
