@@ -8,14 +8,16 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::error::ErrorKind;
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::bench::index::{IndexBenchConfig, MAX_KEYS, run_index_bench};
+use crate::bench::index::{IndexBenchConfig, run_index_bench};
+pub use crate::command::bench_args::{
+    BenchCommand, DistArg, IndexArgs, ProfileArgs, VsSqliteArgs, YcsbArgs, parse_key_count,
+};
 use crate::command::history::{app_data_dir, default_history_path};
 use crate::command::{Executor, RunSummary};
 use crate::engine::DbOptions;
 use crate::shell::{Printer, run_commands, run_interactive, run_script, run_script_file};
-use crate::workload::keys::KeyDist;
 
 /// alexdb: an ALEX learned index over RocksDB with an LRU value cache, and a shell around it.
 #[derive(Debug, Clone, PartialEq, Eq, Parser)]
@@ -64,81 +66,24 @@ pub enum Command {
     Bench(BenchCommand),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
-pub enum BenchCommand {
-    /// ALEX learned index against std BTreeMap: bulk load, lookups, inserts, memory
-    Index(IndexArgs),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Args)]
-pub struct IndexArgs {
-    /// Number of distinct keys (e.g. 1000000, 1_000_000, 500k, 10M)
-    #[arg(long, value_name = "N", value_parser = parse_key_count)]
-    pub keys: usize,
-
-    /// Key distribution
-    #[arg(long, value_enum)]
-    pub dist: DistArg,
-
-    /// Seed for keys, shuffles and probes
-    #[arg(long, value_name = "S", default_value_t = 42)]
-    pub seed: u64,
-
-    /// Print one JSON object on stdout instead of the table
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// Key distribution as spelled on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DistArg {
-    /// 0, 1, 2, ..., N-1
-    Seq,
-    /// uniform over the whole i64 range
-    Uniform,
-    /// lognormal(0, 2) x 1e9, heavily skewed
-    Lognormal,
-}
-
-impl From<DistArg> for KeyDist {
-    fn from(d: DistArg) -> Self {
-        match d {
-            DistArg::Seq => KeyDist::Seq,
-            DistArg::Uniform => KeyDist::Uniform,
-            DistArg::Lognormal => KeyDist::Lognormal,
+/// The whole program for `args` (also used by the original plan's thin programs):
+/// usage errors exit 2, failures print `error: ...` and exit 1.
+pub fn main_with<I, T>(args: I) -> std::process::ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = parse_from(args).unwrap_or_else(|e| e.exit());
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr();
+    match run(&cli, &mut out, &mut err) {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            let _ = out.flush();
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
         }
     }
-}
-
-/// Parse a key count: digits with optional `_` or `,` separators and an optional
-/// `k`/`m` suffix (thousands / millions). Must be between 1 and [`MAX_KEYS`].
-pub fn parse_key_count(s: &str) -> Result<usize, String> {
-    let hint = "expected a whole number of keys such as 1000000, 1_000_000, 500k or 10M";
-    let t: String = s
-        .trim()
-        .chars()
-        .filter(|c| *c != '_' && *c != ',')
-        .collect();
-    let (digits, mult) = match t.chars().last() {
-        Some('k' | 'K') => (&t[..t.len() - 1], 1_000usize),
-        Some('m' | 'M') => (&t[..t.len() - 1], 1_000_000usize),
-        _ => (&t[..], 1usize),
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(hint.to_string());
-    }
-    let n = digits
-        .parse::<usize>()
-        .ok()
-        .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("too large; the most is {MAX_KEYS}"))?;
-    if n == 0 {
-        return Err("must be at least 1".to_string());
-    }
-    if n > MAX_KEYS {
-        return Err(format!("too large; the most is {MAX_KEYS}"));
-    }
-    Ok(n)
 }
 
 /// Parse arguments. `Err` is a usage error (or `--help`/`--version`), to be shown with
@@ -176,6 +121,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
     match &cli.command {
         Some(Command::Bench(BenchCommand::Index(args))) => {
             bench_index(args, cli.json || args.json, out, err)?;
+            Ok(0)
+        }
+        Some(Command::Bench(b)) => {
+            run_engine_bench(b, cli.json, out)?;
             Ok(0)
         }
         None => run_shell(cli, out, err),
@@ -225,10 +174,13 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
         drop(exec);
         return Ok(code);
     }
+    crate::shell::install_interrupt_handler();
+    exec.set_waiter(Box::new(crate::shell::wait_with_progress));
     let summary = {
         let mut err_for_printer = std::io::stderr();
-        let mut printer = Printer::new(out, &mut err_for_printer, cli.json, interactive);
-        if let Some(cmds) = &cli.commands {
+        let mut printer = Printer::new(out, &mut err_for_printer, cli.json, interactive)
+            .with_jobs(exec.jobs().clone());
+        let summary = if let Some(cmds) = &cli.commands {
             run_commands(&mut exec, cmds, &mut printer)
         } else if let Some(script) = &cli.script {
             run_script_file(&mut exec, script, &mut printer)?
@@ -257,10 +209,33 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
             // A person saw each error as it happened; like sqlite3, the session itself
             // succeeded.
             RunSummary::default()
-        }
+        };
+        printer.stop_jobs(exec.session_mut());
+        summary
     };
     drop(exec);
     Ok(if summary.failed > 0 { 1 } else { 0 })
+}
+
+/// `bench vs-sqlite|profile|ycsb`: progress bar on stderr, table or JSON on stdout.
+fn run_engine_bench(b: &BenchCommand, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    let progress = crate::shell::progress::BarProgress::new();
+    let (text, value) = crate::command::long::run_bench(b, &progress)?;
+    progress.finish();
+    let json = json
+        || match b {
+            BenchCommand::VsSqlite(a) => a.common.json,
+            BenchCommand::Profile(a) => a.common.json,
+            BenchCommand::Ycsb(a) => a.common.json,
+            BenchCommand::Index(a) => a.json,
+        };
+    if json {
+        writeln!(out, "{value}").context("writing the report")?;
+    } else {
+        write!(out, "{text}").context("writing the report")?;
+    }
+    out.flush().context("writing the report")?;
+    Ok(())
 }
 
 fn bench_index(

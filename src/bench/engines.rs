@@ -201,7 +201,7 @@ impl Engine for RocksEngine {
     fn settings(&self) -> String {
         format!(
             "same RocksDB options as alexdb, block cache {} (the whole budget), no ALEX, no value cache, WAL on, no sync",
-            crate::engine::options::format_size(self.block_cache_bytes)
+            mib(self.block_cache_bytes)
         )
     }
 }
@@ -315,9 +315,9 @@ impl Engine for SqliteEngine {
     fn settings(&self) -> String {
         format!(
             "WAL, synchronous=NORMAL, page cache {} per connection x {} ({} in all)",
-            crate::engine::options::format_size(self.budget_bytes / self.threads),
+            mib(self.budget_bytes / self.threads),
             self.threads,
-            crate::engine::options::format_size(self.budget_bytes)
+            mib(self.budget_bytes)
         )
     }
 }
@@ -362,4 +362,9 @@ impl Worker for SqliteWorker {
 /// overhead each). SQLite's page cache and plain RocksDB's block cache get this much.
 pub fn memory_budget(opts: &DbOptions, value_size: usize) -> usize {
     opts.block_cache_bytes + opts.value_cache_entries * (value_size + 64)
+}
+
+/// Bytes as `527.6 MiB`.
+pub fn mib(bytes: usize) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
 }

@@ -164,6 +164,7 @@ pub fn run_queries(
             }
         }
     }
+    progress.advance(timed.len() as u64 % 4096);
     Ok((lat, found, sum))
 }
 
@@ -302,13 +303,13 @@ impl VsSqliteReport {
         use std::fmt::Write as _;
         let _ = writeln!(
             t,
-            "vs-sqlite: {} rows, {} keys, {} queries after {} warm-up, {}-byte values, memory budget {} each, seed {}",
+            "vs-sqlite: {} rows, {} keys, {} queries after {} warm-up, {}-byte values, memory budget {:.1} MiB each, seed {}",
             self.rows,
             self.keys.as_str(),
             self.queries,
             self.warmup_queries,
             self.value_size,
-            crate::engine::options::format_size(self.budget_bytes),
+            self.budget_bytes as f64 / (1 << 20) as f64,
             self.seed
         );
         let _ = writeln!(t, "  alexdb: {}", self.alexdb.settings);

@@ -118,24 +118,37 @@ struct ThreadResult {
     checksum: u64,
 }
 
-/// Runs `n` operations (or until `deadline`) of one thread.
-fn run_thread(
-    engine: &dyn Engine,
-    cfg: &YcsbConfig,
-    keys: &KeySpace,
-    seed: u64,
-    n: u64,
+/// What every thread of a run shares.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    engine: &'a dyn Engine,
+    cfg: &'a YcsbConfig,
+    keys: &'a KeySpace,
     deadline: Option<Instant>,
-    stop: &AtomicBool,
-    progress: &dyn Progress,
+    stop: &'a AtomicBool,
+    progress: &'a dyn Progress,
+    /// Timed phase (progress is reported) or warm-up.
     timed: bool,
-) -> anyhow::Result<ThreadResult> {
+}
+
+/// Runs `n` operations (or until the deadline) of one thread.
+fn run_thread(run: Run<'_>, seed: u64, n: u64) -> anyhow::Result<ThreadResult> {
+    let Run {
+        engine,
+        cfg,
+        keys,
+        deadline,
+        stop,
+        progress,
+        timed,
+    } = run;
     let mut w = engine.worker()?;
     let mut g = OpGen::new(cfg.workload, cfg.distribution(), keys.clone(), seed);
     let mut r = ThreadResult::default();
     let mut version = seed;
-    for i in 0..n {
-        if i % 256 == 0 {
+    let mut i = 0u64;
+    while i < n {
+        if i.is_multiple_of(256) {
             if stop.load(Ordering::Relaxed) || progress.cancelled() {
                 break;
             }
@@ -179,6 +192,10 @@ fn run_thread(
                 }
             }
         }
+        i += 1;
+    }
+    if timed {
+        progress.advance(i % 256);
     }
     Ok(r)
 }
@@ -195,21 +212,23 @@ pub fn run_on_engine(
     let warmup = warmup_ops(cfg);
     // Warm-up: the same mix on other seeds, untimed.
     progress.phase(&format!("warm-up {}", engine.kind().as_str()), Some(warmup));
+    let warm_run = Run {
+        engine,
+        cfg,
+        keys,
+        deadline: None,
+        stop: &stop,
+        progress,
+        timed: false,
+    };
     std::thread::scope(|s| -> anyhow::Result<()> {
         let hs: Vec<_> = (0..threads)
             .map(|t| {
-                let stop = &stop;
                 s.spawn(move || {
                     run_thread(
-                        engine,
-                        cfg,
-                        keys,
+                        warm_run,
                         cfg.seed ^ 0xAAAA ^ t as u64,
                         warmup / threads as u64,
-                        None,
-                        stop,
-                        progress,
-                        false,
                     )
                 })
             })
@@ -233,6 +252,11 @@ pub fn run_on_engine(
         (total != u64::MAX).then_some(total),
     );
     let deadline = cfg.duration.map(|d| Instant::now() + d);
+    let run = Run {
+        deadline,
+        timed: true,
+        ..warm_run
+    };
     let t0 = Instant::now();
     let results: Vec<ThreadResult> =
         std::thread::scope(|s| -> anyhow::Result<Vec<ThreadResult>> {
@@ -243,21 +267,10 @@ pub fn run_on_engine(
                     } else {
                         total / threads as u64 + u64::from((t as u64) < total % threads as u64)
                     };
-                    let stop = &stop;
                     s.spawn(move || {
-                        let r = run_thread(
-                            engine,
-                            cfg,
-                            keys,
-                            cfg.seed.wrapping_add(t as u64),
-                            per,
-                            deadline,
-                            stop,
-                            progress,
-                            true,
-                        );
+                        let r = run_thread(run, cfg.seed.wrapping_add(t as u64), per);
                         if r.is_err() {
-                            stop.store(true, Ordering::Relaxed);
+                            run.stop.store(true, Ordering::Relaxed);
                         }
                         r
                     })
@@ -400,7 +413,7 @@ impl YcsbReport {
     pub fn to_table(&self) -> String {
         use std::fmt::Write as _;
         let mut t = format!(
-            "ycsb workload {} ({}), {} distribution, {} records of {} bytes, {} ops after {} warm-up, {} thread(s), memory budget {} each, seed {}\n",
+            "ycsb workload {} ({}), {} distribution, {} records of {} bytes, {} ops after {} warm-up, {} thread(s), memory budget {:.1} MiB each, seed {}\n",
             self.workload.as_str(),
             self.mix,
             self.distribution.as_str(),
@@ -409,7 +422,7 @@ impl YcsbReport {
             self.ops,
             self.warmup_ops,
             self.threads,
-            crate::engine::options::format_size(self.budget_bytes),
+            self.budget_bytes as f64 / (1 << 20) as f64,
             self.seed
         );
         for r in &self.results {

@@ -93,6 +93,11 @@ pub enum Outcome {
     /// A session setting changed (`.timer`, `.mode`, ...): shown interactively, silent
     /// in scripts, as sqlite3 does.
     Setting(String),
+    /// A benchmark's or a load's result: its table for people and its JSON object.
+    Report {
+        text: String,
+        json: serde_json::Value,
+    },
     /// A long command started as a job on a worker thread (`.load`, `.bench`, `.ycsb`).
     /// `background` (a trailing `&`): the line shell returns to the prompt at once;
     /// otherwise it waits with a progress bar. The dashboard never waits.
@@ -185,8 +190,14 @@ pub struct Executor {
     /// Stop a run at the first failing statement.
     pub bail: bool,
     jobs: super::jobs::Jobs,
+    /// How a front end waits for a foreground job (the line shell shows a progress
+    /// bar); `None`: jobs always run in the background (the dashboard).
+    waiter: Option<Waiter>,
     depth: usize,
 }
+
+/// Waits for a job and returns its final status.
+pub type Waiter = Box<dyn FnMut(&super::jobs::Jobs, super::jobs::JobId) -> super::jobs::JobStatus>;
 
 impl std::fmt::Debug for Executor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -214,12 +225,18 @@ impl Executor {
             saved_sample_rate: None,
             bail: false,
             jobs: super::jobs::Jobs::new(),
+            waiter: None,
             depth: 0,
         }
     }
 
     pub fn db(&self) -> &Arc<Db> {
         &self.db
+    }
+
+    /// Makes foreground jobs wait through `w` (the line shell).
+    pub fn set_waiter(&mut self, w: Waiter) {
+        self.waiter = Some(w);
     }
 
     /// The session's background jobs (`.load`, `.bench`, `.ycsb`).
@@ -362,7 +379,18 @@ impl Executor {
             self.db.metrics_window(&mut self.window);
         }
         let t0 = Instant::now();
-        let result = self.execute(cmd);
+        let mut result = self.execute(cmd);
+        if let Ok(Outcome::JobStarted {
+            id,
+            background: false,
+            ..
+        }) = result
+            && let Some(w) = self.waiter.as_mut()
+        {
+            let st = w(&self.jobs, id);
+            self.jobs.mark_reported(id);
+            result = job_result(st);
+        }
         let elapsed = t0.elapsed();
         let stats = measure.then(|| self.command_stats());
         Report {
@@ -510,6 +538,45 @@ impl Executor {
                     self.load_profile(path)?
                 }
             }
+            Command::Load { args, background } => {
+                let label = input_label(".load", cmd);
+                let id = super::long::start_load(&self.jobs, &self.db, args, &label)?;
+                Outcome::JobStarted {
+                    id,
+                    label,
+                    background: *background,
+                }
+            }
+            Command::Bench { args, background } => {
+                let label = input_label(".bench", cmd);
+                let id = super::long::start_bench(&self.jobs, &self.db, args, &label)?;
+                Outcome::JobStarted {
+                    id,
+                    label,
+                    background: *background,
+                }
+            }
+            Command::Ycsb { args, background } => {
+                let label = input_label(".ycsb", cmd);
+                let id = super::long::start_ycsb(&self.jobs, &self.db, args, &label)?;
+                Outcome::JobStarted {
+                    id,
+                    label,
+                    background: *background,
+                }
+            }
+            Command::Jobs => Outcome::Rows(jobs_table(&self.jobs.list())),
+            Command::Cancel(id) => match self.jobs.cancel(*id) {
+                Some(n) => {
+                    Outcome::Message(format!("[{n}] cancelling (what it did so far is kept)"))
+                }
+                None => {
+                    return Err(ExecError::Refused(match id {
+                        Some(n) => format!("job {n} is not running (.jobs lists them)"),
+                        None => "no job is running".to_string(),
+                    }));
+                }
+            },
             Command::OptionsExport(path) => {
                 let src = self.db.export_rocksdb_options(Path::new(path))?;
                 Outcome::Message(format!("wrote {path} (RocksDB's {})", src.display()))
@@ -629,6 +696,11 @@ impl Executor {
 
     /// `.open PATH`: opens the new database first, so a failure keeps the current one.
     fn open_path(&mut self, path: &str) -> Result<Outcome, ExecError> {
+        if self.jobs.running() > 0 {
+            return Err(ExecError::Refused(
+                "a job is running on this database (.jobs); wait for it or .cancel it first".into(),
+            ));
+        }
         let new_path = PathBuf::from(path);
         let same = match (new_path.canonicalize(), self.db.path().canonicalize()) {
             (Ok(a), Ok(b)) => a == b,
@@ -790,6 +862,7 @@ fn touches_db(cmd: &Command) -> bool {
             | Command::Delete { .. }
             | Command::Compact(_)
             | Command::Flush
+            | Command::Load { .. }
     )
 }
 
@@ -954,6 +1027,77 @@ pub fn options_table(o: &DbOptions) -> Table {
             Cell::Text(info.default),
             Cell::Text(info.applies.as_str().to_string()),
             Cell::Text(if info.changed { "*" } else { "" }.to_string()),
+        ]);
+    }
+    t
+}
+
+/// The final result of a job the front end waited for.
+pub fn job_result(st: super::jobs::JobStatus) -> Result<Outcome, ExecError> {
+    match st.state {
+        super::jobs::JobState::Failed(e) => Err(ExecError::Refused(e)),
+        super::jobs::JobState::Running => Err(ExecError::Refused(format!(
+            "[{}] still running in the background (.jobs)",
+            st.id
+        ))),
+        super::jobs::JobState::Done { .. } => Ok(st
+            .result
+            .unwrap_or_else(|| Outcome::Message(format!("[{}] done", st.id)))),
+    }
+}
+
+/// A job's label: the command as typed would be best, but the parsed command is what we
+/// have here, so name the kind and let the job add its phase.
+fn input_label(kind: &str, cmd: &Command) -> String {
+    match cmd {
+        Command::Load { args, .. } => format!("{kind} {}", args.spec().0.label()),
+        Command::Ycsb { args, .. } => format!(
+            "{kind} {}{}",
+            args.workload
+                .or(args.workload_pos)
+                .map_or("?", |w| w.as_str()),
+            args.duration
+                .map(|d| format!(" for {:.0} s", d.as_secs_f64()))
+                .unwrap_or_default()
+        ),
+        Command::Bench { args, .. } => format!(
+            "{kind} {}",
+            match args {
+                super::bench_args::ShellBenchArgs::Profile { .. } => "profile",
+                super::bench_args::ShellBenchArgs::VsSqlite(_) => "vs-sqlite",
+                super::bench_args::ShellBenchArgs::Ycsb(_) => "ycsb",
+                super::bench_args::ShellBenchArgs::Index(_) => "index",
+            }
+        ),
+        _ => kind.to_string(),
+    }
+}
+
+/// `.jobs`: one row per job.
+pub fn jobs_table(jobs: &[super::jobs::JobStatus]) -> Table {
+    let mut t = Table::new(&["job", "state", "progress", "elapsed", "command"]);
+    for j in jobs {
+        let state = match &j.state {
+            super::jobs::JobState::Running => "running".to_string(),
+            super::jobs::JobState::Done { cancelled: false } => "done".to_string(),
+            super::jobs::JobState::Done { cancelled: true } => "cancelled".to_string(),
+            super::jobs::JobState::Failed(e) => format!("failed: {e}"),
+        };
+        let progress = match (j.total, j.fraction()) {
+            (Some(t), Some(f)) => format!("{}/{t} {} ({:.0}%)", j.done, j.unit, f * 100.0),
+            _ => format!("{} {}", j.done, j.unit),
+        };
+        let phase = if j.phase.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", j.phase)
+        };
+        t.rows.push(vec![
+            Cell::Int(j.id as i64),
+            Cell::Text(state),
+            Cell::Text(progress),
+            Cell::Text(format!("{:.1} s", j.elapsed.as_secs_f64())),
+            Cell::Text(format!("{}{phase}", j.label)),
         ]);
     }
     t

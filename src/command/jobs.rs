@@ -32,6 +32,8 @@ pub struct JobStatus {
     pub kind: &'static str,
     /// The command that started it.
     pub label: String,
+    /// What it is doing now (`loading sqlite`, `queries alexdb`).
+    pub phase: String,
     pub state: JobState,
     /// Work done so far and the total when known, in `unit`s (`rows`, `ops`).
     pub done: u64,
@@ -62,6 +64,7 @@ pub struct JobHandle {
     /// `u64::MAX`: unknown.
     total: Arc<AtomicU64>,
     cancel: Arc<AtomicBool>,
+    phase: Arc<Mutex<String>>,
 }
 
 impl JobHandle {
@@ -70,6 +73,18 @@ impl JobHandle {
         let h = Self::default();
         h.total.store(u64::MAX, Ordering::Relaxed);
         h
+    }
+
+    /// A new phase: its name and size (`None`: unknown); progress restarts at 0.
+    pub fn set_phase(&self, name: &str, total: Option<u64>) {
+        *self.phase.lock() = name.to_string();
+        self.total
+            .store(total.unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.done.store(0, Ordering::Relaxed);
+    }
+
+    pub fn phase(&self) -> String {
+        self.phase.lock().clone()
     }
 
     pub fn set_total(&self, total: u64) {
@@ -125,6 +140,7 @@ impl Entry {
             id: self.id,
             kind: self.kind,
             label: self.label.clone(),
+            phase: self.handle.phase(),
             state: self.state.clone(),
             done: self.handle.done(),
             total: (total != u64::MAX).then_some(total),
@@ -312,5 +328,17 @@ impl Jobs {
             .iter()
             .filter(|e| e.state == JobState::Running)
             .count()
+    }
+}
+
+impl crate::bench::Progress for JobHandle {
+    fn phase(&self, name: &str, total: Option<u64>) {
+        self.set_phase(name, total);
+    }
+    fn advance(&self, n: u64) {
+        self.add_done(n);
+    }
+    fn cancelled(&self) -> bool {
+        JobHandle::cancelled(self)
     }
 }

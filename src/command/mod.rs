@@ -1,10 +1,12 @@
 //! The shell's command language, shared by every front end: a pure parser
 //! (`&str` -> [`Command`]), the executor (`Command` -> [`Outcome`] over a `Db`), text
 //! rendering of outcomes, and the completion and history logic input lines reuse.
+pub mod bench_args;
 pub mod complete;
 pub mod exec;
 pub mod history;
 pub mod jobs;
+pub mod long;
 pub mod parse;
 pub mod render;
 

@@ -7,7 +7,8 @@ pub const COMMAND_NAMES: &[&str] = &["get", "put", "del", "scan", "count", "exis
 /// Dot-commands (sqlite3 style), for completion and suggestions.
 pub const DOT_COMMAND_NAMES: &[&str] = &[
     ".help", ".timer", ".stats", ".mode", ".output", ".read", ".open", ".show", ".quit", ".exit",
-    ".set", ".reset", ".reopen", ".flush", ".compact", ".profile", ".options",
+    ".set", ".reset", ".reopen", ".flush", ".compact", ".profile", ".options", ".load", ".bench",
+    ".ycsb", ".jobs", ".cancel",
 ];
 /// SQL keywords of the supported subset, for completion.
 pub const SQL_KEYWORDS: &[&str] = &[
@@ -56,6 +57,17 @@ pub fn usage(name: &str) -> Option<&'static str> {
         ".compact" | "compact" => ".compact [A B]",
         ".profile" | "profile" => ".profile save|load FILE",
         ".options" | "options" => ".options export FILE",
+        ".load" | "load" => {
+            ".load sequential|random|lognormal|timestamps N [--start S --step D] [--value-size B] [--seed S] | csv FILE --key COL [--value COL] | sosd FILE [&]"
+        }
+        ".bench" | "bench" => {
+            ".bench profile [--queries Q] | vs-sqlite --rows N [...] | ycsb --workload W --records N --ops M [...] | index --keys N --dist D [&]"
+        }
+        ".ycsb" | "ycsb" => {
+            ".ycsb a|b|c|d|e|f [--duration 60s] [--ops M] [--threads T] [--distribution zipfian|uniform|latest] [--records N] [&]"
+        }
+        ".jobs" | "jobs" => ".jobs",
+        ".cancel" | "cancel" => ".cancel [JOB]",
         ".quit" | "quit" | ".exit" | "exit" => ".quit",
         _ => return None,
     })
@@ -164,6 +176,25 @@ pub enum Command {
     },
     /// `.options export FILE`
     OptionsExport(String),
+    /// `.load KIND ...` (`background`: a trailing `&`).
+    Load {
+        args: super::bench_args::LoadArgs,
+        background: bool,
+    },
+    /// `.bench ...`
+    Bench {
+        args: super::bench_args::ShellBenchArgs,
+        background: bool,
+    },
+    /// `.ycsb W ...`
+    Ycsb {
+        args: super::bench_args::ShellYcsbArgs,
+        background: bool,
+    },
+    /// `.jobs`
+    Jobs,
+    /// `.cancel [JOB]` (`None`: the newest running job).
+    Cancel(Option<u64>),
     Quit,
 }
 
@@ -487,6 +518,44 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
                 path: args[1].text(),
             })
         }
+        ".load" | ".bench" | ".ycsb" => {
+            let mut words: Vec<String> = args.iter().map(|a| a.text()).collect();
+            let background = words.last().is_some_and(|w| w == "&");
+            if background {
+                words.pop();
+            }
+            match name {
+                ".load" => Ok(Command::Load {
+                    args: clap_args(name, &words)?,
+                    background,
+                }),
+                ".bench" => Ok(Command::Bench {
+                    args: clap_args(name, &words)?,
+                    background,
+                }),
+                _ => Ok(Command::Ycsb {
+                    args: clap_args(name, &words)?,
+                    background,
+                }),
+            }
+        }
+        ".jobs" => {
+            arity(name, argc == 0, "no arguments", argc)?;
+            Ok(Command::Jobs)
+        }
+        ".cancel" => {
+            arity(name, argc <= 1, "0 or 1 job number", argc)?;
+            match args.first() {
+                None => Ok(Command::Cancel(None)),
+                Some(a) => a
+                    .text()
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse()
+                    .map(|n| Command::Cancel(Some(n)))
+                    .map_err(|_| bad_arg(name, format!("\"{}\" is not a job number", a.text()))),
+            }
+        }
         ".options" => {
             arity(name, argc == 2, "2 arguments", argc)?;
             if !args[0].text().eq_ignore_ascii_case("export") {
@@ -505,10 +574,33 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
     }
 }
 
+/// Parses the words of `.load`/`.bench`/`.ycsb` with their clap definitions; a clap
+/// error becomes one line.
+fn clap_args<T: clap::Parser>(name: &str, words: &[String]) -> Result<T, ParseError> {
+    let cmd = T::command()
+        .disable_help_subcommand(true)
+        .help_template("")
+        .color(clap::ColorChoice::Never);
+    let matches = cmd
+        .try_get_matches_from(words)
+        .map_err(|e| bad_arg(name, clap_problem(&e)))?;
+    T::from_arg_matches(&matches).map_err(|e| bad_arg(name, clap_problem(&e)))
+}
+
+fn clap_problem(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("bad arguments")
+        .trim();
+    first.strip_prefix("error: ").unwrap_or(first).to_string()
+}
+
 fn bad_arg(name: &str, problem: String) -> ParseError {
     ParseError::BadArgument {
         command: name.to_string(),
-        problem: problem.chars().take(80).collect(),
+        problem: problem.chars().take(160).collect(),
         usage: usage(name).unwrap_or(""),
     }
 }

@@ -82,6 +82,11 @@ pub fn render_outcome(outcome: &Outcome, mode: OutputMode) -> String {
         },
         Outcome::Message(m) => format!("{m}\n"),
         Outcome::JobStarted { id, label, .. } => format!("[{id}] started: {label}\n"),
+        Outcome::Report { text, json } => match mode {
+            OutputMode::Json => format!("{json}\n"),
+            _ if text.ends_with('\n') => text.clone(),
+            _ => format!("{text}\n"),
+        },
         Outcome::Setting(_) | Outcome::Quit => String::new(),
     }
 }
@@ -231,6 +236,10 @@ pub fn report_json(r: &Report) -> Json {
         }
         Ok(Outcome::Quit) => {
             m.insert("quit".into(), Json::Bool(true));
+        }
+        Ok(Outcome::Report { text, json }) => {
+            m.insert("message".into(), Json::String(text.trim_end().to_string()));
+            m.insert("report".into(), json.clone());
         }
         Ok(Outcome::JobStarted { id, label, .. }) => {
             m.insert("job".into(), json!(id));

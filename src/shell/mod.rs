@@ -3,10 +3,15 @@
 //! shared [`Executor`] and print its reports through one [`Printer`].
 use std::io::{BufRead, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
+use crate::command::exec::job_result;
+use crate::command::jobs::{JobId, JobStatus, Jobs};
 use crate::command::render::{render_outcome, report_json, stats_line, timer_line};
 use crate::command::{Executor, Outcome, Report, RunSummary, Session, is_complete, starts_command};
 
+pub mod progress;
 mod repl;
 
 pub use repl::run_interactive;
@@ -14,6 +19,8 @@ pub use repl::run_interactive;
 /// Writes reports: results to stdout (or the `.output` file), errors to stderr, each
 /// flushed at once so a program on the other end of a pipe sees every answer as it comes.
 pub struct Printer<'a> {
+    /// Background jobs whose results are printed when they finish.
+    jobs: Option<Jobs>,
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
     /// `--json`: one object per command on stdout.
@@ -30,6 +37,7 @@ impl<'a> Printer<'a> {
         interactive: bool,
     ) -> Self {
         Printer {
+            jobs: None,
             out,
             err,
             json,
@@ -37,9 +45,61 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// Prints the results of background jobs of `jobs` as they finish.
+    pub fn with_jobs(mut self, jobs: Jobs) -> Self {
+        self.jobs = Some(jobs);
+        self
+    }
+
+    /// Prints background jobs that finished since the last call.
+    pub fn finished_jobs(&mut self, session: &mut Session) {
+        let Some(jobs) = self.jobs.clone() else {
+            return;
+        };
+        for st in jobs.take_finished() {
+            let input = format!("[{}] {}", st.id, st.label);
+            let elapsed = st.elapsed;
+            let result = job_result(st);
+            self.emit_one(
+                session,
+                Report {
+                    input,
+                    result,
+                    elapsed,
+                    stats: None,
+                },
+            );
+        }
+    }
+
+    /// Asks running background jobs to stop, waits for them, and prints their results.
+    pub fn stop_jobs(&mut self, session: &mut Session) {
+        let Some(jobs) = self.jobs.clone() else {
+            return;
+        };
+        if jobs.running() > 0 {
+            let _ = writeln!(
+                self.err,
+                "cancelling {} running job(s) before exit",
+                jobs.running()
+            );
+            jobs.cancel_all();
+            for j in jobs.list() {
+                jobs.wait(j.id, std::time::Duration::from_secs(600));
+            }
+        }
+        self.finished_jobs(session);
+    }
+
+    /// Prints one report (after the results of jobs that finished meanwhile).
+    pub fn emit(&mut self, session: &mut Session, r: Report) {
+        self.finished_jobs(session);
+        self.emit_one(session, r);
+    }
+
     /// Prints one report. Write errors (a closed pipe) are ignored here: the next read
     /// of input or the exit status tells the other side what happened.
-    pub fn emit(&mut self, session: &mut Session, r: Report) {
+    fn emit_one(&mut self, session: &mut Session, r: Report) {
         let dest: &mut dyn Write = match session.output_file.as_mut() {
             Some(f) => f,
             None => &mut *self.out,
@@ -134,4 +194,55 @@ pub fn run_script_file(
     let mut r = std::io::BufReader::new(f);
     run_script(exec, &mut r, printer)
         .map_err(|e| anyhow::anyhow!("reading script {}: {e}", path.display()))
+}
+
+/// Set by Ctrl-C while a foreground job runs; the waiter cancels the job.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Nonzero while the line shell waits for a foreground job.
+static FOREGROUND: AtomicU64 = AtomicU64::new(0);
+
+/// Ctrl-C during a foreground job cancels the job (keeping what it did); at any other
+/// time it ends the process as usual (exit status 130). The prompt itself handles Ctrl-C
+/// while a line is being typed.
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if FOREGROUND.load(Ordering::SeqCst) != 0 {
+            INTERRUPTED.store(true, Ordering::SeqCst);
+        } else {
+            std::process::exit(130);
+        }
+    });
+}
+
+/// Waits for a foreground job with a progress bar on stderr; Ctrl-C cancels it.
+pub fn wait_with_progress(jobs: &Jobs, id: JobId) -> JobStatus {
+    let bar = progress::BarProgress::new();
+    FOREGROUND.store(id, Ordering::SeqCst);
+    INTERRUPTED.store(false, Ordering::SeqCst);
+    let st = loop {
+        let Some(st) = jobs.wait(id, Duration::from_millis(100)) else {
+            break None;
+        };
+        if !st.is_running() {
+            break Some(st);
+        }
+        bar.show_job(&st);
+        if INTERRUPTED.swap(false, Ordering::SeqCst) {
+            jobs.cancel(Some(id));
+        }
+    };
+    FOREGROUND.store(0, Ordering::SeqCst);
+    bar.finish();
+    st.unwrap_or_else(|| JobStatus {
+        id,
+        kind: "job",
+        label: String::new(),
+        phase: String::new(),
+        state: crate::command::jobs::JobState::Failed("the job disappeared".into()),
+        done: 0,
+        total: None,
+        unit: "",
+        elapsed: Duration::ZERO,
+        result: None,
+    })
 }

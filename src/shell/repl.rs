@@ -94,6 +94,8 @@ pub fn run_interactive(
     let mut warned = false;
     let mut total = RunSummary::default();
     loop {
+        // Background jobs that finished while the user was typing the last line.
+        printer.finished_jobs(exec.session_mut());
         match editor.readline(PROMPT) {
             Ok(line) => {
                 if let Some(entry) = history.push(&line) {

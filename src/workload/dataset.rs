@@ -229,7 +229,7 @@ pub struct Source {
     /// Rows, when known in advance.
     pub total: Option<u64>,
     pub stats: Arc<SourceStats>,
-    pub rows: Box<dyn Iterator<Item = Result<(i64, Vec<u8>), DatasetError>> + Send>,
+    pub rows: RowIter,
 }
 
 impl std::fmt::Debug for Source {
@@ -322,7 +322,8 @@ fn is_missing(key: &str) -> bool {
             .any(|m| k.eq_ignore_ascii_case(m))
 }
 
-type RowIter = Box<dyn Iterator<Item = Result<(i64, Vec<u8>), DatasetError>> + Send>;
+/// A stream of rows; an `Err` row ends it.
+pub type RowIter = Box<dyn Iterator<Item = Result<(i64, Vec<u8>), DatasetError>> + Send>;
 
 fn csv_rows(
     path: &Path,

@@ -1,0 +1,442 @@
+//! Arguments of the benchmark and dataset commands, shared by the CLI (`alexdb bench
+//! ...`) and the shell (`.bench ...`, `.ycsb ...`, `.load ...`), parsed with clap in both.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::bench::engines::EngineKind;
+use crate::bench::index::MAX_KEYS;
+use crate::bench::vs_sqlite::KeyOrder;
+use crate::engine::{DbError, DbOptions};
+use crate::workload::dataset::{DEFAULT_SEED, DEFAULT_VALUE_SIZE, DatasetSpec, GenOptions};
+use crate::workload::keys::KeyDist;
+use crate::workload::ycsb::{Distribution, Workload};
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum BenchCommand {
+    /// ALEX learned index against std BTreeMap: bulk load, lookups, inserts, memory
+    Index(IndexArgs),
+    /// alexdb against SQLite: insert throughput and point-query latency, same memory
+    VsSqlite(VsSqliteArgs),
+    /// Where a point query's time goes: ALEX, cache, RocksDB (and RocksDB's own split)
+    Profile(ProfileArgs),
+    /// YCSB core workloads A-F on alexdb, plain RocksDB and SQLite
+    Ycsb(YcsbArgs),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct IndexArgs {
+    /// Number of distinct keys (e.g. 1000000, 1_000_000, 500k, 10M)
+    #[arg(long, value_name = "N", value_parser = parse_key_count)]
+    pub keys: usize,
+
+    /// Key distribution
+    #[arg(long, value_enum)]
+    pub dist: DistArg,
+
+    /// Seed for keys, shuffles and probes
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    pub seed: u64,
+
+    /// Print one JSON object on stdout instead of the table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Key distribution as spelled on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DistArg {
+    /// 0, 1, 2, ..., N-1
+    Seq,
+    /// uniform over the whole i64 range
+    Uniform,
+    /// lognormal(0, 2) x 1e9, heavily skewed
+    Lognormal,
+}
+
+impl From<DistArg> for KeyDist {
+    fn from(d: DistArg) -> Self {
+        match d {
+            DistArg::Seq => KeyDist::Seq,
+            DistArg::Uniform => KeyDist::Uniform,
+            DistArg::Lognormal => KeyDist::Lognormal,
+        }
+    }
+}
+
+/// Options every engine benchmark shares.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct CommonArgs {
+    /// Value size in bytes (values are derived from the key and compress about 2:1)
+    #[arg(long, value_name = "B", default_value_t = DEFAULT_VALUE_SIZE, value_parser = parse_value_size)]
+    pub value_size: usize,
+
+    /// Seed for keys, values and operations
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+
+    /// Set an alexdb option for the run (repeatable), e.g. --set value_cache_entries=1000000
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+
+    /// Directory for the temporary databases (default: the system temp directory)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Print one JSON object on stdout instead of the table
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl CommonArgs {
+    /// The alexdb options with every `--set` applied.
+    pub fn options(&self) -> Result<DbOptions, DbError> {
+        let mut o = DbOptions::default();
+        for s in &self.set {
+            let (name, value) = s.split_once('=').ok_or_else(|| {
+                DbError::Refused(format!(
+                    "--set {s}: expected NAME=VALUE, e.g. block_cache_size=1GiB"
+                ))
+            })?;
+            o.set(name, value)?;
+        }
+        Ok(o)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeysArg {
+    Sequential,
+    Random,
+}
+
+impl From<KeysArg> for KeyOrder {
+    fn from(k: KeysArg) -> Self {
+        match k {
+            KeysArg::Sequential => KeyOrder::Sequential,
+            KeysArg::Random => KeyOrder::Random,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct VsSqliteArgs {
+    /// Rows to load into each engine (e.g. 1M)
+    #[arg(long, value_name = "N", value_parser = parse_key_count)]
+    pub rows: usize,
+
+    /// Key order: 0..N in order, or distinct random i64 keys in random order
+    #[arg(long, value_enum, default_value = "sequential")]
+    pub keys: KeysArg,
+
+    /// Timed point queries (uniform over the loaded keys, after a warm-up)
+    #[arg(long, value_name = "Q", default_value = "100000", value_parser = parse_count)]
+    pub queries: u64,
+
+    /// Only measure inserts
+    #[arg(long)]
+    pub inserts_only: bool,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct ProfileArgs {
+    /// Rows to load (e.g. 10M)
+    #[arg(long, value_name = "N", value_parser = parse_key_count)]
+    pub rows: usize,
+
+    #[arg(long, value_enum, default_value = "sequential")]
+    pub keys: KeysArg,
+
+    /// Timed point queries
+    #[arg(long, value_name = "Q", default_value = "100000", value_parser = parse_count)]
+    pub queries: u64,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    Alexdb,
+    Rocksdb,
+    Sqlite,
+    All,
+}
+
+impl EngineArg {
+    pub fn kinds(self) -> Vec<EngineKind> {
+        match self {
+            EngineArg::Alexdb => vec![EngineKind::Alexdb],
+            EngineArg::Rocksdb => vec![EngineKind::Rocksdb],
+            EngineArg::Sqlite => vec![EngineKind::Sqlite],
+            EngineArg::All => EngineKind::ALL.to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct YcsbArgs {
+    /// Core workload: a (50/50 read/update), b (95/5), c (read only), d (read latest,
+    /// 5% inserts), e (short scans, 5% inserts), f (read-modify-write)
+    #[arg(long, value_parser = parse_workload)]
+    pub workload: Workload,
+
+    /// Records loaded before the run
+    #[arg(long, value_name = "N", value_parser = parse_key_count)]
+    pub records: usize,
+
+    /// Operations in the timed run
+    #[arg(long, value_name = "M", value_parser = parse_count)]
+    pub ops: u64,
+
+    /// Client threads
+    #[arg(long, value_name = "T", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: u16,
+
+    /// Request distribution (default: zipfian, theta 0.99; latest for d)
+    #[arg(long, value_parser = parse_distribution)]
+    pub distribution: Option<Distribution>,
+
+    /// Engines to run
+    #[arg(long, value_enum, default_value = "all")]
+    pub engine: EngineArg,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `.ycsb` in the shell: runs on the open database.
+#[derive(Debug, Clone, PartialEq, Eq, Parser)]
+#[command(name = ".ycsb", no_binary_name = true, disable_help_flag = true)]
+pub struct ShellYcsbArgs {
+    /// Core workload a-f
+    #[arg(value_parser = parse_workload)]
+    pub workload_pos: Option<Workload>,
+
+    #[arg(long, value_parser = parse_workload)]
+    pub workload: Option<Workload>,
+
+    /// Records to load first when the database is empty (else: the keys it holds)
+    #[arg(long, value_name = "N", default_value = "100000", value_parser = parse_key_count)]
+    pub records: usize,
+
+    /// Operations (default 100000, or unlimited with --duration)
+    #[arg(long, value_name = "M", value_parser = parse_count)]
+    pub ops: Option<u64>,
+
+    /// Run for this long, e.g. 60s, 2m, 500ms
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: u16,
+
+    #[arg(long, value_parser = parse_distribution)]
+    pub distribution: Option<Distribution>,
+
+    #[arg(long, default_value_t = DEFAULT_VALUE_SIZE, value_parser = parse_value_size)]
+    pub value_size: usize,
+
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+/// `.bench` in the shell.
+#[derive(Debug, Clone, PartialEq, Eq, Parser)]
+#[command(name = ".bench", no_binary_name = true, disable_help_flag = true)]
+pub enum ShellBenchArgs {
+    /// Profile point queries on the open database
+    Profile {
+        #[arg(long, value_name = "Q", default_value = "100000", value_parser = parse_count)]
+        queries: u64,
+        #[arg(long, default_value_t = DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// alexdb vs SQLite on fresh temporary databases
+    VsSqlite(VsSqliteArgs),
+    /// YCSB on fresh temporary databases
+    Ycsb(YcsbArgs),
+    /// ALEX vs BTreeMap
+    Index(IndexArgs),
+}
+
+/// `.load` in the shell.
+#[derive(Debug, Clone, PartialEq, Eq, Parser)]
+#[command(name = ".load", no_binary_name = true, disable_help_flag = true)]
+pub enum LoadArgs {
+    /// N keys START, START+STEP, ...
+    Sequential {
+        #[arg(value_parser = parse_key_count)]
+        n: usize,
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        start: i64,
+        #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
+        step: i64,
+        #[command(flatten)]
+        gen_args: GenArgs,
+    },
+    /// N uniform random i64 keys
+    Random {
+        #[arg(value_parser = parse_key_count)]
+        n: usize,
+        #[command(flatten)]
+        gen_args: GenArgs,
+    },
+    /// N lognormal keys
+    Lognormal {
+        #[arg(value_parser = parse_key_count)]
+        n: usize,
+        #[command(flatten)]
+        gen_args: GenArgs,
+    },
+    /// N increasing timestamps with jitter and gaps
+    Timestamps {
+        #[arg(value_parser = parse_key_count)]
+        n: usize,
+        #[command(flatten)]
+        gen_args: GenArgs,
+    },
+    /// A CSV file with a header row
+    Csv {
+        file: PathBuf,
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        value: Option<String>,
+    },
+    /// A SOSD binary key file
+    Sosd {
+        file: PathBuf,
+        #[command(flatten)]
+        gen_args: GenArgs,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct GenArgs {
+    #[arg(long, default_value_t = DEFAULT_VALUE_SIZE, value_parser = parse_value_size)]
+    pub value_size: usize,
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+impl LoadArgs {
+    pub fn spec(&self) -> (DatasetSpec, GenOptions) {
+        let g = |a: &GenArgs| GenOptions {
+            value_size: a.value_size,
+            seed: a.seed,
+        };
+        match self {
+            LoadArgs::Sequential {
+                n,
+                start,
+                step,
+                gen_args,
+            } => (
+                DatasetSpec::Sequential {
+                    n: *n as u64,
+                    start: *start,
+                    step: *step,
+                },
+                g(gen_args),
+            ),
+            LoadArgs::Random { n, gen_args } => (DatasetSpec::Random { n: *n as u64 }, g(gen_args)),
+            LoadArgs::Lognormal { n, gen_args } => {
+                (DatasetSpec::Lognormal { n: *n as u64 }, g(gen_args))
+            }
+            LoadArgs::Timestamps { n, gen_args } => {
+                (DatasetSpec::Timestamps { n: *n as u64 }, g(gen_args))
+            }
+            LoadArgs::Csv { file, key, value } => (
+                DatasetSpec::Csv {
+                    path: file.clone(),
+                    key: key.clone(),
+                    value: value.clone(),
+                },
+                GenOptions::default(),
+            ),
+            LoadArgs::Sosd { file, gen_args } => {
+                (DatasetSpec::Sosd { path: file.clone() }, g(gen_args))
+            }
+        }
+    }
+}
+
+/// Parse a key count: digits with optional `_` or `,` separators and an optional
+/// `k`/`m` suffix (thousands / millions). Must be between 1 and [`MAX_KEYS`].
+pub fn parse_key_count(s: &str) -> Result<usize, String> {
+    let n = parse_count(s)?;
+    if n == 0 {
+        return Err("must be at least 1".to_string());
+    }
+    if n > MAX_KEYS as u64 {
+        return Err(format!("too large; the most is {MAX_KEYS}"));
+    }
+    Ok(n as usize)
+}
+
+/// A count with optional `_`/`,` separators and a `k`/`m` suffix; 0 allowed.
+pub fn parse_count(s: &str) -> Result<u64, String> {
+    let hint = "expected a whole number such as 1000000, 1_000_000, 500k or 10M";
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| *c != '_' && *c != ',')
+        .collect();
+    let (digits, mult) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1_000u64),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1_000_000u64),
+        _ => (&t[..], 1u64),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(hint.to_string());
+    }
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| "too large".to_string())
+}
+
+fn parse_value_size(s: &str) -> Result<usize, String> {
+    let n = crate::engine::options::parse_size(s)?;
+    if n > crate::engine::MAX_VALUE_BYTES {
+        return Err("at most 16MiB".into());
+    }
+    Ok(n)
+}
+
+fn parse_workload(s: &str) -> Result<Workload, String> {
+    s.parse()
+}
+
+fn parse_distribution(s: &str) -> Result<Distribution, String> {
+    s.parse()
+}
+
+/// `60s`, `2m`, `500ms`, `1h`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (use e.g. 60s, 2m, 500ms)"))?;
+    let secs = match unit {
+        "" | "s" | "sec" | "secs" => n,
+        "ms" => n / 1000.0,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("{s:?} is not a duration (use e.g. 60s, 2m, 500ms)")),
+    };
+    if !(0.001..=7.0 * 86400.0).contains(&secs) {
+        return Err("must be between 1ms and 7 days".into());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}

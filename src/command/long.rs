@@ -1,0 +1,258 @@
+//! Long commands: `.load`, `.bench` and `.ycsb` start jobs on worker threads; the CLI's
+//! `alexdb bench ...` runs the same benchmark code in the foreground.
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use super::bench_args::{BenchCommand, LoadArgs, ShellBenchArgs, ShellYcsbArgs};
+use super::exec::{ExecError, Outcome};
+use super::jobs::{JobHandle, JobId, Jobs};
+use crate::bench::Progress;
+use crate::bench::engines::{AlexEngine, EngineKind, memory_budget};
+use crate::bench::index::{IndexBenchConfig, run_index_bench};
+use crate::bench::profile::{ProfileConfig, profile_db, run_profile};
+use crate::bench::vs_sqlite::{VsSqliteConfig, run_vs_sqlite};
+use crate::bench::ycsb::{YcsbConfig, YcsbReport, run_on_engine, run_ycsb, warmup_ops};
+use crate::engine::{Db, DbError};
+use crate::workload::dataset::{self, Source};
+use crate::workload::ycsb::{KeySpace, Workload, record_key};
+
+fn refused(e: impl std::fmt::Display) -> ExecError {
+    ExecError::Refused(e.to_string())
+}
+
+/// Runs a benchmark of the CLI (and of `.bench vs-sqlite|ycsb|index`): its table and its
+/// JSON object.
+pub fn run_bench(
+    b: &BenchCommand,
+    progress: &dyn Progress,
+) -> anyhow::Result<(String, serde_json::Value)> {
+    Ok(match b {
+        BenchCommand::Index(a) => {
+            let cfg = IndexBenchConfig {
+                keys: a.keys,
+                dist: a.dist.into(),
+                seed: a.seed,
+                probes: None,
+            };
+            let r = run_index_bench(&cfg, |msg| progress.phase(msg, None))?;
+            (r.to_table(), serde_json::to_value(&r)?)
+        }
+        BenchCommand::VsSqlite(a) => {
+            let cfg = VsSqliteConfig {
+                rows: a.rows as u64,
+                keys: a.keys.into(),
+                queries: a.queries,
+                value_size: a.common.value_size,
+                inserts_only: a.inserts_only,
+                seed: a.common.seed,
+                opts: a.common.options()?,
+                dir: a.common.dir.clone(),
+            };
+            let r = run_vs_sqlite(&cfg, progress)?;
+            (r.to_table(), serde_json::to_value(&r)?)
+        }
+        BenchCommand::Profile(a) => {
+            let cfg = ProfileConfig {
+                rows: a.rows as u64,
+                keys: a.keys.into(),
+                queries: a.queries,
+                value_size: a.common.value_size,
+                seed: a.common.seed,
+                opts: a.common.options()?,
+                dir: a.common.dir.clone(),
+            };
+            let r = run_profile(&cfg, progress)?;
+            (r.to_table(), serde_json::to_value(&r)?)
+        }
+        BenchCommand::Ycsb(a) => {
+            let cfg = YcsbConfig {
+                workload: a.workload,
+                records: a.records as u64,
+                ops: a.ops,
+                threads: usize::from(a.threads),
+                distribution: a.distribution,
+                engines: a.engine.kinds(),
+                value_size: a.common.value_size,
+                seed: a.common.seed,
+                opts: a.common.options()?,
+                dir: a.common.dir.clone(),
+                duration: None,
+            };
+            let r = run_ycsb(&cfg, progress)?;
+            (r.to_table(), serde_json::to_value(&r)?)
+        }
+    })
+}
+
+fn report(r: anyhow::Result<(String, serde_json::Value)>) -> Result<Outcome, ExecError> {
+    match r {
+        Ok((text, json)) => Ok(Outcome::Report { text, json }),
+        Err(e) if e.is::<crate::bench::Cancelled>() => Err(refused("cancelled; nothing to report")),
+        Err(e) => Err(refused(format!("{e:#}"))),
+    }
+}
+
+/// `.load KIND ...`: opens the dataset now (so a missing file or column is an error at
+/// once) and loads it on a job. Cancelling keeps the rows read so far.
+pub fn start_load(
+    jobs: &Jobs,
+    db: &Arc<Db>,
+    args: &LoadArgs,
+    label: &str,
+) -> Result<JobId, ExecError> {
+    let (spec, gen_opts) = args.spec();
+    let src: Source =
+        dataset::open(&spec, gen_opts, Arc::new(AtomicBool::new(false))).map_err(refused)?;
+    let db = db.clone();
+    Ok(jobs.spawn("load", label, "rows", move |h: &JobHandle| {
+        let Source {
+            label,
+            total,
+            stats,
+            rows,
+        } = src;
+        h.set_phase("loading", total);
+        let h2 = h.clone();
+        let rows = rows
+            .take_while(move |_| !h2.cancelled())
+            .map(|r| r.map_err(|e| DbError::Input(e.to_string())));
+        let r = db.load_results(rows, |n| h.set_done(n))?;
+        h.set_done(r.rows);
+        let skipped = stats.skipped.load(std::sync::atomic::Ordering::Relaxed);
+        let mut text = format!(
+            "loaded {} rows ({} new keys) in {:.2} s, {:.0} rows/s",
+            r.rows, r.new_keys, r.secs, r.rows_per_sec
+        );
+        if skipped > 0 {
+            text.push_str(&format!("; skipped {skipped} rows with an empty or NA key"));
+        }
+        if h.cancelled() {
+            text = format!("cancelled: {text}; the rows loaded before the cancel are kept");
+        }
+        let json = serde_json::json!({
+            "rows": r.rows, "new_keys": r.new_keys, "secs": r.secs,
+            "rows_per_s": r.rows_per_sec, "skipped": skipped, "cancelled": h.cancelled(),
+            "dataset": label,
+        });
+        Ok(Outcome::Report { text, json })
+    }))
+}
+
+/// `.bench ...`: `profile` on the open database, the others on temporary ones.
+pub fn start_bench(
+    jobs: &Jobs,
+    db: &Arc<Db>,
+    args: &ShellBenchArgs,
+    label: &str,
+) -> Result<JobId, ExecError> {
+    let db = db.clone();
+    let args = args.clone();
+    Ok(
+        jobs.spawn("bench", label, "ops", move |h: &JobHandle| match args {
+            ShellBenchArgs::Profile { queries, seed } => {
+                h.set_phase("reading keys", None);
+                let keys = db.keys(i64::MIN, i64::MAX, usize::MAX);
+                report(
+                    profile_db(&db, &keys, queries, seed, "loaded", h)
+                        .and_then(|r| Ok((r.to_table(), serde_json::to_value(&r)?))),
+                )
+            }
+            ShellBenchArgs::VsSqlite(a) => report(run_bench(&BenchCommand::VsSqlite(a), h)),
+            ShellBenchArgs::Ycsb(a) => report(run_bench(&BenchCommand::Ycsb(a), h)),
+            ShellBenchArgs::Index(a) => report(run_bench(&BenchCommand::Index(a), h)),
+        }),
+    )
+}
+
+/// `.ycsb ...` on the open database: on the keys it holds, or on `--records` YCSB
+/// records loaded first when it is empty.
+pub fn start_ycsb(
+    jobs: &Jobs,
+    db: &Arc<Db>,
+    args: &ShellYcsbArgs,
+    label: &str,
+) -> Result<JobId, ExecError> {
+    let workload: Workload = args
+        .workload
+        .or(args.workload_pos)
+        .ok_or_else(|| refused(".ycsb needs a workload a-f (usage: .ycsb a|b|c|d|e|f [--duration 60s] [--ops M] [--threads T] [--distribution zipfian|uniform|latest])"))?;
+    let cfg = YcsbConfig {
+        workload,
+        records: args.records as u64,
+        ops: match (args.ops, args.duration) {
+            (Some(n), _) => n,
+            (None, Some(_)) => 0,
+            (None, None) => 100_000,
+        },
+        threads: usize::from(args.threads),
+        distribution: args.distribution,
+        engines: vec![EngineKind::Alexdb],
+        value_size: args.value_size,
+        seed: args.seed,
+        opts: db.options(),
+        dir: None,
+        duration: args.duration,
+    };
+    let db = db.clone();
+    Ok(jobs.spawn("ycsb", label, "ops", move |h: &JobHandle| {
+        let keys = if db.is_empty() {
+            h.set_phase("loading ycsb records", Some(cfg.records));
+            let v = cfg.value_size;
+            let seed = cfg.seed;
+            let h2 = h.clone();
+            let rows = (0..cfg.records)
+                .take_while(move |_| !h2.cancelled())
+                .map(|i| {
+                    let k = record_key(i);
+                    (k, dataset::value_for(k, v, seed))
+                });
+            db.load_with_progress(rows, |n| h.set_done(n))?;
+            KeySpace::generated(cfg.records)
+        } else {
+            h.set_phase("reading keys", None);
+            KeySpace::existing(db.keys(i64::MIN, i64::MAX, usize::MAX))
+        };
+        let engine = AlexEngine { db: db.clone() };
+        let before = db.metrics_snapshot();
+        let r = run_on_engine(&engine, &keys, &cfg, h);
+        let mut r = match r {
+            Ok(r) => r,
+            Err(e) if e.is::<crate::bench::Cancelled>() => {
+                return Err(refused("cancelled during the warm-up; nothing to report"));
+            }
+            Err(e) => return Err(refused(format!("{e:#}"))),
+        };
+        let after = db.metrics_snapshot();
+        let (hits, misses) = (
+            after.cache.hits - before.cache.hits.min(after.cache.hits),
+            after.cache.misses - before.cache.misses.min(after.cache.misses),
+        );
+        r.cache_hit_rate = Some(if hits + misses == 0 {
+            0.0
+        } else {
+            hits as f64 / (hits + misses) as f64
+        });
+        let rep = YcsbReport {
+            bench: "ycsb",
+            workload: cfg.workload,
+            mix: cfg.workload.describe(),
+            records: keys.initial(),
+            ops: r.ops,
+            warmup_ops: warmup_ops(&cfg),
+            threads: cfg.threads,
+            distribution: cfg.distribution(),
+            value_size: cfg.value_size,
+            budget_bytes: memory_budget(&cfg.opts, cfg.value_size),
+            seed: cfg.seed,
+            results: vec![r],
+        };
+        let mut text = rep.to_table();
+        if h.cancelled() {
+            text = format!("cancelled; results up to the cancel:\n{text}");
+        }
+        Ok(Outcome::Report {
+            text,
+            json: serde_json::to_value(&rep).map_err(refused)?,
+        })
+    }))
+}
