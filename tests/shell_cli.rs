@@ -628,3 +628,134 @@ fn a_bad_profile_changes_nothing() {
         out(&o)
     );
 }
+
+#[test]
+fn load_bench_and_ycsb_in_the_shell() {
+    let home = temp();
+    let dir = temp();
+    let csv = dir.path().join("people.csv");
+    std::fs::write(&csv, "id,name\n7,\"Doe, Jane\"\n,nobody\n8,Bob\n").expect("write");
+    let cmds = format!(
+        ".load sequential 5000 --start 100; .load csv {} --key id --value name; count; get 7; \
+         .ycsb c --ops 3000; .bench profile --queries 2000; .jobs; \
+         .load csv {}/missing.csv --key id; .load sosd; .ycsb q",
+        csv.display(),
+        dir.path().display()
+    );
+    let o = alexdb(&["--temp", "--json", "-c", &cmds], None, home.path());
+    assert_eq!(o.status.code(), Some(1), "three commands fail");
+    let objs: Vec<serde_json::Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(objs.len(), 10, "{}", out(&o));
+    assert_eq!(objs[0]["report"]["rows"], 5000);
+    assert_eq!(objs[0]["report"]["new_keys"], 5000);
+    assert_eq!(objs[1]["report"]["rows"], 2);
+    assert_eq!(objs[1]["report"]["skipped"], 1);
+    assert_eq!(objs[2]["rows"][0]["count"], 5002);
+    assert_eq!(objs[3]["rows"][0]["value"], "Doe, Jane");
+    let y = &objs[4]["report"];
+    assert_eq!(y["bench"], "ycsb");
+    assert_eq!(
+        y["records"], 5002,
+        "YCSB runs on the keys the database holds"
+    );
+    assert_eq!(y["results"][0]["ops"], 3000);
+    assert_eq!(
+        y["results"][0]["found"], 3000,
+        "every read finds a loaded key"
+    );
+    let p = &objs[5]["report"];
+    assert_eq!(p["bench"], "profile");
+    assert_eq!(p["queries"], 2000);
+    let jobs = objs[6]["rows"].as_array().expect("jobs table");
+    assert_eq!(jobs.len(), 4);
+    assert!(jobs.iter().all(|j| j["state"] == "done"), "{jobs:?}");
+    for (i, want) in [(7, "no such file"), (8, ".load"), (9, ".ycsb")] {
+        assert_eq!(objs[i]["ok"], false);
+        assert!(
+            objs[i]["error"].as_str().unwrap_or("").contains(want),
+            "{}",
+            objs[i]
+        );
+    }
+}
+
+#[test]
+fn background_jobs_are_listed_and_cancelled() {
+    let home = temp();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--temp"])
+        .env("XDG_DATA_HOME", home.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    writeln!(stdin, ".load random 20000\n.ycsb b --duration 60s &").expect("write");
+    stdin.flush().expect("flush");
+    let first = lines.next().and_then(Result::ok).expect("load answer");
+    assert!(first.starts_with("loaded 20000 rows"), "{first}");
+    let started = lines.next().and_then(Result::ok).expect("job answer");
+    assert_eq!(started, "[2] started: .ycsb b for 60 s");
+    // Let the warm-up finish so the run has measured something.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    writeln!(stdin, ".jobs\n.cancel\n.cancel 99").expect("write");
+    drop(stdin);
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let text = rest.join("\n");
+    assert!(
+        child.wait().expect("wait").code() == Some(1),
+        ".cancel 99 fails"
+    );
+    assert!(text.contains("| running |"), "{text}");
+    assert!(text.contains("[2] cancelling"), "{text}");
+    // The cancelled run still reports what it measured.
+    assert!(
+        text.contains("cancelled; results up to the cancel"),
+        "{text}"
+    );
+    assert!(text.contains("ycsb workload b"), "{text}");
+    let mut e = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut e).expect("read");
+    assert!(e.contains("job 99 is not running"), "{e}");
+}
+
+#[test]
+fn ctrl_c_cancels_a_foreground_load_and_keeps_what_was_loaded() {
+    let home = temp();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--temp", "--json"])
+        .env("XDG_DATA_HOME", home.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    writeln!(stdin, ".load sequential 50000000 --value-size 10").expect("write");
+    stdin.flush().expect("flush");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SIGINT, as Ctrl-C sends.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let answer: serde_json::Value =
+        serde_json::from_str(&lines.next().and_then(Result::ok).expect("answer")).expect("json");
+    assert_eq!(answer["ok"], true, "{answer}");
+    assert_eq!(answer["report"]["cancelled"], true, "{answer}");
+    let loaded = answer["report"]["rows"].as_u64().expect("rows");
+    assert!(loaded > 0 && loaded < 50_000_000, "{loaded}");
+    assert!(answer["message"].as_str().unwrap_or("").contains("kept"));
+    // The shell goes on, and the rows read before the cancel are there.
+    writeln!(stdin, "count").expect("write");
+    drop(stdin);
+    let count: serde_json::Value =
+        serde_json::from_str(&lines.next().and_then(Result::ok).expect("count")).expect("json");
+    assert_eq!(count["rows"][0]["count"].as_u64(), Some(loaded));
+    assert!(child.wait().expect("wait").success());
+}

@@ -166,25 +166,11 @@ pub fn generated_keys(spec: &DatasetSpec, seed: u64) -> Result<Vec<i64>, Dataset
         | DatasetSpec::Timestamps { n } => *n,
         _ => return Err(DatasetError::Invalid("not a generated dataset".into())),
     };
-    if n == 0 || n > MAX_GENERATED_ROWS {
-        return Err(DatasetError::Invalid(format!(
-            "row count {n} is out of range (1 to {MAX_GENERATED_ROWS})"
-        )));
-    }
+    check_count(n)?;
     let count = n as usize;
     Ok(match spec {
         DatasetSpec::Sequential { start, step, .. } => {
-            if *step == 0 {
-                return Err(DatasetError::Invalid(
-                    "step 0 would repeat one key; use a step other than 0".into(),
-                ));
-            }
-            let last = i128::from(*start) + i128::from(*step) * (i128::from(n) - 1);
-            if i64::try_from(last).is_err() {
-                return Err(DatasetError::Invalid(format!(
-                    "{n} keys from {start} in steps of {step} run past the i64 range"
-                )));
-            }
+            check_sequential(n, *start, *step)?;
             (0..n as i64).map(|i| start + i * step).collect()
         }
         DatasetSpec::Random { .. } => shuffled(&generate_keys(KeyDist::Uniform, count, seed), seed),
@@ -196,22 +182,62 @@ pub fn generated_keys(spec: &DatasetSpec, seed: u64) -> Result<Vec<i64>, Dataset
     })
 }
 
+fn check_count(n: u64) -> Result<(), DatasetError> {
+    if n == 0 || n > MAX_GENERATED_ROWS {
+        return Err(DatasetError::Invalid(format!(
+            "row count {n} is out of range (1 to {MAX_GENERATED_ROWS})"
+        )));
+    }
+    Ok(())
+}
+
+fn check_sequential(n: u64, start: i64, step: i64) -> Result<(), DatasetError> {
+    check_count(n)?;
+    if step == 0 {
+        return Err(DatasetError::Invalid(
+            "step 0 would repeat one key; use a step other than 0".into(),
+        ));
+    }
+    let last = i128::from(start) + i128::from(step) * (i128::from(n) - 1);
+    if i64::try_from(last).is_err() {
+        return Err(DatasetError::Invalid(format!(
+            "{n} keys from {start} in steps of {step} run past the i64 range"
+        )));
+    }
+    Ok(())
+}
+
 /// Increasing microsecond timestamps from 2024-01-01: about 1 ms apart with jitter, and
 /// now and then a gap of up to an hour (a quiet period).
-fn timestamps(n: usize, seed: u64) -> Vec<i64> {
-    let mut t: i64 = 1_704_067_200_000_000;
-    let mut x = splitmix64(seed);
-    let mut out = Vec::with_capacity(n);
-    for _ in 0..n {
-        x = splitmix64(x);
-        t += 1 + (x % 2_000) as i64;
-        if x >> 54 == 0 {
-            // About 1 in 1024 rows follows a gap.
-            t += ((x >> 20) % 3_600_000_000) as i64;
+struct Timestamps {
+    t: i64,
+    x: u64,
+}
+
+impl Timestamps {
+    fn new(seed: u64) -> Self {
+        Timestamps {
+            t: 1_704_067_200_000_000,
+            x: splitmix64(seed),
         }
-        out.push(t);
     }
-    out
+}
+
+impl Iterator for Timestamps {
+    type Item = i64;
+    fn next(&mut self) -> Option<i64> {
+        self.x = splitmix64(self.x);
+        self.t += 1 + (self.x % 2_000) as i64;
+        if self.x >> 54 == 0 {
+            // About 1 in 1024 rows follows a gap.
+            self.t += ((self.x >> 20) % 3_600_000_000) as i64;
+        }
+        Some(self.t)
+    }
+}
+
+fn timestamps(n: usize, seed: u64) -> Vec<i64> {
+    Timestamps::new(seed).take(n).collect()
 }
 
 /// Counters a source updates while it is read (for the load report).
@@ -264,6 +290,23 @@ pub fn open(
         DatasetSpec::Sosd { path } => {
             let (n, it) = sosd_rows(path, value_size, seed)?;
             (Some(n), it)
+        }
+        DatasetSpec::Sequential { n, start, step } => {
+            // Checked up front, generated lazily (no key vector for huge runs).
+            check_sequential(*n, *start, *step)?;
+            let (start, step) = (*start, *step);
+            let it = (0..*n as i64).map(move |i| {
+                let k = start + i * step;
+                Ok((k, value_for(k, value_size, seed)))
+            });
+            (Some(*n), Box::new(it))
+        }
+        DatasetSpec::Timestamps { n } => {
+            check_count(*n)?;
+            let it = Timestamps::new(seed)
+                .take(*n as usize)
+                .map(move |k| Ok((k, value_for(k, value_size, seed))));
+            (Some(*n), Box::new(it))
         }
         _ => {
             let keys = generated_keys(spec, seed)?;

@@ -1,0 +1,318 @@
+//! Small runs of every benchmark through the real binaries with `--json`: fields present,
+//! counts right, checksums equal across engines. (Speed is reported, never asserted.)
+use std::process::Command;
+
+use serde_json::Value;
+
+fn run(bin: &str, args: &[&str]) -> Value {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(bin)
+        .args(args)
+        .args(["--dir", dir.path().to_str().expect("utf8")])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}\n{stdout}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(stdout.trim().lines().count(), 1, "one JSON line: {stdout}");
+    serde_json::from_str(stdout.trim()).expect("JSON")
+}
+
+fn positive(v: &Value, path: &str) {
+    let x = path
+        .split('.')
+        .fold(v, |v, k| &v[k])
+        .as_f64()
+        .unwrap_or_else(|| panic!("{path} missing in {v}"));
+    assert!(x > 0.0 && x.is_finite(), "{path} = {x}");
+}
+
+const ALEXDB: &str = env!("CARGO_BIN_EXE_alexdb");
+
+#[test]
+fn vs_sqlite_json() {
+    for keys in ["sequential", "random"] {
+        let v = run(
+            ALEXDB,
+            &[
+                "bench",
+                "vs-sqlite",
+                "--rows",
+                "5000",
+                "--keys",
+                keys,
+                "--queries",
+                "3000",
+                "--json",
+            ],
+        );
+        assert_eq!(v["bench"], "vs-sqlite");
+        assert_eq!(v["rows"], 5000);
+        assert_eq!(v["keys"], keys);
+        assert_eq!(v["queries"], 3000);
+        assert_eq!(v["value_size"], 100);
+        positive(&v, "budget_bytes");
+        for e in ["alexdb", "sqlite"] {
+            for f in [
+                "insert_rows_per_s",
+                "query_mean_ns",
+                "query_p50_ns",
+                "query_p99_ns",
+            ] {
+                positive(&v, &format!("{e}.{f}"));
+            }
+            assert_eq!(v[e]["found"], 3000, "every probe hits a loaded key");
+        }
+        assert!(v["alexdb"]["cache_hit_rate"].as_f64().is_some());
+        for f in ["cache_ns", "alex_ns", "rocksdb_ns", "other_ns"] {
+            assert!(v["alexdb"]["split"][f].as_f64().is_some(), "split.{f}");
+        }
+        positive(&v, "speedup_query");
+        positive(&v, "speedup_insert");
+        assert_eq!(v["checksums_equal"], true);
+        assert_eq!(v["alexdb"]["checksum"], v["sqlite"]["checksum"]);
+    }
+}
+
+#[test]
+fn vs_sqlite_inserts_only() {
+    let v = run(
+        ALEXDB,
+        &[
+            "bench",
+            "vs-sqlite",
+            "--rows",
+            "3000",
+            "--inserts-only",
+            "--json",
+        ],
+    );
+    assert_eq!(v["queries"], 0);
+    positive(&v, "alexdb.insert_rows_per_s");
+    positive(&v, "sqlite.insert_rows_per_s");
+    assert_eq!(v["alexdb"]["query_mean_ns"], 0.0);
+}
+
+#[test]
+fn profile_json() {
+    let v = run(
+        ALEXDB,
+        &[
+            "bench",
+            "profile",
+            "--rows",
+            "5000",
+            "--queries",
+            "4000",
+            "--json",
+        ],
+    );
+    assert_eq!(v["bench"], "profile");
+    assert_eq!(v["rows"], 5000);
+    for f in ["alex_ns", "cache_ns", "rocksdb_ns", "total_ns"] {
+        positive(&v, f);
+    }
+    assert!(v["other_ns"].as_f64().is_some());
+    let parts: f64 = ["alex_ns", "cache_ns", "rocksdb_ns", "other_ns"]
+        .iter()
+        .map(|f| v[f].as_f64().unwrap_or(0.0))
+        .sum();
+    let total = v["total_ns"].as_f64().unwrap_or(0.0);
+    assert!(
+        (parts - total).abs() < 1e-6 * total.max(1.0),
+        "{parts} vs {total}"
+    );
+    assert!(v["cache_hit_rate"].as_f64().is_some());
+    let r = &v["rocksdb_internal"];
+    assert!(r["gets"].as_u64().is_some_and(|g| g > 0), "{r}");
+    assert!(r["sst_ns"].as_f64().is_some_and(|x| x > 0.0), "{r}");
+    assert!(
+        r["raw"]["get_from_output_files_time"].as_u64().is_some(),
+        "{r}"
+    );
+    let rows = v["breakdown"].as_array().expect("breakdown");
+    assert_eq!(rows.len(), 4);
+}
+
+#[test]
+fn ycsb_every_workload_on_every_engine() {
+    for w in ["a", "b", "c", "d", "e", "f"] {
+        let v = run(
+            ALEXDB,
+            &[
+                "bench",
+                "ycsb",
+                "--workload",
+                w,
+                "--records",
+                "3000",
+                "--ops",
+                "2000",
+                "--json",
+            ],
+        );
+        assert_eq!(v["bench"], "ycsb");
+        assert_eq!(v["workload"], w);
+        assert_eq!(v["records"], 3000);
+        assert_eq!(v["ops"], 2000);
+        assert_eq!(v["threads"], 1);
+        let dist = if w == "d" { "latest" } else { "zipfian" };
+        assert_eq!(v["distribution"], dist);
+        let results = v["results"].as_array().expect("results");
+        let engines: Vec<&str> = results
+            .iter()
+            .filter_map(|r| r["engine"].as_str())
+            .collect();
+        assert_eq!(engines, ["alexdb", "rocksdb", "sqlite"]);
+        for r in results {
+            assert_eq!(r["ops"], 2000, "{w} {r}");
+            positive(r, "ops_per_s");
+            let kinds: u64 = ["reads", "updates", "inserts", "scans", "rmws"]
+                .iter()
+                .map(|k| r[k].as_u64().unwrap_or(0))
+                .sum();
+            assert_eq!(kinds, 2000);
+            if w != "e" {
+                positive(r, "read_p50_ns");
+                positive(r, "read_p99_ns");
+            }
+        }
+        // One thread, same seeds: the same operations, so the same values read.
+        let sums: Vec<&Value> = results.iter().map(|r| &r["checksum"]).collect();
+        assert!(sums.iter().all(|s| *s == sums[0]), "{w}: {sums:?}");
+        let found: Vec<&Value> = results.iter().map(|r| &r["found"]).collect();
+        assert!(found.iter().all(|s| *s == found[0]), "{w}: {found:?}");
+        let mix = match w {
+            "a" => ("reads", "updates"),
+            "b" => ("reads", "updates"),
+            "c" => ("reads", "reads"),
+            "d" => ("reads", "inserts"),
+            "e" => ("scans", "inserts"),
+            _ => ("reads", "rmws"),
+        };
+        assert!(results[0][mix.0].as_u64().unwrap_or(0) > 0);
+        assert!(results[0][mix.1].as_u64().unwrap_or(0) > 0);
+    }
+}
+
+#[test]
+fn ycsb_threads_and_one_engine() {
+    let v = run(
+        ALEXDB,
+        &[
+            "bench",
+            "ycsb",
+            "--workload",
+            "a",
+            "--records",
+            "3000",
+            "--ops",
+            "4000",
+            "--threads",
+            "2",
+            "--distribution",
+            "uniform",
+            "--engine",
+            "sqlite",
+            "--json",
+        ],
+    );
+    assert_eq!(v["threads"], 2);
+    assert_eq!(v["distribution"], "uniform");
+    let r = v["results"].as_array().expect("results");
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0]["engine"], "sqlite");
+    assert_eq!(r[0]["ops"], 4000);
+}
+
+#[test]
+fn the_original_plans_programs() {
+    let v = run(
+        env!("CARGO_BIN_EXE_benchmark_vs_sqlite"),
+        &["2000", "random", "--queries", "1000", "--json"],
+    );
+    assert_eq!(
+        (v["bench"].as_str(), v["rows"].as_u64()),
+        (Some("vs-sqlite"), Some(2000))
+    );
+    assert_eq!(v["keys"], "random");
+    let v = run(
+        env!("CARGO_BIN_EXE_benchmark_vs_sqlite"),
+        &["2000", "sequential", "--inserts-only", "--json"],
+    );
+    assert_eq!(v["inserts_only"], true);
+    let v = run(
+        env!("CARGO_BIN_EXE_profile_10m_queries"),
+        &["2000", "--queries", "1000", "--json"],
+    );
+    assert_eq!(
+        (v["bench"].as_str(), v["rows"].as_u64()),
+        (Some("profile"), Some(2000))
+    );
+    let v = run(
+        env!("CARGO_BIN_EXE_ycsb_benchmark"),
+        &[
+            "--workload",
+            "c",
+            "--size",
+            "2000",
+            "--engine",
+            "alexdb",
+            "--json",
+        ],
+    );
+    assert_eq!(v["records"], 2000);
+    assert_eq!(v["ops"], 2000);
+}
+
+#[test]
+fn bad_benchmark_arguments_are_usage_errors() {
+    for args in [
+        &["bench", "vs-sqlite", "--rows", "0"][..],
+        &["bench", "vs-sqlite", "--rows", "10", "--keys", "sideways"],
+        &[
+            "bench",
+            "ycsb",
+            "--workload",
+            "z",
+            "--records",
+            "10",
+            "--ops",
+            "10",
+        ],
+        &[
+            "bench",
+            "ycsb",
+            "--workload",
+            "a",
+            "--records",
+            "10",
+            "--ops",
+            "10",
+            "--threads",
+            "0",
+        ],
+        &["bench", "profile"],
+    ] {
+        let o = Command::new(ALEXDB).args(args).output().expect("runs");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty());
+    }
+    let o = Command::new(ALEXDB)
+        .args([
+            "bench",
+            "vs-sqlite",
+            "--rows",
+            "10",
+            "--set",
+            "bloom_bits_per_key=500",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("between 0 (off) and 100"), "{e}");
+}
