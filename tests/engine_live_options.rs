@@ -299,6 +299,9 @@ fn every_option_applies_and_keeps_every_row() {
         ("create_if_missing", "off", |db| {
             assert!(!db.options().create_if_missing)
         }),
+        ("warm_value_cache_on_load", "off", |db| {
+            assert!(!db.options().warm_value_cache_on_load);
+        }),
     ];
     let mut seen = std::collections::HashSet::new();
     for (name, value, check) in &cases {
@@ -571,4 +574,43 @@ fn exported_options_file_is_rocksdbs_own() {
         text.contains("[DBOptions]") && text.contains("block_size=8192"),
         "{text}"
     );
+}
+
+#[test]
+fn a_load_warms_the_value_cache_unless_told_not_to() {
+    for warm in [true, false] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = Db::open_with(
+            dir.path().join("db"),
+            DbOptions {
+                value_cache_entries: 1000,
+                warm_value_cache_on_load: warm,
+                ..opts()
+            },
+        )
+        .expect("open");
+        // Random order, so the warmed rows are the top of the key range, not the input's tail.
+        let keys: Vec<i64> = (0..5000i64).map(|i| (i * 7919) % 5000).collect();
+        db.load(keys.iter().map(|&k| (k, value(k)))).expect("load");
+        let s = db.metrics_snapshot();
+        // The cache is sharded by key, so a full cache holds a little under its capacity.
+        if warm {
+            assert!(
+                (950..=1000).contains(&s.cache.entries),
+                "{}",
+                s.cache.entries
+            );
+        } else {
+            assert_eq!(s.cache.entries, 0);
+        }
+        // The warmed values are the right ones, and a get of one is a cache hit.
+        let before = db.metrics_snapshot().cache.hits;
+        assert_eq!(
+            db.get(4999).expect("get").as_deref(),
+            Some(value(4999).as_slice())
+        );
+        let hit = db.metrics_snapshot().cache.hits - before;
+        assert_eq!(hit, u64::from(warm));
+        assert_eq!(fingerprint(&db).0, 5000);
+    }
 }

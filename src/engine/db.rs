@@ -631,7 +631,14 @@ impl Db {
             let _gate = self.write_gate.write();
             store.ingest(&paths)?;
             self.invalidate_cache_after_load(Some(&keys));
+            let warm = self.warm_start(&keys);
             self.merge_into_index(keys)?;
+            if let Some((from, n)) = warm {
+                // Writers are still held off, so no value read here can be stale.
+                store.scan(from, i64::MAX, n, |k, v| {
+                    self.cache.fill(k, Arc::from(v), || true);
+                })?;
+            }
         }
         Ok(LoadReport {
             rows: n,
@@ -711,6 +718,23 @@ impl Db {
             secs: 0.0,
             rows_per_sec: 0.0,
         })
+    }
+
+    /// Where to start warming the value cache after a load of sorted `keys`, and how
+    /// many rows: the loaded key range's top, as many as the cache has room for. A load
+    /// leaves the block cache cold (ingested files are not in it) while SQLite's page
+    /// cache holds what it just wrote; warming the value cache gives alexdb the same
+    /// start. Off with `warm_value_cache_on_load = off`.
+    fn warm_start(&self, keys: &[i64]) -> Option<(i64, usize)> {
+        if !self.opts.read().warm_value_cache_on_load {
+            return None;
+        }
+        let room = self
+            .cache
+            .capacity()
+            .saturating_sub(self.cache.len())
+            .min(keys.len());
+        (room > 0).then(|| (keys[keys.len() - room], room))
     }
 
     /// Adds sorted, distinct `keys` to ALEX: a bulk load when ALEX is empty or the new

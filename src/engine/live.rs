@@ -148,7 +148,10 @@ impl Db {
             "metrics" => self.metrics.set_timing(t.metrics),
             "metrics_sample_rate" => self.metrics.set_sample_rate(t.metrics_sample_rate),
             // Read from the options when they are used.
-            "bulk_load_method" | "bulk_load_rows_per_file" | "create_if_missing" => {}
+            "bulk_load_method"
+            | "bulk_load_rows_per_file"
+            | "create_if_missing"
+            | "warm_value_cache_on_load" => {}
             _ => match set_options_pairs(name, t) {
                 Some(pairs) => self.store()?.set_options(&pairs)?,
                 None => {

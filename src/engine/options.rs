@@ -282,6 +282,8 @@ pub struct DbOptions {
     pub value_cache_entries: usize,
     /// Independently locked shards of the value cache.
     pub value_cache_shards: usize,
+    /// After a load, fill the value cache's free room with loaded rows.
+    pub warm_value_cache_on_load: bool,
     /// How `load` writes rows.
     pub bulk_load_method: BulkLoadMethod,
     /// Rows per SST file written by `load` (files are ingested together at the end).
@@ -326,6 +328,7 @@ impl Default for DbOptions {
             sync_writes: false,
             value_cache_entries: 100_000,
             value_cache_shards: 16,
+            warm_value_cache_on_load: true,
             bulk_load_method: BulkLoadMethod::SstIngest,
             bulk_load_rows_per_file: 4_000_000,
             rocksdb_statistics: true,
@@ -466,7 +469,7 @@ fn unknown(name: &str) -> DbError {
 
 impl DbOptions {
     /// Names of every option, in display order.
-    pub const NAMES: [&'static str; 33] = [
+    pub const NAMES: [&'static str; 34] = [
         "block_cache_size",
         "block_cache_type",
         "bloom_bits_per_key",
@@ -492,6 +495,7 @@ impl DbOptions {
         "sync",
         "value_cache_entries",
         "value_cache_shards",
+        "warm_value_cache_on_load",
         "bulk_load_method",
         "bulk_load_rows_per_file",
         "rocksdb_statistics",
@@ -703,6 +707,9 @@ impl DbOptions {
             "sync" => next.sync_writes = parse_bool(value).map_err(err)?,
             "value_cache_entries" => next.value_cache_entries = parse_num(value).map_err(err)?,
             "value_cache_shards" => next.value_cache_shards = parse_num(value).map_err(err)?,
+            "warm_value_cache_on_load" => {
+                next.warm_value_cache_on_load = parse_bool(value).map_err(err)?
+            }
             "bulk_load_method" => next.bulk_load_method = value.parse().map_err(err)?,
             "bulk_load_rows_per_file" => {
                 next.bulk_load_rows_per_file = parse_num(value).map_err(err)?
@@ -750,6 +757,7 @@ impl DbOptions {
             "sync" => on_off(self.sync_writes),
             "value_cache_entries" => self.value_cache_entries.to_string(),
             "value_cache_shards" => self.value_cache_shards.to_string(),
+            "warm_value_cache_on_load" => on_off(self.warm_value_cache_on_load),
             "bulk_load_method" => self.bulk_load_method.to_string(),
             "bulk_load_rows_per_file" => self.bulk_load_rows_per_file.to_string(),
             "rocksdb_statistics" => on_off(self.rocksdb_statistics),
@@ -837,7 +845,8 @@ pub fn applies(name: &str) -> Applies {
         | "perf_level"
         | "metrics"
         | "metrics_sample_rate"
-        | "create_if_missing" => Applies::Live,
+        | "create_if_missing"
+        | "warm_value_cache_on_load" => Applies::Live,
         "value_cache_shards" => Applies::AtOpen,
         "bloom_bits_per_key"
         | "block_size"
@@ -875,6 +884,9 @@ fn help(name: &str) -> &'static str {
         "sync" => "fsync the WAL on every write",
         "value_cache_entries" => "LRU value cache capacity in entries (0 = off)",
         "value_cache_shards" => "value cache shards (independent locks)",
+        "warm_value_cache_on_load" => {
+            "after a load, fill the value cache's free room with loaded rows"
+        }
         "bulk_load_method" => "load via sst-ingest or wal-off-batches",
         "bulk_load_rows_per_file" => "rows per SST file written by load",
         "rocksdb_statistics" => "RocksDB tickers (block cache, bloom)",
