@@ -114,6 +114,9 @@ fn every_option_applies_and_keeps_every_row() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = filled(dir.path(), 20_000);
     let before = fingerprint(&db);
+    // Cached index and filter blocks are pinned at every level (never evicted).
+    let m = rocks(&db, TABLE, "metadata_cache_options");
+    assert!(m.contains("unpartitioned_pinning=kAll"), "{m}");
     let cases: Vec<(&str, &str, Check)> = vec![
         ("block_cache_size", "64MiB", |db| {
             assert_eq!(
@@ -150,6 +153,9 @@ fn every_option_applies_and_keeps_every_row() {
         }),
         ("cache_index_and_filter_blocks", "off", |db| {
             assert_eq!(rocks(db, TABLE, "cache_index_and_filter_blocks"), "false");
+            // Pinning follows: nothing to pin when they are not in the block cache.
+            let m = rocks(db, TABLE, "metadata_cache_options");
+            assert!(m.contains("unpartitioned_pinning=kFallback"), "{m}");
         }),
         ("pin_l0_filter_and_index_blocks", "off", |db| {
             assert_eq!(

@@ -73,6 +73,17 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
         }
         ".set" if arg_index == 1 => pick(&value_choices(words[1])),
         ".show" if arg_index == 0 => pick(&["options"]),
+        ".load" if arg_index == 0 => pick(&[
+            "sequential",
+            "random",
+            "lognormal",
+            "timestamps",
+            "csv",
+            "sosd",
+        ]),
+        ".load" if arg_index == 1 && matches!(words[1], "csv" | "sosd") => complete_path(word),
+        ".bench" if arg_index == 0 => pick(&["profile", "vs-sqlite", "ycsb", "index"]),
+        ".ycsb" if arg_index == 0 => pick(&["a", "b", "c", "d", "e", "f"]),
         ".profile" if arg_index == 0 => pick(&["save", "load"]),
         ".options" if arg_index == 0 => pick(&["export"]),
         ".profile" | ".options" if arg_index == 1 => complete_path(word),

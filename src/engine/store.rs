@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use rocksdb::{
-    BlockBasedOptions, BottommostLevelCompaction, Cache, ColumnFamilyDescriptor, CompactOptions,
-    DB, DBCompactionStyle, DBCompressionType, DBPinnableSlice, DataBlockIndexType,
-    FifoCompactOptions, FlushOptions, IngestExternalFileOptions, Options, ReadOptions,
-    SstFileWriter, WriteBatch, WriteOptions,
+    BlockBasedOptions, BlockBasedTablePinningTier, BottommostLevelCompaction, Cache,
+    ColumnFamilyDescriptor, CompactOptions, DB, DBCompactionStyle, DBCompressionType,
+    DBPinnableSlice, DataBlockIndexType, FifoCompactOptions, FlushOptions,
+    IngestExternalFileOptions, Options, ReadOptions, SstFileWriter, WriteBatch, WriteOptions,
     perf::PerfStatsLevel,
     statistics::{StatsLevel as RocksStatsLevel, Ticker},
 };
@@ -111,8 +111,15 @@ fn table_options_string(o: &DbOptions) -> String {
         "kDataBlockBinarySearch"
     };
     format!(
-        "{{block_size={};filter_policy={filter};data_block_index_type={index};cache_index_and_filter_blocks={};pin_l0_filter_and_index_blocks_in_cache={}}}",
-        o.block_size, o.cache_index_and_filter_blocks, o.pin_l0_filter_and_index_blocks
+        "{{block_size={};filter_policy={filter};data_block_index_type={index};cache_index_and_filter_blocks={};pin_l0_filter_and_index_blocks_in_cache={};metadata_cache_options={{unpartitioned_pinning={}}}}}",
+        o.block_size,
+        o.cache_index_and_filter_blocks,
+        o.pin_l0_filter_and_index_blocks,
+        if o.cache_index_and_filter_blocks {
+            "kAll"
+        } else {
+            "kFallback"
+        }
     )
 }
 
@@ -176,6 +183,13 @@ pub fn rocksdb_options(o: &DbOptions) -> (Options, Cache) {
     }
     t.set_cache_index_and_filter_blocks(o.cache_index_and_filter_blocks);
     t.set_pin_l0_filter_and_index_blocks_in_cache(o.pin_l0_filter_and_index_blocks);
+    if o.cache_index_and_filter_blocks {
+        // Index and filter blocks live in the block cache (charged to it), but must never
+        // be evicted: a bulk-loaded file has one multi-megabyte filter block, and once
+        // data blocks push it out every get re-reads it (measured: 250 us per get at 10M
+        // rows with a 256 MiB cache). Pin them at every level, not only L0.
+        t.set_unpartitioned_pinning_tier(BlockBasedTablePinningTier::All);
+    }
 
     let mut r = Options::default();
     r.set_block_based_table_factory(&t);
