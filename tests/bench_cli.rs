@@ -108,6 +108,11 @@ fn profile_json() {
             "--queries",
             "4000",
             "--json",
+            // A cold, small value cache, so gets reach ALEX and RocksDB.
+            "--set",
+            "warm_value_cache_on_load=off",
+            "--set",
+            "value_cache_entries=500",
         ],
     );
     assert_eq!(v["bench"], "profile");
