@@ -174,7 +174,6 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
         drop(exec);
         return Ok(code);
     }
-    crate::shell::install_interrupt_handler();
     exec.set_waiter(Box::new(crate::shell::wait_with_progress));
     let summary = {
         let mut err_for_printer = std::io::stderr();

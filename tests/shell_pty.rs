@@ -137,3 +137,22 @@ fn history_is_recalled_with_up_arrow() {
     t.send("\x04");
     assert!(t.child.wait().expect("wait").success());
 }
+
+#[test]
+fn ctrl_c_at_the_prompt_cancels_a_running_load() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::spawn(&["--temp", "--plain"], home.path());
+    t.wait_for("alexdb> ");
+    t.send(".load sequential 50000000 --value-size 10\r");
+    // The progress bar shows the load is running (and the prompt gave up the terminal).
+    t.wait_for("[1] loading");
+    // Ctrl-C: the terminal is in cooked mode while the shell waits, so this is SIGINT.
+    t.send("\x03");
+    let s = t.wait_for("rows loaded before the cancel are kept");
+    assert!(s.contains("cancelled: loaded"), "{s}");
+    // The prompt comes back and the shell still works.
+    t.send("exists 0\r");
+    t.wait_for("| exists |");
+    t.send(".quit\r");
+    assert!(t.child.wait().expect("wait").success());
+}

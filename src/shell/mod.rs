@@ -3,7 +3,7 @@
 //! shared [`Executor`] and print its reports through one [`Printer`].
 use std::io::{BufRead, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::command::exec::job_result;
@@ -198,27 +198,47 @@ pub fn run_script_file(
 
 /// Set by Ctrl-C while a foreground job runs; the waiter cancels the job.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-/// Nonzero while the line shell waits for a foreground job.
-static FOREGROUND: AtomicU64 = AtomicU64::new(0);
 
-/// Ctrl-C during a foreground job cancels the job (keeping what it did); at any other
-/// time it ends the process as usual (exit status 130). The prompt itself handles Ctrl-C
-/// while a line is being typed.
-pub fn install_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| {
-        if FOREGROUND.load(Ordering::SeqCst) != 0 {
-            INTERRUPTED.store(true, Ordering::SeqCst);
-        } else {
-            std::process::exit(130);
+extern "C" fn on_sigint(_: libc::c_int) {
+    // Only an atomic store: async-signal-safe.
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// While it lives, Ctrl-C (SIGINT) sets [`INTERRUPTED`] instead of what it did before
+/// (ending the process in scripts; rustyline's handler at the prompt), which it restores
+/// when dropped.
+struct SigintGuard {
+    old: libc::sigaction,
+}
+
+impl SigintGuard {
+    fn install() -> Option<Self> {
+        // SAFETY: plain sigaction calls with zeroed, then filled-in structs; the handler
+        // only stores an atomic.
+        unsafe {
+            let mut new: libc::sigaction = std::mem::zeroed();
+            new.sa_sigaction = on_sigint as extern "C" fn(libc::c_int) as usize;
+            libc::sigemptyset(&mut new.sa_mask);
+            let mut old: libc::sigaction = std::mem::zeroed();
+            (libc::sigaction(libc::SIGINT, &new, &mut old) == 0).then_some(SigintGuard { old })
         }
-    });
+    }
+}
+
+impl Drop for SigintGuard {
+    fn drop(&mut self) {
+        // SAFETY: restores the action saved by `install`.
+        unsafe {
+            libc::sigaction(libc::SIGINT, &self.old, std::ptr::null_mut());
+        }
+    }
 }
 
 /// Waits for a foreground job with a progress bar on stderr; Ctrl-C cancels it.
 pub fn wait_with_progress(jobs: &Jobs, id: JobId) -> JobStatus {
     let bar = progress::BarProgress::new();
-    FOREGROUND.store(id, Ordering::SeqCst);
     INTERRUPTED.store(false, Ordering::SeqCst);
+    let guard = SigintGuard::install();
     let st = loop {
         let Some(st) = jobs.wait(id, Duration::from_millis(100)) else {
             break None;
@@ -231,7 +251,7 @@ pub fn wait_with_progress(jobs: &Jobs, id: JobId) -> JobStatus {
             jobs.cancel(Some(id));
         }
     };
-    FOREGROUND.store(0, Ordering::SeqCst);
+    drop(guard);
     bar.finish();
     st.unwrap_or_else(|| JobStatus {
         id,
