@@ -1,5 +1,5 @@
 //! The full-screen dashboard (issue 7): ratatui/crossterm app with an input line and
-//! panes drawn from metrics Snapshots. Not built yet: this stub says so.
+//! panes drawn from metrics Snapshots. Until it lands, `run` falls back to the line shell.
 use std::path::PathBuf;
 
 use crate::command::Executor;
@@ -13,7 +13,19 @@ pub struct TuiConfig {
     pub history_path: Option<PathBuf>,
 }
 
-/// Runs the dashboard until the user leaves; returns the exit status.
-pub fn run(_exec: &mut Executor, _cfg: &TuiConfig) -> anyhow::Result<u8> {
-    anyhow::bail!("the dashboard is not built yet; run with --plain for the line shell")
+/// Runs the dashboard until the user leaves; returns the exit status. (For now: the
+/// interactive line shell.)
+pub fn run(exec: &mut Executor, cfg: &TuiConfig) -> anyhow::Result<u8> {
+    if cfg.demo {
+        anyhow::bail!("--demo needs the dashboard, which is not built yet");
+    }
+    let mut out = std::io::stdout();
+    let mut err = std::io::stderr();
+    let mut err2 = std::io::stderr();
+    let jobs = exec.jobs().clone();
+    exec.set_waiter(Box::new(crate::shell::wait_with_progress));
+    let mut printer = crate::shell::Printer::new(&mut out, &mut err2, false, true).with_jobs(jobs);
+    crate::shell::run_interactive(exec, cfg.history_path.as_deref(), &mut printer, &mut err)?;
+    printer.stop_jobs(exec.session_mut());
+    Ok(0)
 }
