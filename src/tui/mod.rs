@@ -1,8 +1,27 @@
-//! The full-screen dashboard (issue 7): ratatui/crossterm app with an input line and
-//! panes drawn from metrics Snapshots. Until it lands, `run` falls back to the line shell.
+//! The full-screen dashboard: an input line that runs every shell command through the
+//! shared executor, and panes that stream what the engine does (throughput, latency,
+//! the get split, caches, memory, the LSM tree, options, output and an event log).
+//!
+//! Layout of the module:
+//! - `app`: the state (plain data) and key handling -> [`app::Action`]s;
+//! - `data`: the ring buffer of samples and the chart markers;
+//! - `input`: the input line (editing, history, completion, Ctrl-R);
+//! - `panes`: drawing, one module per pane, from an [`app::App`] only;
+//! - `runner`: the event loop: samples the database, runs commands, polls jobs;
+//! - `terminal`: raw mode and the alternate screen, restored on exit, panic and SIGTERM;
+//! - `demo`: `--demo`'s script player.
 use std::path::PathBuf;
 
 use crate::command::Executor;
+
+pub mod app;
+pub mod data;
+pub mod demo;
+pub mod fmt;
+pub mod input;
+pub mod panes;
+pub mod runner;
+pub mod terminal;
 
 /// How the dashboard starts.
 #[derive(Debug, Clone, Default)]
@@ -13,19 +32,8 @@ pub struct TuiConfig {
     pub history_path: Option<PathBuf>,
 }
 
-/// Runs the dashboard until the user leaves; returns the exit status. (For now: the
-/// interactive line shell.)
+/// Runs the dashboard until the user leaves; returns the exit status (0, or 143 after
+/// SIGTERM/SIGHUP).
 pub fn run(exec: &mut Executor, cfg: &TuiConfig) -> anyhow::Result<u8> {
-    if cfg.demo {
-        anyhow::bail!("--demo needs the dashboard, which is not built yet");
-    }
-    let mut out = std::io::stdout();
-    let mut err = std::io::stderr();
-    let mut err2 = std::io::stderr();
-    let jobs = exec.jobs().clone();
-    exec.set_waiter(Box::new(crate::shell::wait_with_progress));
-    let mut printer = crate::shell::Printer::new(&mut out, &mut err2, false, true).with_jobs(jobs);
-    crate::shell::run_interactive(exec, cfg.history_path.as_deref(), &mut printer, &mut err)?;
-    printer.stop_jobs(exec.session_mut());
-    Ok(0)
+    runner::run(exec, cfg)
 }

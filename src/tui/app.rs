@@ -1,0 +1,426 @@
+//! Dashboard state and key handling. Everything panes draw lives here as plain data
+//! (samples, options, jobs, output, log); the runner fills it from the executor and the
+//! database, and turns the [`Action`]s keys produce into commands. Nothing here touches
+//! the database, so every state change can be tested without one.
+use std::collections::VecDeque;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::Rect;
+
+use super::data::{OP_KINDS, Series, TimedEvent};
+use super::input::{Completion, InputLine};
+use crate::command::jobs::JobStatus;
+use crate::engine::options::OptionInfo;
+use crate::metrics::Snapshot;
+
+/// Log entries kept.
+const LOG_KEEP: usize = 1000;
+
+/// The panes, in focus order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Throughput,
+    Latency,
+    Split,
+    Cache,
+    Memory,
+    Lsm,
+    Options,
+    Output,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 8] = [
+        Pane::Throughput,
+        Pane::Latency,
+        Pane::Split,
+        Pane::Cache,
+        Pane::Memory,
+        Pane::Lsm,
+        Pane::Options,
+        Pane::Output,
+    ];
+
+    fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    pub fn next(self) -> Pane {
+        Pane::ALL[(self.index() + 1) % Pane::ALL.len()]
+    }
+
+    pub fn prev(self) -> Pane {
+        Pane::ALL[(self.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Throughput => "Throughput",
+            Pane::Latency => "Latency",
+            Pane::Split => "Get split",
+            Pane::Cache => "Cache",
+            Pane::Memory => "Memory",
+            Pane::Lsm => "LSM",
+            Pane::Options => "Options",
+            Pane::Output => "Output",
+        }
+    }
+
+    /// The function key that focuses the pane (F2..F9).
+    pub fn fkey(self) -> u8 {
+        self.index() as u8 + 2
+    }
+
+    pub fn from_fkey(n: u8) -> Option<Pane> {
+        (2..=9).contains(&n).then(|| Pane::ALL[(n - 2) as usize])
+    }
+}
+
+/// What kind of thing a log line records (picks its colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    Option,
+    Reopen,
+    Flush,
+    Compact,
+    Job,
+    Error,
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    /// Dashboard time (seconds since it started).
+    pub t: f64,
+    pub kind: LogKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutKind {
+    Normal,
+    Error,
+    /// Timer and stats lines, notes.
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutLine {
+    pub text: String,
+    pub kind: OutKind,
+}
+
+/// The output pane: the last command's results, scrollable.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Output {
+    /// The command the lines belong to.
+    pub title: String,
+    pub lines: Vec<OutLine>,
+    /// First line shown.
+    pub scroll: usize,
+}
+
+impl Output {
+    pub fn push(&mut self, text: &str, kind: OutKind) {
+        for l in text.lines() {
+            self.lines.push(OutLine {
+                text: l.to_string(),
+                kind,
+            });
+        }
+    }
+}
+
+/// System memory from sysinfo.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SystemMemory {
+    pub total: u64,
+    pub available: u64,
+}
+
+/// What the runner should do after a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    None,
+    /// Redraw (state changed).
+    Redraw,
+    /// Run this input line.
+    Submit(String),
+    /// Esc: cancel the newest running job.
+    CancelJob,
+    /// Ctrl-L: clear the terminal and redraw everything.
+    ClearScreen,
+    /// A key during the demo: stop it and hand control back.
+    StopDemo,
+    Quit,
+}
+
+/// Everything the dashboard draws.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Database shown in the header.
+    pub db_path: String,
+    pub series: Series,
+    /// The newest snapshot's LSM, memory and cache gauges are read from `series`; the
+    /// options and jobs come from the executor.
+    pub options: Vec<OptionInfo>,
+    pub jobs: Vec<JobStatus>,
+    pub system: Option<SystemMemory>,
+    pub log: VecDeque<LogEntry>,
+    pub output: Output,
+    pub input: InputLine,
+    pub focus: Pane,
+    pub expanded: bool,
+    /// Dashboard time the charts were frozen at.
+    pub frozen_at: Option<f64>,
+    pub help: bool,
+    /// Index into [`OP_KINDS`] for the latency pane.
+    pub latency_kind: usize,
+    pub refresh_ms: u64,
+    pub options_scroll: usize,
+    /// One transient line over the key bar (completion candidates, notes).
+    pub status: Option<String>,
+    /// Demo narration shown in the header while the demo plays.
+    pub banner: Option<String>,
+    pub demo_playing: bool,
+    /// Seconds of history the time charts show.
+    pub chart_secs: f64,
+    /// The dashboard's clock (seconds since it started) at the last update.
+    pub now: f64,
+    /// The terminal's size at the last draw (page sizes for scrolling).
+    pub viewport: Rect,
+}
+
+impl App {
+    pub fn new(db_path: &str, input: InputLine) -> Self {
+        App {
+            db_path: db_path.to_string(),
+            series: Series::default(),
+            options: Vec::new(),
+            jobs: Vec::new(),
+            system: None,
+            log: VecDeque::new(),
+            output: Output::default(),
+            input,
+            focus: Pane::Output,
+            expanded: false,
+            frozen_at: None,
+            help: false,
+            latency_kind: 0,
+            refresh_ms: 250,
+            options_scroll: 0,
+            status: None,
+            banner: None,
+            demo_playing: false,
+            chart_secs: 180.0,
+            now: 0.0,
+            viewport: Rect::new(0, 0, 120, 40),
+        }
+    }
+
+    /// Records a snapshot taken at dashboard time `t`; its events go to the log.
+    pub fn push_sample(&mut self, t: f64, snapshot: Snapshot) {
+        self.now = self.now.max(t);
+        let events = self.series.push(t, snapshot);
+        for e in events {
+            self.log_event(&e);
+        }
+    }
+
+    fn log_event(&mut self, e: &TimedEvent) {
+        let kind = match e.event.kind {
+            "option" => LogKind::Option,
+            "reopen" => LogKind::Reopen,
+            "flush" => LogKind::Flush,
+            "compact" => LogKind::Compact,
+            _ => LogKind::Info,
+        };
+        let text = match e.event.applied.as_deref() {
+            Some("rolled back") if kind == LogKind::Option => {
+                format!("{} (rolled back)", e.event.label)
+            }
+            _ => e.event.label.clone(),
+        };
+        self.log(e.t, kind, &text);
+    }
+
+    pub fn log(&mut self, t: f64, kind: LogKind, text: &str) {
+        self.log.push_back(LogEntry {
+            t,
+            kind,
+            text: text.to_string(),
+        });
+        while self.log.len() > LOG_KEEP {
+            self.log.pop_front();
+        }
+    }
+
+    /// The end of the charts' time range: the freeze time, or the newest sample.
+    pub fn chart_end(&self) -> f64 {
+        self.frozen_at
+            .unwrap_or_else(|| self.series.latest().map_or(self.now, |s| s.t.max(self.now)))
+    }
+
+    /// Starts a new output (for the command `title`).
+    pub fn begin_output(&mut self, title: &str) {
+        self.output = Output {
+            title: title.to_string(),
+            lines: Vec::new(),
+            scroll: 0,
+        };
+    }
+
+    pub fn latency_kind_name(&self) -> &'static str {
+        OP_KINDS[self.latency_kind % OP_KINDS.len()]
+    }
+
+    pub fn running_jobs(&self) -> impl Iterator<Item = &JobStatus> {
+        self.jobs.iter().filter(|j| j.is_running())
+    }
+
+    /// Rows the output pane shows at the current size (its page for PgUp/PgDn).
+    pub fn output_page(&self) -> usize {
+        super::panes::output_rows(self).max(1)
+    }
+
+    fn scroll_output(&mut self, down: bool) {
+        let page = self.output_page();
+        let max = self.output.lines.len().saturating_sub(page);
+        self.output.scroll = if down {
+            (self.output.scroll + page).min(max)
+        } else {
+            self.output.scroll.saturating_sub(page)
+        };
+    }
+
+    fn scroll_options(&mut self, down: bool) {
+        let page = 8;
+        let max = self.options.len().saturating_sub(1);
+        self.options_scroll = if down {
+            (self.options_scroll + page).min(max)
+        } else {
+            self.options_scroll.saturating_sub(page)
+        };
+    }
+
+    /// Toggles the chart freeze at the current time.
+    pub fn toggle_freeze(&mut self) {
+        self.frozen_at = match self.frozen_at {
+            Some(_) => None,
+            None => Some(self.chart_end()),
+        };
+    }
+
+    /// Handles one key.
+    pub fn on_key(&mut self, key: KeyEvent) -> Action {
+        if key.kind == KeyEventKind::Release {
+            return Action::None;
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && key.code == KeyCode::Char('c') {
+            return Action::Quit;
+        }
+        if self.demo_playing {
+            return Action::StopDemo;
+        }
+        self.status = None;
+        if self.help {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+            ) {
+                self.help = false;
+            }
+            return Action::Redraw;
+        }
+        let empty = self.input.is_empty() && self.input.search().is_none();
+        match key.code {
+            KeyCode::F(1) => self.help = true,
+            KeyCode::Char('?') if empty && !ctrl => self.help = true,
+            KeyCode::F(n) => {
+                if let Some(p) = Pane::from_fkey(n) {
+                    self.focus = p;
+                }
+            }
+            KeyCode::Tab if empty => self.focus = self.focus.next(),
+            KeyCode::BackTab => self.focus = self.focus.prev(),
+            KeyCode::Tab => match self.input.complete() {
+                Completion::Candidates(c) => self.status = Some(c.join("  ")),
+                Completion::None => self.status = Some("(no completions)".into()),
+                Completion::Completed => {}
+            },
+            KeyCode::Char('x') if ctrl => self.expanded = !self.expanded,
+            KeyCode::Char('f') if ctrl => self.toggle_freeze(),
+            KeyCode::Char('d') if ctrl => {
+                if self.input.is_empty() {
+                    return Action::Quit;
+                }
+                self.input.delete();
+            }
+            KeyCode::Char('l') if ctrl => return Action::ClearScreen,
+            KeyCode::Char('r') if ctrl => self.input.search_back(),
+            KeyCode::Char('u') if ctrl => self.input.kill_to_start(),
+            KeyCode::Char('k') if ctrl => self.input.kill_to_end(),
+            KeyCode::Char('w') if ctrl => self.input.delete_word(),
+            KeyCode::Char('a') if ctrl => self.input.home(),
+            KeyCode::Char('e') if ctrl => self.input.end(),
+            KeyCode::Char('p') if ctrl => self.input.history_prev(),
+            KeyCode::Char('n') if ctrl => self.input.history_next(),
+            KeyCode::Char(_) if ctrl => return Action::None,
+            KeyCode::Char('[') if empty => self.cycle_latency(false),
+            KeyCode::Char(']') if empty => self.cycle_latency(true),
+            KeyCode::Char(c) => self.input.insert_char(c),
+            KeyCode::Left if empty && self.focus == Pane::Latency => self.cycle_latency(false),
+            KeyCode::Right if empty && self.focus == Pane::Latency => self.cycle_latency(true),
+            KeyCode::Left => self.input.left(),
+            KeyCode::Right => self.input.right(),
+            KeyCode::Home => self.input.home(),
+            KeyCode::End => self.input.end(),
+            KeyCode::Backspace => self.input.backspace(),
+            KeyCode::Delete => self.input.delete(),
+            KeyCode::Up => self.input.history_prev(),
+            KeyCode::Down => self.input.history_next(),
+            KeyCode::PageUp if self.focus == Pane::Options => self.scroll_options(false),
+            KeyCode::PageDown if self.focus == Pane::Options => self.scroll_options(true),
+            KeyCode::PageUp => self.scroll_output(false),
+            KeyCode::PageDown => self.scroll_output(true),
+            KeyCode::Enter => {
+                let line = self.input.submit();
+                if line.trim().is_empty() {
+                    return Action::Redraw;
+                }
+                return Action::Submit(line);
+            }
+            KeyCode::Esc => {
+                if self.input.cancel_search() {
+                } else if self.expanded {
+                    self.expanded = false;
+                } else if self.running_jobs().next().is_some() {
+                    return Action::CancelJob;
+                } else {
+                    self.input.clear();
+                }
+            }
+            _ => return Action::None,
+        }
+        Action::Redraw
+    }
+
+    fn cycle_latency(&mut self, forward: bool) {
+        let n = OP_KINDS.len();
+        self.latency_kind = if forward {
+            (self.latency_kind + 1) % n
+        } else {
+            (self.latency_kind + n - 1) % n
+        };
+    }
+
+    /// Pasted text goes to the input line.
+    pub fn on_paste(&mut self, text: &str) -> Action {
+        if self.demo_playing {
+            return Action::StopDemo;
+        }
+        self.input.insert_str(text);
+        Action::Redraw
+    }
+}

@@ -1,0 +1,196 @@
+//! A time chart: lines over dashboard time, a y axis gutter, an x axis row, and vertical
+//! markers with short labels for option changes and reopens. Drawn on a braille canvas.
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker as Dots;
+use ratatui::widgets::Widget;
+use ratatui::widgets::canvas::{Canvas, Line as Segment};
+
+use super::super::data::Marker;
+use super::super::fmt;
+
+/// One line; a `NaN` y breaks it (no data there).
+pub struct Series {
+    pub color: Color,
+    pub points: Vec<(f64, f64)>,
+}
+
+pub struct TimeChart<'a> {
+    pub series: Vec<Series>,
+    pub markers: Vec<&'a Marker>,
+    /// Dashboard time range shown.
+    pub x: [f64; 2],
+    pub y: [f64; 2],
+    /// Formats a y value for the axis.
+    pub y_label: &'a dyn Fn(f64) -> String,
+    /// Text at the right end of the x axis (`now`, `frozen`).
+    pub end_label: &'a str,
+}
+
+pub const MARKER_COLOR: Color = Color::Yellow;
+
+impl TimeChart<'_> {
+    pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        if area.width < 8 || area.height < 2 {
+            return;
+        }
+        let top = (self.y_label)(self.y[1]);
+        let bottom = (self.y_label)(self.y[0]);
+        let gutter = top.chars().count().max(bottom.chars().count()) as u16 + 1;
+        let axis_row = area.height >= 4;
+        let plot = Rect {
+            x: area.x + gutter,
+            y: area.y,
+            width: area.width.saturating_sub(gutter),
+            height: area.height - u16::from(axis_row),
+        };
+        if plot.width < 4 {
+            return;
+        }
+        let dim = Style::default().fg(Color::DarkGray);
+        // y axis labels (top, bottom, and the middle when there is room)
+        buf.set_string(area.x, plot.y, pad_left(&top, gutter - 1), dim);
+        if plot.height >= 2 {
+            buf.set_string(
+                area.x,
+                plot.bottom() - 1,
+                pad_left(&bottom, gutter - 1),
+                dim,
+            );
+        }
+        if plot.height >= 5 {
+            let mid = (self.y_label)((self.y[0] + self.y[1]) / 2.0);
+            buf.set_string(
+                area.x,
+                plot.y + (plot.height - 1) / 2,
+                pad_left(&mid, gutter - 1),
+                dim,
+            );
+        }
+        for row in plot.y..plot.bottom() {
+            buf.set_string(area.x + gutter - 1, row, "│", dim);
+        }
+        // the lines
+        let (x0, x1) = (self.x[0], self.x[1]);
+        let (y0, y1) = (self.y[0], self.y[1]);
+        let canvas = Canvas::default()
+            .marker(Dots::Braille)
+            .x_bounds([x0, x1])
+            .y_bounds([y0, y1])
+            .paint(|ctx| {
+                for s in &self.series {
+                    for w in s.points.windows(2) {
+                        let (a, b) = (w[0], w[1]);
+                        if a.1.is_nan() || b.1.is_nan() || b.0 < x0 || a.0 > x1 {
+                            continue;
+                        }
+                        let clamp = |v: f64| v.clamp(y0, y1);
+                        ctx.draw(&Segment::new(
+                            a.0.max(x0),
+                            clamp(a.1),
+                            b.0.min(x1),
+                            clamp(b.1),
+                            s.color,
+                        ));
+                    }
+                    // A lone point (no neighbour with data) is still shown.
+                    for (i, p) in s.points.iter().enumerate() {
+                        let prev = i.checked_sub(1).map(|j| s.points[j].1);
+                        let next = s.points.get(i + 1).map(|q| q.1);
+                        let alone = prev.is_none_or(f64::is_nan) && next.is_none_or(f64::is_nan);
+                        if alone && !p.1.is_nan() && p.0 >= x0 && p.0 <= x1 {
+                            ctx.draw(&Segment::new(p.0, p.1.clamp(y0, y1), p.0, p.1.clamp(y0, y1), s.color));
+                        }
+                    }
+                }
+            });
+        canvas.render(plot, buf);
+        self.render_markers(plot, buf);
+        // x axis: the span back from the end, its middle, and the end
+        if axis_row {
+            let row = area.bottom() - 1;
+            let span = x1 - x0;
+            buf.set_string(plot.x, row, format!("-{}", fmt::clock(span)), dim);
+            let mid = format!("-{}", fmt::clock(span / 2.0));
+            let mid_x = plot.x + plot.width / 2 - (mid.len() as u16) / 2;
+            if plot.width >= 24 {
+                buf.set_string(mid_x, row, &mid, dim);
+            }
+            let end = self.end_label;
+            let w = end.chars().count() as u16;
+            if plot.width > w + 8 {
+                buf.set_string(plot.right() - w, row, end, dim);
+            }
+            buf.set_string(area.x, row, pad_left("", gutter), dim);
+        }
+    }
+
+    fn render_markers(&self, plot: Rect, buf: &mut Buffer) {
+        let (x0, x1) = (self.x[0], self.x[1]);
+        if x1 <= x0 {
+            return;
+        }
+        let style = Style::default().fg(MARKER_COLOR);
+        let col_of = |t: f64| ((t - x0) / (x1 - x0) * f64::from(plot.width - 1)).round() as u16;
+        let mut cols: Vec<(u16, &Marker)> = self
+            .markers
+            .iter()
+            .filter(|m| m.t >= x0 && m.t <= x1)
+            .map(|m| (col_of(m.t), *m))
+            .collect();
+        cols.sort_by_key(|(c, _)| *c);
+        for (c, _) in &cols {
+            for row in plot.y..plot.bottom() {
+                let cell = &mut buf[(plot.x + c, row)];
+                if matches!(cell.symbol(), " " | "\u{2800}") {
+                    cell.set_symbol("┊").set_style(style);
+                }
+            }
+        }
+        // Labels: right of the line when they fit, else left; a label that would
+        // overlap another goes one row down.
+        let mut taken: Vec<Vec<(u16, u16)>> = vec![Vec::new(); plot.height as usize];
+        for (c, m) in &cols {
+            let text = fmt::fit(&m.label, (plot.width as usize / 2).clamp(6, 28));
+            let len = text.chars().count() as u16;
+            let start = if c + 1 + len <= plot.width {
+                c + 1
+            } else {
+                c.saturating_sub(len)
+            };
+            let span = (start, start + len);
+            let Some(row) = taken
+                .iter()
+                .position(|r| r.iter().all(|(a, b)| span.1 < *a || span.0 > *b))
+            else {
+                continue;
+            };
+            taken[row].push(span);
+            buf.set_string(
+                plot.x + start,
+                plot.y + row as u16,
+                &text,
+                style.add_modifier(Modifier::BOLD),
+            );
+        }
+    }
+}
+
+fn pad_left(s: &str, width: u16) -> String {
+    format!("{s:>w$}", w = width as usize)
+}
+
+/// A round upper bound for a linear axis: 1, 2 or 5 times a power of ten.
+pub fn nice_max(v: f64) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        if v <= m * p {
+            return m * p;
+        }
+    }
+    10.0 * p
+}

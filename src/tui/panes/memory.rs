@@ -1,0 +1,79 @@
+//! Memory: the process's RSS and what the engine's parts hold, and the system's memory.
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::{bar, dim, empty_note, pane_block};
+use crate::tui::app::{App, Pane};
+use crate::tui::fmt;
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let block = pane_block(app, Pane::Memory, "of RSS");
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 {
+        return;
+    }
+    let Some(s) = app.series.at(app.frozen_at) else {
+        empty_note(inner, buf, "no sample yet");
+        return;
+    };
+    let m = &s.snapshot.memory;
+    let rss = m.rss_bytes.max(1) as f64;
+    let rows: [(&str, u64, Color); 6] = [
+        ("RSS", m.rss_bytes, Color::White),
+        ("ALEX", m.alex_bytes, Color::Green),
+        ("value cache", m.value_cache_bytes, Color::Blue),
+        ("block cache", m.block_cache_bytes, Color::Cyan),
+        ("memtables", m.memtable_bytes, Color::Magenta),
+        ("tbl readers", m.table_readers_bytes, Color::Yellow),
+    ];
+    let w = inner.width as usize;
+    // label 11 + value 10, then a bar in what is left
+    let bar_w = w.saturating_sub(23);
+    let mut lines: Vec<Line> = rows
+        .iter()
+        .map(|(name, v, color)| {
+            let mut spans = vec![
+                Span::styled(
+                    format!("{name:<11}"),
+                    if *name == "RSS" {
+                        Style::default().add_modifier(Modifier::BOLD)
+                    } else {
+                        Style::default().fg(*color)
+                    },
+                ),
+                Span::raw(format!("{:>10}", fmt::bytes(*v))),
+            ];
+            if bar_w >= 3 && *name != "RSS" {
+                spans.push(Span::raw(" "));
+                spans.extend(bar(*v as f64 / rss, bar_w, *color));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    if let Some(sys) = app.system {
+        let used = sys.total.saturating_sub(sys.available);
+        let mut spans = vec![
+            Span::styled(format!("{:<11}", "system"), dim()),
+            Span::raw(format!(
+                "{:>10}",
+                format!("{} free", fmt::bytes(sys.available))
+            )),
+        ];
+        if bar_w >= 3 {
+            spans.push(Span::raw(" "));
+            spans.extend(bar(used as f64 / sys.total.max(1) as f64, bar_w, Color::Red));
+        }
+        lines.push(Line::from(spans));
+        lines.push(Line::from(Span::styled(
+            format!("{:<11}{:>10}", "  total", fmt::bytes(sys.total)),
+            dim(),
+        )));
+    }
+    for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
+        buf.set_line(inner.x, inner.y + i as u16, l, inner.width);
+    }
+}

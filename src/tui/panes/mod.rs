@@ -1,0 +1,514 @@
+//! Drawing: the screen layout, header, footer (jobs, input line, key bar), the help
+//! overlay, and one module per pane. Everything is drawn from an [`App`] (plain data);
+//! nothing here reaches the database.
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+
+use super::app::{App, Pane};
+use super::fmt;
+
+pub mod cache;
+pub mod chart;
+pub mod latency;
+pub mod lsm;
+pub mod memory;
+pub mod options;
+pub mod output;
+pub mod split;
+pub mod throughput;
+
+/// The smallest terminal the dashboard draws in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Where everything goes on a screen of a given size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreenLayout {
+    pub header: Rect,
+    pub body: Rect,
+    pub jobs: Rect,
+    pub status: Rect,
+    pub input: Rect,
+    /// Every pane shown, with its area (only the focused one when expanded).
+    pub panes: Vec<(Pane, Rect)>,
+}
+
+/// Jobs shown with a gauge at most.
+const MAX_JOB_ROWS: u16 = 3;
+
+pub fn layout(app: &App, area: Rect) -> ScreenLayout {
+    let jobs = (app.running_jobs().count() as u16).min(MAX_JOB_ROWS);
+    let [header, body, jobs_r, status, input] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(jobs),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let panes = if app.expanded {
+        vec![(app.focus, body)]
+    } else {
+        let h = body.height;
+        let row = (h * 28 / 100).max(7);
+        let [a, b, c] = Layout::vertical([
+            Constraint::Length(row),
+            Constraint::Length(row),
+            Constraint::Min(3),
+        ])
+        .areas(body);
+        let [tp, lat] = Layout::horizontal([Constraint::Ratio(1, 2); 2]).areas(a);
+        let [sp, ca, me, ls] = Layout::horizontal([Constraint::Ratio(1, 4); 4]).areas(b);
+        let [out, opt] =
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(c);
+        vec![
+            (Pane::Throughput, tp),
+            (Pane::Latency, lat),
+            (Pane::Split, sp),
+            (Pane::Cache, ca),
+            (Pane::Memory, me),
+            (Pane::Lsm, ls),
+            (Pane::Output, out),
+            (Pane::Options, opt),
+        ]
+    };
+    ScreenLayout {
+        header,
+        body,
+        jobs: jobs_r,
+        status,
+        input,
+        panes,
+    }
+}
+
+/// Rows of results the output pane shows at the app's current viewport.
+pub fn output_rows(app: &App) -> usize {
+    let l = layout(app, app.viewport);
+    let out = l
+        .panes
+        .iter()
+        .find(|(p, _)| *p == Pane::Output)
+        .map(|(_, r)| *r);
+    match out {
+        Some(r) => output::split_rows(Block::bordered().inner(r)).0.height as usize,
+        // Hidden (another pane is expanded): page by the body's height.
+        None => l.body.height.saturating_sub(4) as usize,
+    }
+}
+
+/// Draws the whole screen into `buf`; returns where the cursor goes (none under the
+/// help overlay or when the terminal is too small).
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
+    Clear.render(area, buf);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(area, buf);
+        return None;
+    }
+    let l = layout(app, area);
+    header(app, l.header, buf);
+    for (pane, r) in &l.panes {
+        render_pane(app, *pane, *r, buf);
+    }
+    jobs(app, l.jobs, buf);
+    status(app, l.status, buf);
+    let cursor = input(app, l.input, buf);
+    if app.help {
+        help(area, buf);
+        return None;
+    }
+    Some(cursor)
+}
+
+pub fn render_pane(app: &App, pane: Pane, area: Rect, buf: &mut Buffer) {
+    match pane {
+        Pane::Throughput => throughput::render(app, area, buf),
+        Pane::Latency => latency::render(app, area, buf),
+        Pane::Split => split::render(app, area, buf),
+        Pane::Cache => cache::render(app, area, buf),
+        Pane::Memory => memory::render(app, area, buf),
+        Pane::Lsm => lsm::render(app, area, buf),
+        Pane::Options => options::render(app, area, buf),
+        Pane::Output => output::render(app, area, buf),
+    }
+}
+
+/// The pane's frame: `F2 Throughput` and a detail; the focused pane has a bright thick
+/// border.
+pub fn pane_block(app: &App, pane: Pane, detail: &str) -> Block<'static> {
+    let focused = app.focus == pane;
+    let (border, title) = if focused {
+        (
+            Style::default().fg(Color::Cyan),
+            Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
+        )
+    } else {
+        (
+            Style::default().fg(Color::DarkGray),
+            Style::default().fg(Color::White),
+        )
+    };
+    let mut spans = vec![
+        Span::styled(format!(" F{} ", pane.fkey()), border),
+        Span::styled(pane.title().to_string(), title),
+    ];
+    if !detail.is_empty() {
+        spans.push(Span::styled(
+            format!(" · {detail}"),
+            Style::default().fg(Color::Gray),
+        ));
+    }
+    spans.push(Span::raw(" "));
+    Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Rounded
+        })
+        .border_style(border)
+        .title(Line::from(spans))
+}
+
+/// A one-row bar: `filled` of `width` cells in `color`, the rest dim.
+pub fn bar(frac: f64, width: usize, color: Color) -> Vec<Span<'static>> {
+    let filled = ((frac.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
+    vec![
+        Span::styled("█".repeat(filled), Style::default().fg(color)),
+        Span::styled(
+            "░".repeat(width - filled),
+            Style::default().fg(Color::DarkGray),
+        ),
+    ]
+}
+
+pub fn dim() -> Style {
+    Style::default().fg(Color::DarkGray)
+}
+
+/// Centered text when the pane has nothing to show yet.
+pub fn empty_note(area: Rect, buf: &mut Buffer, text: &str) {
+    if area.height == 0 {
+        return;
+    }
+    let y = area.y + area.height / 2;
+    let t = fmt::fit(text, area.width as usize);
+    let x = area.x + (area.width - t.chars().count() as u16) / 2;
+    buf.set_string(x, y, t, dim());
+}
+
+fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let latest = app.series.at(app.frozen_at);
+    let keys = latest.map_or(0, |s| s.snapshot.index.keys);
+    let uptime = latest.map_or(0.0, |s| s.snapshot.uptime_secs);
+    let mut left = vec![
+        Span::styled(
+            " alexdb ",
+            Style::default()
+                .fg(Color::Black)
+                .bg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(" "),
+        Span::styled(app.db_path.clone(), Style::default().fg(Color::White)),
+        Span::styled(
+            format!(" · {} keys · up {}", fmt::grouped(keys), fmt::clock(uptime)),
+            Style::default().fg(Color::Gray),
+        ),
+    ];
+    let mut right = Vec::new();
+    if app.demo_playing {
+        right.push(Span::styled(
+            " DEMO (any key takes over) ",
+            Style::default()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        ));
+        right.push(Span::raw(" "));
+    }
+    if let Some(t) = app.frozen_at {
+        right.push(Span::styled(
+            format!(" FROZEN at {} ", fmt::clock(t)),
+            Style::default()
+                .fg(Color::Black)
+                .bg(Color::LightBlue)
+                .add_modifier(Modifier::BOLD),
+        ));
+        right.push(Span::raw(" "));
+    }
+    right.push(Span::styled(
+        format!("sample {} ms · F1 help ", app.refresh_ms),
+        Style::default().fg(Color::Gray),
+    ));
+    let rw: usize = right.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(rw + 1);
+    // Shorten the path first when the header does not fit.
+    let lw: usize = left.iter().map(|s| s.content.chars().count()).sum();
+    if lw > room {
+        let cut = lw - room;
+        let path = &left[2].content;
+        let keep = path.chars().count().saturating_sub(cut + 1);
+        let short: String = path.chars().skip(path.chars().count() - keep).collect();
+        left[2] = Span::styled(format!("…{short}"), Style::default().fg(Color::White));
+    }
+    buf.set_line(area.x, area.y, &Line::from(left), room as u16);
+    buf.set_line(
+        area.right().saturating_sub(rw as u16),
+        area.y,
+        &Line::from(right),
+        rw as u16,
+    );
+}
+
+fn jobs(app: &App, area: Rect, buf: &mut Buffer) {
+    for (i, j) in app
+        .running_jobs()
+        .take(area.height as usize)
+        .enumerate()
+    {
+        let y = area.y + i as u16;
+        let label = fmt::fit(&format!("[{}] {}", j.id, j.label), 34);
+        let progress = match (j.total, j.fraction()) {
+            (Some(t), Some(f)) => format!(
+                "{:>5} {}/{} {}",
+                fmt::pct(f),
+                fmt::count(j.done as f64),
+                fmt::count(t as f64),
+                j.unit
+            ),
+            _ => format!("{} {}", fmt::count(j.done as f64), j.unit),
+        };
+        let phase = if j.phase.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", j.phase)
+        };
+        let tail = format!(
+            " {progress}{phase} · {:.1} s · Esc cancels",
+            j.elapsed.as_secs_f64()
+        );
+        let bar_w = (area.width as usize)
+            .saturating_sub(label.chars().count() + tail.chars().count() + 3)
+            .clamp(4, 40);
+        let mut spans = vec![
+            Span::styled(
+                format!(" {label} "),
+                Style::default()
+                    .fg(Color::Yellow)
+                    .add_modifier(Modifier::BOLD),
+            ),
+            Span::raw("▕"),
+        ];
+        match j.fraction() {
+            Some(f) => spans.extend(bar(f, bar_w, Color::Yellow)),
+            None => {
+                // Unknown total: a block that moves with the work done.
+                let pos = (j.done / 1000) as usize % bar_w;
+                let mut cells = vec![Span::styled("░".repeat(bar_w), dim())];
+                cells[0] = Span::styled(
+                    format!(
+                        "{}{}{}",
+                        "░".repeat(pos),
+                        "█",
+                        "░".repeat(bar_w - pos - 1)
+                    ),
+                    Style::default().fg(Color::Yellow),
+                );
+                spans.extend(cells);
+            }
+        }
+        spans.push(Span::raw("▏"));
+        spans.push(Span::styled(tail, Style::default().fg(Color::Gray)));
+        buf.set_line(area.x, y, &Line::from(spans), area.width);
+    }
+}
+
+fn status(app: &App, area: Rect, buf: &mut Buffer) {
+    let line = if let Some(s) = &app.status {
+        Line::from(Span::styled(
+            format!(" {s}"),
+            Style::default().fg(Color::White),
+        ))
+    } else if let Some(b) = &app.banner {
+        Line::from(Span::styled(
+            format!(" ▶ {b}"),
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        ))
+    } else {
+        let k = |key: &str, what: &str| {
+            vec![
+                Span::styled(
+                    format!(" {key}"),
+                    Style::default()
+                        .fg(Color::Cyan)
+                        .add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(format!(" {what} "), Style::default().fg(Color::Gray)),
+            ]
+        };
+        let mut spans = Vec::new();
+        for (key, what) in [
+            ("F1", "help"),
+            ("Tab", "focus"),
+            ("^X", "expand"),
+            ("^F", "freeze"),
+            ("PgUp/PgDn", "scroll"),
+            ("[ ]", "latency op"),
+            ("Esc", "cancel job"),
+            ("^C", "quit"),
+        ] {
+            spans.extend(k(key, what));
+        }
+        Line::from(spans)
+    };
+    buf.set_line(area.x, area.y, &line, area.width);
+}
+
+/// The prompt and the line being edited (scrolled so the cursor stays visible), with
+/// the usage hint after it; returns the cursor position.
+fn input(app: &App, area: Rect, buf: &mut Buffer) -> Position {
+    let inp = &app.input;
+    let (prompt, text, cursor_col) = match inp.search() {
+        Some(s) => {
+            let p = if s.failed {
+                format!("(failed reverse-i-search)`{}': ", s.query)
+            } else {
+                format!("(reverse-i-search)`{}': ", s.query)
+            };
+            let m = inp.search_match().unwrap_or("").to_string();
+            (p, m, 0)
+        }
+        None => (
+            "alexdb> ".to_string(),
+            inp.text().to_string(),
+            inp.cursor_col(),
+        ),
+    };
+    let pw = prompt.chars().count();
+    let room = (area.width as usize).saturating_sub(pw + 1).max(1);
+    let cursor_in_text = if inp.search().is_some() {
+        text.chars().count()
+    } else {
+        cursor_col
+    };
+    let skip = cursor_in_text.saturating_sub(room);
+    let shown: String = text.chars().skip(skip).take(room).collect();
+    let mut spans = vec![
+        Span::styled(
+            prompt,
+            Style::default()
+                .fg(Color::Green)
+                .add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(shown.clone()),
+    ];
+    if let Some(h) = inp.hint() {
+        spans.push(Span::styled(h, dim()));
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+    let col = if inp.search().is_some() {
+        pw + shown.chars().count().min(room)
+    } else {
+        pw + cursor_in_text - skip
+    };
+    Position::new(area.x + col.min(area.width as usize - 1) as u16, area.y)
+}
+
+fn too_small(area: Rect, buf: &mut Buffer) {
+    let text = vec![
+        Line::from(Span::styled(
+            "Terminal too small",
+            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        )),
+        Line::from(format!(
+            "{}x{} now; the dashboard needs at least {MIN_WIDTH}x{MIN_HEIGHT}.",
+            area.width, area.height
+        )),
+        Line::from("Enlarge the window, or leave with Ctrl-C"),
+        Line::from("and run `alexdb --plain` for the line shell."),
+    ];
+    let h = (text.len() as u16).min(area.height);
+    let r = Rect {
+        x: area.x,
+        y: area.y + (area.height - h) / 2,
+        width: area.width,
+        height: h,
+    };
+    Paragraph::new(text)
+        .alignment(ratatui::layout::Alignment::Center)
+        .wrap(Wrap { trim: true })
+        .render(r, buf);
+}
+
+/// Every key and dashboard command, for the help overlay (and the README).
+pub const HELP: &[(&str, &str)] = &[
+    ("F1, ? (empty line)", "show or hide this help"),
+    ("Tab / Shift-Tab", "next / previous pane (Tab completes when the line has text)"),
+    ("F2 … F9", "focus Throughput, Latency, Get split, Cache, Memory, LSM, Options, Output"),
+    ("Ctrl-X", "expand the focused pane to the whole screen, or restore"),
+    ("Ctrl-F", "freeze / unfreeze the charts (sampling goes on)"),
+    ("[ ]  (empty line)", "latency pane: previous / next operation kind"),
+    ("PgUp / PgDn", "scroll the output (the option list when Options is focused)"),
+    ("Esc", "close search / restore expanded pane / cancel the running job"),
+    ("Enter", "run the line (every shell command works)"),
+    ("Up / Down, Ctrl-P/N", "history (shared with the line shell)"),
+    ("Ctrl-R", "reverse search in the history (again: older match)"),
+    ("Left/Right Home/End", "move; Ctrl-A/E start/end, Ctrl-U/K kill, Ctrl-W word"),
+    ("Ctrl-L", "redraw the screen"),
+    ("Ctrl-C, Ctrl-D (empty)", "leave (also .quit); running jobs are cancelled"),
+    (".set refresh_ms N", "sampling interval in ms (50..10000, default 250)"),
+    (".export metrics F.csv|F.json", "write the recorded time series"),
+    (".export screen FILE", "write the current screen as text"),
+];
+
+fn help(area: Rect, buf: &mut Buffer) {
+    let w = area.width.saturating_sub(4).min(92);
+    let h = (HELP.len() as u16 + 4).min(area.height.saturating_sub(2));
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    Clear.render(r, buf);
+    let key_w = HELP.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(10);
+    let mut lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, v)| {
+            Line::from(vec![
+                Span::styled(
+                    format!(" {k:<key_w$}  "),
+                    Style::default()
+                        .fg(Color::Cyan)
+                        .add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(v.to_string()),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        " Esc, F1 or ? closes this help. .help lists the shell commands.",
+        dim(),
+    )));
+    Paragraph::new(lines)
+        .block(
+            Block::bordered()
+                .border_type(BorderType::Double)
+                .border_style(Style::default().fg(Color::Cyan))
+                .title(Line::from(Span::styled(
+                    " Keys ",
+                    Style::default()
+                        .fg(Color::Cyan)
+                        .add_modifier(Modifier::BOLD),
+                ))),
+        )
+        .render(r, buf);
+}

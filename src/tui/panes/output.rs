@@ -1,0 +1,120 @@
+//! The output pane: the last command's result (scrollable) above the event log (option
+//! changes, reopens, flushes, compactions, jobs, errors).
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::{dim, pane_block};
+use crate::tui::app::{App, LogKind, OutKind, Pane};
+use crate::tui::fmt;
+
+/// Splits the pane's inner area into the result rows, a separator row and the log rows.
+pub fn split_rows(inner: Rect) -> (Rect, Rect, Rect) {
+    let log = (inner.height / 3).clamp(1, 8).min(inner.height.saturating_sub(2));
+    let sep = u16::from(inner.height >= 3);
+    let result_h = inner.height - log - sep;
+    let result = Rect {
+        height: result_h,
+        ..inner
+    };
+    let sep_r = Rect {
+        y: inner.y + result_h,
+        height: sep,
+        ..inner
+    };
+    let log_r = Rect {
+        y: inner.y + result_h + sep,
+        height: log,
+        ..inner
+    };
+    (result, sep_r, log_r)
+}
+
+pub fn log_style(kind: LogKind) -> Style {
+    match kind {
+        LogKind::Option => Style::default().fg(Color::Yellow),
+        LogKind::Reopen => Style::default().fg(Color::LightYellow),
+        LogKind::Flush | LogKind::Compact => Style::default().fg(Color::Cyan),
+        LogKind::Job => Style::default().fg(Color::Green),
+        LogKind::Error => Style::default().fg(Color::Red),
+        LogKind::Info => Style::default().fg(Color::Gray),
+    }
+}
+
+fn log_tag(kind: LogKind) -> &'static str {
+    match kind {
+        LogKind::Option => "option ",
+        LogKind::Reopen => "reopen ",
+        LogKind::Flush => "flush  ",
+        LogKind::Compact => "compact",
+        LogKind::Job => "job    ",
+        LogKind::Error => "error  ",
+        LogKind::Info => "info   ",
+    }
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let title = if app.output.title.is_empty() {
+        String::new()
+    } else {
+        fmt::fit(&app.output.title, (area.width as usize).saturating_sub(20))
+    };
+    let block = pane_block(app, Pane::Output, &title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 {
+        return;
+    }
+    let (result, sep, log) = split_rows(inner);
+    let out = &app.output;
+    let rows = result.height as usize;
+    let scroll = out.scroll.min(out.lines.len().saturating_sub(rows));
+    if out.lines.is_empty() {
+        let hint = "Type a command below (.help lists them); results show here.";
+        buf.set_string(result.x, result.y, fmt::fit(hint, result.width as usize), dim());
+    }
+    for (i, l) in out.lines.iter().skip(scroll).take(rows).enumerate() {
+        let style = match l.kind {
+            OutKind::Normal => Style::default(),
+            OutKind::Error => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+            OutKind::Note => dim(),
+        };
+        buf.set_string(
+            result.x,
+            result.y + i as u16,
+            fmt::fit(&l.text, result.width as usize),
+            style,
+        );
+    }
+    if out.lines.len() > rows {
+        let pos = format!(
+            " {}-{} of {} (PgUp/PgDn) ",
+            scroll + 1,
+            (scroll + rows).min(out.lines.len()),
+            out.lines.len()
+        );
+        let x = area.right().saturating_sub(pos.chars().count() as u16 + 1);
+        buf.set_string(x, area.y, pos, Style::default().fg(Color::Gray));
+    }
+    if sep.height > 0 {
+        let label = "─ events ";
+        let line = format!("{label}{}", "─".repeat((sep.width as usize).saturating_sub(9)));
+        buf.set_string(sep.x, sep.y, line, dim());
+    }
+    let n = app.log.len();
+    let shown = n.min(log.height as usize);
+    for (i, e) in app.log.iter().skip(n - shown).enumerate() {
+        let line = Line::from(vec![
+            Span::styled(format!("{:>5} ", fmt::clock(e.t)), dim()),
+            Span::styled(log_tag(e.kind), log_style(e.kind)),
+            Span::raw(" "),
+            Span::styled(e.text.clone(), log_style(e.kind)),
+        ]);
+        buf.set_line(log.x, log.y + i as u16, &line, log.width);
+    }
+    if n == 0 && log.height > 0 {
+        buf.set_string(log.x, log.y, "(no events yet)", dim());
+    }
+}

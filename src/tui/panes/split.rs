@@ -1,0 +1,136 @@
+//! Where a get spends its time: value cache / ALEX / RocksDB / other, as a stacked bar
+//! in nanoseconds and percent (timed gets of the last few seconds), and RocksDB's side.
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::{dim, empty_note, pane_block};
+use crate::tui::app::{App, Pane};
+use crate::tui::fmt;
+
+/// Seconds of samples the split sums over.
+pub const SPLIT_SECS: f64 = 5.0;
+
+pub const PARTS: [(&str, Color); 4] = [
+    ("cache", Color::Blue),
+    ("ALEX", Color::Green),
+    ("RocksDB", Color::Magenta),
+    ("other", Color::Gray),
+];
+
+/// Splits `width` cells between `parts` in proportion, the rounding going to the
+/// largest remainders, so the widths always add up to `width`.
+pub fn bar_widths(parts: &[u64], width: usize) -> Vec<usize> {
+    let total: u64 = parts.iter().sum();
+    if total == 0 {
+        return vec![0; parts.len()];
+    }
+    let exact: Vec<f64> = parts
+        .iter()
+        .map(|&p| p as f64 * width as f64 / total as f64)
+        .collect();
+    let mut w: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+    let mut left = width - w.iter().sum::<usize>();
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ra, rb) = (exact[a] - exact[a].floor(), exact[b] - exact[b].floor());
+        rb.total_cmp(&ra).then(a.cmp(&b))
+    });
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        if parts[i] > 0 {
+            w[i] += 1;
+            left -= 1;
+        }
+    }
+    w
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let end = app.chart_end();
+    let r = app.series.recent(end, SPLIT_SECS);
+    let total = r.split_total_ns();
+    let detail = if r.timed_gets > 0 {
+        format!("{}/get", fmt::ns(total as f64 / r.timed_gets as f64))
+    } else {
+        "last 5 s".to_string()
+    };
+    let block = pane_block(app, Pane::Split, &detail);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 {
+        return;
+    }
+    if r.timed_gets == 0 || total == 0 {
+        let rate = app
+            .series
+            .at(app.frozen_at)
+            .map_or(0, |s| s.snapshot.sample_rate);
+        let note = if rate > 0 {
+            format!("no timed gets (1 in {rate} is timed)")
+        } else {
+            "no timed gets".to_string()
+        };
+        empty_note(inner, buf, &note);
+        return;
+    }
+    let ns = [r.cache_ns, r.alex_ns, r.rocksdb_ns, r.rest_ns];
+    let widths = bar_widths(&ns, inner.width as usize);
+    let mut spans = Vec::new();
+    for ((_, color), w) in PARTS.iter().zip(&widths) {
+        spans.push(Span::styled("█".repeat(*w), Style::default().fg(*color)));
+    }
+    buf.set_line(inner.x, inner.y, &Line::from(spans), inner.width);
+    let mut y = inner.y + 1;
+    let gets = r.timed_gets as f64;
+    for ((name, color), v) in PARTS.iter().zip(ns) {
+        if y >= inner.bottom() {
+            break;
+        }
+        let line = Line::from(vec![
+            Span::styled("■ ", Style::default().fg(*color)),
+            Span::styled(
+                format!("{name:<8}"),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(format!("{:>7}", fmt::ns(v as f64 / gets))),
+            Span::raw(format!("{:>7}", fmt::pct(v as f64 / total as f64))),
+        ]);
+        buf.set_line(inner.x, y, &line, inner.width);
+        y += 1;
+    }
+    if y < inner.bottom() {
+        let note = format!("{} timed gets in {:.0} s", fmt::count(gets), r.secs);
+        buf.set_string(inner.x, y, fmt::fit(&note, inner.width as usize), dim());
+        y += 1;
+    }
+    // RocksDB's side of the same seconds: where its gets were answered.
+    if y < inner.bottom() {
+        let mut mem = 0;
+        let mut l0 = 0;
+        let mut l1 = 0;
+        let mut l2 = 0;
+        let mut bloom = 0;
+        for s in app.series.range(end - SPLIT_SECS, end) {
+            let t = &s.snapshot.rocksdb.tickers;
+            mem += t.memtable_hit;
+            l0 += t.get_hit_l0;
+            l1 += t.get_hit_l1;
+            l2 += t.get_hit_l2_and_up;
+            bloom += t.bloom_useful;
+        }
+        let note = format!(
+            "rocks: mem {} L0 {} L1 {} L2+ {} bloom-skip {}",
+            fmt::count(mem as f64),
+            fmt::count(l0 as f64),
+            fmt::count(l1 as f64),
+            fmt::count(l2 as f64),
+            fmt::count(bloom as f64)
+        );
+        buf.set_string(inner.x, y, fmt::fit(&note, inner.width as usize), dim());
+    }
+}

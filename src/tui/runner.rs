@@ -1,0 +1,552 @@
+//! The event loop and everything that talks to the executor: sampling metrics, running
+//! input lines (dashboard commands first, then the shared executor), polling jobs,
+//! playing the demo. The loop sleeps in `poll` until a key, a sample tick, a job update
+//! or a demo cue, and redraws only then.
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, Event};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::app::{Action, App, LogKind, OutKind, SystemMemory};
+use super::demo::{self, Cue, Player};
+use super::input::InputLine;
+use super::panes;
+use super::terminal::{TerminalGuard, terminate_requested};
+use super::TuiConfig;
+use crate::command::exec::job_result;
+use crate::command::history::History;
+use crate::command::jobs::{JobState, JobStatus};
+use crate::command::render::{render_outcome, stats_line, timer_line};
+use crate::command::{Executor, Outcome, Report, split_statements};
+use crate::engine::Db;
+use crate::metrics::MetricsWindow;
+
+pub const DEFAULT_REFRESH_MS: u64 = 250;
+pub const MIN_REFRESH_MS: u64 = 50;
+pub const MAX_REFRESH_MS: u64 = 10_000;
+/// Redraw interval while a job runs (12.5 frames/s), so gauges move smoothly.
+pub const JOB_FRAME: Duration = Duration::from_millis(80);
+/// The longest the loop sleeps (it checks for SIGTERM at least this often).
+const MAX_SLEEP: Duration = Duration::from_millis(250);
+
+/// What running one input line did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Submitted {
+    pub quit: bool,
+    /// Jobs started in the foreground (no `&`): the demo waits for these.
+    pub foreground_jobs: Vec<u64>,
+    pub failed: usize,
+}
+
+/// The dashboard's state plus what it needs to feed it from the database.
+pub struct Runner {
+    pub app: App,
+    db: Arc<Db>,
+    window: MetricsWindow,
+    start: Instant,
+    sys: Option<sysinfo::System>,
+    last_sys: Option<Instant>,
+    pub demo: Option<Player>,
+}
+
+impl Runner {
+    pub fn new(exec: &Executor, history: History) -> Self {
+        let db = Arc::clone(exec.db());
+        let mut app = App::new(&db.path().display().to_string(), InputLine::new(history));
+        app.refresh_ms = DEFAULT_REFRESH_MS;
+        app.options = db.options().describe();
+        Runner {
+            app,
+            db,
+            window: MetricsWindow::new(),
+            start: Instant::now(),
+            sys: sysinfo::System::new().ok(),
+            last_sys: None,
+            demo: None,
+        }
+    }
+
+    /// Seconds since the dashboard started.
+    pub fn clock(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    /// Takes one sample: the metrics window since the last one, the options, and (once
+    /// a second) the system's memory.
+    pub fn sample(&mut self, exec: &Executor) {
+        if !Arc::ptr_eq(exec.db(), &self.db) {
+            // `.open` switched databases: start a new window on the new one.
+            self.db = Arc::clone(exec.db());
+            self.window = MetricsWindow::new();
+            self.app.db_path = self.db.path().display().to_string();
+            let t = self.clock();
+            let text = format!("now showing {}", self.app.db_path);
+            self.app.log(t, LogKind::Info, &text);
+        }
+        let snap = self.db.metrics_window(&mut self.window);
+        let t = self.clock();
+        self.app.push_sample(t, snap);
+        self.app.options = self.db.options().describe();
+        if self.last_sys.is_none_or(|l| l.elapsed() >= Duration::from_secs(1))
+            && let Some(sys) = self.sys.as_mut()
+        {
+            sys.refresh_memory();
+            self.app.system = Some(SystemMemory {
+                total: sys.total_memory(),
+                available: sys.available_memory(),
+            });
+            self.last_sys = Some(Instant::now());
+        }
+        self.app.now = t;
+    }
+
+    /// Refreshes the job list and reports the jobs that finished (output pane and log).
+    pub fn poll_jobs(&mut self, exec: &Executor) {
+        self.app.jobs = exec.jobs().list();
+        for st in exec.jobs().take_finished() {
+            self.job_finished(st);
+        }
+    }
+
+    fn job_finished(&mut self, st: JobStatus) {
+        let t = self.clock();
+        let how = match &st.state {
+            JobState::Done { cancelled: false } => "done".to_string(),
+            JobState::Done { cancelled: true } => "cancelled".to_string(),
+            JobState::Failed(e) => format!("failed: {e}"),
+            JobState::Running => "running".to_string(),
+        };
+        let kind = if matches!(st.state, JobState::Failed(_)) {
+            LogKind::Error
+        } else {
+            LogKind::Job
+        };
+        let line = format!(
+            "[{}] {} {how} in {:.1} s",
+            st.id,
+            st.label,
+            st.elapsed.as_secs_f64()
+        );
+        self.app.log(t, kind, &line);
+        self.app.begin_output(&format!("[{}] {} ({how})", st.id, st.label));
+        match job_result(st) {
+            Ok(o) => {
+                let text = render_outcome(&o, crate::command::OutputMode::Table);
+                self.app.output.push(&text, OutKind::Normal);
+            }
+            Err(e) => self.app.output.push(&format!("error: {e}"), OutKind::Error),
+        }
+    }
+
+    /// Runs an input line: dashboard commands (`.set refresh_ms`, `.export`) here, the
+    /// rest through the executor, statement by statement, in order.
+    pub fn submit(&mut self, exec: &mut Executor, line: &str) -> Submitted {
+        let mut res = Submitted::default();
+        self.app.begin_output(line.trim());
+        let (mut statements, rest) = split_statements(line);
+        if let Some(r) = rest {
+            statements.push(r);
+        }
+        for stmt in statements {
+            if let Some(r) = self.dashboard_command(&stmt) {
+                match r {
+                    Ok(msg) => self.app.output.push(&msg, OutKind::Normal),
+                    Err(e) => self.error(&stmt, &e, &mut res),
+                }
+                continue;
+            }
+            let mut reports = Vec::new();
+            let summary = exec.run_text(&stmt, &mut |session, report| {
+                let text = report_text(session, &report);
+                reports.push((report, text));
+            });
+            for (report, text) in reports {
+                self.show_report(&report, text, &mut res);
+            }
+            if summary.quit {
+                res.quit = true;
+                break;
+            }
+        }
+        if self.app.output.lines.is_empty() && !res.quit {
+            self.app.output.push("(no output)", OutKind::Note);
+        }
+        self.poll_jobs(exec);
+        res
+    }
+
+    fn error(&mut self, input: &str, e: &str, res: &mut Submitted) {
+        res.failed += 1;
+        self.app.output.push(&format!("error: {e}"), OutKind::Error);
+        let t = self.clock();
+        self.app.log(t, LogKind::Error, &format!("{}: {e}", input.trim()));
+    }
+
+    fn show_report(&mut self, r: &Report, text: Shown, res: &mut Submitted) {
+        match &r.result {
+            Err(e) => self.error(&r.input, &e.to_string(), res),
+            Ok(Outcome::Quit) => res.quit = true,
+            Ok(Outcome::JobStarted {
+                id,
+                label,
+                background,
+            }) => {
+                let t = self.clock();
+                self.app.log(t, LogKind::Job, &format!("[{id}] started: {label}"));
+                self.app.output.push(
+                    &format!("[{id}] started: {label} (running; its gauge is below, Esc cancels)"),
+                    OutKind::Normal,
+                );
+                if !background {
+                    res.foreground_jobs.push(*id);
+                }
+            }
+            Ok(_) => match text {
+                Shown::Text { body, notes } => {
+                    self.app.output.push(&body, OutKind::Normal);
+                    self.app.output.push(&notes, OutKind::Note);
+                }
+                Shown::ToFile => self
+                    .app
+                    .output
+                    .push("(result written to the .output file)", OutKind::Note),
+            },
+        }
+    }
+
+    /// `.set refresh_ms N`, `.reset refresh_ms`, `.export ...`: `None` if `stmt` is not
+    /// a dashboard command; else its message or error.
+    pub fn dashboard_command(&mut self, stmt: &str) -> Option<Result<String, String>> {
+        let words: Vec<&str> = stmt
+            .trim()
+            .trim_end_matches(';')
+            .split_whitespace()
+            .collect();
+        match words.as_slice() {
+            [".set", "refresh_ms", rest @ ..] => Some(self.set_refresh(rest)),
+            [".reset", "refresh_ms"] => Some(self.set_refresh(&["250"])),
+            [".export", rest @ ..] => Some(self.export(rest)),
+            _ => None,
+        }
+    }
+
+    fn set_refresh(&mut self, args: &[&str]) -> Result<String, String> {
+        let usage = format!(
+            "usage: .set refresh_ms N (milliseconds, {MIN_REFRESH_MS}..{MAX_REFRESH_MS}; default {DEFAULT_REFRESH_MS})"
+        );
+        let [v] = args else {
+            return Err(usage);
+        };
+        let n: u64 = v
+            .trim_end_matches("ms")
+            .parse()
+            .map_err(|_| format!("refresh_ms: {v:?} is not a number of milliseconds ({usage})"))?;
+        if !(MIN_REFRESH_MS..=MAX_REFRESH_MS).contains(&n) {
+            return Err(format!(
+                "refresh_ms: {n} is out of range {MIN_REFRESH_MS}..{MAX_REFRESH_MS}"
+            ));
+        }
+        let old = self.app.refresh_ms;
+        self.app.refresh_ms = n;
+        let msg = format!("refresh_ms: {old} -> {n} (dashboard sampling interval)");
+        let t = self.clock();
+        self.app.log(t, LogKind::Info, &msg);
+        Ok(msg)
+    }
+
+    fn export(&mut self, args: &[&str]) -> Result<String, String> {
+        let usage = "usage: .export metrics FILE.csv|FILE.json, or .export screen FILE";
+        match args {
+            ["metrics", path] => {
+                let lower = path.to_ascii_lowercase();
+                let text = if lower.ends_with(".csv") {
+                    self.app.series.to_csv()
+                } else if lower.ends_with(".json") {
+                    let mut s = serde_json::to_string_pretty(&self.app.series.to_json())
+                        .map_err(|e| e.to_string())?;
+                    s.push('\n');
+                    s
+                } else {
+                    return Err(format!(
+                        "cannot tell the format of {path}: name it FILE.csv or FILE.json"
+                    ));
+                };
+                write_file(path, &text)?;
+                Ok(format!(
+                    "wrote {} samples and {} markers to {path}",
+                    self.app.series.len(),
+                    self.app.series.markers().len()
+                ))
+            }
+            ["screen", path] => {
+                let text = screen_text(&self.app, self.app.viewport);
+                write_file(path, &text)?;
+                Ok(format!(
+                    "wrote the screen ({}x{}) to {path}",
+                    self.app.viewport.width, self.app.viewport.height
+                ))
+            }
+            _ => Err(usage.to_string()),
+        }
+    }
+
+    /// Handles a key's action; true when the dashboard should leave.
+    fn act(
+        &mut self,
+        exec: &mut Executor,
+        action: Action,
+        terminal: &mut Term,
+    ) -> anyhow::Result<bool> {
+        match action {
+            Action::Quit => return Ok(true),
+            Action::Submit(line) => {
+                if self.submit(exec, &line).quit {
+                    return Ok(true);
+                }
+            }
+            Action::CancelJob => {
+                if let Some(id) = exec.jobs().cancel(None) {
+                    let t = self.clock();
+                    self.app.log(t, LogKind::Job, &format!("[{id}] cancel requested (Esc)"));
+                    self.app.status = Some(format!("[{id}] cancelling…"));
+                }
+            }
+            Action::ClearScreen => terminal.clear()?,
+            Action::StopDemo => self.stop_demo(),
+            Action::Redraw | Action::None => {}
+        }
+        Ok(false)
+    }
+
+    pub fn stop_demo(&mut self) {
+        if self.demo.take().is_some() {
+            self.app.demo_playing = false;
+            self.app.banner = None;
+            self.app.input.clear();
+            let t = self.clock();
+            self.app
+                .log(t, LogKind::Info, "demo stopped: the dashboard is yours");
+            self.app.status =
+                Some("Demo stopped: the dashboard is yours (F1 lists the keys).".into());
+        }
+    }
+
+    /// Advances the demo; true if something changed on screen.
+    fn step_demo(&mut self, exec: &mut Executor, now: Instant) -> bool {
+        let Some(player) = self.demo.as_mut() else {
+            return false;
+        };
+        let running = player
+            .waiting_for_job
+            .is_some_and(|id| exec.jobs().status(id).is_some_and(|s| s.is_running()));
+        match player.poll(now, running) {
+            Cue::Wait => false,
+            Cue::Type(s) => {
+                self.app.input.set_text(&s);
+                true
+            }
+            Cue::Run(s) => {
+                self.app.input.clear();
+                let r = self.submit(exec, &s);
+                if let (Some(p), Some(id)) = (self.demo.as_mut(), r.foreground_jobs.last()) {
+                    p.waiting_for_job = Some(*id);
+                }
+                true
+            }
+            Cue::Say(t) => {
+                let c = self.clock();
+                self.app.log(c, LogKind::Info, &format!("demo: {t}"));
+                self.app.banner = Some(t);
+                true
+            }
+            Cue::Finished => {
+                self.demo = None;
+                self.app.demo_playing = false;
+                true
+            }
+        }
+    }
+}
+
+/// How a report's result is shown.
+enum Shown {
+    Text { body: String, notes: String },
+    /// Written to the `.output` file.
+    ToFile,
+}
+
+/// Renders a report as the line shell would (mode, `.stats` and `.timer` lines); with
+/// `.output FILE` set, writes it there.
+fn report_text(session: &mut crate::command::Session, r: &Report) -> Shown {
+    let Ok(outcome) = &r.result else {
+        return Shown::Text {
+            body: String::new(),
+            notes: String::new(),
+        };
+    };
+    let body = match outcome {
+        Outcome::Setting(s) => format!("{s}\n"),
+        o => render_outcome(o, session.settings.mode),
+    };
+    let mut notes = String::new();
+    if let Some(s) = &r.stats {
+        notes.push_str(&stats_line(s));
+    }
+    if session.settings.timer && !matches!(outcome, Outcome::Quit | Outcome::Setting(_)) {
+        notes.push_str(&timer_line(r.elapsed));
+    }
+    if let Some(f) = session.output_file.as_mut()
+        && !matches!(outcome, Outcome::Setting(_) | Outcome::JobStarted { .. })
+    {
+        let _ = f.write_all(body.as_bytes());
+        let _ = f.write_all(notes.as_bytes());
+        let _ = f.flush();
+        return Shown::ToFile;
+    }
+    Shown::Text { body, notes }
+}
+
+fn write_file(path: &str, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        format!("cannot write {path}: {why}")
+    })
+}
+
+/// The screen as plain text, one line per row (trailing spaces trimmed).
+pub fn screen_text(app: &App, area: Rect) -> String {
+    let mut buf = Buffer::empty(area);
+    panes::render(app, area, &mut buf);
+    buffer_text(&buf)
+}
+
+/// A buffer's symbols as text lines.
+pub fn buffer_text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    let w = buf.area.width as usize;
+    for row in buf.content.chunks(w.max(1)) {
+        let line: String = row.iter().map(|c| c.symbol()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+type Term = Terminal<CrosstermBackend<std::io::Stdout>>;
+
+fn draw(terminal: &mut Term, app: &mut App) -> anyhow::Result<()> {
+    let size = terminal.size()?;
+    app.viewport = Rect::new(0, 0, size.width, size.height);
+    terminal.draw(|f| {
+        let area = f.area();
+        if let Some(pos) = panes::render(app, area, f.buffer_mut()) {
+            f.set_cursor_position(pos);
+        }
+    })?;
+    Ok(())
+}
+
+/// The dashboard's loop.
+pub fn run(exec: &mut Executor, cfg: &TuiConfig) -> anyhow::Result<u8> {
+    let history = cfg
+        .history_path
+        .as_deref()
+        .map_or_else(History::new, History::load);
+    let mut r = Runner::new(exec, history);
+    if cfg.demo {
+        let steps = demo::parse(demo::SCRIPT).map_err(|e| anyhow::anyhow!(e))?;
+        r.demo = Some(Player::new(steps, Instant::now()));
+        r.app.demo_playing = true;
+    }
+    let guard = TerminalGuard::enter()?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    terminal.clear()?;
+    let code = event_loop(exec, &mut r, &mut terminal);
+    // Leave with no job running: cancel them and wait (their results are not shown).
+    if exec.jobs().running() > 0 {
+        r.app.status = Some(format!(
+            "cancelling {} running job(s) before exit…",
+            exec.jobs().running()
+        ));
+        let _ = draw(&mut terminal, &mut r.app);
+        exec.jobs().cancel_all();
+        for j in exec.jobs().list() {
+            exec.jobs().wait(j.id, Duration::from_secs(60));
+        }
+    }
+    drop(terminal);
+    drop(guard);
+    code
+}
+
+fn event_loop(exec: &mut Executor, r: &mut Runner, terminal: &mut Term) -> anyhow::Result<u8> {
+    let mut next_sample = Instant::now();
+    let mut next_frame = Instant::now();
+    let mut dirty = true;
+    loop {
+        if terminate_requested() {
+            return Ok(143);
+        }
+        let now = Instant::now();
+        if now >= next_sample {
+            r.sample(exec);
+            r.poll_jobs(exec);
+            next_sample = now + Duration::from_millis(r.app.refresh_ms);
+            dirty = true;
+        }
+        let jobs_running = r.app.running_jobs().next().is_some();
+        if jobs_running && now >= next_frame {
+            r.poll_jobs(exec);
+            next_frame = now + JOB_FRAME;
+            dirty = true;
+        }
+        if r.step_demo(exec, now) {
+            dirty = true;
+        }
+        if dirty {
+            draw(terminal, &mut r.app)?;
+            dirty = false;
+        }
+        let mut wake = next_sample;
+        if r.app.running_jobs().next().is_some() {
+            wake = wake.min(next_frame);
+        }
+        if let Some(p) = &r.demo {
+            wake = wake.min(p.next_at().max(now));
+            if p.waiting_for_job.is_some() {
+                wake = wake.min(now + JOB_FRAME);
+            }
+        }
+        let timeout = wake.saturating_duration_since(Instant::now()).min(MAX_SLEEP);
+        if !event::poll(timeout)? {
+            continue;
+        }
+        // Handle every pending event, then draw once.
+        loop {
+            let action = match event::read()? {
+                Event::Key(k) => r.app.on_key(k),
+                Event::Paste(s) => r.app.on_paste(&s),
+                Event::Resize(..) => Action::Redraw,
+                _ => Action::None,
+            };
+            if action != Action::None {
+                dirty = true;
+            }
+            if r.act(exec, action, terminal)? {
+                return Ok(0);
+            }
+            if !event::poll(Duration::ZERO)? {
+                break;
+            }
+        }
+    }
+}
