@@ -13,6 +13,8 @@ use crate::command::jobs::JobStatus;
 use crate::engine::options::OptionInfo;
 use crate::metrics::Snapshot;
 
+/// Columns Left/Right scroll the output by.
+const HSCROLL: usize = 8;
 /// Log entries kept.
 const LOG_KEEP: usize = 1000;
 
@@ -118,6 +120,8 @@ pub struct Output {
     pub lines: Vec<OutLine>,
     /// First line shown.
     pub scroll: usize,
+    /// Columns scrolled sideways.
+    pub hscroll: usize,
 }
 
 impl Output {
@@ -267,6 +271,7 @@ impl App {
             title: title.to_string(),
             lines: Vec::new(),
             scroll: 0,
+            hscroll: 0,
         };
     }
 
@@ -324,6 +329,7 @@ impl App {
             return Action::StopDemo;
         }
         self.status = None;
+        self.banner = None;
         if self.help {
             if matches!(
                 key.code,
@@ -372,6 +378,14 @@ impl App {
             KeyCode::Char(c) => self.input.insert_char(c),
             KeyCode::Left if empty && self.focus == Pane::Latency => self.cycle_latency(false),
             KeyCode::Right if empty && self.focus == Pane::Latency => self.cycle_latency(true),
+            KeyCode::Left if empty && self.focus == Pane::Output => {
+                self.output.hscroll = self.output.hscroll.saturating_sub(HSCROLL);
+            }
+            KeyCode::Right if empty && self.focus == Pane::Output => {
+                let widest = self.output.lines.iter().map(|l| l.text.chars().count()).max();
+                let max = widest.unwrap_or(0).saturating_sub(HSCROLL);
+                self.output.hscroll = (self.output.hscroll + HSCROLL).min(max);
+            }
             KeyCode::Left => self.input.left(),
             KeyCode::Right => self.input.right(),
             KeyCode::Home => self.input.home(),

@@ -210,7 +210,11 @@ impl Series {
         while self.samples.len() > self.capacity {
             self.samples.pop_front();
         }
-        let oldest = self.samples.front().map_or(0.0, |s| s.t);
+        // A marker goes when no sample's window covers its time any more.
+        let oldest = self
+            .samples
+            .front()
+            .map_or(0.0, |s| s.t - s.snapshot.window_secs);
         while self.markers.front().is_some_and(|m| m.t < oldest) {
             self.markers.pop_front();
         }
@@ -247,7 +251,7 @@ impl Series {
             && last.kind == "reopen"
             && (marker.t - last.t).abs() < 2.0
         {
-            let label = format!("{} ({})", marker.label, last.label);
+            let label = format!("{} ↻{:.2}s", marker.label, ev.secs.max(0.0));
             let t = last.t;
             self.markers.pop_back();
             self.markers.push_back(Marker { t, label, ..marker });
@@ -282,10 +286,10 @@ impl Series {
         self.samples.range(start..).take_while(move |s| s.t <= to)
     }
 
-    /// Sums over the samples in the `secs` seconds up to `end`.
+    /// Sums over the samples of the `secs` seconds up to `end` (`end - secs < t <= end`).
     pub fn recent(&self, end: f64, secs: f64) -> Recent {
         let mut r = Recent::default();
-        for s in self.range(end - secs, end) {
+        for s in self.range(end - secs, end).filter(|s| s.t > end - secs) {
             let snap = &s.snapshot;
             r.secs += snap.window_secs;
             r.samples += 1;

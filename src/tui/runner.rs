@@ -310,17 +310,23 @@ impl Runner {
                 }
             }
             Action::CancelJob => {
-                if let Some(id) = exec.jobs().cancel(None) {
-                    let t = self.clock();
-                    self.app.log(t, LogKind::Job, &format!("[{id}] cancel requested (Esc)"));
-                    self.app.status = Some(format!("[{id}] cancelling…"));
-                }
+                self.cancel_job(exec);
             }
             Action::ClearScreen => terminal.clear()?,
             Action::StopDemo => self.stop_demo(),
             Action::Redraw | Action::None => {}
         }
         Ok(false)
+    }
+
+    /// Esc: asks the newest running job to stop; returns its id.
+    pub fn cancel_job(&mut self, exec: &Executor) -> Option<u64> {
+        let id = exec.jobs().cancel(None)?;
+        let t = self.clock();
+        self.app
+            .log(t, LogKind::Job, &format!("[{id}] cancel requested (Esc)"));
+        self.app.status = Some(format!("[{id}] cancelling…"));
+        Some(id)
     }
 
     pub fn stop_demo(&mut self) {

@@ -21,7 +21,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let start = end - app.chart_secs;
     let r = app.series.recent(end, GAUGE_SECS);
     let latest = app.series.at(app.frozen_at);
-    let block = pane_block(app, Pane::Cache, "hit rate");
+    let block = pane_block(app, Pane::Cache, "hit rate", area.width);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 {
@@ -57,28 +57,26 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(s) = latest {
         let c = &s.snapshot.cache;
         let rk = &s.snapshot.rocksdb;
-        let vfrac = if c.capacity > 0 {
-            c.entries as f64 / c.capacity as f64
-        } else {
-            0.0
-        };
+        let used = if w >= 26 { "used " } else { "" };
         lines.push(Line::from(vec![
-            Span::styled("used  ", dim()),
+            Span::styled("value ", Style::default().fg(VALUE)),
+            Span::styled(used, dim()),
             Span::raw(format!(
-                "value {}/{} ({}) {}",
+                "{}/{}{}",
                 fmt::count(c.entries as f64),
                 fmt::count(c.capacity as f64),
-                fmt::bytes(c.bytes),
-                fmt::pct(vfrac)
+                if w >= 28 { " entries" } else { "" }
             )),
         ]));
         lines.push(Line::from(vec![
-            Span::styled("used  ", dim()),
+            Span::styled("block ", Style::default().fg(BLOCK)),
+            Span::styled(used, dim()),
             Span::raw(format!(
-                "block {}/{}",
+                "{}/{}",
                 fmt::bytes(rk.block_cache_usage),
                 fmt::bytes(rk.block_cache_capacity)
-            )),
+            )
+            .replace(' ', "")),
         ]));
     }
     for (i, l) in lines.iter().enumerate() {

@@ -152,7 +152,7 @@ impl TimeChart<'_> {
         // overlap another goes one row down.
         let mut taken: Vec<Vec<(u16, u16)>> = vec![Vec::new(); plot.height as usize];
         for (c, m) in &cols {
-            let text = fmt::fit(&m.label, (plot.width as usize / 2).clamp(6, 28));
+            let text = fmt::fit(&m.label, (plot.width as usize * 3 / 5).clamp(6, 40));
             let len = text.chars().count() as u16;
             let start = if c + 1 + len <= plot.width {
                 c + 1

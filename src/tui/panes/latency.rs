@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::chart::{Series, TimeChart};
-use super::{dim, empty_note, pane_block};
+use super::{dim, empty_note, line_width, pane_block};
 use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
 
@@ -19,7 +19,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let name = app.latency_kind_name();
     let end = app.chart_end();
     let start = end - app.chart_secs;
-    let block = pane_block(app, Pane::Latency, &format!("{name} ([ ] kind)"));
+    let block = pane_block(app, Pane::Latency, &format!("{name} ([ ] kind)"), area.width);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height < 2 {
@@ -35,19 +35,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let v = |f: fn(&crate::metrics::LatencySummary) -> u64| {
         last.as_ref().map_or("-".to_string(), |l| fmt::ns(f(l) as f64))
     };
-    let legend = Line::from(vec![
+    let mut legend = vec![
         Span::styled("━ p50 ", Style::default().fg(P50)),
-        Span::raw(format!("{}  ", v(|l| l.p50_ns))),
+        Span::raw(format!("{} ", v(|l| l.p50_ns))),
         Span::styled("━ p99 ", Style::default().fg(P99)),
-        Span::raw(format!("{}  ", v(|l| l.p99_ns))),
+        Span::raw(format!("{} ", v(|l| l.p99_ns))),
         Span::styled("━ p99.9 ", Style::default().fg(P999)),
-        Span::raw(format!("{}  ", v(|l| l.p999_ns))),
-        Span::styled(
-            last.map_or(String::new(), |l| format!("max {}", fmt::ns(l.max_ns as f64))),
-            dim(),
-        ),
-    ]);
-    buf.set_line(inner.x, inner.y, &legend, inner.width);
+        Span::raw(format!("{} ", v(|l| l.p999_ns))),
+    ];
+    let max = last.map_or(String::new(), |l| format!(" max {}", fmt::ns(l.max_ns as f64)));
+    if line_width(&legend) + max.chars().count() <= inner.width as usize {
+        legend.push(Span::styled(max, dim()));
+    }
+    buf.set_line(inner.x, inner.y, &Line::from(legend), inner.width);
     let rest = Rect {
         y: inner.y + 1,
         height: inner.height - 1,

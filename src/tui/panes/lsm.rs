@@ -6,7 +6,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::{bar, dim, empty_note, pane_block};
+use super::{bar, dim, empty_note, flow, pane_block};
 use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
 
@@ -16,7 +16,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .iter()
         .find(|o| o.name == "compaction_style")
         .map_or(String::new(), |o| o.value.clone());
-    let block = pane_block(app, Pane::Lsm, &style);
+    let block = pane_block(app, Pane::Lsm, &style, area.width);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 {
@@ -43,31 +43,35 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         Span::styled("no stall", Style::default().fg(Color::Green))
     };
-    let mut lines = vec![
-        Line::from(vec![
-            Span::raw(format!(
-                "{} files {} ",
-                fmt::grouped(r.sst_files),
-                fmt::bytes(r.sst_bytes)
-            )),
-            stall,
-        ]),
-        Line::from(vec![Span::styled(
-            format!(
-                "pending {} · compact {} · flush {}",
-                fmt::bytes(r.pending_compaction_bytes),
-                r.running_compactions,
-                r.running_flushes
-            ),
-            if r.pending_compaction_bytes > 0 || r.running_compactions > 0 {
-                Style::default().fg(Color::Yellow)
-            } else {
-                dim()
-            },
-        )]),
+    let busy = if r.pending_compaction_bytes > 0 || r.running_compactions > 0 {
+        Style::default().fg(Color::Yellow)
+    } else {
+        dim()
+    };
+    let mut items = vec![
+        Span::raw(format!(
+            "{} files {}",
+            fmt::grouped(r.sst_files),
+            fmt::bytes(r.sst_bytes)
+        )),
+        stall,
+        Span::styled(
+            format!("pending {}", fmt::bytes(r.pending_compaction_bytes)),
+            busy,
+        ),
+        Span::styled(format!("{} compacting", r.running_compactions), busy),
     ];
-    // All levels when they fit, else the non-empty ones (and L0).
-    let room = (inner.height as usize).saturating_sub(lines.len() + 1);
+    if r.running_flushes > 0 {
+        items.push(Span::styled(
+            format!("{} flushing", r.running_flushes),
+            Style::default().fg(Color::Yellow),
+        ));
+    }
+    let mut lines = flow(items, inner.width as usize);
+    // All levels when they fit (with a header row if there is room), else the
+    // non-empty ones (and L0).
+    let room = (inner.height as usize).saturating_sub(lines.len());
+    let header = room > r.levels.len();
     let levels: Vec<_> = if r.levels.len() <= room {
         r.levels.iter().collect()
     } else {
@@ -77,15 +81,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .collect()
     };
     let max = r.levels.iter().map(|l| l.bytes).max().unwrap_or(0).max(1);
-    lines.push(Line::from(Span::styled(
-        format!("{:<3}{:>6}{:>10}", "lvl", "files", "size"),
-        dim().add_modifier(Modifier::UNDERLINED),
-    )));
-    let bar_w = (inner.width as usize).saturating_sub(20);
+    if header {
+        lines.push(Line::from(Span::styled(
+            format!("{:<3}{:>5}{:>10}", "lvl", "files", "size"),
+            dim().add_modifier(Modifier::UNDERLINED),
+        )));
+    }
+    let bar_w = (inner.width as usize).saturating_sub(19);
     for l in levels {
         let mut spans = vec![
             Span::styled(format!("L{:<2}", l.level), Style::default().fg(Color::Cyan)),
-            Span::raw(format!("{:>6}", l.files)),
+            Span::raw(format!("{:>5}", l.files)),
             Span::raw(format!(
                 "{:>10}",
                 if l.files == 0 {

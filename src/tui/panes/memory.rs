@@ -10,7 +10,7 @@ use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let block = pane_block(app, Pane::Memory, "of RSS");
+    let block = pane_block(app, Pane::Memory, "of RSS", area.width);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 {
@@ -22,23 +22,27 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let m = &s.snapshot.memory;
     let rss = m.rss_bytes.max(1) as f64;
+    let w = inner.width as usize;
+    // Narrow panes get short names.
+    let narrow = w < 24;
+    let name = |long: &'static str, short: &'static str| if narrow { short } else { long };
     let rows: [(&str, u64, Color); 6] = [
         ("RSS", m.rss_bytes, Color::White),
         ("ALEX", m.alex_bytes, Color::Green),
-        ("value cache", m.value_cache_bytes, Color::Blue),
-        ("block cache", m.block_cache_bytes, Color::Cyan),
-        ("memtables", m.memtable_bytes, Color::Magenta),
-        ("tbl readers", m.table_readers_bytes, Color::Yellow),
+        (name("value cache", "vcache"), m.value_cache_bytes, Color::Blue),
+        (name("block cache", "bcache"), m.block_cache_bytes, Color::Cyan),
+        (name("memtables", "memtab"), m.memtable_bytes, Color::Magenta),
+        (name("tbl readers", "readers"), m.table_readers_bytes, Color::Yellow),
     ];
-    let w = inner.width as usize;
-    // label 11 + value 10, then a bar in what is left
-    let bar_w = w.saturating_sub(23);
+    let lw = if narrow { 8 } else { 11 };
+    // label + value (10), then a bar in what is left
+    let bar_w = w.saturating_sub(lw + 12);
     let mut lines: Vec<Line> = rows
         .iter()
         .map(|(name, v, color)| {
             let mut spans = vec![
                 Span::styled(
-                    format!("{name:<11}"),
+                    format!("{name:<lw$}"),
                     if *name == "RSS" {
                         Style::default().add_modifier(Modifier::BOLD)
                     } else {
@@ -55,21 +59,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     if let Some(sys) = app.system {
-        let used = sys.total.saturating_sub(sys.available);
         let mut spans = vec![
-            Span::styled(format!("{:<11}", "system"), dim()),
-            Span::raw(format!(
-                "{:>10}",
-                format!("{} free", fmt::bytes(sys.available))
-            )),
+            Span::styled(format!("{:<lw$}", name("sys free", "free")), dim()),
+            Span::raw(format!("{:>10}", fmt::bytes(sys.available))),
         ];
         if bar_w >= 3 {
             spans.push(Span::raw(" "));
-            spans.extend(bar(used as f64 / sys.total.max(1) as f64, bar_w, Color::Red));
+            spans.extend(bar(
+                sys.available as f64 / sys.total.max(1) as f64,
+                bar_w,
+                Color::Green,
+            ));
         }
         lines.push(Line::from(spans));
         lines.push(Line::from(Span::styled(
-            format!("{:<11}{:>10}", "  total", fmt::bytes(sys.total)),
+            format!("{:<lw$}{:>10}", name("sys total", "total"), fmt::bytes(sys.total)),
             dim(),
         )));
     }

@@ -53,10 +53,9 @@ pub fn layout(app: &App, area: Rect) -> ScreenLayout {
         vec![(app.focus, body)]
     } else {
         let h = body.height;
-        let row = (h * 28 / 100).max(7);
         let [a, b, c] = Layout::vertical([
-            Constraint::Length(row),
-            Constraint::Length(row),
+            Constraint::Length((h * 27 / 100).max(7)),
+            Constraint::Length((h * 30 / 100).max(7)),
             Constraint::Min(3),
         ])
         .areas(body);
@@ -136,9 +135,9 @@ pub fn render_pane(app: &App, pane: Pane, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// The pane's frame: `F2 Throughput` and a detail; the focused pane has a bright thick
-/// border.
-pub fn pane_block(app: &App, pane: Pane, detail: &str) -> Block<'static> {
+/// The pane's frame: `F2 Throughput` and a detail (left out when the pane is too
+/// narrow for it); the focused pane has a bright thick border.
+pub fn pane_block(app: &App, pane: Pane, detail: &str, width: u16) -> Block<'static> {
     let focused = app.focus == pane;
     let (border, title) = if focused {
         (
@@ -157,7 +156,8 @@ pub fn pane_block(app: &App, pane: Pane, detail: &str) -> Block<'static> {
         Span::styled(format!(" F{} ", pane.fkey()), border),
         Span::styled(pane.title().to_string(), title),
     ];
-    if !detail.is_empty() {
+    let room = (width as usize).saturating_sub(pane.title().len() + 9);
+    if !detail.is_empty() && detail.chars().count() <= room {
         spans.push(Span::styled(
             format!(" · {detail}"),
             Style::default().fg(Color::Gray),
@@ -184,6 +184,35 @@ pub fn bar(frac: f64, width: usize, color: Color) -> Vec<Span<'static>> {
             Style::default().fg(Color::DarkGray),
         ),
     ]
+}
+
+/// Characters in a row of spans.
+pub fn line_width(spans: &[Span]) -> usize {
+    spans.iter().map(|s| s.content.chars().count()).sum()
+}
+
+/// Lays `items` out in rows of at most `width` characters, ` · ` between items on a row.
+pub fn flow(items: Vec<Span<'static>>, width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for it in items {
+        let w = it.content.chars().count();
+        if !row.is_empty() && used + 3 + w > width {
+            lines.push(Line::from(std::mem::take(&mut row)));
+            used = 0;
+        }
+        if !row.is_empty() {
+            row.push(Span::styled(" · ", dim()));
+            used += 3;
+        }
+        used += w;
+        row.push(it);
+    }
+    if !row.is_empty() {
+        lines.push(Line::from(row));
+    }
+    lines
 }
 
 pub fn dim() -> Style {
@@ -451,20 +480,22 @@ fn too_small(area: Rect, buf: &mut Buffer) {
 pub const HELP: &[(&str, &str)] = &[
     ("F1, ? (empty line)", "show or hide this help"),
     ("Tab / Shift-Tab", "next / previous pane (Tab completes when the line has text)"),
-    ("F2 … F9", "focus Throughput, Latency, Get split, Cache, Memory, LSM, Options, Output"),
+    ("F2 … F9", "focus a pane (each pane's title shows its key)"),
     ("Ctrl-X", "expand the focused pane to the whole screen, or restore"),
     ("Ctrl-F", "freeze / unfreeze the charts (sampling goes on)"),
     ("[ ]  (empty line)", "latency pane: previous / next operation kind"),
-    ("PgUp / PgDn", "scroll the output (the option list when Options is focused)"),
-    ("Esc", "close search / restore expanded pane / cancel the running job"),
+    ("PgUp / PgDn", "scroll the output (the options when Options is focused)"),
+    ("Left / Right (empty line)", "scroll the output sideways (Output focused)"),
+    ("Esc", "end search, restore expanded pane, else cancel the running job"),
     ("Enter", "run the line (every shell command works)"),
     ("Up / Down, Ctrl-P/N", "history (shared with the line shell)"),
     ("Ctrl-R", "reverse search in the history (again: older match)"),
-    ("Left/Right Home/End", "move; Ctrl-A/E start/end, Ctrl-U/K kill, Ctrl-W word"),
+    ("Home/End, Ctrl-A/E", "start / end of the line"),
+    ("Ctrl-U/K, Ctrl-W", "delete to start / to end, delete a word"),
     ("Ctrl-L", "redraw the screen"),
     ("Ctrl-C, Ctrl-D (empty)", "leave (also .quit); running jobs are cancelled"),
-    (".set refresh_ms N", "sampling interval in ms (50..10000, default 250)"),
-    (".export metrics F.csv|F.json", "write the recorded time series"),
+    (".set refresh_ms N", "sampling interval, ms (50..10000, default 250)"),
+    (".export metrics F.csv", "write the recorded time series (or F.json)"),
     (".export screen FILE", "write the current screen as text"),
 ];
 

@@ -20,7 +20,7 @@ pub fn ordered(options: &[OptionInfo]) -> Vec<&OptionInfo> {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let changed = app.options.iter().filter(|o| o.changed).count();
-    let block = pane_block(app, Pane::Options, &format!("{changed} changed"));
+    let block = pane_block(app, Pane::Options, &format!("{changed} changed"), area.width);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 {
@@ -39,7 +39,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .unwrap_or(10)
         .min(w / 2)
         + 1;
-    let kind_w = 9;
+    // The kind column only when there is room for the values beside it.
+    let kind_w = if w >= 40 { 9 } else { 0 };
     let value_w = w.saturating_sub(name_w + kind_w + 2).max(4);
     let list = ordered(&app.options);
     let scroll = app.options_scroll.min(list.len().saturating_sub(1));
@@ -76,7 +77,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 format!("{:<value_w$}", fmt::fit(&value, value_w)),
                 value_style,
             ),
-            Span::styled(format!(" {:<kind_w$}", o.applies.as_str()), dim()),
+            Span::styled(
+                if kind_w > 0 {
+                    format!(" {:<kind_w$}", o.applies.as_str())
+                } else {
+                    String::new()
+                },
+                dim(),
+            ),
         ]);
         buf.set_line(inner.x, inner.y + i as u16, &line, inner.width);
     }

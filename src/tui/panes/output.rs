@@ -61,7 +61,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         fmt::fit(&app.output.title, (area.width as usize).saturating_sub(20))
     };
-    let block = pane_block(app, Pane::Output, &title);
+    let block = pane_block(app, Pane::Output, &title, area.width);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 {
@@ -81,10 +81,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             OutKind::Error => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
             OutKind::Note => dim(),
         };
+        let text: String = l.text.chars().skip(out.hscroll).collect();
         buf.set_string(
             result.x,
             result.y + i as u16,
-            fmt::fit(&l.text, result.width as usize),
+            fmt::fit(&text, result.width as usize),
             style,
         );
     }

@@ -59,7 +59,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         "last 5 s".to_string()
     };
-    let block = pane_block(app, Pane::Split, &detail);
+    let block = pane_block(app, Pane::Split, &detail, area.width);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 {
@@ -70,12 +70,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .series
             .at(app.frozen_at)
             .map_or(0, |s| s.snapshot.sample_rate);
-        let note = if rate > 0 {
-            format!("no timed gets (1 in {rate} is timed)")
-        } else {
-            "no timed gets".to_string()
-        };
-        empty_note(inner, buf, &note);
+        empty_note(inner, buf, "no timed gets yet");
+        if rate > 0 && inner.height >= 3 {
+            let below = Rect {
+                y: inner.y + 1,
+                ..inner
+            };
+            empty_note(below, buf, &format!("(1 in {rate} gets is timed)"));
+        }
         return;
     }
     let ns = [r.cache_ns, r.alex_ns, r.rocksdb_ns, r.rest_ns];
@@ -87,19 +89,24 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     buf.set_line(inner.x, inner.y, &Line::from(spans), inner.width);
     let mut y = inner.y + 1;
     let gets = r.timed_gets as f64;
+    // Narrow panes show the percentages only (the total per get is in the title).
+    let wide = inner.width >= 24;
     for ((name, color), v) in PARTS.iter().zip(ns) {
         if y >= inner.bottom() {
             break;
         }
-        let line = Line::from(vec![
+        let mut spans = vec![
             Span::styled("■ ", Style::default().fg(*color)),
             Span::styled(
                 format!("{name:<8}"),
                 Style::default().add_modifier(Modifier::BOLD),
             ),
-            Span::raw(format!("{:>7}", fmt::ns(v as f64 / gets))),
-            Span::raw(format!("{:>7}", fmt::pct(v as f64 / total as f64))),
-        ]);
+        ];
+        if wide {
+            spans.push(Span::raw(format!("{:>7}", fmt::ns(v as f64 / gets))));
+        }
+        spans.push(Span::raw(format!("{:>7}", fmt::pct(v as f64 / total as f64))));
+        let line = Line::from(spans);
         buf.set_line(inner.x, y, &line, inner.width);
         y += 1;
     }

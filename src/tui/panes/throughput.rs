@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::chart::{Series, TimeChart, nice_max};
-use super::{pane_block, dim};
+use super::{dim, line_width, pane_block};
 use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
 
@@ -18,27 +18,27 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let start = end - app.chart_secs;
     let latest = app.series.at(app.frozen_at);
     let (r, w) = latest.map_or((0.0, 0.0), |s| (s.reads_per_s(), s.writes_per_s()));
-    let block = pane_block(app, Pane::Throughput, "ops/s");
+    let block = pane_block(app, Pane::Throughput, "ops/s", area.width);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height < 2 {
         return;
     }
-    let legend = Line::from(vec![
+    let mut legend = vec![
         Span::styled("━ reads ", Style::default().fg(READS)),
         Span::raw(format!("{}/s  ", fmt::count(r))),
         Span::styled("━ writes ", Style::default().fg(WRITES)),
         Span::raw(format!("{}/s  ", fmt::count(w))),
-        Span::styled(
-            format!(
-                "total {} r · {} w",
-                fmt::count(app.series.total_reads as f64),
-                fmt::count(app.series.total_writes as f64)
-            ),
-            dim(),
-        ),
-    ]);
-    buf.set_line(inner.x, inner.y, &legend, inner.width);
+    ];
+    let totals = format!(
+        "total {} r · {} w",
+        fmt::count(app.series.total_reads as f64),
+        fmt::count(app.series.total_writes as f64)
+    );
+    if line_width(&legend) + totals.chars().count() <= inner.width as usize {
+        legend.push(Span::styled(totals, dim()));
+    }
+    buf.set_line(inner.x, inner.y, &Line::from(legend), inner.width);
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     let mut max: f64 = 0.0;

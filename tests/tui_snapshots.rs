@@ -1,0 +1,328 @@
+//! The dashboard drawn from fixed, hand-built data (samples, events, options, jobs,
+//! output) into ratatui's TestBackend, compared with the committed snapshots in
+//! `tests/snapshots/`: the whole screen and every pane (expanded to the whole body) at
+//! 120x40 and 80x24, plus the help overlay, a running job's gauge, a frozen chart and
+//! the "too small" message. Nothing depends on the clock or the machine.
+use std::time::Duration;
+
+use alexdb::command::history::History;
+use alexdb::command::jobs::{JobState, JobStatus};
+use alexdb::command::render::render_outcome;
+use alexdb::command::{Cell, OutputMode, Outcome, Table};
+use alexdb::engine::DbOptions;
+use alexdb::metrics::{
+    BlockCacheTickers, Event, LatencySummary, LevelInfo, MemoryStats, Snapshot,
+};
+use alexdb::tui::app::{App, OutKind, Pane, SystemMemory};
+use alexdb::tui::input::InputLine;
+use alexdb::tui::panes;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+
+const MIB: u64 = 1 << 20;
+
+fn lat(base: u64) -> LatencySummary {
+    LatencySummary {
+        samples: 100,
+        mean_ns: base as f64 * 1.2,
+        p50_ns: base,
+        p90_ns: base * 3,
+        p99_ns: base * 6,
+        p999_ns: base * 15,
+        max_ns: base * 40,
+    }
+}
+
+fn event(id: u64, at: f64, kind: &'static str, opt: Option<(&str, &str, &str, &str)>) -> Event {
+    let (option, old, new, applied, label) = match opt {
+        Some((name, old, new, how)) => (
+            Some(name.to_string()),
+            Some(old.to_string()),
+            Some(new.to_string()),
+            Some(how.to_string()),
+            format!("{name} {old} -> {new} ({how})"),
+        ),
+        None => (
+            None,
+            None,
+            None,
+            Some("reopen".to_string()),
+            "reopen (compaction_style) 0.05 s".to_string(),
+        ),
+    };
+    Event {
+        id,
+        at_secs: at,
+        unix_ms: 0,
+        kind,
+        option,
+        old,
+        new,
+        applied,
+        secs: 0.05,
+        label,
+    }
+}
+
+/// Sample `i` of a fixed two-minute story (one sample per 0.5 s): a load, then a
+/// read-mostly workload; the value cache shrinks at 40 s and the compaction style
+/// changes at 80 s.
+fn snap(i: usize) -> Snapshot {
+    let t = i as f64 * 0.5;
+    let mut s = Snapshot {
+        window_secs: 0.5,
+        uptime_secs: 10.0 + t,
+        sample_rate: 32,
+        timing_enabled: true,
+        ..Snapshot::default()
+    };
+    let loading = t < 10.0;
+    let shrunk = (40.0..80.0).contains(&t);
+    if loading {
+        s.ops.load = 1;
+        s.rows.written = 10_000 + (i as u64 % 5) * 1_000;
+        s.latency.load = lat(900_000);
+    } else {
+        let gets = 40_000 + (i as u64 % 7) * 2_000;
+        s.ops.get = gets;
+        s.ops.put = gets / 20;
+        s.rows.written = gets / 20;
+        let hit = if shrunk { 0.35 } else { 0.92 };
+        s.cache.hits = (gets as f64 * hit) as u64;
+        s.cache.misses = gets - s.cache.hits;
+        s.latency.get = lat(if shrunk { 2_400 } else { 400 });
+        s.latency.put = lat(3_000);
+        s.get_split.sampled_gets = gets / 32;
+        let per = |ns: u64| ns * (gets / 32);
+        s.get_split.cache_ns = per(60);
+        s.get_split.alex_ns = per(if shrunk { 120 } else { 30 });
+        s.get_split.rocksdb_ns = per(if shrunk { 1_900 } else { 250 });
+        s.get_split.rest_ns = per(40);
+        s.get_split.total_ns = s.get_split.cache_ns
+            + s.get_split.alex_ns
+            + s.get_split.rocksdb_ns
+            + s.get_split.rest_ns;
+        s.rocksdb.tickers.block_cache = BlockCacheTickers {
+            data_hit: s.cache.misses * 8 / 10,
+            data_miss: s.cache.misses * 2 / 10,
+            index_hit: s.cache.misses,
+            index_miss: 0,
+            filter_hit: s.cache.misses,
+            filter_miss: 0,
+        };
+        s.rocksdb.tickers.memtable_hit = 120;
+        s.rocksdb.tickers.get_hit_l1 = 300;
+        s.rocksdb.tickers.get_hit_l2_and_up = 2_000;
+        s.rocksdb.tickers.bloom_useful = 0;
+    }
+    s.ops.total = s.ops.get + s.ops.put + s.ops.load;
+    let keys = (200_000.0 * (t / 10.0).min(1.0)) as u64;
+    s.index.keys = keys;
+    s.index.bytes = keys * 12;
+    s.cache.capacity = if shrunk { 1_000 } else { 100_000 };
+    s.cache.entries = s.cache.capacity.min(keys / 2);
+    s.cache.bytes = s.cache.entries * 180;
+    s.rocksdb.statistics_enabled = true;
+    s.rocksdb.block_cache_capacity = 512 * MIB;
+    s.rocksdb.block_cache_usage = 21 * MIB;
+    s.rocksdb.memtable_bytes = 3 * MIB;
+    s.rocksdb.table_readers_bytes = MIB / 2;
+    s.rocksdb.levels = (0..7)
+        .map(|level| LevelInfo {
+            level,
+            files: [2, 0, 0, 0, 0, 0, 4][level as usize],
+            bytes: [6 * MIB, 0, 0, 0, 0, 0, 22 * MIB][level as usize],
+        })
+        .collect();
+    s.rocksdb.sst_files = 6;
+    s.rocksdb.sst_bytes = 28 * MIB;
+    s.rocksdb.pending_compaction_bytes = if (80.0..85.0).contains(&t) { 4 * MIB } else { 0 };
+    s.rocksdb.running_compactions = u64::from((80.0..83.0).contains(&t));
+    s.memory = MemoryStats {
+        rss_bytes: 180 * MIB,
+        alex_bytes: s.index.bytes,
+        value_cache_bytes: s.cache.bytes,
+        block_cache_bytes: 21 * MIB,
+        memtable_bytes: 3 * MIB,
+        table_readers_bytes: MIB / 2,
+    };
+    if i == 80 {
+        s.events.push(event(
+            1,
+            s.uptime_secs - 0.2,
+            "option",
+            Some(("value_cache_entries", "100000", "1000", "live")),
+        ));
+    }
+    if i == 160 {
+        s.events.push(event(2, s.uptime_secs - 0.3, "reopen", None));
+        s.events.push(event(
+            3,
+            s.uptime_secs - 0.25,
+            "option",
+            Some(("compaction_style", "level", "universal", "reopen")),
+        ));
+    }
+    s
+}
+
+fn options() -> Vec<alexdb::engine::options::OptionInfo> {
+    let mut o = DbOptions::default();
+    o.set("value_cache_entries", "1000").expect("valid");
+    o.set_unvalidated("compaction_style", "universal")
+        .expect("valid");
+    o.describe()
+}
+
+fn job() -> JobStatus {
+    JobStatus {
+        id: 2,
+        kind: "ycsb",
+        label: ".ycsb b for 60 s".into(),
+        phase: "run alexdb".into(),
+        state: JobState::Running,
+        done: 1_250_000,
+        total: Some(5_000_000),
+        unit: "ops",
+        elapsed: Duration::from_millis(15_400),
+        result: None,
+    }
+}
+
+/// The fixed dashboard: 240 samples, two markers, options with two changes, a result
+/// table, the input line holding a command.
+fn app() -> App {
+    let mut app = App::new("/data/alexdb/db", InputLine::new(History::new()));
+    for i in 0..240 {
+        app.push_sample(i as f64 * 0.5, snap(i));
+    }
+    app.options = options();
+    app.system = Some(SystemMemory {
+        total: 24 << 30,
+        available: 20 << 30,
+    });
+    app.chart_secs = 120.0;
+    app.begin_output("scan 1 5");
+    let table = Table {
+        columns: vec!["key".into(), "value".into()],
+        rows: (1..=5)
+            .map(|k| vec![Cell::Int(k), Cell::Text(format!("value-{k}"))])
+            .collect(),
+    };
+    let text = render_outcome(&Outcome::Rows(table), OutputMode::Table);
+    app.output.push(&text, OutKind::Normal);
+    app.log(20.0, alexdb::tui::app::LogKind::Job, "[1] .load random 200000 done in 1.4 s");
+    app.input.set_text("get 42");
+    app
+}
+
+fn draw(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| {
+        let area = f.area();
+        if let Some(p) = panes::render(app, area, f.buffer_mut()) {
+            f.set_cursor_position(p);
+        }
+    })
+    .expect("draw");
+    term
+}
+
+#[test]
+fn whole_screen() {
+    let a = app();
+    insta::assert_snapshot!("screen_120x40", draw(&a, 120, 40).backend());
+    insta::assert_snapshot!("screen_80x24", draw(&a, 80, 24).backend());
+}
+
+#[test]
+fn every_pane_expanded() {
+    for pane in Pane::ALL {
+        let mut a = app();
+        a.focus = pane;
+        a.expanded = true;
+        let name = pane.title().to_lowercase().replace(' ', "_");
+        for (w, h) in [(120, 40), (80, 24)] {
+            insta::assert_snapshot!(format!("pane_{name}_{w}x{h}"), draw(&a, w, h).backend());
+        }
+    }
+}
+
+#[test]
+fn help_overlay() {
+    let mut a = app();
+    a.help = true;
+    insta::assert_snapshot!("help_120x40", draw(&a, 120, 40).backend());
+    insta::assert_snapshot!("help_80x24", draw(&a, 80, 24).backend());
+}
+
+#[test]
+fn running_job_gauge_and_frozen_charts() {
+    let mut a = app();
+    a.jobs = vec![job()];
+    a.frozen_at = Some(90.0);
+    a.focus = Pane::Latency;
+    insta::assert_snapshot!("job_frozen_120x40", draw(&a, 120, 40).backend());
+}
+
+#[test]
+fn latency_of_another_kind_and_empty_dashboard() {
+    let mut a = app();
+    a.latency_kind = 1; // put
+    a.focus = Pane::Latency;
+    a.expanded = true;
+    insta::assert_snapshot!("latency_put_80x24", draw(&a, 80, 24).backend());
+    let empty = App::new("/data/alexdb/db", InputLine::new(History::new()));
+    insta::assert_snapshot!("empty_120x40", draw(&empty, 120, 40).backend());
+}
+
+#[test]
+fn too_small() {
+    let a = app();
+    insta::assert_snapshot!("too_small_79x24", draw(&a, 79, 24).backend());
+    insta::assert_snapshot!("too_small_100x20", draw(&a, 100, 20).backend());
+}
+
+#[test]
+fn styles_mark_focus_changes_and_markers() {
+    let mut a = app();
+    a.focus = Pane::Options;
+    let term = draw(&a, 120, 40);
+    let buf = term.backend().buffer();
+    let text = |y: u16| -> String {
+        (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect()
+    };
+    // The changed options are listed first, in bold yellow.
+    let row = (0..40)
+        .find(|&y| text(y).contains("*value_cache_entries"))
+        .expect("changed option shown");
+    let x = text(row).find("*value_cache_entries").expect("col") as u16;
+    let col = text(row)[..x as usize].chars().count() as u16;
+    let cell = &buf[(col + 1, row)];
+    assert_eq!(cell.fg, Color::Yellow);
+    assert!(cell.modifier.contains(Modifier::BOLD));
+    // An unchanged option is not highlighted.
+    let plain = (0..40)
+        .find(|&y| text(y).contains(" block_size "))
+        .expect("unchanged option shown");
+    let pcol = text(plain).find(" block_size ").expect("col");
+    let pcol = text(plain)[..pcol].chars().count() as u16 + 1;
+    assert_ne!(buf[(pcol, plain)].fg, Color::Yellow);
+    // The focused pane's border is thick and cyan.
+    let top = (0..40)
+        .find(|&y| text(y).contains("F8 Options"))
+        .expect("options title");
+    let corner = text(top).find('┏').expect("thick corner");
+    let corner = text(top)[..corner].chars().count() as u16;
+    assert_eq!(buf[(corner, top)].fg, Color::Cyan);
+    // Markers: a dotted vertical line and its label in yellow on the throughput chart.
+    let label_row = (0..12)
+        .find(|&y| text(y).contains("value_cache_entries=1000"))
+        .expect("marker label on the chart");
+    assert!(text(label_row + 1).contains('┊'), "{}", text(label_row + 1));
+    assert!(
+        (0..12).any(|y| text(y).contains("compaction_style=universal")),
+        "reopen marker"
+    );
+}

@@ -1,0 +1,654 @@
+//! The dashboard's state logic without a terminal: the sample ring buffer and markers,
+//! focus and keys, the input line (editing, history, completion, Ctrl-R), the demo
+//! player, and the runner against a real database (commands, dashboard commands, bad
+//! input, jobs, sampling, export).
+use std::time::{Duration, Instant};
+
+use alexdb::command::history::History;
+use alexdb::command::jobs::{JobState, JobStatus};
+use alexdb::command::{Executor, Outcome};
+use alexdb::engine::DbOptions;
+use alexdb::metrics::{Event, Snapshot};
+use alexdb::tui::app::{Action, App, LogKind, OutKind, Pane};
+use alexdb::tui::data::{CSV_HEADER, Series};
+use alexdb::tui::demo::{self, Cue, Player, Step};
+use alexdb::tui::input::{Completion, InputLine};
+use alexdb::tui::runner::{Runner, screen_text};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn typed(app: &mut App, s: &str) {
+    for c in s.chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+}
+
+fn snap(uptime: f64, gets: u64, hits: u64) -> Snapshot {
+    let mut s = Snapshot {
+        window_secs: 0.25,
+        uptime_secs: uptime,
+        ..Snapshot::default()
+    };
+    s.ops.get = gets;
+    s.cache.hits = hits;
+    s.cache.misses = gets - hits;
+    s
+}
+
+fn option_event(id: u64, at: f64, name: &str, new: &str, applied: &str) -> Event {
+    Event {
+        id,
+        at_secs: at,
+        unix_ms: 0,
+        kind: "option",
+        option: Some(name.into()),
+        old: Some("x".into()),
+        new: Some(new.into()),
+        applied: Some(applied.into()),
+        secs: 0.01,
+        label: format!("{name} x -> {new} ({applied})"),
+    }
+}
+
+fn app() -> App {
+    App::new("/db", InputLine::new(History::new()))
+}
+
+// ---- samples and markers
+
+#[test]
+fn ring_buffer_keeps_the_newest_samples_and_all_totals() {
+    let mut s = Series::with_capacity(4);
+    for i in 0..10 {
+        s.push(i as f64, snap(i as f64, 100, 50));
+    }
+    assert_eq!(s.len(), 4);
+    let ts: Vec<f64> = s.samples().iter().map(|x| x.t).collect();
+    assert_eq!(ts, vec![6.0, 7.0, 8.0, 9.0]);
+    // Totals count the dropped samples too.
+    assert_eq!(s.total_reads, 1000);
+    assert_eq!(s.latest().map(|x| x.reads_per_s()), Some(400.0));
+    assert_eq!(s.at(Some(7.5)).map(|x| x.t), Some(7.0));
+    assert_eq!(s.range(6.5, 8.0).count(), 2);
+    let r = s.recent(9.0, 2.0);
+    assert_eq!((r.samples, r.vc_hits, r.vc_misses), (2, 100, 100));
+    assert_eq!(r.value_cache_hit_rate(), Some(0.5));
+}
+
+#[test]
+fn events_become_markers_on_the_dashboard_clock() {
+    let mut s = Series::with_capacity(100);
+    s.push(0.0, snap(50.0, 0, 0));
+    let mut sn = snap(51.0, 0, 0);
+    // 0.4 s before the snapshot, on the database's clock.
+    sn.events
+        .push(option_event(1, 50.6, "value_cache_entries", "10", "live"));
+    let evs = s.push(1.0, sn);
+    assert_eq!(evs.len(), 1);
+    assert!((evs[0].t - 0.6).abs() < 1e-9, "{}", evs[0].t);
+    let m = &s.markers()[0];
+    assert_eq!(m.label, "value_cache_entries=10");
+    assert_eq!(m.kind, "option");
+    // Flushes are logged, not marked.
+    let mut sn = snap(52.0, 0, 0);
+    sn.events.push(Event {
+        kind: "flush",
+        label: "flush 0.01 s".into(),
+        ..option_event(2, 51.9, "x", "y", "live")
+    });
+    s.push(2.0, sn);
+    assert_eq!(s.markers().len(), 1);
+    // The samples holding the marker's time drop out of the ring: so does the marker.
+    let mut small = Series::with_capacity(2);
+    let mut sn = snap(10.0, 0, 0);
+    sn.events.push(option_event(1, 10.0, "a", "1", "live"));
+    small.push(0.0, sn);
+    small.push(1.0, snap(11.0, 0, 0));
+    assert_eq!(small.markers().len(), 1);
+    small.push(2.0, snap(12.0, 0, 0));
+    assert_eq!(small.markers().len(), 0);
+}
+
+#[test]
+fn a_reopen_and_its_option_change_make_one_marker() {
+    let mut s = Series::with_capacity(100);
+    let mut sn = snap(5.0, 0, 0);
+    sn.events.push(Event {
+        kind: "reopen",
+        option: None,
+        label: "reopen (compaction_style) 0.05 s".into(),
+        secs: 0.05,
+        ..option_event(1, 4.9, "", "", "reopen")
+    });
+    sn.events
+        .push(option_event(2, 4.95, "compaction_style", "universal", "reopen"));
+    let logged = s.push(5.0, sn);
+    assert_eq!(logged.len(), 2, "both are logged");
+    assert_eq!(s.markers().len(), 1, "{:?}", s.markers());
+    assert!(s.markers()[0].label.starts_with("compaction_style=universal"));
+    // A plain reopen (`.reopen`) keeps its own marker.
+    let mut sn = snap(9.0, 0, 0);
+    sn.events.push(Event {
+        kind: "reopen",
+        option: None,
+        label: "reopen (same options) 0.01 s".into(),
+        ..option_event(3, 8.0, "", "", "reopen")
+    });
+    s.push(9.0, sn);
+    assert_eq!(s.markers().len(), 2);
+    assert!(s.markers()[1].label.starts_with("reopen"));
+}
+
+#[test]
+fn metrics_export_formats() {
+    let mut s = Series::with_capacity(10);
+    let mut sn = snap(1.0, 10, 5);
+    sn.events.push(option_event(1, 1.0, "block_size", "4KiB", "new files"));
+    s.push(0.25, sn);
+    s.push(0.5, snap(1.25, 20, 20));
+    let csv = s.to_csv();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0], CSV_HEADER);
+    let cols = CSV_HEADER.split(',').count();
+    assert!(lines.iter().all(|l| l.split(',').count() == cols), "{csv}");
+    assert!(lines[1].starts_with("0.250,0.250,40.0,"), "{}", lines[1]);
+    let j = s.to_json();
+    assert_eq!(j["samples"].as_array().map(Vec::len), Some(2));
+    assert_eq!(j["markers"][0]["label"], "block_size=4KiB");
+    assert_eq!(j["samples"][1]["value_cache_hit_rate"], 1.0);
+}
+
+// ---- keys, focus, freeze, help
+
+#[test]
+fn focus_cycles_with_tab_and_fkeys() {
+    let mut a = app();
+    assert_eq!(a.focus, Pane::Output);
+    a.on_key(key(KeyCode::Tab));
+    assert_eq!(a.focus, Pane::Throughput);
+    for _ in 0..8 {
+        a.on_key(key(KeyCode::Tab));
+    }
+    assert_eq!(a.focus, Pane::Throughput, "eight panes, full circle");
+    a.on_key(key(KeyCode::BackTab));
+    assert_eq!(a.focus, Pane::Output);
+    a.on_key(key(KeyCode::F(5)));
+    assert_eq!(a.focus, Pane::Cache);
+    a.on_key(key(KeyCode::F(8)));
+    assert_eq!(a.focus, Pane::Options);
+    // With text in the line, Tab completes instead.
+    typed(&mut a, "exi");
+    a.on_key(key(KeyCode::Tab));
+    assert_eq!(a.focus, Pane::Options);
+    assert_eq!(a.input.text(), "exists ");
+    // Ctrl-X expands the focused pane; Esc restores.
+    a.on_key(ctrl('x'));
+    assert!(a.expanded);
+    a.on_key(key(KeyCode::Esc));
+    assert!(!a.expanded);
+}
+
+#[test]
+fn help_freeze_latency_kind_and_quit_keys() {
+    let mut a = app();
+    a.on_key(key(KeyCode::Char('?')));
+    assert!(a.help);
+    assert_eq!(a.input.text(), "");
+    a.on_key(key(KeyCode::Char('x')));
+    assert!(a.help, "other keys leave the help open");
+    a.on_key(key(KeyCode::Esc));
+    assert!(!a.help);
+    // `?` is text once the line has some.
+    typed(&mut a, "a?");
+    assert_eq!(a.input.text(), "a?");
+    assert!(!a.help);
+    a.on_key(key(KeyCode::F(1)));
+    assert!(a.help);
+    a.on_key(key(KeyCode::F(1)));
+    assert!(!a.help);
+    a.input.clear();
+
+    a.push_sample(3.0, snap(3.0, 1, 1));
+    a.on_key(ctrl('f'));
+    assert_eq!(a.frozen_at, Some(3.0));
+    a.push_sample(4.0, snap(4.0, 1, 1));
+    assert_eq!(a.chart_end(), 3.0, "frozen charts stay put");
+    a.on_key(ctrl('f'));
+    assert_eq!(a.chart_end(), 4.0);
+
+    assert_eq!(a.latency_kind_name(), "get");
+    a.on_key(key(KeyCode::Char(']')));
+    assert_eq!(a.latency_kind_name(), "put");
+    a.on_key(key(KeyCode::Char('[')));
+    a.on_key(key(KeyCode::Char('[')));
+    assert_eq!(a.latency_kind_name(), "load");
+
+    // Ctrl-D deletes under the cursor while there is text, and leaves on an empty line.
+    typed(&mut a, "ab");
+    a.on_key(key(KeyCode::Left));
+    assert_eq!(a.on_key(ctrl('d')), Action::Redraw);
+    assert_eq!(a.input.text(), "a");
+    a.on_key(ctrl('u'));
+    assert_eq!(a.on_key(ctrl('d')), Action::Quit);
+    typed(&mut a, "abc");
+    assert_eq!(a.on_key(ctrl('c')), Action::Quit);
+}
+
+#[test]
+fn esc_cancels_a_running_job_and_enter_submits() {
+    let mut a = app();
+    typed(&mut a, "put 1 a");
+    assert_eq!(a.on_key(key(KeyCode::Enter)), Action::Submit("put 1 a".into()));
+    assert_eq!(a.input.text(), "");
+    assert_eq!(a.on_key(key(KeyCode::Enter)), Action::Redraw, "empty line");
+    assert_eq!(a.on_key(key(KeyCode::Esc)), Action::Redraw, "no job");
+    a.jobs = vec![JobStatus {
+        id: 1,
+        kind: "load",
+        label: ".load".into(),
+        phase: String::new(),
+        state: JobState::Running,
+        done: 0,
+        total: None,
+        unit: "rows",
+        elapsed: Duration::ZERO,
+        result: None,
+    }];
+    assert_eq!(a.on_key(key(KeyCode::Esc)), Action::CancelJob);
+    // During the demo any key hands control back (Ctrl-C still quits).
+    a.demo_playing = true;
+    assert_eq!(a.on_key(key(KeyCode::Char('z'))), Action::StopDemo);
+    assert_eq!(a.on_key(ctrl('c')), Action::Quit);
+}
+
+#[test]
+fn pgup_pgdn_scroll_output_and_options() {
+    let mut a = app();
+    a.viewport = ratatui::layout::Rect::new(0, 0, 120, 40);
+    a.begin_output("scan");
+    for i in 0..100 {
+        a.output.push(&format!("row {i}"), OutKind::Normal);
+    }
+    let page = a.output_page();
+    assert!(page >= 5, "{page}");
+    a.on_key(key(KeyCode::PageDown));
+    assert_eq!(a.output.scroll, page);
+    for _ in 0..50 {
+        a.on_key(key(KeyCode::PageDown));
+    }
+    assert_eq!(a.output.scroll, 100 - page, "stops at the last page");
+    a.on_key(key(KeyCode::PageUp));
+    assert_eq!(a.output.scroll, 100 - 2 * page);
+    // Sideways, with the Output pane focused and an empty line.
+    a.output.push(&"x".repeat(200), OutKind::Normal);
+    a.on_key(key(KeyCode::Right));
+    assert_eq!(a.output.hscroll, 8);
+    a.on_key(key(KeyCode::Left));
+    assert_eq!(a.output.hscroll, 0);
+    // Options focused: PgDn scrolls the option list instead.
+    a.options = DbOptions::default().describe();
+    a.on_key(key(KeyCode::F(8)));
+    a.on_key(key(KeyCode::PageDown));
+    assert_eq!(a.options_scroll, 8);
+    assert_eq!(a.output.scroll, 100 - 2 * page);
+}
+
+// ---- the input line
+
+#[test]
+fn input_editing() {
+    let mut i = InputLine::new(History::new());
+    i.insert_str("get 12");
+    i.left();
+    i.left();
+    i.insert_char('x');
+    assert_eq!(i.text(), "get x12");
+    assert_eq!(i.cursor_col(), 5);
+    i.backspace();
+    i.delete();
+    assert_eq!(i.text(), "get 2");
+    i.home();
+    i.delete();
+    assert_eq!(i.text(), "et 2");
+    i.end();
+    i.delete_word();
+    assert_eq!(i.text(), "et ");
+    i.insert_str("é€ multi\nline");
+    assert_eq!(i.text(), "et é€ multi line", "pasted line breaks become spaces");
+    i.left();
+    i.kill_to_end();
+    assert_eq!(i.text(), "et é€ multi lin");
+    i.kill_to_start();
+    assert_eq!(i.text(), "");
+}
+
+#[test]
+fn history_navigation_keeps_the_draft() {
+    let mut h = History::new();
+    h.push("put 1 a");
+    h.push("get 1");
+    let mut i = InputLine::new(h);
+    i.insert_str("dra");
+    i.history_prev();
+    assert_eq!(i.text(), "get 1");
+    i.history_prev();
+    assert_eq!(i.text(), "put 1 a");
+    i.history_prev();
+    assert_eq!(i.text(), "put 1 a", "stays at the oldest");
+    i.history_next();
+    assert_eq!(i.text(), "get 1");
+    i.history_next();
+    assert_eq!(i.text(), "dra");
+    assert_eq!(i.submit(), "dra");
+    assert_eq!(i.history().entries().last().map(String::as_str), Some("dra"));
+}
+
+#[test]
+fn reverse_search() {
+    let mut h = History::new();
+    for e in ["put 1 a", "get 1", "put 2 b", "count"] {
+        h.push(e);
+    }
+    let mut i = InputLine::new(h);
+    i.search_back();
+    i.insert_str("put");
+    assert_eq!(i.search_match(), Some("put 2 b"));
+    i.search_back();
+    assert_eq!(i.search_match(), Some("put 1 a"), "Ctrl-R again: older");
+    i.search_back();
+    assert!(i.search().is_some_and(|s| s.failed));
+    i.insert_char('x');
+    assert!(i.search().is_some_and(|s| s.failed));
+    i.backspace();
+    assert_eq!(i.search_match(), Some("put 2 b"));
+    // Enter runs the match.
+    assert_eq!(i.submit(), "put 2 b");
+    // Esc ends a search leaving the line as it was.
+    i.insert_str("co");
+    i.search_back();
+    i.insert_str("get");
+    assert!(i.cancel_search());
+    assert_eq!(i.text(), "co");
+    // A move key accepts the match into the line.
+    i.search_back();
+    i.insert_str("cou");
+    i.end();
+    assert_eq!(i.text(), "count");
+}
+
+#[test]
+fn completion() {
+    let mut i = InputLine::new(History::new());
+    i.insert_str(".set value_cache_e");
+    assert_eq!(i.complete(), Completion::Completed);
+    assert_eq!(i.text(), ".set value_cache_entries ");
+    i.clear();
+    i.insert_str(".set refr");
+    assert_eq!(i.complete(), Completion::Completed, "dashboard setting");
+    assert_eq!(i.text(), ".set refresh_ms ");
+    i.clear();
+    i.insert_str(".exp");
+    assert_eq!(i.complete(), Completion::Completed);
+    assert_eq!(i.text(), ".export ");
+    assert_eq!(i.complete(), Completion::Candidates(vec!["metrics".into(), "screen".into()]));
+    i.insert_str("m");
+    i.complete();
+    assert_eq!(i.text(), ".export metrics ");
+    i.clear();
+    i.insert_str(".set compaction_style ");
+    match i.complete() {
+        Completion::Candidates(c) => assert!(c.contains(&"universal".to_string()), "{c:?}"),
+        other => panic!("{other:?}"),
+    }
+    i.clear();
+    i.insert_str("zzz");
+    assert_eq!(i.complete(), Completion::None);
+    assert_eq!(i.text(), "zzz");
+    // The usage hint after a unique command.
+    i.clear();
+    i.insert_str("sc");
+    assert_eq!(i.hint().as_deref(), Some("an A B [limit N]"));
+}
+
+// ---- the demo player
+
+#[test]
+fn demo_script_parses_and_plays_against_a_clock() {
+    let steps = demo::parse(demo::SCRIPT).expect("shipped demo parses");
+    let runs: Vec<&str> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Run(r) => Some(r.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(runs[0], ".load random 200000 --value-size 100");
+    assert!(runs.contains(&".ycsb b --records 200000 --duration 60s &"));
+    assert!(runs.contains(&".set compaction_style universal"));
+    assert!(demo::parse("-- pause soon").is_err());
+
+    let steps = demo::parse("-- say hi\nput 1 a\n-- pause 2\nget 1\n").expect("parses");
+    assert_eq!(steps.len(), 4);
+    let t0 = Instant::now();
+    let mut p = Player::new(steps, t0);
+    assert_eq!(p.poll(t0, false), Cue::Say("hi".into()));
+    assert_eq!(p.poll(t0, false), Cue::Type("put 1 a".into()));
+    assert_eq!(p.poll(t0, false), Cue::Wait, "shown before it runs");
+    let t1 = t0 + demo::TYPE_DELAY;
+    assert_eq!(p.poll(t1, false), Cue::Run("put 1 a".into()));
+    // The script's pause follows: nothing for 2 s.
+    assert_eq!(p.poll(t1, false), Cue::Wait);
+    assert_eq!(p.poll(t1 + Duration::from_millis(1900), false), Cue::Wait);
+    let t2 = t1 + Duration::from_secs(2);
+    assert_eq!(p.poll(t2, false), Cue::Type("get 1".into()));
+    // A foreground job holds the script until it ends.
+    let t3 = t2 + demo::TYPE_DELAY;
+    assert_eq!(p.poll(t3, false), Cue::Run("get 1".into()));
+    p.waiting_for_job = Some(1);
+    let t4 = t3 + Duration::from_secs(60);
+    assert_eq!(p.poll(t4, true), Cue::Wait);
+    assert_eq!(p.poll(t4, false), Cue::Wait, "then the default gap");
+    assert_eq!(p.poll(t4 + demo::DEFAULT_GAP, false), Cue::Finished);
+    assert!(p.is_finished());
+}
+
+// ---- the runner against a real database
+
+fn exec() -> (tempfile::TempDir, Executor) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = Executor::open(&dir.path().join("db"), DbOptions::default()).expect("open");
+    (dir, e)
+}
+
+fn output_text(r: &Runner) -> String {
+    r.app
+        .output
+        .lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn commands_run_through_the_executor() {
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    let s = r.submit(&mut e, "put 1 a; get 1");
+    assert_eq!(s.failed, 0);
+    let out = output_text(&r);
+    assert!(out.contains("OK (new key)"), "{out}");
+    assert!(out.contains("|   1 | a     |"), "{out}");
+    assert_eq!(r.app.output.title, "put 1 a; get 1");
+    // .mode applies: csv rows.
+    r.submit(&mut e, ".mode csv");
+    r.submit(&mut e, "get 1");
+    assert_eq!(output_text(&r), "key,value\n1,a");
+    // .timer adds a note line.
+    r.submit(&mut e, ".timer on");
+    r.submit(&mut e, "count");
+    assert!(r.app.output.lines.iter().any(|l| l.kind == OutKind::Note && l.text.contains("Run Time")));
+    assert!(r.submit(&mut e, ".quit").quit);
+}
+
+#[test]
+fn bad_input_is_one_error_line_and_a_log_entry() {
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    for bad in ["gte 1", "put", "get 99999999999999999999", "SELECT * FROM nope;", ".set nope 1", "'"] {
+        let s = r.submit(&mut e, bad);
+        assert_eq!(s.failed, 1, "{bad}");
+        let errors: Vec<_> = r
+            .app
+            .output
+            .lines
+            .iter()
+            .filter(|l| l.kind == OutKind::Error)
+            .collect();
+        assert_eq!(errors.len(), 1, "{bad}: {:?}", r.app.output.lines);
+        assert!(errors[0].text.starts_with("error: "), "{}", errors[0].text);
+        let last = r.app.log.back().expect("logged");
+        assert_eq!(last.kind, LogKind::Error);
+        let first = bad.split_whitespace().next().unwrap_or(bad);
+        assert!(last.text.starts_with(first), "{}", last.text);
+    }
+    // Nothing changed.
+    r.submit(&mut e, "count");
+    assert!(output_text(&r).contains("|     0 |"), "{}", output_text(&r));
+}
+
+#[test]
+fn dashboard_commands() {
+    let (d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    r.submit(&mut e, ".set refresh_ms 100");
+    assert_eq!(r.app.refresh_ms, 100);
+    assert!(output_text(&r).contains("refresh_ms: 250 -> 100"));
+    for bad in [".set refresh_ms 5", ".set refresh_ms fast", ".set refresh_ms", ".export", ".export metrics x.txt"] {
+        assert_eq!(r.submit(&mut e, bad).failed, 1, "{bad}");
+        assert_eq!(r.app.refresh_ms, 100);
+    }
+    r.submit(&mut e, ".reset refresh_ms");
+    assert_eq!(r.app.refresh_ms, 250);
+    // The engine never saw refresh_ms.
+    assert!(!e.db().options().describe().iter().any(|o| o.name == "refresh_ms"));
+
+    r.submit(&mut e, "put 5 five");
+    r.sample(&e);
+    r.submit(&mut e, ".set value_cache_entries 10");
+    r.sample(&e);
+    let csv = d.path().join("m.csv");
+    let json = d.path().join("m.json");
+    let screen = d.path().join("screen.txt");
+    let s = r.submit(
+        &mut e,
+        &format!(
+            ".export metrics {}; .export metrics {}; .export screen {}",
+            csv.display(),
+            json.display(),
+            screen.display()
+        ),
+    );
+    assert_eq!(s.failed, 0, "{}", output_text(&r));
+    let csv = std::fs::read_to_string(csv).expect("csv");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).expect("json")).expect("valid");
+    assert_eq!(json["markers"][0]["label"], "value_cache_entries=10");
+    let screen = std::fs::read_to_string(screen).expect("screen");
+    assert_eq!(screen.lines().count(), 40);
+    assert!(screen.contains("F8 Options"), "{screen}");
+    assert!(screen.contains("*value_cache_entries"), "{screen}");
+    // It is the screen as drawn before the export's own message.
+    assert!(!screen.contains("wrote the screen"), "{screen}");
+    assert!(screen_text(&r.app, r.app.viewport).contains("wrote the screen"));
+    // Unwritable path: one error.
+    assert_eq!(r.submit(&mut e, ".export screen /nonexistent/dir/x").failed, 1);
+}
+
+#[test]
+fn sampling_fills_the_panes_data() {
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    r.submit(&mut e, "put 1 a; put 2 b; get 1; get 2; get 3");
+    r.sample(&e);
+    let s = r.app.series.latest().expect("sample").clone();
+    assert_eq!(s.snapshot.index.keys, 2);
+    assert_eq!(s.writes, 2);
+    assert_eq!(s.reads, 3);
+    assert!(r.app.system.is_some_and(|m| m.total > 0));
+    r.submit(&mut e, ".set value_cache_entries 10");
+    r.sample(&e);
+    let o = r
+        .app
+        .options
+        .iter()
+        .find(|o| o.name == "value_cache_entries")
+        .expect("option");
+    assert!(o.changed);
+    assert_eq!(o.value, "10");
+    assert_eq!(r.app.series.markers().len(), 1);
+    assert!(r.app.log.iter().any(|l| l.kind == LogKind::Option && l.text.contains("-> 10")));
+}
+
+#[test]
+fn jobs_show_progress_then_their_result_and_can_be_cancelled() {
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let id = e.jobs().spawn("load", ".load test 100", "rows", move |h| {
+        h.set_phase("loading", Some(100));
+        h.set_done(40);
+        go_rx.recv().ok();
+        h.set_done(100);
+        Ok(Outcome::Message("loaded 100 rows".into()))
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        r.poll_jobs(&e);
+        if r.app.running_jobs().next().is_some_and(|j| j.done == 40) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "job never reported progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let j = r.app.running_jobs().next().expect("running").clone();
+    assert_eq!(j.fraction(), Some(0.4));
+    // The gauge is drawn.
+    let screen = screen_text(&r.app, ratatui::layout::Rect::new(0, 0, 120, 40));
+    assert!(screen.contains("[1] .load test 100"), "{screen}");
+    assert!(screen.contains("40.0%"), "{screen}");
+    // Commands still run while it works.
+    assert_eq!(r.submit(&mut e, "put 1 a").failed, 0);
+    go_tx.send(()).expect("go");
+    e.jobs().wait(id, Duration::from_secs(10));
+    r.poll_jobs(&e);
+    assert!(r.app.running_jobs().next().is_none());
+    assert!(output_text(&r).contains("loaded 100 rows"), "{}", output_text(&r));
+    assert!(r.app.output.title.contains("done"));
+    assert!(r.app.log.iter().any(|l| l.kind == LogKind::Job && l.text.contains("done")));
+
+    // Esc's cancel: the job sees the request and stops early.
+    let id2 = e.jobs().spawn("load", ".load forever", "rows", |h| {
+        while !h.cancelled() {
+            h.add_done(1);
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(Outcome::Message("stopped".into()))
+    });
+    r.poll_jobs(&e);
+    assert_eq!(r.cancel_job(&e), Some(id2));
+    let st = e.jobs().wait(id2, Duration::from_secs(10)).expect("status");
+    assert_eq!(st.state, JobState::Done { cancelled: true });
+    r.poll_jobs(&e);
+    assert!(r.app.output.title.contains("cancelled"), "{}", r.app.output.title);
+    assert_eq!(r.cancel_job(&e), None, "nothing left to cancel");
+}
