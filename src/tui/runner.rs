@@ -127,12 +127,20 @@ impl Runner {
             LogKind::Job
         };
         let line = format!(
-            "[{}] {} {how} in {:.1} s",
+            "[{}] {how} in {:.1} s: {}",
             st.id,
-            st.label,
-            st.elapsed.as_secs_f64()
+            st.elapsed.as_secs_f64(),
+            st.label
         );
         self.app.log(t, kind, &line);
+        if self
+            .app
+            .status
+            .as_deref()
+            .is_some_and(|s| s.starts_with(&format!("[{}] cancelling", st.id)))
+        {
+            self.app.status = None;
+        }
         self.app.begin_output(&format!("[{}] {} ({how})", st.id, st.label));
         match job_result(st) {
             Ok(o) => {
@@ -312,7 +320,7 @@ impl Runner {
             Action::CancelJob => {
                 self.cancel_job(exec);
             }
-            Action::ClearScreen => terminal.clear()?,
+            Action::ClearScreen => full_clear(terminal)?,
             Action::StopDemo => self.stop_demo(),
             Action::Redraw | Action::None => {}
         }
@@ -449,6 +457,15 @@ pub fn buffer_text(buf: &Buffer) -> String {
 
 type Term = Terminal<CrosstermBackend<std::io::Stdout>>;
 
+/// Clears the screen and forgets what was drawn, so the next frame is drawn whole.
+/// (`Terminal::clear` would ask the terminal where its cursor is, which some terminals
+/// and pseudo-terminal drivers never answer.)
+fn full_clear(terminal: &mut Term) -> anyhow::Result<()> {
+    let size = terminal.size()?;
+    terminal.resize(Rect::new(0, 0, size.width, size.height))?;
+    Ok(())
+}
+
 fn draw(terminal: &mut Term, app: &mut App) -> anyhow::Result<()> {
     let size = terminal.size()?;
     app.viewport = Rect::new(0, 0, size.width, size.height);
@@ -475,7 +492,7 @@ pub fn run(exec: &mut Executor, cfg: &TuiConfig) -> anyhow::Result<u8> {
     }
     let guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
-    terminal.clear()?;
+    full_clear(&mut terminal)?;
     let code = event_loop(exec, &mut r, &mut terminal);
     // Leave with no job running: cancel them and wait (their results are not shown).
     if exec.jobs().running() > 0 {

@@ -1,0 +1,251 @@
+//! The real binary's dashboard in a pseudo-terminal, read through the vt100 crate: type
+//! commands and find their results, the changed option and the cache pane on screen;
+//! a job's gauge and Esc; resizing (including below 80x24); and that the terminal is
+//! restored (alternate screen left, cursor shown) after `.quit`, Ctrl-C and SIGTERM.
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+struct Term {
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    child: Box<dyn Child + Send + Sync>,
+    master: Arc<Mutex<Box<dyn MasterPty + Send>>>,
+    /// Set when the reader saw the end of the output.
+    done: Arc<Mutex<bool>>,
+}
+
+fn size(rows: u16, cols: u16) -> PtySize {
+    PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    }
+}
+
+impl Term {
+    fn spawn(args: &[&str], data_home: &std::path::Path) -> Term {
+        let pty = native_pty_system().openpty(size(40, 120)).expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_alexdb"));
+        cmd.args(args);
+        cmd.env("XDG_DATA_HOME", data_home);
+        cmd.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(cmd).expect("spawn in pty");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(40, 120, 0)));
+        let done = Arc::new(Mutex::new(false));
+        let (p, d) = (Arc::clone(&parser), Arc::clone(&done));
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().expect("parser").process(&buf[..n]);
+            }
+            *d.lock().expect("done") = true;
+        });
+        Term {
+            writer,
+            parser,
+            child,
+            master: Arc::new(Mutex::new(pty.master)),
+            done,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().expect("parser").screen().contents()
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+
+    fn wait_until(&self, what: &str, f: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.screen();
+            if f(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).expect("type");
+        self.writer.flush().expect("flush");
+    }
+
+    fn resize(&self, rows: u16, cols: u16) {
+        self.master
+            .lock()
+            .expect("master")
+            .resize(size(rows, cols))
+            .expect("resize");
+        self.parser
+            .lock()
+            .expect("parser")
+            .screen_mut()
+            .set_size(rows, cols);
+    }
+
+    /// Waits for the process and for its last output to be parsed.
+    fn exit(&mut self) -> portable_pty::ExitStatus {
+        let status = self.child.wait().expect("wait");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !*self.done.lock().expect("done") && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        status
+    }
+
+    fn restored(&self) -> bool {
+        let p = self.parser.lock().expect("parser");
+        !p.screen().alternate_screen() && !p.screen().hide_cursor()
+    }
+
+    fn in_dashboard(&self) -> bool {
+        self.parser
+            .lock()
+            .expect("parser")
+            .screen()
+            .alternate_screen()
+    }
+}
+
+/// The row of the screen that contains `needle`.
+fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{screen}"))
+}
+
+#[test]
+fn type_commands_see_results_option_and_cache_then_quit() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::spawn(&["--temp"], home.path());
+    t.wait_for("F8 Options");
+    assert!(t.in_dashboard(), "the dashboard uses the alternate screen");
+    t.wait_for("alexdb>");
+
+    t.send("put 1 a\r");
+    t.wait_for("OK (new key)");
+    t.send("get 1\r");
+    let s = t.wait_for("|   1 | a     |");
+    assert!(line_with(&s, "F9 Output").contains("get 1"), "{s}");
+
+    t.send(".set value_cache_entries 10\r");
+    let s = t.wait_for("value_cache_entries: 100000 -> 10");
+    // The options pane lists the change first, marked, with its new value.
+    let s = if s.contains("*value_cache_entries") {
+        s
+    } else {
+        t.wait_for("*value_cache_entries")
+    };
+    let opt = line_with(&s, "*value_cache_entries");
+    assert!(opt.contains(" 10 "), "{opt}");
+    assert!(s.contains("1 changed"), "{s}");
+    // The cache pane shows the new capacity once the next sample is drawn.
+    let s = t.wait_for("/10 entries");
+    assert!(s.contains("F5 Cache"), "{s}");
+    assert!(line_with(&s, "/10 entries").contains("value used"), "{s}");
+    // The change is in the event log and marked on the charts.
+    assert!(s.contains("value_cache_entries 100000 -> 10 (live)"), "{s}");
+    assert!(s.contains("value_cache_entries=10"), "{s}");
+
+    // A bad line: one error, the dashboard goes on.
+    t.send("gte 1\r");
+    t.wait_for("error: unknown command \"gte\"");
+
+    t.send(".quit\r");
+    let status = t.exit();
+    assert!(status.success(), "{status:?}");
+    assert!(t.restored(), "alternate screen left and cursor shown");
+    let history = std::fs::read_to_string(home.path().join("alexdb").join("history"))
+        .expect("history shared with the line shell");
+    assert_eq!(
+        history.lines().collect::<Vec<_>>(),
+        vec!["put 1 a", "get 1", ".set value_cache_entries 10", "gte 1", ".quit"]
+    );
+}
+
+#[test]
+fn keys_help_history_job_gauge_and_esc_cancel() {
+    let home = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(home.path().join("alexdb")).expect("mkdir");
+    std::fs::write(home.path().join("alexdb").join("history"), "put 7 seven\n").expect("write");
+    let mut t = Term::spawn(&["--temp"], home.path());
+    t.wait_for("alexdb>");
+    // F1 shows the help; Esc closes it.
+    t.send("\x1bOP");
+    t.wait_for("show or hide this help");
+    t.send("\x1b");
+    t.wait_until("help closed", |s| !s.contains("show or hide this help"));
+    // Up recalls the history file's entry; Enter runs it.
+    t.send("\x1b[A");
+    t.wait_for("alexdb> put 7 seven");
+    t.send("\r");
+    t.wait_for("OK (new key)");
+    // Tab with an empty line moves the focus (the focused pane has a thick border).
+    t.send("\t");
+    let s = t.wait_for("┏ F2 Throughput");
+    assert!(!s.contains("┏ F9 Output"), "{s}");
+    // A long load runs as a job with a gauge while the dashboard stays live.
+    t.send(".load sequential 50000000 --value-size 10\r");
+    t.wait_for("[1] .load");
+    t.wait_for("Esc cancels");
+    t.send("get 7\r");
+    t.wait_for("| seven |");
+    t.send("\x1b");
+    t.wait_for("cancel requested");
+    t.wait_until("job finished", |s| s.contains("cancelled in") || s.contains("done in"));
+    // Ctrl-C leaves.
+    t.send("\x03");
+    assert!(t.exit().success());
+    assert!(t.restored());
+}
+
+#[test]
+fn resize_below_the_minimum_then_back() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::spawn(&["--temp"], home.path());
+    t.wait_for("F8 Options");
+    t.resize(20, 70);
+    let s = t.wait_for("Terminal too small");
+    assert!(s.contains("70x20"), "{s}");
+    assert!(s.contains("80x24"), "{s}");
+    t.resize(24, 80);
+    t.wait_until("redrawn at 80x24", |s| {
+        s.contains("F8 Options") && !s.contains("too small")
+    });
+    // Ctrl-D on an empty line leaves.
+    t.send("\x04");
+    assert!(t.exit().success());
+    assert!(t.restored());
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::spawn(&["--temp"], home.path());
+    t.wait_for("F8 Options");
+    assert!(t.in_dashboard());
+    let pid = t.child.process_id().expect("pid") as libc::pid_t;
+    // SAFETY: sends SIGTERM to the child this test started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let status = t.exit();
+    assert_eq!(status.exit_code(), 143, "{status:?}");
+    assert!(t.restored(), "terminal restored after SIGTERM");
+}
