@@ -177,7 +177,13 @@ fn type_commands_see_results_option_and_cache_then_quit() {
         .expect("history shared with the line shell");
     assert_eq!(
         history.lines().collect::<Vec<_>>(),
-        vec!["put 1 a", "get 1", ".set value_cache_entries 10", "gte 1", ".quit"]
+        vec![
+            "put 1 a",
+            "get 1",
+            ".set value_cache_entries 10",
+            "gte 1",
+            ".quit"
+        ]
     );
 }
 
@@ -210,7 +216,9 @@ fn keys_help_history_job_gauge_and_esc_cancel() {
     t.wait_for("| seven |");
     t.send("\x1b");
     t.wait_for("cancel requested");
-    t.wait_until("job finished", |s| s.contains("cancelled in") || s.contains("done in"));
+    t.wait_until("job finished", |s| {
+        s.contains("cancelled in") || s.contains("done in")
+    });
     // Ctrl-C leaves.
     t.send("\x03");
     assert!(t.exit().success());

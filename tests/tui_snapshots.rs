@@ -8,11 +8,9 @@ use std::time::Duration;
 use alexdb::command::history::History;
 use alexdb::command::jobs::{JobState, JobStatus};
 use alexdb::command::render::render_outcome;
-use alexdb::command::{Cell, OutputMode, Outcome, Table};
+use alexdb::command::{Cell, Outcome, OutputMode, Table};
 use alexdb::engine::DbOptions;
-use alexdb::metrics::{
-    BlockCacheTickers, Event, LatencySummary, LevelInfo, MemoryStats, Snapshot,
-};
+use alexdb::metrics::{BlockCacheTickers, Event, LatencySummary, LevelInfo, MemoryStats, Snapshot};
 use alexdb::tui::app::{App, OutKind, Pane, SystemMemory};
 use alexdb::tui::input::InputLine;
 use alexdb::tui::panes;
@@ -137,7 +135,11 @@ fn snap(i: usize) -> Snapshot {
         .collect();
     s.rocksdb.sst_files = 6;
     s.rocksdb.sst_bytes = 28 * MIB;
-    s.rocksdb.pending_compaction_bytes = if (80.0..85.0).contains(&t) { 4 * MIB } else { 0 };
+    s.rocksdb.pending_compaction_bytes = if (80.0..85.0).contains(&t) {
+        4 * MIB
+    } else {
+        0
+    };
     s.rocksdb.running_compactions = u64::from((80.0..83.0).contains(&t));
     s.memory = MemoryStats {
         rss_bytes: 180 * MIB,
@@ -212,7 +214,11 @@ fn app() -> App {
     };
     let text = render_outcome(&Outcome::Rows(table), OutputMode::Table);
     app.output.push(&text, OutKind::Normal);
-    app.log(20.0, alexdb::tui::app::LogKind::Job, "[1] .load random 200000 done in 1.4 s");
+    app.log(
+        20.0,
+        alexdb::tui::app::LogKind::Job,
+        "[1] done in 1.4 s: .load random 200000",
+    );
     app.input.set_text("get 42");
     app
 }
@@ -290,9 +296,7 @@ fn styles_mark_focus_changes_and_markers() {
     a.focus = Pane::Options;
     let term = draw(&a, 120, 40);
     let buf = term.backend().buffer();
-    let text = |y: u16| -> String {
-        (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect()
-    };
+    let text = |y: u16| -> String { (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect() };
     // The changed options are listed first, in bold yellow.
     let row = (0..40)
         .find(|&y| text(y).contains("*value_cache_entries"))
@@ -320,7 +324,20 @@ fn styles_mark_focus_changes_and_markers() {
     let label_row = (0..12)
         .find(|&y| text(y).contains("value_cache_entries=1000"))
         .expect("marker label on the chart");
-    assert!(text(label_row + 1).contains('┊'), "{}", text(label_row + 1));
+    let lx = text(label_row)
+        .find("value_cache_entries=1000")
+        .expect("col");
+    let lx = text(label_row)[..lx].chars().count() as u16;
+    assert_eq!(buf[(lx, label_row)].fg, Color::Yellow);
+    // The marker's dotted line runs down the chart in the column left of its label.
+    let dotted = (label_row..10)
+        .filter(|&y| buf[(lx - 1, y)].symbol() == "┊")
+        .count();
+    assert!(
+        dotted >= 2,
+        "{}",
+        (0..10).map(text).collect::<Vec<_>>().join("\n")
+    );
     assert!(
         (0..12).any(|y| text(y).contains("compaction_style=universal")),
         "reopen marker"

@@ -127,12 +127,21 @@ fn a_reopen_and_its_option_change_make_one_marker() {
         secs: 0.05,
         ..option_event(1, 4.9, "", "", "reopen")
     });
-    sn.events
-        .push(option_event(2, 4.95, "compaction_style", "universal", "reopen"));
+    sn.events.push(option_event(
+        2,
+        4.95,
+        "compaction_style",
+        "universal",
+        "reopen",
+    ));
     let logged = s.push(5.0, sn);
     assert_eq!(logged.len(), 2, "both are logged");
     assert_eq!(s.markers().len(), 1, "{:?}", s.markers());
-    assert!(s.markers()[0].label.starts_with("compaction_style=universal"));
+    assert!(
+        s.markers()[0]
+            .label
+            .starts_with("compaction_style=universal")
+    );
     // A plain reopen (`.reopen`) keeps its own marker.
     let mut sn = snap(9.0, 0, 0);
     sn.events.push(Event {
@@ -150,7 +159,8 @@ fn a_reopen_and_its_option_change_make_one_marker() {
 fn metrics_export_formats() {
     let mut s = Series::with_capacity(10);
     let mut sn = snap(1.0, 10, 5);
-    sn.events.push(option_event(1, 1.0, "block_size", "4KiB", "new files"));
+    sn.events
+        .push(option_event(1, 1.0, "block_size", "4KiB", "new files"));
     s.push(0.25, sn);
     s.push(0.5, snap(1.25, 20, 20));
     let csv = s.to_csv();
@@ -246,7 +256,10 @@ fn help_freeze_latency_kind_and_quit_keys() {
 fn esc_cancels_a_running_job_and_enter_submits() {
     let mut a = app();
     typed(&mut a, "put 1 a");
-    assert_eq!(a.on_key(key(KeyCode::Enter)), Action::Submit("put 1 a".into()));
+    assert_eq!(
+        a.on_key(key(KeyCode::Enter)),
+        Action::Submit("put 1 a".into())
+    );
     assert_eq!(a.input.text(), "");
     assert_eq!(a.on_key(key(KeyCode::Enter)), Action::Redraw, "empty line");
     assert_eq!(a.on_key(key(KeyCode::Esc)), Action::Redraw, "no job");
@@ -322,7 +335,11 @@ fn input_editing() {
     i.delete_word();
     assert_eq!(i.text(), "et ");
     i.insert_str("é€ multi\nline");
-    assert_eq!(i.text(), "et é€ multi line", "pasted line breaks become spaces");
+    assert_eq!(
+        i.text(),
+        "et é€ multi line",
+        "pasted line breaks become spaces"
+    );
     i.left();
     i.kill_to_end();
     assert_eq!(i.text(), "et é€ multi lin");
@@ -348,7 +365,10 @@ fn history_navigation_keeps_the_draft() {
     i.history_next();
     assert_eq!(i.text(), "dra");
     assert_eq!(i.submit(), "dra");
-    assert_eq!(i.history().entries().last().map(String::as_str), Some("dra"));
+    assert_eq!(
+        i.history().entries().last().map(String::as_str),
+        Some("dra")
+    );
 }
 
 #[test]
@@ -398,7 +418,10 @@ fn completion() {
     i.insert_str(".exp");
     assert_eq!(i.complete(), Completion::Completed);
     assert_eq!(i.text(), ".export ");
-    assert_eq!(i.complete(), Completion::Candidates(vec!["metrics".into(), "screen".into()]));
+    assert_eq!(
+        i.complete(),
+        Completion::Candidates(vec!["metrics".into(), "screen".into()])
+    );
     i.insert_str("m");
     i.complete();
     assert_eq!(i.text(), ".export metrics ");
@@ -495,7 +518,13 @@ fn commands_run_through_the_executor() {
     // .timer adds a note line.
     r.submit(&mut e, ".timer on");
     r.submit(&mut e, "count");
-    assert!(r.app.output.lines.iter().any(|l| l.kind == OutKind::Note && l.text.contains("Run Time")));
+    assert!(
+        r.app
+            .output
+            .lines
+            .iter()
+            .any(|l| l.kind == OutKind::Note && l.text.contains("Run Time"))
+    );
     assert!(r.submit(&mut e, ".quit").quit);
 }
 
@@ -503,7 +532,14 @@ fn commands_run_through_the_executor() {
 fn bad_input_is_one_error_line_and_a_log_entry() {
     let (_d, mut e) = exec();
     let mut r = Runner::new(&e, History::new());
-    for bad in ["gte 1", "put", "get 99999999999999999999", "SELECT * FROM nope;", ".set nope 1", "'"] {
+    for bad in [
+        "gte 1",
+        "put",
+        "get 99999999999999999999",
+        "SELECT * FROM nope;",
+        ".set nope 1",
+        "'",
+    ] {
         let s = r.submit(&mut e, bad);
         assert_eq!(s.failed, 1, "{bad}");
         let errors: Vec<_> = r
@@ -532,14 +568,26 @@ fn dashboard_commands() {
     r.submit(&mut e, ".set refresh_ms 100");
     assert_eq!(r.app.refresh_ms, 100);
     assert!(output_text(&r).contains("refresh_ms: 250 -> 100"));
-    for bad in [".set refresh_ms 5", ".set refresh_ms fast", ".set refresh_ms", ".export", ".export metrics x.txt"] {
+    for bad in [
+        ".set refresh_ms 5",
+        ".set refresh_ms fast",
+        ".set refresh_ms",
+        ".export",
+        ".export metrics x.txt",
+    ] {
         assert_eq!(r.submit(&mut e, bad).failed, 1, "{bad}");
         assert_eq!(r.app.refresh_ms, 100);
     }
     r.submit(&mut e, ".reset refresh_ms");
     assert_eq!(r.app.refresh_ms, 250);
     // The engine never saw refresh_ms.
-    assert!(!e.db().options().describe().iter().any(|o| o.name == "refresh_ms"));
+    assert!(
+        !e.db()
+            .options()
+            .describe()
+            .iter()
+            .any(|o| o.name == "refresh_ms")
+    );
 
     r.submit(&mut e, "put 5 five");
     r.sample(&e);
@@ -571,7 +619,10 @@ fn dashboard_commands() {
     assert!(!screen.contains("wrote the screen"), "{screen}");
     assert!(screen_text(&r.app, r.app.viewport).contains("wrote the screen"));
     // Unwritable path: one error.
-    assert_eq!(r.submit(&mut e, ".export screen /nonexistent/dir/x").failed, 1);
+    assert_eq!(
+        r.submit(&mut e, ".export screen /nonexistent/dir/x").failed,
+        1
+    );
 }
 
 #[test]
@@ -596,7 +647,12 @@ fn sampling_fills_the_panes_data() {
     assert!(o.changed);
     assert_eq!(o.value, "10");
     assert_eq!(r.app.series.markers().len(), 1);
-    assert!(r.app.log.iter().any(|l| l.kind == LogKind::Option && l.text.contains("-> 10")));
+    assert!(
+        r.app
+            .log
+            .iter()
+            .any(|l| l.kind == LogKind::Option && l.text.contains("-> 10"))
+    );
 }
 
 #[test]
@@ -632,9 +688,18 @@ fn jobs_show_progress_then_their_result_and_can_be_cancelled() {
     e.jobs().wait(id, Duration::from_secs(10));
     r.poll_jobs(&e);
     assert!(r.app.running_jobs().next().is_none());
-    assert!(output_text(&r).contains("loaded 100 rows"), "{}", output_text(&r));
+    assert!(
+        output_text(&r).contains("loaded 100 rows"),
+        "{}",
+        output_text(&r)
+    );
     assert!(r.app.output.title.contains("done"));
-    assert!(r.app.log.iter().any(|l| l.kind == LogKind::Job && l.text.contains("done")));
+    assert!(
+        r.app
+            .log
+            .iter()
+            .any(|l| l.kind == LogKind::Job && l.text.contains("done"))
+    );
 
     // Esc's cancel: the job sees the request and stops early.
     let id2 = e.jobs().spawn("load", ".load forever", "rows", |h| {
@@ -649,6 +714,10 @@ fn jobs_show_progress_then_their_result_and_can_be_cancelled() {
     let st = e.jobs().wait(id2, Duration::from_secs(10)).expect("status");
     assert_eq!(st.state, JobState::Done { cancelled: true });
     r.poll_jobs(&e);
-    assert!(r.app.output.title.contains("cancelled"), "{}", r.app.output.title);
+    assert!(
+        r.app.output.title.contains("cancelled"),
+        "{}",
+        r.app.output.title
+    );
     assert_eq!(r.cancel_job(&e), None, "nothing left to cancel");
 }

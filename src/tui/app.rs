@@ -333,7 +333,11 @@ impl App {
         if self.help {
             if matches!(
                 key.code,
-                KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+                KeyCode::Esc
+                    | KeyCode::F(1)
+                    | KeyCode::Char('?')
+                    | KeyCode::Char('q')
+                    | KeyCode::Enter
             ) {
                 self.help = false;
             }
@@ -382,7 +386,12 @@ impl App {
                 self.output.hscroll = self.output.hscroll.saturating_sub(HSCROLL);
             }
             KeyCode::Right if empty && self.focus == Pane::Output => {
-                let widest = self.output.lines.iter().map(|l| l.text.chars().count()).max();
+                let widest = self
+                    .output
+                    .lines
+                    .iter()
+                    .map(|l| l.text.chars().count())
+                    .max();
                 let max = widest.unwrap_or(0).saturating_sub(HSCROLL);
                 self.output.hscroll = (self.output.hscroll + HSCROLL).min(max);
             }

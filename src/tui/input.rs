@@ -168,9 +168,9 @@ impl InputLine {
         self.accept_search();
         let before = &self.buf[..self.cursor];
         let trimmed = before.trim_end();
-        let start = trimmed
-            .rfind(char::is_whitespace)
-            .map_or(0, |i| i + trimmed[i..].chars().next().map_or(1, char::len_utf8));
+        let start = trimmed.rfind(char::is_whitespace).map_or(0, |i| {
+            i + trimmed[i..].chars().next().map_or(1, char::len_utf8)
+        });
         self.buf.drain(start..self.cursor);
         self.cursor = start;
     }

@@ -12,12 +12,12 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use super::TuiConfig;
 use super::app::{Action, App, LogKind, OutKind, SystemMemory};
 use super::demo::{self, Cue, Player};
 use super::input::InputLine;
 use super::panes;
 use super::terminal::{TerminalGuard, terminate_requested};
-use super::TuiConfig;
 use crate::command::exec::job_result;
 use crate::command::history::History;
 use crate::command::jobs::{JobState, JobStatus};
@@ -92,7 +92,9 @@ impl Runner {
         let t = self.clock();
         self.app.push_sample(t, snap);
         self.app.options = self.db.options().describe();
-        if self.last_sys.is_none_or(|l| l.elapsed() >= Duration::from_secs(1))
+        if self
+            .last_sys
+            .is_none_or(|l| l.elapsed() >= Duration::from_secs(1))
             && let Some(sys) = self.sys.as_mut()
         {
             sys.refresh_memory();
@@ -141,7 +143,8 @@ impl Runner {
         {
             self.app.status = None;
         }
-        self.app.begin_output(&format!("[{}] {} ({how})", st.id, st.label));
+        self.app
+            .begin_output(&format!("[{}] {} ({how})", st.id, st.label));
         match job_result(st) {
             Ok(o) => {
                 let text = render_outcome(&o, crate::command::OutputMode::Table);
@@ -192,7 +195,8 @@ impl Runner {
         res.failed += 1;
         self.app.output.push(&format!("error: {e}"), OutKind::Error);
         let t = self.clock();
-        self.app.log(t, LogKind::Error, &format!("{}: {e}", input.trim()));
+        self.app
+            .log(t, LogKind::Error, &format!("{}: {e}", input.trim()));
     }
 
     fn show_report(&mut self, r: &Report, text: Shown, res: &mut Submitted) {
@@ -205,7 +209,8 @@ impl Runner {
                 background,
             }) => {
                 let t = self.clock();
-                self.app.log(t, LogKind::Job, &format!("[{id}] started: {label}"));
+                self.app
+                    .log(t, LogKind::Job, &format!("[{id}] started: {label}"));
                 self.app.output.push(
                     &format!("[{id}] started: {label} (running; its gauge is below, Esc cancels)"),
                     OutKind::Normal,
@@ -389,7 +394,10 @@ impl Runner {
 
 /// How a report's result is shown.
 enum Shown {
-    Text { body: String, notes: String },
+    Text {
+        body: String,
+        notes: String,
+    },
     /// Written to the `.output` file.
     ToFile,
 }
@@ -549,7 +557,9 @@ fn event_loop(exec: &mut Executor, r: &mut Runner, terminal: &mut Term) -> anyho
                 wake = wake.min(now + JOB_FRAME);
             }
         }
-        let timeout = wake.saturating_duration_since(Instant::now()).min(MAX_SLEEP);
+        let timeout = wake
+            .saturating_duration_since(Instant::now())
+            .min(MAX_SLEEP);
         if !event::poll(timeout)? {
             continue;
         }

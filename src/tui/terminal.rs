@@ -79,10 +79,7 @@ impl TerminalGuard {
         let mut pipe = [-1; 2];
         // SAFETY: pipe(2) fills the two descriptors.
         if unsafe { libc::pipe(pipe.as_mut_ptr()) } != 0 {
-            anyhow::bail!(
-                "cannot create a pipe: {}",
-                std::io::Error::last_os_error()
-            );
+            anyhow::bail!("cannot create a pipe: {}", std::io::Error::last_os_error());
         }
         SIGNAL_PIPE.store(pipe[1], Ordering::SeqCst);
         let (old_term, old_hup) = install_handlers();
@@ -99,7 +96,11 @@ impl TerminalGuard {
         };
         enable_raw_mode().map_err(|e| anyhow::anyhow!("the dashboard needs a terminal: {e}"))?;
         ACTIVE.store(true, Ordering::SeqCst);
-        execute!(std::io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+        execute!(
+            std::io::stdout(),
+            EnterAlternateScreen,
+            EnableBracketedPaste
+        )?;
         Ok(guard)
     }
 }

@@ -30,7 +30,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let stats_on = latest.is_none_or(|s| s.snapshot.rocksdb.statistics_enabled);
     let w = inner.width as usize;
     let gauge = |name: &str, color: Color, rate: Option<f64>, none: &str| {
-        let mut spans = vec![Span::styled(format!("{name:<6}"), Style::default().fg(color))];
+        let mut spans = vec![Span::styled(
+            format!("{name:<6}"),
+            Style::default().fg(color),
+        )];
         match rate {
             Some(f) => {
                 let bw = w.saturating_sub(14).max(1);
@@ -71,12 +74,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::from(vec![
             Span::styled("block ", Style::default().fg(BLOCK)),
             Span::styled(used, dim()),
-            Span::raw(format!(
-                "{}/{}",
-                fmt::bytes(rk.block_cache_usage),
-                fmt::bytes(rk.block_cache_capacity)
-            )
-            .replace(' ', "")),
+            Span::raw(
+                format!(
+                    "{}/{}",
+                    fmt::bytes(rk.block_cache_usage),
+                    fmt::bytes(rk.block_cache_capacity)
+                )
+                .replace(' ', ""),
+            ),
         ]));
     }
     for (i, l) in lines.iter().enumerate() {
@@ -92,8 +97,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mut vpts = Vec::new();
     let mut bpts = Vec::new();
     for s in app.series.range(start, end) {
-        vpts.push((s.t, s.value_cache_hit_rate().map_or(f64::NAN, |f| f * 100.0)));
-        bpts.push((s.t, s.block_cache_hit_rate().map_or(f64::NAN, |f| f * 100.0)));
+        vpts.push((
+            s.t,
+            s.value_cache_hit_rate().map_or(f64::NAN, |f| f * 100.0),
+        ));
+        bpts.push((
+            s.t,
+            s.block_cache_hit_rate().map_or(f64::NAN, |f| f * 100.0),
+        ));
     }
     let label = |v: f64| format!("{v:.0}%");
     let chart = TimeChart {
@@ -111,7 +122,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         x: [start, end],
         y: [0.0, 100.0],
         y_label: &label,
-        end_label: if app.frozen_at.is_some() { "frozen" } else { "now" },
+        end_label: if app.frozen_at.is_some() {
+            "frozen"
+        } else {
+            "now"
+        },
     };
     chart.render(
         Rect {

@@ -100,7 +100,13 @@ impl TimeChart<'_> {
                         let next = s.points.get(i + 1).map(|q| q.1);
                         let alone = prev.is_none_or(f64::is_nan) && next.is_none_or(f64::is_nan);
                         if alone && !p.1.is_nan() && p.0 >= x0 && p.0 <= x1 {
-                            ctx.draw(&Segment::new(p.0, p.1.clamp(y0, y1), p.0, p.1.clamp(y0, y1), s.color));
+                            ctx.draw(&Segment::new(
+                                p.0,
+                                p.1.clamp(y0, y1),
+                                p.0,
+                                p.1.clamp(y0, y1),
+                                s.color,
+                            ));
                         }
                     }
                 }
@@ -148,10 +154,16 @@ impl TimeChart<'_> {
                 }
             }
         }
-        // Labels: right of the line when they fit, else left; a label that would
-        // overlap another goes one row down.
-        let mut taken: Vec<Vec<(u16, u16)>> = vec![Vec::new(); plot.height as usize];
-        for (c, m) in &cols {
+        // Labels in the top third of the plot (so they rarely cover data), newest first
+        // (the newest matters most): right of the line when they fit, else left; one
+        // that would overlap another goes a row down, or is left out (its line stays).
+        let rows = if plot.height >= 4 {
+            (plot.height as usize / 3).max(2)
+        } else {
+            1
+        };
+        let mut taken: Vec<Vec<(u16, u16)>> = vec![Vec::new(); rows];
+        for (c, m) in cols.iter().rev() {
             let text = fmt::fit(&m.label, (plot.width as usize * 3 / 5).clamp(6, 40));
             let len = text.chars().count() as u16;
             let start = if c + 1 + len <= plot.width {

@@ -19,7 +19,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let name = app.latency_kind_name();
     let end = app.chart_end();
     let start = end - app.chart_secs;
-    let block = pane_block(app, Pane::Latency, &format!("{name} ([ ] kind)"), area.width);
+    let block = pane_block(
+        app,
+        Pane::Latency,
+        &format!("{name} ([ ] kind)"),
+        area.width,
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height < 2 {
@@ -33,7 +38,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .last()
         .map(|s| *s.latency(kind));
     let v = |f: fn(&crate::metrics::LatencySummary) -> u64| {
-        last.as_ref().map_or("-".to_string(), |l| fmt::ns(f(l) as f64))
+        last.as_ref()
+            .map_or("-".to_string(), |l| fmt::ns(f(l) as f64))
     };
     let mut legend = vec![
         Span::styled("━ p50 ", Style::default().fg(P50)),
@@ -43,7 +49,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Span::styled("━ p99.9 ", Style::default().fg(P999)),
         Span::raw(format!("{} ", v(|l| l.p999_ns))),
     ];
-    let max = last.map_or(String::new(), |l| format!(" max {}", fmt::ns(l.max_ns as f64)));
+    let max = last.map_or(String::new(), |l| {
+        format!(" max {}", fmt::ns(l.max_ns as f64))
+    });
     if line_width(&legend) + max.chars().count() <= inner.width as usize {
         legend.push(Span::styled(max, dim()));
     }
@@ -103,7 +111,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         x: [start, end],
         y: [y0, y1],
         y_label: &label,
-        end_label: if app.frozen_at.is_some() { "frozen" } else { "now" },
+        end_label: if app.frozen_at.is_some() {
+            "frozen"
+        } else {
+            "now"
+        },
     };
     chart.render(rest, buf);
 }

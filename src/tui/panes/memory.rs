@@ -29,10 +29,26 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let rows: [(&str, u64, Color); 6] = [
         ("RSS", m.rss_bytes, Color::White),
         ("ALEX", m.alex_bytes, Color::Green),
-        (name("value cache", "vcache"), m.value_cache_bytes, Color::Blue),
-        (name("block cache", "bcache"), m.block_cache_bytes, Color::Cyan),
-        (name("memtables", "memtab"), m.memtable_bytes, Color::Magenta),
-        (name("tbl readers", "readers"), m.table_readers_bytes, Color::Yellow),
+        (
+            name("value cache", "vcache"),
+            m.value_cache_bytes,
+            Color::Blue,
+        ),
+        (
+            name("block cache", "bcache"),
+            m.block_cache_bytes,
+            Color::Cyan,
+        ),
+        (
+            name("memtables", "memtab"),
+            m.memtable_bytes,
+            Color::Magenta,
+        ),
+        (
+            name("tbl readers", "readers"),
+            m.table_readers_bytes,
+            Color::Yellow,
+        ),
     ];
     let lw = if narrow { 8 } else { 11 };
     // label + value (10), then a bar in what is left
@@ -73,7 +89,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         lines.push(Line::from(spans));
         lines.push(Line::from(Span::styled(
-            format!("{:<lw$}{:>10}", name("sys total", "total"), fmt::bytes(sys.total)),
+            format!(
+                "{:<lw$}{:>10}",
+                name("sys total", "total"),
+                fmt::bytes(sys.total)
+            ),
             dim(),
         )));
     }

@@ -295,11 +295,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn jobs(app: &App, area: Rect, buf: &mut Buffer) {
-    for (i, j) in app
-        .running_jobs()
-        .take(area.height as usize)
-        .enumerate()
-    {
+    for (i, j) in app.running_jobs().take(area.height as usize).enumerate() {
         let y = area.y + i as u16;
         let label = fmt::fit(&format!("[{}] {}", j.id, j.label), 34);
         let progress = match (j.total, j.fraction()) {
@@ -340,12 +336,7 @@ fn jobs(app: &App, area: Rect, buf: &mut Buffer) {
                 let pos = (j.done / 1000) as usize % bar_w;
                 let mut cells = vec![Span::styled("░".repeat(bar_w), dim())];
                 cells[0] = Span::styled(
-                    format!(
-                        "{}{}{}",
-                        "░".repeat(pos),
-                        "█",
-                        "░".repeat(bar_w - pos - 1)
-                    ),
+                    format!("{}{}{}", "░".repeat(pos), "█", "░".repeat(bar_w - pos - 1)),
                     Style::default().fg(Color::Yellow),
                 );
                 spans.extend(cells);
@@ -479,23 +470,59 @@ fn too_small(area: Rect, buf: &mut Buffer) {
 /// Every key and dashboard command, for the help overlay (and the README).
 pub const HELP: &[(&str, &str)] = &[
     ("F1, ? (empty line)", "show or hide this help"),
-    ("Tab / Shift-Tab", "next / previous pane (Tab completes when the line has text)"),
+    (
+        "Tab / Shift-Tab",
+        "next / previous pane (Tab completes when the line has text)",
+    ),
     ("F2 … F9", "focus a pane (each pane's title shows its key)"),
-    ("Ctrl-X", "expand the focused pane to the whole screen, or restore"),
+    (
+        "Ctrl-X",
+        "expand the focused pane to the whole screen, or restore",
+    ),
     ("Ctrl-F", "freeze / unfreeze the charts (sampling goes on)"),
-    ("[ ]  (empty line)", "latency pane: previous / next operation kind"),
-    ("PgUp / PgDn", "scroll the output (the options when Options is focused)"),
-    ("Left / Right (empty line)", "scroll the output sideways (Output focused)"),
-    ("Esc", "end search, restore expanded pane, else cancel the running job"),
+    (
+        "[ ]  (empty line)",
+        "latency pane: previous / next operation kind",
+    ),
+    (
+        "PgUp / PgDn",
+        "scroll the output (the options when Options is focused)",
+    ),
+    (
+        "Left / Right (empty line)",
+        "scroll the output sideways (Output focused)",
+    ),
+    (
+        "Esc",
+        "end search, restore expanded pane, else cancel the running job",
+    ),
     ("Enter", "run the line (every shell command works)"),
-    ("Up / Down, Ctrl-P/N", "history (shared with the line shell)"),
-    ("Ctrl-R", "reverse search in the history (again: older match)"),
+    (
+        "Up / Down, Ctrl-P/N",
+        "history (shared with the line shell)",
+    ),
+    (
+        "Ctrl-R",
+        "reverse search in the history (again: older match)",
+    ),
     ("Home/End, Ctrl-A/E", "start / end of the line"),
-    ("Ctrl-U/K, Ctrl-W", "delete to start / to end, delete a word"),
+    (
+        "Ctrl-U/K, Ctrl-W",
+        "delete to start / to end, delete a word",
+    ),
     ("Ctrl-L", "redraw the screen"),
-    ("Ctrl-C, Ctrl-D (empty)", "leave (also .quit); running jobs are cancelled"),
-    (".set refresh_ms N", "sampling interval, ms (50..10000, default 250)"),
-    (".export metrics F.csv", "write the recorded time series (or F.json)"),
+    (
+        "Ctrl-C, Ctrl-D (empty)",
+        "leave (also .quit); running jobs are cancelled",
+    ),
+    (
+        ".set refresh_ms N",
+        "sampling interval, ms (50..10000, default 250)",
+    ),
+    (
+        ".export metrics F.csv",
+        "write the recorded time series (or F.json)",
+    ),
     (".export screen FILE", "write the current screen as text"),
 ];
 
@@ -509,7 +536,11 @@ fn help(area: Rect, buf: &mut Buffer) {
         height: h,
     };
     Clear.render(r, buf);
-    let key_w = HELP.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(10);
+    let key_w = HELP
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(10);
     let mut lines: Vec<Line> = HELP
         .iter()
         .map(|(k, v)| {

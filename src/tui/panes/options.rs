@@ -20,7 +20,12 @@ pub fn ordered(options: &[OptionInfo]) -> Vec<&OptionInfo> {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let changed = app.options.iter().filter(|o| o.changed).count();
-    let block = pane_block(app, Pane::Options, &format!("{changed} changed"), area.width);
+    let block = pane_block(
+        app,
+        Pane::Options,
+        &format!("{changed} changed"),
+        area.width,
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 {
@@ -89,7 +94,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         buf.set_line(inner.x, inner.y + i as u16, &line, inner.width);
     }
     if scroll + (inner.height as usize) < list.len() {
-        let more = format!(" ↓ {} more (F8, PgDn) ", list.len() - scroll - inner.height as usize);
+        let more = format!(
+            " ↓ {} more (F8, PgDn) ",
+            list.len() - scroll - inner.height as usize
+        );
         let x = area.right().saturating_sub(more.chars().count() as u16 + 1);
         buf.set_string(x, area.bottom() - 1, more, dim());
     }

@@ -12,7 +12,9 @@ use crate::tui::fmt;
 
 /// Splits the pane's inner area into the result rows, a separator row and the log rows.
 pub fn split_rows(inner: Rect) -> (Rect, Rect, Rect) {
-    let log = (inner.height / 3).clamp(1, 8).min(inner.height.saturating_sub(2));
+    let log = (inner.height / 3)
+        .clamp(1, 8)
+        .min(inner.height.saturating_sub(2));
     let sep = u16::from(inner.height >= 3);
     let result_h = inner.height - log - sep;
     let result = Rect {
@@ -73,7 +75,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let scroll = out.scroll.min(out.lines.len().saturating_sub(rows));
     if out.lines.is_empty() {
         let hint = "Type a command below (.help lists them); results show here.";
-        buf.set_string(result.x, result.y, fmt::fit(hint, result.width as usize), dim());
+        buf.set_string(
+            result.x,
+            result.y,
+            fmt::fit(hint, result.width as usize),
+            dim(),
+        );
     }
     for (i, l) in out.lines.iter().skip(scroll).take(rows).enumerate() {
         let style = match l.kind {
@@ -101,7 +108,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if sep.height > 0 {
         let label = "─ events ";
-        let line = format!("{label}{}", "─".repeat((sep.width as usize).saturating_sub(9)));
+        let line = format!(
+            "{label}{}",
+            "─".repeat((sep.width as usize).saturating_sub(9))
+        );
         buf.set_string(sep.x, sep.y, line, dim());
     }
     let n = app.log.len();

@@ -70,7 +70,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .series
             .at(app.frozen_at)
             .map_or(0, |s| s.snapshot.sample_rate);
-        empty_note(inner, buf, "no timed gets yet");
+        empty_note(inner, buf, "no timed gets in the last 5 s");
         if rate > 0 && inner.height >= 3 {
             let below = Rect {
                 y: inner.y + 1,
@@ -105,7 +105,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         if wide {
             spans.push(Span::raw(format!("{:>7}", fmt::ns(v as f64 / gets))));
         }
-        spans.push(Span::raw(format!("{:>7}", fmt::pct(v as f64 / total as f64))));
+        spans.push(Span::raw(format!(
+            "{:>7}",
+            fmt::pct(v as f64 / total as f64)
+        )));
         let line = Line::from(spans);
         buf.set_line(inner.x, y, &line, inner.width);
         y += 1;

@@ -64,7 +64,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         x: [start, end],
         y: [0.0, nice_max(max.max(10.0))],
         y_label: &label,
-        end_label: if app.frozen_at.is_some() { "frozen" } else { "now" },
+        end_label: if app.frozen_at.is_some() {
+            "frozen"
+        } else {
+            "now"
+        },
     };
     let rest = Rect {
         y: inner.y + 1,
