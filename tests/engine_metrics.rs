@@ -183,3 +183,55 @@ fn windows_cover_only_their_interval_and_sampling_thins_timing() {
     assert_eq!(off.latency.get.samples, 0);
     assert!(!off.timing_enabled);
 }
+
+/// With a timing `perf_level`, every timed get that reaches RocksDB adds to RocksDB's own
+/// split (PerfContext); with it off, nothing is recorded and the snapshot says so.
+#[test]
+fn rocksdb_perf_split_follows_perf_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), options(1)).unwrap();
+    const N: i64 = 500;
+    for k in 0..N {
+        db.put(k, format!("value-{k}").as_bytes()).unwrap();
+    }
+    db.flush().unwrap();
+    db.set_option("value_cache_entries", "0").unwrap();
+    let mut w = MetricsWindow::new();
+    db.metrics_window(&mut w);
+    for k in 0..N {
+        assert!(db.get(k).unwrap().is_some());
+    }
+    let off = db.metrics_window(&mut w);
+    assert!(!off.rocksdb_perf.enabled);
+    assert_eq!(off.rocksdb_perf.gets, 0);
+    assert_eq!(off.rocksdb_perf.total_ns(), 0);
+
+    db.set_option("perf_level", "time_except_mutex").unwrap();
+    for k in 0..N {
+        assert!(db.get(k).unwrap().is_some());
+    }
+    for k in N..N + 100 {
+        assert!(db.get(k).unwrap().is_none()); // ALEX answers: RocksDB is not asked
+    }
+    let on = db.metrics_window(&mut w);
+    let p = on.rocksdb_perf;
+    assert!(p.enabled);
+    assert_eq!(
+        p.gets, N as u64,
+        "one PerfContext reading per get that reached RocksDB"
+    );
+    // The rows are in SST files now, so every get spent time there.
+    assert!(p.data_block_ns + p.filter_ns + p.index_ns > 0, "{p:?}");
+    // RocksDB's own parts fit inside the time the engine measured around its calls.
+    assert!(
+        p.total_ns() <= on.get_split.rocksdb_ns * 2,
+        "{p:?} vs {:?}",
+        on.get_split
+    );
+
+    db.set_option("perf_level", "off").unwrap();
+    db.get(1).unwrap();
+    let after = db.metrics_window(&mut w);
+    assert!(!after.rocksdb_perf.enabled);
+    assert_eq!(after.rocksdb_perf.gets, 0);
+}

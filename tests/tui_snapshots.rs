@@ -10,7 +10,9 @@ use alexdb::command::jobs::{JobState, JobStatus};
 use alexdb::command::render::render_outcome;
 use alexdb::command::{Cell, Outcome, OutputMode, Table};
 use alexdb::engine::DbOptions;
-use alexdb::metrics::{BlockCacheTickers, Event, LatencySummary, LevelInfo, MemoryStats, Snapshot};
+use alexdb::metrics::{
+    BlockCacheTickers, Event, LatencySummary, LevelInfo, MemoryStats, PerfSplit, Snapshot,
+};
 use alexdb::tui::app::{App, OutKind, Pane, SystemMemory};
 use alexdb::tui::input::InputLine;
 use alexdb::tui::panes;
@@ -101,6 +103,20 @@ fn snap(i: usize) -> Snapshot {
             + s.get_split.alex_ns
             + s.get_split.rocksdb_ns
             + s.get_split.rest_ns;
+        // perf_level turned on at 100 s: RocksDB's own split of the gets that reached it.
+        if t >= 100.0 {
+            let g = s.cache.misses / 32;
+            s.rocksdb_perf = PerfSplit {
+                enabled: true,
+                gets: g,
+                memtable_ns: 45 * g,
+                filter_ns: 70 * g,
+                index_ns: 90 * g,
+                data_block_ns: 600 * g,
+                block_read_ns: 250 * g,
+                decompress_ns: 120 * g,
+            };
+        }
         s.rocksdb.tickers.block_cache = BlockCacheTickers {
             data_hit: s.cache.misses * 8 / 10,
             data_miss: s.cache.misses * 2 / 10,

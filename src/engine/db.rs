@@ -22,7 +22,7 @@ use super::cache::{Value, ValueCache};
 use super::error::DbError;
 use super::index::{AlexIndex, IndexStats};
 use super::options::{BulkLoadMethod, DbOptions, PerfLevel};
-use super::store::{Store, apply_perf_level};
+use super::store::{Store, apply_perf_level, perf_read};
 use crate::metrics::{
     Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, RocksTickers, Snapshot,
     Timer,
@@ -300,9 +300,28 @@ impl Db {
         let seq = stripe.seq.load(Ordering::Acquire);
         t.rest();
         self.ensure_perf_level();
+        // RocksDB's own split needs a timing perf level; counts alone say nothing here.
+        let perf = self.perf_level.load(Ordering::Relaxed) >= PerfLevel::TimeExceptMutex as u8;
         let store = self.store()?;
+        let before = if perf {
+            perf_read()
+        } else {
+            Default::default()
+        };
         let slice = store.get_pinned(key)?;
         t.rocksdb();
+        if perf {
+            let p = perf_read().since(&before);
+            let m = &self.metrics;
+            m.incr(Counter::PerfGets);
+            m.add(Counter::PerfMemtableNs, p.memtable_ns);
+            m.add(Counter::PerfFilterNs, p.filter_ns);
+            m.add(Counter::PerfIndexNs, p.index_ns);
+            m.add(Counter::PerfSstNs, p.sst_ns);
+            m.add(Counter::PerfBlockReadNs, p.block_read_ns);
+            m.add(Counter::PerfDecompressNs, p.decompress_ns);
+            t.rest();
+        }
         let Some(slice) = slice else {
             t.finish(&self.metrics);
             return Ok(None);
@@ -919,6 +938,8 @@ impl Db {
             rss_bytes: self.rss_bytes(),
             sample_rate: self.metrics.sample_rate(),
             timing_enabled: self.metrics.timing_enabled(),
+            perf_timing: self.perf_level.load(Ordering::Relaxed)
+                >= PerfLevel::TimeExceptMutex as u8,
             ns_per_tick: crate::metrics::clock::ns_per_tick(),
             rocks: self.store().map(|s| s.gauges()).unwrap_or_default(),
         }

@@ -88,6 +88,53 @@ pub(crate) fn apply_perf_level(l: PerfLevel) {
     rocksdb::perf::set_perf_stats(perf_level(l));
 }
 
+/// RocksDB's own split of one get, in nanoseconds, from this thread's PerfContext.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PerfSample {
+    pub memtable_ns: u64,
+    pub filter_ns: u64,
+    pub index_ns: u64,
+    /// Everything spent in SST files: filter, index and data blocks.
+    pub sst_ns: u64,
+    /// Reading blocks from files (block-cache misses), whatever the block kind.
+    pub block_read_ns: u64,
+    /// Decompressing blocks read from files.
+    pub decompress_ns: u64,
+}
+
+impl PerfSample {
+    /// What was recorded between `earlier` and `self`.
+    pub fn since(&self, earlier: &PerfSample) -> PerfSample {
+        PerfSample {
+            memtable_ns: self.memtable_ns.saturating_sub(earlier.memtable_ns),
+            filter_ns: self.filter_ns.saturating_sub(earlier.filter_ns),
+            index_ns: self.index_ns.saturating_sub(earlier.index_ns),
+            sst_ns: self.sst_ns.saturating_sub(earlier.sst_ns),
+            block_read_ns: self.block_read_ns.saturating_sub(earlier.block_read_ns),
+            decompress_ns: self.decompress_ns.saturating_sub(earlier.decompress_ns),
+        }
+    }
+}
+
+thread_local! {
+    // The C API's handle is bound to the thread that created it, as the context is.
+    static PERF_CONTEXT: rocksdb::perf::PerfContext = rocksdb::perf::PerfContext::default();
+}
+
+/// This thread's PerfContext counters now. Callers take differences rather than reset
+/// the context, so a profile reading the whole context over a run is not disturbed.
+pub(crate) fn perf_read() -> PerfSample {
+    use rocksdb::perf::PerfMetric as M;
+    PERF_CONTEXT.with(|c| PerfSample {
+        memtable_ns: c.metric(M::GetFromMemtableTime),
+        filter_ns: c.metric(M::ReadFilterBlockNanos),
+        index_ns: c.metric(M::ReadIndexBlockNanos),
+        sst_ns: c.metric(M::GetFromOutputFilesTime),
+        block_read_ns: c.metric(M::BlockReadTime),
+        decompress_ns: c.metric(M::BlockDecompressTime),
+    })
+}
+
 /// RocksDB's name for a compression type in options strings.
 fn compression_name(c: Compression) -> &'static str {
     match c {

@@ -17,6 +17,6 @@ pub use recorder::{
 };
 pub use snapshot::{
     BlockCacheTickers, ByteCounts, CacheStats, GetSplit, IndexCounters, LatencySummary, LevelInfo,
-    MemoryStats, OpCounts, OpLatencies, RocksStats, RocksTickers, RowCounts, Snapshot,
+    MemoryStats, OpCounts, OpLatencies, PerfSplit, RocksStats, RocksTickers, RowCounts, Snapshot,
 };
 pub(crate) use snapshot::{Gauges, RawState};

@@ -131,9 +131,18 @@ pub enum Counter {
     GetRocksTicks,
     GetRestTicks,
     GetTotalTicks,
+    /// Timed gets that reached RocksDB with PerfContext timing on, and RocksDB's own
+    /// split of them in nanoseconds (memtable, filter, index, all SST work, file reads).
+    PerfGets,
+    PerfMemtableNs,
+    PerfFilterNs,
+    PerfIndexNs,
+    PerfSstNs,
+    PerfBlockReadNs,
+    PerfDecompressNs,
 }
 
-const N_COUNTERS: usize = Counter::GetTotalTicks as usize + 1;
+const N_COUNTERS: usize = Counter::PerfDecompressNs as usize + 1;
 
 /// Plain sums of every counter over all stripes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

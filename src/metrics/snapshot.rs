@@ -21,6 +21,8 @@ pub struct Snapshot {
     /// Latency of the timed (sampled) operations.
     pub latency: OpLatencies,
     pub get_split: GetSplit,
+    /// RocksDB's own split of the timed gets that reached it (`perf_level` with timing).
+    pub rocksdb_perf: PerfSplit,
     /// 1 in `sample_rate` operations is timed.
     pub sample_rate: u32,
     pub timing_enabled: bool,
@@ -147,6 +149,47 @@ pub struct GetSplit {
     pub alex_pct: f64,
     pub rocksdb_pct: f64,
     pub rest_pct: f64,
+}
+
+/// RocksDB's PerfContext split of timed gets, summed over the window. Filter and index
+/// include their block-cache lookups and reads; `data_block_ns` is the rest of the SST
+/// work (data block fetch and search); `block_read_ns` is the part of all three spent
+/// reading blocks from files, so it overlaps them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct PerfSplit {
+    /// Whether `perf_level` times anything now (the split is empty when it does not).
+    pub enabled: bool,
+    /// Timed gets measured with PerfContext.
+    pub gets: u64,
+    pub memtable_ns: u64,
+    pub filter_ns: u64,
+    pub index_ns: u64,
+    pub data_block_ns: u64,
+    pub block_read_ns: u64,
+    /// Decompressing the blocks read from files (also inside the parts above).
+    pub decompress_ns: u64,
+}
+
+impl PerfSplit {
+    fn from_counters(c: &RawCounters, enabled: bool) -> Self {
+        let filter = c.get(Counter::PerfFilterNs);
+        let index = c.get(Counter::PerfIndexNs);
+        Self {
+            enabled,
+            gets: c.get(Counter::PerfGets),
+            memtable_ns: c.get(Counter::PerfMemtableNs),
+            filter_ns: filter,
+            index_ns: index,
+            data_block_ns: c.get(Counter::PerfSstNs).saturating_sub(filter + index),
+            block_read_ns: c.get(Counter::PerfBlockReadNs),
+            decompress_ns: c.get(Counter::PerfDecompressNs),
+        }
+    }
+
+    /// Memtable + filter + index + data block: RocksDB's measured part of a get.
+    pub fn total_ns(&self) -> u64 {
+        self.memtable_ns + self.filter_ns + self.index_ns + self.data_block_ns
+    }
 }
 
 impl GetSplit {
@@ -353,6 +396,8 @@ pub(crate) struct Gauges {
     pub rss_bytes: u64,
     pub sample_rate: u32,
     pub timing_enabled: bool,
+    /// `perf_level` is one that times (RocksDB's own split is recorded).
+    pub perf_timing: bool,
     /// Converts the recorder's clock ticks to nanoseconds.
     pub ns_per_tick: f64,
     /// RocksDB gauges; its `tickers` field is replaced by the windowed tickers.
@@ -435,6 +480,7 @@ impl RawState {
                 load: lat(OpKind::Load),
             },
             get_split: GetSplit::from_counters(&c, g.ns_per_tick),
+            rocksdb_perf: PerfSplit::from_counters(&c, g.perf_timing),
             sample_rate: g.sample_rate,
             timing_enabled: g.timing_enabled,
             rocksdb: rocks,

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::metrics::{Event, LatencySummary, Snapshot};
+use crate::metrics::{Event, LatencySummary, PerfSplit, Snapshot};
 
 /// Samples kept: 10 minutes at the default 250 ms refresh.
 pub const DEFAULT_CAPACITY: usize = 2400;
@@ -134,6 +134,8 @@ pub struct Recent {
     pub alex_ns: u64,
     pub rocksdb_ns: u64,
     pub rest_ns: u64,
+    /// RocksDB's own split (PerfContext), summed; `enabled` is the newest sample's.
+    pub perf: PerfSplit,
 }
 
 impl Recent {
@@ -306,6 +308,15 @@ impl Series {
             r.alex_ns += g.alex_ns;
             r.rocksdb_ns += g.rocksdb_ns;
             r.rest_ns += g.rest_ns;
+            let p = &snap.rocksdb_perf;
+            r.perf.enabled = p.enabled;
+            r.perf.gets += p.gets;
+            r.perf.memtable_ns += p.memtable_ns;
+            r.perf.filter_ns += p.filter_ns;
+            r.perf.index_ns += p.index_ns;
+            r.perf.data_block_ns += p.data_block_ns;
+            r.perf.block_read_ns += p.block_read_ns;
+            r.perf.decompress_ns += p.decompress_ns;
         }
         r
     }
@@ -324,7 +335,7 @@ impl Series {
             let m = &n.memory;
             let _ = writeln!(
                 out,
-                "{:.3},{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{:.3},{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 s.t,
                 n.window_secs,
                 s.reads_per_s(),
@@ -358,6 +369,13 @@ impl Series {
                 r.running_compactions,
                 u8::from(r.write_stall),
                 n.index.keys,
+                n.rocksdb_perf.gets,
+                n.rocksdb_perf.memtable_ns,
+                n.rocksdb_perf.filter_ns,
+                n.rocksdb_perf.index_ns,
+                n.rocksdb_perf.data_block_ns,
+                n.rocksdb_perf.block_read_ns,
+                n.rocksdb_perf.decompress_ns,
             );
         }
         out
@@ -395,4 +413,5 @@ get_p50_ns,get_p99_ns,get_p999_ns,put_p50_ns,put_p99_ns,put_p999_ns,\
 value_cache_hit_rate,block_cache_hit_rate,value_cache_entries,value_cache_capacity,\
 block_cache_usage,block_cache_capacity,timed_gets,get_cache_ns,get_alex_ns,get_rocksdb_ns,get_other_ns,\
 rss_bytes,alex_bytes,value_cache_bytes,block_cache_bytes,memtable_bytes,table_readers_bytes,\
-sst_files,sst_bytes,pending_compaction_bytes,running_compactions,write_stall,keys";
+sst_files,sst_bytes,pending_compaction_bytes,running_compactions,write_stall,keys,\
+perf_gets,perf_memtable_ns,perf_filter_ns,perf_index_ns,perf_data_block_ns,perf_block_read_ns,perf_decompress_ns";

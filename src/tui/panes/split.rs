@@ -8,10 +8,19 @@ use ratatui::widgets::Widget;
 
 use super::{dim, empty_note, pane_block};
 use crate::tui::app::{App, Pane};
+use crate::tui::data::Recent;
 use crate::tui::fmt;
 
 /// Seconds of samples the split sums over.
 pub const SPLIT_SECS: f64 = 5.0;
+
+/// RocksDB's own parts (PerfContext), drawn when `perf_level` times.
+pub const ROCKS_PARTS: [(&str, Color); 4] = [
+    ("memtable", Color::Cyan),
+    ("filter", Color::Yellow),
+    ("index", Color::LightRed),
+    ("data", Color::LightMagenta),
+];
 
 pub const PARTS: [(&str, Color); 4] = [
     ("cache", Color::Blue),
@@ -118,6 +127,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         buf.set_string(inner.x, y, fmt::fit(&note, inner.width as usize), dim());
         y += 1;
     }
+    if y < inner.bottom() {
+        y = render_rocks_split(&r, inner, y, buf);
+    }
     // RocksDB's side of the same seconds: where its gets were answered.
     if y < inner.bottom() {
         let mut mem = 0;
@@ -143,4 +155,70 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         );
         buf.set_string(inner.x, y, fmt::fit(&note, inner.width as usize), dim());
     }
+}
+
+/// RocksDB's own split of the same gets (PerfContext) from row `y`: a stacked bar and
+/// the parts per get, or how to turn it on. Returns the next free row.
+fn render_rocks_split(r: &Recent, inner: Rect, mut y: u16, buf: &mut Buffer) -> u16 {
+    let width = inner.width as usize;
+    let p = &r.perf;
+    if !p.enabled {
+        let note = "RocksDB split: .set perf_level time_except_mutex";
+        buf.set_string(inner.x, y, fmt::fit(note, width), dim());
+        return y + 1;
+    }
+    if p.gets == 0 || p.total_ns() == 0 {
+        let note = "RocksDB split: no gets reached RocksDB";
+        buf.set_string(inner.x, y, fmt::fit(note, width), dim());
+        return y + 1;
+    }
+    let ns = [p.memtable_ns, p.filter_ns, p.index_ns, p.data_block_ns];
+    let gets = p.gets as f64;
+    let label = format!("RocksDB get {} ", fmt::ns(p.total_ns() as f64 / gets));
+    let bar_w = width.saturating_sub(label.chars().count());
+    let mut spans = vec![Span::styled(label, dim())];
+    for ((_, color), w) in ROCKS_PARTS.iter().zip(bar_widths(&ns, bar_w)) {
+        spans.push(Span::styled("█".repeat(w), Style::default().fg(*color)));
+    }
+    buf.set_line(inner.x, y, &Line::from(spans), inner.width);
+    y += 1;
+    // The parts per get on as few rows as fit, then what of it was file reads.
+    let mut items: Vec<Span> = Vec::new();
+    for ((name, color), v) in ROCKS_PARTS.iter().zip(ns) {
+        items.push(Span::styled("■", Style::default().fg(*color)));
+        items.push(Span::raw(format!("{name} {} ", fmt::ns(v as f64 / gets))));
+    }
+    items.push(Span::styled(
+        format!(
+            "(file reads {}, decompress {})",
+            fmt::ns(p.block_read_ns as f64 / gets),
+            fmt::ns(p.decompress_ns as f64 / gets)
+        ),
+        dim(),
+    ));
+    let mut line: Vec<Span> = Vec::new();
+    let mut used = 0;
+    for pair in items.chunks(2) {
+        let w: usize = pair.iter().map(|s| s.content.chars().count()).sum();
+        if used + w > width && !line.is_empty() {
+            if y >= inner.bottom() {
+                return y;
+            }
+            buf.set_line(
+                inner.x,
+                y,
+                &Line::from(std::mem::take(&mut line)),
+                inner.width,
+            );
+            y += 1;
+            used = 0;
+        }
+        used += w;
+        line.extend(pair.iter().cloned());
+    }
+    if !line.is_empty() && y < inner.bottom() {
+        buf.set_line(inner.x, y, &Line::from(line), inner.width);
+        y += 1;
+    }
+    y
 }
