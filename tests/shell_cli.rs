@@ -638,17 +638,19 @@ fn load_bench_and_ycsb_in_the_shell() {
     let cmds = format!(
         ".load sequential 5000 --start 100; .load csv {} --key id --value name; count; get 7; \
          .ycsb c --ops 3000; .bench profile --queries 2000; .jobs; \
-         .load csv {}/missing.csv --key id; .load sosd; .ycsb q",
+         .load csv {}/missing.csv --key id; .load sosd; .ycsb q; \
+         .open {}/tiny; put 1 a; .ycsb c; count",
         csv.display(),
+        dir.path().display(),
         dir.path().display()
     );
     let o = alexdb(&["--temp", "--json", "-c", &cmds], None, home.path());
-    assert_eq!(o.status.code(), Some(1), "three commands fail");
+    assert_eq!(o.status.code(), Some(1), "four commands fail");
     let objs: Vec<serde_json::Value> = out(&o)
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON line"))
         .collect();
-    assert_eq!(objs.len(), 10, "{}", out(&o));
+    assert_eq!(objs.len(), 14, "{}", out(&o));
     assert_eq!(objs[0]["report"]["rows"], 5000);
     assert_eq!(objs[0]["report"]["new_keys"], 5000);
     assert_eq!(objs[1]["report"]["rows"], 2);
@@ -672,6 +674,15 @@ fn load_bench_and_ycsb_in_the_shell() {
     let jobs = objs[6]["rows"].as_array().expect("jobs table");
     assert_eq!(jobs.len(), 4);
     assert!(jobs.iter().all(|j| j["state"] == "done"), "{jobs:?}");
+    let tiny = objs[12]["error"].as_str().unwrap_or("");
+    assert!(
+        tiny.contains("at least 1000 keys") && tiny.contains("holds 1"),
+        "{tiny}"
+    );
+    assert_eq!(
+        objs[13]["rows"][0]["count"], 1,
+        "the refused .ycsb changed nothing"
+    );
     for (i, want) in [(7, "no such file"), (8, ".load"), (9, ".ycsb")] {
         assert_eq!(objs[i]["ok"], false);
         assert!(

@@ -164,6 +164,9 @@ pub fn start_bench(
     )
 }
 
+/// Fewest keys `.ycsb` runs on: fewer would measure a few cached rows, not a workload.
+const MIN_YCSB_KEYS: usize = 1000;
+
 /// `.ycsb ...` on the open database: on the keys it holds, or on `--records` YCSB
 /// records loaded first when it is empty.
 pub fn start_ycsb(
@@ -176,6 +179,14 @@ pub fn start_ycsb(
         .workload
         .or(args.workload_pos)
         .ok_or_else(|| refused(".ycsb needs a workload a-f (usage: .ycsb a|b|c|d|e|f [--duration 60s] [--ops M] [--threads T] [--distribution zipfian|uniform|latest])"))?;
+    let held = db.len();
+    if held > 0 && held < MIN_YCSB_KEYS {
+        return Err(refused(format!(
+            ".ycsb needs at least {MIN_YCSB_KEYS} keys to draw from and the database holds \
+             {held}: load more (.load random 100000), or .open an empty database and \
+             .ycsb loads --records N first"
+        )));
+    }
     let cfg = YcsbConfig {
         workload,
         records: args.records as u64,
