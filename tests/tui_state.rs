@@ -721,3 +721,31 @@ fn jobs_show_progress_then_their_result_and_can_be_cancelled() {
     );
     assert_eq!(r.cancel_job(&e), None, "nothing left to cancel");
 }
+
+/// `.compact` runs as a job in the dashboard (the loop keeps drawing), and its result
+/// reaches the output pane; the data is unchanged.
+#[test]
+fn compact_runs_as_a_job_and_reports() {
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    assert_eq!(r.submit(&mut e, "put 1 a; put 2 b; .flush").failed, 0);
+    let res = r.submit(&mut e, ".compact");
+    assert_eq!(res.failed, 0);
+    assert!(
+        output_text(&r).contains("started: .compact"),
+        "{}",
+        output_text(&r)
+    );
+    let id = e.jobs().list().last().expect("a job").id;
+    let st = e.jobs().wait(id, Duration::from_secs(30)).expect("status");
+    assert_eq!(st.kind, "compact");
+    assert_eq!(st.state, JobState::Done { cancelled: false });
+    r.poll_jobs(&e);
+    assert!(
+        output_text(&r).contains("compacted in"),
+        "{}",
+        output_text(&r)
+    );
+    assert_eq!(r.submit(&mut e, "count").failed, 0);
+    assert!(output_text(&r).contains('2'), "{}", output_text(&r));
+}

@@ -528,8 +528,18 @@ impl Executor {
                 Outcome::Message(format!("flushed in {secs:.3} s"))
             }
             Command::Compact(range) => {
-                let secs = self.db.compact_range(*range)?;
-                Outcome::Message(format!("compacted in {secs:.3} s"))
+                // A job, so the dashboard keeps drawing through a long compaction; the
+                // line shell and scripts wait for it as for any foreground job.
+                let label = match range {
+                    Some((a, b)) => format!(".compact {a} {b}"),
+                    None => ".compact".to_string(),
+                };
+                let id = super::long::start_compact(&self.jobs, &self.db, *range, &label);
+                Outcome::JobStarted {
+                    id,
+                    label,
+                    background: false,
+                }
             }
             Command::Profile { save, path } => {
                 if *save {
@@ -1085,6 +1095,8 @@ pub fn jobs_table(jobs: &[super::jobs::JobStatus]) -> Table {
         };
         let progress = match (j.total, j.fraction()) {
             (Some(t), Some(f)) => format!("{}/{t} {} ({:.0}%)", j.done, j.unit, f * 100.0),
+            // A job that counts nothing (a compaction) has no progress to show.
+            _ if j.unit.is_empty() => "-".to_string(),
             _ => format!("{} {}", j.done, j.unit),
         };
         let phase = if j.phase.is_empty() {

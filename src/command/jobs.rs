@@ -28,7 +28,7 @@ pub enum JobState {
 #[derive(Debug, Clone)]
 pub struct JobStatus {
     pub id: JobId,
-    /// `load`, `bench`, `ycsb`.
+    /// `load`, `bench`, `ycsb`, `compact` (which cannot be cancelled).
     pub kind: &'static str,
     /// The command that started it.
     pub label: String,

@@ -164,6 +164,22 @@ pub fn start_bench(
     )
 }
 
+/// `.compact [A B]` on a worker thread. RocksDB's manual compaction cannot be stopped
+/// through the crate, so a cancel only makes the job say it ran to the end.
+pub fn start_compact(jobs: &Jobs, db: &Arc<Db>, range: Option<(i64, i64)>, label: &str) -> JobId {
+    let db = db.clone();
+    jobs.spawn("compact", label, "", move |h: &JobHandle| {
+        h.set_phase("compacting", None);
+        let secs = db.compact_range(range)?;
+        let note = if h.cancelled() {
+            " (a compaction cannot be cancelled; it ran to the end)"
+        } else {
+            ""
+        };
+        Ok(Outcome::Message(format!("compacted in {secs:.3} s{note}")))
+    })
+}
+
 /// Fewest keys `.ycsb` runs on: fewer would measure a few cached rows, not a workload.
 const MIN_YCSB_KEYS: usize = 1000;
 

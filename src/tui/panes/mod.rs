@@ -306,15 +306,22 @@ fn jobs(app: &App, area: Rect, buf: &mut Buffer) {
                 fmt::count(t as f64),
                 j.unit
             ),
+            // Nothing counted (a compaction): the phase and the time say it all.
+            _ if j.unit.is_empty() => String::new(),
             _ => format!("{} {}", fmt::count(j.done as f64), j.unit),
         };
-        let phase = if j.phase.is_empty() {
-            String::new()
+        let phase = match (j.phase.is_empty(), progress.is_empty()) {
+            (true, _) => String::new(),
+            (false, true) => j.phase.clone(),
+            (false, false) => format!(" · {}", j.phase),
+        };
+        let stop = if j.kind == "compact" {
+            "runs to the end"
         } else {
-            format!(" · {}", j.phase)
+            "Esc cancels"
         };
         let tail = format!(
-            " {progress}{phase} · {:.1} s · Esc cancels",
+            " {progress}{phase} · {:.1} s · {stop}",
             j.elapsed.as_secs_f64()
         );
         let bar_w = (area.width as usize)
