@@ -28,11 +28,18 @@ fn size(rows: u16, cols: u16) -> PtySize {
 
 impl Term {
     fn spawn(args: &[&str], data_home: &std::path::Path) -> Term {
+        Self::spawn_env(args, data_home, &[])
+    }
+
+    fn spawn_env(args: &[&str], data_home: &std::path::Path, env: &[(&str, &str)]) -> Term {
         let pty = native_pty_system().openpty(size(40, 120)).expect("openpty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_alexdb"));
         cmd.args(args);
         cmd.env("XDG_DATA_HOME", data_home);
         cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pty.slave.spawn_command(cmd).expect("spawn in pty");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("reader");
@@ -256,4 +263,26 @@ fn sigterm_restores_the_terminal() {
     let status = t.exit();
     assert_eq!(status.exit_code(), 143, "{status:?}");
     assert!(t.restored(), "terminal restored after SIGTERM");
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_prints_its_message() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::spawn_env(
+        &["--temp"],
+        home.path(),
+        &[("ALEXDB_TEST_PANIC_ON", "panic now")],
+    );
+    t.wait_for("F8 Options");
+    assert!(t.in_dashboard());
+    t.send("panic now\r");
+    let status = t.exit();
+    assert!(!status.success(), "{status:?}");
+    assert!(t.restored(), "terminal restored after a panic");
+    // The hook restored the screen before the message printed, so it is readable.
+    let screen = t.screen();
+    assert!(
+        screen.contains("panic requested by ALEXDB_TEST_PANIC_ON"),
+        "{screen}"
+    );
 }

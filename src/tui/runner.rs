@@ -157,6 +157,11 @@ impl Runner {
     /// Runs an input line: dashboard commands (`.set refresh_ms`, `.export`) here, the
     /// rest through the executor, statement by statement, in order.
     pub fn submit(&mut self, exec: &mut Executor, line: &str) -> Submitted {
+        // Test hook: the pseudo-terminal test makes the dashboard panic on a chosen line
+        // to check that the panic hook restores the terminal.
+        if std::env::var_os(PANIC_HOOK_ENV).is_some_and(|v| v == line.trim()) {
+            panic!("panic requested by {PANIC_HOOK_ENV}");
+        }
         let mut res = Submitted::default();
         self.app.begin_output(line.trim());
         let (mut statements, rest) = split_statements(line);
@@ -404,6 +409,9 @@ enum Shown {
 
 /// Renders a report as the line shell would (mode, `.stats` and `.timer` lines); with
 /// `.output FILE` set, writes it there.
+/// Names an input line that makes the dashboard panic (for the terminal-restore test).
+pub const PANIC_HOOK_ENV: &str = "ALEXDB_TEST_PANIC_ON";
+
 fn report_text(session: &mut crate::command::Session, r: &Report) -> Shown {
     let Ok(outcome) = &r.result else {
         return Shown::Text {
