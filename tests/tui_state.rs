@@ -722,10 +722,10 @@ fn jobs_show_progress_then_their_result_and_can_be_cancelled() {
     assert_eq!(r.cancel_job(&e), None, "nothing left to cancel");
 }
 
-/// `.compact` runs as a job in the dashboard (the loop keeps drawing), and its result
-/// reaches the output pane; the data is unchanged.
+/// `.compact` and a `.set` that reopens run as jobs in the dashboard (the loop keeps
+/// drawing), and their results reach the output pane; the data is unchanged.
 #[test]
-fn compact_runs_as_a_job_and_reports() {
+fn compact_and_reopening_set_run_as_jobs() {
     let (_d, mut e) = exec();
     let mut r = Runner::new(&e, History::new());
     assert_eq!(r.submit(&mut e, "put 1 a; put 2 b; .flush").failed, 0);
@@ -748,4 +748,36 @@ fn compact_runs_as_a_job_and_reports() {
     );
     assert_eq!(r.submit(&mut e, "count").failed, 0);
     assert!(output_text(&r).contains('2'), "{}", output_text(&r));
+
+    // A `.set` that reopens RocksDB is a job too; a bad value is refused at once.
+    assert_eq!(r.submit(&mut e, ".set compaction_style sideways").failed, 1);
+    assert!(e.jobs().list().iter().all(|j| j.kind != "reopen"));
+    assert_eq!(
+        r.submit(&mut e, ".set compaction_style universal").failed,
+        0
+    );
+    let job = e.jobs().list().last().expect("a job").clone();
+    assert_eq!(job.kind, "reopen");
+    let st = e
+        .jobs()
+        .wait(job.id, Duration::from_secs(30))
+        .expect("status");
+    assert_eq!(st.state, JobState::Done { cancelled: false });
+    r.poll_jobs(&e);
+    r.sample(&e);
+    assert!(
+        output_text(&r).contains("level -> universal (reopened in"),
+        "{}",
+        output_text(&r)
+    );
+    assert!(
+        r.app
+            .series
+            .markers()
+            .iter()
+            .any(|m| m.label.starts_with("compaction_style=universal")),
+        "the reopen is marked on the charts"
+    );
+    assert_eq!(r.submit(&mut e, "get 2").failed, 0);
+    assert!(output_text(&r).contains('b'), "{}", output_text(&r));
 }

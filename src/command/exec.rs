@@ -371,6 +371,19 @@ impl Executor {
         s
     }
 
+    /// Whether `.set name value` will reopen RocksDB. A bad name or value is refused
+    /// here, at once, rather than from a job.
+    fn reopens(&self, name: &str, value: &str) -> Result<bool, ExecError> {
+        if crate::engine::options::applies(name) != Applies::Reopen {
+            return Ok(false);
+        }
+        let cur = self.db.options();
+        let mut next = cur.clone();
+        let key = next.set(name, value)?;
+        next.validate()?;
+        Ok(cur.get(key) != next.get(key))
+    }
+
     /// Runs one parsed command, timing it and (with `.stats on`) measuring it.
     pub fn run_command(&mut self, input: &str, cmd: &Command) -> Report {
         let touches_db = touches_db(cmd);
@@ -506,6 +519,23 @@ impl Executor {
             Command::Open(path) => self.open_path(path)?,
             Command::Show => Outcome::Rows(self.show()),
             Command::ShowOptions => Outcome::Rows(options_table(&self.db.options())),
+            Command::Set { name, value } if self.reopens(name, value)? => {
+                // A reopen (and, universal -> level, the compaction before it) can take a
+                // while: a job, so the dashboard keeps drawing; the shell waits for it.
+                let label = format!(".set {name} {value}");
+                let (db, name, value) = (self.db.clone(), name.clone(), value.clone());
+                let id = self.jobs.spawn("reopen", &label, "", move |h| {
+                    h.set_phase("reopening RocksDB", None);
+                    Ok(Outcome::Message(change_text(
+                        &db.set_option(&name, &value)?,
+                    )))
+                });
+                Outcome::JobStarted {
+                    id,
+                    label,
+                    background: false,
+                }
+            }
             Command::Set { name, value } => {
                 let c = self.db.set_option(name, value)?;
                 if c.name == "metrics_sample_rate" && self.saved_sample_rate.is_some() {

@@ -28,7 +28,8 @@ pub enum JobState {
 #[derive(Debug, Clone)]
 pub struct JobStatus {
     pub id: JobId,
-    /// `load`, `bench`, `ycsb`, `compact` (which cannot be cancelled).
+    /// `load`, `bench`, `ycsb`; `compact` and `reopen` (a `.set` that reopens), which
+    /// cannot be cancelled.
     pub kind: &'static str,
     /// The command that started it.
     pub label: String,

@@ -315,7 +315,7 @@ fn jobs(app: &App, area: Rect, buf: &mut Buffer) {
             (false, true) => j.phase.clone(),
             (false, false) => format!(" · {}", j.phase),
         };
-        let stop = if j.kind == "compact" {
+        let stop = if matches!(j.kind, "compact" | "reopen") {
             "runs to the end"
         } else {
             "Esc cancels"
