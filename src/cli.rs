@@ -80,7 +80,8 @@ where
         Ok(code) => std::process::ExitCode::from(code),
         Err(e) => {
             let _ = out.flush();
-            eprintln!("error: {e:#}");
+            // Not eprintln!: with the terminal gone it would panic.
+            let _ = writeln!(err, "error: {e:#}");
             std::process::ExitCode::FAILURE
         }
     }

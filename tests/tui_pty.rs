@@ -286,3 +286,111 @@ fn a_panic_restores_the_terminal_and_prints_its_message() {
         "{screen}"
     );
 }
+
+#[test]
+fn sighup_leaves_with_status_129_and_restores() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::spawn(&["--temp"], home.path());
+    t.wait_for("F8 Options");
+    let pid = t.child.process_id().expect("pid") as libc::pid_t;
+    // SAFETY: sends SIGHUP to the child this test started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGHUP) }, 0);
+    let status = t.exit();
+    assert_eq!(status.exit_code(), 129, "{status:?}");
+    assert!(t.restored(), "terminal restored after SIGHUP");
+}
+
+/// Closing the terminal (the window, tmux or ssh going away) hangs up the pseudo-terminal:
+/// the dashboard must end, not spin reading end-of-file. Here the pty is opened with
+/// libc, so the test owns the only master descriptor and can really close it.
+#[test]
+fn a_closed_terminal_ends_the_dashboard() {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let home = tempfile::tempdir().expect("tempdir");
+    let (mut master, mut slave) = (-1, -1);
+    let ws = libc::winsize {
+        ws_row: 40,
+        ws_col: 120,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty fills the two descriptors; the other pointers are null or valid.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &ws,
+        )
+    };
+    assert_eq!(rc, 0, "openpty");
+    // The child must not inherit the master, or the terminal never hangs up.
+    // SAFETY: fcntl on the two descriptors openpty just returned.
+    unsafe {
+        libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC);
+        libc::fcntl(slave, libc::F_SETFD, libc::FD_CLOEXEC);
+    }
+    let tty = |fd: libc::c_int| {
+        // SAFETY: dup of a descriptor this test owns.
+        Stdio::from(unsafe {
+            <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(libc::dup(fd))
+        })
+    };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alexdb"));
+    cmd.arg("--temp")
+        .env("XDG_DATA_HOME", home.path())
+        .env("TERM", "xterm-256color")
+        .stdin(tty(slave))
+        .stdout(tty(slave))
+        .stderr(tty(slave));
+    // SAFETY: only async-signal-safe calls between fork and exec: a new session whose
+    // controlling terminal is the pty, as a terminal emulator sets it up.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            libc::ioctl(0, libc::TIOCSCTTY, 0);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("spawn");
+    // SAFETY: the child holds its own copies; the test keeps only the master.
+    unsafe { libc::close(slave) };
+    // Read until the dashboard is drawn.
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !String::from_utf8_lossy(&seen).contains("Options") {
+        assert!(Instant::now() < deadline, "the dashboard never drew");
+        let mut p = libc::pollfd {
+            fd: master,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let mut buf = [0u8; 8192];
+        // SAFETY: poll and read into valid locals on the test's own descriptor.
+        unsafe {
+            if libc::poll(&mut p, 1, 100) > 0 {
+                let n = libc::read(master, buf.as_mut_ptr().cast(), buf.len());
+                if n > 0 {
+                    seen.extend_from_slice(&buf[..n as usize]);
+                }
+            }
+        }
+    }
+    // Hang up: close the only master descriptor.
+    // SAFETY: closes the test's own descriptor once.
+    unsafe { libc::close(master) };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the dashboard kept running after its terminal closed");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(129), "{status:?}");
+}

@@ -32,8 +32,8 @@ pub struct TuiConfig {
     pub history_path: Option<PathBuf>,
 }
 
-/// Runs the dashboard until the user leaves; returns the exit status (0, or 143 after
-/// SIGTERM/SIGHUP).
+/// Runs the dashboard until the user leaves; returns the exit status: 0, or 128 + the
+/// signal after SIGTERM (143) or SIGHUP (129); 129 also when the terminal hung up.
 pub fn run(exec: &mut Executor, cfg: &TuiConfig) -> anyhow::Result<u8> {
     runner::run(exec, cfg)
 }

@@ -17,7 +17,7 @@ use super::app::{Action, App, LogKind, OutKind, SystemMemory};
 use super::demo::{self, Cue, Player};
 use super::input::InputLine;
 use super::panes;
-use super::terminal::{TerminalGuard, terminate_requested};
+use super::terminal::{TerminalGuard, hung_up, signal_exit_code, terminate_requested};
 use crate::command::exec::job_result;
 use crate::command::history::History;
 use crate::command::jobs::{JobState, JobStatus};
@@ -494,6 +494,15 @@ fn draw(terminal: &mut Term, app: &mut App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// EIO on the terminal: the kernel's answer once a terminal has hung up.
+fn terminal_gone(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error)
+            == Some(libc::EIO)
+    })
+}
+
 /// The dashboard's loop.
 pub fn run(exec: &mut Executor, cfg: &TuiConfig) -> anyhow::Result<u8> {
     let history = cfg
@@ -509,7 +518,12 @@ pub fn run(exec: &mut Executor, cfg: &TuiConfig) -> anyhow::Result<u8> {
     let guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     full_clear(&mut terminal)?;
-    let code = event_loop(exec, &mut r, &mut terminal);
+    let code = match event_loop(exec, &mut r, &mut terminal) {
+        // Drawing on or reading from a terminal that hung up fails with EIO: that is the
+        // hang-up, not an error to report on it.
+        Err(e) if hung_up() || terminal_gone(&e) => Ok(129),
+        other => other,
+    };
     // Leave with no job running: cancel them and wait (their results are not shown).
     if exec.jobs().running() > 0 {
         r.app.status = Some(format!(
@@ -533,7 +547,11 @@ fn event_loop(exec: &mut Executor, r: &mut Runner, terminal: &mut Term) -> anyho
     let mut dirty = true;
     loop {
         if terminate_requested() {
-            return Ok(143);
+            return Ok(signal_exit_code());
+        }
+        if hung_up() {
+            // No terminal to draw on or read from: leave as a SIGHUP would.
+            return Ok(129);
         }
         let now = Instant::now();
         if now >= next_sample {

@@ -19,6 +19,8 @@ use crossterm::terminal::{
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// SIGTERM or SIGHUP arrived.
 static TERMINATE: AtomicBool = AtomicBool::new(false);
+/// Which of them (for the exit status, 128 + signal).
+static SIGNAL_NO: AtomicI32 = AtomicI32::new(0);
 /// Write end of the pipe the signal handler wakes the watcher through (-1: none).
 static SIGNAL_PIPE: AtomicI32 = AtomicI32::new(-1);
 static PANIC_HOOK: Once = Once::new();
@@ -38,13 +40,53 @@ pub fn restore() {
     }
 }
 
+/// The same from a thread that must not wait for std's stdout lock (the signal watcher:
+/// the loop may hold it, or be stuck, see [`hung_up`]): the escapes go straight to fd 1.
+fn restore_raw() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        // Bracketed paste off, main screen, cursor shown.
+        let esc = b"\x1b[?2004l\x1b[?1049l\x1b[?25h";
+        // SAFETY: writes a static buffer to the process's stdout descriptor.
+        unsafe {
+            libc::write(1, esc.as_ptr().cast(), esc.len());
+        }
+        let _ = disable_raw_mode();
+    }
+}
+
 /// True once SIGTERM or SIGHUP arrived: the loop should leave.
 pub fn terminate_requested() -> bool {
     TERMINATE.load(Ordering::SeqCst)
 }
 
-extern "C" fn on_signal(_: libc::c_int) {
-    // Async-signal-safe only: an atomic store and a write(2).
+/// The exit status for the signal that arrived: 128 + its number (143 for SIGTERM, 129
+/// for SIGHUP).
+pub fn signal_exit_code() -> u8 {
+    (128 + SIGNAL_NO.load(Ordering::SeqCst).clamp(0, 127)) as u8
+}
+
+/// True when the terminal on stdin has hung up (its window closed, the session ended).
+/// crossterm would then read end-of-file forever inside its poll, so the loop checks
+/// this before it waits for input, and leaves.
+pub fn hung_up() -> bool {
+    // SAFETY: isatty and a zero-timeout poll of fd 0 into a valid local.
+    unsafe {
+        if libc::isatty(0) != 1 {
+            return false;
+        }
+        let mut p = libc::pollfd {
+            fd: 0,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        libc::poll(&mut p, 1, 0) > 0
+            && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+    }
+}
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    // Async-signal-safe only: atomic stores and a write(2).
+    SIGNAL_NO.store(sig, Ordering::SeqCst);
     TERMINATE.store(true, Ordering::SeqCst);
     let fd = SIGNAL_PIPE.load(Ordering::SeqCst);
     if fd >= 0 {
@@ -121,7 +163,8 @@ fn install_handlers() -> (libc::sigaction, libc::sigaction) {
 }
 
 /// Waits for a signal byte; then gives the loop [`TERM_GRACE`] to leave, and if it is
-/// still inside (a long command), restores the terminal and ends the process.
+/// still inside (a long command, or crossterm spinning on a hung-up terminal), restores
+/// the terminal and ends the process.
 fn watch(fd: libc::c_int, done: &AtomicBool) {
     let mut b = 0u8;
     // SAFETY: reads one byte into a valid local; returns 0 at EOF (guard dropped).
@@ -140,10 +183,18 @@ fn watch(fd: libc::c_int, done: &AtomicBool) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    restore();
-    eprintln!("alexdb: terminated while a command was running");
-    // SAFETY: ends the process at once; RocksDB's WAL keeps acknowledged writes.
-    unsafe { libc::_exit(143) };
+    restore_raw();
+    let msg = format!(
+        "alexdb: ended by signal {} (the dashboard could not leave by itself within {} s)\n",
+        SIGNAL_NO.load(Ordering::SeqCst),
+        TERM_GRACE.as_secs()
+    );
+    // SAFETY: writes a local buffer to stderr, then ends the process at once; RocksDB's
+    // WAL keeps acknowledged writes.
+    unsafe {
+        libc::write(2, msg.as_ptr().cast(), msg.len());
+        libc::_exit(i32::from(signal_exit_code()));
+    }
 }
 
 impl Drop for TerminalGuard {
@@ -155,7 +206,13 @@ impl Drop for TerminalGuard {
         // watcher with EOF so it ends.
         unsafe {
             libc::sigaction(libc::SIGTERM, &self.old_term, std::ptr::null_mut());
-            libc::sigaction(libc::SIGHUP, &self.old_hup, std::ptr::null_mut());
+            if hung_up() || terminate_requested() {
+                // The terminal is gone (its SIGHUP may still be on the way): ignore it, so
+                // the shutdown that follows closes the database instead of being killed.
+                libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            } else {
+                libc::sigaction(libc::SIGHUP, &self.old_hup, std::ptr::null_mut());
+            }
             libc::close(self.pipe[1]);
         }
     }
