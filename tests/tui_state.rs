@@ -781,3 +781,40 @@ fn compact_and_reopening_set_run_as_jobs() {
     assert_eq!(r.submit(&mut e, "get 2").failed, 0);
     assert!(output_text(&r).contains('b'), "{}", output_text(&r));
 }
+
+/// A job's gauge row fits the screen whatever the widths of its numbers: the
+/// "Esc cancels" at its end is never cut (it was, by one cell, once the count had five
+/// characters).
+#[test]
+fn job_gauge_row_fits_its_width() {
+    for (done, total) in [
+        (5u64, 50_000_000u64),
+        (12_345_678, 50_000_000),
+        (50_000_000, 50_000_000),
+    ] {
+        for width in [80u16, 120] {
+            let mut app = App::new("/db", InputLine::new(History::new()));
+            app.jobs = vec![JobStatus {
+                id: 1,
+                kind: "load",
+                label: ".load sequential 50000000 --value-size 10".into(),
+                phase: "loading".into(),
+                state: JobState::Running,
+                done,
+                total: Some(total),
+                unit: "rows",
+                elapsed: Duration::from_millis(12_300),
+                result: None,
+            }];
+            let screen = screen_text(&app, ratatui::layout::Rect::new(0, 0, width, 24));
+            let row = screen
+                .lines()
+                .find(|l| l.contains("[1] .load"))
+                .unwrap_or_else(|| panic!("no gauge row:\n{screen}"));
+            assert!(
+                row.trim_end().ends_with("Esc cancels"),
+                "{width} wide, {done}/{total}: {row:?}"
+            );
+        }
+    }
+}

@@ -297,7 +297,6 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
 fn jobs(app: &App, area: Rect, buf: &mut Buffer) {
     for (i, j) in app.running_jobs().take(area.height as usize).enumerate() {
         let y = area.y + i as u16;
-        let label = fmt::fit(&format!("[{}] {}", j.id, j.label), 34);
         let progress = match (j.total, j.fraction()) {
             (Some(t), Some(f)) => format!(
                 "{:>5} {}/{} {}",
@@ -324,8 +323,13 @@ fn jobs(app: &App, area: Rect, buf: &mut Buffer) {
             " {progress}{phase} · {:.1} s · {stop}",
             j.elapsed.as_secs_f64()
         );
-        let bar_w = (area.width as usize)
-            .saturating_sub(label.chars().count() + tail.chars().count() + 3)
+        // The row is " label ▕bar▏tail": the tail (progress, time, how to stop) is kept
+        // whole; the label gives way first (down to 12 cells), then the bar (to 4).
+        let width = area.width as usize;
+        let room = width.saturating_sub(tail.chars().count() + 4 + 4);
+        let label = fmt::fit(&format!("[{}] {}", j.id, j.label), room.clamp(12, 34));
+        let bar_w = width
+            .saturating_sub(label.chars().count() + tail.chars().count() + 4)
             .clamp(4, 40);
         let mut spans = vec![
             Span::styled(
