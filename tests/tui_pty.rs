@@ -251,18 +251,28 @@ fn resize_below_the_minimum_then_back() {
     assert!(t.restored());
 }
 
-#[test]
-fn sigterm_restores_the_terminal() {
+/// Sends `sig` to a running dashboard: it leaves with status 128 + sig, restored.
+fn signal_restores_the_terminal(sig: libc::c_int, code: u32) {
     let home = tempfile::tempdir().expect("tempdir");
     let mut t = Term::spawn(&["--temp"], home.path());
     t.wait_for("F8 Options");
     assert!(t.in_dashboard());
     let pid = t.child.process_id().expect("pid") as libc::pid_t;
-    // SAFETY: sends SIGTERM to the child this test started.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    // SAFETY: sends a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
     let status = t.exit();
-    assert_eq!(status.exit_code(), 143, "{status:?}");
-    assert!(t.restored(), "terminal restored after SIGTERM");
+    assert_eq!(status.exit_code(), code, "{status:?}");
+    assert!(t.restored(), "terminal restored after signal {sig}");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores_the_terminal(libc::SIGTERM, 143);
+}
+
+#[test]
+fn sighup_leaves_with_status_129_and_restores() {
+    signal_restores_the_terminal(libc::SIGHUP, 129);
 }
 
 #[test]
@@ -285,19 +295,6 @@ fn a_panic_restores_the_terminal_and_prints_its_message() {
         screen.contains("panic requested by ALEXDB_TEST_PANIC_ON"),
         "{screen}"
     );
-}
-
-#[test]
-fn sighup_leaves_with_status_129_and_restores() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let mut t = Term::spawn(&["--temp"], home.path());
-    t.wait_for("F8 Options");
-    let pid = t.child.process_id().expect("pid") as libc::pid_t;
-    // SAFETY: sends SIGHUP to the child this test started.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGHUP) }, 0);
-    let status = t.exit();
-    assert_eq!(status.exit_code(), 129, "{status:?}");
-    assert!(t.restored(), "terminal restored after SIGHUP");
 }
 
 /// Closing the terminal (the window, tmux or ssh going away) hangs up the pseudo-terminal:

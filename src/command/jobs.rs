@@ -56,6 +56,12 @@ impl JobStatus {
     pub fn is_running(&self) -> bool {
         self.state == JobState::Running
     }
+
+    /// Whether a cancel can stop it: RocksDB cannot stop a manual compaction through the
+    /// crate, and a reopen must finish.
+    pub fn cancellable(&self) -> bool {
+        !matches!(self.kind, "compact" | "reopen")
+    }
 }
 
 /// What a job's worker uses to report progress and notice cancellation.

@@ -232,6 +232,12 @@ impl Db {
         });
     }
 
+    /// Whether `perf_level` times anything: RocksDB's own split needs timings; counts
+    /// alone say nothing about where a get spent its time.
+    fn perf_timing(&self) -> bool {
+        self.perf_level.load(Ordering::Relaxed) >= PerfLevel::TimeExceptMutex as u8
+    }
+
     #[inline]
     fn stripe(&self, key: i64) -> &KeyStripe {
         let h = (key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56;
@@ -300,8 +306,7 @@ impl Db {
         let seq = stripe.seq.load(Ordering::Acquire);
         t.rest();
         self.ensure_perf_level();
-        // RocksDB's own split needs a timing perf level; counts alone say nothing here.
-        let perf = self.perf_level.load(Ordering::Relaxed) >= PerfLevel::TimeExceptMutex as u8;
+        let perf = self.perf_timing();
         let store = self.store()?;
         let before = if perf {
             perf_read()
@@ -938,8 +943,7 @@ impl Db {
             rss_bytes: self.rss_bytes(),
             sample_rate: self.metrics.sample_rate(),
             timing_enabled: self.metrics.timing_enabled(),
-            perf_timing: self.perf_level.load(Ordering::Relaxed)
-                >= PerfLevel::TimeExceptMutex as u8,
+            perf_timing: self.perf_timing(),
             ns_per_tick: crate::metrics::clock::ns_per_tick(),
             rocks: self.store().map(|s| s.gauges()).unwrap_or_default(),
         }

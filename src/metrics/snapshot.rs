@@ -186,6 +186,19 @@ impl PerfSplit {
         }
     }
 
+    /// Adds `other`'s sums (for a split over several windows); `enabled` becomes
+    /// `other`'s, the newer one.
+    pub fn add(&mut self, other: &PerfSplit) {
+        self.enabled = other.enabled;
+        self.gets += other.gets;
+        self.memtable_ns += other.memtable_ns;
+        self.filter_ns += other.filter_ns;
+        self.index_ns += other.index_ns;
+        self.data_block_ns += other.data_block_ns;
+        self.block_read_ns += other.block_read_ns;
+        self.decompress_ns += other.decompress_ns;
+    }
+
     /// Memtable + filter + index + data block: RocksDB's measured part of a get.
     pub fn total_ns(&self) -> u64 {
         self.memtable_ns + self.filter_ns + self.index_ns + self.data_block_ns

@@ -308,15 +308,7 @@ impl Series {
             r.alex_ns += g.alex_ns;
             r.rocksdb_ns += g.rocksdb_ns;
             r.rest_ns += g.rest_ns;
-            let p = &snap.rocksdb_perf;
-            r.perf.enabled = p.enabled;
-            r.perf.gets += p.gets;
-            r.perf.memtable_ns += p.memtable_ns;
-            r.perf.filter_ns += p.filter_ns;
-            r.perf.index_ns += p.index_ns;
-            r.perf.data_block_ns += p.data_block_ns;
-            r.perf.block_read_ns += p.block_read_ns;
-            r.perf.decompress_ns += p.decompress_ns;
+            r.perf.add(&snap.rocksdb_perf);
         }
         r
     }

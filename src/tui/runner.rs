@@ -407,11 +407,11 @@ enum Shown {
     ToFile,
 }
 
-/// Renders a report as the line shell would (mode, `.stats` and `.timer` lines); with
-/// `.output FILE` set, writes it there.
 /// Names an input line that makes the dashboard panic (for the terminal-restore test).
 pub const PANIC_HOOK_ENV: &str = "ALEXDB_TEST_PANIC_ON";
 
+/// Renders a report as the line shell would (mode, `.stats` and `.timer` lines); with
+/// `.output FILE` set, writes it there.
 fn report_text(session: &mut crate::command::Session, r: &Report) -> Shown {
     let Ok(outcome) = &r.result else {
         return Shown::Text {

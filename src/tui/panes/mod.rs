@@ -314,10 +314,10 @@ fn jobs(app: &App, area: Rect, buf: &mut Buffer) {
             (false, true) => j.phase.clone(),
             (false, false) => format!(" · {}", j.phase),
         };
-        let stop = if matches!(j.kind, "compact" | "reopen") {
-            "runs to the end"
-        } else {
+        let stop = if j.cancellable() {
             "Esc cancels"
+        } else {
+            "runs to the end"
         };
         let tail = format!(
             " {progress}{phase} · {:.1} s · {stop}",
