@@ -747,7 +747,7 @@ fn compact_and_reopening_set_run_as_jobs() {
         output_text(&r)
     );
     assert_eq!(r.submit(&mut e, "count").failed, 0);
-    assert!(output_text(&r).contains('2'), "{}", output_text(&r));
+    assert!(output_text(&r).contains("|     2 |"), "{}", output_text(&r));
 
     // A `.set` that reopens RocksDB is a job too; a bad value is refused at once.
     assert_eq!(r.submit(&mut e, ".set compaction_style sideways").failed, 1);
@@ -779,7 +779,7 @@ fn compact_and_reopening_set_run_as_jobs() {
         "the reopen is marked on the charts"
     );
     assert_eq!(r.submit(&mut e, "get 2").failed, 0);
-    assert!(output_text(&r).contains('b'), "{}", output_text(&r));
+    assert!(output_text(&r).contains("| b "), "{}", output_text(&r));
 }
 
 /// A job's gauge row fits the screen whatever the widths of its numbers: the
