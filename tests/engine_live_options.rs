@@ -620,3 +620,45 @@ fn a_load_warms_the_value_cache_unless_told_not_to() {
         assert_eq!(fingerprint(&db).0, 5000);
     }
 }
+
+#[test]
+fn the_plan_says_which_changes_may_reopen_and_a_refused_live_change_reopens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = filled(dir.path(), 2_000);
+    let before = fingerprint(&db);
+    let live = db.plan_option("block_cache_size", "16MiB").expect("plan");
+    assert_eq!((live.applies, live.may_reopen), (Applies::Live, false));
+    let files = db.plan_option("block_size", "8KiB").expect("plan");
+    assert_eq!((files.applies, files.may_reopen), (Applies::NewFiles, true));
+    let reopen = db.plan_option("max_open_files", "5000").expect("plan");
+    assert_eq!((reopen.applies, reopen.may_reopen), (Applies::Reopen, true));
+    let same = db.plan_option("block_size", "16KiB").expect("plan");
+    assert!(!same.may_reopen, "an unchanged value never reopens");
+    assert!(
+        db.plan_option("block_sise", "8KiB").is_err(),
+        "bad name refused"
+    );
+    assert!(
+        db.plan_option("block_size", "8 parsecs").is_err(),
+        "bad value refused"
+    );
+    assert_eq!(
+        db.options().block_size,
+        16 << 10,
+        "planning changes nothing"
+    );
+
+    // RocksDB refuses the new-files option live: the engine reopens instead, as planned.
+    db.fail_next_live_set();
+    let c = db.set_option("block_size", "8KiB").expect("set");
+    assert_eq!(c.applied, Applies::Reopen);
+    assert!(
+        c.note.as_deref().unwrap_or("").contains("refused it live"),
+        "{c:?}"
+    );
+    assert_eq!(
+        rocks(&db, "TableOptions/BlockBasedTable", "block_size"),
+        "8192"
+    );
+    assert_eq!(fingerprint(&db), before);
+}

@@ -371,17 +371,10 @@ impl Executor {
         s
     }
 
-    /// Whether `.set name value` will reopen RocksDB. A bad name or value is refused
-    /// here, at once, rather than from a job.
+    /// Whether `.set name value` may reopen RocksDB: the engine's plan decides. A bad
+    /// name or value is refused here, at once, rather than from a job.
     fn reopens(&self, name: &str, value: &str) -> Result<bool, ExecError> {
-        if crate::engine::options::applies(name) != Applies::Reopen {
-            return Ok(false);
-        }
-        let cur = self.db.options();
-        let mut next = cur.clone();
-        let key = next.set(name, value)?;
-        next.validate()?;
-        Ok(cur.get(key) != next.get(key))
+        Ok(self.db.plan_option(name, value)?.may_reopen)
     }
 
     /// Runs one parsed command, timing it and (with `.stats on`) measuring it.

@@ -100,6 +100,8 @@ pub struct Db {
     pub(super) closed_reason: Mutex<Option<String>>,
     /// Test hook: the next reopen fails as if RocksDB refused the new options.
     pub(super) fail_next_reopen: AtomicBool,
+    /// Test hook: RocksDB's next `SetOptions` is treated as refused.
+    pub(super) fail_next_live_set: AtomicBool,
     /// PerfContext level wanted on every operation thread (`PerfLevel as u8`).
     pub(super) perf_level: AtomicU8,
     pub(super) index: RwLock<AlexIndex>,
@@ -161,6 +163,7 @@ impl Db {
             ticker_base: Mutex::new(RocksTickers::default()),
             closed_reason: Mutex::new(None),
             fail_next_reopen: AtomicBool::new(false),
+            fail_next_live_set: AtomicBool::new(false),
             perf_level: AtomicU8::new(opts.perf_level as u8),
             index: RwLock::new(index),
             cache: ValueCache::new(opts.value_cache_entries, opts.value_cache_shards),

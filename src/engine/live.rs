@@ -32,7 +32,49 @@ pub struct OptionChange {
     pub note: Option<String>,
 }
 
+/// How a change to one option will be applied, decided before it is made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangePlan {
+    pub name: &'static str,
+    pub old: String,
+    pub new: String,
+    /// How the engine will try to apply it.
+    pub applies: Applies,
+    /// True when the change reopens RocksDB, or may fall back to a reopen (RocksDB can
+    /// refuse a new-files option live). Such a change can take a while: a front end
+    /// should run it off its drawing thread.
+    pub may_reopen: bool,
+}
+
 impl Db {
+    /// Plans `.set name value` without doing it: the same checks as [`Db::set_option`]
+    /// (a bad name or value is an error here) and the one answer to "will it reopen?".
+    pub fn plan_option(&self, name: &str, value: &str) -> Result<ChangePlan, DbError> {
+        let cur = self.options();
+        let mut target = cur.clone();
+        let key = target.set(name, value)?;
+        Ok(plan_one(key, &cur, &target))
+    }
+
+    /// Plans moving every option to `target` (a profile, or the defaults): one plan per
+    /// option that differs.
+    pub fn plan_options(&self, target: &DbOptions) -> Result<Vec<ChangePlan>, DbError> {
+        target.validate()?;
+        let cur = self.options();
+        Ok(cur
+            .diff(target)
+            .into_iter()
+            .map(|n| plan_one(n, &cur, target))
+            .collect())
+    }
+
+    /// Test hook: makes RocksDB's next live `SetOptions` fail as if it refused the
+    /// change, so the fall-back to a reopen can be tested.
+    #[doc(hidden)]
+    pub fn fail_next_live_set(&self) {
+        self.fail_next_live_set.store(true, Ordering::Relaxed);
+    }
+
     /// Sets one option (`block_cache_size`, `512MiB`) and applies it: live when RocksDB
     /// can change it, through `SetOptions` for new files, or with a reopen. Returns what
     /// was done; an unchanged value is reported with `applied = Live` and 0 s.
@@ -153,6 +195,11 @@ impl Db {
             | "create_if_missing"
             | "warm_value_cache_on_load" => {}
             _ => match set_options_pairs(name, t) {
+                Some(_) if self.fail_next_live_set.swap(false, Ordering::Relaxed) => {
+                    return Err(DbError::Refused(
+                        "injected refusal (test hook fail_next_live_set)".to_string(),
+                    ));
+                }
                 Some(pairs) => self.store()?.set_options(&pairs)?,
                 None => {
                     return Err(DbError::Refused(format!("{name} has no live setter")));
@@ -340,6 +387,19 @@ impl Db {
         let src = self.rocksdb_options_file()?;
         std::fs::copy(&src, dest).map_err(DbError::io(dest))?;
         Ok(src)
+    }
+}
+
+fn plan_one(name: &'static str, cur: &DbOptions, target: &DbOptions) -> ChangePlan {
+    let old = cur.get(name).unwrap_or_default();
+    let new = target.get(name).unwrap_or_default();
+    let how = applies(name);
+    ChangePlan {
+        name,
+        may_reopen: old != new && matches!(how, Applies::Reopen | Applies::NewFiles),
+        old,
+        new,
+        applies: how,
     }
 }
 

@@ -15,7 +15,7 @@ pub mod store;
 pub use cache::Value;
 pub use db::{CheckReport, Db, LoadReport, OpenStats};
 pub use error::{DbError, parse_key};
-pub use live::OptionChange;
+pub use live::{ChangePlan, OptionChange};
 pub use options::{
     Applies, BlockCacheType, BulkLoadMethod, CompactionStyle, Compression, DbOptions,
     MAX_VALUE_BYTES, PerfLevel, StatsLevel,
