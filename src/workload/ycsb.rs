@@ -13,6 +13,10 @@ use serde::Serialize;
 pub const ZIPFIAN_THETA: f64 = 0.99;
 /// Longest scan of workload E (uniform 1..=this).
 pub const MAX_SCAN_LENGTH: usize = 100;
+/// The item space the scrambled zipfian draws ranks from before hashing them onto the
+/// records (YCSB's 10 billion). Far more ranks than records means every record receives
+/// some, so every record can be requested; the hottest ranks still dominate.
+pub const ZIPFIAN_ITEM_SPACE: u64 = 10_000_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -213,16 +217,21 @@ pub struct OpGen {
     dist: Distribution,
     keys: KeySpace,
     rng: StdRng,
+    /// Ranks of the initial records (for `latest`).
     zipf: Option<Zipf<f64>>,
+    /// Ranks of the item space (for the scrambled zipfian).
+    scrambled: Option<Zipf<f64>>,
 }
 
 impl OpGen {
     pub fn new(workload: Workload, dist: Distribution, keys: KeySpace, seed: u64) -> Self {
-        let n = keys.initial().max(1) as f64;
+        let n = keys.initial().max(1);
+        let space = n.max(ZIPFIAN_ITEM_SPACE);
         OpGen {
             mix: workload.mix(),
             dist,
-            zipf: Zipf::new(n, ZIPFIAN_THETA).ok(),
+            zipf: Zipf::new(n as f64, ZIPFIAN_THETA).ok(),
+            scrambled: Zipf::new(space as f64, ZIPFIAN_THETA).ok(),
             keys,
             rng: StdRng::seed_from_u64(seed),
         }
@@ -238,19 +247,21 @@ impl OpGen {
     fn pick(&mut self) -> u64 {
         let n = self.keys.current().max(1);
         let initial = self.keys.initial().max(1);
-        match (self.dist, &self.zipf) {
-            (Distribution::Uniform, _) | (_, None) => self.rng.random_range(0..n),
-            (Distribution::Zipfian, Some(z)) => {
-                // Rank 1 is the hottest; scramble ranks over the records so hot records
-                // are spread through the key space (YCSB's scrambled zipfian).
+        match (self.dist, &self.zipf, &self.scrambled) {
+            (Distribution::Zipfian, _, Some(z)) => {
+                // Rank 1 is the hottest; hashing spreads hot records through the key
+                // space, and many ranks share each record, so all can be reached (YCSB's
+                // scrambled zipfian).
                 let rank = z.sample(&mut self.rng) as u64;
                 fnv64(rank) % initial
             }
-            (Distribution::Latest, Some(z)) => {
+            (Distribution::Latest, Some(z), _) => {
                 // Rank 1 is the newest record.
                 let rank = (z.sample(&mut self.rng) as u64).min(n);
                 n - rank
             }
+            // Uniform, or a zipf that could not be built (n is at least 1, so never).
+            _ => self.rng.random_range(0..n),
         }
     }
 
@@ -335,8 +346,9 @@ mod tests {
         };
         let zipf = count_top(Distribution::Zipfian);
         let uniform = count_top(Distribution::Uniform);
-        // The 100 hottest of 10,000 keys (1%) take a large share under zipfian.
-        assert!(zipf > 30_000, "{zipf}");
+        // The 100 hottest of 10,000 keys (1%) take a large share under zipfian: about
+        // 20% (the top 100 ranks of YCSB's 10^10-item space), against 1-2% if uniform.
+        assert!(zipf > 18_000, "{zipf}");
         assert!(uniform < 5_000, "{uniform}");
     }
 
