@@ -33,21 +33,78 @@ fn cell_text(c: &Cell) -> String {
     }
 }
 
-/// Table and line modes show control characters escaped, so one row stays one line.
+/// Table mode shows at most this many characters of a cell: a longer one keeps its start
+/// and ends with `… (N bytes)`, so a 16 MiB value prints one readable row.
+pub const MAX_CELL_CHARS: usize = 256;
+
+/// Line mode: the whole cell, control characters escaped so one row stays one line.
 fn cell_display(c: &Cell) -> String {
-    let t = cell_text(c);
-    if t.chars().any(char::is_control) {
-        t.chars()
-            .map(|ch| {
-                if ch.is_control() {
-                    ch.escape_default().to_string()
-                } else {
-                    ch.to_string()
-                }
-            })
-            .collect()
+    escaped(&cell_text(c), usize::MAX).0
+}
+
+/// Table mode: the cell escaped as in line mode and cut to [`MAX_CELL_CHARS`].
+fn cell_short(c: &Cell) -> String {
+    match c {
+        Cell::Bytes(b) => match std::str::from_utf8(b) {
+            Ok(s) => shortened(s, b.len()),
+            // Hex takes two characters a byte: the first MAX_CELL_CHARS bytes already
+            // overflow the cell, so the rest need not be formatted.
+            Err(_) => shortened(&format_value(&b[..b.len().min(MAX_CELL_CHARS)]), b.len()),
+        },
+        Cell::Text(t) => shortened(t, t.len()),
+        c => cell_text(c),
+    }
+}
+
+/// `text` escaped, whole if it fits in [`MAX_CELL_CHARS`], else its start and
+/// `… (bytes bytes)` within that many characters.
+fn shortened(text: &str, bytes: usize) -> String {
+    let (all, cut) = escaped(text, MAX_CELL_CHARS);
+    if !cut {
+        return all;
+    }
+    let suffix = format!("… ({bytes} bytes)");
+    let room = MAX_CELL_CHARS.saturating_sub(suffix.chars().count());
+    let mut head = escaped(text, room).0;
+    head.push_str(&suffix);
+    head
+}
+
+/// `text` with control characters escaped, up to `limit` characters of the result (an
+/// escape is kept whole or dropped); `true` when something was left out.
+fn escaped(text: &str, limit: usize) -> (String, bool) {
+    let mut out = String::with_capacity(text.len().min(limit));
+    let mut chars = 0;
+    for ch in text.chars() {
+        let width = if ch.is_control() {
+            ch.escape_default().len()
+        } else {
+            1
+        };
+        if chars + width > limit {
+            return (out, true);
+        }
+        chars += width;
+        if ch.is_control() {
+            out.extend(ch.escape_default());
+        } else {
+            out.push(ch);
+        }
+    }
+    (out, false)
+}
+
+/// Appends `text` padded with spaces to `width` characters, on the right or the left.
+/// (Spaces are added by hand: the formatter's `{:w$}` panics for widths of 65,536 and
+/// over.)
+fn push_padded(out: &mut String, text: &str, width: usize, align_right: bool) {
+    let pad = " ".repeat(width.saturating_sub(text.chars().count()));
+    if align_right {
+        out.push_str(&pad);
+        out.push_str(text);
     } else {
-        t
+        out.push_str(text);
+        out.push_str(&pad);
     }
 }
 
@@ -115,12 +172,13 @@ fn boxed(t: &Table) -> String {
     if t.rows.is_empty() {
         return "(no rows)\n".to_string();
     }
+    let header: Vec<String> = t.columns.iter().map(|c| shortened(c, c.len())).collect();
     let cells: Vec<Vec<String>> = t
         .rows
         .iter()
-        .map(|r| r.iter().map(cell_display).collect())
+        .map(|r| r.iter().map(cell_short).collect())
         .collect();
-    let mut widths: Vec<usize> = t.columns.iter().map(|c| c.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|c| c.chars().count()).collect();
     for r in &cells {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
@@ -137,21 +195,20 @@ fn boxed(t: &Table) -> String {
     };
     let mut out = rule.clone();
     out.push('|');
-    for (c, w) in t.columns.iter().zip(&widths) {
-        let _ = write!(out, " {c:<w$} |");
+    for (c, w) in header.iter().zip(&widths) {
+        out.push(' ');
+        push_padded(&mut out, c, *w, false);
+        out.push_str(" |");
     }
     out.push('\n');
     out.push_str(&rule);
     for (row, texts) in t.rows.iter().zip(&cells) {
         out.push('|');
         for ((cell, text), w) in row.iter().zip(texts).zip(&widths) {
-            let pad = w - text.chars().count();
             // Numbers line up on the right, text on the left (as sqlite3 does).
-            if matches!(cell, Cell::Int(_)) {
-                let _ = write!(out, " {}{text} |", " ".repeat(pad));
-            } else {
-                let _ = write!(out, " {text}{} |", " ".repeat(pad));
-            }
+            out.push(' ');
+            push_padded(&mut out, text, *w, matches!(cell, Cell::Int(_)));
+            out.push_str(" |");
         }
         out.push('\n');
     }
@@ -172,7 +229,8 @@ fn line_mode(t: &Table) -> String {
             out.push('\n');
         }
         for (c, cell) in t.columns.iter().zip(row) {
-            let _ = writeln!(out, "{c:>w$} = {}", cell_display(cell));
+            push_padded(&mut out, c, w, true);
+            let _ = writeln!(out, " = {}", cell_display(cell));
         }
     }
     out
