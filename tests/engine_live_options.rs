@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use alexdb::engine::{Applies, Db, DbError, DbOptions};
+use alexdb::engine::{Applies, Db, DbError, DbOptions, Opt};
 
 fn opts() -> DbOptions {
     DbOptions {
@@ -311,11 +311,20 @@ fn every_option_applies_and_keeps_every_row() {
     ];
     let mut seen = std::collections::HashSet::new();
     for (name, value, check) in &cases {
+        let opt = Opt::from_name(name).expect("a known option");
+        let plan = db.plan_option(name, value).expect("plan");
         let c = db
             .set_option(name, value)
             .unwrap_or_else(|e| panic!("{name} = {value}: {e}"));
         assert_eq!(c.name, *name);
-        assert_eq!(c.applied, alexdb::engine::options::applies(name), "{name}");
+        // What the change did is what the table and the plan said it would do.
+        assert_eq!(c.applied, opt.applies(), "{name}");
+        assert_eq!(plan.applies, c.applied, "{name}");
+        assert_eq!(
+            plan.may_reopen,
+            matches!(c.applied, Applies::Reopen | Applies::NewFiles),
+            "{name}"
+        );
         assert_eq!(db.options().get(name).as_deref(), Some(c.new.as_str()));
         check(&db);
         assert_eq!(
@@ -326,11 +335,11 @@ fn every_option_applies_and_keeps_every_row() {
         seen.insert(*name);
     }
     // Every option that can change on an open database was covered.
-    for name in DbOptions::NAMES {
-        let kind = alexdb::engine::options::applies(name);
+    for opt in Opt::ALL {
         assert!(
-            seen.contains(name) || kind == Applies::AtOpen,
-            "{name} is not tested"
+            seen.contains(opt.name()) || opt.applies() == Applies::AtOpen,
+            "{} is not tested",
+            opt.name()
         );
     }
     // And it all survives a real close and open.
@@ -402,7 +411,7 @@ fn bad_values_are_refused_with_the_allowed_range_and_change_nothing() {
         (
             "compaction_style",
             "tiered",
-            "expected level, universal or fifo",
+            "expected one of level, universal, fifo",
         ),
         (
             "block_cache_type",
