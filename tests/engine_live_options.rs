@@ -578,6 +578,42 @@ fn every_change_is_an_event_in_the_metrics_stream() {
 }
 
 #[test]
+fn typed_setters_record_events_like_set_option() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = filled(dir.path(), 1000);
+    let mut window = alexdb::metrics::MetricsWindow::new();
+    db.metrics_window(&mut window);
+    db.set_value_cache_entries(10).expect("cache");
+    db.set_metrics_sample_rate(4).expect("rate");
+    db.set_wal(false, false).expect("wal off");
+    db.set_bulk_load_method(alexdb::engine::BulkLoadMethod::WalOffBatches);
+    // Unchanged: no event.
+    db.set_metrics_sample_rate(4).expect("same rate");
+    let s = db.metrics_window(&mut window);
+    let changed: Vec<(&str, Option<&str>)> = s
+        .events
+        .iter()
+        .map(|e| (e.kind, e.option.as_deref()))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("option", Some("value_cache_entries")),
+            ("option", Some("metrics_sample_rate")),
+            ("option", Some("wal")),
+            ("option", Some("bulk_load_method")),
+        ]
+    );
+    assert_eq!(s.cache.capacity, 10);
+    assert_eq!(s.sample_rate, 4);
+    assert_eq!(db.options().get("wal").as_deref(), Some("off"));
+    // A bad value is refused and changes nothing.
+    assert!(db.set_metrics_sample_rate(0).is_err());
+    assert!(db.set_wal(false, true).is_err());
+    assert_eq!(db.options().metrics_sample_rate, 4);
+}
+
+#[test]
 fn exported_options_file_is_rocksdbs_own() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = filled(dir.path(), 100);
