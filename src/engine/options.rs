@@ -395,25 +395,21 @@ macro_rules! int_field {
 }
 int_field!(usize, i32, u32);
 
-impl Field for f64 {
-    fn to_val(&self) -> Val {
-        Val::Float(*self)
-    }
-    fn from_val(v: Val) -> Option<Self> {
-        let Val::Float(x) = v else { return None };
-        Some(x)
-    }
+/// Field types held in a `Val` variant as they are.
+macro_rules! plain_field {
+    ($($t:ty => $variant:ident),+) => {$(
+        impl Field for $t {
+            fn to_val(&self) -> Val {
+                Val::$variant(*self)
+            }
+            fn from_val(v: Val) -> Option<Self> {
+                let Val::$variant(x) = v else { return None };
+                Some(x)
+            }
+        }
+    )+};
 }
-
-impl Field for bool {
-    fn to_val(&self) -> Val {
-        Val::Bool(*self)
-    }
-    fn from_val(v: Val) -> Option<Self> {
-        let Val::Bool(b) = v else { return None };
-        Some(b)
-    }
-}
+plain_field!(f64 => Float, bool => Bool);
 
 /// Declares every option once: the [`DbOptions`] field with its doc and default, the
 /// [`Opt`] variant, and its [`OptSpec`] row.
