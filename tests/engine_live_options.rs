@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use alexdb::engine::{Applies, Db, DbError, DbOptions};
+use alexdb::engine::{Applies, Db, DbError, DbOptions, Opt};
 
 fn opts() -> DbOptions {
     DbOptions {
@@ -311,11 +311,20 @@ fn every_option_applies_and_keeps_every_row() {
     ];
     let mut seen = std::collections::HashSet::new();
     for (name, value, check) in &cases {
+        let opt = Opt::from_name(name).expect("a known option");
+        let plan = db.plan_option(name, value).expect("plan");
         let c = db
             .set_option(name, value)
             .unwrap_or_else(|e| panic!("{name} = {value}: {e}"));
         assert_eq!(c.name, *name);
-        assert_eq!(c.applied, alexdb::engine::options::applies(name), "{name}");
+        // What the change did is what the table and the plan said it would do.
+        assert_eq!(c.applied, opt.applies(), "{name}");
+        assert_eq!(plan.applies, c.applied, "{name}");
+        assert_eq!(
+            plan.may_reopen,
+            matches!(c.applied, Applies::Reopen | Applies::NewFiles),
+            "{name}"
+        );
         assert_eq!(db.options().get(name).as_deref(), Some(c.new.as_str()));
         check(&db);
         assert_eq!(
@@ -326,11 +335,11 @@ fn every_option_applies_and_keeps_every_row() {
         seen.insert(*name);
     }
     // Every option that can change on an open database was covered.
-    for name in DbOptions::NAMES {
-        let kind = alexdb::engine::options::applies(name);
+    for opt in Opt::ALL {
         assert!(
-            seen.contains(name) || kind == Applies::AtOpen,
-            "{name} is not tested"
+            seen.contains(opt.name()) || opt.applies() == Applies::AtOpen,
+            "{} is not tested",
+            opt.name()
         );
     }
     // And it all survives a real close and open.
@@ -402,7 +411,7 @@ fn bad_values_are_refused_with_the_allowed_range_and_change_nothing() {
         (
             "compaction_style",
             "tiered",
-            "expected level, universal or fifo",
+            "expected one of level, universal, fifo",
         ),
         (
             "block_cache_type",
@@ -566,6 +575,42 @@ fn every_change_is_an_event_in_the_metrics_stream() {
     );
     // The next window starts after them.
     assert!(db.metrics_window(&mut window).events.is_empty());
+}
+
+#[test]
+fn typed_setters_record_events_like_set_option() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = filled(dir.path(), 1000);
+    let mut window = alexdb::metrics::MetricsWindow::new();
+    db.metrics_window(&mut window);
+    db.set_value_cache_entries(10).expect("cache");
+    db.set_metrics_sample_rate(4).expect("rate");
+    db.set_wal(false, false).expect("wal off");
+    db.set_bulk_load_method(alexdb::engine::BulkLoadMethod::WalOffBatches);
+    // Unchanged: no event.
+    db.set_metrics_sample_rate(4).expect("same rate");
+    let s = db.metrics_window(&mut window);
+    let changed: Vec<(&str, Option<&str>)> = s
+        .events
+        .iter()
+        .map(|e| (e.kind, e.option.as_deref()))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("option", Some("value_cache_entries")),
+            ("option", Some("metrics_sample_rate")),
+            ("option", Some("wal")),
+            ("option", Some("bulk_load_method")),
+        ]
+    );
+    assert_eq!(s.cache.capacity, 10);
+    assert_eq!(s.sample_rate, 4);
+    assert_eq!(db.options().get("wal").as_deref(), Some("off"));
+    // A bad value is refused and changes nothing.
+    assert!(db.set_metrics_sample_rate(0).is_err());
+    assert!(db.set_wal(false, true).is_err());
+    assert_eq!(db.options().metrics_sample_rate, 4);
 }
 
 #[test]

@@ -864,24 +864,13 @@ impl Db {
 
     /// Resizes the value cache (0 turns it off).
     pub fn set_value_cache_entries(&self, entries: usize) -> Result<(), DbError> {
-        let mut o = self.opts.write();
-        let mut next = o.clone();
-        next.value_cache_entries = entries;
-        next.validate()?;
-        self.cache.set_capacity(entries);
-        *o = next;
-        Ok(())
+        self.change_options(|o| o.value_cache_entries = entries)
+            .map(drop)
     }
 
     /// Times 1 in `n` operations.
     pub fn set_metrics_sample_rate(&self, n: u32) -> Result<(), DbError> {
-        let mut o = self.opts.write();
-        let mut next = o.clone();
-        next.metrics_sample_rate = n;
-        next.validate()?;
-        self.metrics.set_sample_rate(n);
-        *o = next;
-        Ok(())
+        self.change_options(|o| o.metrics_sample_rate = n).map(drop)
     }
 
     /// Turns latency timing on or off (counters are always kept).
@@ -892,18 +881,18 @@ impl Db {
 
     /// Changes how puts and deletes are logged.
     pub fn set_wal(&self, wal: bool, sync_writes: bool) -> Result<(), DbError> {
-        let mut o = self.opts.write();
-        let mut next = o.clone();
-        next.wal = wal;
-        next.sync_writes = sync_writes;
-        next.validate()?;
-        self.store()?.set_write_mode(wal, sync_writes);
-        *o = next;
-        Ok(())
+        self.change_options(|o| {
+            o.wal = wal;
+            o.sync_writes = sync_writes;
+        })
+        .map(drop)
     }
 
     pub fn set_bulk_load_method(&self, m: BulkLoadMethod) {
-        self.opts.write().bulk_load_method = m;
+        // Every method is valid and it is read when used; the one possible error (FIFO
+        // compaction past its limit, refused by apply_locked) leaves the options as they
+        // were, and this signature has no Result to report it in.
+        let _unchanged_on_error = self.change_options(|o| o.bulk_load_method = m);
     }
 
     // ----- metrics -----------------------------------------------------------------

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::db::Db;
 use super::error::DbError;
-use super::options::{Applies, CompactionStyle, DbOptions, applies, format_size};
+use super::options::{Applies, Apply, CompactionStyle, DbOptions, Opt, Setter, format_size};
 use super::store::{Store, apply_perf_level, set_options_pairs};
 use crate::metrics::NewEvent;
 
@@ -52,8 +52,9 @@ impl Db {
     pub fn plan_option(&self, name: &str, value: &str) -> Result<ChangePlan, DbError> {
         let cur = self.options();
         let mut target = cur.clone();
-        let key = target.set(name, value)?;
-        Ok(plan_one(key, &cur, &target))
+        let opt = Opt::lookup(name)?;
+        target.set(name, value)?;
+        Ok(plan_one(opt, &cur, &target))
     }
 
     /// Plans moving every option to `target` (a profile, or the defaults): one plan per
@@ -64,7 +65,7 @@ impl Db {
         Ok(cur
             .diff(target)
             .into_iter()
-            .map(|n| plan_one(n, &cur, target))
+            .map(|o| plan_one(o, &cur, target))
             .collect())
     }
 
@@ -82,11 +83,12 @@ impl Db {
         let _one = self.options_lock.lock();
         let cur = self.options();
         let mut target = cur.clone();
-        let key = target.set(name, value)?;
-        if cur.get(key) == target.get(key) {
-            let v = cur.get(key).unwrap_or_default();
+        let opt = Opt::lookup(name)?;
+        target.set(name, value)?;
+        if cur.value(opt) == target.value(opt) {
+            let v = cur.text(opt);
             return Ok(OptionChange {
-                name: key,
+                name: opt.name(),
                 old: v.clone(),
                 new: v,
                 applied: Applies::Live,
@@ -101,8 +103,19 @@ impl Db {
     /// Moves every option to `target` (a profile, or the defaults): live changes one by
     /// one, then one reopen for all options that need it.
     pub fn apply_options(&self, target: DbOptions) -> Result<Vec<OptionChange>, DbError> {
+        self.change_options(|o| *o = target)
+    }
+
+    /// Edits the options in force with `edit` and applies the result, under the options
+    /// lock, like every other change (for the typed setters).
+    pub(super) fn change_options(
+        &self,
+        edit: impl FnOnce(&mut DbOptions),
+    ) -> Result<Vec<OptionChange>, DbError> {
         let _one = self.options_lock.lock();
         let cur = self.options();
+        let mut target = cur.clone();
+        edit(&mut target);
         self.apply_locked(&cur, target)
     }
 
@@ -112,41 +125,38 @@ impl Db {
         target: DbOptions,
     ) -> Result<Vec<OptionChange>, DbError> {
         target.validate()?;
-        let names = cur.diff(&target);
-        if let Some(n) = names.iter().find(|n| applies(n) == Applies::AtOpen) {
+        let opts = cur.diff(&target);
+        if let Some(o) = opts.iter().find(|o| o.applies() == Applies::AtOpen) {
             return Err(DbError::Refused(format!(
-                "{n} cannot change on an open database; it applies when a database is opened (.open)"
+                "{} cannot change on an open database; it applies when a database is opened (.open)",
+                o.name()
             )));
         }
         self.check_fifo(cur, &target)?;
         let mut out = Vec::new();
-        let mut reopen: Vec<(&'static str, Option<String>)> = Vec::new();
-        for name in names {
-            let old = cur.get(name).unwrap_or_default();
-            let new = target.get(name).unwrap_or_default();
-            if applies(name) == Applies::Reopen {
-                reopen.push((name, None));
+        let mut reopen: Vec<(Opt, Option<String>)> = Vec::new();
+        for opt in opts {
+            let apply = opt.spec().apply;
+            if apply == Apply::Reopen {
+                reopen.push((opt, None));
                 continue;
             }
             let t0 = Instant::now();
-            match self.apply_live(name, &target) {
+            match self.apply_live(opt, &target) {
                 Ok(()) => {}
                 // RocksDB would not take a table option live: a reopen applies it.
-                Err(e) if applies(name) == Applies::NewFiles => {
-                    reopen.push((name, Some(format!("RocksDB refused it live ({e})"))));
+                Err(e) if apply.may_reopen() => {
+                    reopen.push((opt, Some(format!("RocksDB refused it live ({e})"))));
                     continue;
                 }
                 Err(e) => return Err(e),
             }
-            {
-                let mut o = self.opts.write();
-                o.set_unvalidated(name, &new)?;
-            }
+            self.opts.write().copy_from(opt, &target);
             let change = OptionChange {
-                name,
-                old,
-                new,
-                applied: applies(name),
+                name: opt.name(),
+                old: cur.text(opt),
+                new: target.text(opt),
+                applied: apply.applies(),
                 secs: t0.elapsed().as_secs_f64(),
                 note: None,
             };
@@ -156,15 +166,15 @@ impl Db {
         if !reopen.is_empty() {
             let label = reopen
                 .iter()
-                .map(|(n, _)| format!("{n}={}", target.get(n).unwrap_or_default()))
+                .map(|(o, _)| format!("{}={}", o.name(), target.text(*o)))
                 .collect::<Vec<_>>()
                 .join(", ");
             let secs = self.reopen_with(target.clone(), &label)?;
-            for (name, note) in reopen {
+            for (opt, note) in reopen {
                 let change = OptionChange {
-                    name,
-                    old: cur.get(name).unwrap_or_default(),
-                    new: target.get(name).unwrap_or_default(),
+                    name: opt.name(),
+                    old: cur.text(opt),
+                    new: target.text(opt),
                     applied: Applies::Reopen,
                     secs,
                     note,
@@ -176,35 +186,43 @@ impl Db {
         Ok(out)
     }
 
-    /// Applies one live or new-files option to the running engine.
-    fn apply_live(&self, name: &str, t: &DbOptions) -> Result<(), DbError> {
-        match name {
-            "block_cache_size" => self.store()?.set_block_cache_capacity(t.block_cache_bytes),
-            "value_cache_entries" => self.cache.set_capacity(t.value_cache_entries),
-            "wal" | "sync" => self.store()?.set_write_mode(t.wal, t.sync_writes),
-            "stats_level" => self.store()?.set_stats_level(t.stats_level),
-            "perf_level" => {
+    /// Applies one live or new-files option to the running engine, the way the table
+    /// says.
+    fn apply_live(&self, opt: Opt, t: &DbOptions) -> Result<(), DbError> {
+        match opt.spec().apply {
+            Apply::Setter(s) => return self.run_setter(s, t),
+            Apply::WhenUsed => return Ok(()),
+            _ => {}
+        }
+        let Some(pairs) = set_options_pairs(opt, t) else {
+            return Err(DbError::Refused(format!(
+                "{} has no live setter",
+                opt.name()
+            )));
+        };
+        if self.fail_next_live_set.swap(false, Ordering::Relaxed) {
+            return Err(DbError::Refused(
+                "injected refusal (test hook fail_next_live_set)".to_string(),
+            ));
+        }
+        self.store()?.set_options(&pairs)
+    }
+
+    /// Runs one of the engine's live setters with the value in `t`.
+    fn run_setter(&self, s: Setter, t: &DbOptions) -> Result<(), DbError> {
+        match s {
+            Setter::BlockCacheCapacity => {
+                self.store()?.set_block_cache_capacity(t.block_cache_bytes)
+            }
+            Setter::ValueCacheCapacity => self.cache.set_capacity(t.value_cache_entries),
+            Setter::WriteMode => self.store()?.set_write_mode(t.wal, t.sync_writes),
+            Setter::StatsLevel => self.store()?.set_stats_level(t.stats_level),
+            Setter::PerfLevel => {
                 self.perf_level.store(t.perf_level as u8, Ordering::Relaxed);
                 apply_perf_level(t.perf_level);
             }
-            "metrics" => self.metrics.set_timing(t.metrics),
-            "metrics_sample_rate" => self.metrics.set_sample_rate(t.metrics_sample_rate),
-            // Read from the options when they are used.
-            "bulk_load_method"
-            | "bulk_load_rows_per_file"
-            | "create_if_missing"
-            | "warm_value_cache_on_load" => {}
-            _ => match set_options_pairs(name, t) {
-                Some(_) if self.fail_next_live_set.swap(false, Ordering::Relaxed) => {
-                    return Err(DbError::Refused(
-                        "injected refusal (test hook fail_next_live_set)".to_string(),
-                    ));
-                }
-                Some(pairs) => self.store()?.set_options(&pairs)?,
-                None => {
-                    return Err(DbError::Refused(format!("{name} has no live setter")));
-                }
-            },
+            Setter::Timing => self.metrics.set_timing(t.metrics),
+            Setter::SampleRate => self.metrics.set_sample_rate(t.metrics_sample_rate),
         }
         Ok(())
     }
@@ -390,16 +408,15 @@ impl Db {
     }
 }
 
-fn plan_one(name: &'static str, cur: &DbOptions, target: &DbOptions) -> ChangePlan {
-    let old = cur.get(name).unwrap_or_default();
-    let new = target.get(name).unwrap_or_default();
-    let how = applies(name);
+/// The plan for one option, from the table: the same `Apply` that `apply_locked` follows.
+fn plan_one(opt: Opt, cur: &DbOptions, target: &DbOptions) -> ChangePlan {
+    let apply = opt.spec().apply;
     ChangePlan {
-        name,
-        may_reopen: old != new && matches!(how, Applies::Reopen | Applies::NewFiles),
-        old,
-        new,
-        applies: how,
+        name: opt.name(),
+        may_reopen: cur.value(opt) != target.value(opt) && apply.may_reopen(),
+        old: cur.text(opt),
+        new: target.text(opt),
+        applies: apply.applies(),
     }
 }
 

@@ -18,6 +18,6 @@ pub use error::{DbError, parse_key};
 pub use live::{ChangePlan, OptionChange};
 pub use options::{
     Applies, BlockCacheType, BulkLoadMethod, CompactionStyle, Compression, DbOptions,
-    MAX_VALUE_BYTES, PerfLevel, StatsLevel,
+    MAX_VALUE_BYTES, Opt, PerfLevel, StatsLevel,
 };
 pub use store::{decode_key, encode_key};

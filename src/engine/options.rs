@@ -1,145 +1,66 @@
-//! Every tunable of the engine: its name, default, whether it applies live or on reopen,
-//! and its validation. Defaults are the original plan's RocksDB tuning (bloom 10 bits/key,
-//! 512 MiB block cache, cached and L0-pinned index/filter blocks, 16 KiB blocks, LZ4 with
-//! ZSTD bottommost, 256 MiB write buffers, a 100,000-entry value cache).
+//! Every tunable of the engine, as one table: [`options_table!`] below lists each
+//! option once (field, default, name, aliases, type and range, how it is applied, help),
+//! and everything else (`set`, `get`, validation, `.show options`, completion, applying
+//! a change live) loops over that table. Defaults are the original plan's RocksDB tuning
+//! (bloom 10 bits/key, 512 MiB block cache, cached and L0-pinned index/filter blocks,
+//! 16 KiB blocks, LZ4 with ZSTD bottommost, 256 MiB write buffers, a 100,000-entry value
+//! cache).
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::error::DbError;
 
 const KIB: usize = 1024;
 const MIB: usize = 1024 * KIB;
 const GIB: usize = 1024 * MIB;
+const TIB: usize = 1024 * GIB;
 
 /// Largest value `put`/`load` accept: 16 MiB. Larger values are refused with
 /// [`DbError::ValueTooLarge`] and leave the database unchanged.
 pub const MAX_VALUE_BYTES: usize = 16 * MIB;
 
-/// Block compression for SST files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Compression {
-    None,
-    Snappy,
-    Lz4,
-    Zstd,
+/// The names an enum option accepts: its values, then extra spellings.
+#[derive(Debug)]
+pub struct Choices {
+    pub names: &'static [&'static str],
+    /// (alias, name) pairs.
+    pub aliases: &'static [(&'static str, &'static str)],
 }
 
-impl Compression {
-    pub const ALL: [Compression; 4] = [Self::None, Self::Snappy, Self::Lz4, Self::Zstd];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Snappy => "snappy",
-            Self::Lz4 => "lz4",
-            Self::Zstd => "zstd",
-        }
+impl Choices {
+    /// Index of the value `s` names: any case, `-` and `_` alike, aliases too.
+    pub fn parse(&self, s: &str) -> Result<usize, String> {
+        let norm = |t: &str| t.trim().to_ascii_lowercase().replace('-', "_");
+        let want = norm(s);
+        let name = self
+            .aliases
+            .iter()
+            .find(|(a, _)| norm(a) == want)
+            .map_or(want.clone(), |(_, n)| norm(n));
+        self.names
+            .iter()
+            .position(|n| norm(n) == name)
+            .ok_or_else(|| format!("expected one of {}", self.names.join(", ")))
     }
 }
 
-impl fmt::Display for Compression {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Compression {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| "expected one of none, snappy, lz4, zstd".to_string())
-    }
-}
-
-/// RocksDB compaction style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CompactionStyle {
-    Level,
-    Universal,
-    /// Oldest files are deleted once the database passes `fifo_max_size`.
-    Fifo,
-}
-
-impl CompactionStyle {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Level => "level",
-            Self::Universal => "universal",
-            Self::Fifo => "fifo",
-        }
-    }
-}
-
-impl fmt::Display for CompactionStyle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for CompactionStyle {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "level" => Ok(Self::Level),
-            "universal" => Ok(Self::Universal),
-            "fifo" => Ok(Self::Fifo),
-            _ => Err("expected level, universal or fifo".to_string()),
-        }
-    }
-}
-
-/// How a batch `load` writes its rows to RocksDB.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BulkLoadMethod {
-    /// Sorted SST files built with `SstFileWriter`, then `ingest_external_file`: atomic
-    /// (all rows or none), durable when it returns, no WAL and no compaction for sorted
-    /// input. The default: it measured fastest (see the engine's report in the README).
-    SstIngest,
-    /// Write batches with the WAL off, then a flush. Only used when the database is empty;
-    /// loads into a non-empty database always ingest SST files.
-    WalOffBatches,
-}
-
-impl BulkLoadMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SstIngest => "sst-ingest",
-            Self::WalOffBatches => "wal-off-batches",
-        }
-    }
-}
-
-impl fmt::Display for BulkLoadMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for BulkLoadMethod {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "sst-ingest" | "sst" => Ok(Self::SstIngest),
-            "wal-off-batches" | "batches" => Ok(Self::WalOffBatches),
-            _ => Err("expected sst-ingest or wal-off-batches".to_string()),
-        }
-    }
-}
-
-/// Declares a small option enum: variants, their names, `Display` and `FromStr`.
+/// Declares an option enum: variants with their names (and aliases after `|`), `ALL`,
+/// `as_str`, `Display`, `FromStr` (through [`Choices`]) and serde as the name.
 macro_rules! named_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident {
+        $($(#[$vm:meta])* $v:ident = $s:literal $(| $alias:literal)*),+ $(,)?
+    }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum $name { $($(#[$vm])* $v),+ }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$v),+];
+            pub const CHOICES: &'static Choices = &Choices {
+                names: &[$($s),+],
+                aliases: &[$($(($alias, $s),)*)+],
+            };
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$v => $s),+ }
             }
@@ -152,14 +73,53 @@ macro_rules! named_enum {
         impl FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
-                let t = s.trim().to_ascii_lowercase().replace('-', "_");
-                Self::ALL.iter().copied().find(|v| v.as_str() == t).ok_or_else(|| {
-                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    format!("expected one of {}", names.join(", "))
-                })
+                // ALL and CHOICES.names list the same variants in the same order.
+                Self::CHOICES.parse(s).map(|i| Self::ALL[i])
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl Field for $name {
+            fn to_val(&self) -> Val {
+                Val::Choice(self.as_str())
+            }
+            fn from_val(v: Val) -> Option<Self> {
+                let Val::Choice(n) = v else { return None };
+                Self::ALL.iter().copied().find(|x| x.as_str() == n)
             }
         }
     };
+}
+
+named_enum! {
+    /// Block compression for SST files.
+    Compression { None = "none", Snappy = "snappy", Lz4 = "lz4", Zstd = "zstd" }
+}
+
+named_enum! {
+    /// RocksDB compaction style.
+    CompactionStyle {
+        Level = "level",
+        Universal = "universal",
+        /// Oldest files are deleted once the database passes `fifo_max_size`.
+        Fifo = "fifo",
+    }
+}
+
+named_enum! {
+    /// How a batch `load` writes its rows to RocksDB.
+    BulkLoadMethod {
+        /// Sorted SST files built with `SstFileWriter`, then `ingest_external_file`: atomic
+        /// (all rows or none), durable when it returns, no WAL and no compaction for sorted
+        /// input. The default: it measured fastest (see the engine's report in the README).
+        SstIngest = "sst-ingest" | "sst",
+        /// Write batches with the WAL off, then a flush. Only used when the database is
+        /// empty; loads into a non-empty database always ingest SST files.
+        WalOffBatches = "wal-off-batches" | "batches",
+    }
 }
 
 named_enum! {
@@ -236,110 +196,277 @@ pub struct OptionInfo {
     pub help: &'static str,
 }
 
-/// Every tunable of a [`crate::engine::Db`]. `Default` is the original plan's tuning.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DbOptions {
-    /// Shared block cache for data, index and filter blocks (bytes); `block_cache_size`.
-    pub block_cache_bytes: usize,
-    pub block_cache_type: BlockCacheType,
-    /// Bloom filter bits per key; 0 turns filters off.
-    pub bloom_bits_per_key: f64,
-    /// SST data block size (bytes).
-    pub block_size: usize,
-    /// Hash index inside data blocks (faster point lookups, a little more space).
-    pub data_block_hash_index: bool,
-    /// Keep index and filter blocks in the block cache (charged to it).
-    pub cache_index_and_filter_blocks: bool,
-    /// Pin L0 index and filter blocks in the block cache.
-    pub pin_l0_filter_and_index_blocks: bool,
-    /// Compression of every level but the last.
-    pub compression: Compression,
-    /// Compression of the bottommost level (also used by bulk-load SST files).
-    pub bottommost_compression: Compression,
-    /// Memtable size (bytes).
-    pub write_buffer_size: usize,
-    /// Memtables kept before writes stall.
-    pub max_write_buffer_number: i32,
-    pub level0_file_num_compaction_trigger: i32,
-    pub target_file_size_base: usize,
-    pub max_bytes_for_level_base: usize,
-    pub compaction_style: CompactionStyle,
-    /// FIFO compaction deletes the oldest files above this total size.
-    pub fifo_max_size: usize,
-    /// -1 keeps every SST file open.
-    pub max_open_files: i32,
-    /// Background flush + compaction threads.
-    pub max_background_jobs: i32,
-    pub use_direct_reads: bool,
-    pub use_direct_io_for_flush_and_compaction: bool,
-    pub allow_mmap_reads: bool,
-    /// Write-ahead log for `put`/`delete`. Off loses unflushed writes on a crash.
-    pub wal: bool,
-    /// fsync the WAL on every write (`sync`; power-loss safe, much slower). Off still
-    /// survives a process crash: the WAL is in the OS page cache once a write returns.
-    pub sync_writes: bool,
-    /// Value cache capacity in entries; 0 turns the value cache off.
-    pub value_cache_entries: usize,
-    /// Independently locked shards of the value cache.
-    pub value_cache_shards: usize,
-    /// After a load, fill the value cache's free room with loaded rows.
-    pub warm_value_cache_on_load: bool,
-    /// How `load` writes rows.
-    pub bulk_load_method: BulkLoadMethod,
-    /// Rows per SST file written by `load` (files are ingested together at the end).
-    pub bulk_load_rows_per_file: usize,
-    /// RocksDB statistics (tickers for block cache and bloom); costs a little per read.
-    pub rocksdb_statistics: bool,
-    pub stats_level: StatsLevel,
-    pub perf_level: PerfLevel,
-    /// Engine latency timing; counters are always kept.
-    pub metrics: bool,
-    /// Time 1 in N operations (1 = every operation).
-    pub metrics_sample_rate: u32,
-    /// Create the database when the directory is missing or empty.
-    pub create_if_missing: bool,
+/// One option's value, whatever its field type: what the table parses, formats and
+/// range-checks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Val {
+    /// Sizes and whole numbers.
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+    /// An enum option's value name.
+    Choice(&'static str),
 }
 
-impl Default for DbOptions {
-    fn default() -> Self {
-        Self {
-            block_cache_bytes: 512 * MIB,
-            block_cache_type: BlockCacheType::Lru,
-            bloom_bits_per_key: 10.0,
-            block_size: 16 * KIB,
-            data_block_hash_index: false,
-            cache_index_and_filter_blocks: true,
-            pin_l0_filter_and_index_blocks: true,
-            compression: Compression::Lz4,
-            bottommost_compression: Compression::Zstd,
-            write_buffer_size: 256 * MIB,
-            max_write_buffer_number: 4,
-            level0_file_num_compaction_trigger: 4,
-            target_file_size_base: 64 * MIB,
-            max_bytes_for_level_base: 256 * MIB,
-            compaction_style: CompactionStyle::Level,
-            fifo_max_size: GIB,
-            max_open_files: -1,
-            max_background_jobs: 2,
-            use_direct_reads: false,
-            use_direct_io_for_flush_and_compaction: false,
-            allow_mmap_reads: false,
-            wal: true,
-            sync_writes: false,
-            value_cache_entries: 100_000,
-            value_cache_shards: 16,
-            warm_value_cache_on_load: true,
-            bulk_load_method: BulkLoadMethod::SstIngest,
-            bulk_load_rows_per_file: 4_000_000,
-            rocksdb_statistics: true,
-            stats_level: StatsLevel::ExceptTimers,
-            perf_level: PerfLevel::Off,
-            metrics: true,
-            metrics_sample_rate: DEFAULT_SAMPLE_RATE,
-            create_if_missing: true,
+/// Plain text: numbers in full (sizes in bytes), `on`/`off`, names.
+impl fmt::Display for Val {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Val::Int(n) => write!(f, "{n}"),
+            Val::Float(x) => write!(f, "{x}"),
+            Val::Bool(b) => f.write_str(on_off(*b)),
+            Val::Choice(s) => f.write_str(s),
         }
     }
 }
+
+/// Allowed whole numbers: `lo..=hi`, plus `or` (e.g. -1 for "unlimited").
+#[derive(Debug, Clone, Copy)]
+pub struct Range {
+    pub lo: i128,
+    pub hi: i128,
+    pub or: Option<i128>,
+    /// The error text when a value is outside.
+    pub text: &'static str,
+}
+
+const fn range(lo: usize, hi: usize, text: &'static str) -> Range {
+    Range {
+        lo: lo as i128,
+        hi: hi as i128,
+        or: None,
+        text,
+    }
+}
+
+/// An option's type: how its text is parsed and formatted, and what it allows.
+#[derive(Debug, Clone, Copy)]
+pub enum Ty {
+    /// Bytes, written with binary units (`16KiB`, `512MiB`).
+    Size(Range),
+    Int(Range),
+    Float {
+        lo: f64,
+        hi: f64,
+        text: &'static str,
+    },
+    Bool,
+    Enum(&'static Choices),
+}
+
+impl Ty {
+    /// Parses user text (no range check: that is `check`'s).
+    pub fn parse(&self, s: &str) -> Result<Val, String> {
+        match self {
+            Ty::Size(_) if s.trim_start().starts_with('-') => {
+                Err("sizes cannot be negative".to_string())
+            }
+            Ty::Size(_) => parse_size(s).map(|n| Val::Int(n as i128)),
+            Ty::Int(_) => parse_num(s).map(Val::Int),
+            Ty::Float { .. } => parse_num(s).map(Val::Float),
+            Ty::Bool => parse_bool(s).map(Val::Bool),
+            Ty::Enum(c) => c.parse(s).map(|i| Val::Choice(c.names[i])),
+        }
+    }
+
+    /// The text `parse` reads back (`512MiB`, `on`, `lz4`, `10`).
+    pub fn format(&self, v: Val) -> String {
+        match (self, v) {
+            (Ty::Size(_), Val::Int(n)) => usize::try_from(n).map_or(n.to_string(), format_size),
+            _ => v.to_string(),
+        }
+    }
+
+    /// `Err(text)` when `v` is out of range.
+    pub fn check(&self, v: Val) -> Result<(), &'static str> {
+        match (self, v) {
+            (Ty::Size(r) | Ty::Int(r), Val::Int(n)) => {
+                let ok = (r.lo..=r.hi).contains(&n) || r.or == Some(n);
+                if ok { Ok(()) } else { Err(r.text) }
+            }
+            (Ty::Float { lo, hi, text }, Val::Float(x)) => {
+                let ok = x.is_finite() && (*lo..=*hi).contains(&x);
+                if ok { Ok(()) } else { Err(text) }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The values to offer for completion when they form a short list.
+    pub fn choices(&self) -> Vec<&'static str> {
+        match self {
+            Ty::Bool => vec!["on", "off"],
+            Ty::Enum(c) => c.names.to_vec(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The engine's live setters for options RocksDB has no `SetOptions` key for (matched
+/// exhaustively in `live.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setter {
+    BlockCacheCapacity,
+    ValueCacheCapacity,
+    /// WAL and sync together (one RocksDB `WriteOptions`).
+    WriteMode,
+    StatsLevel,
+    PerfLevel,
+    Timing,
+    SampleRate,
+}
+
+/// How an option's value is written in a RocksDB options string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RocksForm {
+    /// The plain number.
+    Number,
+    /// RocksDB's compression name (`kLZ4Compression`).
+    Compression,
+    /// Inside a nested struct: `{field=number}`.
+    Nested(&'static str),
+}
+
+/// How a change to an option is applied to an open database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Apply {
+    /// RocksDB's `SetOptions` with this key; live.
+    SetOptions(&'static str, RocksForm),
+    /// Part of the block-based table options, set whole through `SetOptions`; files
+    /// written from now on use it, and RocksDB may refuse it (then a reopen applies it).
+    Table,
+    /// One of the engine's setters; live.
+    Setter(Setter),
+    /// Read from the options each time it is used; live.
+    WhenUsed,
+    /// Needs RocksDB closed and reopened.
+    Reopen,
+    /// Fixed while open.
+    AtOpen,
+}
+
+impl Apply {
+    /// When the change takes effect, derived from how it is applied.
+    pub fn applies(self) -> Applies {
+        match self {
+            Apply::SetOptions(..) | Apply::Setter(_) | Apply::WhenUsed => Applies::Live,
+            Apply::Table => Applies::NewFiles,
+            Apply::Reopen => Applies::Reopen,
+            Apply::AtOpen => Applies::AtOpen,
+        }
+    }
+
+    /// True when applying it reopens RocksDB, or may fall back to a reopen.
+    pub fn may_reopen(self) -> bool {
+        matches!(self, Apply::Reopen | Apply::Table)
+    }
+}
+
+/// One row of the options table.
+#[derive(Debug)]
+pub struct OptSpec {
+    pub opt: Opt,
+    pub name: &'static str,
+    /// Old names still accepted by `set`/`get`.
+    pub aliases: &'static [&'static str],
+    pub ty: Ty,
+    pub apply: Apply,
+    pub help: &'static str,
+}
+
+/// A field type the table can hold: it converts to and from a [`Val`].
+trait Field: Sized {
+    fn to_val(&self) -> Val;
+    fn from_val(v: Val) -> Option<Self>;
+}
+
+macro_rules! int_field {
+    ($($t:ty),+) => {$(
+        impl Field for $t {
+            fn to_val(&self) -> Val {
+                Val::Int(*self as i128)
+            }
+            fn from_val(v: Val) -> Option<Self> {
+                let Val::Int(n) = v else { return None };
+                <$t>::try_from(n).ok()
+            }
+        }
+    )+};
+}
+int_field!(usize, i32, u32);
+
+/// Field types held in a `Val` variant as they are.
+macro_rules! plain_field {
+    ($($t:ty => $variant:ident),+) => {$(
+        impl Field for $t {
+            fn to_val(&self) -> Val {
+                Val::$variant(*self)
+            }
+            fn from_val(v: Val) -> Option<Self> {
+                let Val::$variant(x) = v else { return None };
+                Some(x)
+            }
+        }
+    )+};
+}
+plain_field!(f64 => Float, bool => Bool);
+
+/// Declares every option once: the [`DbOptions`] field with its doc and default, the
+/// [`Opt`] variant, and its [`OptSpec`] row.
+macro_rules! options_table {
+    ($(
+        $(#[$doc:meta])*
+        $opt:ident $field:ident: $t:ty = $default:expr,
+            $name:literal $([$($alias:literal),+])?, $ty:expr, $apply:expr, $help:literal;
+    )+) => {
+        /// Every tunable of a [`crate::engine::Db`]. `Default` is the original plan's tuning.
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        pub struct DbOptions { $($(#[$doc])* pub $field: $t,)+ }
+
+        impl Default for DbOptions {
+            fn default() -> Self {
+                Self { $($field: $default,)+ }
+            }
+        }
+
+        /// One option, for engine code: a misspelt option is a compile error.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Opt { $($opt),+ }
+
+        const COUNT: usize = [$($name),+].len();
+
+        /// The table, in display order (`Opt as usize` indexes it).
+        pub static SPECS: [OptSpec; COUNT] = [$(OptSpec {
+            opt: Opt::$opt,
+            name: $name,
+            aliases: &[$($($alias),+)?],
+            ty: $ty,
+            apply: $apply,
+            help: $help,
+        }),+];
+
+        impl Opt {
+            pub const ALL: [Opt; COUNT] = [$(Opt::$opt),+];
+        }
+
+        impl DbOptions {
+            /// Names of every option, in display order.
+            pub const NAMES: [&'static str; COUNT] = [$($name),+];
+
+            /// Option `opt`'s value.
+            pub fn value(&self, opt: Opt) -> Val {
+                match opt { $(Opt::$opt => self.$field.to_val()),+ }
+            }
+
+            /// Stores `v` in option `opt`; `None` when `v` does not fit its field.
+            fn put(&mut self, opt: Opt, v: Val) -> Option<()> {
+                match opt { $(Opt::$opt => self.$field = Field::from_val(v)?),+ }
+                Some(())
+            }
+        }
+    };
+}
+
 /// Default `metrics_sample_rate`: time 1 operation in 32. A timed value-cache hit costs
 /// about 50-90 ns more than an untimed one (two TSC reads, six counter adds, a histogram
 /// record; measured in tests/engine_measure.rs), while the hit itself costs 30-50 ns. At
@@ -347,6 +474,185 @@ impl Default for DbOptions {
 /// nothing next to a RocksDB read of 2-8 us), and a dashboard refreshing 4 times a second
 /// at 1M ops/s still gets ~7,800 timed operations per frame, plenty for p99.
 pub const DEFAULT_SAMPLE_RATE: u32 = 32;
+
+// Short names for the table below.
+use Apply::{Reopen, SetOptions, Table, WhenUsed};
+use RocksForm::Number;
+
+options_table! {
+    /// Shared block cache for data, index and filter blocks (bytes); `block_cache_size`.
+    BlockCacheSize block_cache_bytes: usize = 512 * MIB,
+        "block_cache_size" ["block_cache_bytes"],
+        Ty::Size(range(0, TIB, "must be between 0 and 1TiB")),
+        Apply::Setter(Setter::BlockCacheCapacity),
+        "RocksDB shared block cache size";
+    BlockCacheType block_cache_type: BlockCacheType = BlockCacheType::Lru,
+        "block_cache_type", Ty::Enum(BlockCacheType::CHOICES), Reopen,
+        "block cache implementation (lru or hyper_clock)";
+    /// Bloom filter bits per key; 0 turns filters off.
+    BloomBitsPerKey bloom_bits_per_key: f64 = 10.0,
+        "bloom_bits_per_key" ["bloom_bits"],
+        Ty::Float { lo: 0.0, hi: 100.0, text: "must be between 0 (off) and 100" },
+        Table, "bloom filter bits per key (0 = no filter)";
+    /// SST data block size (bytes).
+    BlockSize block_size: usize = 16 * KIB,
+        "block_size", Ty::Size(range(KIB, 64 * MIB, "must be between 1KiB and 64MiB")),
+        Table, "SST data block size";
+    /// Hash index inside data blocks (faster point lookups, a little more space).
+    DataBlockHashIndex data_block_hash_index: bool = false,
+        "data_block_hash_index", Ty::Bool, Table,
+        "hash index in data blocks for point lookups";
+    /// Keep index and filter blocks in the block cache (charged to it).
+    CacheIndexAndFilterBlocks cache_index_and_filter_blocks: bool = true,
+        "cache_index_and_filter_blocks", Ty::Bool, Table,
+        "keep index/filter blocks in the block cache";
+    /// Pin L0 index and filter blocks in the block cache.
+    PinL0FilterAndIndexBlocks pin_l0_filter_and_index_blocks: bool = true,
+        "pin_l0_filter_and_index_blocks", Ty::Bool, Table,
+        "pin L0 index/filter blocks in the block cache";
+    /// Compression of every level but the last.
+    Compression compression: Compression = Compression::Lz4,
+        "compression", Ty::Enum(Compression::CHOICES),
+        SetOptions("compression", RocksForm::Compression),
+        "compression of levels above the bottom (none/snappy/lz4/zstd)";
+    /// Compression of the bottommost level (also used by bulk-load SST files).
+    BottommostCompression bottommost_compression: Compression = Compression::Zstd,
+        "bottommost_compression", Ty::Enum(Compression::CHOICES),
+        SetOptions("bottommost_compression", RocksForm::Compression),
+        "compression of the bottom level and bulk-load files";
+    /// Memtable size (bytes).
+    WriteBufferSize write_buffer_size: usize = 256 * MIB,
+        "write_buffer_size",
+        Ty::Size(range(64 * KIB, 64 * GIB, "must be between 64KiB and 64GiB")),
+        SetOptions("write_buffer_size", Number), "memtable size";
+    /// Memtables kept before writes stall.
+    MaxWriteBufferNumber max_write_buffer_number: i32 = 4,
+        "max_write_buffer_number", Ty::Int(range(2, 64, "must be between 2 and 64")),
+        SetOptions("max_write_buffer_number", Number), "memtables kept before writes stall";
+    Level0FileNumCompactionTrigger level0_file_num_compaction_trigger: i32 = 4,
+        "level0_file_num_compaction_trigger",
+        Ty::Int(range(1, 1000, "must be between 1 and 1000")),
+        SetOptions("level0_file_num_compaction_trigger", Number),
+        "L0 files that start a compaction";
+    TargetFileSizeBase target_file_size_base: usize = 64 * MIB,
+        "target_file_size_base",
+        Ty::Size(range(64 * KIB, 64 * GIB, "must be between 64KiB and 64GiB")),
+        SetOptions("target_file_size_base", Number), "target SST file size at L1";
+    MaxBytesForLevelBase max_bytes_for_level_base: usize = 256 * MIB,
+        "max_bytes_for_level_base",
+        Ty::Size(range(64 * KIB, TIB, "must be between 64KiB and 1TiB")),
+        SetOptions("max_bytes_for_level_base", Number), "total size of L1";
+    CompactionStyle compaction_style: CompactionStyle = CompactionStyle::Level,
+        "compaction_style", Ty::Enum(CompactionStyle::CHOICES), Reopen,
+        "level, universal or fifo compaction";
+    /// FIFO compaction deletes the oldest files above this total size.
+    FifoMaxSize fifo_max_size: usize = GIB,
+        "fifo_max_size", Ty::Size(range(MIB, 1024 * TIB, "must be between 1MiB and 1PiB")),
+        SetOptions("compaction_options_fifo", RocksForm::Nested("max_table_files_size")),
+        "fifo: delete the oldest files above this total size";
+    /// -1 keeps every SST file open.
+    MaxOpenFiles max_open_files: i32 = -1,
+        "max_open_files",
+        Ty::Int(Range {
+            or: Some(-1),
+            ..range(16, 10_000_000, "must be -1 (unlimited) or between 16 and 10000000")
+        }),
+        Reopen, "SST files kept open (-1 = all)";
+    /// Background flush + compaction threads.
+    MaxBackgroundJobs max_background_jobs: i32 = 2,
+        "max_background_jobs", Ty::Int(range(1, 256, "must be between 1 and 256")),
+        Reopen, "background flush and compaction threads";
+    UseDirectReads use_direct_reads: bool = false,
+        "use_direct_reads", Ty::Bool, Reopen, "O_DIRECT reads (bypass the OS page cache)";
+    UseDirectIoForFlushAndCompaction use_direct_io_for_flush_and_compaction: bool = false,
+        "use_direct_io_for_flush_and_compaction", Ty::Bool, Reopen,
+        "O_DIRECT for flush and compaction";
+    AllowMmapReads allow_mmap_reads: bool = false,
+        "allow_mmap_reads", Ty::Bool, Reopen, "read SST files through mmap";
+    /// Write-ahead log for `put`/`delete`. Off loses unflushed writes on a crash.
+    Wal wal: bool = true,
+        "wal", Ty::Bool, Apply::Setter(Setter::WriteMode), "write-ahead log for put/delete";
+    /// fsync the WAL on every write (`sync`; power-loss safe, much slower). Off still
+    /// survives a process crash: the WAL is in the OS page cache once a write returns.
+    Sync sync_writes: bool = false,
+        "sync" ["sync_writes"], Ty::Bool, Apply::Setter(Setter::WriteMode),
+        "fsync the WAL on every write";
+    /// Value cache capacity in entries; 0 turns the value cache off.
+    ValueCacheEntries value_cache_entries: usize = 100_000,
+        "value_cache_entries",
+        Ty::Int(range(0, 1_000_000_000, "must be between 0 (off) and 1000000000")),
+        Apply::Setter(Setter::ValueCacheCapacity),
+        "LRU value cache capacity in entries (0 = off)";
+    /// Independently locked shards of the value cache.
+    ValueCacheShards value_cache_shards: usize = 16,
+        "value_cache_shards", Ty::Int(range(1, 1024, "must be between 1 and 1024")),
+        Apply::AtOpen, "value cache shards (independent locks)";
+    /// After a load, fill the value cache's free room with loaded rows.
+    WarmValueCacheOnLoad warm_value_cache_on_load: bool = true,
+        "warm_value_cache_on_load", Ty::Bool, WhenUsed,
+        "after a load, fill the value cache's free room with loaded rows";
+    /// How `load` writes rows.
+    BulkLoadMethod bulk_load_method: BulkLoadMethod = BulkLoadMethod::SstIngest,
+        "bulk_load_method", Ty::Enum(BulkLoadMethod::CHOICES), WhenUsed,
+        "load via sst-ingest or wal-off-batches";
+    /// Rows per SST file written by `load` (files are ingested together at the end).
+    BulkLoadRowsPerFile bulk_load_rows_per_file: usize = 4_000_000,
+        "bulk_load_rows_per_file",
+        Ty::Int(range(1_000, 1_000_000_000, "must be between 1000 and 1000000000")),
+        WhenUsed, "rows per SST file written by load";
+    /// RocksDB statistics (tickers for block cache and bloom); costs a little per read.
+    RocksdbStatistics rocksdb_statistics: bool = true,
+        "rocksdb_statistics", Ty::Bool, Reopen, "RocksDB tickers (block cache, bloom)";
+    StatsLevel stats_level: StatsLevel = StatsLevel::ExceptTimers,
+        "stats_level", Ty::Enum(StatsLevel::CHOICES), Apply::Setter(Setter::StatsLevel),
+        "RocksDB statistics detail";
+    PerfLevel perf_level: PerfLevel = PerfLevel::Off,
+        "perf_level", Ty::Enum(PerfLevel::CHOICES), Apply::Setter(Setter::PerfLevel),
+        "RocksDB PerfContext detail for operation threads";
+    /// Engine latency timing; counters are always kept.
+    Metrics metrics: bool = true,
+        "metrics", Ty::Bool, Apply::Setter(Setter::Timing), "engine latency timing";
+    /// Time 1 in N operations (1 = every operation).
+    MetricsSampleRate metrics_sample_rate: u32 = DEFAULT_SAMPLE_RATE,
+        "metrics_sample_rate",
+        Ty::Int(range(1, 1_000_000, "must be between 1 (time every operation) and 1000000")),
+        Apply::Setter(Setter::SampleRate), "time 1 in N operations";
+    /// Create the database when the directory is missing or empty.
+    CreateIfMissing create_if_missing: bool = true,
+        "create_if_missing", Ty::Bool, WhenUsed,
+        "create the database if the directory is missing or empty";
+}
+
+impl Opt {
+    /// This option's row of the table.
+    pub fn spec(self) -> &'static OptSpec {
+        // SPECS lists the options in the order Opt declares them.
+        &SPECS[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// When a change to it takes effect.
+    pub fn applies(self) -> Applies {
+        self.spec().apply.applies()
+    }
+
+    /// The option `name` (or one of its aliases) means, any case.
+    pub fn from_name(name: &str) -> Option<Opt> {
+        let n = name.trim().to_ascii_lowercase();
+        SPECS
+            .iter()
+            .find(|s| s.name == n || s.aliases.contains(&n.as_str()))
+            .map(|s| s.opt)
+    }
+
+    /// Like `from_name`, with the user's error (and a "did you mean") for an unknown name.
+    pub fn lookup(name: &str) -> Result<Opt, DbError> {
+        Opt::from_name(name).ok_or_else(|| unknown(name))
+    }
+}
 
 fn invalid(name: &str, value: impl fmt::Display, reason: impl Into<String>) -> DbError {
     DbError::InvalidOption {
@@ -358,6 +664,7 @@ fn invalid(name: &str, value: impl fmt::Display, reason: impl Into<String>) -> D
 
 /// Parses a byte size: `4096`, `16k`, `16KiB`, `512M`, `512MB`, `1g`, `1GiB` (binary units).
 pub fn parse_size(s: &str) -> Result<usize, String> {
+    let not_a_size = || format!("{s:?} is not a size (use e.g. 4096, 16KiB, 512MiB, 1GiB)");
     let t = s.trim().replace('_', "");
     let lower = t.to_ascii_lowercase();
     let split = lower
@@ -369,21 +676,13 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         "k" | "kb" | "kib" => KIB,
         "m" | "mb" | "mib" => MIB,
         "g" | "gb" | "gib" => GIB,
-        "t" | "tb" | "tib" => GIB * 1024,
-        _ => {
-            return Err(format!(
-                "{s:?} is not a size (use e.g. 4096, 16KiB, 512MiB, 1GiB)"
-            ));
-        }
+        "t" | "tb" | "tib" => TIB,
+        _ => return Err(not_a_size()),
     };
     if num.is_empty() {
-        return Err(format!(
-            "{s:?} is not a size (use e.g. 4096, 16KiB, 512MiB, 1GiB)"
-        ));
+        return Err(not_a_size());
     }
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a size (use e.g. 4096, 16KiB, 512MiB, 1GiB)"))?;
+    let n: f64 = num.parse().map_err(|_| not_a_size())?;
     let bytes = n * mult as f64;
     if !(0.0..=(u64::MAX as f64)).contains(&bytes) {
         return Err(format!("{s:?} is out of range"));
@@ -416,20 +715,13 @@ fn parse_num<T: FromStr>(s: &str) -> Result<T, String> {
         .map_err(|_| "expected a number".to_string())
 }
 
-/// Old names still accepted by `set`/`get`.
-const ALIASES: &[(&str, &str)] = &[
-    ("block_cache_bytes", "block_cache_size"),
-    ("sync_writes", "sync"),
-    ("bloom_bits", "bloom_bits_per_key"),
-];
+fn on_off(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
 
 /// The canonical name of an option (resolving aliases), or `None` if unknown.
 pub fn canonical_name(name: &str) -> Option<&'static str> {
-    let n = name.trim().to_ascii_lowercase();
-    if let Some(&(_, to)) = ALIASES.iter().find(|(from, _)| *from == n) {
-        return Some(to);
-    }
-    DbOptions::NAMES.iter().copied().find(|k| *k == n)
+    Opt::from_name(name).map(Opt::name)
 }
 
 /// The known option nearest to `name` (for "did you mean").
@@ -468,178 +760,34 @@ fn unknown(name: &str) -> DbError {
 }
 
 impl DbOptions {
-    /// Names of every option, in display order.
-    pub const NAMES: [&'static str; 34] = [
-        "block_cache_size",
-        "block_cache_type",
-        "bloom_bits_per_key",
-        "block_size",
-        "data_block_hash_index",
-        "cache_index_and_filter_blocks",
-        "pin_l0_filter_and_index_blocks",
-        "compression",
-        "bottommost_compression",
-        "write_buffer_size",
-        "max_write_buffer_number",
-        "level0_file_num_compaction_trigger",
-        "target_file_size_base",
-        "max_bytes_for_level_base",
-        "compaction_style",
-        "fifo_max_size",
-        "max_open_files",
-        "max_background_jobs",
-        "use_direct_reads",
-        "use_direct_io_for_flush_and_compaction",
-        "allow_mmap_reads",
-        "wal",
-        "sync",
-        "value_cache_entries",
-        "value_cache_shards",
-        "warm_value_cache_on_load",
-        "bulk_load_method",
-        "bulk_load_rows_per_file",
-        "rocksdb_statistics",
-        "stats_level",
-        "perf_level",
-        "metrics",
-        "metrics_sample_rate",
-        "create_if_missing",
-    ];
-
     /// Checks every field; the error names the option, its value and the allowed range.
     pub fn validate(&self) -> Result<(), DbError> {
-        let range = |name: &str, v: i128, lo: i128, hi: i128, text: &str| {
-            if (lo..=hi).contains(&v) {
-                Ok(())
-            } else {
-                Err(invalid(name, v, text))
-            }
-        };
-        range(
-            "block_cache_size",
-            self.block_cache_bytes as i128,
-            0,
-            (1024 * GIB) as i128,
-            "must be between 0 and 1TiB",
-        )?;
-        let b = self.bloom_bits_per_key;
-        if !b.is_finite() || !(0.0..=100.0).contains(&b) {
-            return Err(invalid(
-                "bloom_bits_per_key",
-                b,
-                "must be between 0 (off) and 100",
-            ));
+        for s in &SPECS {
+            let v = self.value(s.opt);
+            s.ty.check(v).map_err(|text| invalid(s.name, v, text))?;
         }
-        range(
-            "block_size",
-            self.block_size as i128,
-            KIB as i128,
-            (64 * MIB) as i128,
-            "must be between 1KiB and 64MiB",
-        )?;
-        range(
-            "write_buffer_size",
-            self.write_buffer_size as i128,
-            (64 * KIB) as i128,
-            (64 * GIB) as i128,
-            "must be between 64KiB and 64GiB",
-        )?;
-        range(
-            "max_write_buffer_number",
-            self.max_write_buffer_number.into(),
-            2,
-            64,
-            "must be between 2 and 64",
-        )?;
-        range(
-            "level0_file_num_compaction_trigger",
-            self.level0_file_num_compaction_trigger.into(),
-            1,
-            1000,
-            "must be between 1 and 1000",
-        )?;
-        range(
-            "target_file_size_base",
-            self.target_file_size_base as i128,
-            (64 * KIB) as i128,
-            (64 * GIB) as i128,
-            "must be between 64KiB and 64GiB",
-        )?;
-        range(
-            "max_bytes_for_level_base",
-            self.max_bytes_for_level_base as i128,
-            (64 * KIB) as i128,
-            (1024 * GIB) as i128,
-            "must be between 64KiB and 1TiB",
-        )?;
-        range(
-            "fifo_max_size",
-            self.fifo_max_size as i128,
-            MIB as i128,
-            (1024 * 1024 * GIB) as i128,
-            "must be between 1MiB and 1PiB",
-        )?;
-        if self.max_open_files != -1 {
-            range(
-                "max_open_files",
-                self.max_open_files.into(),
-                16,
-                10_000_000,
-                "must be -1 (unlimited) or between 16 and 10000000",
-            )?;
-        }
-        range(
-            "max_background_jobs",
-            self.max_background_jobs.into(),
-            1,
-            256,
-            "must be between 1 and 256",
-        )?;
-        range(
-            "value_cache_entries",
-            self.value_cache_entries as i128,
-            0,
-            1_000_000_000,
-            "must be between 0 (off) and 1000000000",
-        )?;
-        range(
-            "value_cache_shards",
-            self.value_cache_shards as i128,
-            1,
-            1024,
-            "must be between 1 and 1024",
-        )?;
-        range(
-            "bulk_load_rows_per_file",
-            self.bulk_load_rows_per_file as i128,
-            1_000,
-            1_000_000_000,
-            "must be between 1000 and 1000000000",
-        )?;
-        range(
-            "metrics_sample_rate",
-            self.metrics_sample_rate.into(),
-            1,
-            1_000_000,
-            "must be between 1 (time every operation) and 1000000",
-        )?;
+        self.check_combinations()
+    }
+
+    /// The rules between options.
+    fn check_combinations(&self) -> Result<(), DbError> {
         if self.sync_writes && !self.wal {
             return Err(invalid(
-                "sync",
+                Opt::Sync.name(),
                 "on",
                 "needs wal on (there is no log to sync)",
             ));
         }
         if self.compaction_style == CompactionStyle::Fifo && self.max_open_files != -1 {
             return Err(invalid(
-                "max_open_files",
+                Opt::MaxOpenFiles.name(),
                 self.max_open_files,
                 "must be -1 with fifo compaction (RocksDB requires it)",
             ));
         }
         if self.use_direct_reads && self.allow_mmap_reads {
             return Err(invalid(
-                "allow_mmap_reads",
+                Opt::AllowMmapReads.name(),
                 "on",
                 "cannot be combined with use_direct_reads; turn that off first",
             ));
@@ -657,244 +805,67 @@ impl DbOptions {
         Ok(key)
     }
 
-    /// Parses and sets one option without the cross-option checks of `validate` (for
-    /// moving between two valid sets of options one field at a time).
+    /// Parses and sets one option without the range and cross-option checks of
+    /// `validate` (for moving between two valid sets of options one field at a time).
     pub fn set_unvalidated(&mut self, name: &str, value: &str) -> Result<&'static str, DbError> {
-        let key = canonical_name(name).ok_or_else(|| unknown(name))?;
-        let next = self;
-        let err = |reason: String| invalid(key, value, reason);
-        let size = |v: &str| -> Result<usize, DbError> {
-            if v.trim_start().starts_with('-') {
-                return Err(err("sizes cannot be negative".to_string()));
-            }
-            parse_size(v).map_err(err)
+        let opt = Opt::lookup(name)?;
+        let s = opt.spec();
+        let v = s.ty.parse(value).map_err(|e| invalid(s.name, value, e))?;
+        // A number too large for its field is out of the option's range too.
+        let out_of_range = || match s.ty.check(v) {
+            Err(text) => invalid(s.name, value, text),
+            Ok(()) => invalid(s.name, value, "out of range"),
         };
-        match key {
-            "block_cache_size" => next.block_cache_bytes = size(value)?,
-            "block_cache_type" => next.block_cache_type = value.parse().map_err(err)?,
-            "bloom_bits_per_key" => next.bloom_bits_per_key = parse_num(value).map_err(err)?,
-            "block_size" => next.block_size = size(value)?,
-            "data_block_hash_index" => {
-                next.data_block_hash_index = parse_bool(value).map_err(err)?
-            }
-            "cache_index_and_filter_blocks" => {
-                next.cache_index_and_filter_blocks = parse_bool(value).map_err(err)?
-            }
-            "pin_l0_filter_and_index_blocks" => {
-                next.pin_l0_filter_and_index_blocks = parse_bool(value).map_err(err)?
-            }
-            "compression" => next.compression = value.parse().map_err(err)?,
-            "bottommost_compression" => next.bottommost_compression = value.parse().map_err(err)?,
-            "write_buffer_size" => next.write_buffer_size = size(value)?,
-            "max_write_buffer_number" => {
-                next.max_write_buffer_number = parse_num(value).map_err(err)?
-            }
-            "level0_file_num_compaction_trigger" => {
-                next.level0_file_num_compaction_trigger = parse_num(value).map_err(err)?
-            }
-            "target_file_size_base" => next.target_file_size_base = size(value)?,
-            "max_bytes_for_level_base" => next.max_bytes_for_level_base = size(value)?,
-            "compaction_style" => next.compaction_style = value.parse().map_err(err)?,
-            "fifo_max_size" => next.fifo_max_size = size(value)?,
-            "max_open_files" => next.max_open_files = parse_num(value).map_err(err)?,
-            "max_background_jobs" => next.max_background_jobs = parse_num(value).map_err(err)?,
-            "use_direct_reads" => next.use_direct_reads = parse_bool(value).map_err(err)?,
-            "use_direct_io_for_flush_and_compaction" => {
-                next.use_direct_io_for_flush_and_compaction = parse_bool(value).map_err(err)?
-            }
-            "allow_mmap_reads" => next.allow_mmap_reads = parse_bool(value).map_err(err)?,
-            "wal" => next.wal = parse_bool(value).map_err(err)?,
-            "sync" => next.sync_writes = parse_bool(value).map_err(err)?,
-            "value_cache_entries" => next.value_cache_entries = parse_num(value).map_err(err)?,
-            "value_cache_shards" => next.value_cache_shards = parse_num(value).map_err(err)?,
-            "warm_value_cache_on_load" => {
-                next.warm_value_cache_on_load = parse_bool(value).map_err(err)?
-            }
-            "bulk_load_method" => next.bulk_load_method = value.parse().map_err(err)?,
-            "bulk_load_rows_per_file" => {
-                next.bulk_load_rows_per_file = parse_num(value).map_err(err)?
-            }
-            "rocksdb_statistics" => next.rocksdb_statistics = parse_bool(value).map_err(err)?,
-            "stats_level" => next.stats_level = value.parse().map_err(err)?,
-            "perf_level" => next.perf_level = value.parse().map_err(err)?,
-            "metrics" => next.metrics = parse_bool(value).map_err(err)?,
-            "metrics_sample_rate" => next.metrics_sample_rate = parse_num(value).map_err(err)?,
-            "create_if_missing" => next.create_if_missing = parse_bool(value).map_err(err)?,
-            _ => return Err(unknown(name)),
-        }
-        Ok(key)
+        self.put(opt, v).ok_or_else(out_of_range)?;
+        Ok(s.name)
     }
 
     /// Current value of one option as text, or `None` for an unknown name.
     pub fn get(&self, name: &str) -> Option<String> {
-        Some(match canonical_name(name)? {
-            "block_cache_size" => format_size(self.block_cache_bytes),
-            "block_cache_type" => self.block_cache_type.to_string(),
-            "bloom_bits_per_key" => self.bloom_bits_per_key.to_string(),
-            "block_size" => format_size(self.block_size),
-            "data_block_hash_index" => on_off(self.data_block_hash_index),
-            "cache_index_and_filter_blocks" => on_off(self.cache_index_and_filter_blocks),
-            "pin_l0_filter_and_index_blocks" => on_off(self.pin_l0_filter_and_index_blocks),
-            "compression" => self.compression.to_string(),
-            "bottommost_compression" => self.bottommost_compression.to_string(),
-            "write_buffer_size" => format_size(self.write_buffer_size),
-            "max_write_buffer_number" => self.max_write_buffer_number.to_string(),
-            "level0_file_num_compaction_trigger" => {
-                self.level0_file_num_compaction_trigger.to_string()
-            }
-            "target_file_size_base" => format_size(self.target_file_size_base),
-            "max_bytes_for_level_base" => format_size(self.max_bytes_for_level_base),
-            "compaction_style" => self.compaction_style.to_string(),
-            "fifo_max_size" => format_size(self.fifo_max_size),
-            "max_open_files" => self.max_open_files.to_string(),
-            "max_background_jobs" => self.max_background_jobs.to_string(),
-            "use_direct_reads" => on_off(self.use_direct_reads),
-            "use_direct_io_for_flush_and_compaction" => {
-                on_off(self.use_direct_io_for_flush_and_compaction)
-            }
-            "allow_mmap_reads" => on_off(self.allow_mmap_reads),
-            "wal" => on_off(self.wal),
-            "sync" => on_off(self.sync_writes),
-            "value_cache_entries" => self.value_cache_entries.to_string(),
-            "value_cache_shards" => self.value_cache_shards.to_string(),
-            "warm_value_cache_on_load" => on_off(self.warm_value_cache_on_load),
-            "bulk_load_method" => self.bulk_load_method.to_string(),
-            "bulk_load_rows_per_file" => self.bulk_load_rows_per_file.to_string(),
-            "rocksdb_statistics" => on_off(self.rocksdb_statistics),
-            "stats_level" => self.stats_level.to_string(),
-            "perf_level" => self.perf_level.to_string(),
-            "metrics" => on_off(self.metrics),
-            "metrics_sample_rate" => self.metrics_sample_rate.to_string(),
-            "create_if_missing" => on_off(self.create_if_missing),
-            _ => return None,
-        })
+        Opt::from_name(name).map(|o| self.text(o))
+    }
+
+    /// Option `opt`'s value as text (`512MiB`, `on`, `lz4`).
+    pub fn text(&self, opt: Opt) -> String {
+        opt.spec().ty.format(self.value(opt))
+    }
+
+    /// Copies option `opt` from `other`.
+    pub fn copy_from(&mut self, opt: Opt, other: &DbOptions) {
+        // Both hold the field's own type, so the value always fits.
+        let _fits = self.put(opt, other.value(opt));
     }
 
     /// Every option with its current value, default, when it applies and a one-line help.
     pub fn describe(&self) -> Vec<OptionInfo> {
         let defaults = DbOptions::default();
-        Self::NAMES
+        SPECS
             .iter()
-            .map(|&name| {
-                let value = self.get(name).unwrap_or_default();
-                let default = defaults.get(name).unwrap_or_default();
+            .map(|s| {
+                let value = self.text(s.opt);
+                let default = defaults.text(s.opt);
                 OptionInfo {
-                    name,
+                    name: s.name,
                     changed: value != default,
                     value,
                     default,
-                    applies: applies(name),
-                    help: help(name),
+                    applies: s.apply.applies(),
+                    help: s.help,
                 }
             })
             .collect()
     }
 
-    /// Names of the options whose values differ between `self` and `other`.
-    pub fn diff(&self, other: &DbOptions) -> Vec<&'static str> {
-        Self::NAMES
-            .iter()
-            .copied()
-            .filter(|n| self.get(n) != other.get(n))
+    /// The options whose values differ between `self` and `other`, in table order.
+    pub fn diff(&self, other: &DbOptions) -> Vec<Opt> {
+        Opt::ALL
+            .into_iter()
+            .filter(|&o| self.value(o) != other.value(o))
             .collect()
     }
 }
 
-fn on_off(b: bool) -> String {
-    if b { "on" } else { "off" }.to_string()
-}
-
 /// The values option `name` accepts when they form a short list (for completion).
 pub fn value_choices(name: &str) -> Vec<&'static str> {
-    let d = DbOptions::default();
-    let Some(key) = canonical_name(name) else {
-        return Vec::new();
-    };
-    match key {
-        "block_cache_type" => BlockCacheType::ALL.iter().map(|v| v.as_str()).collect(),
-        "stats_level" => StatsLevel::ALL.iter().map(|v| v.as_str()).collect(),
-        "perf_level" => PerfLevel::ALL.iter().map(|v| v.as_str()).collect(),
-        "compression" | "bottommost_compression" => {
-            Compression::ALL.iter().map(|v| v.as_str()).collect()
-        }
-        "compaction_style" => vec!["level", "universal", "fifo"],
-        "bulk_load_method" => vec!["sst-ingest", "wal-off-batches"],
-        _ if matches!(d.get(key).as_deref(), Some("on" | "off")) => vec!["on", "off"],
-        _ => Vec::new(),
-    }
-}
-
-/// When a change to option `name` takes effect.
-pub fn applies(name: &str) -> Applies {
-    match canonical_name(name).unwrap_or("") {
-        "block_cache_size"
-        | "value_cache_entries"
-        | "compression"
-        | "bottommost_compression"
-        | "write_buffer_size"
-        | "max_write_buffer_number"
-        | "level0_file_num_compaction_trigger"
-        | "target_file_size_base"
-        | "max_bytes_for_level_base"
-        | "fifo_max_size"
-        | "wal"
-        | "sync"
-        | "bulk_load_method"
-        | "bulk_load_rows_per_file"
-        | "stats_level"
-        | "perf_level"
-        | "metrics"
-        | "metrics_sample_rate"
-        | "create_if_missing"
-        | "warm_value_cache_on_load" => Applies::Live,
-        "value_cache_shards" => Applies::AtOpen,
-        "bloom_bits_per_key"
-        | "block_size"
-        | "data_block_hash_index"
-        | "cache_index_and_filter_blocks"
-        | "pin_l0_filter_and_index_blocks" => Applies::NewFiles,
-        _ => Applies::Reopen,
-    }
-}
-
-fn help(name: &str) -> &'static str {
-    match name {
-        "block_cache_size" => "RocksDB shared block cache size",
-        "block_cache_type" => "block cache implementation (lru or hyper_clock)",
-        "bloom_bits_per_key" => "bloom filter bits per key (0 = no filter)",
-        "block_size" => "SST data block size",
-        "data_block_hash_index" => "hash index in data blocks for point lookups",
-        "cache_index_and_filter_blocks" => "keep index/filter blocks in the block cache",
-        "pin_l0_filter_and_index_blocks" => "pin L0 index/filter blocks in the block cache",
-        "compression" => "compression of levels above the bottom (none/snappy/lz4/zstd)",
-        "bottommost_compression" => "compression of the bottom level and bulk-load files",
-        "write_buffer_size" => "memtable size",
-        "max_write_buffer_number" => "memtables kept before writes stall",
-        "level0_file_num_compaction_trigger" => "L0 files that start a compaction",
-        "target_file_size_base" => "target SST file size at L1",
-        "max_bytes_for_level_base" => "total size of L1",
-        "compaction_style" => "level, universal or fifo compaction",
-        "fifo_max_size" => "fifo: delete the oldest files above this total size",
-        "max_open_files" => "SST files kept open (-1 = all)",
-        "max_background_jobs" => "background flush and compaction threads",
-        "use_direct_reads" => "O_DIRECT reads (bypass the OS page cache)",
-        "use_direct_io_for_flush_and_compaction" => "O_DIRECT for flush and compaction",
-        "allow_mmap_reads" => "read SST files through mmap",
-        "wal" => "write-ahead log for put/delete",
-        "sync" => "fsync the WAL on every write",
-        "value_cache_entries" => "LRU value cache capacity in entries (0 = off)",
-        "value_cache_shards" => "value cache shards (independent locks)",
-        "warm_value_cache_on_load" => {
-            "after a load, fill the value cache's free room with loaded rows"
-        }
-        "bulk_load_method" => "load via sst-ingest or wal-off-batches",
-        "bulk_load_rows_per_file" => "rows per SST file written by load",
-        "rocksdb_statistics" => "RocksDB tickers (block cache, bloom)",
-        "stats_level" => "RocksDB statistics detail",
-        "perf_level" => "RocksDB PerfContext detail for operation threads",
-        "metrics" => "engine latency timing",
-        "metrics_sample_rate" => "time 1 in N operations",
-        "create_if_missing" => "create the database if the directory is missing or empty",
-        _ => "",
-    }
+    Opt::from_name(name).map_or_else(Vec::new, |o| o.spec().ty.choices())
 }

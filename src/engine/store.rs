@@ -18,7 +18,8 @@ use rocksdb::{
 
 use super::error::DbError;
 use super::options::{
-    BlockCacheType, CompactionStyle, Compression, DbOptions, PerfLevel, StatsLevel,
+    Apply, BlockCacheType, CompactionStyle, Compression, DbOptions, Opt, PerfLevel, RocksForm,
+    StatsLevel, Val,
 };
 use crate::metrics::{BlockCacheTickers, LevelInfo, RocksStats, RocksTickers};
 
@@ -170,44 +171,27 @@ fn table_options_string(o: &DbOptions) -> String {
     )
 }
 
-/// The `SetOptions` pairs that apply option `name` of `o` to an open database, or `None`
+/// The `SetOptions` pairs that apply option `opt` of `o` to an open database, or `None`
 /// when RocksDB cannot change it live.
-pub(crate) fn set_options_pairs(name: &str, o: &DbOptions) -> Option<Vec<(String, String)>> {
-    let one = |k: &str, v: String| Some(vec![(k.to_string(), v)]);
-    match name {
-        "compression" => one("compression", compression_name(o.compression).into()),
-        "bottommost_compression" => one(
-            "bottommost_compression",
-            compression_name(o.bottommost_compression).into(),
-        ),
-        "write_buffer_size" => one("write_buffer_size", o.write_buffer_size.to_string()),
-        "max_write_buffer_number" => one(
-            "max_write_buffer_number",
-            o.max_write_buffer_number.to_string(),
-        ),
-        "level0_file_num_compaction_trigger" => one(
-            "level0_file_num_compaction_trigger",
-            o.level0_file_num_compaction_trigger.to_string(),
-        ),
-        "target_file_size_base" => {
-            one("target_file_size_base", o.target_file_size_base.to_string())
-        }
-        "max_bytes_for_level_base" => one(
-            "max_bytes_for_level_base",
-            o.max_bytes_for_level_base.to_string(),
-        ),
-        "fifo_max_size" => one(
-            "compaction_options_fifo",
-            format!("{{max_table_files_size={}}}", o.fifo_max_size),
-        ),
-        "bloom_bits_per_key"
-        | "block_size"
-        | "data_block_hash_index"
-        | "cache_index_and_filter_blocks"
-        | "pin_l0_filter_and_index_blocks" => {
-            one("block_based_table_factory", table_options_string(o))
-        }
-        _ => None,
+pub(crate) fn set_options_pairs(opt: Opt, o: &DbOptions) -> Option<Vec<(String, String)>> {
+    let (key, value) = match opt.spec().apply {
+        Apply::SetOptions(key, form) => (key, rocks_value(form, o.value(opt))),
+        Apply::Table => ("block_based_table_factory", table_options_string(o)),
+        _ => return None,
+    };
+    Some(vec![(key.to_string(), value)])
+}
+
+/// An option's value as RocksDB writes it in an options string.
+fn rocks_value(form: RocksForm, v: Val) -> String {
+    match form {
+        RocksForm::Number => v.to_string(),
+        // The table gives this form only to Compression fields.
+        RocksForm::Compression => v
+            .to_string()
+            .parse()
+            .map_or_else(|_| v.to_string(), |c| compression_name(c).to_string()),
+        RocksForm::Nested(field) => format!("{{{field}={v}}}"),
     }
 }
 
