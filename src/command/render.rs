@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value as Json, json};
 
-use super::exec::{Cell, CommandStats, Outcome, Report, Table};
+use super::outcome::{Cell, CommandStats, Outcome, Report, Table};
 use super::parse::OutputMode;
 
 /// A value as text: itself when it is valid UTF-8, else `x'..'` in lower-case hex.
