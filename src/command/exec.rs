@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use super::outcome::{Cell, CommandStats, ExecError, Outcome, Report, Table};
 use super::parse::{
     Command, KeyFilter, OutputMode, OutputTarget, ParseError, SelectWhat, parse_command,
-    split_statements, usage,
+    split_statements,
 };
+use super::spec::{SPECS, lookup, spec_of};
 use crate::engine::options::canonical_name;
 use crate::engine::{Applies, Db, DbError, DbOptions, OptionChange, Value};
 use crate::metrics::MetricsWindow;
@@ -491,6 +492,12 @@ impl Executor {
                 let src = self.db.export_rocksdb_options(Path::new(path))?;
                 Outcome::Message(format!("wrote {path} (RocksDB's {})", src.display()))
             }
+            Command::Refresh(_) | Command::Export { .. } => {
+                return Err(ExecError::Refused(format!(
+                    "{} works only in the dashboard",
+                    spec_of(cmd).name
+                )));
+            }
             Command::Quit => Outcome::Quit,
         })
     }
@@ -758,22 +765,7 @@ impl Executor {
 
 /// Whether a command reads or writes the database (and so has `.stats` figures).
 fn touches_db(cmd: &Command) -> bool {
-    matches!(
-        cmd,
-        Command::Get(_)
-            | Command::Put { .. }
-            | Command::Del(_)
-            | Command::Scan { .. }
-            | Command::Count(_)
-            | Command::Exists(_)
-            | Command::MGet(_)
-            | Command::Select { .. }
-            | Command::Insert { .. }
-            | Command::Delete { .. }
-            | Command::Compact(_)
-            | Command::Flush
-            | Command::Load { .. }
-    )
+    spec_of(cmd).touches_db
 }
 
 /// Inclusive key bounds of a filter; `None` when it matches nothing.
@@ -822,78 +814,22 @@ pub fn mode_name(m: OutputMode) -> &'static str {
     }
 }
 
-/// `(usage, what it does)` for every command, in `.help` order.
-const HELP: &[(&str, &str)] = &[
-    ("get", "value of key K (NULL if absent)"),
-    (
-        "put",
-        "store VALUE under K (bare word, 'quoted', or x'hex')",
-    ),
-    ("del", "delete key K"),
-    ("scan", "rows with A <= key <= B in key order"),
-    ("count", "number of keys (in A..=B if given)"),
-    ("exists", "1 if key K exists, else 0"),
-    ("mget", "values of several keys"),
-    (
-        "select",
-        "SQL query on table kv(key INTEGER PRIMARY KEY, value BLOB)",
-    ),
-    (
-        "insert",
-        "SQL insert; fails on an existing key unless OR REPLACE",
-    ),
-    ("delete", "SQL delete by key or key range"),
-    (".help", "this list, or the usage of one command"),
-    (".timer", "print the elapsed time after each command"),
-    (
-        ".stats",
-        "print cache hits, ALEX/RocksDB time and block reads per command",
-    ),
-    (".mode", "output format of results"),
-    (".output", "send results to FILE (or back to stdout)"),
-    (".read", "run the commands in FILE"),
-    (".open", "close this database and open PATH"),
-    (
-        ".show",
-        "database path, rows and settings; `.show options` lists every option",
-    ),
-    (".set", "change an option while the database is live"),
-    (".reset", "put an option (or all) back to its default"),
-    (".reopen", "close and reopen RocksDB (ALEX stays in memory)"),
-    (".flush", "flush the memtables to SST files"),
-    (
-        ".compact",
-        "compact everything (or keys A..=B) to the bottom level",
-    ),
-    (".profile", "save every option to a TOML file, or load one"),
-    (
-        ".options",
-        "write RocksDB's own OPTIONS file for the current settings",
-    ),
-    (".quit", "leave (also .exit, Ctrl-D)"),
-];
-
+/// `.help` (every command, from the command table) or `.help CMD`.
 fn help_text(topic: Option<&str>) -> Result<String, ExecError> {
     match topic {
         None => {
-            let lines: Vec<String> = HELP
+            let lines: Vec<String> = SPECS
                 .iter()
-                .map(|(name, what)| format!("{:<48} {what}", usage(name).unwrap_or(name)))
+                .map(|s| format!("{:<48} {}", s.usage, s.help))
                 .collect();
             Ok(lines.join("\n"))
         }
-        Some(t) => {
-            let key = t.trim_start_matches('.');
-            let found = HELP.iter().find(|(n, _)| {
-                n.trim_start_matches('.') == key || (*n == ".quit" && key == "exit")
-            });
-            match found {
-                Some((name, what)) => Ok(format!("{}\n  {what}", usage(name).unwrap_or(name))),
-                None => Err(ExecError::Refused(format!(
-                    "no help for \"{t}\"; .help lists every command"
-                ))),
-            }
-        }
+        Some(t) => match lookup(t) {
+            Some(s) => Ok(format!("{}\n  {}", s.usage, s.help)),
+            None => Err(ExecError::Refused(format!(
+                "no help for \"{t}\"; .help lists every command"
+            ))),
+        },
     }
 }
 
