@@ -131,6 +131,7 @@ impl Executor {
         };
         Ok(Outcome::Rows(t))
     }
+
     fn insert(&self, replace: bool, rows: &[(i64, Vec<u8>)]) -> Result<Outcome, ExecError> {
         let db = &self.db;
         for (_, v) in rows {
@@ -168,12 +169,15 @@ fn bounds(f: KeyFilter) -> Option<(i64, i64)> {
         KeyFilter::HalfOpen(a, b) => (a < b).then(|| (a, b - 1)),
     }
 }
+
 fn limit_of(limit: Option<u64>) -> usize {
     limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX))
 }
+
 fn opt_cell(v: Option<Value>) -> Cell {
     v.map_or(Cell::Null, Cell::Bytes)
 }
+
 fn kv_table(rows: Vec<(i64, Value)>) -> Table {
     let mut t = Table::new(&["key", "value"]);
     t.rows = rows
@@ -182,6 +186,7 @@ fn kv_table(rows: Vec<(i64, Value)>) -> Table {
         .collect();
     t
 }
+
 fn single(column: &str, cell: Cell) -> Table {
     let mut t = Table::new(&[column]);
     t.rows.push(vec![cell]);

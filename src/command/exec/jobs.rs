@@ -78,6 +78,7 @@ fn input_label(kind: &str, cmd: &Command) -> String {
         _ => kind.to_string(),
     }
 }
+
 /// `.jobs`: one row per job.
 pub fn jobs_table(jobs: &[JobStatus]) -> Table {
     let mut t = Table::new(&["job", "state", "progress", "elapsed", "command"]);

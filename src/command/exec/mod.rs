@@ -69,8 +69,6 @@ pub struct Executor {
     opts: DbOptions,
     session: Session,
     window: MetricsWindow,
-    /// The sample rate to restore after `.stats off` (stats time every operation).
-    saved_sample_rate: Option<u32>,
     /// Stop a run at the first failing statement.
     pub bail: bool,
     jobs: super::jobs::Jobs,
@@ -106,7 +104,6 @@ impl Executor {
             opts,
             session: Session::default(),
             window: MetricsWindow::new(),
-            saved_sample_rate: None,
             bail: false,
             jobs: super::jobs::Jobs::new(),
             waiter: None,

@@ -29,13 +29,7 @@ impl Executor {
                 }
             }
             Command::Set { name, value } => {
-                let c = self.db.set_option(name, value)?;
-                if c.name == "metrics_sample_rate" && self.saved_sample_rate.is_some() {
-                    // `.stats on` keeps timing everything; restore the new rate on off.
-                    self.saved_sample_rate = Some(self.db.options().metrics_sample_rate);
-                    self.db.set_metrics_sample_rate(1)?;
-                }
-                Outcome::Message(change_text(&c))
+                Outcome::Message(change_text(&self.db.set_option(name, value)?))
             }
             Command::Reset(name) => self.reset(name.as_deref())?,
             Command::Reopen => {
@@ -83,6 +77,7 @@ impl Executor {
     fn reopens(&self, name: &str, value: &str) -> Result<bool, ExecError> {
         Ok(self.db.plan_option(name, value)?.may_reopen)
     }
+
     /// `.reset NAME` (to its default) or `.reset all`.
     fn reset(&self, name: Option<&str>) -> Result<Outcome, ExecError> {
         let defaults = DbOptions::default();
@@ -105,6 +100,7 @@ impl Executor {
             }
         }
     }
+
     /// `.profile save FILE`: every option as TOML.
     fn save_profile(&self, path: &str) -> Result<Outcome, ExecError> {
         let o = self.db.options();
@@ -128,6 +124,7 @@ impl Executor {
             DbOptions::NAMES.len()
         )))
     }
+
     /// `.profile load FILE`: validates every entry first; a bad file changes nothing.
     fn load_profile(&self, path: &str) -> Result<Outcome, ExecError> {
         let text = std::fs::read_to_string(path).map_err(|e| ExecError::file("read", path, e))?;
@@ -181,6 +178,7 @@ pub fn change_text(c: &OptionChange) -> String {
         .unwrap_or_default();
     format!("{}: {} -> {} ({how}{note})", c.name, c.old, c.new)
 }
+
 fn changes_text(changes: &[OptionChange], none: &str) -> String {
     if changes.is_empty() {
         return none.to_string();
@@ -191,6 +189,7 @@ fn changes_text(changes: &[OptionChange], none: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
 /// `.show options`: name, value, default, kind, and `*` where changed from the default.
 pub fn options_table(o: &DbOptions) -> Table {
     let mut t = Table::new(&["name", "value", "default", "kind", "changed"]);

@@ -20,7 +20,7 @@ impl Executor {
                 Outcome::Setting(format!("timer {}", on_off(*on)))
             }
             Command::Stats(on) => {
-                self.set_stats(*on)?;
+                self.set_stats(*on);
                 Outcome::Setting(format!("stats {}", on_off(*on)))
             }
             Command::Mode(m) => {
@@ -41,20 +41,13 @@ impl Executor {
         })
     }
 
-    fn set_stats(&mut self, on: bool) -> Result<(), ExecError> {
-        if on && self.saved_sample_rate.is_none() {
-            // Per-command figures need every operation timed, not 1 in N.
-            let rate = self.db.metrics().sample_rate();
-            self.db.set_metrics_sample_rate(1)?;
-            self.db.set_metrics_enabled(true);
-            self.saved_sample_rate = Some(rate);
-        } else if !on && let Some(rate) = self.saved_sample_rate.take() {
-            self.db.set_metrics_sample_rate(rate)?;
-            self.db.set_metrics_enabled(self.opts.metrics);
-        }
+    /// `.stats on`: per-command figures need every operation timed, not 1 in N; a
+    /// session override in the recorder, so the database's stored options stay as set.
+    fn set_stats(&mut self, on: bool) {
+        self.db.metrics().set_rate_override(on.then_some(1));
         self.session.settings.stats = on;
-        Ok(())
     }
+
     fn set_output(&mut self, target: &OutputTarget) -> Result<Outcome, ExecError> {
         match target {
             OutputTarget::Stdout => {
@@ -70,6 +63,7 @@ impl Executor {
             }
         }
     }
+
     /// `.open PATH`: opens the new database first, so a failure keeps the current one.
     fn open_path(&mut self, path: &str) -> Result<Outcome, ExecError> {
         if self.jobs.running() > 0 {
@@ -93,20 +87,20 @@ impl Executor {
         let keys = db.len();
         let secs = db.open_stats().total_secs;
         let old = std::mem::replace(&mut self.db, Arc::new(db));
+        old.metrics().set_rate_override(None);
         if let Ok(old) = Arc::try_unwrap(old) {
             // Best effort: the data is safe in the WAL even if the flush fails.
             let _ = old.close();
         }
         self.window = MetricsWindow::new();
-        if let Some(rate) = self.saved_sample_rate.take() {
-            self.opts.metrics_sample_rate = rate;
-            self.set_stats(true)?;
-        }
+        // The `.stats` override belongs to this session: it moves to the new database.
+        self.set_stats(self.session.settings.stats);
         Ok(Outcome::Message(format!(
             "opened {} ({keys} keys, {secs:.2} s)",
             new_path.display()
         )))
     }
+
     fn show(&self) -> Table {
         let db = &self.db;
         let s = &self.session.settings;
