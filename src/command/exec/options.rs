@@ -1,36 +1,18 @@
 //! Engine options and maintenance: `.set`, `.reset`, `.reopen`, `.flush`, `.compact`,
 //! `.profile`, `.options export`.
 use std::path::Path;
+use std::sync::Arc;
 
 use super::{Executor, misrouted, on_off};
 use crate::command::outcome::{Cell, ExecError, Outcome, Table};
 use crate::command::parse::Command;
 use crate::engine::options::canonical_name;
-use crate::engine::{Applies, DbOptions, OptionChange};
+use crate::engine::{Applies, Db, DbOptions, OptionChange};
 
 impl Executor {
     pub(super) fn options_command(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
         Ok(match cmd {
-            Command::Set { name, value } if self.reopens(name, value)? => {
-                // A reopen (and, universal -> level, the compaction before it) can take a
-                // while: a job, so the dashboard keeps drawing; the shell waits for it.
-                let label = format!(".set {name} {value}");
-                let (db, name, value) = (self.db.clone(), name.clone(), value.clone());
-                let id = self.jobs.spawn("reopen", &label, "", move |h| {
-                    h.set_phase("reopening RocksDB", None);
-                    Ok(Outcome::Message(change_text(
-                        &db.set_option(&name, &value)?,
-                    )))
-                });
-                Outcome::JobStarted {
-                    id,
-                    label,
-                    background: false,
-                }
-            }
-            Command::Set { name, value } => {
-                Outcome::Message(change_text(&self.db.set_option(name, value)?))
-            }
+            Command::Set { name, value } => self.set(name, value)?,
             Command::Reset(name) => self.reset(name.as_deref())?,
             Command::Reopen => {
                 let secs = self.db.reopen()?;
@@ -72,10 +54,50 @@ impl Executor {
         })
     }
 
-    /// Whether `.set name value` may reopen RocksDB: the engine's plan decides. A bad
-    /// name or value is refused here, at once, rather than from a job.
-    fn reopens(&self, name: &str, value: &str) -> Result<bool, ExecError> {
-        Ok(self.db.plan_option(name, value)?.may_reopen)
+    /// Runs an option change: as a job when the engine's plan says it may reopen
+    /// RocksDB (a reopen, and a compaction before it, can take a while: the dashboard
+    /// keeps drawing, the line shell waits for it), else here and now.
+    fn change<F>(&self, may_reopen: bool, label: String, apply: F) -> Result<Outcome, ExecError>
+    where
+        F: FnOnce(&Db) -> Result<String, ExecError> + Send + 'static,
+    {
+        if !may_reopen {
+            return Ok(Outcome::Message(apply(&self.db)?));
+        }
+        let db = Arc::clone(&self.db);
+        let id = self.jobs.spawn("reopen", &label, "", move |h| {
+            h.set_phase("reopening RocksDB", None);
+            Ok(Outcome::Message(apply(&db)?))
+        });
+        Ok(Outcome::JobStarted {
+            id,
+            label,
+            background: false,
+        })
+    }
+
+    /// Moves every option to `target` (validated and planned first, so a bad target
+    /// changes nothing), as one change.
+    fn change_all(
+        &self,
+        target: DbOptions,
+        label: String,
+        none: String,
+    ) -> Result<Outcome, ExecError> {
+        let plans = self.db.plan_options(&target)?;
+        let may_reopen = plans.iter().any(|p| p.may_reopen);
+        self.change(may_reopen, label, move |db| {
+            Ok(changes_text(&db.apply_options(target)?, &none))
+        })
+    }
+
+    /// `.set NAME VALUE`; a bad name or value is refused here, at once, not from a job.
+    fn set(&self, name: &str, value: &str) -> Result<Outcome, ExecError> {
+        let plan = self.db.plan_option(name, value)?;
+        let (n, v) = (name.to_string(), value.to_string());
+        self.change(plan.may_reopen, format!(".set {name} {value}"), move |db| {
+            Ok(change_text(&db.set_option(&n, &v)?))
+        })
     }
 
     /// `.reset NAME` (to its default) or `.reset all`.
@@ -85,18 +107,18 @@ impl Executor {
             Some(n) => {
                 let canonical = canonical_name(n).unwrap_or(n);
                 let value = defaults.get(canonical).unwrap_or_default();
-                let c = self.db.set_option(n, &value)?;
-                Ok(Outcome::Message(change_text(&c)))
+                let plan = self.db.plan_option(n, &value)?;
+                let n = n.to_string();
+                self.change(plan.may_reopen, format!(".reset {n}"), move |db| {
+                    Ok(change_text(&db.set_option(&n, &value)?))
+                })
             }
             None => {
                 let mut target = defaults;
                 // Fixed while open: keep what the database was opened with.
                 target.value_cache_shards = self.db.options().value_cache_shards;
-                let changes = self.db.apply_options(target)?;
-                Ok(Outcome::Message(changes_text(
-                    &changes,
-                    "all options are at their defaults",
-                )))
+                let none = "all options are at their defaults".to_string();
+                self.change_all(target, ".reset all".into(), none)
             }
         }
     }
@@ -152,11 +174,8 @@ impl Executor {
                 .map_err(|e| bad(e.to_string()))?;
         }
         target.validate().map_err(|e| bad(e.to_string()))?;
-        let changes = self.db.apply_options(target)?;
-        Ok(Outcome::Message(changes_text(
-            &changes,
-            &format!("{path}: every option already had its value"),
-        )))
+        let none = format!("{path}: every option already had its value");
+        self.change_all(target, format!(".profile load {path}"), none)
     }
 }
 
