@@ -373,3 +373,52 @@ fn binary_values_round_trip_and_print_as_hex() {
         "héllo"
     );
 }
+
+/// One `render_report` for every front end: the body in the session's mode, the
+/// `.timer` line, setting confirmations only when asked, and with `.output FILE` the
+/// results in the file while notices stay on screen.
+#[test]
+fn render_report_shows_mode_timer_and_output_file() {
+    use alexdb::command::render::{Shown, render_report};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = temp_exec(dir.path());
+    let file = dir.path().join("out.csv");
+    let mut shown = Vec::new();
+    let text = format!(
+        "put 1 a; .mode csv; .timer on; get 1; .output {}; get 1; .output stdout",
+        file.display()
+    );
+    exec.run_text(&text, &mut |s, r| shown.push(render_report(s, &r, true)));
+    let text_of = |i: usize| match &shown[i] {
+        Shown::Text { body, notes } => (body.clone(), notes.clone()),
+        Shown::ToFile => panic!("{i} went to the file"),
+    };
+    assert_eq!(text_of(0).0, "OK (new key)\n");
+    assert_eq!(text_of(1).0, "mode csv\n");
+    let (body, notes) = text_of(3);
+    assert_eq!(body, "key,value\n1,a\n");
+    assert!(notes.starts_with("Run Time: "), "{notes}");
+    assert!(
+        text_of(4).0.starts_with("output to "),
+        "a notice stays on screen"
+    );
+    assert_eq!(shown[5], Shown::ToFile);
+    let written = std::fs::read_to_string(&file).expect("written");
+    assert!(
+        written.starts_with("key,value\n1,a\nRun Time: "),
+        "{written}"
+    );
+    assert_eq!(text_of(6).0, "output to stdout\n");
+    // The line shell in a script: setting changes are silent.
+    let mut quiet = Vec::new();
+    exec.run_text(".mode table", &mut |s, r| {
+        quiet.push(render_report(s, &r, false))
+    });
+    assert_eq!(
+        quiet,
+        vec![Shown::Text {
+            body: String::new(),
+            notes: String::new()
+        }]
+    );
+}

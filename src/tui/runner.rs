@@ -2,7 +2,6 @@
 //! input lines (dashboard commands first, then the shared executor), polling jobs,
 //! playing the demo. The loop sleeps in `poll` until a key, a sample tick, a job update
 //! or a demo cue, and redraws only then.
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,7 +20,7 @@ use super::terminal::{TerminalGuard, hung_up, signal_exit_code, terminate_reques
 use crate::command::exec::job_result;
 use crate::command::history::History;
 use crate::command::jobs::{JobState, JobStatus};
-use crate::command::render::{render_outcome, stats_line, timer_line};
+use crate::command::render::{Shown, render_outcome, render_report};
 use crate::command::{
     Command, Executor, ExportWhat, Outcome, Report, parse_command, split_statements,
 };
@@ -178,7 +177,7 @@ impl Runner {
             }
             let mut reports = Vec::new();
             let summary = exec.run_text(&stmt, &mut |session, report| {
-                let text = report_text(session, &report);
+                let text = render_report(session, &report, true);
                 reports.push((report, text));
             });
             for (report, text) in reports {
@@ -367,49 +366,8 @@ impl Runner {
     }
 }
 
-/// How a report's result is shown.
-enum Shown {
-    Text {
-        body: String,
-        notes: String,
-    },
-    /// Written to the `.output` file.
-    ToFile,
-}
-
 /// Names an input line that makes the dashboard panic (for the terminal-restore test).
 pub const PANIC_HOOK_ENV: &str = "ALEXDB_TEST_PANIC_ON";
-
-/// Renders a report as the line shell would (mode, `.stats` and `.timer` lines); with
-/// `.output FILE` set, writes it there.
-fn report_text(session: &mut crate::command::Session, r: &Report) -> Shown {
-    let Ok(outcome) = &r.result else {
-        return Shown::Text {
-            body: String::new(),
-            notes: String::new(),
-        };
-    };
-    let body = match outcome {
-        Outcome::Setting(s) => format!("{s}\n"),
-        o => render_outcome(o, session.settings.mode),
-    };
-    let mut notes = String::new();
-    if let Some(s) = &r.stats {
-        notes.push_str(&stats_line(s));
-    }
-    if session.settings.timer && !matches!(outcome, Outcome::Quit | Outcome::Setting(_)) {
-        notes.push_str(&timer_line(r.elapsed));
-    }
-    if let Some(f) = session.output_file.as_mut()
-        && !matches!(outcome, Outcome::Setting(_) | Outcome::JobStarted { .. })
-    {
-        let _ = f.write_all(body.as_bytes());
-        let _ = f.write_all(notes.as_bytes());
-        let _ = f.flush();
-        return Shown::ToFile;
-    }
-    Shown::Text { body, notes }
-}
 
 fn write_file(path: &str, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| {
