@@ -1,7 +1,8 @@
 //! Long work on worker threads: `.load`, `.bench`, `.ycsb`, and `.jobs`, `.cancel`.
 use super::{Executor, misrouted};
 use crate::command::bench_args::ShellBenchArgs;
-use crate::command::jobs::{JobState, JobStatus};
+use crate::command::jobs::{JobId, JobState, JobStatus};
+use crate::command::long;
 use crate::command::outcome::{Cell, ExecError, Outcome, Table};
 use crate::command::parse::Command;
 
@@ -10,30 +11,18 @@ impl Executor {
         Ok(match cmd {
             Command::Load { args, background } => {
                 let label = input_label(".load", cmd);
-                let id = crate::command::long::start_load(&self.jobs, &self.db, args, &label)?;
-                Outcome::JobStarted {
-                    id,
-                    label,
-                    background: *background,
-                }
+                let id = long::start_load(&self.jobs, &self.db, args, &label)?;
+                started(id, label, *background)
             }
             Command::Bench { args, background } => {
                 let label = input_label(".bench", cmd);
-                let id = crate::command::long::start_bench(&self.jobs, &self.db, args, &label)?;
-                Outcome::JobStarted {
-                    id,
-                    label,
-                    background: *background,
-                }
+                let id = long::start_bench(&self.jobs, &self.db, args, &label)?;
+                started(id, label, *background)
             }
             Command::Ycsb { args, background } => {
                 let label = input_label(".ycsb", cmd);
-                let id = crate::command::long::start_ycsb(&self.jobs, &self.db, args, &label)?;
-                Outcome::JobStarted {
-                    id,
-                    label,
-                    background: *background,
-                }
+                let id = long::start_ycsb(&self.jobs, &self.db, args, &label)?;
+                started(id, label, *background)
             }
             Command::Jobs => Outcome::Rows(jobs_table(&self.jobs.list())),
             Command::Cancel(id) => match self.jobs.cancel(*id) {
@@ -49,6 +38,14 @@ impl Executor {
             },
             _ => return Err(misrouted(cmd)),
         })
+    }
+}
+
+fn started(id: JobId, label: String, background: bool) -> Outcome {
+    Outcome::JobStarted {
+        id,
+        label,
+        background,
     }
 }
 
