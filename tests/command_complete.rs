@@ -13,9 +13,9 @@ fn completion_table() {
             ".",
             0,
             &[
-                ".bench", ".cancel", ".compact", ".exit", ".flush", ".help", ".jobs", ".load",
-                ".mode", ".open", ".options", ".output", ".profile", ".quit", ".read", ".reopen",
-                ".reset", ".set", ".show", ".stats", ".timer", ".ycsb",
+                ".bench", ".cancel", ".compact", ".exit", ".export", ".flush", ".help", ".jobs",
+                ".load", ".mode", ".open", ".options", ".output", ".profile", ".quit", ".read",
+                ".reopen", ".reset", ".set", ".show", ".stats", ".timer", ".ycsb",
             ],
         ),
         ("sel", 0, &["select"]),
@@ -25,6 +25,7 @@ fn completion_table() {
         (".mode ", 6, &["csv", "json", "line", "table"]),
         (".timer o", 7, &["off", "on"]),
         (".help sc", 6, &["scan"]),
+        (".export s", 8, &["screen"]),
         (
             ".set value_c",
             5,

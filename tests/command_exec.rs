@@ -275,23 +275,65 @@ fn a_file_that_reads_itself_stops_with_an_error() {
     assert_eq!(reports.len(), 17, "16 nested puts and the error");
 }
 
+/// `.stats on` times every get through a session override in the recorder: the
+/// database's stored `metrics_sample_rate` (what `.show options` lists) is untouched.
 #[test]
-fn stats_times_every_get_and_off_restores_the_sample_rate() {
+fn stats_times_every_get_and_leaves_the_stored_sample_rate() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = temp_exec(dir.path());
     let before = exec.db().metrics().sample_rate();
     assert!(before > 1);
     run(&mut exec, "put 1 a; .stats on");
-    assert_eq!(exec.db().metrics().sample_rate(), 1);
+    assert_eq!(exec.db().metrics().sample_rate(), before);
+    assert_eq!(exec.db().metrics().rate_override(), Some(1));
+    assert_eq!(exec.db().options().metrics_sample_rate, before);
+    let shown = match &run(&mut exec, ".show options")[0].result {
+        Ok(Outcome::Rows(t)) => t
+            .rows
+            .iter()
+            .find(|r| r[0] == Cell::Text("metrics_sample_rate".into()))
+            .map(|r| (r[1].clone(), r[4].clone())),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        shown,
+        Some((Cell::Text(before.to_string()), Cell::Text(String::new()))),
+        "the stored rate, unchanged from its default"
+    );
     for _ in 0..5 {
         let r = run(&mut exec, "get 1");
         let s = r[0].stats.expect("stats with .stats on");
         assert_eq!(s.timed_gets, 1);
         assert_eq!(s.cache_hits + s.cache_misses, 1);
     }
+    // A rate set meanwhile is stored as set, and .stats still times everything.
+    run(&mut exec, ".set metrics_sample_rate 8");
+    assert_eq!(exec.db().options().metrics_sample_rate, 8);
+    assert_eq!(
+        run(&mut exec, "get 1")[0].stats.map(|s| s.timed_gets),
+        Some(1)
+    );
     run(&mut exec, ".stats off");
-    assert_eq!(exec.db().metrics().sample_rate(), before);
+    assert_eq!(exec.db().metrics().rate_override(), None);
+    assert_eq!(exec.db().metrics().sample_rate(), 8);
     assert!(run(&mut exec, "get 1")[0].stats.is_none());
+}
+
+/// With latency timing off, `.stats on` still times every get (and off leaves it off).
+#[test]
+fn stats_times_gets_even_with_metrics_off() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = DbOptions {
+        metrics: false,
+        ..DbOptions::default()
+    };
+    let mut exec = Executor::open(&dir.path().join("db"), opts).expect("open");
+    run(&mut exec, "put 1 a; .stats on");
+    let s = run(&mut exec, "get 1")[0].stats.expect("stats");
+    assert_eq!(s.timed_gets, 1);
+    run(&mut exec, ".stats off");
+    assert!(!exec.db().options().metrics);
+    assert!(!exec.db().metrics().timing_enabled());
 }
 
 #[test]
@@ -329,5 +371,54 @@ fn binary_values_round_trip_and_print_as_hex() {
     assert_eq!(
         alexdb::command::render::format_value("héllo".as_bytes()),
         "héllo"
+    );
+}
+
+/// One `render_report` for every front end: the body in the session's mode, the
+/// `.timer` line, setting confirmations only when asked, and with `.output FILE` the
+/// results in the file while notices stay on screen.
+#[test]
+fn render_report_shows_mode_timer_and_output_file() {
+    use alexdb::command::render::{Shown, render_report};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = temp_exec(dir.path());
+    let file = dir.path().join("out.csv");
+    let mut shown = Vec::new();
+    let text = format!(
+        "put 1 a; .mode csv; .timer on; get 1; .output {}; get 1; .output stdout",
+        file.display()
+    );
+    exec.run_text(&text, &mut |s, r| shown.push(render_report(s, &r, true)));
+    let text_of = |i: usize| match &shown[i] {
+        Shown::Text { body, notes } => (body.clone(), notes.clone()),
+        Shown::ToFile => panic!("{i} went to the file"),
+    };
+    assert_eq!(text_of(0).0, "OK (new key)\n");
+    assert_eq!(text_of(1).0, "mode csv\n");
+    let (body, notes) = text_of(3);
+    assert_eq!(body, "key,value\n1,a\n");
+    assert!(notes.starts_with("Run Time: "), "{notes}");
+    assert!(
+        text_of(4).0.starts_with("output to "),
+        "a notice stays on screen"
+    );
+    assert_eq!(shown[5], Shown::ToFile);
+    let written = std::fs::read_to_string(&file).expect("written");
+    assert!(
+        written.starts_with("key,value\n1,a\nRun Time: "),
+        "{written}"
+    );
+    assert_eq!(text_of(6).0, "output to stdout\n");
+    // The line shell in a script: setting changes are silent.
+    let mut quiet = Vec::new();
+    exec.run_text(".mode table", &mut |s, r| {
+        quiet.push(render_report(s, &r, false))
+    });
+    assert_eq!(
+        quiet,
+        vec![Shown::Text {
+            body: String::new(),
+            notes: String::new()
+        }]
     );
 }

@@ -1,6 +1,7 @@
 //! The line shell as another program drives it: the real `alexdb` binary with `-c`,
 //! `--script` and piped stdin; stdout, stderr and exit status checked for every output
-//! mode, errors, `--bail`, `--json`, `.read`, `.output`, `.open` and reopening.
+//! mode, errors, `--bail`, `--json`, `.read`, `.output`, `.open` and reopening (one test
+//! drives the library's shell functions directly, to arm an engine test hook).
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -769,4 +770,34 @@ fn ctrl_c_cancels_a_foreground_load_and_keeps_what_was_loaded() {
         serde_json::from_str(&lines.next().and_then(Result::ok).expect("count")).expect("json");
     assert_eq!(count["rows"][0]["count"].as_u64(), Some(loaded));
     assert!(child.wait().expect("wait").success());
+}
+
+/// The line shell waits for a `.set` that runs as a job (here RocksDB refuses the
+/// new-files option live, so it reopens) and prints its result, not "started".
+#[test]
+fn set_that_reopens_prints_its_result() {
+    let dir = temp();
+    let mut exec = alexdb::command::Executor::open(
+        &dir.path().join("db"),
+        alexdb::engine::DbOptions::default(),
+    )
+    .expect("open");
+    exec.set_waiter(Box::new(alexdb::shell::wait_with_progress));
+    exec.db().fail_next_live_set();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut printer = alexdb::shell::Printer::new(&mut out, &mut err, false, false);
+    let s = alexdb::shell::run_commands(
+        &mut exec,
+        "put 1 a; .set block_size 8KiB; get 1",
+        &mut printer,
+    );
+    assert_eq!(s.failed, 0, "{}", String::from_utf8_lossy(&err));
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.contains("block_size: 16KiB -> 8KiB (reopened in"),
+        "{text}"
+    );
+    assert!(text.contains("RocksDB refused it live"), "{text}");
+    assert!(!text.contains("started"), "{text}");
+    assert!(text.contains("|   1 | a     |"), "{text}");
 }

@@ -818,3 +818,96 @@ fn job_gauge_row_fits_its_width() {
         }
     }
 }
+
+/// Runs the dashboard's loop body (sample, poll jobs, draw) until job `id` finishes;
+/// returns the frames drawn meanwhile.
+fn draw_until_done(r: &mut Runner, e: &Executor, id: u64) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut frames = Vec::new();
+    loop {
+        let running = e.jobs().status(id).is_some_and(|s| s.is_running());
+        r.sample(e);
+        r.poll_jobs(e);
+        frames.push(screen_text(
+            &r.app,
+            ratatui::layout::Rect::new(0, 0, 120, 40),
+        ));
+        if !running {
+            return frames;
+        }
+        assert!(Instant::now() < deadline, "job {id} never finished");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// A new-files option that RocksDB refuses live falls back to a reopen: the engine's
+/// plan says so beforehand, so `.set` runs as a job and the runner keeps sampling and
+/// drawing until it is done; `.reset NAME`, `.reset all` and `.profile load` that may
+/// reopen are jobs too, and a live change is answered at once.
+#[test]
+fn changes_that_may_reopen_run_as_jobs_while_frames_are_drawn() {
+    let (d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    assert_eq!(r.submit(&mut e, "put 1 a; put 2 b").failed, 0);
+    e.db().fail_next_live_set();
+    let res = r.submit(&mut e, ".set block_size 8KiB");
+    assert_eq!(res.failed, 0, "{}", output_text(&r));
+    assert_eq!(
+        res.foreground_jobs.len(),
+        1,
+        "a job, so submit returned at once"
+    );
+    let id = res.foreground_jobs[0];
+    assert!(output_text(&r).contains("started: .set block_size 8KiB"));
+    let job = e.jobs().status(id).expect("job");
+    assert_eq!(job.kind, "reopen");
+    let frames = draw_until_done(&mut r, &e, id);
+    assert!(!frames.is_empty());
+    let out = output_text(&r);
+    assert!(
+        out.contains("block_size: 16KiB -> 8KiB (reopened in"),
+        "{out}"
+    );
+    assert!(out.contains("RocksDB refused it live"), "{out}");
+    assert_eq!(e.db().options().block_size, 8192);
+    assert_eq!(r.submit(&mut e, "get 2").failed, 0);
+    assert!(output_text(&r).contains("| b "), "{}", output_text(&r));
+
+    // A live change needs no job.
+    let res = r.submit(&mut e, ".set value_cache_entries 10");
+    assert!(res.foreground_jobs.is_empty());
+    assert!(output_text(&r).contains("value_cache_entries: "));
+
+    // .reset NAME, .profile load and .reset all plan first and run as jobs.
+    let profile = d.path().join("p.toml");
+    std::fs::write(&profile, "[options]\ncompaction_style = \"universal\"\n").expect("write");
+    for (line, says) in [
+        (
+            ".reset block_size".to_string(),
+            "block_size: 8KiB -> 16KiB".to_string(),
+        ),
+        (
+            format!(".profile load {}", profile.display()),
+            "compaction_style: level -> universal (reopened in".to_string(),
+        ),
+        (".reset all".to_string(), "universal -> level".to_string()),
+    ] {
+        let res = r.submit(&mut e, &line);
+        assert_eq!(res.failed, 0, "{line}: {}", output_text(&r));
+        assert_eq!(res.foreground_jobs.len(), 1, "{line}: {}", output_text(&r));
+        let id = res.foreground_jobs[0];
+        assert_eq!(e.jobs().status(id).expect("job").label, line);
+        draw_until_done(&mut r, &e, id);
+        assert!(
+            output_text(&r).contains(&says),
+            "{line}: {}",
+            output_text(&r)
+        );
+    }
+    assert_eq!(e.db().options(), DbOptions::default());
+    // A bad profile is refused at once: no job.
+    std::fs::write(&profile, "[options]\nblock_size = \"huge\"\n").expect("write");
+    let res = r.submit(&mut e, &format!(".profile load {}", profile.display()));
+    assert_eq!(res.failed, 1);
+    assert!(res.foreground_jobs.is_empty());
+}

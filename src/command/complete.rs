@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::parse::{COMMAND_NAMES, DOT_COMMAND_NAMES, MODE_NAMES, SQL_KEYWORDS, usage};
+use super::spec::ALL_NAMES;
 use crate::engine::DbOptions;
 use crate::engine::options::value_choices;
 
@@ -32,7 +33,7 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
     let Some(first) = words.first() else {
         let mut c: Vec<String> = COMMAND_NAMES
             .iter()
-            .chain(DOT_COMMAND_NAMES)
+            .chain(DOT_COMMAND_NAMES.iter())
             .map(|s| s.to_string())
             .chain(SQL_FIRST.iter().map(|k| keyword_case(k, word)))
             .filter(|c| starts_with_ci(c, word))
@@ -55,15 +56,7 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
     let c = match first.as_str() {
         ".mode" if arg_index == 0 => pick(MODE_NAMES),
         ".timer" | ".stats" if arg_index == 0 => pick(&["on", "off"]),
-        ".help" if arg_index == 0 => {
-            let all: Vec<&str> = COMMAND_NAMES
-                .iter()
-                .chain(DOT_COMMAND_NAMES)
-                .copied()
-                .chain(["select", "insert", "delete"])
-                .collect();
-            pick(&all)
-        }
+        ".help" if arg_index == 0 => pick(&ALL_NAMES),
         f if OPTION_COMMANDS.contains(&f) && arg_index == 0 => {
             let mut names: Vec<&str> = DbOptions::NAMES.to_vec();
             if f == ".reset" {
@@ -86,7 +79,8 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
         ".ycsb" if arg_index == 0 => pick(&["a", "b", "c", "d", "e", "f"]),
         ".profile" if arg_index == 0 => pick(&["save", "load"]),
         ".options" if arg_index == 0 => pick(&["export"]),
-        ".profile" | ".options" if arg_index == 1 => complete_path(word),
+        ".export" if arg_index == 0 => pick(&["metrics", "screen"]),
+        ".profile" | ".options" | ".export" if arg_index == 1 => complete_path(word),
         f if PATH_COMMANDS.contains(&f) && arg_index == 0 => complete_path(word),
         "scan" if arg_index == 2 => pick(&["limit"]),
         f if SQL_FIRST.iter().any(|k| k.eq_ignore_ascii_case(f)) => {
@@ -115,11 +109,9 @@ pub fn hint(line: &str) -> Option<String> {
     if word.is_empty() || !rest.trim().is_empty() {
         return None;
     }
-    let names: Vec<&str> = COMMAND_NAMES
+    let names: Vec<&str> = ALL_NAMES
         .iter()
-        .chain(DOT_COMMAND_NAMES)
         .copied()
-        .chain(["select", "insert", "delete"])
         .filter(|n| starts_with_ci(n, word))
         .collect();
     let [name] = names.as_slice() else {

@@ -8,9 +8,8 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use super::exec::{ExecError, Outcome};
-
-pub type JobId = u64;
+pub use super::outcome::JobId;
+use super::outcome::{ExecError, Outcome};
 
 /// Where a job is.
 #[derive(Debug, Clone, PartialEq, Eq)]

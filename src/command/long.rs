@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use super::bench_args::{BenchCommand, LoadArgs, ShellBenchArgs, ShellYcsbArgs};
-use super::exec::{ExecError, Outcome};
 use super::jobs::{JobHandle, JobId, Jobs};
+use super::outcome::{ExecError, Outcome};
 use crate::bench::Progress;
 use crate::bench::engines::{AlexEngine, EngineKind, memory_budget};
 use crate::bench::index::{IndexBenchConfig, run_index_bench};

@@ -7,14 +7,15 @@ pub mod exec;
 pub mod history;
 pub mod jobs;
 pub mod long;
+pub mod outcome;
 pub mod parse;
 pub mod render;
+pub mod spec;
 
-pub use exec::{
-    Cell, CommandStats, ExecError, Executor, Outcome, Report, RunSummary, Session, Settings, Table,
-};
+pub use exec::{Executor, RunSummary, Session, Settings};
+pub use outcome::{Cell, CommandStats, ExecError, Outcome, Report, Table};
 pub use parse::{
-    COMMAND_NAMES, Command, DOT_COMMAND_NAMES, KeyFilter, MODE_NAMES, OutputMode, OutputTarget,
-    ParseError, SQL_KEYWORDS, SelectWhat, is_complete, parse_command, split_statements,
-    starts_command, usage,
+    COMMAND_NAMES, Command, DOT_COMMAND_NAMES, ExportWhat, KeyFilter, MODE_NAMES, OutputMode,
+    OutputTarget, ParseError, SQL_KEYWORDS, SelectWhat, is_complete, parse_command,
+    split_statements, starts_command, usage,
 };

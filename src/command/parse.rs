@@ -2,14 +2,9 @@
 
 use thiserror::Error;
 
-/// Data commands, for completion and "did you mean" suggestions.
-pub const COMMAND_NAMES: &[&str] = &["get", "put", "del", "scan", "count", "exists", "mget"];
-/// Dot-commands (sqlite3 style), for completion and suggestions.
-pub const DOT_COMMAND_NAMES: &[&str] = &[
-    ".help", ".timer", ".stats", ".mode", ".output", ".read", ".open", ".show", ".quit", ".exit",
-    ".set", ".reset", ".reopen", ".flush", ".compact", ".profile", ".options", ".load", ".bench",
-    ".ycsb", ".jobs", ".cancel",
-];
+/// Data commands and dot-commands (with aliases), for completion and "did you mean"
+/// suggestions: derived from the command table.
+pub use super::spec::{COMMAND_NAMES, DOT_COMMAND_NAMES};
 /// SQL keywords of the supported subset, for completion.
 pub const SQL_KEYWORDS: &[&str] = &[
     "SELECT", "INSERT", "OR", "REPLACE", "INTO", "VALUES", "DELETE", "FROM", "WHERE", "BETWEEN",
@@ -26,52 +21,16 @@ const SQL_STARTS: &[&str] = &[
 
 const SQL_HELP: &str = "supported: SELECT/INSERT/DELETE on kv, see .help";
 
-/// Usage line of a command or dot-command (`"get"`, `".mode"`, `"select"`).
+/// Usage line of a command or dot-command (`"get"`, `".mode"`, `"select"`; the dot may be
+/// left out), from the command table.
 pub fn usage(name: &str) -> Option<&'static str> {
-    let n = name.to_ascii_lowercase();
-    Some(match n.as_str() {
-        "get" => "get K",
-        "put" => "put K VALUE",
-        "del" => "del K",
-        "scan" => "scan A B [limit N]",
-        "count" => "count [A B]",
-        "exists" => "exists K",
-        "mget" => "mget K1 K2 ...",
-        "select" => {
-            "SELECT * | key | value | COUNT(*) FROM kv [WHERE key = K | key BETWEEN A AND B | key >= A AND key < B] [LIMIT N];"
-        }
-        "insert" => "INSERT [OR REPLACE] INTO kv VALUES (K, 'v'), ...;",
-        "delete" => "DELETE FROM kv WHERE key = K | key BETWEEN A AND B;",
-        ".help" | "help" => ".help [cmd]",
-        ".timer" | "timer" => ".timer on|off",
-        ".stats" | "stats" => ".stats on|off",
-        ".mode" | "mode" => ".mode table|csv|json|line",
-        ".output" | "output" => ".output FILE|stdout",
-        ".read" | "read" => ".read FILE",
-        ".open" | "open" => ".open PATH",
-        ".show" | "show" => ".show [options]",
-        ".set" | "set" => ".set NAME VALUE",
-        ".reset" | "reset" => ".reset NAME|all",
-        ".reopen" | "reopen" => ".reopen",
-        ".flush" | "flush" => ".flush",
-        ".compact" | "compact" => ".compact [A B]",
-        ".profile" | "profile" => ".profile save|load FILE",
-        ".options" | "options" => ".options export FILE",
-        ".load" | "load" => {
-            ".load sequential|random|lognormal|timestamps N [--start S --step D] [--value-size B] [--seed S] | csv FILE --key COL [--value COL] | sosd FILE [&]"
-        }
-        ".bench" | "bench" => {
-            ".bench profile [--queries Q] | vs-sqlite --rows N [...] | ycsb --workload W --records N --ops M [...] | index --keys N --dist D [&]"
-        }
-        ".ycsb" | "ycsb" => {
-            ".ycsb a|b|c|d|e|f [--duration 60s] [--ops M] [--threads T] [--distribution zipfian|uniform|latest] [--records N] [&]"
-        }
-        ".jobs" | "jobs" => ".jobs",
-        ".cancel" | "cancel" => ".cancel [JOB]",
-        ".quit" | "quit" | ".exit" | "exit" => ".quit",
-        _ => return None,
-    })
+    super::spec::lookup(name).map(|s| s.usage)
 }
+
+/// The dashboard's sampling interval (`.set refresh_ms N`): default and bounds, in ms.
+pub const DEFAULT_REFRESH_MS: u64 = 250;
+pub const MIN_REFRESH_MS: u64 = 50;
+pub const MAX_REFRESH_MS: u64 = 10_000;
 
 /// Which column(s) a `SELECT` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +65,15 @@ pub enum OutputMode {
     Csv,
     Json,
     Line,
+}
+
+/// What `.export` writes (a dashboard command).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportWhat {
+    MetricsCsv,
+    MetricsJson,
+    /// The screen as plain text.
+    Screen,
 }
 
 /// Target of `.output`.
@@ -195,6 +163,13 @@ pub enum Command {
     Jobs,
     /// `.cancel [JOB]` (`None`: the newest running job).
     Cancel(Option<u64>),
+    /// `.set refresh_ms N`, or `.reset refresh_ms` (`None`): the dashboard's sampling.
+    Refresh(Option<u64>),
+    /// `.export metrics FILE.csv|FILE.json` or `.export screen FILE` (the dashboard's).
+    Export {
+        what: ExportWhat,
+        path: String,
+    },
     Quit,
 }
 
@@ -470,6 +445,14 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
                 Some(w) => Err(bad_arg(name, format!("unknown topic \"{w}\""))),
             }
         }
+        ".set" | ".reset"
+            if args
+                .first()
+                .is_some_and(|a| a.text().eq_ignore_ascii_case("refresh_ms")) =>
+        {
+            parse_refresh(name, &args[1..])
+        }
+        ".export" => parse_export(name, args),
         ".set" => {
             arity(name, argc == 2, "2 arguments", argc)?;
             Ok(Command::Set {
@@ -572,6 +555,67 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
         }
         _ => Err(unknown(name)),
     }
+}
+
+/// `.set refresh_ms N` (`N` or `Nms`, in range) or `.reset refresh_ms`.
+fn parse_refresh(name: &str, rest: &[Word]) -> Result<Command, ParseError> {
+    let form = ".set refresh_ms";
+    let bad = |problem: String| ParseError::BadArgument {
+        command: form.to_string(),
+        problem,
+        usage: REFRESH_USAGE,
+    };
+    match (name, rest) {
+        (".reset", []) => Ok(Command::Refresh(None)),
+        (".reset", _) => Err(bad(".reset refresh_ms takes no value".into())),
+        (_, [v]) => {
+            let text = v.text();
+            let n: u64 = text
+                .trim_end_matches("ms")
+                .parse()
+                .map_err(|_| bad(format!("{text:?} is not a number of milliseconds")))?;
+            if !(MIN_REFRESH_MS..=MAX_REFRESH_MS).contains(&n) {
+                return Err(bad(format!(
+                    "{n} is out of range {MIN_REFRESH_MS}..{MAX_REFRESH_MS}"
+                )));
+            }
+            Ok(Command::Refresh(Some(n)))
+        }
+        (_, _) => Err(ParseError::Arity {
+            command: form.to_string(),
+            expected: "1 value",
+            got: rest.len(),
+            usage: REFRESH_USAGE,
+        }),
+    }
+}
+
+/// The numbers are MIN/MAX/DEFAULT_REFRESH_MS (a test checks they agree).
+pub(crate) const REFRESH_USAGE: &str = ".set refresh_ms N (milliseconds, 50..10000; default 250)";
+
+/// `.export metrics FILE.csv|FILE.json` or `.export screen FILE`.
+fn parse_export(name: &str, args: &[Word]) -> Result<Command, ParseError> {
+    arity(name, args.len() == 2, "2 arguments", args.len())?;
+    let path = args[1].text();
+    let lower = path.to_ascii_lowercase();
+    let what = match args[0].text().to_ascii_lowercase().as_str() {
+        "screen" => ExportWhat::Screen,
+        "metrics" if lower.ends_with(".csv") => ExportWhat::MetricsCsv,
+        "metrics" if lower.ends_with(".json") => ExportWhat::MetricsJson,
+        "metrics" => {
+            return Err(bad_arg(
+                name,
+                format!("cannot tell the format of {path}: name it FILE.csv or FILE.json"),
+            ));
+        }
+        other => {
+            return Err(bad_arg(
+                name,
+                format!("expected metrics or screen, got \"{other}\""),
+            ));
+        }
+    };
+    Ok(Command::Export { what, path })
 }
 
 /// Parses the words of `.load`/`.bench`/`.ycsb` with their clap definitions; a clap

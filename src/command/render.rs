@@ -1,11 +1,13 @@
 //! Outcomes as text: the four `.mode`s, the `--json` object per command, and the `.timer`
 //! and `.stats` lines. Plain strings, no terminal code, so every front end shares them.
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::time::Duration;
 
 use serde_json::{Map, Value as Json, json};
 
-use super::exec::{Cell, CommandStats, Outcome, Report, Table};
+use super::exec::Session;
+use super::outcome::{Cell, CommandStats, Outcome, Report, Table};
 use super::parse::OutputMode;
 
 /// A value as text: itself when it is valid UTF-8, else `x'..'` in lower-case hex.
@@ -123,6 +125,52 @@ fn row_object(columns: &[String], row: &[Cell]) -> Json {
         m.insert(name.clone(), cell_json(c));
     }
     Json::Object(m)
+}
+
+/// How a front end shows a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    /// For the front end's screen: the result, and the `.stats` and `.timer` lines.
+    Text { body: String, notes: String },
+    /// Written to the `.output` file.
+    ToFile,
+}
+
+/// A report as every front end shows it: the body in the session's mode, then the
+/// `.stats` and `.timer` lines. With `.output FILE`, results go to the file, while
+/// notices for the person (a setting changed, a job started) stay on screen.
+/// `show_settings`: confirm setting changes (the dashboard does; the line shell only at
+/// a prompt). A failure renders as no text: each front end prints errors its own way.
+pub fn render_report(session: &mut Session, r: &Report, show_settings: bool) -> Shown {
+    let Ok(outcome) = &r.result else {
+        return Shown::Text {
+            body: String::new(),
+            notes: String::new(),
+        };
+    };
+    let notice = matches!(outcome, Outcome::Setting(_) | Outcome::JobStarted { .. });
+    let body = match outcome {
+        Outcome::Setting(s) if show_settings => format!("{s}\n"),
+        o => render_outcome(o, session.settings.mode),
+    };
+    let mut notes = String::new();
+    if let Some(s) = &r.stats {
+        notes.push_str(&stats_line(s));
+    }
+    if session.settings.timer && !matches!(outcome, Outcome::Quit | Outcome::Setting(_)) {
+        notes.push_str(&timer_line(r.elapsed));
+    }
+    match session.output_file.as_mut() {
+        Some(f) if !notice => {
+            // A failed write (disk full) has no better place to be reported than the
+            // next command's own write; the result is dropped as sqlite3 does.
+            let _ = f.write_all(body.as_bytes());
+            let _ = f.write_all(notes.as_bytes());
+            let _ = f.flush();
+            Shown::ToFile
+        }
+        _ => Shown::Text { body, notes },
+    }
 }
 
 /// The text an outcome prints in `mode` (ends with a newline), or `""` when it prints

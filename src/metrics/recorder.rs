@@ -244,6 +244,9 @@ pub struct Metrics {
     stripes: Box<[Stripe]>,
     sample_rate: AtomicU32,
     timing: AtomicBool,
+    /// A session's override of `sample_rate` and `timing` (`.stats on` times every
+    /// operation without changing the stored options); 0 when there is none.
+    rate_override: AtomicU32,
     opened: Instant,
     events: super::EventLog,
 }
@@ -265,6 +268,7 @@ impl Metrics {
             stripes: (0..STRIPES).map(|_| Stripe::new()).collect(),
             sample_rate: AtomicU32::new(sample_rate.max(1)),
             timing: AtomicBool::new(timing),
+            rate_override: AtomicU32::new(0),
             opened: Instant::now(),
             events: super::EventLog::default(),
         }
@@ -299,17 +303,30 @@ impl Metrics {
     pub fn set_timing(&self, on: bool) {
         self.timing.store(on, Relaxed);
     }
+    /// `Some(n)`: time 1 in `n` operations, even with timing off, until `None`; the
+    /// configured rate and timing switch are left as they are.
+    pub fn set_rate_override(&self, n: Option<u32>) {
+        self.rate_override.store(n.map_or(0, |n| n.max(1)), Relaxed);
+    }
+    pub fn rate_override(&self) -> Option<u32> {
+        Some(self.rate_override.load(Relaxed)).filter(|n| *n > 0)
+    }
 
     /// Whether the calling operation should be timed: true for 1 in `sample_rate` calls on
     /// each thread (a thread-local countdown, no shared state).
     #[inline]
     pub fn sample(&self) -> bool {
-        if !self.timing.load(Relaxed) {
+        let over = self.rate_override.load(Relaxed);
+        if over == 0 && !self.timing.load(Relaxed) {
             return false;
         }
+        let rate = if over == 0 {
+            self.sample_rate.load(Relaxed)
+        } else {
+            over
+        };
         COUNTDOWN.with(|c| {
             let v = c.get();
-            let rate = self.sample_rate.load(Relaxed);
             // `v >= rate`: the rate was just lowered (e.g. to 1 for `.stats`); start the
             // new countdown now instead of finishing the old, longer one.
             if v == 0 || v >= rate {

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::command::exec::job_result;
 use crate::command::jobs::{JobId, JobStatus, Jobs};
-use crate::command::render::{render_outcome, report_json, stats_line, timer_line};
-use crate::command::{Executor, Outcome, Report, RunSummary, Session, is_complete, starts_command};
+use crate::command::render::{Shown, render_report, report_json};
+use crate::command::{Executor, Report, RunSummary, Session, is_complete, starts_command};
 
 pub mod progress;
 mod repl;
@@ -100,26 +100,18 @@ impl<'a> Printer<'a> {
     /// Prints one report. Write errors (a closed pipe) are ignored here: the next read
     /// of input or the exit status tells the other side what happened.
     fn emit_one(&mut self, session: &mut Session, r: Report) {
-        let dest: &mut dyn Write = match session.output_file.as_mut() {
-            Some(f) => f,
-            None => &mut *self.out,
-        };
         if self.json {
-            let _ = writeln!(dest, "{}", report_json(&r));
-        } else if let Ok(outcome) = &r.result {
-            let mut text = match outcome {
-                Outcome::Setting(s) if self.interactive => format!("{s}\n"),
-                o => render_outcome(o, session.settings.mode),
+            let dest: &mut dyn Write = match session.output_file.as_mut() {
+                Some(f) => f,
+                None => &mut *self.out,
             };
-            if let Some(s) = &r.stats {
-                text.push_str(&stats_line(s));
-            }
-            if session.settings.timer && !matches!(outcome, Outcome::Quit | Outcome::Setting(_)) {
-                text.push_str(&timer_line(r.elapsed));
-            }
-            let _ = dest.write_all(text.as_bytes());
+            let _ = writeln!(dest, "{}", report_json(&r));
+            let _ = dest.flush();
+        } else if let Shown::Text { body, notes } = render_report(session, &r, self.interactive) {
+            let _ = self.out.write_all(body.as_bytes());
+            let _ = self.out.write_all(notes.as_bytes());
+            let _ = self.out.flush();
         }
-        let _ = dest.flush();
         if let Err(e) = &r.result {
             let _ = writeln!(self.err, "error: {e}");
             let _ = self.err.flush();

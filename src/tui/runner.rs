@@ -2,7 +2,6 @@
 //! input lines (dashboard commands first, then the shared executor), polling jobs,
 //! playing the demo. The loop sleeps in `poll` until a key, a sample tick, a job update
 //! or a demo cue, and redraws only then.
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,14 +20,14 @@ use super::terminal::{TerminalGuard, hung_up, signal_exit_code, terminate_reques
 use crate::command::exec::job_result;
 use crate::command::history::History;
 use crate::command::jobs::{JobState, JobStatus};
-use crate::command::render::{render_outcome, stats_line, timer_line};
-use crate::command::{Executor, Outcome, Report, split_statements};
+use crate::command::render::{Shown, render_outcome, render_report};
+use crate::command::{
+    Command, Executor, ExportWhat, Outcome, Report, parse_command, split_statements,
+};
 use crate::engine::Db;
 use crate::metrics::MetricsWindow;
 
-pub const DEFAULT_REFRESH_MS: u64 = 250;
-pub const MIN_REFRESH_MS: u64 = 50;
-pub const MAX_REFRESH_MS: u64 = 10_000;
+pub use crate::command::parse::{DEFAULT_REFRESH_MS, MAX_REFRESH_MS, MIN_REFRESH_MS};
 /// Redraw interval while a job runs (12.5 frames/s), so gauges move smoothly.
 pub const JOB_FRAME: Duration = Duration::from_millis(80);
 /// The longest the loop sleeps (it checks for SIGTERM at least this often).
@@ -178,7 +177,7 @@ impl Runner {
             }
             let mut reports = Vec::new();
             let summary = exec.run_text(&stmt, &mut |session, report| {
-                let text = report_text(session, &report);
+                let text = render_report(session, &report, true);
                 reports.push((report, text));
             });
             for (report, text) in reports {
@@ -237,80 +236,50 @@ impl Runner {
         }
     }
 
-    /// `.set refresh_ms N`, `.reset refresh_ms`, `.export ...`: `None` if `stmt` is not
-    /// a dashboard command; else its message or error.
+    /// `.set refresh_ms N`, `.reset refresh_ms`, `.export ...`: `None` if `stmt` does
+    /// not parse to a dashboard command (the executor then runs it, or reports its parse
+    /// error); else its message or error.
     pub fn dashboard_command(&mut self, stmt: &str) -> Option<Result<String, String>> {
-        let words: Vec<&str> = stmt
-            .trim()
-            .trim_end_matches(';')
-            .split_whitespace()
-            .collect();
-        match words.as_slice() {
-            [".set", "refresh_ms", rest @ ..] => Some(self.set_refresh(rest)),
-            [".reset", "refresh_ms"] => Some(self.set_refresh(&["250"])),
-            [".export", rest @ ..] => Some(self.export(rest)),
+        match parse_command(stmt).ok()? {
+            Command::Refresh(ms) => Some(Ok(self.set_refresh(ms.unwrap_or(DEFAULT_REFRESH_MS)))),
+            Command::Export { what, path } => Some(self.export(what, &path)),
             _ => None,
         }
     }
 
-    fn set_refresh(&mut self, args: &[&str]) -> Result<String, String> {
-        let usage = format!(
-            "usage: .set refresh_ms N (milliseconds, {MIN_REFRESH_MS}..{MAX_REFRESH_MS}; default {DEFAULT_REFRESH_MS})"
-        );
-        let [v] = args else {
-            return Err(usage);
-        };
-        let n: u64 = v
-            .trim_end_matches("ms")
-            .parse()
-            .map_err(|_| format!("refresh_ms: {v:?} is not a number of milliseconds ({usage})"))?;
-        if !(MIN_REFRESH_MS..=MAX_REFRESH_MS).contains(&n) {
-            return Err(format!(
-                "refresh_ms: {n} is out of range {MIN_REFRESH_MS}..{MAX_REFRESH_MS}"
-            ));
-        }
+    fn set_refresh(&mut self, n: u64) -> String {
         let old = self.app.refresh_ms;
         self.app.refresh_ms = n;
         let msg = format!("refresh_ms: {old} -> {n} (dashboard sampling interval)");
         let t = self.clock();
         self.app.log(t, LogKind::Info, &msg);
-        Ok(msg)
+        msg
     }
 
-    fn export(&mut self, args: &[&str]) -> Result<String, String> {
-        let usage = "usage: .export metrics FILE.csv|FILE.json, or .export screen FILE";
-        match args {
-            ["metrics", path] => {
-                let lower = path.to_ascii_lowercase();
-                let text = if lower.ends_with(".csv") {
-                    self.app.series.to_csv()
-                } else if lower.ends_with(".json") {
-                    let mut s = serde_json::to_string_pretty(&self.app.series.to_json())
-                        .map_err(|e| e.to_string())?;
-                    s.push('\n');
-                    s
-                } else {
-                    return Err(format!(
-                        "cannot tell the format of {path}: name it FILE.csv or FILE.json"
-                    ));
-                };
-                write_file(path, &text)?;
-                Ok(format!(
-                    "wrote {} samples and {} markers to {path}",
-                    self.app.series.len(),
-                    self.app.series.markers().len()
-                ))
+    fn export(&mut self, what: ExportWhat, path: &str) -> Result<String, String> {
+        let text = match what {
+            ExportWhat::MetricsCsv => self.app.series.to_csv(),
+            ExportWhat::MetricsJson => {
+                let mut s = serde_json::to_string_pretty(&self.app.series.to_json())
+                    .map_err(|e| e.to_string())?;
+                s.push('\n');
+                s
             }
-            ["screen", path] => {
+            ExportWhat::Screen => {
                 let text = screen_text(&self.app, self.app.viewport);
                 write_file(path, &text)?;
-                Ok(format!(
+                return Ok(format!(
                     "wrote the screen ({}x{}) to {path}",
                     self.app.viewport.width, self.app.viewport.height
-                ))
+                ));
             }
-            _ => Err(usage.to_string()),
-        }
+        };
+        write_file(path, &text)?;
+        Ok(format!(
+            "wrote {} samples and {} markers to {path}",
+            self.app.series.len(),
+            self.app.series.markers().len()
+        ))
     }
 
     /// Handles a key's action; true when the dashboard should leave.
@@ -397,49 +366,8 @@ impl Runner {
     }
 }
 
-/// How a report's result is shown.
-enum Shown {
-    Text {
-        body: String,
-        notes: String,
-    },
-    /// Written to the `.output` file.
-    ToFile,
-}
-
 /// Names an input line that makes the dashboard panic (for the terminal-restore test).
 pub const PANIC_HOOK_ENV: &str = "ALEXDB_TEST_PANIC_ON";
-
-/// Renders a report as the line shell would (mode, `.stats` and `.timer` lines); with
-/// `.output FILE` set, writes it there.
-fn report_text(session: &mut crate::command::Session, r: &Report) -> Shown {
-    let Ok(outcome) = &r.result else {
-        return Shown::Text {
-            body: String::new(),
-            notes: String::new(),
-        };
-    };
-    let body = match outcome {
-        Outcome::Setting(s) => format!("{s}\n"),
-        o => render_outcome(o, session.settings.mode),
-    };
-    let mut notes = String::new();
-    if let Some(s) = &r.stats {
-        notes.push_str(&stats_line(s));
-    }
-    if session.settings.timer && !matches!(outcome, Outcome::Quit | Outcome::Setting(_)) {
-        notes.push_str(&timer_line(r.elapsed));
-    }
-    if let Some(f) = session.output_file.as_mut()
-        && !matches!(outcome, Outcome::Setting(_) | Outcome::JobStarted { .. })
-    {
-        let _ = f.write_all(body.as_bytes());
-        let _ = f.write_all(notes.as_bytes());
-        let _ = f.flush();
-        return Shown::ToFile;
-    }
-    Shown::Text { body, notes }
-}
 
 fn write_file(path: &str, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| {

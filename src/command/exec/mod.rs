@@ -1,0 +1,361 @@
+//! The executor: [`Command`] -> [`Outcome`] over an open [`Db`]. Every front end (line
+//! shell, `-c`, scripts, the dashboard) runs commands through [`Executor::run_text`], so
+//! they all behave the same. Outcomes are typed data; `render` turns them into text.
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::outcome::{CommandStats, ExecError, Outcome, Report};
+use super::parse::{
+    Command, OutputMode, OutputTarget, ParseError, parse_command, split_statements,
+};
+use super::spec::{Family, spec_of};
+use crate::engine::{Db, DbError, DbOptions};
+use crate::metrics::MetricsWindow;
+
+mod data;
+mod jobs;
+mod options;
+mod session;
+
+pub use jobs::jobs_table;
+pub use options::{change_text, options_table};
+
+/// `.read` may nest this deep (a file that reads itself stops here).
+const MAX_READ_DEPTH: usize = 16;
+
+/// Session settings changed by dot-commands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub timer: bool,
+    pub stats: bool,
+    pub mode: OutputMode,
+    pub output: OutputTarget,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            timer: false,
+            stats: false,
+            mode: OutputMode::Table,
+            output: OutputTarget::Stdout,
+        }
+    }
+}
+
+/// What front ends write results to: the settings, plus the file `.output FILE` opened.
+#[derive(Debug, Default)]
+pub struct Session {
+    pub settings: Settings,
+    /// `Some` after `.output FILE`: results go there instead of the front end's screen.
+    pub output_file: Option<File>,
+}
+
+/// How a run of statements ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    pub ran: usize,
+    pub failed: usize,
+    /// `.quit` was run (or `bail` stopped the run).
+    pub stopped: bool,
+    pub quit: bool,
+}
+
+/// Owns the open database and the session; runs statements.
+pub struct Executor {
+    db: Arc<Db>,
+    opts: DbOptions,
+    session: Session,
+    window: MetricsWindow,
+    /// Stop a run at the first failing statement.
+    pub bail: bool,
+    jobs: super::jobs::Jobs,
+    /// How a front end waits for a foreground job (the line shell shows a progress
+    /// bar); `None`: jobs always run in the background (the dashboard).
+    waiter: Option<Waiter>,
+    depth: usize,
+}
+
+/// Waits for a job and returns its final status.
+pub type Waiter = Box<dyn FnMut(&super::jobs::Jobs, super::jobs::JobId) -> super::jobs::JobStatus>;
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("db", &self.db)
+            .field("settings", &self.session.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Executor {
+    /// Opens the database at `path` with `opts`.
+    pub fn open(path: &Path, opts: DbOptions) -> Result<Self, DbError> {
+        let db = Db::open_with(path, opts.clone())?;
+        Ok(Self::with_db(Arc::new(db), opts))
+    }
+
+    /// Runs commands against an already open database.
+    pub fn with_db(db: Arc<Db>, opts: DbOptions) -> Self {
+        Executor {
+            db,
+            opts,
+            session: Session::default(),
+            window: MetricsWindow::new(),
+            bail: false,
+            jobs: super::jobs::Jobs::new(),
+            waiter: None,
+            depth: 0,
+        }
+    }
+
+    pub fn db(&self) -> &Arc<Db> {
+        &self.db
+    }
+
+    /// Makes foreground jobs wait through `w` (the line shell).
+    pub fn set_waiter(&mut self, w: Waiter) {
+        self.waiter = Some(w);
+    }
+
+    /// The session's background jobs (`.load`, `.bench`, `.ycsb`).
+    pub fn jobs(&self) -> &super::jobs::Jobs {
+        &self.jobs
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.session.settings
+    }
+
+    /// Splits `text` into statements and runs each; `emit` gets every report as soon as
+    /// its statement finished (before the next one runs). An unfinished trailing SQL
+    /// statement (no `;`) is run as it is, so it fails with a clear error.
+    pub fn run_text(
+        &mut self,
+        text: &str,
+        emit: &mut dyn FnMut(&mut Session, Report),
+    ) -> RunSummary {
+        let (mut statements, rest) = split_statements(text);
+        if let Some(rest) = rest {
+            statements.push(rest);
+        }
+        let mut summary = RunSummary::default();
+        for stmt in statements {
+            let s = self.run_one(&stmt, emit);
+            summary.ran += s.ran;
+            summary.failed += s.failed;
+            if s.quit {
+                summary.quit = true;
+            }
+            if s.stopped || (self.bail && s.failed > 0) {
+                summary.stopped = true;
+                break;
+            }
+        }
+        summary
+    }
+
+    fn run_one(&mut self, stmt: &str, emit: &mut dyn FnMut(&mut Session, Report)) -> RunSummary {
+        let cmd = match parse_command(stmt) {
+            Ok(c) => c,
+            Err(ParseError::Empty) => return RunSummary::default(),
+            Err(e) => {
+                emit(
+                    &mut self.session,
+                    Report {
+                        input: stmt.to_string(),
+                        result: Err(e.into()),
+                        elapsed: Duration::ZERO,
+                        stats: None,
+                    },
+                );
+                return RunSummary {
+                    ran: 1,
+                    failed: 1,
+                    ..Default::default()
+                };
+            }
+        };
+        if let Command::Read(path) = &cmd {
+            return self.read_file(stmt, path, emit);
+        }
+        let report = self.run_command(stmt, &cmd);
+        let failed = report.result.is_err();
+        let quit = matches!(report.result, Ok(Outcome::Quit));
+        emit(&mut self.session, report);
+        RunSummary {
+            ran: 1,
+            failed: failed as usize,
+            stopped: quit,
+            quit,
+        }
+    }
+
+    fn read_file(
+        &mut self,
+        stmt: &str,
+        path: &str,
+        emit: &mut dyn FnMut(&mut Session, Report),
+    ) -> RunSummary {
+        let fail = |e: ExecError| Report {
+            input: stmt.to_string(),
+            result: Err(e),
+            elapsed: Duration::ZERO,
+            stats: None,
+        };
+        let failed = RunSummary {
+            ran: 1,
+            failed: 1,
+            ..Default::default()
+        };
+        if self.depth >= MAX_READ_DEPTH {
+            let e = ExecError::Refused(format!(
+                ".read {path}: files nest deeper than {MAX_READ_DEPTH} levels (does it read itself?)"
+            ));
+            emit(&mut self.session, fail(e));
+            return failed;
+        }
+        let text = match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    let e = ExecError::File {
+                        action: "read",
+                        path: path.to_string(),
+                        reason: "it is not UTF-8 text".into(),
+                    };
+                    emit(&mut self.session, fail(e));
+                    return failed;
+                }
+            },
+            Err(e) => {
+                emit(&mut self.session, fail(ExecError::file("read", path, e)));
+                return failed;
+            }
+        };
+        self.depth += 1;
+        let mut s = self.run_text(&text, emit);
+        self.depth -= 1;
+        // `.quit` inside a read file ends that file, like sqlite3; not the session.
+        s.stopped = s.stopped && self.bail && s.failed > 0;
+        s.quit = false;
+        s
+    }
+
+    /// Runs one parsed command, timing it and (with `.stats on`) measuring it.
+    pub fn run_command(&mut self, input: &str, cmd: &Command) -> Report {
+        let touches_db = touches_db(cmd);
+        let measure = self.session.settings.stats && touches_db;
+        if measure {
+            self.db.metrics_window(&mut self.window);
+        }
+        let t0 = Instant::now();
+        let mut result = self.execute(cmd);
+        if let Ok(Outcome::JobStarted {
+            id,
+            background: false,
+            ..
+        }) = result
+            && let Some(w) = self.waiter.as_mut()
+        {
+            let st = w(&self.jobs, id);
+            self.jobs.mark_reported(id);
+            result = job_result(st);
+        }
+        let elapsed = t0.elapsed();
+        let stats = measure.then(|| self.command_stats());
+        Report {
+            input: input.to_string(),
+            result,
+            elapsed,
+            stats,
+        }
+    }
+
+    /// Executes one command, in the part of the executor for its family. `.read` is
+    /// handled by [`Executor::run_text`]; here it fails.
+    pub fn execute(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
+        let spec = spec_of(cmd);
+        match spec.family {
+            Family::Data => self.data(cmd),
+            Family::Sql => self.sql(cmd),
+            Family::Session => self.session_command(cmd),
+            Family::Options => self.options_command(cmd),
+            Family::Jobs => self.jobs_command(cmd),
+            Family::Dashboard => Err(ExecError::Refused(format!(
+                "{} works only in the dashboard",
+                spec.name
+            ))),
+        }
+    }
+
+    fn command_stats(&mut self) -> CommandStats {
+        let s = self.db.metrics_window(&mut self.window);
+        let t = &s.rocksdb.tickers.block_cache;
+        let on = s.rocksdb.statistics_enabled;
+        CommandStats {
+            cache_hits: s.cache.hits,
+            cache_misses: s.cache.misses,
+            timed_gets: s.get_split.sampled_gets,
+            cache_ns: s.get_split.cache_ns,
+            alex_ns: s.get_split.alex_ns,
+            rocksdb_ns: s.get_split.rocksdb_ns,
+            other_ns: s.get_split.rest_ns,
+            block_reads: on.then_some(t.data_miss + t.index_miss + t.filter_miss),
+            block_cache_hits: on.then_some(t.data_hit + t.index_hit + t.filter_hit),
+            rows_read: s.rows.read,
+            rows_written: s.rows.written,
+        }
+    }
+}
+
+/// Whether a command reads or writes the database (and so has `.stats` figures).
+fn touches_db(cmd: &Command) -> bool {
+    spec_of(cmd).touches_db
+}
+
+pub(crate) fn on_off(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
+
+pub fn mode_name(m: OutputMode) -> &'static str {
+    match m {
+        OutputMode::Table => "table",
+        OutputMode::Csv => "csv",
+        OutputMode::Json => "json",
+        OutputMode::Line => "line",
+    }
+}
+
+/// A command that reached the wrong family's executor: a bug in `spec.rs`, reported as
+/// an error rather than a panic.
+fn misrouted(cmd: &Command) -> ExecError {
+    ExecError::Refused(format!(
+        "internal error: {} was sent to the wrong executor",
+        spec_of(cmd).name
+    ))
+}
+
+/// The final result of a job the front end waited for.
+pub fn job_result(st: super::jobs::JobStatus) -> Result<Outcome, ExecError> {
+    match st.state {
+        super::jobs::JobState::Failed(e) => Err(ExecError::Refused(e)),
+        super::jobs::JobState::Running => Err(ExecError::Refused(format!(
+            "[{}] still running in the background (.jobs)",
+            st.id
+        ))),
+        super::jobs::JobState::Done { .. } => Ok(st
+            .result
+            .unwrap_or_else(|| Outcome::Message(format!("[{}] done", st.id)))),
+    }
+}

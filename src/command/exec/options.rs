@@ -1,0 +1,225 @@
+//! Engine options and maintenance: `.set`, `.reset`, `.reopen`, `.flush`, `.compact`,
+//! `.profile`, `.options export`.
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{Executor, misrouted, on_off};
+use crate::command::outcome::{Cell, ExecError, Outcome, Table};
+use crate::command::parse::Command;
+use crate::engine::options::canonical_name;
+use crate::engine::{Applies, Db, DbOptions, OptionChange};
+
+impl Executor {
+    pub(super) fn options_command(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
+        Ok(match cmd {
+            Command::Set { name, value } => self.set(name, value)?,
+            Command::Reset(name) => self.reset(name.as_deref())?,
+            Command::Reopen => {
+                let secs = self.db.reopen()?;
+                Outcome::Message(format!(
+                    "reopened in {secs:.3} s ({} keys; ALEX kept in memory)",
+                    self.db.len()
+                ))
+            }
+            Command::Flush => {
+                let secs = self.db.flush_now()?;
+                Outcome::Message(format!("flushed in {secs:.3} s"))
+            }
+            Command::Compact(range) => {
+                // A job, so the dashboard keeps drawing through a long compaction; the
+                // line shell and scripts wait for it as for any foreground job.
+                let label = match range {
+                    Some((a, b)) => format!(".compact {a} {b}"),
+                    None => ".compact".to_string(),
+                };
+                let id = crate::command::long::start_compact(&self.jobs, &self.db, *range, &label);
+                Outcome::JobStarted {
+                    id,
+                    label,
+                    background: false,
+                }
+            }
+            Command::Profile { save, path } => {
+                if *save {
+                    self.save_profile(path)?
+                } else {
+                    self.load_profile(path)?
+                }
+            }
+            Command::OptionsExport(path) => {
+                let src = self.db.export_rocksdb_options(Path::new(path))?;
+                Outcome::Message(format!("wrote {path} (RocksDB's {})", src.display()))
+            }
+            _ => return Err(misrouted(cmd)),
+        })
+    }
+
+    /// Runs an option change: as a job when the engine's plan says it may reopen
+    /// RocksDB (a reopen, and a compaction before it, can take a while: the dashboard
+    /// keeps drawing, the line shell waits for it), else here and now.
+    fn change<F>(&self, may_reopen: bool, label: String, apply: F) -> Result<Outcome, ExecError>
+    where
+        F: FnOnce(&Db) -> Result<String, ExecError> + Send + 'static,
+    {
+        if !may_reopen {
+            return Ok(Outcome::Message(apply(&self.db)?));
+        }
+        let db = Arc::clone(&self.db);
+        let id = self.jobs.spawn("reopen", &label, "", move |h| {
+            h.set_phase("reopening RocksDB", None);
+            Ok(Outcome::Message(apply(&db)?))
+        });
+        Ok(Outcome::JobStarted {
+            id,
+            label,
+            background: false,
+        })
+    }
+
+    /// Moves every option to `target` (validated and planned first, so a bad target
+    /// changes nothing), as one change.
+    fn change_all(
+        &self,
+        target: DbOptions,
+        label: String,
+        none: String,
+    ) -> Result<Outcome, ExecError> {
+        let plans = self.db.plan_options(&target)?;
+        let may_reopen = plans.iter().any(|p| p.may_reopen);
+        self.change(may_reopen, label, move |db| {
+            Ok(changes_text(&db.apply_options(target)?, &none))
+        })
+    }
+
+    /// `.set NAME VALUE`; a bad name or value is refused here, at once, not from a job.
+    fn set(&self, name: &str, value: &str) -> Result<Outcome, ExecError> {
+        let plan = self.db.plan_option(name, value)?;
+        let (n, v) = (name.to_string(), value.to_string());
+        self.change(plan.may_reopen, format!(".set {name} {value}"), move |db| {
+            Ok(change_text(&db.set_option(&n, &v)?))
+        })
+    }
+
+    /// `.reset NAME` (to its default) or `.reset all`.
+    fn reset(&self, name: Option<&str>) -> Result<Outcome, ExecError> {
+        let defaults = DbOptions::default();
+        match name {
+            Some(n) => {
+                let canonical = canonical_name(n).unwrap_or(n);
+                let value = defaults.get(canonical).unwrap_or_default();
+                let plan = self.db.plan_option(n, &value)?;
+                let n = n.to_string();
+                self.change(plan.may_reopen, format!(".reset {n}"), move |db| {
+                    Ok(change_text(&db.set_option(&n, &value)?))
+                })
+            }
+            None => {
+                let mut target = defaults;
+                // Fixed while open: keep what the database was opened with.
+                target.value_cache_shards = self.db.options().value_cache_shards;
+                let none = "all options are at their defaults".to_string();
+                self.change_all(target, ".reset all".into(), none)
+            }
+        }
+    }
+
+    /// `.profile save FILE`: every option as TOML.
+    fn save_profile(&self, path: &str) -> Result<Outcome, ExecError> {
+        let o = self.db.options();
+        let mut table = toml::Table::new();
+        for name in DbOptions::NAMES {
+            table.insert(
+                name.to_string(),
+                toml::Value::String(o.get(name).unwrap_or_default()),
+            );
+        }
+        let mut doc = toml::Table::new();
+        doc.insert("options".into(), toml::Value::Table(table));
+        let text = format!(
+            "# alexdb options profile: `.profile load {path}` applies it\n{}",
+            toml::to_string(&doc)
+                .map_err(|e| ExecError::Refused(format!("encoding the profile: {e}")))?
+        );
+        std::fs::write(path, text).map_err(|e| ExecError::file("write", path, e))?;
+        Ok(Outcome::Message(format!(
+            "saved {} options to {path}",
+            DbOptions::NAMES.len()
+        )))
+    }
+
+    /// `.profile load FILE`: validates every entry first; a bad file changes nothing.
+    fn load_profile(&self, path: &str) -> Result<Outcome, ExecError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ExecError::file("read", path, e))?;
+        let bad =
+            |why: String| ExecError::Refused(format!("profile {path}: {why}; nothing changed"));
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| bad(e.message().to_string()))?;
+        let table = match doc.get("options") {
+            Some(toml::Value::Table(t)) => t,
+            Some(_) => return Err(bad("[options] is not a table".into())),
+            None => &doc,
+        };
+        let mut target = self.db.options();
+        for (k, v) in table {
+            let value = match v {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Boolean(b) => on_off(*b).to_string(),
+                other => return Err(bad(format!("{k} has a {} value", other.type_str()))),
+            };
+            target
+                .set_unvalidated(k, &value)
+                .map_err(|e| bad(e.to_string()))?;
+        }
+        target.validate().map_err(|e| bad(e.to_string()))?;
+        let none = format!("{path}: every option already had its value");
+        self.change_all(target, format!(".profile load {path}"), none)
+    }
+}
+
+/// One line about an option change.
+pub fn change_text(c: &OptionChange) -> String {
+    if c.note.as_deref() == Some("unchanged") {
+        return format!("{} is already {}", c.name, c.new);
+    }
+    let how = match c.applied {
+        Applies::Live => "applied live".to_string(),
+        Applies::NewFiles => "applies to new files; .compact rewrites the old ones".to_string(),
+        Applies::Reopen => format!("reopened in {:.3} s, ALEX kept in memory", c.secs),
+        Applies::AtOpen => "applies at the next open".to_string(),
+    };
+    let note = c
+        .note
+        .as_ref()
+        .map(|n| format!("; {n}"))
+        .unwrap_or_default();
+    format!("{}: {} -> {} ({how}{note})", c.name, c.old, c.new)
+}
+
+fn changes_text(changes: &[OptionChange], none: &str) -> String {
+    if changes.is_empty() {
+        return none.to_string();
+    }
+    changes
+        .iter()
+        .map(change_text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `.show options`: name, value, default, kind, and `*` where changed from the default.
+pub fn options_table(o: &DbOptions) -> Table {
+    let mut t = Table::new(&["name", "value", "default", "kind", "changed"]);
+    for info in o.describe() {
+        t.rows.push(vec![
+            Cell::Text(info.name.to_string()),
+            Cell::Text(info.value),
+            Cell::Text(info.default),
+            Cell::Text(info.applies.as_str().to_string()),
+            Cell::Text(if info.changed { "*" } else { "" }.to_string()),
+        ]);
+    }
+    t
+}

@@ -1,0 +1,208 @@
+//! The command table: every spec parses, every parsed command has its spec, and the
+//! name lists, usage, `.help` and `.stats` all come from it.
+use alexdb::command::spec::{Family, Runs, SPECS, lookup, spec_of};
+use alexdb::command::{
+    COMMAND_NAMES, Command, DOT_COMMAND_NAMES, ExportWhat, Outcome, parse_command, usage,
+};
+use alexdb::command::{ExecError, Executor};
+use alexdb::engine::DbOptions;
+
+/// Sample lines per spec name: each must parse to a command whose spec is that entry.
+const SAMPLES: &[(&str, &[&str])] = &[
+    ("get", &["get 1"]),
+    ("put", &["put 1 a"]),
+    ("del", &["del 1"]),
+    ("scan", &["scan 1 2", "scan 1 2 limit 3"]),
+    ("count", &["count", "count 1 2"]),
+    ("exists", &["exists 1"]),
+    ("mget", &["mget 1 2"]),
+    ("select", &["SELECT * FROM kv;"]),
+    ("insert", &["INSERT INTO kv VALUES (1, 'a');"]),
+    ("delete", &["DELETE FROM kv WHERE key = 1;"]),
+    (".help", &[".help", ".help get"]),
+    (".timer", &[".timer on"]),
+    (".stats", &[".stats off"]),
+    (".mode", &[".mode csv"]),
+    (".output", &[".output stdout"]),
+    (".read", &[".read f"]),
+    (".open", &[".open p"]),
+    (".show", &[".show", ".show options"]),
+    (".set", &[".set block_size 8KiB"]),
+    (".reset", &[".reset all", ".reset block_size"]),
+    (".reopen", &[".reopen"]),
+    (".flush", &[".flush"]),
+    (".compact", &[".compact", ".compact 1 2"]),
+    (
+        ".profile",
+        &[".profile save p.toml", ".profile load p.toml"],
+    ),
+    (".options", &[".options export f"]),
+    (".load", &[".load sequential 10", ".load random 10 &"]),
+    (".bench", &[".bench profile"]),
+    (".ycsb", &[".ycsb a --ops 10"]),
+    (".jobs", &[".jobs"]),
+    (".cancel", &[".cancel", ".cancel 2"]),
+    (
+        ".set refresh_ms",
+        &[".set refresh_ms 100", ".reset refresh_ms"],
+    ),
+    (
+        ".export",
+        &[".export metrics m.csv", ".export screen s.txt"],
+    ),
+    (".quit", &[".quit", ".exit"]),
+];
+
+#[test]
+fn every_spec_parses_and_every_command_has_its_spec() {
+    for s in SPECS {
+        let (_, lines) = SAMPLES
+            .iter()
+            .find(|(n, _)| *n == s.name)
+            .unwrap_or_else(|| panic!("no sample line for {}", s.name));
+        for line in *lines {
+            let cmd = parse_command(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(spec_of(&cmd).name, s.name, "{line}");
+        }
+    }
+    assert_eq!(
+        SAMPLES.len(),
+        SPECS.len(),
+        "a sample for a spec that is gone"
+    );
+}
+
+#[test]
+fn name_lists_and_usage_come_from_the_table() {
+    for n in ["get", "put", "del", "scan", "count", "exists", "mget"] {
+        assert!(COMMAND_NAMES.contains(&n), "{n}");
+    }
+    assert!(!COMMAND_NAMES.contains(&".help"));
+    for s in SPECS.iter().filter(|s| !s.name.contains(' ')) {
+        let list = if s.name.starts_with('.') {
+            &DOT_COMMAND_NAMES
+        } else if s.family == Family::Data {
+            &COMMAND_NAMES
+        } else {
+            continue;
+        };
+        assert!(list.contains(&s.name), "{}", s.name);
+        assert_eq!(usage(s.name), Some(s.usage));
+    }
+    assert!(DOT_COMMAND_NAMES.contains(&".exit"), "aliases are names");
+    assert!(!DOT_COMMAND_NAMES.iter().any(|n| n.contains(' ')));
+    assert_eq!(usage("load"), usage(".load"));
+    assert_eq!(usage("exit"), Some(".quit"));
+    assert_eq!(
+        lookup("refresh_ms").map(|s| s.name),
+        Some(".set refresh_ms")
+    );
+    assert!(usage("frobnicate").is_none());
+}
+
+#[test]
+fn table_flags_what_touches_the_db_and_what_runs_as_a_job() {
+    let flag = |line: &str| {
+        let s = spec_of(&parse_command(line).expect("parses"));
+        (s.touches_db, s.runs)
+    };
+    assert_eq!(flag("get 1"), (true, Runs::Inline));
+    assert_eq!(flag(".compact"), (true, Runs::Job));
+    assert_eq!(flag(".load sequential 5"), (true, Runs::Job));
+    assert_eq!(flag(".set block_size 8KiB"), (false, Runs::JobIfReopen));
+    assert_eq!(flag(".profile load p"), (false, Runs::JobIfReopen));
+    assert_eq!(flag(".mode csv"), (false, Runs::Inline));
+}
+
+#[test]
+fn dashboard_commands_parse_into_their_own_variants() {
+    let ok = |line: &str| parse_command(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    assert_eq!(ok(".set refresh_ms 100"), Command::Refresh(Some(100)));
+    assert_eq!(ok(".set refresh_ms 75ms"), Command::Refresh(Some(75)));
+    assert_eq!(ok(".reset refresh_ms"), Command::Refresh(None));
+    assert_eq!(
+        ok(".export metrics M.JSON"),
+        Command::Export {
+            what: ExportWhat::MetricsJson,
+            path: "M.JSON".into()
+        }
+    );
+    assert_eq!(
+        ok(".export screen s"),
+        Command::Export {
+            what: ExportWhat::Screen,
+            path: "s".into()
+        }
+    );
+    for (bad, says) in [
+        (".set refresh_ms 5", "5 is out of range 50..10000"),
+        (".set refresh_ms 20000", "out of range"),
+        (
+            ".set refresh_ms fast",
+            "\"fast\" is not a number of milliseconds",
+        ),
+        (".set refresh_ms", "takes 1 value, got 0"),
+        (".reset refresh_ms 5", "takes no value"),
+        (".export", ".export takes 2 arguments, got 0"),
+        (".export metrics x.txt", "cannot tell the format of x.txt"),
+        (".export chart x", "expected metrics or screen"),
+    ] {
+        let e = parse_command(bad).expect_err(bad).to_string();
+        assert!(e.contains(says), "{bad}: {e}");
+        assert!(e.contains("(usage: .") && !e.contains('\n'), "{bad}: {e}");
+    }
+    // The usage names the same bounds the dashboard enforces.
+    let e = parse_command(".set refresh_ms 1")
+        .expect_err("range")
+        .to_string();
+    let (lo, hi, def) = (
+        alexdb::command::parse::MIN_REFRESH_MS,
+        alexdb::command::parse::MAX_REFRESH_MS,
+        alexdb::command::parse::DEFAULT_REFRESH_MS,
+    );
+    assert!(e.contains(&format!("{lo}..{hi}; default {def}")), "{e}");
+}
+
+fn exec() -> (tempfile::TempDir, Executor) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = Executor::open(&dir.path().join("db"), DbOptions::default()).expect("open");
+    (dir, e)
+}
+
+#[test]
+fn outside_the_dashboard_its_commands_are_one_clear_error() {
+    let (_d, mut e) = exec();
+    for (line, name) in [
+        (".set refresh_ms 100", ".set refresh_ms"),
+        (".export screen s.txt", ".export"),
+    ] {
+        let cmd = parse_command(line).expect("parses");
+        match e.execute(&cmd) {
+            Err(ExecError::Refused(m)) => {
+                assert_eq!(m, format!("{name} works only in the dashboard"))
+            }
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+    assert!(!std::path::Path::new("s.txt").exists());
+}
+
+#[test]
+fn help_lists_every_command_and_explains_one() {
+    let (_d, mut e) = exec();
+    let Ok(Outcome::Message(all)) = e.execute(&Command::Help(None)) else {
+        panic!("help");
+    };
+    for s in SPECS {
+        assert!(all.contains(s.usage), "help lacks {}", s.name);
+        assert!(all.contains(s.help), "help lacks {}", s.name);
+    }
+    for topic in [".load", "load"] {
+        let Ok(Outcome::Message(one)) = e.execute(&Command::Help(Some(topic.into()))) else {
+            panic!("{topic}");
+        };
+        let spec = lookup(".load").expect("spec");
+        assert_eq!(one, format!("{}\n  {}", spec.usage, spec.help));
+    }
+    assert!(e.execute(&Command::Help(Some("nothing".into()))).is_err());
+}
