@@ -25,7 +25,7 @@ const MAX_READ_DEPTH: usize = 16;
 pub enum ExecError {
     #[error("{0}")]
     Parse(#[from] ParseError),
-    #[error("{0}")]
+    #[error("{0}{hint}", hint = db_hint(.0))]
     Db(#[from] DbError),
     #[error("cannot {action} {path}: {reason}")]
     File {
@@ -49,6 +49,15 @@ impl ExecError {
             path: path.to_string(),
             reason,
         }
+    }
+}
+
+/// The shell's words after an engine error: which command helps next.
+fn db_hint(e: &DbError) -> &'static str {
+    match e {
+        DbError::UnknownOption { .. } => " (.show options lists them)",
+        DbError::Closed { .. } => "; open it again with .open",
+        _ => "",
     }
 }
 
@@ -746,7 +755,7 @@ impl Executor {
                 self.db.len()
             )));
         }
-        let db = Db::open_with(&new_path, self.opts.clone())?;
+        let db = Db::open_with(&new_path, self.opts.clone()).map_err(DbError::from)?;
         let keys = db.len();
         let secs = db.open_stats().total_secs;
         let old = std::mem::replace(&mut self.db, Arc::new(db));

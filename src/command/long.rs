@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use super::bench_args::{BenchCommand, LoadArgs, ShellBenchArgs, ShellYcsbArgs};
+use super::bench_args::{BenchCommand, CommonArgs, LoadArgs, ShellBenchArgs, ShellYcsbArgs};
 use super::exec::{ExecError, Outcome};
 use super::jobs::{JobHandle, JobId, Jobs};
 use crate::bench::Progress;
@@ -12,12 +12,18 @@ use crate::bench::index::{IndexBenchConfig, run_index_bench};
 use crate::bench::profile::{ProfileConfig, profile_db, run_profile};
 use crate::bench::vs_sqlite::{VsSqliteConfig, run_vs_sqlite};
 use crate::bench::ycsb::{YcsbConfig, YcsbReport, run_on_engine, run_ycsb, warmup_ops};
-use crate::engine::{Db, DbError};
+use crate::engine::{Db, DbError, DbOptions};
 use crate::workload::dataset::{self, Source};
 use crate::workload::ycsb::{KeySpace, Workload, record_key};
 
 fn refused(e: impl std::fmt::Display) -> ExecError {
     ExecError::Refused(e.to_string())
+}
+
+/// A benchmark's `--set` options; a bad one reads as in the shell (with its hint).
+fn bench_options(c: &CommonArgs) -> anyhow::Result<DbOptions> {
+    c.options()
+        .map_err(|e| anyhow::anyhow!("{}", ExecError::from(e)))
 }
 
 /// Runs a benchmark of the CLI (and of `.bench vs-sqlite|ycsb|index`): its table and its
@@ -45,7 +51,7 @@ pub fn run_bench(
                 value_size: a.common.value_size,
                 inserts_only: a.inserts_only,
                 seed: a.common.seed,
-                opts: a.common.options()?,
+                opts: bench_options(&a.common)?,
                 dir: a.common.dir.clone(),
             };
             let r = run_vs_sqlite(&cfg, progress)?;
@@ -58,7 +64,7 @@ pub fn run_bench(
                 queries: a.queries,
                 value_size: a.common.value_size,
                 seed: a.common.seed,
-                opts: a.common.options()?,
+                opts: bench_options(&a.common)?,
                 dir: a.common.dir.clone(),
             };
             let r = run_profile(&cfg, progress)?;
@@ -74,7 +80,7 @@ pub fn run_bench(
                 engines: a.engine.kinds(),
                 value_size: a.common.value_size,
                 seed: a.common.seed,
-                opts: a.common.options()?,
+                opts: bench_options(&a.common)?,
                 dir: a.common.dir.clone(),
                 duration: None,
             };

@@ -19,7 +19,7 @@ use parking_lot::{MappedRwLockReadGuard, Mutex, RwLock, RwLockReadGuard};
 use serde::Serialize;
 
 use super::cache::{Value, ValueCache};
-use super::error::DbError;
+use super::error::{DbError, OpenError};
 use super::index::{AlexIndex, IndexStats};
 use super::options::{BulkLoadMethod, DbOptions, PerfLevel};
 use super::store::{Store, apply_perf_level, perf_read};
@@ -103,19 +103,19 @@ impl std::fmt::Debug for Db {
 
 impl Db {
     /// Opens (or creates) the database in directory `path` with the default options.
-    pub fn open(path: impl AsRef<Path>) -> Result<Db, DbError> {
+    pub fn open(path: impl AsRef<Path>) -> Result<Db, OpenError> {
         Self::open_with(path, DbOptions::default())
     }
 
     /// Opens (or creates, if `create_if_missing`) the database with `opts`, then
     /// rebuilds ALEX from RocksDB's keys.
-    pub fn open_with(path: impl AsRef<Path>, opts: DbOptions) -> Result<Db, DbError> {
-        opts.validate()?;
+    pub fn open_with(path: impl AsRef<Path>, opts: DbOptions) -> Result<Db, OpenError> {
+        opts.validate().map_err(OpenError::from_db)?;
         let path = path.as_ref();
         let t0 = Instant::now();
         let store = Store::open(path, &opts)?;
         let t1 = Instant::now();
-        let keys = store.keys()?;
+        let keys = store.keys().map_err(OpenError::from_db)?;
         let t2 = Instant::now();
         let index = AlexIndex::bulk_load(&keys)?;
         let t3 = Instant::now();

@@ -15,7 +15,7 @@ pub mod store;
 
 pub use cache::Value;
 pub use db::{CheckReport, Db, OpenStats};
-pub use error::{DbError, parse_key};
+pub use error::{DbError, OpenError, parse_key};
 pub use live::{ChangePlan, OptionChange};
 pub use load::LoadReport;
 pub use options::{

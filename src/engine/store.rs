@@ -16,7 +16,7 @@ use rocksdb::{
     statistics::{StatsLevel as RocksStatsLevel, Ticker},
 };
 
-use super::error::DbError;
+use super::error::{DbError, OpenError};
 use super::options::{
     BlockCacheType, CompactionStyle, Compression, DbOptions, PerfLevel, StatsLevel,
 };
@@ -286,30 +286,30 @@ fn is_rocksdb_file(name: &str) -> bool {
 
 /// Checks the directory before RocksDB sees it; creates it if allowed. Refuses files and
 /// directories holding things that are not RocksDB's.
-fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
-    let unreadable = |e: std::io::Error| DbError::Unreadable {
+fn prepare_dir(path: &Path, create: bool) -> Result<(), OpenError> {
+    let unreadable = |e: std::io::Error| OpenError::Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),
     };
     match fs::metadata(path) {
         Err(e) if e.kind() == IoKind::NotFound => {
             if !create {
-                return Err(DbError::Missing {
+                return Err(OpenError::Missing {
                     path: path.to_path_buf(),
                 });
             }
             return fs::create_dir_all(path).map_err(|e| match e.kind() {
                 IoKind::PermissionDenied => unreadable(e),
-                _ => DbError::Io {
+                _ => OpenError::Io {
                     path: path.to_path_buf(),
                     source: e,
                 },
             });
         }
         Err(e) if e.kind() == IoKind::PermissionDenied => return Err(unreadable(e)),
-        Err(e) => return Err(DbError::io(path)(e)),
+        Err(e) => return Err(OpenError::io(path)(e)),
         Ok(m) if !m.is_dir() => {
-            return Err(DbError::NotADatabase {
+            return Err(OpenError::NotADatabase {
                 path: path.to_path_buf(),
                 reason: "it is a file, not a directory".to_string(),
             });
@@ -318,7 +318,7 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
     }
     let entries = fs::read_dir(path).map_err(|e| match e.kind() {
         IoKind::PermissionDenied => unreadable(e),
-        _ => DbError::io(path)(e),
+        _ => OpenError::io(path)(e),
     })?;
     let mut names = Vec::new();
     for e in entries {
@@ -329,7 +329,7 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
         // Readable? (RocksDB's own message for this is less clear.)
         fs::File::open(path.join("CURRENT")).map_err(|e| match e.kind() {
             IoKind::PermissionDenied => unreadable(e),
-            _ => DbError::io(path)(e),
+            _ => OpenError::io(path)(e),
         })?;
         return Ok(());
     }
@@ -342,7 +342,7 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
         } else {
             String::new()
         };
-        return Err(DbError::NotADatabase {
+        return Err(OpenError::NotADatabase {
             path: path.to_path_buf(),
             reason: format!(
                 "the directory holds other files ({}{more}) and no RocksDB CURRENT file",
@@ -351,7 +351,7 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
         });
     }
     if !create {
-        return Err(DbError::Missing {
+        return Err(OpenError::Missing {
             path: path.to_path_buf(),
         });
     }
@@ -359,33 +359,44 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
 }
 
 /// Maps RocksDB's open errors onto the engine's variants.
-fn open_error(path: &Path, e: rocksdb::Error) -> DbError {
+fn open_error(path: &Path, e: rocksdb::Error) -> OpenError {
     let msg = e.to_string();
     if msg.contains("While lock file")
         || msg.contains("lock hold by current process")
         || msg.contains("/LOCK:")
     {
-        DbError::Locked {
+        OpenError::Locked {
             path: path.to_path_buf(),
         }
     } else if msg.contains("Permission denied") {
-        DbError::Unreadable {
+        OpenError::Unreadable {
             path: path.to_path_buf(),
             reason: msg,
         }
     } else if matches!(e.kind(), rocksdb::ErrorKind::Corruption) {
-        DbError::Corrupt {
+        OpenError::Corrupt {
             path: path.to_path_buf(),
             detail: msg,
         }
     } else if msg.contains("does not exist") && msg.contains("create_if_missing") {
-        DbError::Missing {
+        OpenError::Missing {
             path: path.to_path_buf(),
         }
     } else {
-        DbError::Rocks {
+        OpenError::Rocks {
             context: "open the database",
-            source: e,
+            message: msg,
+        }
+    }
+}
+
+impl DbError {
+    /// Wraps a RocksDB error with what the engine was doing, keeping its message only:
+    /// RocksDB's types stay inside this file.
+    pub(crate) fn rocks(context: &'static str) -> impl FnOnce(rocksdb::Error) -> DbError {
+        move |e| DbError::Rocks {
+            context,
+            message: e.to_string(),
         }
     }
 }
@@ -424,7 +435,7 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    pub fn open(path: &Path, o: &DbOptions) -> Result<Store, DbError> {
+    pub fn open(path: &Path, o: &DbOptions) -> Result<Store, OpenError> {
         prepare_dir(path, o.create_if_missing)?;
         let (opts, block_cache) = rocksdb_options(o);
         // The default column family is named explicitly so that `cf_handle("default")`
@@ -568,13 +579,13 @@ impl Store {
     }
 
     fn bad_key(&self, k: &[u8]) -> DbError {
-        DbError::NotADatabase {
+        DbError::Open(OpenError::NotADatabase {
             path: self.path.clone(),
             reason: format!(
                 "it holds a {}-byte key; alexdb keys are 8 bytes (was it written by another program?)",
                 k.len()
             ),
-        }
+        })
     }
 
     /// Every key, in order, reading keys only (no value is copied; blocks bypass the
