@@ -1,4 +1,8 @@
-//! RocksDB: the only file in the project that talks to it.
+//! RocksDB: the only file of the engine (and of the metrics) that talks to it; the rest
+//! of the engine sees `Store`'s functions and RocksDB's errors as text. Outside the engine
+//! two benchmark files keep their own RocksDB use: `bench/engines.rs`'s plain-RocksDB peer
+//! (its own handle, built with [`rocksdb_options`]) and `bench/profile.rs`'s PerfContext
+//! reads.
 //!
 //! Keys are stored with an order-preserving 8-byte encoding ([`encode_key`]): the sign bit
 //! flipped, big-endian, so RocksDB's bytewise order is numeric order (-5 before 3).
