@@ -323,7 +323,7 @@ impl Db {
 
     /// Rows with `a <= key <= b` in key order, at most `limit` of them. Values come from
     /// one RocksDB iterator over the encoded range (measured faster than ALEX range +
-    /// MultiGet; see tests/engine_measure.rs).
+    /// MultiGet; see benches/engine_measure.rs).
     pub fn scan(&self, a: i64, b: i64, limit: usize) -> Result<Vec<(i64, Value)>, DbError> {
         let t = self.metrics.start();
         let mut out = Vec::with_capacity(limit.min(1024));
@@ -340,7 +340,7 @@ impl Db {
     }
 
     /// `scan` done the other way: keys from ALEX's range, values by batched MultiGet.
-    /// Kept for the measurement in tests/engine_measure.rs.
+    /// Kept for the measurement in benches/engine_measure.rs.
     #[doc(hidden)]
     pub fn scan_multiget(
         &self,
