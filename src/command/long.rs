@@ -7,11 +7,11 @@ use super::bench_args::{BenchCommand, CommonArgs, LoadArgs, ShellBenchArgs, Shel
 use super::exec::{ExecError, Outcome};
 use super::jobs::{JobHandle, JobId, Jobs};
 use crate::bench::Progress;
-use crate::bench::engines::{AlexEngine, EngineKind, memory_budget};
+use crate::bench::engines::{AlexEngine, EngineKind};
 use crate::bench::index::{IndexBenchConfig, run_index_bench};
 use crate::bench::profile::{ProfileConfig, profile_db, run_profile};
 use crate::bench::vs_sqlite::{VsSqliteConfig, run_vs_sqlite};
-use crate::bench::ycsb::{YcsbConfig, YcsbReport, run_on_engine, run_ycsb, warmup_ops};
+use crate::bench::ycsb::{YcsbConfig, YcsbReport, run_measured, run_ycsb};
 use crate::engine::{Db, DbError, DbOptions};
 use crate::workload::dataset::{self, Source};
 use crate::workload::ycsb::{KeySpace, Workload, record_key};
@@ -246,39 +246,14 @@ pub fn start_ycsb(
             KeySpace::existing(db.keys(i64::MIN, i64::MAX, usize::MAX))
         };
         let engine = AlexEngine { db: db.clone() };
-        let before = db.metrics_snapshot();
-        let r = run_on_engine(&engine, &keys, &cfg, h);
-        let mut r = match r {
+        let r = match run_measured(&engine, &keys, &cfg, h) {
             Ok(r) => r,
             Err(e) if e.is::<crate::bench::Cancelled>() => {
                 return Err(refused("cancelled during the warm-up; nothing to report"));
             }
             Err(e) => return Err(refused(format!("{e:#}"))),
         };
-        let after = db.metrics_snapshot();
-        let (hits, misses) = (
-            after.cache.hits - before.cache.hits.min(after.cache.hits),
-            after.cache.misses - before.cache.misses.min(after.cache.misses),
-        );
-        r.cache_hit_rate = Some(if hits + misses == 0 {
-            0.0
-        } else {
-            hits as f64 / (hits + misses) as f64
-        });
-        let rep = YcsbReport {
-            bench: "ycsb",
-            workload: cfg.workload,
-            mix: cfg.workload.describe(),
-            records: keys.initial(),
-            ops: r.ops,
-            warmup_ops: warmup_ops(&cfg),
-            threads: cfg.threads,
-            distribution: cfg.distribution(),
-            value_size: cfg.value_size,
-            budget_bytes: memory_budget(&cfg.opts, cfg.value_size),
-            seed: cfg.seed,
-            results: vec![r],
-        };
+        let rep = YcsbReport::new(&cfg, keys.initial(), r.ops, vec![r]);
         let mut text = rep.to_table();
         if h.cancelled() {
             text = format!("cancelled; results up to the cancel:\n{text}");
