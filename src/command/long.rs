@@ -40,7 +40,7 @@ pub fn run_bench(
                 seed: a.seed,
                 probes: None,
             };
-            let r = run_index_bench(&cfg, |msg| progress.phase(msg, None))?;
+            let r = run_index_bench(&cfg, progress)?;
             (r.to_table(), serde_json::to_value(&r)?)
         }
         BenchCommand::VsSqlite(a) => {
