@@ -110,12 +110,12 @@ impl Db {
     /// Opens (or creates, if `create_if_missing`) the database with `opts`, then
     /// rebuilds ALEX from RocksDB's keys.
     pub fn open_with(path: impl AsRef<Path>, opts: DbOptions) -> Result<Db, OpenError> {
-        opts.validate().map_err(OpenError::from_db)?;
+        opts.validate()?;
         let path = path.as_ref();
         let t0 = Instant::now();
         let store = Store::open(path, &opts)?;
         let t1 = Instant::now();
-        let keys = store.keys().map_err(OpenError::from_db)?;
+        let keys = store.keys()?;
         let t2 = Instant::now();
         let index = AlexIndex::bulk_load(&keys)?;
         let t3 = Instant::now();

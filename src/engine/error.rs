@@ -29,63 +29,32 @@ pub enum OpenError {
     #[error("database {path} is corrupt: {detail}; restore it from a backup or repair it with ldb")]
     Corrupt { path: PathBuf, detail: String },
 
-    #[error("invalid option {name} = {value}: {reason}")]
-    InvalidOption {
-        name: String,
-        value: String,
-        reason: String,
-    },
-
-    /// RocksDB failed in a way none of the variants above names.
-    #[error("RocksDB failed to {context}: {message}")]
-    Rocks {
-        context: &'static str,
-        message: String,
-    },
-
-    #[error("I/O error on {path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-
-    #[error("index: {0}")]
-    Index(#[from] IndexError),
+    /// A failure any operation can meet (RocksDB, I/O, the index, an invalid option),
+    /// met while opening.
+    #[error(transparent)]
+    Failed(Box<DbError>),
 }
 
 impl OpenError {
     pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OpenError + '_ {
-        move |source| OpenError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        move |source| DbError::io(path)(source).into()
     }
+}
 
+impl From<DbError> for OpenError {
     /// An operation's error met while opening (checking the options, reading the keys).
-    /// Those steps fail only with the variants mapped here; anything else is reported
-    /// as a RocksDB failure to open, with its message.
-    pub(crate) fn from_db(e: DbError) -> OpenError {
+    fn from(e: DbError) -> OpenError {
         match e {
             DbError::Open(e) => e,
-            DbError::InvalidOption {
-                name,
-                value,
-                reason,
-            } => OpenError::InvalidOption {
-                name,
-                value,
-                reason,
-            },
             DbError::Corrupt { path, detail } => OpenError::Corrupt { path, detail },
-            DbError::Rocks { context, message } => OpenError::Rocks { context, message },
-            DbError::Io { path, source } => OpenError::Io { path, source },
-            DbError::Index(e) => OpenError::Index(e),
-            other => OpenError::Rocks {
-                context: "open the database",
-                message: other.to_string(),
-            },
+            other => OpenError::Failed(Box::new(other)),
         }
+    }
+}
+
+impl From<IndexError> for OpenError {
+    fn from(e: IndexError) -> OpenError {
+        OpenError::Failed(Box::new(DbError::Index(e)))
     }
 }
 
@@ -148,8 +117,8 @@ pub enum DbError {
     #[error("index: {0}")]
     Index(#[from] IndexError),
 
-    /// Opening failed: a reopen that could not be rolled back, or a damaged database met
-    /// while reading it.
+    /// An open failed (a reopen), or an operation found what makes a database unopenable
+    /// (a key that is not alexdb's).
     #[error(transparent)]
     Open(#[from] OpenError),
 }

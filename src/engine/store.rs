@@ -304,10 +304,7 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), OpenError> {
             }
             return fs::create_dir_all(path).map_err(|e| match e.kind() {
                 IoKind::PermissionDenied => unreadable(e),
-                _ => OpenError::Io {
-                    path: path.to_path_buf(),
-                    source: e,
-                },
+                _ => OpenError::io(path)(e),
             });
         }
         Err(e) if e.kind() == IoKind::PermissionDenied => return Err(unreadable(e)),
@@ -387,10 +384,10 @@ fn open_error(path: &Path, e: rocksdb::Error) -> OpenError {
             path: path.to_path_buf(),
         }
     } else {
-        OpenError::Rocks {
+        OpenError::Failed(Box::new(DbError::Rocks {
             context: "open the database",
             message: msg,
-        }
+        }))
     }
 }
 
