@@ -260,7 +260,8 @@ fn scratch_files_of_a_crashed_load_are_removed_on_open() {
 fn scan_multiget_returns_what_scan_returns() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_with(dir.path(), options(BulkLoadMethod::SstIngest)).unwrap();
-    db.load((0..5_000i64).map(|i| (i * 2, val(i, "v")))).unwrap();
+    db.load((0..5_000i64).map(|i| (i * 2, val(i, "v"))))
+        .unwrap();
     db.put(-7, b"neg").unwrap();
     db.delete(10).unwrap();
     for (a, b, limit) in [
