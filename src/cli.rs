@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand};
+use parking_lot::Mutex;
 
+use crate::bench::Progress;
 use crate::bench::index::{IndexBenchConfig, run_index_bench};
 pub use crate::command::bench_args::{
     BenchCommand, DistArg, IndexArgs, ProfileArgs, VsSqliteArgs, YcsbArgs, parse_key_count,
@@ -118,7 +120,7 @@ where
 
 /// Run what the arguments ask for. Results go to `out`, progress and notices to `err`.
 /// `Ok(1)` means a shell command failed (its error is already printed).
-pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut (dyn Write + Send)) -> anyhow::Result<u8> {
     match &cli.command {
         Some(Command::Bench(BenchCommand::Index(args))) => {
             bench_index(args, cli.json || args.json, out, err)?;
@@ -238,11 +240,21 @@ fn run_engine_bench(b: &BenchCommand, json: bool, out: &mut dyn Write) -> anyhow
     Ok(())
 }
 
+/// `bench index`'s progress: each phase as one line on stderr.
+struct PhaseLines<'a>(Mutex<&'a mut (dyn Write + Send)>);
+
+impl Progress for PhaseLines<'_> {
+    fn phase(&self, name: &str, _total: Option<u64>) {
+        // Best effort: a closed stderr must not stop the benchmark.
+        let _ = writeln!(self.0.lock(), "bench index: {name}");
+    }
+}
+
 fn bench_index(
     args: &IndexArgs,
     json: bool,
     out: &mut dyn Write,
-    err: &mut dyn Write,
+    err: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let cfg = IndexBenchConfig {
         keys: args.keys,
@@ -250,10 +262,7 @@ fn bench_index(
         seed: args.seed,
         probes: None,
     };
-    let report = run_index_bench(&cfg, |msg| {
-        // Progress is best effort: a closed stderr must not stop the benchmark.
-        let _ = writeln!(err, "bench index: {msg}");
-    })?;
+    let report = run_index_bench(&cfg, &PhaseLines(Mutex::new(err)))?;
     if json {
         let text = serde_json::to_string(&report).context("encoding the report as JSON")?;
         writeln!(out, "{text}").context("writing the report")?;

@@ -2,7 +2,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use alexdb::engine::{Db, DbError, DbOptions, MAX_VALUE_BYTES, parse_key};
+use alexdb::engine::{Db, DbError, DbOptions, MAX_VALUE_BYTES, OpenError, parse_key};
 
 fn small() -> DbOptions {
     DbOptions {
@@ -17,7 +17,7 @@ fn second_open_in_the_same_process_is_locked_and_names_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_with(dir.path(), small()).unwrap();
     let err = Db::open_with(dir.path(), small()).unwrap_err();
-    assert!(matches!(err, DbError::Locked { .. }), "{err:?}");
+    assert!(matches!(err, OpenError::Locked { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains(&dir.path().display().to_string()), "{msg}");
     assert!(msg.contains("locked"), "{msg}");
@@ -63,7 +63,7 @@ fn open_locked_by_another_process() {
     let err = Db::open_with(dir.path(), small()).unwrap_err();
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(matches!(err, DbError::Locked { .. }), "{err:?}");
+    assert!(matches!(err, OpenError::Locked { .. }), "{err:?}");
     assert!(err.to_string().contains(&dir.path().display().to_string()));
     // The kernel released the lock with the process.
     Db::open_with(dir.path(), small()).unwrap();
@@ -105,14 +105,14 @@ fn not_a_database() {
     let file = dir.path().join("notes.txt");
     std::fs::write(&file, "hello").unwrap();
     let err = Db::open_with(&file, small()).unwrap_err();
-    assert!(matches!(err, DbError::NotADatabase { .. }), "{err:?}");
+    assert!(matches!(err, OpenError::NotADatabase { .. }), "{err:?}");
     assert!(err.to_string().contains("not an alexdb database"), "{err}");
     // A directory with other things in it.
     let other = dir.path().join("photos");
     std::fs::create_dir(&other).unwrap();
     std::fs::write(other.join("cat.jpg"), "meow").unwrap();
     let err = Db::open_with(&other, small()).unwrap_err();
-    assert!(matches!(err, DbError::NotADatabase { .. }), "{err:?}");
+    assert!(matches!(err, OpenError::NotADatabase { .. }), "{err:?}");
     assert!(err.to_string().contains("cat.jpg"), "{err}");
     assert!(
         err.to_string().contains(&other.display().to_string()),
@@ -130,9 +130,9 @@ fn missing_without_create() {
         ..small()
     };
     let err = Db::open_with(dir.path().join("nope"), o.clone()).unwrap_err();
-    assert!(matches!(err, DbError::Missing { .. }), "{err:?}");
+    assert!(matches!(err, OpenError::Missing { .. }), "{err:?}");
     let err = Db::open_with(dir.path(), o).unwrap_err();
-    assert!(matches!(err, DbError::Missing { .. }), "{err:?}");
+    assert!(matches!(err, OpenError::Missing { .. }), "{err:?}");
 }
 
 #[test]
@@ -150,7 +150,7 @@ fn unreadable_directory() {
         return;
     }
     let err = r.unwrap_err();
-    assert!(matches!(err, DbError::Unreadable { .. }), "{err:?}");
+    assert!(matches!(err, OpenError::Unreadable { .. }), "{err:?}");
     assert!(err.to_string().contains("permissions"), "{err}");
 }
 
@@ -201,10 +201,36 @@ fn corrupt_database_is_reported_as_such() {
     Db::open_with(dir.path(), small()).unwrap().close().unwrap();
     std::fs::write(dir.path().join("CURRENT"), "garbage").unwrap();
     let err = Db::open_with(dir.path(), small()).unwrap_err();
-    assert!(matches!(err, DbError::Corrupt { .. }), "{err:?}");
+    assert!(matches!(err, OpenError::Corrupt { .. }), "{err:?}");
     assert!(err.to_string().contains("corrupt"), "{err}");
     assert!(
         err.to_string().contains(&dir.path().display().to_string()),
         "{err}"
     );
+}
+
+#[test]
+fn shell_hints_are_the_command_layers_not_the_engines() {
+    use alexdb::command::ExecError;
+    let unknown = DbOptions::default().set("nope", "1").unwrap_err();
+    let engine = unknown.to_string();
+    assert!(engine.starts_with("unknown option \"nope\""), "{engine}");
+    assert!(!engine.contains(".show options"), "{engine}");
+    assert_eq!(
+        ExecError::from(unknown).to_string(),
+        format!("{engine} (.show options lists them)")
+    );
+    let closed = DbError::Closed {
+        reason: "a reopen failed".to_string(),
+    };
+    assert_eq!(
+        closed.to_string(),
+        "the database is closed: a reopen failed"
+    );
+    assert_eq!(
+        ExecError::from(closed).to_string(),
+        "the database is closed: a reopen failed; open it again with .open"
+    );
+    let other = DbError::Refused("no".to_string());
+    assert_eq!(ExecError::from(other).to_string(), "no");
 }

@@ -253,3 +253,27 @@ fn scratch_files_of_a_crashed_load_are_removed_on_open() {
     assert!(scratch.exists());
     drop(db);
 }
+
+/// `scan_multiget` (kept for `benches/engine_measure.rs`) must return what `scan` does,
+/// or the measurement compares different work.
+#[test]
+fn scan_multiget_returns_what_scan_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), options(BulkLoadMethod::SstIngest)).unwrap();
+    db.load((0..5_000i64).map(|i| (i * 2, val(i, "v"))))
+        .unwrap();
+    db.put(-7, b"neg").unwrap();
+    db.delete(10).unwrap();
+    for (a, b, limit) in [
+        (i64::MIN, i64::MAX, usize::MAX),
+        (-7, 0, 10),
+        (3, 41, 100),
+        (9_000, i64::MAX, 50),
+        (20_000, 30_000, 10),
+    ] {
+        let scan = db.scan(a, b, limit).unwrap();
+        let multi = db.scan_multiget(a, b, limit).unwrap();
+        assert_eq!(scan, multi, "range {a}..={b} limit {limit}");
+    }
+    assert_eq!(db.scan(3, 41, 100).unwrap().len(), 18);
+}

@@ -3,6 +3,9 @@
 //! cache), and SQLite (`rusqlite`, bundled) with one `kv` table. Same rows and the same
 //! memory budget for each; reads return a checksum of the value so nothing is optimised
 //! away and results can be compared across engines.
+//!
+//! The plain-RocksDB peer opens its own RocksDB handle here, on purpose: it is the
+//! baseline without alexdb's layers. Everything else goes through `engine::store`.
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

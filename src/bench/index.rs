@@ -3,7 +3,7 @@
 //! Both structures go through one generic harness ([`Subject`]), with fixed seeds, a
 //! warm-up before every timed lookup loop, and checksums passed through
 //! [`std::hint::black_box`] so the optimiser cannot drop the work. The harness never
-//! prints: progress goes through a callback and the result is an [`IndexBenchReport`]
+//! prints: progress goes through the [`Progress`] trait and the result is an [`IndexBenchReport`]
 //! (serde `Serialize`; [`IndexBenchReport::to_table`] renders it for people).
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,6 +14,7 @@ use anyhow::{Context, bail};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde::Serialize;
 
+use super::Progress;
 use crate::engine::index::{AlexIndex, IndexStats};
 use crate::workload::keys::{KeyDist, generate_keys, shuffled};
 
@@ -344,7 +345,7 @@ fn time_inserts<S: Subject>(order: &[i64], runs: usize) -> (f64, S, u64) {
 fn run_structure<S: Subject>(
     inputs: &Inputs<'_>,
     checksum: &mut u64,
-    progress: &mut dyn FnMut(&str),
+    progress: &dyn Progress,
     around_first_build: impl FnMut(&mut dyn FnMut() -> anyhow::Result<S>) -> anyhow::Result<S>,
 ) -> anyhow::Result<(Timings<S>, Observed)> {
     let name = S::NAME;
@@ -353,27 +354,30 @@ fn run_structure<S: Subject>(
     let stat = if runs > 1 { " (median of 3)" } else { "" };
     let mut obs = Observed::default();
 
-    progress(&format!("{name}: bulk load of {n} keys{stat}"));
+    progress.phase(&format!("{name}: bulk load of {n} keys{stat}"), None);
     let (bulk_load_s, loaded) =
         time_bulk_load::<S>(inputs.sorted, runs, checksum, around_first_build)?;
 
     let p = inputs.probes.len();
-    progress(&format!("{name}: {p} independent lookups"));
+    progress.phase(&format!("{name}: {p} independent lookups"), None);
     let (lookup_ns, hits) = time_lookups(&loaded, inputs.probes, inputs.warmup);
     obs.lookup_hits = hits;
     *checksum = checksum.wrapping_add(hits);
 
-    progress(&format!("{name}: {p} dependent lookups"));
+    progress.phase(&format!("{name}: {p} dependent lookups"), None);
     let (lookup_dependent_ns, fetched) = time_dependent_lookups(&loaded, inputs.probes);
     obs.fetch_sum = fetched;
     *checksum = checksum.wrapping_add(fetched);
 
-    progress(&format!("{name}: {n} inserts in random order{stat}"));
+    progress.phase(&format!("{name}: {n} inserts in random order{stat}"), None);
     let (insert_random_mops, by_random_inserts, new) = time_inserts::<S>(inputs.random_order, runs);
     obs.random_new = new;
     *checksum = checksum.wrapping_add(new);
 
-    progress(&format!("{name}: {n} inserts in ascending order{stat}"));
+    progress.phase(
+        &format!("{name}: {n} inserts in ascending order{stat}"),
+        None,
+    );
     let (insert_ascending_mops, by_ascending_inserts, new) = time_inserts::<S>(inputs.sorted, runs);
     obs.ascending_new = new;
     *checksum = checksum.wrapping_add(new);
@@ -468,7 +472,7 @@ pub fn default_probes(keys: usize) -> usize {
 /// Run the benchmark. Progress messages go to `progress`; nothing is printed.
 pub fn run_index_bench(
     cfg: &IndexBenchConfig,
-    mut progress: impl FnMut(&str),
+    progress: &dyn Progress,
 ) -> anyhow::Result<IndexBenchReport> {
     let n = cfg.keys;
     if n == 0 {
@@ -484,10 +488,10 @@ pub fn run_index_bench(
     let n_probes = cfg.probes.unwrap_or_else(|| default_probes(n)).max(1);
     let warmup = (n_probes / 10).max(1);
 
-    progress(&format!(
-        "generating {n} {} keys (seed {})",
-        cfg.dist, cfg.seed
-    ));
+    progress.phase(
+        &format!("generating {n} {} keys (seed {})", cfg.dist, cfg.seed),
+        None,
+    );
     let sorted = generate_keys(cfg.dist, n, cfg.seed);
     let random_order = shuffled(&sorted, shuffle_seed);
     let mut rng = StdRng::seed_from_u64(probe_seed);
@@ -510,7 +514,7 @@ pub fn run_index_bench(
     // BTreeMap first, so its resident-memory probe runs before anything else was freed.
     let mut rss_delta: Option<i64> = None;
     let (bt, bt_obs) =
-        run_structure::<BTreeMap<i64, u64>>(&inputs, &mut checksum, &mut progress, |build| {
+        run_structure::<BTreeMap<i64, u64>>(&inputs, &mut checksum, progress, |build| {
             let before = resident_bytes();
             let map = build()?;
             let after = resident_bytes();
@@ -527,7 +531,7 @@ pub fn run_index_bench(
     drop(bt.by_ascending_inserts);
 
     let (ax, ax_obs) =
-        run_structure::<AlexIndex>(&inputs, &mut checksum, &mut progress, |build| build())?;
+        run_structure::<AlexIndex>(&inputs, &mut checksum, progress, |build| build())?;
 
     // Correctness checks (not timed).
     let mut checks = vec![
@@ -571,7 +575,7 @@ pub fn run_index_bench(
     }
     let validate_called = n <= MEDIAN_RUNS_MAX_KEYS;
     if validate_called {
-        progress("ALEX: validate() after the insert phases");
+        progress.phase("ALEX: validate() after the insert phases", None);
         checks.push("ALEX validate() after random and ascending inserts".to_string());
         for (what, idx) in [
             ("after random inserts", &ax.by_random_inserts),
@@ -896,6 +900,17 @@ impl IndexBenchReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bench::NoProgress;
+
+    /// Keeps every phase name it is told.
+    #[derive(Default)]
+    struct Phases(parking_lot::Mutex<Vec<String>>);
+
+    impl Progress for Phases {
+        fn phase(&self, name: &str, _total: Option<u64>) {
+            self.0.lock().push(name.to_string());
+        }
+    }
 
     #[test]
     fn btree_node_count_small_cases() {
@@ -928,8 +943,8 @@ mod tests {
             seed: 7,
             probes: Some(5000),
         };
-        let mut messages = Vec::new();
-        let r = run_index_bench(&cfg, |m| messages.push(m.to_string())).expect("bench runs");
+        let messages = Phases::default();
+        let r = run_index_bench(&cfg, &messages).expect("bench runs");
         assert!(r.validation.ok, "{:?}", r.validation.errors);
         assert!(r.validation.validate_called);
         assert_eq!(r.keys, 2000);
@@ -949,7 +964,13 @@ mod tests {
         }
         assert!(r.speedup_lookup > 0.0);
         assert_eq!(r.goals.len(), 6);
-        assert!(!messages.is_empty());
+        let messages = messages.0.into_inner();
+        assert!(messages[0].starts_with("generating 2000"), "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m == "ALEX: validate() after the insert phases")
+        );
         let table = r.to_table();
         assert!(table.contains("ALEX") && table.contains("BTreeMap"));
     }
@@ -960,6 +981,6 @@ mod tests {
             keys: 0,
             ..IndexBenchConfig::default()
         };
-        assert!(run_index_bench(&cfg, |_| {}).is_err());
+        assert!(run_index_bench(&cfg, &NoProgress).is_err());
     }
 }

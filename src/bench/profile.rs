@@ -1,6 +1,9 @@
 //! Where a point query's time goes (the original plan's `profile_10m_queries`): ALEX,
 //! value cache, RocksDB and the rest, from the engine's layer timers with every get
 //! timed, plus RocksDB's own split from its PerfContext.
+//!
+//! It reads RocksDB's thread-local PerfContext directly (the only RocksDB use here):
+//! the engine's `store.rs` is otherwise the one place that talks to RocksDB.
 use std::collections::HashMap;
 use std::path::PathBuf;
 

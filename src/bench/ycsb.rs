@@ -372,33 +372,32 @@ pub fn run_ycsb(cfg: &YcsbConfig, progress: &dyn Progress) -> anyhow::Result<Ycs
         }
         let load_secs = t0.elapsed().as_secs_f64();
         let keys = KeySpace::generated(cfg.records);
-        let hits_before = alex_hits(engine.as_ref());
-        let mut r = run_on_engine(engine.as_ref(), &keys, cfg, progress)?;
+        let mut r = run_measured(engine.as_ref(), &keys, cfg, progress)?;
         r.load_secs = load_secs;
-        if let (Some((h0, m0)), Some((h1, m1))) = (hits_before, alex_hits(engine.as_ref())) {
-            let (h, m) = (h1 - h0, m1 - m0);
-            r.cache_hit_rate = Some(if h + m == 0 {
-                0.0
-            } else {
-                h as f64 / (h + m) as f64
-            });
-        }
         results.push(r);
     }
-    Ok(YcsbReport {
-        bench: "ycsb",
-        workload: cfg.workload,
-        mix: cfg.workload.describe(),
-        records: cfg.records,
-        ops: cfg.ops,
-        warmup_ops: warmup_ops(cfg),
-        threads: cfg.threads.max(1),
-        distribution: cfg.distribution(),
-        value_size: cfg.value_size,
-        budget_bytes: budget,
-        seed: cfg.seed,
-        results,
-    })
+    Ok(YcsbReport::new(cfg, cfg.records, cfg.ops, results))
+}
+
+/// [`run_on_engine`], plus alexdb's value-cache hit rate during the run (warm-up
+/// included). The benchmark and `.ycsb` on an open database both run through it.
+pub fn run_measured(
+    engine: &dyn Engine,
+    keys: &KeySpace,
+    cfg: &YcsbConfig,
+    progress: &dyn Progress,
+) -> anyhow::Result<YcsbEngineResult> {
+    let before = alex_hits(engine);
+    let mut r = run_on_engine(engine, keys, cfg, progress)?;
+    if let (Some((h0, m0)), Some((h1, m1))) = (before, alex_hits(engine)) {
+        let (h, m) = (h1.saturating_sub(h0), m1.saturating_sub(m0));
+        r.cache_hit_rate = Some(if h + m == 0 {
+            0.0
+        } else {
+            h as f64 / (h + m) as f64
+        });
+    }
+    Ok(r)
 }
 
 /// alexdb's value-cache hits and misses so far (None for other engines).
@@ -410,6 +409,30 @@ fn alex_hits(e: &dyn Engine) -> Option<(u64, u64)> {
 }
 
 impl YcsbReport {
+    /// The report of a run of `cfg` on `records` records: `ops` is what the run was
+    /// asked for (the benchmark) or what it did (`.ycsb`, which may run for a duration).
+    pub fn new(
+        cfg: &YcsbConfig,
+        records: u64,
+        ops: u64,
+        results: Vec<YcsbEngineResult>,
+    ) -> YcsbReport {
+        YcsbReport {
+            bench: "ycsb",
+            workload: cfg.workload,
+            mix: cfg.workload.describe(),
+            records,
+            ops,
+            warmup_ops: warmup_ops(cfg),
+            threads: cfg.threads.max(1),
+            distribution: cfg.distribution(),
+            value_size: cfg.value_size,
+            budget_bytes: memory_budget(&cfg.opts, cfg.value_size),
+            seed: cfg.seed,
+            results,
+        }
+    }
+
     pub fn to_table(&self) -> String {
         use std::fmt::Write as _;
         let mut t = format!(

@@ -3,21 +3,27 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use super::bench_args::{BenchCommand, LoadArgs, ShellBenchArgs, ShellYcsbArgs};
+use super::bench_args::{BenchCommand, CommonArgs, LoadArgs, ShellBenchArgs, ShellYcsbArgs};
 use super::jobs::{JobHandle, JobId, Jobs};
 use super::outcome::{ExecError, Outcome};
 use crate::bench::Progress;
-use crate::bench::engines::{AlexEngine, EngineKind, memory_budget};
+use crate::bench::engines::{AlexEngine, EngineKind};
 use crate::bench::index::{IndexBenchConfig, run_index_bench};
 use crate::bench::profile::{ProfileConfig, profile_db, run_profile};
 use crate::bench::vs_sqlite::{VsSqliteConfig, run_vs_sqlite};
-use crate::bench::ycsb::{YcsbConfig, YcsbReport, run_on_engine, run_ycsb, warmup_ops};
-use crate::engine::{Db, DbError};
+use crate::bench::ycsb::{YcsbConfig, YcsbReport, run_measured, run_ycsb};
+use crate::engine::{Db, DbError, DbOptions};
 use crate::workload::dataset::{self, Source};
 use crate::workload::ycsb::{KeySpace, Workload, record_key};
 
 fn refused(e: impl std::fmt::Display) -> ExecError {
     ExecError::Refused(e.to_string())
+}
+
+/// A benchmark's `--set` options; a bad one reads as in the shell (with its hint).
+fn bench_options(c: &CommonArgs) -> anyhow::Result<DbOptions> {
+    c.options()
+        .map_err(|e| anyhow::anyhow!("{}", ExecError::from(e)))
 }
 
 /// Runs a benchmark of the CLI (and of `.bench vs-sqlite|ycsb|index`): its table and its
@@ -34,7 +40,7 @@ pub fn run_bench(
                 seed: a.seed,
                 probes: None,
             };
-            let r = run_index_bench(&cfg, |msg| progress.phase(msg, None))?;
+            let r = run_index_bench(&cfg, progress)?;
             (r.to_table(), serde_json::to_value(&r)?)
         }
         BenchCommand::VsSqlite(a) => {
@@ -45,7 +51,7 @@ pub fn run_bench(
                 value_size: a.common.value_size,
                 inserts_only: a.inserts_only,
                 seed: a.common.seed,
-                opts: a.common.options()?,
+                opts: bench_options(&a.common)?,
                 dir: a.common.dir.clone(),
             };
             let r = run_vs_sqlite(&cfg, progress)?;
@@ -58,7 +64,7 @@ pub fn run_bench(
                 queries: a.queries,
                 value_size: a.common.value_size,
                 seed: a.common.seed,
-                opts: a.common.options()?,
+                opts: bench_options(&a.common)?,
                 dir: a.common.dir.clone(),
             };
             let r = run_profile(&cfg, progress)?;
@@ -74,7 +80,7 @@ pub fn run_bench(
                 engines: a.engine.kinds(),
                 value_size: a.common.value_size,
                 seed: a.common.seed,
-                opts: a.common.options()?,
+                opts: bench_options(&a.common)?,
                 dir: a.common.dir.clone(),
                 duration: None,
             };
@@ -240,39 +246,14 @@ pub fn start_ycsb(
             KeySpace::existing(db.keys(i64::MIN, i64::MAX, usize::MAX))
         };
         let engine = AlexEngine { db: db.clone() };
-        let before = db.metrics_snapshot();
-        let r = run_on_engine(&engine, &keys, &cfg, h);
-        let mut r = match r {
+        let r = match run_measured(&engine, &keys, &cfg, h) {
             Ok(r) => r,
             Err(e) if e.is::<crate::bench::Cancelled>() => {
                 return Err(refused("cancelled during the warm-up; nothing to report"));
             }
             Err(e) => return Err(refused(format!("{e:#}"))),
         };
-        let after = db.metrics_snapshot();
-        let (hits, misses) = (
-            after.cache.hits - before.cache.hits.min(after.cache.hits),
-            after.cache.misses - before.cache.misses.min(after.cache.misses),
-        );
-        r.cache_hit_rate = Some(if hits + misses == 0 {
-            0.0
-        } else {
-            hits as f64 / (hits + misses) as f64
-        });
-        let rep = YcsbReport {
-            bench: "ycsb",
-            workload: cfg.workload,
-            mix: cfg.workload.describe(),
-            records: keys.initial(),
-            ops: r.ops,
-            warmup_ops: warmup_ops(&cfg),
-            threads: cfg.threads,
-            distribution: cfg.distribution(),
-            value_size: cfg.value_size,
-            budget_bytes: memory_budget(&cfg.opts, cfg.value_size),
-            seed: cfg.seed,
-            results: vec![r],
-        };
+        let rep = YcsbReport::new(&cfg, keys.initial(), r.ops, vec![r]);
         let mut text = rep.to_table();
         if h.cancelled() {
             text = format!("cancelled; results up to the cancel:\n{text}");

@@ -17,7 +17,7 @@ pub type JobId = u64;
 pub enum ExecError {
     #[error("{0}")]
     Parse(#[from] ParseError),
-    #[error("{0}")]
+    #[error("{0}{hint}", hint = db_hint(.0))]
     Db(#[from] DbError),
     #[error("cannot {action} {path}: {reason}")]
     File {
@@ -41,6 +41,15 @@ impl ExecError {
             path: path.to_string(),
             reason,
         }
+    }
+}
+
+/// The shell's words after an engine error: which command helps next.
+fn db_hint(e: &DbError) -> &'static str {
+    match e {
+        DbError::UnknownOption { .. } => " (.show options lists them)",
+        DbError::Closed { .. } => "; open it again with .open",
+        _ => "",
     }
 }
 

@@ -1,12 +1,17 @@
 //! The engine's errors: one variant per thing a user can get wrong or meet, each a single
-//! line that says what was wrong and what to do.
+//! line that says what was wrong and what to do. [`OpenError`] is why a database could
+//! not be opened; [`DbError`] is why an operation on an open one failed. Hints about a
+//! front end's own commands (which command lists the options, how to reopen) are the
+//! front end's to add. RocksDB's errors are kept as text: its types are not part of this
+//! API.
 use std::path::{Path, PathBuf};
 
 use crate::engine::index::IndexError;
 use crate::engine::options::MAX_VALUE_BYTES;
 
+/// Why `Db::open` (or a reopen) failed.
 #[derive(Debug, thiserror::Error)]
-pub enum DbError {
+pub enum OpenError {
     #[error(
         "database {path} is locked: another process (or another handle in this one) has it open; close that first or use another directory"
     )]
@@ -21,6 +26,41 @@ pub enum DbError {
     #[error("database {path} does not exist; create it by opening with create_if_missing")]
     Missing { path: PathBuf },
 
+    #[error("database {path} is corrupt: {detail}; restore it from a backup or repair it with ldb")]
+    Corrupt { path: PathBuf, detail: String },
+
+    /// A failure any operation can meet (RocksDB, I/O, the index, an invalid option),
+    /// met while opening.
+    #[error(transparent)]
+    Failed(Box<DbError>),
+}
+
+impl OpenError {
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OpenError + '_ {
+        move |source| DbError::io(path)(source).into()
+    }
+}
+
+impl From<DbError> for OpenError {
+    /// An operation's error met while opening (checking the options, reading the keys).
+    fn from(e: DbError) -> OpenError {
+        match e {
+            DbError::Open(e) => e,
+            DbError::Corrupt { path, detail } => OpenError::Corrupt { path, detail },
+            other => OpenError::Failed(Box::new(other)),
+        }
+    }
+}
+
+impl From<IndexError> for OpenError {
+    fn from(e: IndexError) -> OpenError {
+        OpenError::Failed(Box::new(DbError::Index(e)))
+    }
+}
+
+/// Why an operation on an open database failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
     #[error(
         "value of {size} bytes is too large: the limit is {max} bytes (16 MiB); store it in pieces"
     )]
@@ -40,7 +80,7 @@ pub enum DbError {
         reason: String,
     },
 
-    #[error("unknown option \"{name}\"{hint} (.show options lists them)")]
+    #[error("unknown option \"{name}\"{hint}")]
     UnknownOption { name: String, hint: String },
 
     #[error(
@@ -48,7 +88,7 @@ pub enum DbError {
     )]
     RolledBack { change: String, reason: String },
 
-    #[error("the database is closed: {reason}; open it again with .open")]
+    #[error("the database is closed: {reason}")]
     Closed { reason: String },
 
     #[error("{0}")]
@@ -61,11 +101,10 @@ pub enum DbError {
     #[error("database {path} is corrupt: {detail}; restore it from a backup or repair it with ldb")]
     Corrupt { path: PathBuf, detail: String },
 
-    #[error("RocksDB failed to {context}: {source}")]
+    #[error("RocksDB failed to {context}: {message}")]
     Rocks {
         context: &'static str,
-        #[source]
-        source: rocksdb::Error,
+        message: String,
     },
 
     #[error("I/O error on {path}: {source}")]
@@ -77,14 +116,14 @@ pub enum DbError {
 
     #[error("index: {0}")]
     Index(#[from] IndexError),
+
+    /// An open failed (a reopen), or an operation found what makes a database unopenable
+    /// (a key that is not alexdb's).
+    #[error(transparent)]
+    Open(#[from] OpenError),
 }
 
 impl DbError {
-    /// Wraps a RocksDB error with what the engine was doing.
-    pub(crate) fn rocks(context: &'static str) -> impl FnOnce(rocksdb::Error) -> DbError {
-        move |source| DbError::Rocks { context, source }
-    }
-
     pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DbError + '_ {
         move |source| DbError::Io {
             path: path.to_path_buf(),

@@ -302,7 +302,7 @@ impl Db {
                 "injected failure (test hook fail_next_reopen)".to_string(),
             ))
         } else {
-            Store::open(&self.path, &next)
+            Store::open(&self.path, &next).map_err(DbError::from)
         };
         let result = match attempt {
             Ok(store) => {

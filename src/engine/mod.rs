@@ -9,13 +9,15 @@ pub mod db;
 pub mod error;
 pub mod index;
 pub mod live;
+pub mod load;
 pub mod options;
 pub mod store;
 
 pub use cache::Value;
-pub use db::{CheckReport, Db, LoadReport, OpenStats};
-pub use error::{DbError, parse_key};
+pub use db::{CheckReport, Db, OpenStats};
+pub use error::{DbError, OpenError, parse_key};
 pub use live::{ChangePlan, OptionChange};
+pub use load::LoadReport;
 pub use options::{
     Applies, BlockCacheType, BulkLoadMethod, CompactionStyle, Compression, DbOptions,
     MAX_VALUE_BYTES, Opt, PerfLevel, StatsLevel,

@@ -1,4 +1,8 @@
-//! RocksDB: the only file in the project that talks to it.
+//! RocksDB: the only file of the engine (and of the metrics) that talks to it; the rest
+//! of the engine sees `Store`'s functions and RocksDB's errors as text. Outside the engine
+//! two benchmark files keep their own RocksDB use: `bench/engines.rs`'s plain-RocksDB peer
+//! (its own handle, built with [`rocksdb_options`]) and `bench/profile.rs`'s PerfContext
+//! reads.
 //!
 //! Keys are stored with an order-preserving 8-byte encoding ([`encode_key`]): the sign bit
 //! flipped, big-endian, so RocksDB's bytewise order is numeric order (-5 before 3).
@@ -16,7 +20,7 @@ use rocksdb::{
     statistics::{StatsLevel as RocksStatsLevel, Ticker},
 };
 
-use super::error::DbError;
+use super::error::{DbError, OpenError};
 use super::options::{
     Apply, BlockCacheType, CompactionStyle, Compression, DbOptions, Opt, PerfLevel, RocksForm,
     StatsLevel, Val,
@@ -270,30 +274,27 @@ fn is_rocksdb_file(name: &str) -> bool {
 
 /// Checks the directory before RocksDB sees it; creates it if allowed. Refuses files and
 /// directories holding things that are not RocksDB's.
-fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
-    let unreadable = |e: std::io::Error| DbError::Unreadable {
+fn prepare_dir(path: &Path, create: bool) -> Result<(), OpenError> {
+    let unreadable = |e: std::io::Error| OpenError::Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),
     };
     match fs::metadata(path) {
         Err(e) if e.kind() == IoKind::NotFound => {
             if !create {
-                return Err(DbError::Missing {
+                return Err(OpenError::Missing {
                     path: path.to_path_buf(),
                 });
             }
             return fs::create_dir_all(path).map_err(|e| match e.kind() {
                 IoKind::PermissionDenied => unreadable(e),
-                _ => DbError::Io {
-                    path: path.to_path_buf(),
-                    source: e,
-                },
+                _ => OpenError::io(path)(e),
             });
         }
         Err(e) if e.kind() == IoKind::PermissionDenied => return Err(unreadable(e)),
-        Err(e) => return Err(DbError::io(path)(e)),
+        Err(e) => return Err(OpenError::io(path)(e)),
         Ok(m) if !m.is_dir() => {
-            return Err(DbError::NotADatabase {
+            return Err(OpenError::NotADatabase {
                 path: path.to_path_buf(),
                 reason: "it is a file, not a directory".to_string(),
             });
@@ -302,7 +303,7 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
     }
     let entries = fs::read_dir(path).map_err(|e| match e.kind() {
         IoKind::PermissionDenied => unreadable(e),
-        _ => DbError::io(path)(e),
+        _ => OpenError::io(path)(e),
     })?;
     let mut names = Vec::new();
     for e in entries {
@@ -313,7 +314,7 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
         // Readable? (RocksDB's own message for this is less clear.)
         fs::File::open(path.join("CURRENT")).map_err(|e| match e.kind() {
             IoKind::PermissionDenied => unreadable(e),
-            _ => DbError::io(path)(e),
+            _ => OpenError::io(path)(e),
         })?;
         return Ok(());
     }
@@ -326,7 +327,7 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
         } else {
             String::new()
         };
-        return Err(DbError::NotADatabase {
+        return Err(OpenError::NotADatabase {
             path: path.to_path_buf(),
             reason: format!(
                 "the directory holds other files ({}{more}) and no RocksDB CURRENT file",
@@ -335,7 +336,7 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
         });
     }
     if !create {
-        return Err(DbError::Missing {
+        return Err(OpenError::Missing {
             path: path.to_path_buf(),
         });
     }
@@ -343,33 +344,44 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), DbError> {
 }
 
 /// Maps RocksDB's open errors onto the engine's variants.
-fn open_error(path: &Path, e: rocksdb::Error) -> DbError {
+fn open_error(path: &Path, e: rocksdb::Error) -> OpenError {
     let msg = e.to_string();
     if msg.contains("While lock file")
         || msg.contains("lock hold by current process")
         || msg.contains("/LOCK:")
     {
-        DbError::Locked {
+        OpenError::Locked {
             path: path.to_path_buf(),
         }
     } else if msg.contains("Permission denied") {
-        DbError::Unreadable {
+        OpenError::Unreadable {
             path: path.to_path_buf(),
             reason: msg,
         }
     } else if matches!(e.kind(), rocksdb::ErrorKind::Corruption) {
-        DbError::Corrupt {
+        OpenError::Corrupt {
             path: path.to_path_buf(),
             detail: msg,
         }
     } else if msg.contains("does not exist") && msg.contains("create_if_missing") {
-        DbError::Missing {
+        OpenError::Missing {
             path: path.to_path_buf(),
         }
     } else {
-        DbError::Rocks {
+        OpenError::Failed(Box::new(DbError::Rocks {
             context: "open the database",
-            source: e,
+            message: msg,
+        }))
+    }
+}
+
+impl DbError {
+    /// Wraps a RocksDB error with what the engine was doing, keeping its message only:
+    /// RocksDB's types stay inside this file.
+    pub(crate) fn rocks(context: &'static str) -> impl FnOnce(rocksdb::Error) -> DbError {
+        move |e| DbError::Rocks {
+            context,
+            message: e.to_string(),
         }
     }
 }
@@ -408,7 +420,7 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    pub fn open(path: &Path, o: &DbOptions) -> Result<Store, DbError> {
+    pub fn open(path: &Path, o: &DbOptions) -> Result<Store, OpenError> {
         prepare_dir(path, o.create_if_missing)?;
         let (opts, block_cache) = rocksdb_options(o);
         // The default column family is named explicitly so that `cf_handle("default")`
@@ -552,13 +564,13 @@ impl Store {
     }
 
     fn bad_key(&self, k: &[u8]) -> DbError {
-        DbError::NotADatabase {
+        DbError::Open(OpenError::NotADatabase {
             path: self.path.clone(),
             reason: format!(
                 "it holds a {}-byte key; alexdb keys are 8 bytes (was it written by another program?)",
                 k.len()
             ),
-        }
+        })
     }
 
     /// Every key, in order, reading keys only (no value is copied; blocks bypass the

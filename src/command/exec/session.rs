@@ -8,7 +8,7 @@ use super::{Executor, misrouted, mode_name, on_off, options_table};
 use crate::command::outcome::{Cell, ExecError, Outcome, Table};
 use crate::command::parse::{Command, OutputTarget};
 use crate::command::spec::{SPECS, lookup};
-use crate::engine::Db;
+use crate::engine::{Db, DbError};
 use crate::metrics::MetricsWindow;
 
 impl Executor {
@@ -83,7 +83,7 @@ impl Executor {
                 self.db.len()
             )));
         }
-        let db = Db::open_with(&new_path, self.opts.clone())?;
+        let db = Db::open_with(&new_path, self.opts.clone()).map_err(DbError::from)?;
         let keys = db.len();
         let secs = db.open_stats().total_secs;
         let old = std::mem::replace(&mut self.db, Arc::new(db));

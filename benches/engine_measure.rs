@@ -1,6 +1,9 @@
-//! Measurements behind the engine's design choices. Ignored by default (they take tens of
-//! seconds and assert nothing about speed); run them with
-//! `cargo test --release --test engine_measure -- --ignored --nocapture --test-threads=1`.
+//! Measurements behind the engine's design choices. They print numbers and assert
+//! nothing about speed, so they are not tests. Run one (or all, without a name) with
+//! `cargo bench --bench engine_measure -- NAME`; names: bulk_load_methods_and_reopen,
+//! reopen_at_scale, scan_iterator_vs_multiget, instrumentation_cost, timing_primitives.
+//! Environment: MEASURE_BOTTOMMOST (bottommost compression for the load measurement),
+//! MEASURE_ROWS and MEASURE_ORDER=sorted (for reopen_at_scale).
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -58,8 +61,6 @@ fn load(method: BulkLoadMethod, random: bool) -> (f64, tempfile::TempDir) {
     (secs, dir)
 }
 
-#[test]
-#[ignore]
 fn measure_bulk_load_methods_and_reopen() {
     for random in [false, true] {
         for method in [BulkLoadMethod::SstIngest, BulkLoadMethod::WalOffBatches] {
@@ -82,8 +83,6 @@ fn measure_bulk_load_methods_and_reopen() {
     }
 }
 
-#[test]
-#[ignore]
 fn measure_reopen_at_scale() {
     let rows: i64 = std::env::var("MEASURE_ROWS").map_or(10_000_000, |v| v.parse().unwrap());
     let dir = tempfile::tempdir().unwrap();
@@ -119,8 +118,6 @@ fn measure_reopen_at_scale() {
     }
 }
 
-#[test]
-#[ignore]
 fn measure_scan_iterator_vs_multiget() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(dir.path()).unwrap();
@@ -154,8 +151,6 @@ fn measure_scan_iterator_vs_multiget() {
     }
 }
 
-#[test]
-#[ignore]
 fn measure_instrumentation_cost() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(dir.path()).unwrap();
@@ -221,8 +216,6 @@ fn measure_instrumentation_cost() {
     );
 }
 
-#[test]
-#[ignore]
 fn measure_timing_primitives() {
     use alexdb::metrics::{Counter, GetTiming, Metrics, OpKind, clock};
     let m = Metrics::new(true, 1);
@@ -273,4 +266,42 @@ fn measure_timing_primitives() {
         t.elapsed().as_nanos() as f64 / n as f64
     );
     println!("ns per tick: {:.4}", clock::ns_per_tick());
+}
+
+/// Every measurement by the name given on the command line.
+const MEASUREMENTS: [(&str, fn()); 5] = [
+    (
+        "bulk_load_methods_and_reopen",
+        measure_bulk_load_methods_and_reopen,
+    ),
+    ("reopen_at_scale", measure_reopen_at_scale),
+    (
+        "scan_iterator_vs_multiget",
+        measure_scan_iterator_vs_multiget,
+    ),
+    ("instrumentation_cost", measure_instrumentation_cost),
+    ("timing_primitives", measure_timing_primitives),
+];
+
+fn main() -> std::process::ExitCode {
+    // `cargo bench` passes flags such as `--bench`; the rest are measurement names.
+    let names: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let known: Vec<&str> = MEASUREMENTS.iter().map(|(n, _)| *n).collect();
+    if let Some(bad) = names.iter().find(|n| !known.contains(&n.as_str())) {
+        eprintln!(
+            "unknown measurement {bad:?}; the measurements are: {}",
+            known.join(", ")
+        );
+        return std::process::ExitCode::from(2);
+    }
+    for (name, run) in MEASUREMENTS {
+        if names.is_empty() || names.iter().any(|n| n == name) {
+            println!("== {name}");
+            run();
+        }
+    }
+    std::process::ExitCode::SUCCESS
 }
