@@ -1,6 +1,6 @@
 //! alexdb: an ALEX learned index over RocksDB with an LRU value cache.
 //!
-//! Layers (see README): `engine` (index, store, cache; no terminal code), `metrics`
+//! Layers (see docs/development.md): `engine` (index, store, cache; no terminal code), `metrics`
 //! (lock-free recorders and plain snapshots), `workload` (datasets and key generators),
 //! `bench` (benchmarks that return reports and never print), `command` (parser, executor,
 //! rendering), `shell` (line shell), `cli` (argument parsing).

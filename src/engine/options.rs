@@ -114,7 +114,7 @@ named_enum! {
     BulkLoadMethod {
         /// Sorted SST files built with `SstFileWriter`, then `ingest_external_file`: atomic
         /// (all rows or none), durable when it returns, no WAL and no compaction for sorted
-        /// input. The default: it measured fastest (see the engine's report in the README).
+        /// input. The default: it measured fastest (see docs/engine.md).
         SstIngest = "sst-ingest" | "sst",
         /// Write batches with the WAL off, then a flush. Only used when the database is
         /// empty; loads into a non-empty database always ingest SST files.
@@ -469,7 +469,7 @@ macro_rules! options_table {
 
 /// Default `metrics_sample_rate`: time 1 operation in 32. A timed value-cache hit costs
 /// about 50-90 ns more than an untimed one (two TSC reads, six counter adds, a histogram
-/// record; measured in tests/engine_measure.rs), while the hit itself costs 30-50 ns. At
+/// record; measured in benches/engine_measure.rs), while the hit itself costs 30-50 ns. At
 /// 1 in 32 that is ~2 ns per operation on the cheapest path (under 5% of a hit, and
 /// nothing next to a RocksDB read of 2-8 us), and a dashboard refreshing 4 times a second
 /// at 1M ops/s still gets ~7,800 timed operations per frame, plenty for p99.

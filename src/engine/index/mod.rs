@@ -4,7 +4,7 @@
 //! model; data nodes are gapped arrays searched from a model's prediction with an
 //! exponential search. Bulk load and node splits are driven by ALEX's cost model; full
 //! data nodes expand (keeping their model for append streams), retrain or split sideways
-//! or down; keys beyond the key domain grow the root. See the README for the design.
+//! or down; keys beyond the key domain grow the root. See docs/engine.md for the design.
 //!
 //! The engine wraps this single-threaded structure in a lock; it holds no interior
 //! mutability, so reads through `&self` never write.
