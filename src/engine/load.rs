@@ -99,10 +99,11 @@ impl Db {
         };
         let keys_before = self.len() as u64;
         let was_empty = keys_before == 0 && self.store()?.is_empty()?;
+        let mut tally = Tally::default();
         let mut report = if was_empty && method == BulkLoadMethod::WalOffBatches {
-            self.load_wal_off(rows, &mut progress)?
+            self.load_wal_off(rows, &mut progress, &mut tally)?
         } else {
-            self.load_sst(rows, rows_per_file, was_empty, &mut progress)?
+            self.load_sst(rows, rows_per_file, was_empty, &mut progress, &mut tally)?
         };
         report.new_keys = (self.len() as u64).saturating_sub(keys_before);
         report.secs = start.elapsed().as_secs_f64();
@@ -112,8 +113,7 @@ impl Db {
             0.0
         };
         self.metrics.incr(Counter::Loads);
-        self.metrics.add(Counter::RowsWritten, report.rows);
-        self.metrics.add(Counter::BytesWritten, report.bytes);
+        self.tally(&mut tally, report.rows, report.bytes);
         self.metrics.finish(OpKind::Load, timer);
         Ok(report)
     }
@@ -124,13 +124,14 @@ impl Db {
         rows_per_file: usize,
         was_empty: bool,
         progress: &mut impl FnMut(u64),
+        tally: &mut Tally,
     ) -> Result<LoadReport, DbError>
     where
         I: IntoIterator<Item = Result<(i64, V), DbError>>,
         V: AsRef<[u8]>,
     {
         let dir = self.store()?.load_dir()?;
-        let r = self.load_sst_in(&dir, rows, rows_per_file, was_empty, progress);
+        let r = self.load_sst_in(&dir, rows, rows_per_file, was_empty, progress, tally);
         let _ = std::fs::remove_dir_all(&dir);
         r
     }
@@ -142,6 +143,7 @@ impl Db {
         rows_per_file: usize,
         was_empty: bool,
         progress: &mut impl FnMut(u64),
+        tally: &mut Tally,
     ) -> Result<LoadReport, DbError>
     where
         I: IntoIterator<Item = Result<(i64, V), DbError>>,
@@ -203,6 +205,7 @@ impl Db {
                 }
             }
             if n.is_multiple_of(PROGRESS_EVERY) {
+                self.tally(tally, n, bytes);
                 progress(n);
             }
         }
@@ -243,6 +246,7 @@ impl Db {
         &self,
         rows: I,
         progress: &mut impl FnMut(u64),
+        tally: &mut Tally,
     ) -> Result<LoadReport, DbError>
     where
         I: IntoIterator<Item = Result<(i64, V), DbError>>,
@@ -269,6 +273,7 @@ impl Db {
                     batch.clear();
                 }
                 if n.is_multiple_of(PROGRESS_EVERY) {
+                    self.tally(tally, n, bytes);
                     progress(n);
                 }
             }
@@ -304,6 +309,16 @@ impl Db {
             secs: 0.0,
             rows_per_sec: 0.0,
         })
+    }
+
+    /// Adds the rows and bytes read since the last call to the written counters, so a
+    /// dashboard sees a load's throughput while it runs rather than all of it at the end.
+    fn tally(&self, tally: &mut Tally, rows: u64, bytes: u64) {
+        self.metrics
+            .add(Counter::RowsWritten, rows.saturating_sub(tally.rows));
+        self.metrics
+            .add(Counter::BytesWritten, bytes.saturating_sub(tally.bytes));
+        *tally = Tally { rows, bytes };
     }
 
     /// Where to start warming the value cache after a load of sorted `keys`, and how
@@ -364,6 +379,13 @@ impl Db {
             _ => self.cache.clear(),
         }
     }
+}
+
+/// Rows and bytes of a running load already added to the metrics.
+#[derive(Debug, Default)]
+struct Tally {
+    rows: u64,
+    bytes: u64,
 }
 
 /// Joins sorted, distinct runs of keys into one sorted, distinct vector; sorts only if
