@@ -5,6 +5,7 @@ pub mod engines;
 pub mod index;
 pub mod latency;
 pub mod profile;
+pub mod segments;
 pub mod vs_sqlite;
 pub mod ycsb;
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::engines::{AlexEngine, Engine, EngineKind, RocksEngine, SqliteEngine, memory_budget};
-use super::latency::Latencies;
+use super::segments::{SegmentClock, SegmentLatencies, YcsbSegment};
 use super::{Cancelled, Progress};
 use crate::engine::DbOptions;
 use crate::workload::dataset::value_for;
@@ -89,6 +89,10 @@ pub struct YcsbEngineResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_hit_rate: Option<f64>,
     pub settings: String,
+    /// The run split at each option change during it (alexdb only; one segment when
+    /// nothing changed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<YcsbSegment>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,13 +113,20 @@ pub struct YcsbReport {
 
 #[derive(Default)]
 struct ThreadResult {
-    read: Latencies,
-    update: Latencies,
-    insert: Latencies,
-    scan: Latencies,
-    rmw: Latencies,
+    /// Latencies per segment of the run (see [`SegmentClock`]).
+    segs: Vec<SegmentLatencies>,
     found: u64,
     checksum: u64,
+}
+
+impl ThreadResult {
+    /// The latencies of segment `i`, made when the thread first enters it.
+    fn seg(&mut self, i: usize) -> &mut SegmentLatencies {
+        if self.segs.len() <= i {
+            self.segs.resize_with(i + 1, SegmentLatencies::default);
+        }
+        &mut self.segs[i]
+    }
 }
 
 /// What every thread of a run shares.
@@ -129,6 +140,8 @@ struct Run<'a> {
     progress: &'a dyn Progress,
     /// Timed phase (progress is reported) or warm-up.
     timed: bool,
+    /// The timed phase's segments; `None` in the warm-up.
+    segments: Option<&'a SegmentClock<'a>>,
 }
 
 /// Runs `n` operations (or until the deadline) of one thread.
@@ -141,14 +154,17 @@ fn run_thread(run: Run<'_>, seed: u64, n: u64) -> anyhow::Result<ThreadResult> {
         stop,
         progress,
         timed,
+        segments,
     } = run;
     let mut w = engine.worker()?;
     let mut g = OpGen::new(cfg.workload, cfg.distribution(), keys.clone(), seed);
     let mut r = ThreadResult::default();
     let mut version = seed;
     let mut i = 0u64;
+    let mut seg = 0;
     while i < n {
         if i.is_multiple_of(256) {
+            seg = segments.map_or(0, |c| c.current());
             if stop.load(Ordering::Relaxed) || progress.cancelled() {
                 break;
             }
@@ -160,28 +176,29 @@ fn run_thread(run: Run<'_>, seed: u64, n: u64) -> anyhow::Result<ThreadResult> {
             }
         }
         version = version.wrapping_add(1);
+        let lat = r.seg(seg);
         match g.next_op() {
             Op::Read(k) => {
-                if let Some(c) = r.read.time(|| w.get(k))? {
+                if let Some(c) = lat.read.time(|| w.get(k))? {
                     r.found += 1;
                     r.checksum = r.checksum.wrapping_add(c);
                 }
             }
             Op::Update(k) => {
                 let v = value_for(k, cfg.value_size, version);
-                r.update.time(|| w.put(k, &v))?;
+                lat.update.time(|| w.put(k, &v))?;
             }
             Op::Insert(k) => {
                 let v = value_for(k, cfg.value_size, cfg.seed);
-                r.insert.time(|| w.put(k, &v))?;
+                lat.insert.time(|| w.put(k, &v))?;
             }
             Op::Scan(k, len) => {
-                let (_, c) = r.scan.time(|| w.scan(k, len))?;
+                let (_, c) = lat.scan.time(|| w.scan(k, len))?;
                 r.checksum = r.checksum.wrapping_add(c);
             }
             Op::ReadModifyWrite(k) => {
                 let v = value_for(k, cfg.value_size, version);
-                let got = r.rmw.time(|| -> anyhow::Result<Option<u64>> {
+                let got = lat.rmw.time(|| -> anyhow::Result<Option<u64>> {
                     let got = w.get(k)?;
                     w.put(k, &v)?;
                     Ok(got)
@@ -220,6 +237,7 @@ pub fn run_on_engine(
         stop: &stop,
         progress,
         timed: false,
+        segments: None,
     };
     std::thread::scope(|s| -> anyhow::Result<()> {
         let hs: Vec<_> = (0..threads)
@@ -252,9 +270,11 @@ pub fn run_on_engine(
         (total != u64::MAX).then_some(total),
     );
     let deadline = cfg.duration.map(|d| Instant::now() + d);
+    let clock = SegmentClock::start(engine);
     let run = Run {
         deadline,
         timed: true,
+        segments: Some(&clock),
         ..warm_run
     };
     let t0 = Instant::now();
@@ -284,16 +304,8 @@ pub fn run_on_engine(
                 .collect()
         })?;
     let secs = t0.elapsed().as_secs_f64();
-    let mut all = ThreadResult::default();
-    for r in &results {
-        all.read.merge(&r.read);
-        all.update.merge(&r.update);
-        all.insert.merge(&r.insert);
-        all.scan.merge(&r.scan);
-        all.rmw.merge(&r.rmw);
-        all.found += r.found;
-        all.checksum = all.checksum.wrapping_add(r.checksum);
-    }
+    let (all, per_seg) = merge_threads(&results);
+    let segments = clock.finish(&per_seg);
     let (rd, up, ins, sc, rmw) = (
         all.read.summary(),
         all.update.summary(),
@@ -323,11 +335,28 @@ pub fn run_on_engine(
         inserts: ins.count,
         scans: sc.count,
         rmws: rmw.count,
-        found: all.found,
-        checksum: all.checksum,
+        found: results.iter().map(|r| r.found).sum(),
+        checksum: results.iter().fold(0u64, |c, r| c.wrapping_add(r.checksum)),
         cache_hit_rate: None,
         settings: engine.settings(),
+        segments,
     })
+}
+
+/// The threads' latencies merged: over the whole run, and per segment.
+fn merge_threads(results: &[ThreadResult]) -> (SegmentLatencies, Vec<SegmentLatencies>) {
+    let mut all = SegmentLatencies::default();
+    let mut per_seg: Vec<SegmentLatencies> = Vec::new();
+    for r in results {
+        for (i, s) in r.segs.iter().enumerate() {
+            all.merge(s);
+            if per_seg.len() <= i {
+                per_seg.resize_with(i + 1, SegmentLatencies::default);
+            }
+            per_seg[i].merge(s);
+        }
+    }
+    (all, per_seg)
 }
 
 /// Untimed operations before the timed phase: a tenth of the run, 1,000 to 100,000.
@@ -499,6 +528,36 @@ impl YcsbReport {
                 let _ = writeln!(t, "alexdb value cache hit rate {:.1}%", h * 100.0);
             }
         }
+        for r in self.results.iter().filter(|r| r.segments.len() > 1) {
+            t.push_str(&segments_table(r));
+        }
         t
     }
+}
+
+/// The per-segment figures of a run during which options changed.
+fn segments_table(r: &YcsbEngineResult) -> String {
+    use std::fmt::Write as _;
+    let mut t = format!(
+        "{}: options changed {} time(s) during the run, so its figures are split; the settings above are the final ones\n",
+        r.engine,
+        r.segments.len() - 1
+    );
+    let _ = writeln!(
+        t,
+        "{:>3} {:>7} {:>11} {:>11} {:>11} {:>11} {:>11} {:>7} {:>7}  options",
+        "seg",
+        "secs",
+        "ops/s",
+        "read p50",
+        "read p99",
+        "write p50",
+        "write p99",
+        "val hit",
+        "blk hit"
+    );
+    for (i, s) in r.segments.iter().enumerate() {
+        let _ = writeln!(t, "{}", s.row(i + 1));
+    }
+    t
 }
