@@ -307,7 +307,7 @@ fn unknown(name: &str) -> ParseError {
 }
 
 /// Edit distance (insert, delete, substitute) over chars.
-fn levenshtein(a: &str, b: &str) -> usize {
+pub fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
@@ -400,10 +400,11 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
     let argc = args.len();
     match name {
         ".help" => {
-            arity(name, argc <= 1, "0 or 1 argument", argc)?;
-            Ok(Command::Help(
-                args.first().map(|a| a.text().to_ascii_lowercase()),
-            ))
+            // Two words only for `.help .set OPTION`.
+            let set_option = argc == 2 && matches!(args[0].text().as_str(), ".set" | "set");
+            arity(name, argc <= 1 || set_option, "0 or 1 argument", argc)?;
+            let words: Vec<String> = args.iter().map(|a| a.text().to_ascii_lowercase()).collect();
+            Ok(Command::Help((!words.is_empty()).then(|| words.join(" "))))
         }
         ".timer" => Ok(Command::Timer(on_off(name, args)?)),
         ".stats" => Ok(Command::Stats(on_off(name, args)?)),
