@@ -801,3 +801,44 @@ fn set_that_reopens_prints_its_result() {
     assert!(!text.contains("started"), "{text}");
     assert!(text.contains("|   1 | a     |"), "{text}");
 }
+
+/// Issue 12, bug 8: `.set` and `.profile load` check cache sizes against the machine's
+/// memory (set to 8 GiB here through ALEXDB_MACHINE_MEMORY): a warning past it, a refusal
+/// past 4x, and a refused change leaves the value as it was.
+#[test]
+fn cache_sizes_past_the_machine_memory_warn_or_are_refused() {
+    let dir = temp();
+    let profile = dir.path().join("huge.toml");
+    std::fs::write(&profile, "[options]\nblock_cache_size = \"1TiB\"\n").expect("write");
+    let script = format!(
+        ".set block_cache_size 16GiB; .set block_cache_size 1TB; .profile load {}; \
+         .mode csv; .show options",
+        profile.display()
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--temp", "-c", &script])
+        .env("XDG_DATA_HOME", dir.path())
+        .env("ALEXDB_MACHINE_MEMORY", "8GiB")
+        .output()
+        .expect("alexdb runs");
+    let (stdout, stderr) = (out(&o), err(&o));
+    assert!(
+        stdout
+            .contains("block_cache_size: 512MiB -> 16GiB (applied live; warning: caches may take"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("more than this machine's 8.0 GiB"),
+        "{stdout}"
+    );
+    let refusals: Vec<&str> = stderr.lines().filter(|l| l.contains("over 4x")).collect();
+    assert_eq!(refusals.len(), 2, "{stderr}");
+    assert!(
+        refusals.iter().all(|l| l.contains("nothing changed")),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("block_cache_size,16GiB,512MiB,live,*"),
+        "{stdout}"
+    );
+}

@@ -966,3 +966,72 @@ impl DbOptions {
 pub fn value_choices(name: &str) -> Vec<&'static str> {
     Opt::from_name(name).map_or_else(Vec::new, |o| o.spec().ty.choices())
 }
+
+/// Refuse a set of options whose caches pass the machine's memory by this factor.
+pub const MEMORY_REFUSE_FACTOR: u64 = 4;
+
+/// Environment variable that overrides the machine's memory (bytes or a size such as
+/// `8GiB`) for the memory check, so tests do not depend on the machine they run on.
+pub const MACHINE_MEMORY_ENV: &str = "ALEXDB_MACHINE_MEMORY";
+
+/// The machine's total memory in bytes ([`MACHINE_MEMORY_ENV`] if set), or `None` when
+/// it cannot be read (then no memory check is made).
+pub fn machine_memory() -> Option<u64> {
+    if let Ok(text) = std::env::var(MACHINE_MEMORY_ENV) {
+        return parse_size(&text).ok().map(|n| n as u64);
+    }
+    let mut sys = sysinfo::System::new().ok()?;
+    sys.refresh_memory();
+    Some(sys.total_memory()).filter(|&n| n > 0)
+}
+
+/// Bytes as a person reads them: `23.5 GiB`, `512.0 MiB`, `100 B`.
+pub fn human_bytes(n: u64) -> String {
+    let units = [("TiB", TIB), ("GiB", GIB), ("MiB", MIB), ("KiB", KIB)];
+    for (unit, m) in units {
+        if n >= m as u64 {
+            return format!("{:.1} {unit}", n as f64 / m as f64);
+        }
+    }
+    format!("{n} B")
+}
+
+impl DbOptions {
+    /// Memory the caches may take: the block cache, the value cache (entries times
+    /// `entry_bytes`) and the write buffers (size times their number).
+    pub fn cache_memory(&self, entry_bytes: u64) -> u64 {
+        let value_cache = (self.value_cache_entries as u64).saturating_mul(entry_bytes);
+        let buffers = (self.write_buffer_size as u64)
+            .saturating_mul(u64::try_from(self.max_write_buffer_number).unwrap_or(0));
+        (self.block_cache_bytes as u64)
+            .saturating_add(value_cache)
+            .saturating_add(buffers)
+    }
+
+    /// Checks the caches against `machine` bytes of memory: an error past
+    /// [`MEMORY_REFUSE_FACTOR`] times it, a warning past it, else `None`.
+    pub fn check_memory(&self, machine: u64, entry_bytes: u64) -> Result<Option<String>, DbError> {
+        let total = self.cache_memory(entry_bytes);
+        if total <= machine {
+            return Ok(None);
+        }
+        let parts = format!(
+            "block cache {} + value cache ~{} + write buffers {}",
+            human_bytes(self.block_cache_bytes as u64),
+            human_bytes((self.value_cache_entries as u64).saturating_mul(entry_bytes)),
+            human_bytes(self.cache_memory(0) - self.block_cache_bytes as u64),
+        );
+        let machine_text = human_bytes(machine);
+        if total > machine.saturating_mul(MEMORY_REFUSE_FACTOR) {
+            return Err(DbError::Refused(format!(
+                "caches would take {} ({parts}), over {MEMORY_REFUSE_FACTOR}x this machine's \
+                 {machine_text} of memory; nothing changed",
+                human_bytes(total)
+            )));
+        }
+        Ok(Some(format!(
+            "warning: caches may take {} ({parts}), more than this machine's {machine_text}",
+            human_bytes(total)
+        )))
+    }
+}
