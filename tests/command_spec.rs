@@ -40,7 +40,7 @@ const SAMPLES: &[(&str, &[&str])] = &[
     (".load", &[".load sequential 10", ".load random 10 &"]),
     (".bench", &[".bench profile"]),
     (".ycsb", &[".ycsb a --ops 10"]),
-    (".jobs", &[".jobs"]),
+    (".jobs", &[".jobs", ".jobs 2", ".jobs [2]"]),
     (".cancel", &[".cancel", ".cancel 2"]),
     (
         ".set refresh_ms",

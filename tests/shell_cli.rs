@@ -842,3 +842,66 @@ fn cache_sizes_past_the_machine_memory_warn_or_are_refused() {
         "{stdout}"
     );
 }
+
+/// Issue 12, bug 6: `.jobs` keeps each finished job's headline figures, and `.jobs N`
+/// shows job N's full report again (text, or the same JSON under `--json`).
+#[test]
+fn jobs_keep_their_results() {
+    let dir = temp();
+    let script = ".load sequential 20000; .ycsb c --records 5000 --ops 2000; \
+                  .bench vs-sqlite --rows 2000 --queries 500; .compact; .mode csv; .jobs";
+    let o = alexdb(&["--temp", "-c", script], None, dir.path());
+    let text = out(&o);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        text.contains("job,state,progress,elapsed,command,result"),
+        "{text}"
+    );
+    let row = |n: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{n},done,")))
+            .unwrap_or_else(|| panic!("no row for job {n}:\n{text}"))
+            .to_string()
+    };
+    assert!(row("1").ends_with(" rows/s\""), "{}", row("1"));
+    assert!(
+        row("2").contains(" ops/s, read p99 ") && row("2").contains(" µs"),
+        "{}",
+        row("2")
+    );
+    assert!(row("3").contains("vs SQLite: queries x"), "{}", row("3"));
+    assert!(row("4").contains("compacted in "), "{}", row("4"));
+
+    // `.jobs N` repeats the report: the load's line, and the YCSB table.
+    let script = ".load sequential 3000; .ycsb c --records 2000 --ops 500; .jobs 1; .jobs 2; \
+                  .jobs 7; .jobs x";
+    let o = alexdb(&["--temp", "-c", script], None, dir.path());
+    let text = out(&o);
+    assert_eq!(
+        text.matches("loaded 3000 rows (3000 new keys)").count(),
+        2,
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("ycsb workload c (100% reads)").count(),
+        2,
+        "{text}"
+    );
+    let e = err(&o);
+    assert!(e.contains("no job 7 (.jobs lists them)"), "{e}");
+    assert!(e.contains("\"x\" is not a job number"), "{e}");
+
+    let o = alexdb(
+        &["--temp", "--json", "-c", ".load sequential 3000; .jobs 1"],
+        None,
+        dir.path(),
+    );
+    let lines: Vec<serde_json::Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[1]["command"], ".jobs 1");
+    assert_eq!(lines[1]["report"], lines[0]["report"]);
+    assert_eq!(lines[1]["report"]["rows"], 3000);
+}

@@ -159,8 +159,8 @@ pub enum Command {
         args: super::bench_args::ShellYcsbArgs,
         background: bool,
     },
-    /// `.jobs`
-    Jobs,
+    /// `.jobs` (every job with its headline figures) or `.jobs N` (job N's full report).
+    Jobs(Option<u64>),
     /// `.cancel [JOB]` (`None`: the newest running job).
     Cancel(Option<u64>),
     /// `.set refresh_ms N`, or `.reset refresh_ms` (`None`): the dashboard's sampling.
@@ -396,6 +396,19 @@ fn one_path(cmd: &str, args: &[Word], what: &'static str) -> Result<String, Pars
     Ok(args[0].text())
 }
 
+/// The optional job number of `.jobs` and `.cancel` (`3` or `[3]`).
+fn job_number(name: &str, args: &[Word]) -> Result<Option<u64>, ParseError> {
+    let Some(a) = args.first() else {
+        return Ok(None);
+    };
+    a.text()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .map(Some)
+        .map_err(|_| bad_arg(name, format!("\"{}\" is not a job number", a.text())))
+}
+
 fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
     let argc = args.len();
     match name {
@@ -524,21 +537,12 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
             }
         }
         ".jobs" => {
-            arity(name, argc == 0, "no arguments", argc)?;
-            Ok(Command::Jobs)
+            arity(name, argc <= 1, "0 or 1 job number", argc)?;
+            Ok(Command::Jobs(job_number(name, args)?))
         }
         ".cancel" => {
             arity(name, argc <= 1, "0 or 1 job number", argc)?;
-            match args.first() {
-                None => Ok(Command::Cancel(None)),
-                Some(a) => a
-                    .text()
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse()
-                    .map(|n| Command::Cancel(Some(n)))
-                    .map_err(|_| bad_arg(name, format!("\"{}\" is not a job number", a.text()))),
-            }
+            Ok(Command::Cancel(job_number(name, args)?))
         }
         ".options" => {
             arity(name, argc == 2, "2 arguments", argc)?;
