@@ -40,7 +40,7 @@ const SAMPLES: &[(&str, &[&str])] = &[
     (".load", &[".load sequential 10", ".load random 10 &"]),
     (".bench", &[".bench profile"]),
     (".ycsb", &[".ycsb a --ops 10"]),
-    (".jobs", &[".jobs"]),
+    (".jobs", &[".jobs", ".jobs 2", ".jobs [2]"]),
     (".cancel", &[".cancel", ".cancel 2"]),
     (
         ".set refresh_ms",
@@ -205,4 +205,76 @@ fn help_lists_every_command_and_explains_one() {
         assert_eq!(one, format!("{}\n  {}", spec.usage, spec.help));
     }
     assert!(e.execute(&Command::Help(Some("nothing".into()))).is_err());
+}
+
+fn help_message(e: &mut Executor, topic: &str) -> Result<String, String> {
+    match e.execute(&Command::Help(Some(topic.into()))) {
+        Ok(Outcome::Message(m)) => Ok(m),
+        Ok(other) => Err(format!("{other:?}")),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// Issue 12, bug 7: `.help OPTION` explains every option: kind, default, a pane.
+#[test]
+fn help_explains_every_option() {
+    use alexdb::engine::options::SPECS as OPTIONS;
+    let (_d, mut e) = exec();
+    let defaults = DbOptions::default();
+    let panes = ["F2 ", "F3 ", "F4 ", "F5 ", "F6 ", "F7 ", "F8 "];
+    for s in &OPTIONS {
+        let text = help_message(&mut e, s.name).unwrap_or_else(|err| panic!("{err}"));
+        let kind = s.apply.applies();
+        assert!(text.contains(s.help), "{}: {text}", s.name);
+        assert!(
+            text.contains(&format!("kind:        {}", kind.as_str())),
+            "{text}"
+        );
+        assert!(text.contains(kind.meaning()), "{text}");
+        let default = defaults.text(s.opt);
+        assert!(text.contains(&format!("default:     {default}")), "{text}");
+        assert!(
+            text.contains(&format!("allowed:     {}", s.ty.allowed())),
+            "{text}"
+        );
+        assert!(
+            panes.iter().any(|p| text.contains(p)),
+            "{}: no pane\n{text}",
+            s.name
+        );
+    }
+}
+
+#[test]
+fn help_for_an_option_shows_current_value_and_what_to_watch() {
+    let (_d, mut e) = exec();
+    let run = |e: &mut Executor, line: &str| {
+        let cmd = parse_command(line).expect("parse");
+        e.execute(&cmd).expect("run")
+    };
+    run(&mut e, ".set block_cache_size 64MiB");
+    for topic in [
+        "block_cache_size",
+        ".set block_cache_size",
+        "block_cache_bytes",
+    ] {
+        let cmd = parse_command(&format!(".help {topic}")).expect("parse");
+        let Ok(Outcome::Message(text)) = e.execute(&cmd) else {
+            panic!("{topic}");
+        };
+        assert!(text.contains("current:     64MiB"), "{text}");
+        assert!(text.contains("default:     512MiB"), "{text}");
+        assert!(text.contains("kind:        live"), "{text}");
+        assert!(text.contains("allowed:     0 .. 1024GiB"), "{text}");
+        assert!(text.contains("F5 Cache: block-cache hit rate; F6 Memory: bcache"));
+    }
+    let err = help_message(&mut e, "block_cache_sise").expect_err("unknown");
+    assert!(err.contains("no help for \"block_cache_sise\""), "{err}");
+    assert!(err.contains("did you mean \"block_cache_size\"?"), "{err}");
+    let err = help_message(&mut e, "lod").expect_err("unknown");
+    assert!(
+        err.contains("did you mean \"load\"?") || err.contains("did you mean \".load\"?"),
+        "{err}"
+    );
+    assert!(parse_command(".help a b").is_err());
 }

@@ -801,3 +801,107 @@ fn set_that_reopens_prints_its_result() {
     assert!(!text.contains("started"), "{text}");
     assert!(text.contains("|   1 | a     |"), "{text}");
 }
+
+/// Issue 12, bug 8: `.set` and `.profile load` check cache sizes against the machine's
+/// memory (set to 8 GiB here through ALEXDB_MACHINE_MEMORY): a warning past it, a refusal
+/// past 4x, and a refused change leaves the value as it was.
+#[test]
+fn cache_sizes_past_the_machine_memory_warn_or_are_refused() {
+    let dir = temp();
+    let profile = dir.path().join("huge.toml");
+    std::fs::write(&profile, "[options]\nblock_cache_size = \"1TiB\"\n").expect("write");
+    let script = format!(
+        ".set block_cache_size 16GiB; .set block_cache_size 1TB; .profile load {}; \
+         .mode csv; .show options",
+        profile.display()
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--temp", "-c", &script])
+        .env("XDG_DATA_HOME", dir.path())
+        .env("ALEXDB_MACHINE_MEMORY", "8GiB")
+        .output()
+        .expect("alexdb runs");
+    let (stdout, stderr) = (out(&o), err(&o));
+    assert!(
+        stdout
+            .contains("block_cache_size: 512MiB -> 16GiB (applied live; warning: caches may take"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("more than this machine's 8.0 GiB"),
+        "{stdout}"
+    );
+    let refusals: Vec<&str> = stderr.lines().filter(|l| l.contains("over 4x")).collect();
+    assert_eq!(refusals.len(), 2, "{stderr}");
+    assert!(
+        refusals.iter().all(|l| l.contains("nothing changed")),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("block_cache_size,16GiB,512MiB,live,*"),
+        "{stdout}"
+    );
+}
+
+/// Issue 12, bug 6: `.jobs` keeps each finished job's headline figures, and `.jobs N`
+/// shows job N's full report again (text, or the same JSON under `--json`).
+#[test]
+fn jobs_keep_their_results() {
+    let dir = temp();
+    let script = ".load sequential 20000; .ycsb c --records 5000 --ops 2000; \
+                  .bench vs-sqlite --rows 2000 --queries 500; .compact; .mode csv; .jobs";
+    let o = alexdb(&["--temp", "-c", script], None, dir.path());
+    let text = out(&o);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        text.contains("job,state,progress,elapsed,command,result"),
+        "{text}"
+    );
+    let row = |n: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{n},done,")))
+            .unwrap_or_else(|| panic!("no row for job {n}:\n{text}"))
+            .to_string()
+    };
+    assert!(row("1").ends_with(" rows/s\""), "{}", row("1"));
+    assert!(
+        row("2").contains(" ops/s, read p99 ") && row("2").contains(" µs"),
+        "{}",
+        row("2")
+    );
+    assert!(row("3").contains("vs SQLite: queries x"), "{}", row("3"));
+    assert!(row("4").contains("compacted in "), "{}", row("4"));
+
+    // `.jobs N` repeats the report: the load's line, and the YCSB table.
+    let script = ".load sequential 3000; .ycsb c --records 2000 --ops 500; .jobs 1; .jobs 2; \
+                  .jobs 7; .jobs x";
+    let o = alexdb(&["--temp", "-c", script], None, dir.path());
+    let text = out(&o);
+    assert_eq!(
+        text.matches("loaded 3000 rows (3000 new keys)").count(),
+        2,
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("ycsb workload c (100% reads)").count(),
+        2,
+        "{text}"
+    );
+    let e = err(&o);
+    assert!(e.contains("no job 7 (.jobs lists them)"), "{e}");
+    assert!(e.contains("\"x\" is not a job number"), "{e}");
+
+    let o = alexdb(
+        &["--temp", "--json", "-c", ".load sequential 3000; .jobs 1"],
+        None,
+        dir.path(),
+    );
+    let lines: Vec<serde_json::Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[1]["command"], ".jobs 1");
+    assert_eq!(lines[1]["report"], lines[0]["report"]);
+    assert_eq!(lines[1]["report"]["rows"], 3000);
+}

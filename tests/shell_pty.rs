@@ -156,3 +156,35 @@ fn ctrl_c_at_the_prompt_cancels_a_running_load() {
     t.send(".quit\r");
     assert!(t.child.wait().expect("wait").success());
 }
+
+/// Issue 12, bug 9: SQL without its `;` shows the continuation prompt, and a line that
+/// starts a new command ends the unfinished statement (run as it is, as scripts do)
+/// instead of being swallowed into it.
+#[test]
+fn unfinished_sql_shows_the_continuation_prompt_and_a_new_command_ends_it() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::spawn(&["--temp", "--plain"], home.path());
+    t.wait_for("alexdb> ");
+    t.send("put 7 seven\r");
+    t.wait_for("OK (new key)");
+    t.send("SELECT value FROM kv WHERE key = 7\r");
+    t.wait_for("   ...> ");
+    // A plain continuation line keeps waiting for the `;`.
+    t.send("LIMIT 1\r");
+    std::thread::sleep(Duration::from_millis(200));
+    let s = t.screen();
+    assert!(
+        !s.contains("| seven |"),
+        "ran before the ';' or a new command:\n{s}"
+    );
+    assert_eq!(s.matches("   ...> ").count(), 2, "{s}");
+    // `exists 7` starts a new command: the SELECT runs first, then it.
+    t.send("exists 7\r");
+    let s = t.wait_for("| exists |");
+    assert!(s.contains("| seven |"), "{s}");
+    let (select, exists) = (s.find("| seven |"), s.find("| exists |"));
+    assert!(select < exists, "{s}");
+    t.wait_for("alexdb> ");
+    t.send(".quit\r");
+    assert!(t.child.wait().expect("wait").success());
+}

@@ -159,8 +159,8 @@ pub enum Command {
         args: super::bench_args::ShellYcsbArgs,
         background: bool,
     },
-    /// `.jobs`
-    Jobs,
+    /// `.jobs` (every job with its headline figures) or `.jobs N` (job N's full report).
+    Jobs(Option<u64>),
     /// `.cancel [JOB]` (`None`: the newest running job).
     Cancel(Option<u64>),
     /// `.set refresh_ms N`, or `.reset refresh_ms` (`None`): the dashboard's sampling.
@@ -307,7 +307,7 @@ fn unknown(name: &str) -> ParseError {
 }
 
 /// Edit distance (insert, delete, substitute) over chars.
-fn levenshtein(a: &str, b: &str) -> usize {
+pub fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
@@ -396,14 +396,28 @@ fn one_path(cmd: &str, args: &[Word], what: &'static str) -> Result<String, Pars
     Ok(args[0].text())
 }
 
+/// The optional job number of `.jobs` and `.cancel` (`3` or `[3]`).
+fn job_number(name: &str, args: &[Word]) -> Result<Option<u64>, ParseError> {
+    let Some(a) = args.first() else {
+        return Ok(None);
+    };
+    a.text()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .map(Some)
+        .map_err(|_| bad_arg(name, format!("\"{}\" is not a job number", a.text())))
+}
+
 fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
     let argc = args.len();
     match name {
         ".help" => {
-            arity(name, argc <= 1, "0 or 1 argument", argc)?;
-            Ok(Command::Help(
-                args.first().map(|a| a.text().to_ascii_lowercase()),
-            ))
+            // Two words only for `.help .set OPTION`.
+            let set_option = argc == 2 && matches!(args[0].text().as_str(), ".set" | "set");
+            arity(name, argc <= 1 || set_option, "0 or 1 argument", argc)?;
+            let words: Vec<String> = args.iter().map(|a| a.text().to_ascii_lowercase()).collect();
+            Ok(Command::Help((!words.is_empty()).then(|| words.join(" "))))
         }
         ".timer" => Ok(Command::Timer(on_off(name, args)?)),
         ".stats" => Ok(Command::Stats(on_off(name, args)?)),
@@ -523,21 +537,12 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
             }
         }
         ".jobs" => {
-            arity(name, argc == 0, "no arguments", argc)?;
-            Ok(Command::Jobs)
+            arity(name, argc <= 1, "0 or 1 job number", argc)?;
+            Ok(Command::Jobs(job_number(name, args)?))
         }
         ".cancel" => {
             arity(name, argc <= 1, "0 or 1 job number", argc)?;
-            match args.first() {
-                None => Ok(Command::Cancel(None)),
-                Some(a) => a
-                    .text()
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse()
-                    .map(|n| Command::Cancel(Some(n)))
-                    .map_err(|_| bad_arg(name, format!("\"{}\" is not a job number", a.text()))),
-            }
+            Ok(Command::Cancel(job_number(name, args)?))
         }
         ".options" => {
             arity(name, argc == 2, "2 arguments", argc)?;

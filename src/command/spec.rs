@@ -262,7 +262,12 @@ pub const SPECS: &[CommandSpec] = &[
         ),
         Runs::Job,
     ),
-    spec(".jobs", ".jobs", "list the jobs of this session", Jobs),
+    spec(
+        ".jobs",
+        ".jobs [JOB]",
+        "list the jobs of this session with their results, or show one job's full report",
+        Jobs,
+    ),
     spec(
         ".cancel",
         ".cancel [JOB]",
@@ -318,7 +323,7 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
         Command::Load { .. } => ".load",
         Command::Bench { .. } => ".bench",
         Command::Ycsb { .. } => ".ycsb",
-        Command::Jobs => ".jobs",
+        Command::Jobs(_) => ".jobs",
         Command::Cancel(_) => ".cancel",
         Command::Refresh(_) => ".set refresh_ms",
         Command::Export { .. } => ".export",

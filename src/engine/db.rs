@@ -111,6 +111,10 @@ impl Db {
     /// rebuilds ALEX from RocksDB's keys.
     pub fn open_with(path: impl AsRef<Path>, opts: DbOptions) -> Result<Db, OpenError> {
         opts.validate()?;
+        // Caches far past the machine's memory are refused (the value cache is empty now).
+        if let Some(machine) = super::options::machine_memory() {
+            opts.check_memory(machine, super::cache::ENTRY_OVERHEAD_BYTES as u64)?;
+        }
         let path = path.as_ref();
         let t0 = Instant::now();
         let store = Store::open(path, &opts)?;

@@ -8,9 +8,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use super::cache::ENTRY_OVERHEAD_BYTES;
 use super::db::Db;
 use super::error::DbError;
-use super::options::{Applies, Apply, CompactionStyle, DbOptions, Opt, Setter, format_size};
+use super::options::{
+    Applies, Apply, CompactionStyle, DbOptions, Opt, Setter, format_size, machine_memory,
+};
 use super::store::{Store, apply_perf_level, set_options_pairs};
 use crate::metrics::NewEvent;
 
@@ -54,6 +57,7 @@ impl Db {
         let mut target = cur.clone();
         let opt = Opt::lookup(name)?;
         target.set(name, value)?;
+        self.check_memory(&target)?;
         Ok(plan_one(opt, &cur, &target))
     }
 
@@ -61,6 +65,7 @@ impl Db {
     /// option that differs.
     pub fn plan_options(&self, target: &DbOptions) -> Result<Vec<ChangePlan>, DbError> {
         target.validate()?;
+        self.check_memory(target)?;
         let cur = self.options();
         Ok(cur
             .diff(target)
@@ -125,6 +130,7 @@ impl Db {
         target: DbOptions,
     ) -> Result<Vec<OptionChange>, DbError> {
         target.validate()?;
+        let warning = self.check_memory(&target)?;
         let opts = cur.diff(&target);
         if let Some(o) = opts.iter().find(|o| o.applies() == Applies::AtOpen) {
             return Err(DbError::Refused(format!(
@@ -183,7 +189,24 @@ impl Db {
                 out.push(change);
             }
         }
+        if let Some(w) = warning {
+            add_memory_warning(&mut out, &w);
+        }
         Ok(out)
+    }
+
+    /// The memory check of `target` against this machine ([`DbOptions::check_memory`]),
+    /// with the value cache's entries estimated at their present average size.
+    fn check_memory(&self, target: &DbOptions) -> Result<Option<String>, DbError> {
+        let Some(machine) = machine_memory() else {
+            return Ok(None);
+        };
+        let c = self.cache.counters();
+        let entry = match c.entries {
+            0 => ENTRY_OVERHEAD_BYTES as u64,
+            n => c.bytes / n,
+        };
+        target.check_memory(machine, entry)
     }
 
     /// Applies one live or new-files option to the running engine, the way the table
@@ -409,6 +432,26 @@ impl Db {
 }
 
 /// The plan for one option, from the table: the same `Apply` that `apply_locked` follows.
+/// Puts the memory warning on the changes of the options that size a cache.
+fn add_memory_warning(changes: &mut [OptionChange], warning: &str) {
+    let sizes_memory = |name: &str| {
+        [
+            Opt::BlockCacheSize,
+            Opt::ValueCacheEntries,
+            Opt::WriteBufferSize,
+            Opt::MaxWriteBufferNumber,
+        ]
+        .iter()
+        .any(|o| o.name() == name)
+    };
+    for c in changes.iter_mut().filter(|c| sizes_memory(c.name)) {
+        c.note = Some(match c.note.take() {
+            Some(n) => format!("{n}; {warning}"),
+            None => warning.to_string(),
+        });
+    }
+}
+
 fn plan_one(opt: Opt, cur: &DbOptions, target: &DbOptions) -> ChangePlan {
     let apply = opt.spec().apply;
     ChangePlan {

@@ -183,6 +183,21 @@ impl Applies {
             Applies::AtOpen => "at open",
         }
     }
+
+    /// What the kind means for a change, in a sentence (for `.help OPTION`).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Applies::Live => "a change takes effect at once, on the open database",
+            Applies::NewFiles => {
+                "RocksDB takes a change at once, but only files written from then on \
+                 (flushes, compactions) use it; .compact rewrites the old ones"
+            }
+            Applies::Reopen => "a change closes and reopens RocksDB (ALEX stays in memory)",
+            Applies::AtOpen => {
+                "fixed while the database is open; a change applies at the next open"
+            }
+        }
+    }
 }
 
 /// Description of one tunable, for `.show options`.
@@ -292,6 +307,23 @@ impl Ty {
         }
     }
 
+    /// The allowed values in words (`0 .. 1TiB`, `on or off`, `lz4, zstd`).
+    pub fn allowed(&self) -> String {
+        match self {
+            Ty::Size(r) => {
+                let f = |n: i128| usize::try_from(n).map_or(n.to_string(), format_size);
+                format!("{} .. {}", f(r.lo), f(r.hi))
+            }
+            Ty::Int(r) => match r.or {
+                Some(x) => format!("{x}, or {} .. {}", r.lo, r.hi),
+                None => format!("{} .. {}", r.lo, r.hi),
+            },
+            Ty::Float { lo, hi, .. } => format!("{lo} .. {hi}"),
+            Ty::Bool => "on or off".to_string(),
+            Ty::Enum(c) => c.names.join(", "),
+        }
+    }
+
     /// The values to offer for completion when they form a short list.
     pub fn choices(&self) -> Vec<&'static str> {
         match self {
@@ -372,6 +404,10 @@ pub struct OptSpec {
     pub ty: Ty,
     pub apply: Apply,
     pub help: &'static str,
+    /// The field's doc comment, line by line (the longer explanation for `.help`).
+    pub doc: &'static [&'static str],
+    /// What to watch on the dashboard when changing it (for `.help OPTION`).
+    pub watch: &'static str,
 }
 
 /// A field type the table can hold: it converts to and from a [`Val`].
@@ -415,13 +451,14 @@ plain_field!(f64 => Float, bool => Bool);
 /// [`Opt`] variant, and its [`OptSpec`] row.
 macro_rules! options_table {
     ($(
-        $(#[$doc:meta])*
+        $(#[doc = $doc:literal])*
         $opt:ident $field:ident: $t:ty = $default:expr,
-            $name:literal $([$($alias:literal),+])?, $ty:expr, $apply:expr, $help:literal;
+            $name:literal $([$($alias:literal),+])?, $ty:expr, $apply:expr, $help:literal
+            $(, watch $watch:literal)?;
     )+) => {
         /// Every tunable of a [`crate::engine::Db`]. `Default` is the original plan's tuning.
         #[derive(Debug, Clone, PartialEq, Serialize)]
-        pub struct DbOptions { $($(#[$doc])* pub $field: $t,)+ }
+        pub struct DbOptions { $($(#[doc = $doc])* pub $field: $t,)+ }
 
         impl Default for DbOptions {
             fn default() -> Self {
@@ -443,6 +480,8 @@ macro_rules! options_table {
             ty: $ty,
             apply: $apply,
             help: $help,
+            doc: &[$($doc),*],
+            watch: watch_or!($($watch)? ; default_watch($apply)),
         }),+];
 
         impl Opt {
@@ -467,6 +506,35 @@ macro_rules! options_table {
     };
 }
 
+/// An option's own "what to watch" text, or the one derived from how it is applied.
+macro_rules! watch_or {
+    ($w:literal ; $d:expr) => {
+        $w
+    };
+    (; $d:expr) => {
+        $d
+    };
+}
+
+/// What to watch after a change, by how it is applied (entries override it where this
+/// is too vague).
+const fn default_watch(apply: Apply) -> &'static str {
+    match apply {
+        Apply::SetOptions(..) => {
+            "F7 LSM: levels, files and compactions as new files are written; \
+             F2 Throughput: the write rate"
+        }
+        Apply::Table => {
+            "F5 Cache: block-cache and bloom figures as new files replace old ones \
+             (.compact rewrites them all); F3 Latency: get p99"
+        }
+        Apply::Setter(_) => "F2 Throughput and F3 Latency: ops/s and p99 right after the change",
+        Apply::WhenUsed => "F2 Throughput: rows/s of the next .load",
+        Apply::Reopen => "F2 Throughput and F3 Latency after the reopen (caches start cold)",
+        Apply::AtOpen => "F6 Memory and F3 Latency after the next open",
+    }
+}
+
 /// Default `metrics_sample_rate`: time 1 operation in 32. A timed value-cache hit costs
 /// about 50-90 ns more than an untimed one (two TSC reads, six counter adds, a histogram
 /// record; measured in benches/engine_measure.rs), while the hit itself costs 30-50 ns. At
@@ -485,55 +553,67 @@ options_table! {
         "block_cache_size" ["block_cache_bytes"],
         Ty::Size(range(0, TIB, "must be between 0 and 1TiB")),
         Apply::Setter(Setter::BlockCacheCapacity),
-        "RocksDB shared block cache size";
+        "RocksDB shared block cache size",
+        watch "F5 Cache: block-cache hit rate; F6 Memory: bcache";
     BlockCacheType block_cache_type: BlockCacheType = BlockCacheType::Lru,
         "block_cache_type", Ty::Enum(BlockCacheType::CHOICES), Reopen,
-        "block cache implementation (lru or hyper_clock)";
+        "block cache implementation (lru or hyper_clock)",
+        watch "F5 Cache: block-cache hit rate; F3 Latency: get p99 under many threads";
     /// Bloom filter bits per key; 0 turns filters off.
     BloomBitsPerKey bloom_bits_per_key: f64 = 10.0,
         "bloom_bits_per_key" ["bloom_bits"],
         Ty::Float { lo: 0.0, hi: 100.0, text: "must be between 0 (off) and 100" },
-        Table, "bloom filter bits per key (0 = no filter)";
+        Table, "bloom filter bits per key (0 = no filter)",
+        watch "F5 Cache: bloom-skip rate for missing keys (new files); F6 Memory: filter blocks";
     /// SST data block size (bytes).
     BlockSize block_size: usize = 16 * KIB,
         "block_size", Ty::Size(range(KIB, 64 * MIB, "must be between 1KiB and 64MiB")),
-        Table, "SST data block size";
+        Table, "SST data block size",
+        watch "F5 Cache: block-cache hit rate; F3 Latency: get p99; F7 LSM: size (new files)";
     /// Hash index inside data blocks (faster point lookups, a little more space).
     DataBlockHashIndex data_block_hash_index: bool = false,
         "data_block_hash_index", Ty::Bool, Table,
-        "hash index in data blocks for point lookups";
+        "hash index in data blocks for point lookups",
+        watch "F3 Latency: get p99; F4 Get split: block search time (new files)";
     /// Keep index and filter blocks in the block cache (charged to it).
     CacheIndexAndFilterBlocks cache_index_and_filter_blocks: bool = true,
         "cache_index_and_filter_blocks", Ty::Bool, Table,
-        "keep index/filter blocks in the block cache";
+        "keep index/filter blocks in the block cache",
+        watch "F6 Memory: bcache vs table readers; F5 Cache: block-cache hit rate";
     /// Pin L0 index and filter blocks in the block cache.
     PinL0FilterAndIndexBlocks pin_l0_filter_and_index_blocks: bool = true,
         "pin_l0_filter_and_index_blocks", Ty::Bool, Table,
-        "pin L0 index/filter blocks in the block cache";
+        "pin L0 index/filter blocks in the block cache",
+        watch "F5 Cache: block-cache hit rate; F6 Memory: bcache";
     /// Compression of every level but the last.
     Compression compression: Compression = Compression::Lz4,
         "compression", Ty::Enum(Compression::CHOICES),
         SetOptions("compression", RocksForm::Compression),
-        "compression of levels above the bottom (none/snappy/lz4/zstd)";
+        "compression of levels above the bottom (none/snappy/lz4/zstd)",
+        watch "F7 LSM: size on disk per level (new files); F4 Get split: block read time";
     /// Compression of the bottommost level (also used by bulk-load SST files).
     BottommostCompression bottommost_compression: Compression = Compression::Zstd,
         "bottommost_compression", Ty::Enum(Compression::CHOICES),
         SetOptions("bottommost_compression", RocksForm::Compression),
-        "compression of the bottom level and bulk-load files";
+        "compression of the bottom level and bulk-load files",
+        watch "F7 LSM: size on disk of the bottom level (new files); F4 Get split: block read time";
     /// Memtable size (bytes).
     WriteBufferSize write_buffer_size: usize = 256 * MIB,
         "write_buffer_size",
         Ty::Size(range(64 * KIB, 64 * GIB, "must be between 64KiB and 64GiB")),
-        SetOptions("write_buffer_size", Number), "memtable size";
+        SetOptions("write_buffer_size", Number), "memtable size",
+        watch "F6 Memory: memtables; F7 LSM: L0 files and flushes";
     /// Memtables kept before writes stall.
     MaxWriteBufferNumber max_write_buffer_number: i32 = 4,
         "max_write_buffer_number", Ty::Int(range(2, 64, "must be between 2 and 64")),
-        SetOptions("max_write_buffer_number", Number), "memtables kept before writes stall";
+        SetOptions("max_write_buffer_number", Number), "memtables kept before writes stall",
+        watch "F6 Memory: memtables; F2 Throughput: write stalls";
     Level0FileNumCompactionTrigger level0_file_num_compaction_trigger: i32 = 4,
         "level0_file_num_compaction_trigger",
         Ty::Int(range(1, 1000, "must be between 1 and 1000")),
         SetOptions("level0_file_num_compaction_trigger", Number),
-        "L0 files that start a compaction";
+        "L0 files that start a compaction",
+        watch "F7 LSM: L0 file count and compactions; F3 Latency: get p99";
     TargetFileSizeBase target_file_size_base: usize = 64 * MIB,
         "target_file_size_base",
         Ty::Size(range(64 * KIB, 64 * GIB, "must be between 64KiB and 64GiB")),
@@ -549,7 +629,8 @@ options_table! {
     FifoMaxSize fifo_max_size: usize = GIB,
         "fifo_max_size", Ty::Size(range(MIB, 1024 * TIB, "must be between 1MiB and 1PiB")),
         SetOptions("compaction_options_fifo", RocksForm::Nested("max_table_files_size")),
-        "fifo: delete the oldest files above this total size";
+        "fifo: delete the oldest files above this total size",
+        watch "F7 LSM: total size stays under this";
     /// -1 keeps every SST file open.
     MaxOpenFiles max_open_files: i32 = -1,
         "max_open_files",
@@ -557,40 +638,50 @@ options_table! {
             or: Some(-1),
             ..range(16, 10_000_000, "must be -1 (unlimited) or between 16 and 10000000")
         }),
-        Reopen, "SST files kept open (-1 = all)";
+        Reopen, "SST files kept open (-1 = all)",
+        watch "F6 Memory: table readers; F3 Latency: get p99";
     /// Background flush + compaction threads.
     MaxBackgroundJobs max_background_jobs: i32 = 2,
         "max_background_jobs", Ty::Int(range(1, 256, "must be between 1 and 256")),
-        Reopen, "background flush and compaction threads";
+        Reopen, "background flush and compaction threads",
+        watch "F7 LSM: pending compactions; F2 Throughput: write stalls";
     UseDirectReads use_direct_reads: bool = false,
-        "use_direct_reads", Ty::Bool, Reopen, "O_DIRECT reads (bypass the OS page cache)";
+        "use_direct_reads", Ty::Bool, Reopen, "O_DIRECT reads (bypass the OS page cache)",
+        watch "F3 Latency: get p99 (the OS page cache no longer helps); F6 Memory: RSS";
     UseDirectIoForFlushAndCompaction use_direct_io_for_flush_and_compaction: bool = false,
         "use_direct_io_for_flush_and_compaction", Ty::Bool, Reopen,
-        "O_DIRECT for flush and compaction";
+        "O_DIRECT for flush and compaction",
+        watch "F2 Throughput: write rate during compactions; F7 LSM: compactions";
     AllowMmapReads allow_mmap_reads: bool = false,
-        "allow_mmap_reads", Ty::Bool, Reopen, "read SST files through mmap";
+        "allow_mmap_reads", Ty::Bool, Reopen, "read SST files through mmap",
+        watch "F3 Latency: get p99; F6 Memory: RSS (mapped files)";
     /// Write-ahead log for `put`/`delete`. Off loses unflushed writes on a crash.
     Wal wal: bool = true,
-        "wal", Ty::Bool, Apply::Setter(Setter::WriteMode), "write-ahead log for put/delete";
+        "wal", Ty::Bool, Apply::Setter(Setter::WriteMode), "write-ahead log for put/delete",
+        watch "F2 Throughput: put rate; F3 Latency: put p99";
     /// fsync the WAL on every write (`sync`; power-loss safe, much slower). Off still
     /// survives a process crash: the WAL is in the OS page cache once a write returns.
     Sync sync_writes: bool = false,
         "sync" ["sync_writes"], Ty::Bool, Apply::Setter(Setter::WriteMode),
-        "fsync the WAL on every write";
+        "fsync the WAL on every write",
+        watch "F2 Throughput: put rate; F3 Latency: put p99 (each put waits for the disk)";
     /// Value cache capacity in entries; 0 turns the value cache off.
     ValueCacheEntries value_cache_entries: usize = 100_000,
         "value_cache_entries",
         Ty::Int(range(0, 1_000_000_000, "must be between 0 (off) and 1000000000")),
         Apply::Setter(Setter::ValueCacheCapacity),
-        "LRU value cache capacity in entries (0 = off)";
+        "LRU value cache capacity in entries (0 = off)",
+        watch "F5 Cache: value-cache hit rate; F6 Memory: vcache";
     /// Independently locked shards of the value cache.
     ValueCacheShards value_cache_shards: usize = 16,
         "value_cache_shards", Ty::Int(range(1, 1024, "must be between 1 and 1024")),
-        Apply::AtOpen, "value cache shards (independent locks)";
+        Apply::AtOpen, "value cache shards (independent locks)",
+        watch "F3 Latency: get p99 under many threads; F5 Cache: value-cache hit rate";
     /// After a load, fill the value cache's free room with loaded rows.
     WarmValueCacheOnLoad warm_value_cache_on_load: bool = true,
         "warm_value_cache_on_load", Ty::Bool, WhenUsed,
-        "after a load, fill the value cache's free room with loaded rows";
+        "after a load, fill the value cache's free room with loaded rows",
+        watch "F5 Cache: value-cache hit rate right after a .load; F6 Memory: vcache";
     /// How `load` writes rows.
     BulkLoadMethod bulk_load_method: BulkLoadMethod = BulkLoadMethod::SstIngest,
         "bulk_load_method", Ty::Enum(BulkLoadMethod::CHOICES), WhenUsed,
@@ -602,25 +693,31 @@ options_table! {
         WhenUsed, "rows per SST file written by load";
     /// RocksDB statistics (tickers for block cache and bloom); costs a little per read.
     RocksdbStatistics rocksdb_statistics: bool = true,
-        "rocksdb_statistics", Ty::Bool, Reopen, "RocksDB tickers (block cache, bloom)";
+        "rocksdb_statistics", Ty::Bool, Reopen, "RocksDB tickers (block cache, bloom)",
+        watch "F5 Cache: block-cache and bloom figures (they need statistics); F2 Throughput: its cost";
     StatsLevel stats_level: StatsLevel = StatsLevel::ExceptTimers,
         "stats_level", Ty::Enum(StatsLevel::CHOICES), Apply::Setter(Setter::StatsLevel),
-        "RocksDB statistics detail";
+        "RocksDB statistics detail",
+        watch "F5 Cache: block-cache and bloom figures; F2 Throughput: its cost";
     PerfLevel perf_level: PerfLevel = PerfLevel::Off,
         "perf_level", Ty::Enum(PerfLevel::CHOICES), Apply::Setter(Setter::PerfLevel),
-        "RocksDB PerfContext detail for operation threads";
+        "RocksDB PerfContext detail for operation threads",
+        watch "F4 Get split: where a get spends its time (needs perf_level above off)";
     /// Engine latency timing; counters are always kept.
     Metrics metrics: bool = true,
-        "metrics", Ty::Bool, Apply::Setter(Setter::Timing), "engine latency timing";
+        "metrics", Ty::Bool, Apply::Setter(Setter::Timing), "engine latency timing",
+        watch "F3 Latency: percentiles (off: no new samples); F4 Get split";
     /// Time 1 in N operations (1 = every operation).
     MetricsSampleRate metrics_sample_rate: u32 = DEFAULT_SAMPLE_RATE,
         "metrics_sample_rate",
         Ty::Int(range(1, 1_000_000, "must be between 1 (time every operation) and 1000000")),
-        Apply::Setter(Setter::SampleRate), "time 1 in N operations";
+        Apply::Setter(Setter::SampleRate), "time 1 in N operations",
+        watch "F3 Latency: the sample count under each percentile; F2 Throughput: timing cost";
     /// Create the database when the directory is missing or empty.
     CreateIfMissing create_if_missing: bool = true,
         "create_if_missing", Ty::Bool, WhenUsed,
-        "create the database if the directory is missing or empty";
+        "create the database if the directory is missing or empty",
+        watch "F8 Options: shows it; it matters only when a database is opened";
 }
 
 impl Opt {
@@ -868,4 +965,73 @@ impl DbOptions {
 /// The values option `name` accepts when they form a short list (for completion).
 pub fn value_choices(name: &str) -> Vec<&'static str> {
     Opt::from_name(name).map_or_else(Vec::new, |o| o.spec().ty.choices())
+}
+
+/// Refuse a set of options whose caches pass the machine's memory by this factor.
+pub const MEMORY_REFUSE_FACTOR: u64 = 4;
+
+/// Environment variable that overrides the machine's memory (bytes or a size such as
+/// `8GiB`) for the memory check, so tests do not depend on the machine they run on.
+pub const MACHINE_MEMORY_ENV: &str = "ALEXDB_MACHINE_MEMORY";
+
+/// The machine's total memory in bytes ([`MACHINE_MEMORY_ENV`] if set), or `None` when
+/// it cannot be read (then no memory check is made).
+pub fn machine_memory() -> Option<u64> {
+    if let Ok(text) = std::env::var(MACHINE_MEMORY_ENV) {
+        return parse_size(&text).ok().map(|n| n as u64);
+    }
+    let mut sys = sysinfo::System::new().ok()?;
+    sys.refresh_memory();
+    Some(sys.total_memory()).filter(|&n| n > 0)
+}
+
+/// Bytes as a person reads them: `23.5 GiB`, `512.0 MiB`, `100 B`.
+pub fn human_bytes(n: u64) -> String {
+    let units = [("TiB", TIB), ("GiB", GIB), ("MiB", MIB), ("KiB", KIB)];
+    for (unit, m) in units {
+        if n >= m as u64 {
+            return format!("{:.1} {unit}", n as f64 / m as f64);
+        }
+    }
+    format!("{n} B")
+}
+
+impl DbOptions {
+    /// Memory the caches may take: the block cache, the value cache (entries times
+    /// `entry_bytes`) and the write buffers (size times their number).
+    pub fn cache_memory(&self, entry_bytes: u64) -> u64 {
+        let value_cache = (self.value_cache_entries as u64).saturating_mul(entry_bytes);
+        let buffers = (self.write_buffer_size as u64)
+            .saturating_mul(u64::try_from(self.max_write_buffer_number).unwrap_or(0));
+        (self.block_cache_bytes as u64)
+            .saturating_add(value_cache)
+            .saturating_add(buffers)
+    }
+
+    /// Checks the caches against `machine` bytes of memory: an error past
+    /// [`MEMORY_REFUSE_FACTOR`] times it, a warning past it, else `None`.
+    pub fn check_memory(&self, machine: u64, entry_bytes: u64) -> Result<Option<String>, DbError> {
+        let total = self.cache_memory(entry_bytes);
+        if total <= machine {
+            return Ok(None);
+        }
+        let parts = format!(
+            "block cache {} + value cache ~{} + write buffers {}",
+            human_bytes(self.block_cache_bytes as u64),
+            human_bytes((self.value_cache_entries as u64).saturating_mul(entry_bytes)),
+            human_bytes(self.cache_memory(0) - self.block_cache_bytes as u64),
+        );
+        let machine_text = human_bytes(machine);
+        if total > machine.saturating_mul(MEMORY_REFUSE_FACTOR) {
+            return Err(DbError::Refused(format!(
+                "caches would take {} ({parts}), over {MEMORY_REFUSE_FACTOR}x this machine's \
+                 {machine_text} of memory; nothing changed",
+                human_bytes(total)
+            )));
+        }
+        Ok(Some(format!(
+            "warning: caches may take {} ({parts}), more than this machine's {machine_text}",
+            human_bytes(total)
+        )))
+    }
 }

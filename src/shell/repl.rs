@@ -9,14 +9,16 @@ use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::history::DefaultHistory;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{CompletionType, Config, Context, Editor, Helper};
 
 use super::Printer;
 use crate::command::history::History;
-use crate::command::{Executor, RunSummary, complete, is_complete};
+use crate::command::{Executor, RunSummary, complete, is_complete, starts_command};
 
 pub const PROMPT: &str = "alexdb> ";
+/// The prompt while an SQL statement waits for its `;`.
+pub const CONTINUATION_PROMPT: &str = "   ...> ";
 
 struct ShellHelper;
 
@@ -57,16 +59,9 @@ impl Highlighter for ShellHelper {
     }
 }
 
-impl Validator for ShellHelper {
-    /// Enter inside an unfinished SQL statement (no `;` yet) starts a new line.
-    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        Ok(if is_complete(ctx.input()) {
-            ValidationResult::Valid(None)
-        } else {
-            ValidationResult::Incomplete
-        })
-    }
-}
+/// Every line is submitted as typed: the loop below joins unfinished SQL itself, so it
+/// can show the continuation prompt and end a statement whose `;` was forgotten.
+impl Validator for ShellHelper {}
 
 impl Helper for ShellHelper {}
 
@@ -84,41 +79,93 @@ pub fn run_interactive(
         .build();
     let mut editor: Editor<ShellHelper, DefaultHistory> = Editor::with_config(config)?;
     editor.set_helper(Some(ShellHelper));
-    let mut history = match history_path {
+    let history = match history_path {
         Some(p) => History::load(p),
         None => History::new(),
     };
     for e in history.entries() {
         let _ = editor.add_history_entry(e.as_str());
     }
-    let mut warned = false;
-    let mut total = RunSummary::default();
+    let mut lines = Lines {
+        exec,
+        history,
+        printer,
+        err,
+        warned: false,
+        pending: String::new(),
+        total: RunSummary::default(),
+    };
     loop {
         // Background jobs that finished while the user was typing the last line.
-        printer.finished_jobs(exec.session_mut());
-        match editor.readline(PROMPT) {
+        lines.printer.finished_jobs(lines.exec.session_mut());
+        let prompt = if lines.pending.is_empty() {
+            PROMPT
+        } else {
+            CONTINUATION_PROMPT
+        };
+        match editor.readline(prompt) {
             Ok(line) => {
-                if let Some(entry) = history.push(&line) {
-                    let _ = editor.add_history_entry(entry);
-                    if let Err(e) = history.save()
-                        && !warned
-                    {
-                        warned = true;
-                        let _ = writeln!(err, "warning: history not saved: {e}");
-                    }
-                }
-                let s = exec.run_text(&line, &mut |s, r| printer.emit(s, r));
-                total.ran += s.ran;
-                total.failed += s.failed;
-                if s.quit {
-                    total.quit = true;
+                if lines.take(&line, &mut editor) {
                     break;
                 }
             }
-            Err(ReadlineError::Interrupted) => continue,
-            Err(ReadlineError::Eof) => break,
+            // Ctrl-C drops the line being typed and any unfinished statement.
+            Err(ReadlineError::Interrupted) => lines.pending.clear(),
+            Err(ReadlineError::Eof) => {
+                lines.run_pending(&mut editor);
+                break;
+            }
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(total)
+    Ok(lines.total)
+}
+
+/// The state of the prompt loop: the statement being typed and the totals so far.
+struct Lines<'a, 'p> {
+    exec: &'a mut Executor,
+    history: History,
+    printer: &'a mut Printer<'p>,
+    err: &'a mut dyn Write,
+    warned: bool,
+    /// An unfinished SQL statement (no `;` yet), lines joined by newlines.
+    pending: String,
+    total: RunSummary,
+}
+
+impl Lines<'_, '_> {
+    /// Takes one typed line; true when the shell should quit. A line that starts a new
+    /// command ends an unfinished statement (run as it is, as scripts do); otherwise
+    /// the statement waits for its `;`.
+    fn take(&mut self, line: &str, editor: &mut Editor<ShellHelper, DefaultHistory>) -> bool {
+        if !self.pending.is_empty() && starts_command(line) && self.run_pending(editor) {
+            return true;
+        }
+        self.pending.push_str(line);
+        self.pending.push('\n');
+        is_complete(&self.pending) && self.run_pending(editor)
+    }
+
+    /// Runs the pending text and records it in the history; true when it quit.
+    fn run_pending(&mut self, editor: &mut Editor<ShellHelper, DefaultHistory>) -> bool {
+        let text = std::mem::take(&mut self.pending);
+        if text.trim().is_empty() {
+            return false;
+        }
+        if let Some(entry) = self.history.push(&text) {
+            let _ = editor.add_history_entry(entry);
+            if let Err(e) = self.history.save()
+                && !self.warned
+            {
+                self.warned = true;
+                let _ = writeln!(self.err, "warning: history not saved: {e}");
+            }
+        }
+        let printer = &mut *self.printer;
+        let s = self.exec.run_text(&text, &mut |s, r| printer.emit(s, r));
+        self.total.ran += s.ran;
+        self.total.failed += s.failed;
+        self.total.quit |= s.quit;
+        s.quit
+    }
 }

@@ -5,6 +5,7 @@ use crate::command::jobs::{JobId, JobState, JobStatus};
 use crate::command::long;
 use crate::command::outcome::{Cell, ExecError, Outcome, Table};
 use crate::command::parse::Command;
+use serde_json::Value;
 
 impl Executor {
     pub(super) fn jobs_command(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
@@ -24,7 +25,8 @@ impl Executor {
                 let id = long::start_ycsb(&self.jobs, &self.db, args, &label)?;
                 started(id, label, *background)
             }
-            Command::Jobs => Outcome::Rows(jobs_table(&self.jobs.list())),
+            Command::Jobs(None) => Outcome::Rows(jobs_table(&self.jobs.list())),
+            Command::Jobs(Some(n)) => self.job_report(*n)?,
             Command::Cancel(id) => match self.jobs.cancel(*id) {
                 Some(n) => {
                     Outcome::Message(format!("[{n}] cancelling (what it did so far is kept)"))
@@ -38,6 +40,26 @@ impl Executor {
             },
             _ => return Err(misrouted(cmd)),
         })
+    }
+}
+
+impl Executor {
+    /// `.jobs N`: job N's result again, as it was first shown (text, or JSON in json mode).
+    fn job_report(&self, n: JobId) -> Result<Outcome, ExecError> {
+        let j = self
+            .jobs
+            .status(n)
+            .ok_or_else(|| ExecError::Refused(format!("no job {n} (.jobs lists them)")))?;
+        match (&j.state, j.result) {
+            (JobState::Running, _) => Err(ExecError::Refused(format!(
+                "job {n} is still running (.jobs shows its progress)"
+            ))),
+            (JobState::Failed(e), _) => Err(ExecError::Refused(format!("job {n} failed: {e}"))),
+            (JobState::Done { .. }, Some(result)) => Ok(result),
+            (JobState::Done { .. }, None) => Ok(Outcome::Message(format!(
+                "job {n} finished with nothing to report"
+            ))),
+        }
     }
 }
 
@@ -76,9 +98,10 @@ fn input_label(kind: &str, cmd: &Command) -> String {
     }
 }
 
-/// `.jobs`: one row per job.
+/// `.jobs`: one row per job, with a finished job's headline figures.
 pub fn jobs_table(jobs: &[JobStatus]) -> Table {
-    let mut t = Table::new(&["job", "state", "progress", "elapsed", "command"]);
+    let columns = ["job", "state", "progress", "elapsed", "command", "result"];
+    let mut t = Table::new(&columns);
     for j in jobs {
         let state = match &j.state {
             JobState::Running => "running".to_string(),
@@ -103,7 +126,72 @@ pub fn jobs_table(jobs: &[JobStatus]) -> Table {
             Cell::Text(progress),
             Cell::Text(format!("{:.1} s", j.elapsed.as_secs_f64())),
             Cell::Text(format!("{}{phase}", j.label)),
+            Cell::Text(j.result.as_ref().map_or_else(String::new, headline)),
         ]);
     }
     t
+}
+
+/// A finished job's figures in a few words: rows/s of a load, ops/s and p99 of a YCSB
+/// run, the speed-ups of a benchmark, a message's first line.
+pub fn headline(result: &Outcome) -> String {
+    match result {
+        Outcome::Report { json, .. } => report_headline(json),
+        Outcome::Message(m) => m.lines().next().unwrap_or_default().to_string(),
+        _ => String::new(),
+    }
+}
+
+fn report_headline(j: &Value) -> String {
+    let num = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64);
+    if let Some(r) = num(j, "rows_per_s") {
+        return format!("{} rows/s", thousands(r));
+    }
+    if let Some(first) = j.get("results").and_then(|r| r.get(0)) {
+        let ops = num(first, "ops_per_s").map_or("?".into(), thousands);
+        let p99 = [
+            "read_p99_ns",
+            "update_p99_ns",
+            "insert_p99_ns",
+            "scan_p99_ns",
+        ]
+        .iter()
+        .find_map(|k| num(first, k).filter(|&n| n > 0.0).map(|n| (k, n)));
+        return match p99 {
+            Some((k, n)) => format!(
+                "{ops} ops/s, {} p99 {}",
+                &k[..k.find('_').unwrap_or(0)],
+                micros(n)
+            ),
+            None => format!("{ops} ops/s"),
+        };
+    }
+    if let Some(q) = num(j, "speedup_query") {
+        let ins = num(j, "speedup_insert").unwrap_or(0.0);
+        return format!("vs SQLite: queries x{q:.1}, inserts x{ins:.1}");
+    }
+    if let Some(l) = num(j, "speedup_lookup") {
+        return format!("lookups x{l:.1} vs BTreeMap");
+    }
+    if let Some(ns) = num(j, "total_ns") {
+        return format!("get {} mean", micros(ns));
+    }
+    String::new()
+}
+
+/// `1234567.8` as `1,234,568`.
+fn thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn micros(ns: f64) -> String {
+    format!("{:.1} µs", ns / 1000.0)
 }

@@ -6,15 +6,19 @@ use std::sync::Arc;
 
 use super::{Executor, misrouted, mode_name, on_off, options_table};
 use crate::command::outcome::{Cell, ExecError, Outcome, Table};
+use crate::command::parse::levenshtein;
 use crate::command::parse::{Command, OutputTarget};
-use crate::command::spec::{SPECS, lookup};
-use crate::engine::{Db, DbError};
+use crate::command::spec::{ALL_NAMES, SPECS, lookup};
+use crate::engine::options::{Opt, nearest_name};
+use crate::engine::{Db, DbError, DbOptions};
 use crate::metrics::MetricsWindow;
 
 impl Executor {
     pub(super) fn session_command(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
         Ok(match cmd {
-            Command::Help(topic) => Outcome::Message(help_text(topic.as_deref())?),
+            Command::Help(topic) => {
+                Outcome::Message(help_text(topic.as_deref(), &self.db.options())?)
+            }
             Command::Timer(on) => {
                 self.session.settings.timer = *on;
                 Outcome::Setting(format!("timer {}", on_off(*on)))
@@ -134,21 +138,65 @@ impl Executor {
     }
 }
 
-/// `.help` (every command, from the command table) or `.help CMD`.
-fn help_text(topic: Option<&str>) -> Result<String, ExecError> {
-    match topic {
-        None => {
-            let lines: Vec<String> = SPECS
-                .iter()
-                .map(|s| format!("{:<48} {}", s.usage, s.help))
-                .collect();
-            Ok(lines.join("\n"))
-        }
-        Some(t) => match lookup(t) {
-            Some(s) => Ok(format!("{}\n  {}", s.usage, s.help)),
-            None => Err(ExecError::Refused(format!(
-                "no help for \"{t}\"; .help lists every command"
-            ))),
-        },
+/// `.help` (every command, from the command table), `.help CMD` or `.help OPTION`
+/// (also `.help .set OPTION`).
+fn help_text(topic: Option<&str>, current: &DbOptions) -> Result<String, ExecError> {
+    let Some(t) = topic else {
+        let lines: Vec<String> = SPECS
+            .iter()
+            .map(|s| format!("{:<48} {}", s.usage, s.help))
+            .collect();
+        return Ok(lines.join("\n"));
+    };
+    if let Some(s) = lookup(t) {
+        return Ok(format!("{}\n  {}", s.usage, s.help));
+    }
+    let bare = [".set ", "set "]
+        .iter()
+        .find_map(|p| t.strip_prefix(p))
+        .unwrap_or(t);
+    match Opt::from_name(bare) {
+        Some(opt) => Ok(option_help(opt, current)),
+        None => Err(ExecError::Refused(format!(
+            "no help for \"{t}\"{}",
+            help_hint(bare)
+        ))),
+    }
+}
+
+/// `.help OPTION`: what it does, its kind, range, default, value and what to watch.
+fn option_help(opt: Opt, current: &DbOptions) -> String {
+    let s = opt.spec();
+    let kind = s.apply.applies();
+    let mut lines = vec![format!(".set {} VALUE\n  {}", s.name, s.help)];
+    let doc: Vec<&str> = s.doc.iter().map(|l| l.trim()).collect();
+    if !doc.is_empty() {
+        lines.push(format!("  {}", doc.join(" ")));
+    }
+    if !s.aliases.is_empty() {
+        lines.push(format!("  also spelt:  {}", s.aliases.join(", ")));
+    }
+    lines.push(format!(
+        "  kind:        {} ({})",
+        kind.as_str(),
+        kind.meaning()
+    ));
+    lines.push(format!("  allowed:     {}", s.ty.allowed()));
+    lines.push(format!("  default:     {}", DbOptions::default().text(opt)));
+    lines.push(format!("  current:     {}", current.text(opt)));
+    lines.push(format!("  watch:       {}", s.watch));
+    lines.join("\n")
+}
+
+/// "; did you mean ..." over command and option names, else the pointer to `.help`.
+fn help_hint(topic: &str) -> String {
+    let command = ALL_NAMES
+        .iter()
+        .map(|c| (levenshtein(topic, c.trim_start_matches('.')), *c))
+        .filter(|(d, c)| *d <= 2 && *d < c.len())
+        .min();
+    match command.map(|(_, c)| c).or_else(|| nearest_name(topic)) {
+        Some(n) => format!("; did you mean \"{n}\"?"),
+        None => "; .help lists every command".to_string(),
     }
 }
