@@ -359,3 +359,87 @@ fn styles_mark_focus_changes_and_markers() {
         "reopen marker"
     );
 }
+
+/// The screen as text.
+fn text(app: &App, w: u16, h: u16) -> String {
+    alexdb::tui::runner::screen_text(app, ratatui::layout::Rect::new(0, 0, w, h))
+}
+
+#[test]
+fn figures_from_few_samples_say_so() {
+    let mut a = App::new("/data/alexdb/db", InputLine::new(History::new()));
+    let mut s = Snapshot {
+        window_secs: 0.5,
+        sample_rate: 100,
+        timing_enabled: true,
+        ..Snapshot::default()
+    };
+    s.ops.get = 3;
+    s.latency.get = LatencySummary {
+        samples: 1,
+        ..lat(79_000)
+    };
+    s.cache.hits = 1;
+    s.cache.misses = 2;
+    s.get_split.sampled_gets = 2;
+    s.get_split.rocksdb_ns = 3_400_000;
+    s.get_split.total_ns = 3_400_000;
+    s.rocksdb_perf = PerfSplit {
+        enabled: true,
+        gets: 2,
+        data_block_ns: 3_400_000,
+        ..PerfSplit::default()
+    };
+    a.push_sample(1.0, s);
+    for (pane, want) in [
+        (Pane::Latency, "n=1, too few samples"),
+        (Pane::Split, "too few samples: 2 timed gets"),
+        (Pane::Split, "RocksDB get: too few samples (2 gets)"),
+        (Pane::Cache, "33.3% too few n=3"),
+    ] {
+        a.focus = pane;
+        a.expanded = true;
+        let t = text(&a, 120, 40);
+        assert!(t.contains(want), "{pane:?} lacks {want:?}:\n{t}");
+    }
+    // The same figures from plenty of samples carry their count and no warning.
+    let t = text(&app(), 120, 40);
+    assert!(t.contains("n=100 max"), "{t}");
+    assert!(!t.contains("too few"), "{t}");
+}
+
+#[test]
+fn get_split_keeps_the_last_run_dimmed_when_idle() {
+    let mut a = app();
+    // 20 s with no gets after the run.
+    for i in 240..280 {
+        let s = Snapshot {
+            window_secs: 0.5,
+            sample_rate: 32,
+            timing_enabled: true,
+            ..Snapshot::default()
+        };
+        a.push_sample(i as f64 * 0.5, s);
+    }
+    a.focus = Pane::Split;
+    a.expanded = true;
+    let term = draw(&a, 120, 40);
+    let t = text(&a, 120, 40);
+    assert!(t.contains("idle, last run"), "{t}");
+    assert!(t.contains("timed gets in 5 s"), "{t}");
+    assert!(!t.contains("no timed gets"), "{t}");
+    let buf = term.backend().buffer();
+    let row = (0..40)
+        .find(|&y| {
+            (0..120)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .contains("RocksDB ")
+        })
+        .expect("RocksDB row");
+    assert_eq!(
+        buf[(3, row)].fg,
+        Color::DarkGray,
+        "idle figures are greyed out"
+    );
+}

@@ -20,6 +20,19 @@ pub mod output;
 pub mod split;
 pub mod throughput;
 
+/// Fewer timed operations (or cache lookups) than this and a pane greys its figure out
+/// and says "too few samples": one or two timings say little about the rest.
+pub const MIN_SAMPLES: u64 = 20;
+/// Timed operations a percentile needs before it means anything: p99 rests on its top
+/// 1% (100 samples give one), p99.9 on its top 0.1%.
+pub const MIN_SAMPLES_P99: u64 = 100;
+pub const MIN_SAMPLES_P999: u64 = 1000;
+
+/// `n=1,234`: how many samples a figure rests on.
+pub fn n_label(n: u64) -> String {
+    format!("n={}", fmt::grouped(n))
+}
+
 /// The smallest terminal the dashboard draws in.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
