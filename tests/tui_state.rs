@@ -818,3 +818,41 @@ fn job_gauge_row_fits_its_width() {
         }
     }
 }
+
+#[test]
+fn a_paste_of_many_lines_runs_each_line_in_order() {
+    let mut a = app();
+    typed(&mut a, "put 0 ");
+    let mut text = "zero\n".to_string();
+    for i in 1..1000 {
+        text.push_str(&format!("put {i} v{i}\r\n"));
+    }
+    text.push_str("\nget 5");
+    let Action::SubmitLines(lines) = a.on_paste(&text) else {
+        panic!("a paste of many lines runs them");
+    };
+    assert_eq!(lines.len(), 1000, "blank lines are skipped");
+    assert_eq!(
+        lines[0], "put 0 zero",
+        "the first line continues the typed text"
+    );
+    assert_eq!(lines[999], "put 999 v999");
+    assert_eq!(a.input.text(), "get 5", "the unfinished last line waits");
+    // A paste without a line break is just text in the input line.
+    assert_eq!(a.on_paste(" and more"), Action::Redraw);
+    assert_eq!(a.input.text(), "get 5 and more");
+
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    let mut lines: Vec<String> = (0..1000).map(|i| format!("put {i} v{i}")).collect();
+    lines.insert(500, "gte 1".into());
+    let s = r.submit_lines(&mut e, &lines);
+    assert_eq!((s.failed, s.quit), (1, false));
+    let msg = "pasted 1001 lines: 1001 ran, 1 failed";
+    assert_eq!(r.app.status.as_deref(), Some(msg));
+    assert!(output_text(&r).contains(msg), "{}", output_text(&r));
+    r.submit(&mut e, "count");
+    assert!(output_text(&r).contains("1000"), "{}", output_text(&r));
+    r.submit(&mut e, "get 999");
+    assert!(output_text(&r).contains("v999"), "{}", output_text(&r));
+}

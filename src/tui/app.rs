@@ -150,6 +150,8 @@ pub enum Action {
     Redraw,
     /// Run this input line.
     Submit(String),
+    /// Run these pasted lines in order, then say how many ran and failed.
+    SubmitLines(Vec<String>),
     /// Esc: cancel the newest running job.
     CancelJob,
     /// Ctrl-L: clear the terminal and redraw everything.
@@ -438,12 +440,32 @@ impl App {
         };
     }
 
-    /// Pasted text goes to the input line.
+    /// Pasted text goes to the input line; each line break in it ends a line to run (the
+    /// first continues what was typed), and what follows the last break stays in the
+    /// input line, as a terminal would have it.
     pub fn on_paste(&mut self, text: &str) -> Action {
         if self.demo_playing {
             return Action::StopDemo;
         }
-        self.input.insert_str(text);
-        Action::Redraw
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let Some((complete, tail)) = text.rsplit_once('\n') else {
+            self.input.insert_str(&text);
+            return Action::Redraw;
+        };
+        let mut lines = Vec::new();
+        for (i, l) in complete.split('\n').enumerate() {
+            if i == 0 {
+                self.input.insert_str(l);
+                lines.push(self.input.take_text());
+            } else {
+                lines.push(l.to_string());
+            }
+        }
+        self.input.insert_str(tail);
+        lines.retain(|l| !l.trim().is_empty());
+        if lines.is_empty() {
+            return Action::Redraw;
+        }
+        Action::SubmitLines(lines)
     }
 }
