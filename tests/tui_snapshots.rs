@@ -443,3 +443,17 @@ fn get_split_keeps_the_last_run_dimmed_when_idle() {
         "idle figures are greyed out"
     );
 }
+
+#[test]
+fn output_history_shows_earlier_commands_above() {
+    let mut a = app();
+    a.begin_output("put 9 nine");
+    a.output.push("OK (new key)", OutKind::Normal);
+    a.begin_output("get 9");
+    a.output.push("error: timed out", OutKind::Error);
+    a.focus = Pane::Output;
+    insta::assert_snapshot!("output_history_120x40", draw(&a, 120, 40).backend());
+    let t = text(&a, 120, 40);
+    assert!(t.contains("> put 9 nine"), "{t}");
+    assert!(t.contains("> get 9"), "{t}");
+}

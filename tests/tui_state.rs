@@ -856,3 +856,64 @@ fn a_paste_of_many_lines_runs_each_line_in_order() {
     r.submit(&mut e, "get 999");
     assert!(output_text(&r).contains("v999"), "{}", output_text(&r));
 }
+
+#[test]
+fn the_output_pane_keeps_earlier_commands_a_pgup_away() {
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    r.app.viewport = ratatui::layout::Rect::new(0, 0, 120, 40);
+    r.submit(&mut e, "put 1 first-value");
+    r.submit(&mut e, "get 1");
+    for i in 0..60 {
+        r.submit(&mut e, &format!("put {} v", i + 10));
+    }
+    r.submit(&mut e, "scan 10 69");
+    let out = &r.app.output;
+    assert_eq!(out.title, "scan 10 69");
+    assert_eq!(out.history.len(), 62, "every earlier command kept");
+    let view: Vec<String> = out.view().into_iter().map(|l| l.text).collect();
+    let at = |s: &str| view.iter().position(|l| l == s).unwrap_or(usize::MAX);
+    assert!(at("> put 1 first-value") < at("> get 1"), "{view:?}");
+    assert!(
+        view[at("> get 1")..]
+            .iter()
+            .any(|l| l.contains("first-value"))
+    );
+    assert_eq!(
+        out.scroll,
+        at("> scan 10 69"),
+        "the newest command is shown"
+    );
+    // PgUp pages back until the first command's line is on screen.
+    let page = r.app.output_page();
+    for _ in 0..200 {
+        r.app.on_key(key(KeyCode::PageUp));
+    }
+    assert_eq!(r.app.output.scroll, 0);
+    let screen = screen_text(&r.app, r.app.viewport);
+    assert!(screen.contains("> put 1 first-value"), "{screen}");
+    r.app.on_key(key(KeyCode::PageDown));
+    assert_eq!(r.app.output.scroll, page);
+    // Bounded: the oldest commands go first.
+    for i in 0..200 {
+        r.submit(&mut e, &format!("get {i}"));
+    }
+    let out = &r.app.output;
+    assert_eq!(out.history.len(), 100);
+    assert_eq!(
+        out.history.back().map(|b| b.title.as_str()),
+        Some("get 198")
+    );
+    assert!(out.view_len() <= 1000 + 2 + out.lines.len());
+    let many = "x\n".repeat(3000);
+    r.app.begin_output("big");
+    r.app.output.push(&many, OutKind::Normal);
+    r.app.begin_output("after");
+    let lines: usize = r.app.output.history.iter().map(|b| b.lines.len()).sum();
+    assert_eq!(
+        r.app.output.history.len(),
+        1,
+        "one huge result keeps only itself"
+    );
+    assert_eq!(lines, 3000);
+}

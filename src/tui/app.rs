@@ -104,6 +104,8 @@ pub enum OutKind {
     Error,
     /// Timer and stats lines, notes.
     Note,
+    /// The command line above an earlier command's results.
+    Command,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,13 +114,27 @@ pub struct OutLine {
     pub kind: OutKind,
 }
 
-/// The output pane: the last command's results, scrollable.
+/// Earlier commands' results kept above the current one: at most this many lines...
+pub const OUTPUT_HISTORY_LINES: usize = 1000;
+/// ...and this many commands.
+pub const OUTPUT_HISTORY_COMMANDS: usize = 100;
+
+/// One earlier command and its results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutBlock {
+    pub title: String,
+    pub lines: Vec<OutLine>,
+}
+
+/// The output pane: the current command's results below earlier ones, scrollable.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Output {
     /// The command the lines belong to.
     pub title: String,
     pub lines: Vec<OutLine>,
-    /// First line shown.
+    /// Earlier commands, oldest first (bounded, see [`OUTPUT_HISTORY_LINES`]).
+    pub history: VecDeque<OutBlock>,
+    /// First line shown, counted in [`Output::view`].
     pub scroll: usize,
     /// Columns scrolled sideways.
     pub hscroll: usize,
@@ -132,6 +148,59 @@ impl Output {
                 kind,
             });
         }
+    }
+
+    /// Everything the pane can show: each earlier command's line (`> cmd`) and results,
+    /// then the current command's (its line too when there is history above it).
+    pub fn view(&self) -> Vec<OutLine> {
+        let mut v = Vec::with_capacity(self.view_len());
+        for b in &self.history {
+            v.push(command_line(&b.title));
+            v.extend(b.lines.iter().cloned());
+        }
+        if !self.history.is_empty() {
+            v.push(command_line(&self.title));
+        }
+        v.extend(self.lines.iter().cloned());
+        v
+    }
+
+    /// Lines in [`Output::view`].
+    pub fn view_len(&self) -> usize {
+        self.current_start() + usize::from(!self.history.is_empty()) + self.lines.len()
+    }
+
+    /// Where the current command's part of the view starts (its `> cmd` line, if any).
+    pub fn current_start(&self) -> usize {
+        self.history.iter().map(|b| b.lines.len() + 1).sum()
+    }
+
+    /// Starts the output of a new command; the current one joins the history, whose
+    /// oldest commands go once it passes its bounds.
+    pub fn begin(&mut self, title: &str) {
+        if !self.title.is_empty() || !self.lines.is_empty() {
+            self.history.push_back(OutBlock {
+                title: std::mem::take(&mut self.title),
+                lines: std::mem::take(&mut self.lines),
+            });
+        }
+        let lines = |h: &VecDeque<OutBlock>| h.iter().map(|b| b.lines.len() + 1).sum::<usize>();
+        while self.history.len() > OUTPUT_HISTORY_COMMANDS
+            || (self.history.len() > 1 && lines(&self.history) > OUTPUT_HISTORY_LINES)
+        {
+            self.history.pop_front();
+        }
+        self.title = title.to_string();
+        self.lines.clear();
+        self.scroll = self.current_start();
+        self.hscroll = 0;
+    }
+}
+
+fn command_line(title: &str) -> OutLine {
+    OutLine {
+        text: format!("> {title}"),
+        kind: OutKind::Command,
     }
 }
 
@@ -269,12 +338,7 @@ impl App {
 
     /// Starts a new output (for the command `title`).
     pub fn begin_output(&mut self, title: &str) {
-        self.output = Output {
-            title: title.to_string(),
-            lines: Vec::new(),
-            scroll: 0,
-            hscroll: 0,
-        };
+        self.output.begin(title);
     }
 
     pub fn latency_kind_name(&self) -> &'static str {
@@ -292,7 +356,7 @@ impl App {
 
     fn scroll_output(&mut self, down: bool) {
         let page = self.output_page();
-        let max = self.output.lines.len().saturating_sub(page);
+        let max = self.output.view_len().saturating_sub(page);
         self.output.scroll = if down {
             (self.output.scroll + page).min(max)
         } else {
