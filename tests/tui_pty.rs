@@ -221,7 +221,10 @@ fn keys_help_history_job_gauge_and_esc_cancel() {
     t.wait_for("Esc cancels");
     t.send("get 7\r");
     t.wait_for("| seven |");
+    // Esc asks first; `y` confirms.
     t.send("\x1b");
+    t.wait_for("Esc again or y cancels it");
+    t.send("y");
     t.wait_for("cancel requested");
     t.wait_until("job finished", |s| {
         s.contains("cancelled in") || s.contains("done in")

@@ -470,3 +470,21 @@ fn memory_pane_shows_what_rss_holds_beyond_the_parts() {
     assert!(row.contains("136 MiB"), "{row}");
     assert!(t.contains("freed memory may stay in the allocator"), "{t}");
 }
+
+#[test]
+fn get_split_has_room_for_its_lines() {
+    let t = text(&app(), 120, 40);
+    for whole in [
+        "■ RocksDB   250ns  65.8%",
+        "RocksDB get 805ns from 1.1k gets",
+        "■memtable 45ns ■filter 70ns ■index 90ns",
+    ] {
+        assert!(t.contains(whole), "{whole:?} cut:\n{t}");
+    }
+    let t = text(&app(), 80, 24);
+    assert!(t.contains("■ RocksDB   65.8%"), "{t}");
+    assert!(
+        t.contains("RSS        180 MiB"),
+        "Memory keeps its units:\n{t}"
+    );
+}

@@ -275,7 +275,37 @@ fn esc_cancels_a_running_job_and_enter_submits() {
         elapsed: Duration::ZERO,
         result: None,
     }];
+    // Esc asks first (on screen); a second Esc or `y` cancels, any other key does not.
+    assert_eq!(a.on_key(key(KeyCode::Esc)), Action::Redraw, "asks first");
+    let ask = a.status.clone().unwrap_or_default();
+    assert!(
+        ask.contains("Cancel job [1]") && ask.contains("Esc again or y"),
+        "{ask}"
+    );
+    assert!(screen_text(&a, a.viewport).contains("Esc again or y cancels it"));
     assert_eq!(a.on_key(key(KeyCode::Esc)), Action::CancelJob);
+    a.on_key(key(KeyCode::Esc));
+    assert_eq!(a.on_key(key(KeyCode::Char('y'))), Action::CancelJob);
+    a.on_key(key(KeyCode::Esc));
+    assert_eq!(a.on_key(key(KeyCode::Char('n'))), Action::Redraw);
+    assert_eq!(a.input.text(), "n", "another key keeps the job and types");
+    assert_eq!(
+        a.on_key(key(KeyCode::Char('y'))),
+        Action::Redraw,
+        "y alone types"
+    );
+    a.input.clear();
+    // The confirmation expires.
+    a.on_key(key(KeyCode::Esc));
+    a.cancel_asked = a
+        .cancel_asked
+        .map(|t| t - alexdb::tui::app::CANCEL_CONFIRM - Duration::from_millis(1));
+    assert_eq!(a.on_key(key(KeyCode::Esc)), Action::Redraw, "asks again");
+    // Esc with the help open only closes it.
+    a.cancel_asked = None;
+    a.help = true;
+    assert_eq!(a.on_key(key(KeyCode::Esc)), Action::Redraw);
+    assert!(!a.help && a.cancel_asked.is_none());
     // During the demo any key hands control back (Ctrl-C still quits).
     a.demo_playing = true;
     assert_eq!(a.on_key(key(KeyCode::Char('z'))), Action::StopDemo);

@@ -15,6 +15,8 @@ use crate::metrics::Snapshot;
 
 /// Columns Left/Right scroll the output by.
 const HSCROLL: usize = 8;
+/// How long an Esc waits for its confirmation (Esc again, or `y`) to cancel a job.
+pub const CANCEL_CONFIRM: std::time::Duration = std::time::Duration::from_secs(3);
 /// Log entries kept.
 const LOG_KEEP: usize = 1000;
 
@@ -264,6 +266,9 @@ pub struct App {
     pub now: f64,
     /// The terminal's size at the last draw (page sizes for scrolling).
     pub viewport: Rect,
+    /// When Esc asked "cancel the job?" (a second Esc or `y` within
+    /// [`CANCEL_CONFIRM`] cancels it).
+    pub cancel_asked: Option<std::time::Instant>,
 }
 
 impl App {
@@ -290,6 +295,7 @@ impl App {
             chart_secs: 180.0,
             now: 0.0,
             viewport: Rect::new(0, 0, 120, 40),
+            cancel_asked: None,
         }
     }
 
@@ -396,6 +402,16 @@ impl App {
         }
         self.status = None;
         self.banner = None;
+        let asked = self
+            .cancel_asked
+            .take()
+            .is_some_and(|t| t.elapsed() < CANCEL_CONFIRM);
+        if asked
+            && self.running_jobs().next().is_some()
+            && (key.code == KeyCode::Esc || (key.code == KeyCode::Char('y') && !ctrl))
+        {
+            return Action::CancelJob;
+        }
         if self.help {
             if matches!(
                 key.code,
@@ -484,8 +500,7 @@ impl App {
                 if self.input.cancel_search() {
                 } else if self.expanded {
                     self.expanded = false;
-                } else if self.running_jobs().next().is_some() {
-                    return Action::CancelJob;
+                } else if self.ask_cancel() {
                 } else {
                     self.input.clear();
                 }
@@ -493,6 +508,21 @@ impl App {
             _ => return Action::None,
         }
         Action::Redraw
+    }
+
+    /// Esc with a job running: asks to confirm (Esc also closes things, so one press
+    /// must not stop a long job); false when no job runs.
+    fn ask_cancel(&mut self) -> bool {
+        let Some(j) = self.running_jobs().next() else {
+            return false;
+        };
+        let ask = format!(
+            "Cancel job [{}] {}? Esc again or y cancels it; any other key keeps it running.",
+            j.id, j.label
+        );
+        self.status = Some(ask);
+        self.cancel_asked = Some(std::time::Instant::now());
+        true
     }
 
     fn cycle_latency(&mut self, forward: bool) {

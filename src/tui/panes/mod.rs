@@ -73,7 +73,16 @@ pub fn layout(app: &App, area: Rect) -> ScreenLayout {
         ])
         .areas(body);
         let [tp, lat] = Layout::horizontal([Constraint::Ratio(1, 2); 2]).areas(a);
-        let [sp, ca, me, ls] = Layout::horizontal([Constraint::Ratio(1, 4); 4]).areas(b);
+        // The Get split explains why a figure moved: it gets what the others leave,
+        // which keep the width their rows need (Memory's label and value: 20 columns).
+        let other = |min: u16| (b.width * 22 / 100).max(min);
+        let [sp, ca, me, ls] = Layout::horizontal([
+            Constraint::Fill(1),
+            Constraint::Length(other(18)),
+            Constraint::Length(other(20)),
+            Constraint::Length(other(18)),
+        ])
+        .areas(b);
         let [out, opt] =
             Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(c);
         vec![
@@ -518,7 +527,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "Esc",
-        "end search, restore expanded pane, else cancel the running job",
+        "end search, restore expanded pane, else cancel the running job (asks first: Esc again or y)",
     ),
     ("Enter", "run the line (every shell command works)"),
     (
