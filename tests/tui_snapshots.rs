@@ -488,3 +488,30 @@ fn get_split_has_room_for_its_lines() {
         "Memory keeps its units:\n{t}"
     );
 }
+
+#[test]
+fn charts_shade_the_settling_after_a_change() {
+    let a = app();
+    let term = draw(&a, 120, 40);
+    let buf = term.backend().buffer();
+    let text = |y: u16| -> String { (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect() };
+    let row = (0..12)
+        .find(|&y| text(y).contains("value_cache_entries=1000"))
+        .expect("marker label");
+    let lx = text(row).find("value_cache_entries=1000").expect("col");
+    let line = text(row)[..lx].chars().count() as u16 - 1;
+    // The throughput chart spans 120 s in about 54 columns: 10 s is about 4 columns.
+    let low = row + 3;
+    assert_eq!(
+        buf[(line + 2, low)].bg,
+        alexdb::tui::panes::chart::SETTLING_BG
+    );
+    assert_ne!(
+        buf[(line + 8, low)].bg,
+        alexdb::tui::panes::chart::SETTLING_BG
+    );
+    assert_ne!(
+        buf[(line - 2, low)].bg,
+        alexdb::tui::panes::chart::SETTLING_BG
+    );
+}
