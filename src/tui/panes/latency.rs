@@ -106,12 +106,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     chart.render(rest, buf);
 }
 
+/// Picks one percentile out of a summary.
+type Pick = fn(&crate::metrics::LatencySummary) -> u64;
+
 /// The legend: each percentile with its value, greyed out when the window has too few
 /// timed operations for it, then how many it rests on and the max if they fit.
 fn legend(last: Option<&crate::metrics::LatencySummary>, width: usize) -> Vec<Span<'static>> {
     let n = last.map_or(0, |l| l.samples);
     let mut spans = Vec::new();
-    let parts: [(&str, Color, u64, fn(&crate::metrics::LatencySummary) -> u64); 3] = [
+    let parts: [(&str, Color, u64, Pick); 3] = [
         ("p50", P50, MIN_SAMPLES, |l| l.p50_ns),
         ("p99", P99, MIN_SAMPLES_P99, |l| l.p99_ns),
         ("p99.9", P999, MIN_SAMPLES_P999, |l| l.p999_ns),
