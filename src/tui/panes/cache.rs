@@ -60,28 +60,39 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(s) = latest {
         let c = &s.snapshot.cache;
         let rk = &s.snapshot.rocksdb;
-        let used = if w >= 26 { "used " } else { "" };
+        // The longest form that fits: "used" and "entries" go first when narrow.
+        let n = format!(
+            "{}/{}",
+            fmt::count(c.entries as f64),
+            fmt::count(c.capacity as f64)
+        );
+        let with_used = w >= 6 + 5 + n.chars().count();
+        let used = if with_used { "used " } else { "" };
+        let entries = if with_used && w >= 6 + 5 + n.chars().count() + 8 {
+            " entries"
+        } else {
+            ""
+        };
         lines.push(Line::from(vec![
             Span::styled("value ", Style::default().fg(VALUE)),
             Span::styled(used, dim()),
-            Span::raw(format!(
-                "{}/{}{}",
-                fmt::count(c.entries as f64),
-                fmt::count(c.capacity as f64),
-                if w >= 28 { " entries" } else { "" }
-            )),
+            Span::raw(format!("{n}{entries}")),
         ]));
+        let b = format!(
+            "{}/{}",
+            fmt::bytes(rk.block_cache_usage),
+            fmt::bytes(rk.block_cache_capacity)
+        )
+        .replace(' ', "");
+        let used = if w >= 6 + 5 + b.chars().count() {
+            "used "
+        } else {
+            ""
+        };
         lines.push(Line::from(vec![
             Span::styled("block ", Style::default().fg(BLOCK)),
             Span::styled(used, dim()),
-            Span::raw(
-                format!(
-                    "{}/{}",
-                    fmt::bytes(rk.block_cache_usage),
-                    fmt::bytes(rk.block_cache_capacity)
-                )
-                .replace(' ', ""),
-            ),
+            Span::raw(b),
         ]));
     }
     for (i, l) in lines.iter().enumerate() {
