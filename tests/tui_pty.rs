@@ -221,7 +221,10 @@ fn keys_help_history_job_gauge_and_esc_cancel() {
     t.wait_for("Esc cancels");
     t.send("get 7\r");
     t.wait_for("| seven |");
+    // Esc asks first; `y` confirms.
     t.send("\x1b");
+    t.wait_for("Esc again or y cancels it");
+    t.send("y");
     t.wait_for("cancel requested");
     t.wait_until("job finished", |s| {
         s.contains("cancelled in") || s.contains("done in")
@@ -390,4 +393,29 @@ fn a_closed_terminal_ends_the_dashboard() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(129), "{status:?}");
+}
+
+/// `n` put lines for keys `from..from + n`, each ended by a carriage return (what a
+/// terminal sends for a line break).
+fn put_lines(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("put {i} value-{i}\r"))
+        .collect()
+}
+
+#[test]
+fn pasted_lines_all_run_bracketed_or_not() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::spawn(&["--temp"], home.path());
+    t.wait_for("alexdb>");
+    // A bracketed paste of 1,000 lines: each runs as a line.
+    t.send(&format!("\x1b[200~{}\x1b[201~", put_lines(0, 1000)));
+    t.wait_for("pasted 1000 lines: 1000 ran, 0 failed");
+    // An unbracketed paste (a terminal without bracketed paste): 300 lines as keys.
+    t.send(&put_lines(1000, 300));
+    t.send("count\r");
+    t.wait_for("|  1300 |");
+    t.send(".quit\r");
+    assert!(t.exit().success());
+    assert!(t.restored());
 }

@@ -359,3 +359,159 @@ fn styles_mark_focus_changes_and_markers() {
         "reopen marker"
     );
 }
+
+/// The screen as text.
+fn text(app: &App, w: u16, h: u16) -> String {
+    alexdb::tui::runner::screen_text(app, ratatui::layout::Rect::new(0, 0, w, h))
+}
+
+#[test]
+fn figures_from_few_samples_say_so() {
+    let mut a = App::new("/data/alexdb/db", InputLine::new(History::new()));
+    let mut s = Snapshot {
+        window_secs: 0.5,
+        sample_rate: 100,
+        timing_enabled: true,
+        ..Snapshot::default()
+    };
+    s.ops.get = 3;
+    s.latency.get = LatencySummary {
+        samples: 1,
+        ..lat(79_000)
+    };
+    s.cache.hits = 1;
+    s.cache.misses = 2;
+    s.get_split.sampled_gets = 2;
+    s.get_split.rocksdb_ns = 3_400_000;
+    s.get_split.total_ns = 3_400_000;
+    s.rocksdb_perf = PerfSplit {
+        enabled: true,
+        gets: 2,
+        data_block_ns: 3_400_000,
+        ..PerfSplit::default()
+    };
+    a.push_sample(1.0, s);
+    for (pane, want) in [
+        (Pane::Latency, "n=1, too few samples"),
+        (Pane::Split, "too few samples: 2 timed gets"),
+        (Pane::Split, "RocksDB get: too few samples (2 gets)"),
+        (Pane::Cache, "33.3% too few n=3"),
+    ] {
+        a.focus = pane;
+        a.expanded = true;
+        let t = text(&a, 120, 40);
+        assert!(t.contains(want), "{pane:?} lacks {want:?}:\n{t}");
+    }
+    // The same figures from plenty of samples carry their count and no warning.
+    let t = text(&app(), 120, 40);
+    assert!(t.contains("n=100 max"), "{t}");
+    assert!(!t.contains("too few"), "{t}");
+}
+
+#[test]
+fn get_split_keeps_the_last_run_dimmed_when_idle() {
+    let mut a = app();
+    // 20 s with no gets after the run.
+    for i in 240..280 {
+        let s = Snapshot {
+            window_secs: 0.5,
+            sample_rate: 32,
+            timing_enabled: true,
+            ..Snapshot::default()
+        };
+        a.push_sample(i as f64 * 0.5, s);
+    }
+    a.focus = Pane::Split;
+    a.expanded = true;
+    let term = draw(&a, 120, 40);
+    let t = text(&a, 120, 40);
+    assert!(t.contains("idle, last run"), "{t}");
+    assert!(t.contains("timed gets in 5 s"), "{t}");
+    assert!(!t.contains("no timed gets"), "{t}");
+    let buf = term.backend().buffer();
+    let row = (0..40)
+        .find(|&y| {
+            (0..120)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .contains("RocksDB ")
+        })
+        .expect("RocksDB row");
+    assert_eq!(
+        buf[(3, row)].fg,
+        Color::DarkGray,
+        "idle figures are greyed out"
+    );
+}
+
+#[test]
+fn output_history_shows_earlier_commands_above() {
+    let mut a = app();
+    a.begin_output("put 9 nine");
+    a.output.push("OK (new key)", OutKind::Normal);
+    a.begin_output("get 9");
+    a.output.push("error: timed out", OutKind::Error);
+    a.focus = Pane::Output;
+    insta::assert_snapshot!("output_history_120x40", draw(&a, 120, 40).backend());
+    let t = text(&a, 120, 40);
+    assert!(t.contains("> put 9 nine"), "{t}");
+    assert!(t.contains("> get 9"), "{t}");
+}
+
+#[test]
+fn memory_pane_shows_what_rss_holds_beyond_the_parts() {
+    let mut a = app();
+    a.focus = Pane::Memory;
+    a.expanded = true;
+    let t = text(&a, 120, 40);
+    // 180 MiB RSS minus ALEX 2.3, value cache 17.2, block cache 21, memtables 3 and
+    // table readers 0.5 MiB.
+    let row = t.lines().find(|l| l.contains("other ")).expect("other row");
+    assert!(row.contains("136 MiB"), "{row}");
+    assert!(t.contains("freed memory may stay in the allocator"), "{t}");
+}
+
+#[test]
+fn get_split_has_room_for_its_lines() {
+    let t = text(&app(), 120, 40);
+    for whole in [
+        "■ RocksDB   250ns  65.8%",
+        "RocksDB get 805ns from 1.1k gets",
+        "■memtable 45ns ■filter 70ns ■index 90ns",
+    ] {
+        assert!(t.contains(whole), "{whole:?} cut:\n{t}");
+    }
+    let t = text(&app(), 80, 24);
+    assert!(t.contains("■ RocksDB   65.8%"), "{t}");
+    assert!(
+        t.contains("RSS        180 MiB"),
+        "Memory keeps its units:\n{t}"
+    );
+}
+
+#[test]
+fn charts_shade_the_settling_after_a_change() {
+    let a = app();
+    let term = draw(&a, 120, 40);
+    let buf = term.backend().buffer();
+    let text = |y: u16| -> String { (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect() };
+    let row = (0..12)
+        .find(|&y| text(y).contains("value_cache_entries=1000"))
+        .expect("marker label");
+    let lx = text(row).find("value_cache_entries=1000").expect("col");
+    let line = text(row)[..lx].chars().count() as u16 - 1;
+    // The throughput chart spans 120 s in about 54 columns: 10 s is about 4 columns.
+    let low = row + 3;
+    assert_eq!(
+        buf[(line + 2, low)].bg,
+        alexdb::tui::panes::chart::SETTLING_BG
+    );
+    assert_ne!(
+        buf[(line + 8, low)].bg,
+        alexdb::tui::panes::chart::SETTLING_BG
+    );
+    assert_ne!(
+        buf[(line - 2, low)].bg,
+        alexdb::tui::panes::chart::SETTLING_BG
+    );
+}

@@ -275,7 +275,37 @@ fn esc_cancels_a_running_job_and_enter_submits() {
         elapsed: Duration::ZERO,
         result: None,
     }];
+    // Esc asks first (on screen); a second Esc or `y` cancels, any other key does not.
+    assert_eq!(a.on_key(key(KeyCode::Esc)), Action::Redraw, "asks first");
+    let ask = a.status.clone().unwrap_or_default();
+    assert!(
+        ask.contains("Cancel job [1]") && ask.contains("Esc again or y"),
+        "{ask}"
+    );
+    assert!(screen_text(&a, a.viewport).contains("Esc again or y cancels it"));
     assert_eq!(a.on_key(key(KeyCode::Esc)), Action::CancelJob);
+    a.on_key(key(KeyCode::Esc));
+    assert_eq!(a.on_key(key(KeyCode::Char('y'))), Action::CancelJob);
+    a.on_key(key(KeyCode::Esc));
+    assert_eq!(a.on_key(key(KeyCode::Char('n'))), Action::Redraw);
+    assert_eq!(a.input.text(), "n", "another key keeps the job and types");
+    assert_eq!(
+        a.on_key(key(KeyCode::Char('y'))),
+        Action::Redraw,
+        "y alone types"
+    );
+    a.input.clear();
+    // The confirmation expires.
+    a.on_key(key(KeyCode::Esc));
+    a.cancel_asked = a
+        .cancel_asked
+        .map(|t| t - alexdb::tui::app::CANCEL_CONFIRM - Duration::from_millis(1));
+    assert_eq!(a.on_key(key(KeyCode::Esc)), Action::Redraw, "asks again");
+    // Esc with the help open only closes it.
+    a.cancel_asked = None;
+    a.help = true;
+    assert_eq!(a.on_key(key(KeyCode::Esc)), Action::Redraw);
+    assert!(!a.help && a.cancel_asked.is_none());
     // During the demo any key hands control back (Ctrl-C still quits).
     a.demo_playing = true;
     assert_eq!(a.on_key(key(KeyCode::Char('z'))), Action::StopDemo);
@@ -910,4 +940,103 @@ fn changes_that_may_reopen_run_as_jobs_while_frames_are_drawn() {
     let res = r.submit(&mut e, &format!(".profile load {}", profile.display()));
     assert_eq!(res.failed, 1);
     assert!(res.foreground_jobs.is_empty());
+}
+
+#[test]
+fn a_paste_of_many_lines_runs_each_line_in_order() {
+    let mut a = app();
+    typed(&mut a, "put 0 ");
+    let mut text = "zero\n".to_string();
+    for i in 1..1000 {
+        text.push_str(&format!("put {i} v{i}\r\n"));
+    }
+    text.push_str("\nget 5");
+    let Action::SubmitLines(lines) = a.on_paste(&text) else {
+        panic!("a paste of many lines runs them");
+    };
+    assert_eq!(lines.len(), 1000, "blank lines are skipped");
+    assert_eq!(
+        lines[0], "put 0 zero",
+        "the first line continues the typed text"
+    );
+    assert_eq!(lines[999], "put 999 v999");
+    assert_eq!(a.input.text(), "get 5", "the unfinished last line waits");
+    // A paste without a line break is just text in the input line.
+    assert_eq!(a.on_paste(" and more"), Action::Redraw);
+    assert_eq!(a.input.text(), "get 5 and more");
+
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    let mut lines: Vec<String> = (0..1000).map(|i| format!("put {i} v{i}")).collect();
+    lines.insert(500, "gte 1".into());
+    let s = r.submit_lines(&mut e, &lines);
+    assert_eq!((s.failed, s.quit), (1, false));
+    let msg = "pasted 1001 lines: 1001 ran, 1 failed";
+    assert_eq!(r.app.status.as_deref(), Some(msg));
+    assert!(output_text(&r).contains(msg), "{}", output_text(&r));
+    r.submit(&mut e, "count");
+    assert!(output_text(&r).contains("1000"), "{}", output_text(&r));
+    r.submit(&mut e, "get 999");
+    assert!(output_text(&r).contains("v999"), "{}", output_text(&r));
+}
+
+#[test]
+fn the_output_pane_keeps_earlier_commands_a_pgup_away() {
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    r.app.viewport = ratatui::layout::Rect::new(0, 0, 120, 40);
+    r.submit(&mut e, "put 1 first-value");
+    r.submit(&mut e, "get 1");
+    for i in 0..60 {
+        r.submit(&mut e, &format!("put {} v", i + 10));
+    }
+    r.submit(&mut e, "scan 10 69");
+    let out = &r.app.output;
+    assert_eq!(out.title, "scan 10 69");
+    assert_eq!(out.history.len(), 62, "every earlier command kept");
+    let view: Vec<String> = out.view().into_iter().map(|l| l.text).collect();
+    let at = |s: &str| view.iter().position(|l| l == s).unwrap_or(usize::MAX);
+    assert!(at("> put 1 first-value") < at("> get 1"), "{view:?}");
+    assert!(
+        view[at("> get 1")..]
+            .iter()
+            .any(|l| l.contains("first-value"))
+    );
+    assert_eq!(
+        out.scroll,
+        at("> scan 10 69"),
+        "the newest command is shown"
+    );
+    // PgUp pages back until the first command's line is on screen.
+    let page = r.app.output_page();
+    for _ in 0..200 {
+        r.app.on_key(key(KeyCode::PageUp));
+    }
+    assert_eq!(r.app.output.scroll, 0);
+    let screen = screen_text(&r.app, r.app.viewport);
+    assert!(screen.contains("> put 1 first-value"), "{screen}");
+    r.app.on_key(key(KeyCode::PageDown));
+    assert_eq!(r.app.output.scroll, page);
+    // Bounded: the oldest commands go first.
+    for i in 0..200 {
+        r.submit(&mut e, &format!("get {i}"));
+    }
+    let out = &r.app.output;
+    assert_eq!(out.history.len(), 100);
+    assert_eq!(
+        out.history.back().map(|b| b.title.as_str()),
+        Some("get 198")
+    );
+    assert!(out.view_len() <= 1000 + 2 + out.lines.len());
+    let many = "x\n".repeat(3000);
+    r.app.begin_output("big");
+    r.app.output.push(&many, OutKind::Normal);
+    r.app.begin_output("after");
+    let lines: usize = r.app.output.history.iter().map(|b| b.lines.len()).sum();
+    assert_eq!(
+        r.app.output.history.len(),
+        1,
+        "one huge result keeps only itself"
+    );
+    assert_eq!(lines, 3000);
 }

@@ -239,10 +239,21 @@ fn stripe_index() -> usize {
     })
 }
 
+/// Below this many operations a second (summed over threads) every operation is timed,
+/// whatever `metrics_sample_rate` says: a burst of manual commands then rests on every
+/// get, not on one in a hundred. At and above it the configured rate applies again.
+pub const FULL_TIMING_BELOW_OPS: u64 = 1000;
+
 /// The engine's recorder. Cheap to update from many threads at once.
 pub struct Metrics {
     stripes: Box<[Stripe]>,
+    /// The configured `metrics_sample_rate`.
     sample_rate: AtomicU32,
+    /// The rate [`Metrics::sample`] uses: `sample_rate`, or 1 while operations arrive
+    /// slower than [`FULL_TIMING_BELOW_OPS`] a second (see [`Metrics::adapt`]).
+    effective_rate: AtomicU32,
+    /// When the last timed operation started, in nanoseconds since `opened` (0: none).
+    last_timed_ns: AtomicU64,
     timing: AtomicBool,
     /// A session's override of `sample_rate` and `timing` (`.stats on` times every
     /// operation without changing the stored options); 0 when there is none.
@@ -267,6 +278,8 @@ impl Metrics {
         Self {
             stripes: (0..STRIPES).map(|_| Stripe::new()).collect(),
             sample_rate: AtomicU32::new(sample_rate.max(1)),
+            effective_rate: AtomicU32::new(1),
+            last_timed_ns: AtomicU64::new(0),
             timing: AtomicBool::new(timing),
             rate_override: AtomicU32::new(0),
             opened: Instant::now(),
@@ -296,6 +309,12 @@ impl Metrics {
     }
     pub fn set_sample_rate(&self, n: u32) {
         self.sample_rate.store(n.max(1), Relaxed);
+        // Start fully timed; the next timed operations pick the rate that fits the load.
+        self.effective_rate.store(1, Relaxed);
+    }
+    /// The rate in use now: 1 while the load is light, else [`Metrics::sample_rate`].
+    pub fn effective_sample_rate(&self) -> u32 {
+        self.effective_rate.load(Relaxed)
     }
     pub fn timing_enabled(&self) -> bool {
         self.timing.load(Relaxed)
@@ -312,20 +331,23 @@ impl Metrics {
         Some(self.rate_override.load(Relaxed)).filter(|n| *n > 0)
     }
 
-    /// Whether the calling operation should be timed: true for 1 in `sample_rate` calls on
-    /// each thread (a thread-local countdown, no shared state).
+    /// Whether the calling operation should be timed: true for 1 in `metrics_sample_rate`
+    /// calls on each thread (a thread-local countdown), or for every call while fewer than
+    /// [`FULL_TIMING_BELOW_OPS`] operations a second arrive. The untimed path costs the
+    /// same two relaxed loads as a fixed rate; only timed calls check the load.
     #[inline]
     pub fn sample(&self) -> bool {
         let over = self.rate_override.load(Relaxed);
         if over == 0 && !self.timing.load(Relaxed) {
             return false;
         }
+        // A session override (`.stats on`) wins over the configured and adapted rates.
         let rate = if over == 0 {
-            self.sample_rate.load(Relaxed)
+            self.effective_rate.load(Relaxed)
         } else {
             over
         };
-        COUNTDOWN.with(|c| {
+        let timed = COUNTDOWN.with(|c| {
             let v = c.get();
             // `v >= rate`: the rate was just lowered (e.g. to 1 for `.stats`); start the
             // new countdown now instead of finishing the old, longer one.
@@ -336,7 +358,30 @@ impl Metrics {
                 c.set(v - 1);
                 false
             }
-        })
+        });
+        if timed && over == 0 {
+            self.adapt();
+        }
+        timed
+    }
+
+    /// On a timed call: estimates the operation rate from the time since the previous
+    /// timed call (`effective_rate` operations passed in between, over all threads) and
+    /// times everything while it is below [`FULL_TIMING_BELOW_OPS`].
+    fn adapt(&self) {
+        let now = (self.opened.elapsed().as_nanos() as u64).max(1);
+        let prev = self.last_timed_ns.swap(now, Relaxed);
+        let configured = self.sample_rate.load(Relaxed);
+        if prev == 0 || configured <= 1 {
+            return;
+        }
+        let ops = u64::from(self.effective_rate.load(Relaxed));
+        let gap = now.saturating_sub(prev).max(1);
+        // ops / gap_seconds < threshold, in integers.
+        let light =
+            u128::from(ops) * 1_000_000_000 < u128::from(FULL_TIMING_BELOW_OPS) * u128::from(gap);
+        self.effective_rate
+            .store(if light { 1 } else { configured }, Relaxed);
     }
 
     #[inline]
@@ -496,5 +541,44 @@ pub struct MetricsWindow {
 impl MetricsWindow {
     pub fn new() -> Self {
         Self::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn light_load_times_every_operation_heavy_load_is_sampled() {
+        let m = Metrics::new(true, 100);
+        // 20 operations a second at most: interactive use, every one timed.
+        let slow = (0..20)
+            .filter(|_| {
+                std::thread::sleep(Duration::from_millis(5));
+                m.sample()
+            })
+            .count();
+        assert_eq!(slow, 20);
+        assert_eq!(m.effective_sample_rate(), 1);
+        // A tight loop is far above the threshold: back to 1 in 100.
+        let fast = (0..100_000).filter(|_| m.sample()).count();
+        assert!((900..=1_100).contains(&fast), "{fast} of 100000 timed");
+        assert_eq!(m.effective_sample_rate(), 100);
+        // Slow again: full timing returns at the next timed operation (within about 100).
+        let again: Vec<bool> = (0..200)
+            .map(|_| {
+                std::thread::sleep(Duration::from_millis(2));
+                m.sample()
+            })
+            .collect();
+        assert!(again[110..].iter().all(|&t| t), "{again:?}");
+    }
+
+    #[test]
+    fn sample_rate_one_and_timing_off_are_unchanged() {
+        let m = Metrics::new(true, 1);
+        assert_eq!((0..1000).filter(|_| m.sample()).count(), 1000);
+        m.set_timing(false);
+        assert_eq!((0..1000).filter(|_| m.sample()).count(), 0);
     }
 }

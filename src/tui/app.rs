@@ -15,6 +15,8 @@ use crate::metrics::Snapshot;
 
 /// Columns Left/Right scroll the output by.
 const HSCROLL: usize = 8;
+/// How long an Esc waits for its confirmation (Esc again, or `y`) to cancel a job.
+pub const CANCEL_CONFIRM: std::time::Duration = std::time::Duration::from_secs(3);
 /// Log entries kept.
 const LOG_KEEP: usize = 1000;
 
@@ -104,6 +106,8 @@ pub enum OutKind {
     Error,
     /// Timer and stats lines, notes.
     Note,
+    /// The command line above an earlier command's results.
+    Command,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,13 +116,27 @@ pub struct OutLine {
     pub kind: OutKind,
 }
 
-/// The output pane: the last command's results, scrollable.
+/// Earlier commands' results kept above the current one: at most this many lines...
+pub const OUTPUT_HISTORY_LINES: usize = 1000;
+/// ...and this many commands.
+pub const OUTPUT_HISTORY_COMMANDS: usize = 100;
+
+/// One earlier command and its results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutBlock {
+    pub title: String,
+    pub lines: Vec<OutLine>,
+}
+
+/// The output pane: the current command's results below earlier ones, scrollable.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Output {
     /// The command the lines belong to.
     pub title: String,
     pub lines: Vec<OutLine>,
-    /// First line shown.
+    /// Earlier commands, oldest first (bounded, see [`OUTPUT_HISTORY_LINES`]).
+    pub history: VecDeque<OutBlock>,
+    /// First line shown, counted in [`Output::view`].
     pub scroll: usize,
     /// Columns scrolled sideways.
     pub hscroll: usize,
@@ -132,6 +150,59 @@ impl Output {
                 kind,
             });
         }
+    }
+
+    /// Everything the pane can show: each earlier command's line (`> cmd`) and results,
+    /// then the current command's (its line too when there is history above it).
+    pub fn view(&self) -> Vec<OutLine> {
+        let mut v = Vec::with_capacity(self.view_len());
+        for b in &self.history {
+            v.push(command_line(&b.title));
+            v.extend(b.lines.iter().cloned());
+        }
+        if !self.history.is_empty() {
+            v.push(command_line(&self.title));
+        }
+        v.extend(self.lines.iter().cloned());
+        v
+    }
+
+    /// Lines in [`Output::view`].
+    pub fn view_len(&self) -> usize {
+        self.current_start() + usize::from(!self.history.is_empty()) + self.lines.len()
+    }
+
+    /// Where the current command's part of the view starts (its `> cmd` line, if any).
+    pub fn current_start(&self) -> usize {
+        self.history.iter().map(|b| b.lines.len() + 1).sum()
+    }
+
+    /// Starts the output of a new command; the current one joins the history, whose
+    /// oldest commands go once it passes its bounds.
+    pub fn begin(&mut self, title: &str) {
+        if !self.title.is_empty() || !self.lines.is_empty() {
+            self.history.push_back(OutBlock {
+                title: std::mem::take(&mut self.title),
+                lines: std::mem::take(&mut self.lines),
+            });
+        }
+        let lines = |h: &VecDeque<OutBlock>| h.iter().map(|b| b.lines.len() + 1).sum::<usize>();
+        while self.history.len() > OUTPUT_HISTORY_COMMANDS
+            || (self.history.len() > 1 && lines(&self.history) > OUTPUT_HISTORY_LINES)
+        {
+            self.history.pop_front();
+        }
+        self.title = title.to_string();
+        self.lines.clear();
+        self.scroll = self.current_start();
+        self.hscroll = 0;
+    }
+}
+
+fn command_line(title: &str) -> OutLine {
+    OutLine {
+        text: format!("> {title}"),
+        kind: OutKind::Command,
     }
 }
 
@@ -150,6 +221,8 @@ pub enum Action {
     Redraw,
     /// Run this input line.
     Submit(String),
+    /// Run these pasted lines in order, then say how many ran and failed.
+    SubmitLines(Vec<String>),
     /// Esc: cancel the newest running job.
     CancelJob,
     /// Ctrl-L: clear the terminal and redraw everything.
@@ -193,6 +266,9 @@ pub struct App {
     pub now: f64,
     /// The terminal's size at the last draw (page sizes for scrolling).
     pub viewport: Rect,
+    /// When Esc asked "cancel the job?" (a second Esc or `y` within
+    /// [`CANCEL_CONFIRM`] cancels it).
+    pub cancel_asked: Option<std::time::Instant>,
 }
 
 impl App {
@@ -219,6 +295,7 @@ impl App {
             chart_secs: 180.0,
             now: 0.0,
             viewport: Rect::new(0, 0, 120, 40),
+            cancel_asked: None,
         }
     }
 
@@ -267,12 +344,7 @@ impl App {
 
     /// Starts a new output (for the command `title`).
     pub fn begin_output(&mut self, title: &str) {
-        self.output = Output {
-            title: title.to_string(),
-            lines: Vec::new(),
-            scroll: 0,
-            hscroll: 0,
-        };
+        self.output.begin(title);
     }
 
     pub fn latency_kind_name(&self) -> &'static str {
@@ -290,7 +362,7 @@ impl App {
 
     fn scroll_output(&mut self, down: bool) {
         let page = self.output_page();
-        let max = self.output.lines.len().saturating_sub(page);
+        let max = self.output.view_len().saturating_sub(page);
         self.output.scroll = if down {
             (self.output.scroll + page).min(max)
         } else {
@@ -330,6 +402,16 @@ impl App {
         }
         self.status = None;
         self.banner = None;
+        let asked = self
+            .cancel_asked
+            .take()
+            .is_some_and(|t| t.elapsed() < CANCEL_CONFIRM);
+        if asked
+            && self.running_jobs().next().is_some()
+            && (key.code == KeyCode::Esc || (key.code == KeyCode::Char('y') && !ctrl))
+        {
+            return Action::CancelJob;
+        }
         if self.help {
             if matches!(
                 key.code,
@@ -418,8 +500,7 @@ impl App {
                 if self.input.cancel_search() {
                 } else if self.expanded {
                     self.expanded = false;
-                } else if self.running_jobs().next().is_some() {
-                    return Action::CancelJob;
+                } else if self.ask_cancel() {
                 } else {
                     self.input.clear();
                 }
@@ -427,6 +508,21 @@ impl App {
             _ => return Action::None,
         }
         Action::Redraw
+    }
+
+    /// Esc with a job running: asks to confirm (Esc also closes things, so one press
+    /// must not stop a long job); false when no job runs.
+    fn ask_cancel(&mut self) -> bool {
+        let Some(j) = self.running_jobs().next() else {
+            return false;
+        };
+        let ask = format!(
+            "Cancel job [{}] {}? Esc again or y cancels it; any other key keeps it running.",
+            j.id, j.label
+        );
+        self.status = Some(ask);
+        self.cancel_asked = Some(std::time::Instant::now());
+        true
     }
 
     fn cycle_latency(&mut self, forward: bool) {
@@ -438,12 +534,32 @@ impl App {
         };
     }
 
-    /// Pasted text goes to the input line.
+    /// Pasted text goes to the input line; each line break in it ends a line to run (the
+    /// first continues what was typed), and what follows the last break stays in the
+    /// input line, as a terminal would have it.
     pub fn on_paste(&mut self, text: &str) -> Action {
         if self.demo_playing {
             return Action::StopDemo;
         }
-        self.input.insert_str(text);
-        Action::Redraw
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let Some((complete, tail)) = text.rsplit_once('\n') else {
+            self.input.insert_str(&text);
+            return Action::Redraw;
+        };
+        let mut lines = Vec::new();
+        for (i, l) in complete.split('\n').enumerate() {
+            if i == 0 {
+                self.input.insert_str(l);
+                lines.push(self.input.take_text());
+            } else {
+                lines.push(l.to_string());
+            }
+        }
+        self.input.insert_str(tail);
+        lines.retain(|l| !l.trim().is_empty());
+        if lines.is_empty() {
+            return Action::Redraw;
+        }
+        Action::SubmitLines(lines)
     }
 }

@@ -85,6 +85,15 @@ impl InputLine {
         self.set_text("");
     }
 
+    /// Takes the line as it stands (a search's match kept) and clears it, without adding
+    /// it to the history: for pasted lines, which run like a `.read` file.
+    pub fn take_text(&mut self) -> String {
+        self.accept_search();
+        let line = std::mem::take(&mut self.buf);
+        self.clear();
+        line
+    }
+
     pub fn insert_char(&mut self, c: char) {
         if let Some(s) = self.search.as_mut() {
             s.query.push(c);

@@ -30,6 +30,8 @@ use crate::metrics::MetricsWindow;
 pub use crate::command::parse::{DEFAULT_REFRESH_MS, MAX_REFRESH_MS, MIN_REFRESH_MS};
 /// Redraw interval while a job runs (12.5 frames/s), so gauges move smoothly.
 pub const JOB_FRAME: Duration = Duration::from_millis(80);
+/// How long the loop waits for more input before drawing what it has handled.
+const PENDING_INPUT_WAIT: Duration = Duration::from_millis(1);
 /// The longest the loop sleeps (it checks for SIGTERM at least this often).
 const MAX_SLEEP: Duration = Duration::from_millis(250);
 
@@ -296,6 +298,11 @@ impl Runner {
                     return Ok(true);
                 }
             }
+            Action::SubmitLines(lines) => {
+                if self.submit_lines(exec, &lines).quit {
+                    return Ok(true);
+                }
+            }
             Action::CancelJob => {
                 self.cancel_job(exec);
             }
@@ -304,6 +311,33 @@ impl Runner {
             Action::Redraw | Action::None => {}
         }
         Ok(false)
+    }
+
+    /// A paste of several lines: runs them in order, each as if typed, then says how many
+    /// ran and how many failed (in the output, the status line and the log).
+    pub fn submit_lines(&mut self, exec: &mut Executor, lines: &[String]) -> Submitted {
+        let mut total = Submitted::default();
+        let mut ran = 0;
+        for line in lines {
+            let r = self.submit(exec, line);
+            ran += 1;
+            total.failed += usize::from(r.failed > 0);
+            total.foreground_jobs.extend(r.foreground_jobs);
+            if r.quit {
+                total.quit = true;
+                break;
+            }
+        }
+        let msg = format!(
+            "pasted {} lines: {ran} ran, {} failed",
+            lines.len(),
+            total.failed
+        );
+        self.app.output.push(&msg, OutKind::Note);
+        let t = self.clock();
+        self.app.log(t, LogKind::Info, &msg);
+        self.app.status = Some(msg);
+        total
     }
 
     /// Esc: asks the newest running job to stop; returns its id.
@@ -517,7 +551,9 @@ fn event_loop(exec: &mut Executor, r: &mut Runner, terminal: &mut Term) -> anyho
         if !event::poll(timeout)? {
             continue;
         }
-        // Handle every pending event, then draw once.
+        // Handle every pending event, then draw once; a long stream of input (an
+        // unbracketed paste) still gets a frame every JOB_FRAME so the screen is not stale.
+        let mut last_draw = Instant::now();
         loop {
             let action = match event::read()? {
                 Event::Key(k) => r.app.on_key(k),
@@ -531,7 +567,14 @@ fn event_loop(exec: &mut Executor, r: &mut Runner, terminal: &mut Term) -> anyho
             if r.act(exec, action, terminal)? {
                 return Ok(0);
             }
-            if !event::poll(Duration::ZERO)? {
+            if dirty && last_draw.elapsed() >= JOB_FRAME {
+                draw(terminal, &mut r.app)?;
+                dirty = false;
+                last_draw = Instant::now();
+            }
+            // Not `Duration::ZERO`: crossterm's poll-based reader answers "nothing" to a
+            // zero timeout without looking, which would draw after every pasted key.
+            if !event::poll(PENDING_INPUT_WAIT)? {
                 break;
             }
         }

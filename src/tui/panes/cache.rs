@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::chart::{Series, TimeChart};
-use super::{bar, dim, pane_block};
+use super::{MIN_SAMPLES, bar, dim, n_label, pane_block};
 use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
 
@@ -29,27 +29,27 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let stats_on = latest.is_none_or(|s| s.snapshot.rocksdb.statistics_enabled);
     let w = inner.width as usize;
-    let gauge = |name: &str, color: Color, rate: Option<f64>, none: &str| {
+    let gauge = |name: &str, color: Color, hits: u64, lookups: u64, none: &str| {
         let mut spans = vec![Span::styled(
             format!("{name:<6}"),
             Style::default().fg(color),
         )];
-        match rate {
-            Some(f) => {
-                let bw = w.saturating_sub(14).max(1);
-                spans.extend(bar(f, bw, color));
-                spans.push(Span::raw(format!(" {:>6}", fmt::pct(f))));
-            }
-            None => spans.push(Span::styled(none.to_string(), dim())),
-        }
+        spans.extend(gauge_spans(hits, lookups, w.saturating_sub(6), color, none));
         Line::from(spans)
     };
     let mut lines = vec![
-        gauge("value", VALUE, r.value_cache_hit_rate(), "no lookups"),
+        gauge(
+            "value",
+            VALUE,
+            r.vc_hits,
+            r.vc_hits + r.vc_misses,
+            "no lookups",
+        ),
         gauge(
             "block",
             BLOCK,
-            r.block_cache_hit_rate(),
+            r.bc_hits,
+            r.bc_hits + r.bc_misses,
             if stats_on {
                 "no lookups"
             } else {
@@ -60,28 +60,39 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(s) = latest {
         let c = &s.snapshot.cache;
         let rk = &s.snapshot.rocksdb;
-        let used = if w >= 26 { "used " } else { "" };
+        // The longest form that fits: "used" and "entries" go first when narrow.
+        let n = format!(
+            "{}/{}",
+            fmt::count(c.entries as f64),
+            fmt::count(c.capacity as f64)
+        );
+        let with_used = w >= 6 + 5 + n.chars().count();
+        let used = if with_used { "used " } else { "" };
+        let entries = if with_used && w >= 6 + 5 + n.chars().count() + 8 {
+            " entries"
+        } else {
+            ""
+        };
         lines.push(Line::from(vec![
             Span::styled("value ", Style::default().fg(VALUE)),
             Span::styled(used, dim()),
-            Span::raw(format!(
-                "{}/{}{}",
-                fmt::count(c.entries as f64),
-                fmt::count(c.capacity as f64),
-                if w >= 28 { " entries" } else { "" }
-            )),
+            Span::raw(format!("{n}{entries}")),
         ]));
+        let b = format!(
+            "{}/{}",
+            fmt::bytes(rk.block_cache_usage),
+            fmt::bytes(rk.block_cache_capacity)
+        )
+        .replace(' ', "");
+        let used = if w >= 6 + 5 + b.chars().count() {
+            "used "
+        } else {
+            ""
+        };
         lines.push(Line::from(vec![
             Span::styled("block ", Style::default().fg(BLOCK)),
             Span::styled(used, dim()),
-            Span::raw(
-                format!(
-                    "{}/{}",
-                    fmt::bytes(rk.block_cache_usage),
-                    fmt::bytes(rk.block_cache_capacity)
-                )
-                .replace(' ', ""),
-            ),
+            Span::raw(b),
         ]));
     }
     for (i, l) in lines.iter().enumerate() {
@@ -136,4 +147,34 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         },
         buf,
     );
+}
+
+/// A hit-rate gauge `width` cells wide: the bar and the rate, with the lookups it rests
+/// on when there is room; greyed out with "too few" under [`MIN_SAMPLES`] lookups.
+fn gauge_spans(
+    hits: u64,
+    lookups: u64,
+    width: usize,
+    color: Color,
+    none: &str,
+) -> Vec<Span<'static>> {
+    if lookups == 0 {
+        return vec![Span::styled(none.to_string(), dim())];
+    }
+    let f = hits as f64 / lookups as f64;
+    let n = format!(" {}", n_label(lookups));
+    if lookups < MIN_SAMPLES {
+        let text = format!("{} too few{n}", fmt::pct(f));
+        return vec![Span::styled(fmt::fit(&text, width), dim())];
+    }
+    let shown_n = if width >= 24 + n.chars().count() {
+        n
+    } else {
+        String::new()
+    };
+    let bw = width.saturating_sub(8 + shown_n.chars().count()).max(1);
+    let mut spans = bar(f, bw, color);
+    spans.push(Span::raw(format!(" {:>6}", fmt::pct(f))));
+    spans.push(Span::styled(shown_n, dim()));
+    spans
 }

@@ -28,6 +28,10 @@ pub struct TimeChart<'a> {
     pub end_label: &'a str,
 }
 
+/// Seconds after an option change (or reopen) the charts shade as settling.
+pub const SETTLE_SECS: f64 = 10.0;
+/// The settling shade: a background a step lighter than the terminal's.
+pub const SETTLING_BG: Color = Color::Indexed(236);
 pub const MARKER_COLOR: Color = Color::Yellow;
 
 impl TimeChart<'_> {
@@ -132,6 +136,27 @@ impl TimeChart<'_> {
         }
     }
 
+    /// Shades the [`SETTLE_SECS`] after each change (up to the next one): caches refill
+    /// and compactions catch up then, so what the lines do there is the change
+    /// settling, not yet its effect.
+    fn shade_settling(&self, plot: Rect, buf: &mut Buffer, col_of: &dyn Fn(f64) -> u16) {
+        let (x0, x1) = (self.x[0], self.x[1]);
+        let mut times: Vec<f64> = self.markers.iter().map(|m| m.t).collect();
+        times.sort_by(f64::total_cmp);
+        for (i, &t) in times.iter().enumerate() {
+            let next = times.get(i + 1).copied().unwrap_or(f64::MAX);
+            let (from, to) = (t.max(x0), (t + SETTLE_SECS).min(next).min(x1));
+            if to <= from {
+                continue;
+            }
+            for c in col_of(from)..=col_of(to).min(plot.width - 1) {
+                for row in plot.y..plot.bottom() {
+                    buf[(plot.x + c, row)].set_bg(SETTLING_BG);
+                }
+            }
+        }
+    }
+
     fn render_markers(&self, plot: Rect, buf: &mut Buffer) {
         let (x0, x1) = (self.x[0], self.x[1]);
         if x1 <= x0 {
@@ -146,6 +171,7 @@ impl TimeChart<'_> {
             .map(|m| (col_of(m.t), *m))
             .collect();
         cols.sort_by_key(|(c, _)| *c);
+        self.shade_settling(plot, buf, &col_of);
         for (c, _) in &cols {
             for row in plot.y..plot.bottom() {
                 let cell = &mut buf[(plot.x + c, row)];

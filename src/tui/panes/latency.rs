@@ -6,7 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::chart::{Series, TimeChart};
-use super::{dim, empty_note, line_width, pane_block};
+use super::{
+    MIN_SAMPLES, MIN_SAMPLES_P99, MIN_SAMPLES_P999, dim, empty_note, line_width, n_label,
+    pane_block,
+};
 use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
 
@@ -37,24 +40,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .filter(|s| s.latency(kind).samples > 0)
         .last()
         .map(|s| *s.latency(kind));
-    let v = |f: fn(&crate::metrics::LatencySummary) -> u64| {
-        last.as_ref()
-            .map_or("-".to_string(), |l| fmt::ns(f(l) as f64))
-    };
-    let mut legend = vec![
-        Span::styled("━ p50 ", Style::default().fg(P50)),
-        Span::raw(format!("{} ", v(|l| l.p50_ns))),
-        Span::styled("━ p99 ", Style::default().fg(P99)),
-        Span::raw(format!("{} ", v(|l| l.p99_ns))),
-        Span::styled("━ p99.9 ", Style::default().fg(P999)),
-        Span::raw(format!("{} ", v(|l| l.p999_ns))),
-    ];
-    let max = last.map_or(String::new(), |l| {
-        format!(" max {}", fmt::ns(l.max_ns as f64))
-    });
-    if line_width(&legend) + max.chars().count() <= inner.width as usize {
-        legend.push(Span::styled(max, dim()));
-    }
+    let legend = legend(last.as_ref(), inner.width as usize);
     buf.set_line(inner.x, inner.y, &Line::from(legend), inner.width);
     let rest = Rect {
         y: inner.y + 1,
@@ -118,4 +104,42 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         },
     };
     chart.render(rest, buf);
+}
+
+/// Picks one percentile out of a summary.
+type Pick = fn(&crate::metrics::LatencySummary) -> u64;
+
+/// The legend: each percentile with its value, greyed out when the window has too few
+/// timed operations for it, then how many it rests on and the max if they fit.
+fn legend(last: Option<&crate::metrics::LatencySummary>, width: usize) -> Vec<Span<'static>> {
+    let n = last.map_or(0, |l| l.samples);
+    let mut spans = Vec::new();
+    let parts: [(&str, Color, u64, Pick); 3] = [
+        ("p50", P50, MIN_SAMPLES, |l| l.p50_ns),
+        ("p99", P99, MIN_SAMPLES_P99, |l| l.p99_ns),
+        ("p99.9", P999, MIN_SAMPLES_P999, |l| l.p999_ns),
+    ];
+    for (name, color, need, f) in parts {
+        let v = last.map_or("-".to_string(), |l| fmt::ns(f(l) as f64));
+        let style = if n < need { dim() } else { Style::default() };
+        spans.push(Span::styled(
+            format!("━ {name} "),
+            Style::default().fg(color),
+        ));
+        spans.push(Span::styled(format!("{v} "), style));
+    }
+    let Some(l) = last else {
+        return spans;
+    };
+    let count = if n < MIN_SAMPLES {
+        format!("{}, too few samples", n_label(n))
+    } else {
+        n_label(n)
+    };
+    for extra in [count, format!(" max {}", fmt::ns(l.max_ns as f64))] {
+        if line_width(&spans) + extra.chars().count() <= width {
+            spans.push(Span::styled(extra, dim()));
+        }
+    }
+    spans
 }

@@ -26,7 +26,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // Narrow panes get short names.
     let narrow = w < 24;
     let name = |long: &'static str, short: &'static str| if narrow { short } else { long };
-    let rows: [(&str, u64, Color); 6] = [
+    // What RSS holds beyond the parts listed: the allocator's free lists (memory freed by
+    // a shrunk cache often stays there, so RSS need not drop), code, stacks, RocksDB's
+    // other buffers.
+    let listed = m.alex_bytes
+        + m.value_cache_bytes
+        + m.block_cache_bytes
+        + m.memtable_bytes
+        + m.table_readers_bytes;
+    let other = m.rss_bytes.saturating_sub(listed);
+    let rows: [(&str, u64, Color); 7] = [
         ("RSS", m.rss_bytes, Color::White),
         ("ALEX", m.alex_bytes, Color::Green),
         (
@@ -49,6 +58,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             m.table_readers_bytes,
             Color::Yellow,
         ),
+        (name("other", "other"), other, Color::Gray),
     ];
     let lw = if narrow { 8 } else { 11 };
     // label + value (10), then a bar in what is left
@@ -96,6 +106,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ),
             dim(),
         )));
+    }
+    // Only when there is room: why RSS may stay up after a cache shrinks.
+    if inner.height as usize > lines.len() + 1 {
+        let note = "other: allocator, code, stacks; freed memory may stay in the allocator";
+        lines.push(Line::from(Span::styled(fmt::fit(note, w), dim())));
     }
     for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
         buf.set_line(inner.x, inner.y + i as u16, l, inner.width);

@@ -20,6 +20,19 @@ pub mod output;
 pub mod split;
 pub mod throughput;
 
+/// Fewer timed operations (or cache lookups) than this and a pane greys its figure out
+/// and says "too few samples": one or two timings say little about the rest.
+pub const MIN_SAMPLES: u64 = 20;
+/// Timed operations a percentile needs before it means anything: p99 rests on its top
+/// 1% (100 samples give one), p99.9 on its top 0.1%.
+pub const MIN_SAMPLES_P99: u64 = 100;
+pub const MIN_SAMPLES_P999: u64 = 1000;
+
+/// `n=1,234`: how many samples a figure rests on.
+pub fn n_label(n: u64) -> String {
+    format!("n={}", fmt::grouped(n))
+}
+
 /// The smallest terminal the dashboard draws in.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -60,7 +73,16 @@ pub fn layout(app: &App, area: Rect) -> ScreenLayout {
         ])
         .areas(body);
         let [tp, lat] = Layout::horizontal([Constraint::Ratio(1, 2); 2]).areas(a);
-        let [sp, ca, me, ls] = Layout::horizontal([Constraint::Ratio(1, 4); 4]).areas(b);
+        // The Get split explains why a figure moved: it gets what the others leave,
+        // which keep the width their rows need (Memory's label and value: 20 columns).
+        let other = |min: u16| (b.width * 22 / 100).max(min);
+        let [sp, ca, me, ls] = Layout::horizontal([
+            Constraint::Fill(1),
+            Constraint::Length(other(18)),
+            Constraint::Length(other(20)),
+            Constraint::Length(other(18)),
+        ])
+        .areas(b);
         let [out, opt] =
             Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(c);
         vec![
@@ -505,7 +527,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "Esc",
-        "end search, restore expanded pane, else cancel the running job",
+        "end search, restore expanded pane, else cancel the running job (asks first: Esc again or y)",
     ),
     ("Enter", "run the line (every shell command works)"),
     (

@@ -1,4 +1,5 @@
-//! The output pane: the last command's result (scrollable) above the event log (option
+//! The output pane: the commands run and their results (the newest last, earlier ones
+//! a PgUp away) above the event log (option
 //! changes, reopens, flushes, compactions, jobs, errors).
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -71,9 +72,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let (result, sep, log) = split_rows(inner);
     let out = &app.output;
+    let view = out.view();
     let rows = result.height as usize;
-    let scroll = out.scroll.min(out.lines.len().saturating_sub(rows));
-    if out.lines.is_empty() {
+    let scroll = out.scroll.min(view.len().saturating_sub(rows));
+    if view.is_empty() {
         let hint = "Type a command below (.help lists them); results show here.";
         buf.set_string(
             result.x,
@@ -82,9 +84,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             dim(),
         );
     }
-    for (i, l) in out.lines.iter().skip(scroll).take(rows).enumerate() {
+    for (i, l) in view.iter().skip(scroll).take(rows).enumerate() {
         let style = match l.kind {
             OutKind::Normal => Style::default(),
+            OutKind::Command => Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
             OutKind::Error => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
             OutKind::Note => dim(),
         };
@@ -96,12 +101,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             style,
         );
     }
-    if out.lines.len() > rows {
+    if view.len() > rows {
         let pos = format!(
             " {}-{} of {} (PgUp/PgDn) ",
             scroll + 1,
-            (scroll + rows).min(out.lines.len()),
-            out.lines.len()
+            (scroll + rows).min(view.len()),
+            view.len()
         );
         let x = area.right().saturating_sub(pos.chars().count() as u16 + 1);
         buf.set_string(x, area.y, pos, Style::default().fg(Color::Gray));

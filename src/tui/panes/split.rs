@@ -6,7 +6,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::{dim, empty_note, pane_block};
+use super::{MIN_SAMPLES, dim, empty_note, pane_block};
 use crate::tui::app::{App, Pane};
 use crate::tui::data::Recent;
 use crate::tui::fmt;
@@ -61,9 +61,14 @@ pub fn bar_widths(parts: &[u64], width: usize) -> Vec<usize> {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let end = app.chart_end();
-    let r = app.series.recent(end, SPLIT_SECS);
+    let (r, idle_at) = figures(app, end);
+    let idle = idle_at.is_some();
     let total = r.split_total_ns();
-    let detail = if r.timed_gets > 0 {
+    let detail = if idle {
+        "idle, last run".to_string()
+    } else if r.timed_gets > 0 && r.timed_gets < MIN_SAMPLES {
+        "too few samples".to_string()
+    } else if r.timed_gets > 0 {
         format!("{}/get", fmt::ns(total as f64 / r.timed_gets as f64))
     } else {
         "last 5 s".to_string()
@@ -89,6 +94,34 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         return;
     }
+    draw_figures(app, &r, idle_at.unwrap_or(end), inner, buf);
+    // Old figures, or too few to trust: all of it in grey.
+    if idle || r.timed_gets < MIN_SAMPLES {
+        buf.set_style(inner, dim());
+    }
+}
+
+/// The figures to show: the last 5 s, or when they timed no get, the 5 s up to the
+/// newest sample that did (idle: these are the last run's, ending at the time given).
+fn figures(app: &App, end: f64) -> (Recent, Option<f64>) {
+    let r = app.series.recent(end, SPLIT_SECS);
+    if r.timed_gets > 0 || app.frozen_at.is_some() {
+        return (r, None);
+    }
+    let last = app
+        .series
+        .range(f64::MIN, end)
+        .filter(|s| s.snapshot.get_split.sampled_gets > 0)
+        .last()
+        .map(|s| s.t);
+    match last {
+        Some(t) => (app.series.recent(t, SPLIT_SECS), Some(t)),
+        None => (r, None),
+    }
+}
+
+fn draw_figures(app: &App, r: &Recent, end: f64, inner: Rect, buf: &mut Buffer) {
+    let total = r.split_total_ns();
     let ns = [r.cache_ns, r.alex_ns, r.rocksdb_ns, r.rest_ns];
     let widths = bar_widths(&ns, inner.width as usize);
     let mut spans = Vec::new();
@@ -123,12 +156,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         y += 1;
     }
     if y < inner.bottom() {
-        let note = format!("{} timed gets in {:.0} s", fmt::count(gets), r.secs);
+        let few = if r.timed_gets < MIN_SAMPLES {
+            "too few samples: "
+        } else {
+            ""
+        };
+        let note = format!("{few}{} timed gets in {:.0} s", fmt::count(gets), r.secs);
         buf.set_string(inner.x, y, fmt::fit(&note, inner.width as usize), dim());
         y += 1;
     }
     if y < inner.bottom() {
-        y = render_rocks_split(&r, inner, y, buf);
+        y = render_rocks_split(r, inner, y, buf);
     }
     // RocksDB's side of the same seconds: where its gets were answered.
     if y < inner.bottom() {
@@ -174,8 +212,17 @@ fn render_rocks_split(r: &Recent, inner: Rect, mut y: u16, buf: &mut Buffer) -> 
     }
     let ns = [p.memtable_ns, p.filter_ns, p.index_ns, p.data_block_ns];
     let gets = p.gets as f64;
-    let label = format!("RocksDB get {} ", fmt::ns(p.total_ns() as f64 / gets));
+    let label = if p.gets < MIN_SAMPLES {
+        format!("RocksDB get: too few samples ({} gets) ", p.gets)
+    } else {
+        format!(
+            "RocksDB get {} from {} gets ",
+            fmt::ns(p.total_ns() as f64 / gets),
+            fmt::count(gets)
+        )
+    };
     let bar_w = width.saturating_sub(label.chars().count());
+    let first = y;
     let mut spans = vec![Span::styled(label, dim())];
     for ((_, color), w) in ROCKS_PARTS.iter().zip(bar_widths(&ns, bar_w)) {
         spans.push(Span::styled("█".repeat(w), Style::default().fg(*color)));
@@ -219,6 +266,14 @@ fn render_rocks_split(r: &Recent, inner: Rect, mut y: u16, buf: &mut Buffer) -> 
     if !line.is_empty() && y < inner.bottom() {
         buf.set_line(inner.x, y, &Line::from(line), inner.width);
         y += 1;
+    }
+    if p.gets < MIN_SAMPLES {
+        let rows = Rect {
+            y: first,
+            height: y - first,
+            ..inner
+        };
+        buf.set_style(rows, dim());
     }
     y
 }
