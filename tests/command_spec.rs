@@ -196,6 +196,12 @@ fn help_lists_every_command_and_explains_one() {
     for s in SPECS {
         assert!(all.contains(s.usage), "help lacks {}", s.name);
         assert!(all.contains(s.help), "help lacks {}", s.name);
+        // Every help text starts in the same column, also after a long usage.
+        let line = all
+            .lines()
+            .find(|l| l.ends_with(s.help))
+            .expect("help line");
+        assert_eq!(line.chars().count() - s.help.chars().count(), 49, "{line}");
     }
     for topic in [".load", "load"] {
         let Ok(Outcome::Message(one)) = e.execute(&Command::Help(Some(topic.into()))) else {

@@ -138,14 +138,24 @@ impl Executor {
     }
 }
 
+/// Width of `.help`'s usage column.
+const USAGE_COLUMN: usize = 48;
+
+/// One `.help` entry: the help beside its usage, or under it when the usage is wider than
+/// the column, so every help text starts in the same column.
+fn help_line(usage: &str, help: &str) -> String {
+    if usage.chars().count() <= USAGE_COLUMN {
+        format!("{usage:<USAGE_COLUMN$} {help}")
+    } else {
+        format!("{usage}\n{:USAGE_COLUMN$} {help}", "")
+    }
+}
+
 /// `.help` (every command, from the command table), `.help CMD` or `.help OPTION`
 /// (also `.help .set OPTION`).
 fn help_text(topic: Option<&str>, current: &DbOptions) -> Result<String, ExecError> {
     let Some(t) = topic else {
-        let lines: Vec<String> = SPECS
-            .iter()
-            .map(|s| format!("{:<48} {}", s.usage, s.help))
-            .collect();
+        let lines: Vec<String> = SPECS.iter().map(|s| help_line(s.usage, s.help)).collect();
         return Ok(lines.join("\n"));
     };
     if let Some(s) = lookup(t) {
