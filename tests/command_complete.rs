@@ -15,7 +15,7 @@ fn completion_table() {
             &[
                 ".bench", ".cancel", ".compact", ".exit", ".export", ".flush", ".help", ".jobs",
                 ".load", ".mode", ".open", ".options", ".output", ".profile", ".quit", ".read",
-                ".reopen", ".reset", ".set", ".show", ".stats", ".timer", ".ycsb",
+                ".reopen", ".reset", ".set", ".show", ".stats", ".timer", ".width", ".ycsb",
             ],
         ),
         ("sel", 0, &["select"]),

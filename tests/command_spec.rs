@@ -21,6 +21,7 @@ const SAMPLES: &[(&str, &[&str])] = &[
     ("delete", &["DELETE FROM kv WHERE key = 1;"]),
     (".help", &[".help", ".help get"]),
     (".timer", &[".timer on"]),
+    (".width", &[".width 80", ".width off"]),
     (".stats", &[".stats off"]),
     (".mode", &[".mode csv"]),
     (".output", &[".output stdout"]),

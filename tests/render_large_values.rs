@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use alexdb::command::render::{MAX_CELL_CHARS, render_table};
+use alexdb::command::render::{MAX_CELL_CHARS, render_table, render_table_width};
 use alexdb::command::{Cell, OutputMode, Table};
 
 const SIZES: [usize; 3] = [64 * 1024, 1024 * 1024, 16 * 1024 * 1024];
@@ -152,4 +152,47 @@ fn the_shell_prints_a_64_kib_and_a_1_mib_value_and_exits_0() {
     let csv = format!("\n2,{}\n", "b".repeat(big));
     assert!(out.ends_with(&csv), "{}", out.len());
     assert!(out.len() < big + 4_000, "{}", out.len());
+}
+
+#[test]
+fn width_sets_the_table_cut_and_off_shows_whole_values() {
+    let n = 64 * 1024;
+    let t = kv(1, vec![b'a'; n]);
+    let whole = render_table_width(&t, OutputMode::Table, None);
+    assert!(whole.contains(&"a".repeat(n)), "whole value in the box");
+    assert!(!whole.contains("bytes)"));
+    let narrow = render_table_width(&t, OutputMode::Table, Some(40));
+    let cell = &boxed_cells(&narrow)[1][1];
+    assert_eq!(cell.chars().count(), 40, "{cell}");
+    assert!(cell.ends_with(&format!("… ({n} bytes)")), "{cell}");
+}
+
+#[test]
+fn the_width_command_changes_table_cells_and_refuses_bad_widths() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let value = "c".repeat(70_000);
+    let input = format!("put 1 {value}\n.width off\nget 1\n.width 30\nget 1\n.width 3\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .arg("--temp")
+        .env("XDG_DATA_HOME", home.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the alexdb binary runs");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+    }
+    let o = child.wait_with_output().expect("alexdb finishes");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "the bad width fails: {err}");
+    assert!(
+        out.contains(&format!("| {value} |")),
+        "whole value after .width off"
+    );
+    assert!(out.contains("… (70000 bytes) |"), "{out:.300}");
+    assert!(err.contains(".width") && err.contains("at least"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
 }

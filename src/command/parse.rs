@@ -118,6 +118,9 @@ pub enum Command {
     /// `.help [cmd]`; the topic is lower-cased.
     Help(Option<String>),
     Timer(bool),
+    /// `.width N` (cells cut to N characters in table mode) or `.width off` (`None`:
+    /// whole values).
+    Width(Option<usize>),
     Stats(bool),
     Mode(OutputMode),
     Output(OutputTarget),
@@ -420,6 +423,7 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
             Ok(Command::Help((!words.is_empty()).then(|| words.join(" "))))
         }
         ".timer" => Ok(Command::Timer(on_off(name, args)?)),
+        ".width" => parse_width(name, args),
         ".stats" => Ok(Command::Stats(on_off(name, args)?)),
         ".mode" => {
             arity(name, argc == 1, "1 argument", argc)?;
@@ -621,6 +625,32 @@ fn parse_export(name: &str, args: &[Word]) -> Result<Command, ParseError> {
         }
     };
     Ok(Command::Export { what, path })
+}
+
+/// Narrowest `.width`: room for a few characters and the `… (N bytes)` suffix.
+pub const MIN_WIDTH: usize = 24;
+
+fn parse_width(name: &str, args: &[Word]) -> Result<Command, ParseError> {
+    arity(
+        name,
+        args.len() == 1,
+        "1 argument (a width or off)",
+        args.len(),
+    )?;
+    let text = args[0].text();
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(Command::Width(None));
+    }
+    match text.parse::<usize>() {
+        Ok(n) if n >= MIN_WIDTH => Ok(Command::Width(Some(n))),
+        _ => Err(bad_arg(
+            name,
+            format!(
+                "\"{}\" is not a width of at least {MIN_WIDTH} characters, or off",
+                text.chars().take(40).collect::<String>()
+            ),
+        )),
+    }
 }
 
 /// Parses the words of `.load`/`.bench`/`.ycsb` with their clap definitions; a clap

@@ -44,29 +44,30 @@ fn cell_display(c: &Cell) -> String {
     escaped(&cell_text(c), usize::MAX).0
 }
 
-/// Table mode: the cell escaped as in line mode and cut to [`MAX_CELL_CHARS`].
-fn cell_short(c: &Cell) -> String {
+/// Table mode: the cell escaped as in line mode and cut to `limit` characters
+/// ([`MAX_CELL_CHARS`] unless `.width` says otherwise).
+fn cell_short(c: &Cell, limit: usize) -> String {
     match c {
         Cell::Bytes(b) => match std::str::from_utf8(b) {
-            Ok(s) => shortened(s, b.len()),
-            // Hex takes two characters a byte: the first MAX_CELL_CHARS bytes already
-            // overflow the cell, so the rest need not be formatted.
-            Err(_) => shortened(&format_value(&b[..b.len().min(MAX_CELL_CHARS)]), b.len()),
+            Ok(s) => shortened(s, b.len(), limit),
+            // Hex takes two characters a byte: the first `limit` bytes already overflow
+            // the cell, so the rest need not be formatted.
+            Err(_) => shortened(&format_value(&b[..b.len().min(limit)]), b.len(), limit),
         },
-        Cell::Text(t) => shortened(t, t.len()),
+        Cell::Text(t) => shortened(t, t.len(), limit),
         c => cell_text(c),
     }
 }
 
-/// `text` escaped, whole if it fits in [`MAX_CELL_CHARS`], else its start and
+/// `text` escaped, whole if it fits in `limit` characters, else its start and
 /// `… (bytes bytes)` within that many characters.
-fn shortened(text: &str, bytes: usize) -> String {
-    let (all, cut) = escaped(text, MAX_CELL_CHARS);
+fn shortened(text: &str, bytes: usize, limit: usize) -> String {
+    let (all, cut) = escaped(text, limit);
     if !cut {
         return all;
     }
     let suffix = format!("… ({bytes} bytes)");
-    let room = MAX_CELL_CHARS.saturating_sub(suffix.chars().count());
+    let room = limit.saturating_sub(suffix.chars().count());
     let mut head = escaped(text, room).0;
     head.push_str(&suffix);
     head
@@ -151,7 +152,7 @@ pub fn render_report(session: &mut Session, r: &Report, show_settings: bool) -> 
     let notice = matches!(outcome, Outcome::Setting(_) | Outcome::JobStarted { .. });
     let body = match outcome {
         Outcome::Setting(s) if show_settings => format!("{s}\n"),
-        o => render_outcome(o, session.settings.mode),
+        o => render_outcome_width(o, session.settings.mode, session.settings.width),
     };
     let mut notes = String::new();
     if let Some(s) = &r.stats {
@@ -177,8 +178,13 @@ pub fn render_report(session: &mut Session, r: &Report, show_settings: bool) -> 
 /// nothing: writes and setting changes are silent in csv and json modes, whose output is
 /// data for another program.
 pub fn render_outcome(outcome: &Outcome, mode: OutputMode) -> String {
+    render_outcome_width(outcome, mode, Some(MAX_CELL_CHARS))
+}
+
+/// [`render_outcome`] with table cells cut to `width` characters (`None`: whole).
+pub fn render_outcome_width(outcome: &Outcome, mode: OutputMode, width: Option<usize>) -> String {
     match outcome {
-        Outcome::Rows(t) => render_table(t, mode),
+        Outcome::Rows(t) => render_table_width(t, mode, width),
         Outcome::Changed { verb, rows, new } => match mode {
             OutputMode::Table | OutputMode::Line => {
                 format!("{}\n", changed_text(verb, *rows, *new))
@@ -208,23 +214,32 @@ fn changed_text(verb: &str, rows: u64, new: u64) -> String {
 
 /// A result set in one of the four modes.
 pub fn render_table(t: &Table, mode: OutputMode) -> String {
+    render_table_width(t, mode, Some(MAX_CELL_CHARS))
+}
+
+/// [`render_table`] with table cells cut to `width` characters (`None`: whole).
+pub fn render_table_width(t: &Table, mode: OutputMode, width: Option<usize>) -> String {
     match mode {
-        OutputMode::Table => boxed(t),
+        OutputMode::Table => boxed(t, width.unwrap_or(usize::MAX)),
         OutputMode::Line => line_mode(t),
         OutputMode::Csv => csv_mode(t),
         OutputMode::Json => json_mode(t),
     }
 }
 
-fn boxed(t: &Table) -> String {
+fn boxed(t: &Table, limit: usize) -> String {
     if t.rows.is_empty() {
         return "(no rows)\n".to_string();
     }
-    let header: Vec<String> = t.columns.iter().map(|c| shortened(c, c.len())).collect();
+    let header: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| shortened(c, c.len(), limit))
+        .collect();
     let cells: Vec<Vec<String>> = t
         .rows
         .iter()
-        .map(|r| r.iter().map(cell_short).collect())
+        .map(|r| r.iter().map(|c| cell_short(c, limit)).collect())
         .collect();
     let mut widths: Vec<usize> = header.iter().map(|c| c.chars().count()).collect();
     for r in &cells {

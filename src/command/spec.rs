@@ -151,6 +151,12 @@ pub const SPECS: &[CommandSpec] = &[
         Session,
     ),
     spec(
+        ".width",
+        ".width N|off",
+        "table mode: show at most N characters of a cell (default 256); off: whole values",
+        Session,
+    ),
+    spec(
         ".stats",
         ".stats on|off",
         "print cache hits, ALEX/RocksDB time and block reads per command",
@@ -307,6 +313,7 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
         Command::Delete { .. } => "delete",
         Command::Help(_) => ".help",
         Command::Timer(_) => ".timer",
+        Command::Width(_) => ".width",
         Command::Stats(_) => ".stats",
         Command::Mode(_) => ".mode",
         Command::Output(_) => ".output",

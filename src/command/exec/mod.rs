@@ -32,6 +32,8 @@ pub struct Settings {
     pub stats: bool,
     pub mode: OutputMode,
     pub output: OutputTarget,
+    /// Table mode cuts a cell to this many characters; `None`: whole values (`.width off`).
+    pub width: Option<usize>,
 }
 
 impl Default for Settings {
@@ -41,6 +43,7 @@ impl Default for Settings {
             stats: false,
             mode: OutputMode::Table,
             output: OutputTarget::Stdout,
+            width: Some(super::render::MAX_CELL_CHARS),
         }
     }
 }

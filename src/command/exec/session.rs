@@ -27,6 +27,13 @@ impl Executor {
                 self.set_stats(*on);
                 Outcome::Setting(format!("stats {}", on_off(*on)))
             }
+            Command::Width(w) => {
+                self.session.settings.width = *w;
+                Outcome::Setting(match w {
+                    Some(n) => format!("width {n}"),
+                    None => "width off (whole values)".to_string(),
+                })
+            }
             Command::Mode(m) => {
                 self.session.settings.mode = *m;
                 Outcome::Setting(format!("mode {}", mode_name(*m)))
