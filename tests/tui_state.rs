@@ -880,6 +880,7 @@ fn changes_that_may_reopen_run_as_jobs_while_frames_are_drawn() {
     let mut r = Runner::new(&e, History::new());
     assert_eq!(r.submit(&mut e, "put 1 a; put 2 b").failed, 0);
     e.db().fail_next_live_set();
+    e.db().slow_next_reopen(400);
     let res = r.submit(&mut e, ".set block_size 8KiB");
     assert_eq!(res.failed, 0, "{}", output_text(&r));
     assert_eq!(
@@ -892,7 +893,9 @@ fn changes_that_may_reopen_run_as_jobs_while_frames_are_drawn() {
     let job = e.jobs().status(id).expect("job");
     assert_eq!(job.kind, "reopen");
     let frames = draw_until_done(&mut r, &e, id);
-    assert!(!frames.is_empty());
+    // The reopen takes at least 400 ms; every frame but the last was drawn while the job
+    // ran, so the dashboard kept drawing through the reopen.
+    assert!(frames.len() >= 10, "only {} frames", frames.len());
     let out = output_text(&r);
     assert!(
         out.contains("block_size: 16KiB -> 8KiB (reopened in"),

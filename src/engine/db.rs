@@ -24,7 +24,8 @@ use super::index::{AlexIndex, IndexStats};
 use super::options::{BulkLoadMethod, DbOptions, PerfLevel};
 use super::store::{Store, apply_perf_level, perf_read};
 use crate::metrics::{
-    Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, RocksTickers, Snapshot,
+    Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, RocksStats, RocksTickers,
+    Snapshot,
 };
 
 const KEY_STRIPES: usize = 256;
@@ -66,10 +67,14 @@ pub struct Db {
     pub(super) store: RwLock<Option<Store>>,
     /// Tickers of RocksDB instances closed by reopens, so counters never go back.
     pub(super) ticker_base: Mutex<RocksTickers>,
+    /// RocksDB's figures as last sampled, shown while a reopen holds the store.
+    last_rocks: Mutex<(RocksTickers, RocksStats)>,
     /// Why the database is closed, when it is.
     pub(super) closed_reason: Mutex<Option<String>>,
     /// Test hook: the next reopen fails as if RocksDB refused the new options.
     pub(super) fail_next_reopen: AtomicBool,
+    /// Test hook: milliseconds the next reopen waits while RocksDB is closed.
+    pub(super) slow_next_reopen_ms: AtomicU64,
     /// Test hook: RocksDB's next `SetOptions` is treated as refused.
     pub(super) fail_next_live_set: AtomicBool,
     /// PerfContext level wanted on every operation thread (`PerfLevel as u8`).
@@ -135,8 +140,10 @@ impl Db {
         Ok(Db {
             store: RwLock::new(Some(store)),
             ticker_base: Mutex::new(RocksTickers::default()),
+            last_rocks: Mutex::new(Default::default()),
             closed_reason: Mutex::new(None),
             fail_next_reopen: AtomicBool::new(false),
+            slow_next_reopen_ms: AtomicU64::new(0),
             fail_next_live_set: AtomicBool::new(false),
             perf_level: AtomicU8::new(opts.perf_level as u8),
             index: RwLock::new(index),
@@ -556,7 +563,23 @@ impl Db {
         &self.metrics
     }
 
-    fn raw_state(&self) -> RawState {
+    /// RocksDB's tickers (with those of closed stores) and gauges, without waiting: while
+    /// a reopen holds the store (it can take seconds), the last sampled figures, so a
+    /// dashboard's sampler never waits behind a reopen.
+    fn rocks_now(&self) -> (RocksTickers, RocksStats) {
+        let Some(lock) = self.store.try_read() else {
+            return self.last_rocks.lock().clone();
+        };
+        let Ok(s) = RwLockReadGuard::try_map(lock, |s| s.as_ref()) else {
+            // Closed after a failed reopen: only the counts of the closed stores remain.
+            return (self.ticker_base.lock().clone(), RocksStats::default());
+        };
+        let now = (s.tickers().plus(&self.ticker_base.lock()), s.gauges());
+        *self.last_rocks.lock() = now.clone();
+        now
+    }
+
+    fn raw_state(&self, tickers: RocksTickers) -> RawState {
         let c = self.cache.counters();
         RawState {
             uptime_secs: self.metrics.opened().elapsed().as_secs_f64(),
@@ -565,16 +588,12 @@ impl Db {
             cache_hits: c.hits,
             cache_misses: c.misses,
             cache_hit_bytes: c.hit_bytes,
-            tickers: self
-                .store()
-                .map(|s| s.tickers())
-                .unwrap_or_default()
-                .plus(&self.ticker_base.lock()),
+            tickers,
             last_event_id: self.metrics.last_event_id(),
         }
     }
 
-    fn gauges(&self) -> Gauges {
+    fn gauges(&self, rocks: RocksStats) -> Gauges {
         let c = self.cache.counters();
         let (index_keys, index_bytes) = {
             let ix = self.index.read();
@@ -591,7 +610,7 @@ impl Db {
             timing_enabled: self.metrics.timing_enabled(),
             perf_timing: self.perf_timing(),
             ns_per_tick: crate::metrics::clock::ns_per_tick(),
-            rocks: self.store().map(|s| s.gauges()).unwrap_or_default(),
+            rocks,
         }
     }
 
@@ -613,8 +632,9 @@ impl Db {
 
     /// Everything since the database was opened.
     pub fn metrics_snapshot(&self) -> Snapshot {
-        let raw = self.raw_state();
-        let mut s = raw.snapshot(None, self.gauges());
+        let (tickers, rocks) = self.rocks_now();
+        let raw = self.raw_state(tickers);
+        let mut s = raw.snapshot(None, self.gauges(rocks));
         s.events = self.metrics.events_since(0);
         s.events.retain(|e| e.id <= raw.last_event_id);
         s
@@ -623,8 +643,9 @@ impl Db {
     /// Everything since `window`'s previous call (since open on its first call). Each
     /// front end keeps its own window.
     pub fn metrics_window(&self, window: &mut MetricsWindow) -> Snapshot {
-        let raw = self.raw_state();
-        let mut s = raw.snapshot(window.prev.as_ref(), self.gauges());
+        let (tickers, rocks) = self.rocks_now();
+        let raw = self.raw_state(tickers);
+        let mut s = raw.snapshot(window.prev.as_ref(), self.gauges(rocks));
         let after = window.prev.as_ref().map_or(0, |p| p.last_event_id);
         s.events = self.metrics.events_since(after);
         s.events.retain(|e| e.id <= raw.last_event_id);

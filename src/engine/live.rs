@@ -320,6 +320,10 @@ impl Db {
             *base = base.plus(&old.tickers());
         }
         drop(old); // closes RocksDB and releases its lock file
+        let slow = self.slow_next_reopen_ms.swap(0, Ordering::Relaxed);
+        if slow > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(slow));
+        }
         let attempt = if self.fail_next_reopen.swap(false, Ordering::Relaxed) {
             Err(DbError::Refused(
                 "injected failure (test hook fail_next_reopen)".to_string(),
@@ -381,6 +385,13 @@ impl Db {
     #[doc(hidden)]
     pub fn fail_next_reopen(&self) {
         self.fail_next_reopen.store(true, Ordering::Relaxed);
+    }
+
+    /// Test hook: makes the next reopen take at least `ms` milliseconds longer (RocksDB
+    /// closed meanwhile), so a test can watch a front end while a reopen runs.
+    #[doc(hidden)]
+    pub fn slow_next_reopen(&self, ms: u64) {
+        self.slow_next_reopen_ms.store(ms, Ordering::Relaxed);
     }
 
     /// Flushes memtables (`.flush`) and records it. Returns seconds.
