@@ -572,7 +572,7 @@ impl Db {
         };
         let Ok(s) = RwLockReadGuard::try_map(lock, |s| s.as_ref()) else {
             // Closed after a failed reopen: only the counts of the closed stores remain.
-            return (self.ticker_base.lock().clone(), RocksStats::default());
+            return (*self.ticker_base.lock(), RocksStats::default());
         };
         let now = (s.tickers().plus(&self.ticker_base.lock()), s.gauges());
         *self.last_rocks.lock() = now.clone();
