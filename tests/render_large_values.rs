@@ -129,19 +129,7 @@ fn the_shell_prints_a_64_kib_and_a_1_mib_value_and_exits_0() {
         "a".repeat(small),
         "b".repeat(big)
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .arg("--temp")
-        .env("XDG_DATA_HOME", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the alexdb binary runs");
-    {
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(input.as_bytes()).expect("write stdin");
-    }
-    let o = child.wait_with_output().expect("alexdb finishes");
+    let o = run_shell(home.path(), &input);
     let out = String::from_utf8_lossy(&o.stdout);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{err}");
@@ -172,19 +160,7 @@ fn the_width_command_changes_table_cells_and_refuses_bad_widths() {
     let home = tempfile::tempdir().expect("tempdir");
     let value = "c".repeat(70_000);
     let input = format!("put 1 {value}\n.width off\nget 1\n.width 30\nget 1\n.width 3\n");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .arg("--temp")
-        .env("XDG_DATA_HOME", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the alexdb binary runs");
-    {
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(input.as_bytes()).expect("write stdin");
-    }
-    let o = child.wait_with_output().expect("alexdb finishes");
+    let o = run_shell(home.path(), &input);
     let out = String::from_utf8_lossy(&o.stdout);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "the bad width fails: {err}");
@@ -195,4 +171,21 @@ fn the_width_command_changes_table_cells_and_refuses_bad_widths() {
     assert!(out.contains("… (70000 bytes) |"), "{out:.300}");
     assert!(err.contains(".width") && err.contains("at least"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// Runs `alexdb --temp` with `input` on stdin and waits for it.
+fn run_shell(home: &std::path::Path, input: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .arg("--temp")
+        .env("XDG_DATA_HOME", home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the alexdb binary runs");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("alexdb finishes")
 }
