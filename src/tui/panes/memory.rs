@@ -26,15 +26,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // Narrow panes get short names.
     let narrow = w < 24;
     let name = |long: &'static str, short: &'static str| if narrow { short } else { long };
-    // What RSS holds beyond the parts listed: the allocator's free lists (memory freed by
-    // a shrunk cache often stays there, so RSS need not drop), code, stacks, RocksDB's
-    // other buffers.
-    let listed = m.alex_bytes
-        + m.value_cache_bytes
-        + m.block_cache_bytes
-        + m.memtable_bytes
-        + m.table_readers_bytes;
-    let other = m.rss_bytes.saturating_sub(listed);
+    let other = unlisted_bytes(m);
     let rows: [(&str, u64, Color); 7] = [
         ("RSS", m.rss_bytes, Color::White),
         ("ALEX", m.alex_bytes, Color::Green),
@@ -65,24 +57,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let bar_w = w.saturating_sub(lw + 12);
     let mut lines: Vec<Line> = rows
         .iter()
-        .map(|(name, v, color)| {
-            let mut spans = vec![
-                Span::styled(
-                    format!("{name:<lw$}"),
-                    if *name == "RSS" {
-                        Style::default().add_modifier(Modifier::BOLD)
-                    } else {
-                        Style::default().fg(*color)
-                    },
-                ),
-                Span::raw(format!("{:>10}", fmt::bytes(*v))),
-            ];
-            if bar_w >= 3 && *name != "RSS" {
-                spans.push(Span::raw(" "));
-                spans.extend(bar(*v as f64 / rss, bar_w, *color));
-            }
-            Line::from(spans)
-        })
+        .map(|&(name, v, color)| part_line(name, v, color, (lw, bar_w), rss))
         .collect();
     if let Some(sys) = app.system {
         let mut spans = vec![
@@ -115,4 +90,40 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
         buf.set_line(inner.x, inner.y + i as u16, l, inner.width);
     }
+}
+
+/// What RSS holds beyond the parts listed: the allocator's free lists (memory freed by a
+/// shrunk cache often stays there, so RSS need not drop), code, stacks, RocksDB's other
+/// buffers.
+fn unlisted_bytes(m: &crate::metrics::MemoryStats) -> u64 {
+    let listed = m.alex_bytes
+        + m.value_cache_bytes
+        + m.block_cache_bytes
+        + m.memtable_bytes
+        + m.table_readers_bytes;
+    m.rss_bytes.saturating_sub(listed)
+}
+
+/// One part's row: its name (RSS in bold), its size, and a bar of its share of RSS.
+fn part_line(
+    name: &str,
+    v: u64,
+    color: Color,
+    (lw, bar_w): (usize, usize),
+    rss: f64,
+) -> Line<'static> {
+    let style = if name == "RSS" {
+        Style::default().add_modifier(Modifier::BOLD)
+    } else {
+        Style::default().fg(color)
+    };
+    let mut spans = vec![
+        Span::styled(format!("{name:<lw$}"), style),
+        Span::raw(format!("{:>10}", fmt::bytes(v))),
+    ];
+    if bar_w >= 3 && name != "RSS" {
+        spans.push(Span::raw(" "));
+        spans.extend(bar(v as f64 / rss, bar_w, color));
+    }
+    Line::from(spans)
 }
