@@ -369,10 +369,14 @@ impl Metrics {
     /// timed call (`effective_rate` operations passed in between, over all threads) and
     /// times everything while it is below [`FULL_TIMING_BELOW_OPS`].
     fn adapt(&self) {
+        let configured = self.sample_rate.load(Relaxed);
+        if configured <= 1 {
+            // Everything is timed already: no clock read on this path.
+            return;
+        }
         let now = (self.opened.elapsed().as_nanos() as u64).max(1);
         let prev = self.last_timed_ns.swap(now, Relaxed);
-        let configured = self.sample_rate.load(Relaxed);
-        if prev == 0 || configured <= 1 {
+        if prev == 0 {
             return;
         }
         let ops = u64::from(self.effective_rate.load(Relaxed));
