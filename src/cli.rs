@@ -178,7 +178,7 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
         return Ok(code);
     }
     exec.set_waiter(Box::new(crate::shell::wait_with_progress));
-    let summary = {
+    let code = {
         let mut err_for_printer = std::io::stderr();
         let mut printer = Printer::new(out, &mut err_for_printer, cli.json, interactive)
             .with_jobs(exec.jobs().clone());
@@ -213,10 +213,10 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
             RunSummary::default()
         };
         printer.stop_jobs(exec.session_mut());
-        summary
+        printer.exit_status(&summary)
     };
     drop(exec);
-    Ok(if summary.failed > 0 { 1 } else { 0 })
+    Ok(code)
 }
 
 /// `bench vs-sqlite|profile|ycsb`: progress bar on stderr, table or JSON on stdout.

@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::exec::Session;
 use super::outcome::{Cell, CommandStats, Outcome, Report, Table};
-use super::parse::OutputMode;
+use super::parse::{OutputMode, OutputTarget};
 
 /// A value as text: itself when it is valid UTF-8, else `x'..'` in lower-case hex.
 pub fn format_value(bytes: &[u8]) -> String {
@@ -135,6 +135,9 @@ pub enum Shown {
     Text { body: String, notes: String },
     /// Written to the `.output` file.
     ToFile,
+    /// Writing to the `.output` file failed (disk full): the error line to show. The
+    /// session's `output_failed` is set, so the run stops.
+    FileFailed(String),
 }
 
 /// A report as every front end shows it: the body in the session's mode, then the
@@ -163,14 +166,28 @@ pub fn render_report(session: &mut Session, r: &Report, show_settings: bool) -> 
     }
     match session.output_file.as_mut() {
         Some(f) if !notice => {
-            // A failed write (disk full) has no better place to be reported than the
-            // next command's own write; the result is dropped as sqlite3 does.
-            let _ = f.write_all(body.as_bytes());
-            let _ = f.write_all(notes.as_bytes());
-            let _ = f.flush();
-            Shown::ToFile
+            let written = f
+                .write_all(body.as_bytes())
+                .and_then(|()| f.write_all(notes.as_bytes()))
+                .and_then(|()| f.flush());
+            match written {
+                Ok(()) => Shown::ToFile,
+                Err(e) => {
+                    session.output_failed = true;
+                    Shown::FileFailed(output_error(session, &e))
+                }
+            }
         }
         _ => Shown::Text { body, notes },
+    }
+}
+
+/// The error line for a result that could not be written where the session sends
+/// results (the `.output` file, or the front end's stdout).
+pub fn output_error(session: &Session, e: &std::io::Error) -> String {
+    match &session.settings.output {
+        OutputTarget::File(path) => format!("cannot write results to {path}: {e}"),
+        OutputTarget::Stdout => format!("cannot write results to stdout: {e}"),
     }
 }
 

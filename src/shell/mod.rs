@@ -6,10 +6,12 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::command::exec::job_result;
+use crate::command::exec::{job_result, not_utf8_text};
 use crate::command::jobs::{JobId, JobStatus, Jobs};
-use crate::command::render::{Shown, render_report, report_json};
-use crate::command::{Executor, Report, RunSummary, Session, is_complete, starts_command};
+use crate::command::render::{self, Shown, render_report, report_json};
+use crate::command::{
+    ExecError, Executor, Report, RunSummary, Session, is_complete, starts_command,
+};
 
 pub mod progress;
 mod repl;
@@ -27,6 +29,9 @@ pub struct Printer<'a> {
     json: bool,
     /// Setting confirmations (`mode csv`) are shown only to a person at a prompt.
     interactive: bool,
+    /// Why results could no longer be written, once a write failed; nothing more is
+    /// written after it.
+    write_error: Option<std::io::ErrorKind>,
 }
 
 impl<'a> Printer<'a> {
@@ -42,6 +47,24 @@ impl<'a> Printer<'a> {
             err,
             json,
             interactive,
+            write_error: None,
+        }
+    }
+
+    /// The kind of the write error that stopped the output, if one did
+    /// (`BrokenPipe`: the reader went away).
+    pub fn write_error(&self) -> Option<std::io::ErrorKind> {
+        self.write_error
+    }
+
+    /// The exit status a script run ends with: 1 after a failed command or a failed
+    /// write of results, 141 (128 + SIGPIPE, what a shell reports for a program a
+    /// closed pipe ended) after the reader went away.
+    pub fn exit_status(&self, summary: &RunSummary) -> u8 {
+        match self.write_error {
+            Some(std::io::ErrorKind::BrokenPipe) => 141,
+            Some(_) => 1,
+            None => u8::from(summary.failed > 0),
         }
     }
 
@@ -97,23 +120,54 @@ impl<'a> Printer<'a> {
         self.emit_one(session, r);
     }
 
-    /// Prints one report. Write errors (a closed pipe) are ignored here: the next read
-    /// of input or the exit status tells the other side what happened.
+    /// Prints one report. A result that cannot be written (disk full, `/dev/full`)
+    /// gives one error line and stops the run; a closed pipe stops it quietly.
     fn emit_one(&mut self, session: &mut Session, r: Report) {
-        if self.json {
+        if self.write_error.is_some() {
+            session.output_failed = true;
+            return;
+        }
+        let written = if self.json {
             let dest: &mut dyn Write = match session.output_file.as_mut() {
                 Some(f) => f,
                 None => &mut *self.out,
             };
-            let _ = writeln!(dest, "{}", report_json(&r));
-            let _ = dest.flush();
-        } else if let Shown::Text { body, notes } = render_report(session, &r, self.interactive) {
-            let _ = self.out.write_all(body.as_bytes());
-            let _ = self.out.write_all(notes.as_bytes());
-            let _ = self.out.flush();
-        }
+            writeln!(dest, "{}", report_json(&r))
+                .and_then(|()| dest.flush())
+                .map_err(|e| (e.kind(), render::output_error(session, &e)))
+        } else {
+            match render_report(session, &r, self.interactive) {
+                Shown::Text { body, notes } => self
+                    .write_out(&[&body, &notes])
+                    .map_err(|e| (e.kind(), render::output_error(session, &e))),
+                Shown::ToFile => Ok(()),
+                Shown::FileFailed(msg) => Err((std::io::ErrorKind::Other, msg)),
+            }
+        };
+        // stderr is best effort: it is where failures are told, there is nowhere else.
         if let Err(e) = &r.result {
             let _ = writeln!(self.err, "error: {e}");
+            let _ = self.err.flush();
+        }
+        if let Err((kind, msg)) = written {
+            self.write_failed(session, kind, &msg);
+        }
+    }
+
+    fn write_out(&mut self, parts: &[&str]) -> std::io::Result<()> {
+        for p in parts {
+            self.out.write_all(p.as_bytes())?;
+        }
+        self.out.flush()
+    }
+
+    /// Records a failed write of results: the run stops; the error is told unless the
+    /// reader closed the pipe (as other shells, which a closed pipe ends quietly).
+    fn write_failed(&mut self, session: &mut Session, kind: std::io::ErrorKind, msg: &str) {
+        self.write_error = Some(kind);
+        session.output_failed = true;
+        if kind != std::io::ErrorKind::BrokenPipe {
+            let _ = writeln!(self.err, "error: {msg}");
             let _ = self.err.flush();
         }
     }
@@ -126,8 +180,9 @@ pub fn run_commands(exec: &mut Executor, text: &str, printer: &mut Printer<'_>) 
 
 /// Reads statements from `input` line by line and runs each as soon as it is complete
 /// (a data command at its newline or `;`, SQL at its `;`), so a driver that writes one
-/// command and waits for the answer gets it. Stops at `.quit`, at the end of the input,
-/// or (with `bail`) at the first failure.
+/// command and waits for the answer gets it. A line that is not UTF-8 is one error
+/// naming its line number, and the rest runs. Stops at `.quit`, at the end of the
+/// input, or (with `bail`) at the first failure.
 pub fn run_script(
     exec: &mut Executor,
     input: &mut dyn BufRead,
@@ -135,38 +190,74 @@ pub fn run_script(
 ) -> std::io::Result<RunSummary> {
     let mut total = RunSummary::default();
     let mut pending = String::new();
-    let mut line = String::new();
-    // Runs what is pending; true when the run must stop.
-    let mut run = |pending: &mut String, total: &mut RunSummary| {
-        if pending.trim().is_empty() {
-            return false;
-        }
-        let s = exec.run_text(pending, &mut |s, r| printer.emit(s, r));
-        pending.clear();
-        total.ran += s.ran;
-        total.failed += s.failed;
-        total.stopped = s.stopped;
-        total.quit = s.quit;
-        s.stopped
-    };
+    let mut bytes = Vec::new();
+    let mut line_no = 0usize;
     loop {
-        line.clear();
-        let n = input.read_line(&mut line)?;
-        if n == 0 {
-            run(&mut pending, &mut total);
+        bytes.clear();
+        if input.read_until(b'\n', &mut bytes)? == 0 {
+            run_pending(exec, printer, &mut pending, &mut total);
             break;
         }
+        line_no += 1;
+        let Ok(line) = std::str::from_utf8(&bytes) else {
+            let stop = not_utf8_line(exec, printer, line_no, &bytes, &mut total);
+            if stop {
+                break;
+            }
+            continue;
+        };
         // An unfinished SQL statement followed by a new command lacked its `;`: run it
         // as it is rather than swallow the rest of the script.
-        if starts_command(&line) && run(&mut pending, &mut total) {
+        if starts_command(line) && run_pending(exec, printer, &mut pending, &mut total) {
             break;
         }
-        pending.push_str(&line);
-        if is_complete(&pending) && run(&mut pending, &mut total) {
+        pending.push_str(line);
+        if is_complete(&pending) && run_pending(exec, printer, &mut pending, &mut total) {
             break;
         }
     }
     Ok(total)
+}
+
+/// Runs what is pending and adds it to `total`; true when the run must stop.
+fn run_pending(
+    exec: &mut Executor,
+    printer: &mut Printer<'_>,
+    pending: &mut String,
+    total: &mut RunSummary,
+) -> bool {
+    if pending.trim().is_empty() {
+        return false;
+    }
+    let s = exec.run_text(pending, &mut |s, r| printer.emit(s, r));
+    pending.clear();
+    total.ran += s.ran;
+    total.failed += s.failed;
+    total.stopped = s.stopped;
+    total.quit = s.quit;
+    s.stopped
+}
+
+/// Reports input line `line_no` as not UTF-8 (it is skipped); true when `--bail` stops
+/// the run.
+fn not_utf8_line(
+    exec: &mut Executor,
+    printer: &mut Printer<'_>,
+    line_no: usize,
+    bytes: &[u8],
+    total: &mut RunSummary,
+) -> bool {
+    let report = Report {
+        input: String::from_utf8_lossy(bytes).trim_end().to_string(),
+        result: Err(ExecError::Refused(not_utf8_text(None, line_no))),
+        elapsed: Duration::ZERO,
+        stats: None,
+    };
+    printer.emit(exec.session_mut(), report);
+    total.ran += 1;
+    total.failed += 1;
+    total.stopped = exec.bail || printer.write_error().is_some();
+    total.stopped
 }
 
 /// Runs the script file at `path`.

@@ -166,6 +166,7 @@ impl Lines<'_, '_> {
         self.total.ran += s.ran;
         self.total.failed += s.failed;
         self.total.quit |= s.quit;
-        s.quit
+        // Results that cannot be written (stdout gone) end the session.
+        s.quit || self.printer.write_error().is_some()
     }
 }

@@ -234,6 +234,7 @@ impl Runner {
                     .app
                     .output
                     .push("(result written to the .output file)", OutKind::Note),
+                Shown::FileFailed(msg) => self.error(&r.input, &msg, res),
             },
         }
     }

@@ -54,6 +54,10 @@ pub struct Session {
     pub settings: Settings,
     /// `Some` after `.output FILE`: results go there instead of the front end's screen.
     pub output_file: Option<File>,
+    /// Set by a front end that could not write a result (disk full, a closed pipe):
+    /// the run stops after that statement, since nothing more can be written. Cleared
+    /// when a new top-level run starts.
+    pub output_failed: bool,
 }
 
 /// How a run of statements ended.
@@ -152,6 +156,9 @@ impl Executor {
         if let Some(rest) = rest {
             statements.push(rest);
         }
+        if self.depth == 0 {
+            self.session.output_failed = false;
+        }
         let mut summary = RunSummary::default();
         for stmt in statements {
             let s = self.run_one(&stmt, emit);
@@ -160,7 +167,7 @@ impl Executor {
             if s.quit {
                 summary.quit = true;
             }
-            if s.stopped || (self.bail && s.failed > 0) {
+            if s.stopped || (self.bail && s.failed > 0) || self.session.output_failed {
                 summary.stopped = true;
                 break;
             }
@@ -228,31 +235,60 @@ impl Executor {
             emit(&mut self.session, fail(e));
             return failed;
         }
-        let text = match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(_) => {
-                    let e = ExecError::File {
-                        action: "read",
-                        path: path.to_string(),
-                        reason: "it is not UTF-8 text".into(),
-                    };
-                    emit(&mut self.session, fail(e));
-                    return failed;
-                }
-            },
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
             Err(e) => {
                 emit(&mut self.session, fail(ExecError::file("read", path, e)));
                 return failed;
             }
         };
         self.depth += 1;
-        let mut s = self.run_text(&text, emit);
+        let mut s = self.run_lines(path, &bytes, emit);
         self.depth -= 1;
         // `.quit` inside a read file ends that file, like sqlite3; not the session.
-        s.stopped = s.stopped && self.bail && s.failed > 0;
+        s.stopped = (s.stopped && self.bail && s.failed > 0) || self.session.output_failed;
         s.quit = false;
         s
+    }
+
+    /// Runs the text of file `path`; a line that is not UTF-8 is one error naming its
+    /// line number, and the lines around it run (with `bail`, the run stops there).
+    fn run_lines(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        emit: &mut dyn FnMut(&mut Session, Report),
+    ) -> RunSummary {
+        let mut total = RunSummary::default();
+        let mut chunk = String::new();
+        for (i, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+            if let Ok(text) = std::str::from_utf8(line) {
+                chunk.push_str(text);
+                continue;
+            }
+            let s = self.run_text(&std::mem::take(&mut chunk), emit);
+            if add_up(&mut total, s) || self.session.output_failed {
+                return total;
+            }
+            emit(
+                &mut self.session,
+                Report {
+                    input: String::from_utf8_lossy(line).trim_end().to_string(),
+                    result: Err(ExecError::Refused(not_utf8_text(Some(path), i + 1))),
+                    elapsed: Duration::ZERO,
+                    stats: None,
+                },
+            );
+            total.ran += 1;
+            total.failed += 1;
+            if self.bail {
+                total.stopped = true;
+                return total;
+            }
+        }
+        let s = self.run_text(&chunk, emit);
+        add_up(&mut total, s);
+        total
     }
 
     /// Runs one parsed command, timing it and (with `.stats on`) measuring it.
@@ -319,6 +355,23 @@ impl Executor {
             rows_read: s.rows.read,
             rows_written: s.rows.written,
         }
+    }
+}
+
+/// Adds run `s` to `total`; true when it stopped the run.
+fn add_up(total: &mut RunSummary, s: RunSummary) -> bool {
+    total.ran += s.ran;
+    total.failed += s.failed;
+    total.quit |= s.quit;
+    total.stopped |= s.stopped;
+    s.stopped
+}
+
+/// The error for input line `line` (of file `path`) that is not UTF-8; it is skipped.
+pub fn not_utf8_text(path: Option<&str>, line: usize) -> String {
+    match path {
+        Some(p) => format!("{p} line {line} is not UTF-8 text; skipped"),
+        None => format!("line {line} is not UTF-8 text; skipped"),
     }
 }
 
