@@ -1,0 +1,219 @@
+//! Issue 17, bugs 4 and 7, through the real `alexdb` binary: a result that cannot be
+//! written (stdout to `/dev/full`, `.output` onto a full disk) is one error line and exit
+//! status 1 with the rest of the script not run; a pipe closed early ends the run
+//! quietly; a line that is not UTF-8 is one error naming its line and the rest runs.
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn alexdb() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_alexdb"));
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Runs `alexdb args` with `stdin` as its input and waits.
+fn run(args: &[&str], stdin: &[u8], stdout: Option<Stdio>) -> Output {
+    let mut c = alexdb();
+    c.args(args);
+    if let Some(s) = stdout {
+        c.stdout(s);
+    }
+    let mut child = c.spawn().expect("the alexdb binary runs");
+    {
+        let mut input = child.stdin.take().expect("stdin");
+        input.write_all(stdin).expect("write stdin");
+    }
+    child.wait_with_output().expect("alexdb finishes")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn count(db: &Path) -> String {
+    let o = run(&["--db", db.to_str().expect("utf8"), "-c", "count"], b"", None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    text(&o.stdout)
+}
+
+/// A small tmpfs at a new directory, unmounted when dropped (even if the test panics).
+struct Tmpfs {
+    dir: PathBuf,
+    _parent: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// `None` (with the reason printed) where mounting is not allowed.
+    fn mount(size: &str) -> Option<Tmpfs> {
+        let parent = tempfile::tempdir().expect("tempdir");
+        let dir = parent.path().join("mnt");
+        std::fs::create_dir(&dir).expect("mkdir");
+        let o = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .output();
+        match o {
+            Ok(o) if o.status.success() => Some(Tmpfs {
+                dir,
+                _parent: parent,
+            }),
+            Ok(o) => {
+                eprintln!("skipped: cannot mount a tmpfs: {}", text(&o.stderr).trim());
+                None
+            }
+            Err(e) => {
+                eprintln!("skipped: cannot run mount: {e}");
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.dir).status();
+    }
+}
+
+#[test]
+fn stdout_to_dev_full_is_one_error_and_exit_1_and_the_rest_does_not_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("db");
+    let dbs = db.to_str().expect("utf8");
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipped: no /dev/full");
+        return;
+    };
+    let o = run(
+        &["--db", dbs, "-c", "put 1 a; get 1; put 2 b"],
+        b"",
+        Some(Stdio::from(full)),
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err,
+        "error: cannot write results to stdout: No space left on device (os error 28)\n"
+    );
+    // The first put ran (its confirmation was the failed write); nothing after it did.
+    assert!(count(&db).contains("|     1 |"), "{}", count(&db));
+}
+
+#[test]
+fn piped_script_to_dev_full_stops_too() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipped: no /dev/full");
+        return;
+    };
+    let o = run(
+        &["--temp", "--json"],
+        b"put 1 a\nput 2 b\nput 3 c\n",
+        Some(Stdio::from(full)),
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: cannot write results to stdout"), "{err}");
+}
+
+#[test]
+fn output_file_on_a_full_disk_is_one_error_and_exit_1() {
+    let Some(fs) = Tmpfs::mount("4m") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("db");
+    let out = fs.dir.join("rows.csv");
+    let script = format!(
+        ".load sequential 100000\n.mode csv\n.output {}\nselect * from kv;\n.output stdout\nput 200001 after\n",
+        out.display()
+    );
+    let o = run(&["--db", db.to_str().expect("utf8")], script.as_bytes(), None);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "error: cannot write results to {}: No space left on device (os error 28)\n",
+            out.display()
+        )
+    );
+    // The script stopped at the failed write: the put after it never ran.
+    assert!(count(&db).contains("| 100000 |"), "{}", count(&db));
+}
+
+#[test]
+fn a_pipe_closed_early_ends_the_run_quietly() {
+    let mut child = alexdb()
+        .args(["--temp", "-c", ".load sequential 100000; select * from kv;"])
+        .spawn()
+        .expect("the alexdb binary runs");
+    drop(child.stdin.take());
+    // Read the first line, then close the pipe, as `| head -1` does.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    let status = child.wait().expect("alexdb finishes");
+    assert_eq!(err, "", "no error text for a closed pipe");
+    assert_eq!(status.code(), Some(141), "128 + SIGPIPE, as a shell reports it");
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_one_error_and_the_rest_runs() {
+    let o = run(&["--temp"], b"put 1 a\nput 2 \xff\nput 3 c\ncount\n", None);
+    let err = text(&o.stderr);
+    assert_eq!(err, "error: line 2 is not UTF-8 text; skipped\n");
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert_eq!(out.matches("OK (new key)").count(), 2, "{out}");
+    assert!(out.contains("|     2 |"), "{out}");
+}
+
+#[test]
+fn with_bail_a_line_that_is_not_utf8_stops_the_script() {
+    let o = run(
+        &["--temp", "--bail"],
+        b"put 1 a\nput 2 \xff\nput 3 c\ncount\n",
+        None,
+    );
+    assert_eq!(text(&o.stderr), "error: line 2 is not UTF-8 text; skipped\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(text(&o.stdout), "OK (new key)\n");
+}
+
+#[test]
+fn read_of_a_file_with_a_line_that_is_not_utf8_runs_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("script.txt");
+    std::fs::write(&file, b"put 1 a\nput 2 \xff\nput 3 c\n").expect("write");
+    let f = file.to_str().expect("utf8");
+    let o = run(&["--temp", "-c", &format!(".read {f}; count")], b"", None);
+    assert_eq!(
+        text(&o.stderr),
+        format!("error: {f} line 2 is not UTF-8 text; skipped\n")
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert_eq!(out.matches("OK (new key)").count(), 2, "{out}");
+    assert!(out.contains("|     2 |"), "{out}");
+
+    let o = run(
+        &["--temp", "--bail", "-c", &format!(".read {f}; count")],
+        b"",
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(text(&o.stdout), "OK (new key)\n", "--bail stops at line 2");
+}
