@@ -17,8 +17,8 @@ pub use crate::command::bench_args::{
     BenchCommand, DistArg, IndexArgs, ProfileArgs, VsSqliteArgs, YcsbArgs, parse_key_count,
 };
 use crate::command::history::{app_data_dir, default_history_path};
+use crate::command::render::start_lines;
 use crate::command::{Executor, RunSummary};
-use crate::engine::DbOptions;
 use crate::shell::{Printer, run_commands, run_interactive, run_script, run_script_file};
 
 /// alexdb: an ALEX learned index over RocksDB with an LRU value cache, and a shell around it.
@@ -52,6 +52,11 @@ pub struct Cli {
     /// Print one JSON object per command or benchmark on stdout
     #[arg(long)]
     pub json: bool,
+
+    /// Set an option at open, over the ones saved in the database (repeatable), e.g.
+    /// --set compaction_style=universal
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub set: Vec<(String, String)>,
 
     /// Play the demo script in the dashboard (on a temporary database unless --db)
     #[arg(long, conflicts_with_all = ["commands", "script", "plain"])]
@@ -105,6 +110,7 @@ where
             (cli.commands.is_some(), "-c"),
             (cli.script.is_some(), "--script"),
             (cli.demo, "--demo"),
+            (!cli.set.is_empty(), "--set"),
         ];
         if let Some((_, flag)) = shell_opts.iter().find(|(set, _)| *set) {
             return Err(Cli::command().error(
@@ -163,7 +169,10 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))?;
     }
-    let mut exec = Executor::open(&path, DbOptions::default())?;
+    let mut exec = Executor::open_saved(&path, cli.set.clone())?;
+    for line in start_lines(exec.db().start_report()) {
+        writeln!(err, "{line}")?;
+    }
     exec.bail = cli.bail;
     let interactive =
         cli.commands.is_none() && cli.script.is_none() && std::io::stdin().is_terminal();
@@ -217,6 +226,18 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
     };
     drop(exec);
     Ok(code)
+}
+
+/// `--set NAME=VALUE` as a pair (the value is checked when the database opens).
+fn parse_set(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!(
+            "expected NAME=VALUE, e.g. compaction_style=universal (got '{s}')"
+        )),
+    }
 }
 
 /// `bench vs-sqlite|profile|ycsb`: progress bar on stderr, table or JSON on stdout.

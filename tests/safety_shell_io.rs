@@ -34,7 +34,11 @@ fn text(b: &[u8]) -> String {
 }
 
 fn count(db: &Path) -> String {
-    let o = run(&["--db", db.to_str().expect("utf8"), "-c", "count"], b"", None);
+    let o = run(
+        &["--db", db.to_str().expect("utf8"), "-c", "count"],
+        b"",
+        None,
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     text(&o.stdout)
 }
@@ -116,7 +120,10 @@ fn piped_script_to_dev_full_stops_too() {
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: cannot write results to stdout"), "{err}");
+    assert!(
+        err.starts_with("error: cannot write results to stdout"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -131,7 +138,11 @@ fn output_file_on_a_full_disk_is_one_error_and_exit_1() {
         ".load sequential 100000\n.mode csv\n.output {}\nselect * from kv;\n.output stdout\nput 200001 after\n",
         out.display()
     );
-    let o = run(&["--db", db.to_str().expect("utf8")], script.as_bytes(), None);
+    let o = run(
+        &["--db", db.to_str().expect("utf8")],
+        script.as_bytes(),
+        None,
+    );
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -167,7 +178,11 @@ fn a_pipe_closed_early_ends_the_run_quietly() {
         .expect("stderr");
     let status = child.wait().expect("alexdb finishes");
     assert_eq!(err, "", "no error text for a closed pipe");
-    assert_eq!(status.code(), Some(141), "128 + SIGPIPE, as a shell reports it");
+    assert_eq!(
+        status.code(),
+        Some(141),
+        "128 + SIGPIPE, as a shell reports it"
+    );
 }
 
 #[test]
@@ -188,7 +203,10 @@ fn with_bail_a_line_that_is_not_utf8_stops_the_script() {
         b"put 1 a\nput 2 \xff\nput 3 c\ncount\n",
         None,
     );
-    assert_eq!(text(&o.stderr), "error: line 2 is not UTF-8 text; skipped\n");
+    assert_eq!(
+        text(&o.stderr),
+        "error: line 2 is not UTF-8 text; skipped\n"
+    );
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(text(&o.stdout), "OK (new key)\n");
 }

@@ -9,6 +9,7 @@ use serde_json::{Map, Value as Json, json};
 use super::exec::Session;
 use super::outcome::{Cell, CommandStats, Outcome, Report, Table};
 use super::parse::{OutputMode, OutputTarget};
+use crate::engine::persist::{Origin, StartReport};
 
 /// A value as text: itself when it is valid UTF-8, else `x'..'` in lower-case hex.
 pub fn format_value(bytes: &[u8]) -> String {
@@ -443,4 +444,33 @@ pub fn stats_line(s: &CommandStats) -> String {
         s.rows_read, s.rows_written
     );
     out
+}
+
+/// What an open made of the saved options, as lines for the person: one `warning:` line
+/// per problem with the saved file, then one line listing the options that differ from
+/// the defaults and where each came from (nothing when all are at their defaults).
+pub fn start_lines(report: &StartReport) -> Vec<String> {
+    let mut lines: Vec<String> = report
+        .warnings
+        .iter()
+        .map(|w| format!("warning: {w}"))
+        .collect();
+    if !report.changed.is_empty() {
+        let list: Vec<String> = report
+            .changed
+            .iter()
+            .map(|(name, value, origin)| {
+                let from = match origin {
+                    Origin::File => "saved",
+                    Origin::Override => "--set",
+                };
+                format!("{name}={value} ({from})")
+            })
+            .collect();
+        lines.push(format!(
+            "options differing from the defaults: {}",
+            list.join(", ")
+        ));
+    }
+    lines
 }

@@ -22,6 +22,7 @@ use super::cache::{Value, ValueCache};
 use super::error::{DbError, OpenError};
 use super::index::{AlexIndex, IndexStats};
 use super::options::{BulkLoadMethod, DbOptions, PerfLevel};
+use super::persist::{self, StartReport};
 use super::store::{Store, apply_perf_level, perf_read};
 use crate::metrics::{
     Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, RocksStats, RocksTickers,
@@ -93,6 +94,8 @@ pub struct Db {
     /// For the process RSS; `None` if sysinfo cannot read this platform.
     pub(super) sys: Mutex<Option<sysinfo::System>>,
     pub(super) open_stats: OpenStats,
+    /// What the open made of the saved options.
+    start_report: StartReport,
     pub(super) closed: AtomicBool,
     pub(super) path: PathBuf,
 }
@@ -107,22 +110,46 @@ impl std::fmt::Debug for Db {
 }
 
 impl Db {
-    /// Opens (or creates) the database in directory `path` with the default options.
+    /// Opens (or creates) the database in directory `path` with the options saved in
+    /// it (the defaults for a new database, or one an older alexdb wrote).
     pub fn open(path: impl AsRef<Path>) -> Result<Db, OpenError> {
-        Self::open_with(path, DbOptions::default())
+        Self::open_saved(path, &[])
     }
 
-    /// Opens (or creates, if `create_if_missing`) the database with `opts`, then
-    /// rebuilds ALEX from RocksDB's keys.
+    /// Opens with the options saved in the directory, then each `(name, value)` of
+    /// `sets` over them (the shell's `--set`). [`Db::start_report`] says which options
+    /// differ from the defaults and where they came from, and what was wrong with the
+    /// saved file (a damaged file is used as far as valid; it never stops the open).
+    pub fn open_saved(path: impl AsRef<Path>, sets: &[(String, String)]) -> Result<Db, OpenError> {
+        let (opts, report) = persist::start_options(path.as_ref(), sets)?;
+        Self::open_reporting(path.as_ref(), opts, report)
+    }
+
+    /// Opens (or creates, if `create_if_missing`) the database with exactly `opts`
+    /// (ignoring the saved options, which become `opts`), then rebuilds ALEX from
+    /// RocksDB's keys.
     pub fn open_with(path: impl AsRef<Path>, opts: DbOptions) -> Result<Db, OpenError> {
+        Self::open_reporting(path.as_ref(), opts, StartReport::default())
+    }
+
+    fn open_reporting(
+        path: &Path,
+        opts: DbOptions,
+        mut start_report: StartReport,
+    ) -> Result<Db, OpenError> {
         opts.validate()?;
         // Caches far past the machine's memory are refused (the value cache is empty now).
         if let Some(machine) = super::options::machine_memory() {
             opts.check_memory(machine, super::cache::ENTRY_OVERHEAD_BYTES as u64)?;
         }
-        let path = path.as_ref();
         let t0 = Instant::now();
         let store = Store::open(path, &opts)?;
+        // The options in force are what the next open should find.
+        if let Err(e) = persist::save_if_changed(path, &opts) {
+            start_report.warnings.push(format!(
+                "the options in force are not saved for the next open: {e}"
+            ));
+        }
         let t1 = Instant::now();
         let keys = store.keys()?;
         let t2 = Instant::now();
@@ -161,6 +188,7 @@ impl Db {
             opts: RwLock::new(opts),
             sys: Mutex::new(sysinfo::System::new().ok()),
             open_stats,
+            start_report,
             closed: AtomicBool::new(false),
             path: path.to_path_buf(),
         })
@@ -185,6 +213,18 @@ impl Db {
 
     pub fn open_stats(&self) -> OpenStats {
         self.open_stats
+    }
+
+    /// The options that differed from the defaults at open, where each came from, and
+    /// any warning about the saved options file.
+    pub fn start_report(&self) -> &StartReport {
+        &self.start_report
+    }
+
+    /// Saves the options in force in the database directory if they changed, so the
+    /// next open finds them.
+    pub(super) fn save_options(&self) -> Result<(), DbError> {
+        persist::save_if_changed(&self.path, &self.options())
     }
 
     /// RocksDB, shared. Waits while a reopen has it closed; fails if it stayed closed.

@@ -124,7 +124,27 @@ impl Db {
         self.apply_locked(&cur, target)
     }
 
+    /// Applies `target` and saves whatever part of it took effect (a change can fail
+    /// halfway), so the next open finds the options in force.
     fn apply_locked(
+        &self,
+        cur: &DbOptions,
+        target: DbOptions,
+    ) -> Result<Vec<OptionChange>, DbError> {
+        let result = self.apply_changes(cur, target);
+        if self.options() == *cur {
+            return result;
+        }
+        match (result, self.save_options()) {
+            (Ok(mut changes), Err(e)) => {
+                add_note(&mut changes, &format!("not saved for the next open: {e}"));
+                Ok(changes)
+            }
+            (result, _) => result,
+        }
+    }
+
+    fn apply_changes(
         &self,
         cur: &DbOptions,
         target: DbOptions,
@@ -459,6 +479,16 @@ fn add_memory_warning(changes: &mut [OptionChange], warning: &str) {
         c.note = Some(match c.note.take() {
             Some(n) => format!("{n}; {warning}"),
             None => warning.to_string(),
+        });
+    }
+}
+
+/// Adds `note` to the last change (the line a front end prints last).
+fn add_note(changes: &mut [OptionChange], note: &str) {
+    if let Some(c) = changes.last_mut() {
+        c.note = Some(match c.note.take() {
+            Some(n) => format!("{n}; {note}"),
+            None => note.to_string(),
         });
     }
 }

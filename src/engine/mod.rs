@@ -11,6 +11,7 @@ pub mod index;
 pub mod live;
 pub mod load;
 pub mod options;
+pub mod persist;
 pub mod store;
 
 pub use cache::Value;

@@ -270,6 +270,7 @@ fn is_rocksdb_file(name: &str) -> bool {
         || name.ends_with(".blob")
         || name.ends_with(".dbtmp")
         || name.starts_with(LOAD_DIR_PREFIX)
+        || name.starts_with(super::persist::OPTIONS_FILE)
 }
 
 /// Checks the directory before RocksDB sees it; creates it if allowed. Refuses files and

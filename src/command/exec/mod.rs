@@ -83,6 +83,9 @@ pub struct Executor {
     /// bar); `None`: jobs always run in the background (the dashboard).
     waiter: Option<Waiter>,
     depth: usize,
+    /// `Some` when databases open with their saved options and these `(name, value)`
+    /// over them (the shell's `--set`); `None`: with exactly `opts`.
+    sets: Option<Vec<(String, String)>>,
 }
 
 /// Waits for a job and returns its final status.
@@ -104,6 +107,15 @@ impl Executor {
         Ok(Self::with_db(Arc::new(db), opts))
     }
 
+    /// Opens the database at `path` with the options saved in it and `sets` over them
+    /// (see [`Db::open_saved`]); `.open` opens other databases the same way.
+    pub fn open_saved(path: &Path, sets: Vec<(String, String)>) -> Result<Self, DbError> {
+        let db = Db::open_saved(path, &sets)?;
+        let mut exec = Self::with_db(Arc::new(db), DbOptions::default());
+        exec.sets = Some(sets);
+        Ok(exec)
+    }
+
     /// Runs commands against an already open database.
     pub fn with_db(db: Arc<Db>, opts: DbOptions) -> Self {
         Executor {
@@ -115,6 +127,7 @@ impl Executor {
             jobs: super::jobs::Jobs::new(),
             waiter: None,
             depth: 0,
+            sets: None,
         }
     }
 

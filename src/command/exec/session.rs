@@ -8,6 +8,7 @@ use super::{Executor, misrouted, mode_name, on_off, options_table};
 use crate::command::outcome::{Cell, ExecError, Outcome, Table};
 use crate::command::parse::levenshtein;
 use crate::command::parse::{Command, OutputTarget};
+use crate::command::render::start_lines;
 use crate::command::spec::{ALL_NAMES, SPECS, lookup};
 use crate::engine::options::{Opt, nearest_name};
 use crate::engine::{Db, DbError, DbOptions};
@@ -94,7 +95,12 @@ impl Executor {
                 self.db.len()
             )));
         }
-        let db = Db::open_with(&new_path, self.opts.clone()).map_err(DbError::from)?;
+        let db = match &self.sets {
+            Some(sets) => Db::open_saved(&new_path, sets),
+            None => Db::open_with(&new_path, self.opts.clone()),
+        }
+        .map_err(DbError::from)?;
+        let start = start_lines(db.start_report());
         let keys = db.len();
         let secs = db.open_stats().total_secs;
         let old = std::mem::replace(&mut self.db, Arc::new(db));
@@ -106,10 +112,12 @@ impl Executor {
         self.window = MetricsWindow::new();
         // The `.stats` override belongs to this session: it moves to the new database.
         self.set_stats(self.session.settings.stats);
-        Ok(Outcome::Message(format!(
-            "opened {} ({keys} keys, {secs:.2} s)",
-            new_path.display()
-        )))
+        let mut text = format!("opened {} ({keys} keys, {secs:.2} s)", new_path.display());
+        for line in start {
+            text.push('\n');
+            text.push_str(&line);
+        }
+        Ok(Outcome::Message(text))
     }
 
     fn show(&self) -> Table {
