@@ -392,6 +392,7 @@ fn render_report_shows_mode_timer_and_output_file() {
     let text_of = |i: usize| match &shown[i] {
         Shown::Text { body, notes } => (body.clone(), notes.clone()),
         Shown::ToFile => panic!("{i} went to the file"),
+        Shown::FileFailed(e) => panic!("{i} failed: {e}"),
     };
     assert_eq!(text_of(0).0, "OK (new key)\n");
     assert_eq!(text_of(1).0, "mode csv\n");
