@@ -66,10 +66,12 @@ fn set_options_are_in_force_after_a_restart_through_the_cli_and_the_library() {
     assert!(out.contains("| 1   | a     |") || out.contains("|   1 | a     |"));
 
     let opened = Db::open(&db).expect("library open");
-    let mut expected = DbOptions::default();
-    expected.compaction_style = CompactionStyle::Universal;
-    expected.bloom_bits_per_key = 5.0;
-    expected.block_size = 8 * 1024;
+    let expected = DbOptions {
+        compaction_style: CompactionStyle::Universal,
+        bloom_bits_per_key: 5.0,
+        block_size: 8 * 1024,
+        ..DbOptions::default()
+    };
     assert_eq!(opened.options(), expected);
     let r = opened.start_report();
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
@@ -169,8 +171,10 @@ fn profile_load_and_library_changes_are_saved() {
 fn open_with_explicit_options_saves_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("db");
-    let mut opts = DbOptions::default();
-    opts.block_size = 4096;
+    let opts = DbOptions {
+        block_size: 4096,
+        ..DbOptions::default()
+    };
     drop(Db::open_with(&db, opts.clone()).expect("open"));
     assert_eq!(Db::open(&db).expect("reopen").options(), opts);
 }
