@@ -315,6 +315,8 @@ impl Db {
             *slot = Some(old);
             return Err(e);
         }
+        self.fifo
+            .before_reopen(&old, next.compaction_style == CompactionStyle::Fifo);
         {
             let mut base = self.ticker_base.lock();
             *base = base.plus(&old.tickers());
@@ -334,6 +336,8 @@ impl Db {
         let result = match attempt {
             Ok(store) => {
                 *slot = Some(store);
+                self.fifo
+                    .after_reopen(next.compaction_style == CompactionStyle::Fifo);
                 self.perf_level
                     .store(next.perf_level as u8, Ordering::Relaxed);
                 apply_perf_level(next.perf_level);
@@ -346,6 +350,8 @@ impl Db {
             Err(e) => match Store::open(&self.path, &prev) {
                 Ok(store) => {
                     *slot = Some(store);
+                    self.fifo
+                        .after_reopen(prev.compaction_style == CompactionStyle::Fifo);
                     Err(DbError::RolledBack {
                         change: format!("reopen with {label}"),
                         reason: e.to_string(),
