@@ -204,3 +204,36 @@ fn reopened_fifo_database_stays_in_step() {
     let m = model(&db);
     assert_in_step(&db, &m, 0..20_000);
 }
+
+#[test]
+fn options_change_while_fifo_is_past_its_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Memtables larger than the limit: the database passes it before any file exists.
+    let big_memtable = DbOptions {
+        write_buffer_size: 8 << 20,
+        ..opts()
+    };
+    let db = Db::open_with(dir.path().join("db"), big_memtable).expect("open");
+    db.set_option("fifo_max_size", "2MiB").expect("limit");
+    db.set_option("compaction_style", "fifo").expect("fifo");
+    for k in 0..10_000 {
+        db.put(k, &value(k, 0)).expect("put");
+    }
+    let size = int_prop(&db, "rocksdb.cur-size-all-mem-tables")
+        + int_prop(&db, "rocksdb.live-sst-files-size");
+    assert!(size > 2 << 20, "past the limit: {size}");
+    // Changes that delete nothing go ahead (they were refused past the limit)...
+    db.set_option("block_cache_size", "16MiB")
+        .expect("a change unrelated to FIFO");
+    db.set_option("fifo_max_size", "16MiB")
+        .expect("raising the limit");
+    // ...but lowering the limit below what the database holds would delete rows.
+    let e = db
+        .set_option("fifo_max_size", "1MiB")
+        .expect_err("lowering refused");
+    assert!(e.to_string().contains("lowering fifo_max_size"), "{e}");
+    settle(&db);
+    let m = model(&db);
+    assert_eq!(m.len(), 10_000, "nothing deleted");
+    assert_in_step(&db, &m, 0..10_000);
+}

@@ -250,10 +250,14 @@ impl Db {
         Ok(())
     }
 
-    /// FIFO compaction deletes the oldest files once the database passes its limit:
-    /// refuse it unless the limit is above the current size.
+    /// FIFO compaction deletes the oldest files once the database passes its limit.
+    /// Entering FIFO or lowering the limit would delete rows at once as a side effect of
+    /// an option change: refuse that unless the limit is above the current size. Other
+    /// changes while in FIFO go ahead (ALEX follows the files FIFO deletes, see fifo.rs).
     fn check_fifo(&self, cur: &DbOptions, t: &DbOptions) -> Result<(), DbError> {
-        if t.compaction_style != CompactionStyle::Fifo {
+        let entering = cur.compaction_style != CompactionStyle::Fifo;
+        let lowering = t.fifo_max_size < cur.fifo_max_size;
+        if t.compaction_style != CompactionStyle::Fifo || !(entering || lowering) {
             return Ok(());
         }
         let size = {
