@@ -20,8 +20,9 @@ use serde::Serialize;
 
 use super::cache::{Value, ValueCache};
 use super::error::{DbError, OpenError};
+use super::fifo::FifoWatch;
 use super::index::{AlexIndex, IndexStats};
-use super::options::{BulkLoadMethod, DbOptions, PerfLevel};
+use super::options::{BulkLoadMethod, CompactionStyle, DbOptions, PerfLevel};
 use super::persist::{self, StartReport};
 use super::store::{Store, apply_perf_level, perf_read};
 use crate::metrics::{
@@ -33,7 +34,7 @@ const KEY_STRIPES: usize = 256;
 
 #[repr(align(64))]
 pub(super) struct KeyStripe {
-    lock: Mutex<()>,
+    pub(super) lock: Mutex<()>,
     pub(super) seq: AtomicU64,
 }
 
@@ -84,6 +85,8 @@ pub struct Db {
     pub(super) cache: ValueCache,
     pub(super) metrics: Metrics,
     pub(super) stripes: Box<[KeyStripe]>,
+    /// The table files ALEX agrees with, while FIFO compaction may delete some.
+    pub(super) fifo: FifoWatch,
     /// Puts and deletes hold it shared; a load holds it exclusively while it makes its
     /// rows visible, so ALEX and RocksDB never disagree about a key afterwards.
     pub(super) write_gate: RwLock<()>,
@@ -150,6 +153,8 @@ impl Db {
                 "the options in force are not saved for the next open: {e}"
             ));
         }
+        let fifo = FifoWatch::new();
+        fifo.start(&store, opts.compaction_style == CompactionStyle::Fifo);
         let t1 = Instant::now();
         let keys = store.keys()?;
         let t2 = Instant::now();
@@ -182,6 +187,7 @@ impl Db {
                     seq: AtomicU64::new(0),
                 })
                 .collect(),
+            fifo,
             write_gate: RwLock::new(()),
             load_lock: Mutex::new(()),
             options_lock: Mutex::new(()),
@@ -263,7 +269,7 @@ impl Db {
     }
 
     #[inline]
-    fn stripe(&self, key: i64) -> &KeyStripe {
+    pub(super) fn stripe(&self, key: i64) -> &KeyStripe {
         let h = (key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56;
         &self.stripes[h as usize % KEY_STRIPES]
     }
@@ -273,6 +279,7 @@ impl Db {
     /// The value of `key`, or `None` if it does not exist.
     #[inline]
     pub fn get(&self, key: i64) -> Result<Option<Value>, DbError> {
+        self.follow_fifo();
         if self.metrics.sample() {
             return self.get_timed(key);
         }
@@ -369,6 +376,7 @@ impl Db {
 
     /// Whether `key` exists (ALEX only; no value is read).
     pub fn contains(&self, key: i64) -> bool {
+        self.follow_fifo();
         self.index.read().contains(key)
     }
 
@@ -402,6 +410,7 @@ impl Db {
         if a > b {
             return Ok(Vec::new());
         }
+        self.follow_fifo();
         let keys: Vec<i64> = self.index.read().range(a..=b).take(limit).collect();
         let mut out = Vec::with_capacity(keys.len());
         self.store()?.multi_get(&keys, |k, v| {
@@ -415,6 +424,7 @@ impl Db {
     /// Number of keys (from ALEX).
     pub fn count(&self) -> u64 {
         let t = self.metrics.start();
+        self.follow_fifo();
         let n = self.index.read().len() as u64;
         self.metrics.incr(Counter::Counts);
         self.metrics.finish(OpKind::Count, t);
@@ -424,6 +434,7 @@ impl Db {
     /// Number of keys with `a <= key <= b` (from ALEX).
     pub fn count_range(&self, a: i64, b: i64) -> u64 {
         let t = self.metrics.start();
+        self.follow_fifo();
         let n = if a > b {
             0
         } else {
@@ -436,18 +447,22 @@ impl Db {
 
     /// Number of keys, without counting it as an operation.
     pub fn len(&self) -> usize {
+        self.follow_fifo();
         self.index.read().len()
     }
 
     pub fn is_empty(&self) -> bool {
+        self.follow_fifo();
         self.index.read().is_empty()
     }
 
     pub fn min_key(&self) -> Option<i64> {
+        self.follow_fifo();
         self.index.read().min_key()
     }
 
     pub fn max_key(&self) -> Option<i64> {
+        self.follow_fifo();
         self.index.read().max_key()
     }
 
@@ -456,6 +471,7 @@ impl Db {
         if a > b {
             return Vec::new();
         }
+        self.follow_fifo();
         self.index.read().range(a..=b).take(limit).collect()
     }
 
@@ -466,6 +482,7 @@ impl Db {
     pub fn put(&self, key: i64, value: &[u8]) -> Result<bool, DbError> {
         DbError::check_value(value)?;
         let t = self.metrics.start();
+        self.follow_fifo();
         let is_new;
         {
             let _gate = self.write_gate.read();
@@ -486,6 +503,7 @@ impl Db {
     /// Removes `key`. Returns `true` if it existed.
     pub fn delete(&self, key: i64) -> Result<bool, DbError> {
         let t = self.metrics.start();
+        self.follow_fifo();
         let existed;
         {
             let _gate = self.write_gate.read();
@@ -533,6 +551,7 @@ impl Db {
 
     /// Checks that ALEX is well formed and holds as many keys as RocksDB.
     pub fn check(&self) -> Result<CheckReport, DbError> {
+        self.follow_fifo();
         let _gate = self.write_gate.write();
         let (alex_keys, alex_valid) = {
             let ix = self.index.read();
@@ -548,6 +567,7 @@ impl Db {
     }
 
     pub fn index_stats(&self) -> IndexStats {
+        self.follow_fifo();
         self.index.read().stats()
     }
 

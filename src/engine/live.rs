@@ -270,10 +270,14 @@ impl Db {
         Ok(())
     }
 
-    /// FIFO compaction deletes the oldest files once the database passes its limit:
-    /// refuse it unless the limit is above the current size.
+    /// FIFO compaction deletes the oldest files once the database passes its limit.
+    /// Entering FIFO or lowering the limit would delete rows at once as a side effect of
+    /// an option change: refuse that unless the limit is above the current size. Other
+    /// changes while in FIFO go ahead (ALEX follows the files FIFO deletes, see fifo.rs).
     fn check_fifo(&self, cur: &DbOptions, t: &DbOptions) -> Result<(), DbError> {
-        if t.compaction_style != CompactionStyle::Fifo {
+        let entering = cur.compaction_style != CompactionStyle::Fifo;
+        let lowering = t.fifo_max_size < cur.fifo_max_size;
+        if t.compaction_style != CompactionStyle::Fifo || !(entering || lowering) {
             return Ok(());
         }
         let size = {
@@ -335,6 +339,8 @@ impl Db {
             *slot = Some(old);
             return Err(e);
         }
+        self.fifo
+            .before_reopen(&old, next.compaction_style == CompactionStyle::Fifo);
         {
             let mut base = self.ticker_base.lock();
             *base = base.plus(&old.tickers());
@@ -354,6 +360,8 @@ impl Db {
         let result = match attempt {
             Ok(store) => {
                 *slot = Some(store);
+                self.fifo
+                    .after_reopen(next.compaction_style == CompactionStyle::Fifo);
                 self.perf_level
                     .store(next.perf_level as u8, Ordering::Relaxed);
                 apply_perf_level(next.perf_level);
@@ -366,6 +374,8 @@ impl Db {
             Err(e) => match Store::open(&self.path, &prev) {
                 Ok(store) => {
                     *slot = Some(store);
+                    self.fifo
+                        .after_reopen(prev.compaction_style == CompactionStyle::Fifo);
                     Err(DbError::RolledBack {
                         change: format!("reopen with {label}"),
                         reason: e.to_string(),

@@ -7,6 +7,7 @@
 pub mod cache;
 pub mod db;
 pub mod error;
+mod fifo;
 pub mod index;
 pub mod live;
 pub mod load;

@@ -395,6 +395,14 @@ pub(crate) enum WriteMode {
     Sync = 2,
 }
 
+/// One live table file: its name and the first and last key it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TableFile {
+    pub name: String,
+    pub first: i64,
+    pub last: i64,
+}
+
 pub(crate) struct Store {
     db: DB,
     /// Kept for the statistics object RocksDB shares with the open database.
@@ -694,6 +702,41 @@ impl Store {
         }
         it.status().map_err(DbError::rocks("read the keys"))?;
         Ok(keys)
+    }
+
+    /// Keys with `a <= key <= b`, in order (keys only; blocks bypass the block cache).
+    pub fn keys_between(&self, a: i64, b: i64) -> Result<Vec<i64>, DbError> {
+        if a > b {
+            return Ok(Vec::new());
+        }
+        let hi = (b < i64::MAX).then(|| encode_key(b + 1).to_vec());
+        self.keys_in(Some(encode_key(a).to_vec()), hi)
+    }
+
+    /// The live table files with their key ranges (files without keys are left out).
+    pub fn table_files(&self) -> Result<Vec<TableFile>, DbError> {
+        let files = self
+            .db
+            .live_files()
+            .map_err(DbError::rocks("list the table files"))?;
+        Ok(files
+            .into_iter()
+            .filter_map(|f| {
+                let first = decode_key(f.start_key.as_deref()?)?;
+                let last = decode_key(f.end_key.as_deref()?)?;
+                Some(TableFile {
+                    name: f.name,
+                    first,
+                    last: last.max(first),
+                })
+            })
+            .collect())
+    }
+
+    /// RocksDB's super-version number: it changes whenever the set of memtables or
+    /// table files changes (a flush, a compaction, a FIFO deletion), and is cheap to read.
+    pub fn super_version(&self) -> u64 {
+        self.int_prop("rocksdb.current-super-version-number")
     }
 
     /// Counts RocksDB's keys by iterating them (slow; for checks and tests).
