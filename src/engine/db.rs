@@ -22,7 +22,7 @@ use super::cache::{Value, ValueCache};
 use super::error::{DbError, OpenError};
 use super::index::{AlexIndex, IndexStats};
 use super::options::{BulkLoadMethod, DbOptions, PerfLevel};
-use super::store::{Store, apply_perf_level, perf_read};
+use super::store::{DamagedRange, Store, apply_perf_level, perf_read};
 use crate::metrics::{
     Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, RocksStats, RocksTickers,
     Snapshot,
@@ -57,6 +57,8 @@ pub struct CheckReport {
     /// ALEX's own structural self-check.
     pub alex_valid: Result<(), String>,
     pub ok: bool,
+    /// Key ranges RocksDB could not read (their keys are not counted above).
+    pub damaged: Vec<DamagedRange>,
 }
 
 /// The database. `Send + Sync`: share it with `Arc<Db>` between worker threads and the
@@ -93,6 +95,9 @@ pub struct Db {
     /// For the process RSS; `None` if sysinfo cannot read this platform.
     pub(super) sys: Mutex<Option<sysinfo::System>>,
     pub(super) open_stats: OpenStats,
+    /// Key ranges the open could not read (a damaged data block): their keys are not
+    /// in ALEX. Empty for a healthy database.
+    pub(super) damaged: Vec<DamagedRange>,
     pub(super) closed: AtomicBool,
     pub(super) path: PathBuf,
 }
@@ -124,7 +129,8 @@ impl Db {
         let t0 = Instant::now();
         let store = Store::open(path, &opts)?;
         let t1 = Instant::now();
-        let keys = store.keys()?;
+        let scan = store.keys()?;
+        let (keys, damaged) = (scan.keys, scan.damaged);
         let t2 = Instant::now();
         let index = AlexIndex::bulk_load(&keys)?;
         let t3 = Instant::now();
@@ -161,6 +167,7 @@ impl Db {
             opts: RwLock::new(opts),
             sys: Mutex::new(sysinfo::System::new().ok()),
             open_stats,
+            damaged,
             closed: AtomicBool::new(false),
             path: path.to_path_buf(),
         })
@@ -185,6 +192,30 @@ impl Db {
 
     pub fn open_stats(&self) -> OpenStats {
         self.open_stats
+    }
+
+    /// Key ranges the open could not read (their keys are left out of ALEX); empty for
+    /// a healthy database.
+    pub fn damaged_ranges(&self) -> &[DamagedRange] {
+        &self.damaged
+    }
+
+    /// A key absent from ALEX that lies in a range the open could not read: its value
+    /// is unknown, not missing.
+    #[cold]
+    fn damaged_key(&self, key: i64) -> Result<Option<Value>, DbError> {
+        match self
+            .damaged
+            .iter()
+            .find(|d| d.first <= key && key <= d.last)
+        {
+            Some(d) => Err(DbError::Damaged {
+                key,
+                first: d.first,
+                last: d.last,
+            }),
+            None => Ok(None),
+        }
     }
 
     /// RocksDB, shared. Waits while a reopen has it closed; fails if it stayed closed.
@@ -245,6 +276,9 @@ impl Db {
         }
         if !self.index.read().contains(key) {
             self.metrics.incr(Counter::AlexAbsent);
+            if !self.damaged.is_empty() {
+                return self.damaged_key(key);
+            }
             return Ok(None);
         }
         self.metrics.incr(Counter::AlexFound);
@@ -283,6 +317,9 @@ impl Db {
         if !present {
             self.metrics.incr(Counter::AlexAbsent);
             t.finish(&self.metrics);
+            if !self.damaged.is_empty() {
+                return self.damaged_key(key);
+            }
             return Ok(None);
         }
         self.metrics.incr(Counter::AlexFound);
@@ -486,24 +523,27 @@ impl Db {
         }
     }
 
-    /// Counts RocksDB's keys by iterating them (slow: for checks).
+    /// Counts RocksDB's readable keys by iterating them (slow: for checks); damaged
+    /// ranges are skipped (see [`Db::check`]).
     pub fn rocksdb_key_count(&self) -> Result<u64, DbError> {
-        self.store()?.count_keys()
+        Ok(self.store()?.count_keys()?.0)
     }
 
-    /// Checks that ALEX is well formed and holds as many keys as RocksDB.
+    /// Checks that ALEX is well formed and holds as many keys as RocksDB, and that
+    /// RocksDB could read every key (damaged ranges are listed; then `ok` is false).
     pub fn check(&self) -> Result<CheckReport, DbError> {
         let _gate = self.write_gate.write();
         let (alex_keys, alex_valid) = {
             let ix = self.index.read();
             (ix.len() as u64, ix.validate())
         };
-        let rocksdb_keys = self.store()?.count_keys()?;
+        let (rocksdb_keys, damaged) = self.store()?.count_keys()?;
         Ok(CheckReport {
-            ok: alex_valid.is_ok() && alex_keys == rocksdb_keys,
+            ok: alex_valid.is_ok() && alex_keys == rocksdb_keys && damaged.is_empty(),
             alex_keys,
             rocksdb_keys,
             alex_valid,
+            damaged,
         })
     }
 
