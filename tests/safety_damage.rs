@@ -149,3 +149,52 @@ fn a_damaged_footer_or_index_block_is_one_clear_error() {
         assert!(msg.contains(&name), "{back}: names the file: {msg}");
     }
 }
+
+/// Over 1M keys the open reads two key ranges in parallel (on two or more cores), cut
+/// at the middle key: damage across that cut is still one range, every other key reads.
+#[test]
+fn damage_at_the_parallel_scans_cut_is_one_range() {
+    const BIG: i64 = 1_100_000;
+    // split_points' cut for one file of keys 0..BIG read by two threads.
+    const CUT: i64 = (BIG - 1) / 2;
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), opts()).unwrap();
+    db.load((0..BIG).map(|k| (k, k.to_le_bytes()))).unwrap();
+    db.compact();
+    db.close().unwrap();
+    let sst = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "sst"))
+        .unwrap();
+    let len = fs::metadata(&sst).unwrap().len() as i64;
+
+    // Where the cut's block lies: entries are all alike, so offsets grow linearly with
+    // the key; one damaged block found the ratio (a second flip undoes the first).
+    flip(&sst, len / 4, 8);
+    let probe = Db::open_with(dir.path(), opts()).unwrap();
+    let seen = probe.damaged_ranges()[0].first;
+    drop(probe);
+    flip(&sst, len / 4, 8);
+    let at = CUT * (len / 4) / seen;
+    // Several blocks on both sides of the estimate: adjacent damaged blocks make one range.
+    for d in (-8_000..=8_000).step_by(1_000) {
+        flip(&sst, at + d, 4);
+    }
+
+    let db = Db::open_with(dir.path(), opts()).unwrap();
+    let ranges = db.damaged_ranges().to_vec();
+    assert_eq!(ranges.len(), 1, "{ranges:?}");
+    let r = &ranges[0];
+    assert!(
+        r.first <= CUT && CUT + 1 <= r.last,
+        "the cut is inside: {r:?}"
+    );
+    let lost = r.last - r.first + 1;
+    assert!(lost < 5_000, "{r:?}");
+    assert_eq!(db.len() as i64, BIG - lost);
+    for k in [0, r.first - 1, r.last + 1, BIG - 1] {
+        assert_eq!(&db.get(k).unwrap().unwrap()[..], k.to_le_bytes(), "key {k}");
+    }
+    assert_eq!(db.check().unwrap().damaged, ranges);
+}

@@ -1224,4 +1224,32 @@ mod tests {
         assert_eq!(encode_key(0), [0x80, 0, 0, 0, 0, 0, 0, 0]);
         assert_eq!(decode_key(b"short"), None);
     }
+
+    fn range(first: i64, last: i64) -> DamagedRange {
+        DamagedRange {
+            first,
+            last,
+            reason: format!("r{first}"),
+        }
+    }
+
+    #[test]
+    fn a_damaged_range_cut_by_a_scan_boundary_is_joined_again() {
+        let mut a = KeyScan {
+            keys: vec![1, 2],
+            damaged: vec![range(3, 9)],
+        };
+        a.append(KeyScan {
+            keys: vec![12, 13],
+            damaged: vec![range(10, 11), range(14, 20)],
+        });
+        assert_eq!(a.keys, [1, 2, 12, 13]);
+        assert_eq!(a.damaged, [range(3, 11), range(14, 20)]);
+        // Not adjacent: kept apart.
+        a.append(KeyScan {
+            keys: vec![],
+            damaged: vec![range(22, 30)],
+        });
+        assert_eq!(a.damaged.len(), 3);
+    }
 }
