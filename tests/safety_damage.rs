@@ -198,3 +198,91 @@ fn damage_at_the_parallel_scans_cut_is_one_range() {
     }
     assert_eq!(db.check().unwrap().damaged, ranges);
 }
+
+fn alexdb(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(args)
+        .env("XDG_DATA_HOME", std::env::temp_dir())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the alexdb binary runs")
+}
+
+/// The shell says at open what could not be read, `.check` lists it, a get inside it is
+/// an error naming the damage; `.open` says it too.
+#[test]
+fn the_shell_reports_the_damage_at_open_and_in_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let sst = build(dir.path());
+    let len = fs::metadata(&sst).unwrap().len() as i64;
+    flip(&sst, len / 2, 8);
+    let range = {
+        let db = Db::open_with(dir.path(), opts()).unwrap();
+        db.damaged_ranges()[0].clone()
+    };
+    let span = format!("{}..={}", range.first, range.last);
+    let db = dir.path().to_str().unwrap();
+
+    let o = alexdb(&["--db", db, "-c", ".mode csv; count; .check"]);
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert_eq!(
+        err.lines().next(),
+        Some(format!(
+            "opened with damage: 1 range of keys unreadable: {span} (a data block failed its checksum); those keys are left out; run .check"
+        ).as_str()),
+        "{err}"
+    );
+    let lost = range.last - range.first + 1;
+    assert!(out.contains(&(ROWS - lost).to_string()), "{out}");
+    assert!(out.contains("ok,no"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "damaged range,\"{span} unreadable: Corruption: block checksum mismatch"
+        )),
+        "{out}"
+    );
+
+    let inside = range.first.to_string();
+    let o = alexdb(&["--db", db, "-c", &format!("get {inside}")]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("key {inside} is in a damaged range ({span})")),
+        "{err}"
+    );
+
+    let o = alexdb(&["--temp", "-c", &format!(".open {db}")]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(&format!(
+            " with damage: 1 range of keys unreadable: {span} "
+        )),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_on_a_healthy_database_lists_no_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = alexdb(&[
+        "--db",
+        dir.path().to_str().unwrap(),
+        "-c",
+        ".mode csv; put 1 a; .check",
+    ]);
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("damage"), "{err}");
+    assert!(
+        out.contains("ok,yes") && out.contains("alex keys,1"),
+        "{out}"
+    );
+    assert!(!out.contains("damaged range"), "{out}");
+}
