@@ -87,6 +87,9 @@ fn a_damaged_data_block_leaves_the_rest_readable() {
             assert_eq!(&v[..], value(k).as_bytes(), "key {k}");
         }
     }
+    // A scan across the damaged block says so rather than returning a short result.
+    let err = db.scan(d.first - 5, d.last + 5, 1_000).unwrap_err();
+    assert!(err.to_string().contains("checksum mismatch"), "{err}");
     // Outside the data set: still absent, not an error.
     assert!(db.get(ROWS + 5).unwrap().is_none());
 
