@@ -773,33 +773,37 @@ impl Store {
             let Err(e) = it.status() else {
                 return Ok(damaged);
             };
-            let first = match last {
-                Some(k) => k.checked_add(1),
-                None => Some(lo.as_deref().and_then(decode_key).unwrap_or(i64::MIN)),
-            };
-            // No key past the last one read, or no progress since the last skip:
-            // RocksDB is not failing on a block we can step over.
-            let stuck = damaged.last().is_some_and(|d| first <= Some(d.last));
-            let (Some(first), false) = (first, stuck) else {
-                return Err(DbError::rocks("read the keys")(e));
-            };
-            if e.kind() != rocksdb::ErrorKind::Corruption {
-                return Err(DbError::rocks("read the keys")(e));
-            }
-            let reason = e.into_string();
-            let (range, next) = self.damaged_range(first, last.is_none(), hi, reason.clone())?;
-            if range.last < range.first {
-                // The seek that failed in the scan succeeds alone: nothing to step over.
-                return Err(DbError::Rocks {
-                    context: "read the keys",
-                    message: reason,
-                });
-            }
+            let (range, next) = self.skip_damage(e, last, lo, hi, damaged.last())?;
             damaged.push(range);
             match next {
                 Some(n) => from = Some(encode_key(n).to_vec()),
                 None => return Ok(damaged),
             }
+        }
+    }
+
+    /// After the key scan of `[lo, hi)` failed with `e` past key `last`: the range of
+    /// unreadable keys and the next readable key, or `e` itself when it is not damage
+    /// that can be stepped over (not a corruption, or no progress since the range
+    /// skipped `before`).
+    fn skip_damage(
+        &self,
+        e: rocksdb::Error,
+        last: Option<i64>,
+        lo: &Bound,
+        hi: &Bound,
+        before: Option<&DamagedRange>,
+    ) -> Result<(DamagedRange, Option<i64>), DbError> {
+        let first = match last {
+            Some(k) => k.checked_add(1),
+            None => Some(lo.as_deref().and_then(decode_key).unwrap_or(i64::MIN)),
+        };
+        let first = first.filter(|&f| before.is_none_or(|d| f > d.last));
+        match first {
+            Some(first) if e.kind() == rocksdb::ErrorKind::Corruption => {
+                self.damaged_range(first, last.is_none(), hi, e.into_string())
+            }
+            _ => Err(DbError::rocks("read the keys")(e)),
         }
     }
 
@@ -817,14 +821,24 @@ impl Store {
             .as_deref()
             .and_then(decode_key)
             .map_or(i64::MAX, |h| h.saturating_sub(1));
-        let span = self.file_key_span();
         let next = self.next_readable(first, end, hi)?;
+        let last = match next {
+            Some(n) if n > first => n - 1,
+            // The seek that failed in the scan succeeds alone: nothing to step over.
+            Some(_) => {
+                return Err(DbError::Rocks {
+                    context: "read the keys",
+                    message: reason,
+                });
+            }
+            None => end,
+        };
         let mut range = DamagedRange {
             first,
-            last: next.map_or(end, |n| n - 1),
+            last,
             reason,
         };
-        if let Some((min, max)) = span {
+        if let Some((min, max)) = self.file_key_span() {
             if at_start && min > range.first && min <= range.last {
                 range.first = min;
             }
