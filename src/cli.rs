@@ -186,6 +186,9 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
         drop(exec);
         return Ok(code);
     }
+    if let Some(notice) = exec.open_notice() {
+        writeln!(err, "{notice}")?;
+    }
     exec.set_waiter(Box::new(crate::shell::wait_with_progress));
     let code = {
         let mut err_for_printer = std::io::stderr();

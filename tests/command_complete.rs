@@ -13,9 +13,10 @@ fn completion_table() {
             ".",
             0,
             &[
-                ".bench", ".cancel", ".compact", ".exit", ".export", ".flush", ".help", ".jobs",
-                ".load", ".mode", ".open", ".options", ".output", ".profile", ".quit", ".read",
-                ".reopen", ".reset", ".set", ".show", ".stats", ".timer", ".width", ".ycsb",
+                ".bench", ".cancel", ".check", ".compact", ".exit", ".export", ".flush", ".help",
+                ".jobs", ".load", ".mode", ".open", ".options", ".output", ".profile", ".quit",
+                ".read", ".reopen", ".reset", ".set", ".show", ".stats", ".timer", ".width",
+                ".ycsb",
             ],
         ),
         ("sel", 0, &["select"]),

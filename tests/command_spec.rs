@@ -33,6 +33,7 @@ const SAMPLES: &[(&str, &[&str])] = &[
     (".reopen", &[".reopen"]),
     (".flush", &[".flush"]),
     (".compact", &[".compact", ".compact 1 2"]),
+    (".check", &[".check"]),
     (
         ".profile",
         &[".profile save p.toml", ".profile load p.toml"],

@@ -174,6 +174,8 @@ pub enum Command {
         path: String,
     },
     Quit,
+    /// `.check`: ALEX against RocksDB, and the key ranges RocksDB could not read.
+    Check,
 }
 
 /// Why a line did not parse. Display is one line: what was wrong and what to do.
@@ -501,6 +503,10 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
                     key_of(&args[1])?,
                 ))))
             }
+        }
+        ".check" => {
+            arity(name, argc == 0, "no arguments", argc)?;
+            Ok(Command::Check)
         }
         ".profile" => {
             arity(name, argc == 2, "2 arguments", argc)?;

@@ -226,6 +226,12 @@ pub const SPECS: &[CommandSpec] = &[
         )),
         Runs::Job,
     ),
+    db(spec(
+        ".check",
+        ".check",
+        "check ALEX against RocksDB's keys and list key ranges RocksDB cannot read",
+        Options,
+    )),
     runs(
         spec(
             ".profile",
@@ -335,6 +341,7 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
         Command::Refresh(_) => ".set refresh_ms",
         Command::Export { .. } => ".export",
         Command::Quit => ".quit",
+        Command::Check => ".check",
     };
     // Every name above is in SPECS (the spec tests check each variant), so `find` cannot
     // miss; `.quit` is the harmless fallback rather than a panic.

@@ -24,7 +24,7 @@ use super::fifo::FifoWatch;
 use super::index::{AlexIndex, IndexStats};
 use super::options::{BulkLoadMethod, CompactionStyle, DbOptions, PerfLevel};
 use super::persist::{self, StartReport};
-use super::store::{Store, apply_perf_level, perf_read};
+use super::store::{DamagedRange, Store, apply_perf_level, perf_read};
 use crate::metrics::{
     Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, RocksStats, RocksTickers,
     Snapshot,
@@ -59,6 +59,8 @@ pub struct CheckReport {
     /// ALEX's own structural self-check.
     pub alex_valid: Result<(), String>,
     pub ok: bool,
+    /// Key ranges RocksDB could not read (their keys are not counted above).
+    pub damaged: Vec<DamagedRange>,
 }
 
 /// The database. `Send + Sync`: share it with `Arc<Db>` between worker threads and the
@@ -99,6 +101,9 @@ pub struct Db {
     pub(super) open_stats: OpenStats,
     /// What the open made of the saved options.
     start_report: StartReport,
+    /// Key ranges the open could not read (a damaged data block): their keys are not
+    /// in ALEX. Empty for a healthy database.
+    pub(super) damaged: Vec<DamagedRange>,
     pub(super) closed: AtomicBool,
     pub(super) path: PathBuf,
 }
@@ -156,7 +161,8 @@ impl Db {
         let fifo = FifoWatch::new();
         fifo.start(&store, opts.compaction_style == CompactionStyle::Fifo);
         let t1 = Instant::now();
-        let keys = store.keys()?;
+        let scan = store.keys()?;
+        let (keys, damaged) = (scan.keys, scan.damaged);
         let t2 = Instant::now();
         let index = AlexIndex::bulk_load(&keys)?;
         let t3 = Instant::now();
@@ -195,6 +201,7 @@ impl Db {
             sys: Mutex::new(sysinfo::System::new().ok()),
             open_stats,
             start_report,
+            damaged,
             closed: AtomicBool::new(false),
             path: path.to_path_buf(),
         })
@@ -231,6 +238,30 @@ impl Db {
     /// next open finds them.
     pub(super) fn save_options(&self) -> Result<(), DbError> {
         persist::save_if_changed(&self.path, &self.options())
+    }
+
+    /// Key ranges the open could not read (their keys are left out of ALEX); empty for
+    /// a healthy database.
+    pub fn damaged_ranges(&self) -> &[DamagedRange] {
+        &self.damaged
+    }
+
+    /// A key absent from ALEX that lies in a range the open could not read: its value
+    /// is unknown, not missing.
+    #[cold]
+    fn damaged_key(&self, key: i64) -> Result<Option<Value>, DbError> {
+        match self
+            .damaged
+            .iter()
+            .find(|d| d.first <= key && key <= d.last)
+        {
+            Some(d) => Err(DbError::Damaged {
+                key,
+                first: d.first,
+                last: d.last,
+            }),
+            None => Ok(None),
+        }
     }
 
     /// RocksDB, shared. Waits while a reopen has it closed; fails if it stayed closed.
@@ -292,6 +323,9 @@ impl Db {
         }
         if !self.index.read().contains(key) {
             self.metrics.incr(Counter::AlexAbsent);
+            if !self.damaged.is_empty() {
+                return self.damaged_key(key);
+            }
             return Ok(None);
         }
         self.metrics.incr(Counter::AlexFound);
@@ -330,6 +364,9 @@ impl Db {
         if !present {
             self.metrics.incr(Counter::AlexAbsent);
             t.finish(&self.metrics);
+            if !self.damaged.is_empty() {
+                return self.damaged_key(key);
+            }
             return Ok(None);
         }
         self.metrics.incr(Counter::AlexFound);
@@ -544,12 +581,14 @@ impl Db {
         }
     }
 
-    /// Counts RocksDB's keys by iterating them (slow: for checks).
+    /// Counts RocksDB's readable keys by iterating them (slow: for checks); damaged
+    /// ranges are skipped (see [`Db::check`]).
     pub fn rocksdb_key_count(&self) -> Result<u64, DbError> {
-        self.store()?.count_keys()
+        Ok(self.store()?.count_keys()?.0)
     }
 
-    /// Checks that ALEX is well formed and holds as many keys as RocksDB.
+    /// Checks that ALEX is well formed and holds as many keys as RocksDB, and that
+    /// RocksDB could read every key (damaged ranges are listed; then `ok` is false).
     pub fn check(&self) -> Result<CheckReport, DbError> {
         self.follow_fifo();
         let _gate = self.write_gate.write();
@@ -557,12 +596,13 @@ impl Db {
             let ix = self.index.read();
             (ix.len() as u64, ix.validate())
         };
-        let rocksdb_keys = self.store()?.count_keys()?;
+        let (rocksdb_keys, damaged) = self.store()?.count_keys()?;
         Ok(CheckReport {
-            ok: alex_valid.is_ok() && alex_keys == rocksdb_keys,
+            ok: alex_valid.is_ok() && alex_keys == rocksdb_keys && damaged.is_empty(),
             alex_keys,
             rocksdb_keys,
             alex_valid,
+            damaged,
         })
     }
 

@@ -121,6 +121,12 @@ pub enum DbError {
     /// (a key that is not alexdb's).
     #[error(transparent)]
     Open(#[from] OpenError),
+
+    /// A key ALEX does not hold, inside a range the open could not read.
+    #[error(
+        "key {key} is in a damaged range ({first}..={last}): RocksDB could not read it at open, so its value is unknown; run .check"
+    )]
+    Damaged { key: i64, first: i64, last: i64 },
 }
 
 impl DbError {

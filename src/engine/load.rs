@@ -284,7 +284,7 @@ impl Db {
         if let Err(e) = result {
             // Part of the rows may be in RocksDB: make ALEX match what is there.
             if let Ok(all) = self.store().and_then(|s| s.keys())
-                && let Ok(ix) = AlexIndex::bulk_load(&all)
+                && let Ok(ix) = AlexIndex::bulk_load(&all.keys)
             {
                 *self.index.write() = ix;
             }

@@ -24,4 +24,4 @@ pub use options::{
     Applies, BlockCacheType, BulkLoadMethod, CompactionStyle, Compression, DbOptions,
     MAX_VALUE_BYTES, Opt, PerfLevel, StatsLevel,
 };
-pub use store::{decode_key, encode_key};
+pub use store::{DamagedRange, decode_key, encode_key};

@@ -20,6 +20,8 @@ use rocksdb::{
     statistics::{StatsLevel as RocksStatsLevel, Ticker},
 };
 
+use serde::Serialize;
+
 use super::error::{DbError, OpenError};
 use super::options::{
     Apply, BlockCacheType, CompactionStyle, Compression, DbOptions, Opt, PerfLevel, RocksForm,
@@ -50,6 +52,46 @@ const LOAD_DIR_PREFIX: &str = "alexdb-load-";
 
 /// An optional encoded key bounding an iterator.
 type Bound = Option<Vec<u8>>;
+
+/// Keys RocksDB could not read (a data block that failed its checksum): the keys from
+/// `first` to `last`, both included, are unknown; `reason` is RocksDB's message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DamagedRange {
+    pub first: i64,
+    pub last: i64,
+    pub reason: String,
+}
+
+/// Every readable key in order, and the ranges that could not be read.
+#[derive(Debug, Default)]
+pub(crate) struct KeyScan {
+    pub keys: Vec<i64>,
+    pub damaged: Vec<DamagedRange>,
+}
+
+impl KeyScan {
+    /// Appends the scan of the next key range; a damaged range cut by the boundary
+    /// between the two becomes one range again.
+    fn append(&mut self, next: KeyScan) {
+        self.keys.extend_from_slice(&next.keys);
+        let mut rest = next.damaged.into_iter().peekable();
+        if let (Some(a), Some(b)) = (self.damaged.last_mut(), rest.peek())
+            && a.last.checked_add(1) == Some(b.first)
+        {
+            a.last = b.last;
+            rest.next();
+        }
+        self.damaged.extend(rest);
+    }
+}
+
+/// What a seek at one key found.
+enum Probe {
+    /// RocksDB reported corruption.
+    Damaged,
+    /// The first key at or after it (`None`: no key up to the bound).
+    Next(Option<i64>),
+}
 
 /// Levels reported in snapshots (RocksDB's default `num_levels`).
 const NUM_LEVELS: u32 = 7;
@@ -582,11 +624,12 @@ impl Store {
         })
     }
 
-    /// Every key, in order, reading keys only (no value is copied; blocks bypass the
-    /// block cache so a rebuild does not evict hot data). Large databases are read by
-    /// several threads at once, each over a key range holding about the same number of
-    /// entries (split at SST file boundaries).
-    pub fn keys(&self) -> Result<Vec<i64>, DbError> {
+    /// Every readable key, in order, reading keys only (no value is copied; blocks
+    /// bypass the block cache so a rebuild does not evict hot data), and the ranges that
+    /// could not be read. Large databases are read by several threads at once, each over
+    /// a key range holding about the same number of entries (split at SST file
+    /// boundaries).
+    pub fn keys(&self) -> Result<KeyScan, DbError> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let splits = self.split_points(threads);
         if splits.is_empty() {
@@ -599,7 +642,7 @@ impl Store {
             lower = Some(s);
         }
         bounds.push((lower, None));
-        let parts: Vec<Result<Vec<i64>, DbError>> = std::thread::scope(|scope| {
+        let parts: Vec<Result<KeyScan, DbError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = bounds
                 .into_iter()
                 .map(|(lo, hi)| scope.spawn(move || self.keys_in(lo, hi)))
@@ -617,11 +660,11 @@ impl Store {
                 .collect()
         });
         let mut parts = parts.into_iter();
-        let mut keys = parts.next().transpose()?.unwrap_or_default();
+        let mut scan = parts.next().transpose()?.unwrap_or_default();
         for p in parts {
-            keys.extend_from_slice(&p?);
+            scan.append(p?);
         }
-        Ok(keys)
+        Ok(scan)
     }
 
     /// Up to `n - 1` encoded keys that cut the SST files' entries into `n` similar
@@ -670,7 +713,7 @@ impl Store {
             .collect()
     }
 
-    fn keys_in(&self, lo: Bound, hi: Bound) -> Result<Vec<i64>, DbError> {
+    fn keys_in(&self, lo: Bound, hi: Bound) -> Result<KeyScan, DbError> {
         let est = self
             .db
             .property_int_value("rocksdb.estimate-num-keys")
@@ -682,26 +725,33 @@ impl Store {
         } else {
             1024
         });
+        let damaged = self.walk_keys(&lo, &hi, |k| keys.push(k))?;
+        Ok(KeyScan { keys, damaged })
+    }
+
+    /// Counts RocksDB's readable keys by iterating them (slow; for checks and tests),
+    /// with the ranges that could not be read.
+    pub fn count_keys(&self) -> Result<(u64, Vec<DamagedRange>), DbError> {
+        let mut n = 0;
+        let damaged = self.walk_keys(&None, &None, |_| n += 1)?;
+        Ok((n, damaged))
+    }
+
+    /// Read options for reading keys in `[lo, hi)` without filling the block cache;
+    /// `readahead` for long sequential reads (not for the probes of a damaged range).
+    fn key_read_opts(lo: &Bound, hi: &Bound, readahead: bool) -> ReadOptions {
         let mut ro = ReadOptions::default();
         ro.fill_cache(false);
-        ro.set_readahead_size(4 << 20);
-        if let Some(lo) = &lo {
+        if readahead {
+            ro.set_readahead_size(4 << 20);
+        }
+        if let Some(lo) = lo {
             ro.set_iterate_lower_bound(lo.clone());
         }
         if let Some(hi) = hi {
-            ro.set_iterate_upper_bound(hi);
+            ro.set_iterate_upper_bound(hi.clone());
         }
-        let mut it = self.db.raw_iterator_opt(ro);
-        match &lo {
-            Some(lo) => it.seek(lo),
-            None => it.seek_to_first(),
-        }
-        while let Some(k) = it.key() {
-            keys.push(decode_key(k).ok_or_else(|| self.bad_key(k))?);
-            it.next();
-        }
-        it.status().map_err(DbError::rocks("read the keys"))?;
-        Ok(keys)
+        ro
     }
 
     /// Keys with `a <= key <= b`, in order (keys only; blocks bypass the block cache).
@@ -710,7 +760,16 @@ impl Store {
             return Ok(Vec::new());
         }
         let hi = (b < i64::MAX).then(|| encode_key(b + 1).to_vec());
-        self.keys_in(Some(encode_key(a).to_vec()), hi)
+        // A damaged block inside the range fails the read: keys are only removed from
+        // ALEX on what RocksDB positively says.
+        let scan = self.keys_in(Some(encode_key(a).to_vec()), hi)?;
+        match scan.damaged.first() {
+            None => Ok(scan.keys),
+            Some(d) => Err(DbError::Rocks {
+                context: "read the keys",
+                message: d.reason.clone(),
+            }),
+        }
     }
 
     /// The live table files with their key ranges (files without keys are left out).
@@ -739,19 +798,173 @@ impl Store {
         self.int_prop("rocksdb.current-super-version-number")
     }
 
-    /// Counts RocksDB's keys by iterating them (slow; for checks and tests).
-    pub fn count_keys(&self) -> Result<u64, DbError> {
-        let mut ro = ReadOptions::default();
-        ro.fill_cache(false);
-        let mut it = self.db.raw_iterator_opt(ro);
-        it.seek_to_first();
-        let mut n = 0;
-        while it.valid() {
-            n += 1;
-            it.next();
+    /// Calls `f` for every key in `[lo, hi)`, in order. Where RocksDB reports corruption
+    /// (a data block that fails its checksum), the unreadable keys are skipped and
+    /// returned as a range, so one damaged block does not hide the rest; any other
+    /// error fails the read.
+    fn walk_keys(
+        &self,
+        lo: &Bound,
+        hi: &Bound,
+        mut f: impl FnMut(i64),
+    ) -> Result<Vec<DamagedRange>, DbError> {
+        let mut damaged: Vec<DamagedRange> = Vec::new();
+        let mut from = lo.clone();
+        let mut last: Option<i64> = None;
+        loop {
+            let mut it = self.db.raw_iterator_opt(Self::key_read_opts(lo, hi, true));
+            match &from {
+                Some(k) => it.seek(k),
+                None => it.seek_to_first(),
+            }
+            while let Some(k) = it.key() {
+                let key = decode_key(k).ok_or_else(|| self.bad_key(k))?;
+                f(key);
+                last = Some(key);
+                it.next();
+            }
+            let Err(e) = it.status() else {
+                return Ok(damaged);
+            };
+            let (range, next) = self.skip_damage(e, last, lo, hi, damaged.last())?;
+            damaged.push(range);
+            match next {
+                Some(n) => from = Some(encode_key(n).to_vec()),
+                None => return Ok(damaged),
+            }
         }
-        it.status().map_err(DbError::rocks("count the keys"))?;
-        Ok(n)
+    }
+
+    /// After the key scan of `[lo, hi)` failed with `e` past key `last`: the range of
+    /// unreadable keys and the next readable key, or `e` itself when it is not damage
+    /// that can be stepped over (not a corruption, or no progress since the range
+    /// skipped `before`).
+    fn skip_damage(
+        &self,
+        e: rocksdb::Error,
+        last: Option<i64>,
+        lo: &Bound,
+        hi: &Bound,
+        before: Option<&DamagedRange>,
+    ) -> Result<(DamagedRange, Option<i64>), DbError> {
+        let first = match last {
+            Some(k) => k.checked_add(1),
+            None => Some(lo.as_deref().and_then(decode_key).unwrap_or(i64::MIN)),
+        };
+        let first = first.filter(|&f| before.is_none_or(|d| f > d.last));
+        match first {
+            Some(first) if e.kind() == rocksdb::ErrorKind::Corruption => {
+                self.damaged_range(first, last.is_none(), hi, e.into_string())
+            }
+            _ => Err(DbError::rocks("read the keys")(e)),
+        }
+    }
+
+    /// The range of unreadable keys that starts at `first`: up to the key before the
+    /// next one RocksDB can reach (returned too), or to the end of `[.., hi)` (both
+    /// narrowed to the SST files' key span when nothing was read on that side).
+    fn damaged_range(
+        &self,
+        first: i64,
+        at_start: bool,
+        hi: &Bound,
+        reason: String,
+    ) -> Result<(DamagedRange, Option<i64>), DbError> {
+        let end = hi
+            .as_deref()
+            .and_then(decode_key)
+            .map_or(i64::MAX, |h| h.saturating_sub(1));
+        let next = self.next_readable(first, end, hi)?;
+        let last = match next {
+            Some(n) if n > first => n - 1,
+            // The seek that failed in the scan succeeds alone: nothing to step over.
+            Some(_) => {
+                return Err(DbError::Rocks {
+                    context: "read the keys",
+                    message: reason,
+                });
+            }
+            None => end,
+        };
+        let mut range = DamagedRange {
+            first,
+            last,
+            reason,
+        };
+        if let Some((min, max)) = self.file_key_span() {
+            if at_start && min > range.first && min <= range.last {
+                range.first = min;
+            }
+            if next.is_none() && max < range.last && max >= range.first {
+                range.last = max;
+            }
+        }
+        Ok((range, next))
+    }
+
+    /// The smallest and largest key of the SST files (from the MANIFEST; no block read).
+    fn file_key_span(&self) -> Option<(i64, i64)> {
+        let files = self.db.live_files().ok()?;
+        let lo = files
+            .iter()
+            .filter_map(|f| decode_key(f.start_key.as_deref()?))
+            .min()?;
+        let hi = files
+            .iter()
+            .filter_map(|f| decode_key(f.end_key.as_deref()?))
+            .max()?;
+        Some((lo, hi))
+    }
+
+    /// The first key at or after `first` (and at most `end`) that RocksDB can seek to
+    /// and read, past the damage that `first` falls in; `None` if there is none. Seeks
+    /// at exponentially growing distances find a readable point, then a binary search
+    /// walks back to the damage's end: about 2 x 64 seeks at worst, whatever the key
+    /// spacing. Two damaged blocks close together may be reported as one range.
+    fn next_readable(&self, first: i64, end: i64, hi: &Bound) -> Result<Option<i64>, DbError> {
+        let (mut bad, mut good) = (i128::from(first) - 1, None);
+        for step in 0..=64u32 {
+            let p = (i128::from(first) + (1i128 << step) - 1).min(i128::from(end));
+            match self.probe(p as i64, hi)? {
+                Probe::Damaged => bad = p,
+                Probe::Next(n) => {
+                    good = Some((p, n));
+                    break;
+                }
+            }
+            if p == i128::from(end) {
+                break;
+            }
+        }
+        let Some((mut ok, mut next)) = good else {
+            return Ok(None);
+        };
+        while ok - bad > 1 {
+            let mid = bad + (ok - bad) / 2;
+            match self.probe(mid as i64, hi)? {
+                Probe::Damaged => bad = mid,
+                Probe::Next(n) => (ok, next) = (mid, n),
+            }
+        }
+        Ok(next)
+    }
+
+    /// Seeks a fresh iterator to `key` (an iterator that failed once keeps its error).
+    fn probe(&self, key: i64, hi: &Bound) -> Result<Probe, DbError> {
+        let mut it = self
+            .db
+            .raw_iterator_opt(Self::key_read_opts(&None, hi, false));
+        it.seek(encode_key(key));
+        if let Some(k) = it.key() {
+            return Ok(Probe::Next(Some(
+                decode_key(k).ok_or_else(|| self.bad_key(k))?,
+            )));
+        }
+        match it.status() {
+            Ok(()) => Ok(Probe::Next(None)),
+            Err(e) if e.kind() == rocksdb::ErrorKind::Corruption => Ok(Probe::Damaged),
+            Err(e) => Err(DbError::rocks("read the keys")(e)),
+        }
     }
 
     pub fn is_empty(&self) -> Result<bool, DbError> {
@@ -1077,5 +1290,33 @@ mod tests {
         }
         assert_eq!(encode_key(0), [0x80, 0, 0, 0, 0, 0, 0, 0]);
         assert_eq!(decode_key(b"short"), None);
+    }
+
+    fn range(first: i64, last: i64) -> DamagedRange {
+        DamagedRange {
+            first,
+            last,
+            reason: format!("r{first}"),
+        }
+    }
+
+    #[test]
+    fn a_damaged_range_cut_by_a_scan_boundary_is_joined_again() {
+        let mut a = KeyScan {
+            keys: vec![1, 2],
+            damaged: vec![range(3, 9)],
+        };
+        a.append(KeyScan {
+            keys: vec![12, 13],
+            damaged: vec![range(10, 11), range(14, 20)],
+        });
+        assert_eq!(a.keys, [1, 2, 12, 13]);
+        assert_eq!(a.damaged, [range(3, 11), range(14, 20)]);
+        // Not adjacent: kept apart.
+        a.append(KeyScan {
+            keys: vec![],
+            damaged: vec![range(22, 30)],
+        });
+        assert_eq!(a.damaged.len(), 3);
     }
 }

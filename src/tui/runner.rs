@@ -478,6 +478,12 @@ pub fn run(exec: &mut Executor, cfg: &TuiConfig) -> anyhow::Result<u8> {
         r.demo = Some(Player::new(steps, Instant::now()));
         r.app.demo_playing = true;
     }
+    if let Some(notice) = exec.open_notice() {
+        r.app.output.push(&notice, OutKind::Note);
+        let t = r.clock();
+        r.app.log(t, LogKind::Info, &notice);
+        r.app.status = Some(notice);
+    }
     let guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     full_clear(&mut terminal)?;

@@ -21,6 +21,7 @@ mod session;
 
 pub use jobs::jobs_table;
 pub use options::{change_text, options_table};
+pub use session::damage_summary;
 
 /// `.read` may nest this deep (a file that reads itself stops here).
 const MAX_READ_DEPTH: usize = 16;
@@ -114,6 +115,12 @@ impl Executor {
         let mut exec = Self::with_db(Arc::new(db), DbOptions::default());
         exec.sets = Some(sets);
         Ok(exec)
+    }
+
+    /// The line to print at open when the database opened with damage (see
+    /// [`damage_summary`]); `None` for a healthy database.
+    pub fn open_notice(&self) -> Option<String> {
+        damage_summary(self.db.damaged_ranges()).map(|d| format!("opened with damage: {d}"))
     }
 
     /// Runs commands against an already open database.

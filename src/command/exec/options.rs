@@ -1,5 +1,5 @@
 //! Engine options and maintenance: `.set`, `.reset`, `.reopen`, `.flush`, `.compact`,
-//! `.profile`, `.options export`.
+//! `.check`, `.profile`, `.options export`.
 use std::path::Path;
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use super::{Executor, misrouted, on_off};
 use crate::command::outcome::{Cell, ExecError, Outcome, Table};
 use crate::command::parse::Command;
 use crate::engine::options::canonical_name;
-use crate::engine::{Applies, Db, DbOptions, OptionChange};
+use crate::engine::{Applies, CheckReport, Db, DbOptions, OptionChange};
 
 impl Executor {
     pub(super) fn options_command(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
@@ -39,6 +39,7 @@ impl Executor {
                     background: false,
                 }
             }
+            Command::Check => Outcome::Rows(check_table(&self.db.check()?)),
             Command::Profile { save, path } => {
                 if *save {
                     self.save_profile(path)?
@@ -220,6 +221,29 @@ pub fn options_table(o: &DbOptions) -> Table {
             Cell::Text(info.applies.as_str().to_string()),
             Cell::Text(if info.changed { "*" } else { "" }.to_string()),
         ]);
+    }
+    t
+}
+
+/// `.check`'s answer: one row per finding, then one per damaged key range.
+fn check_table(r: &CheckReport) -> Table {
+    let mut t = Table::new(&["check", "result"]);
+    let mut row = |n: &str, v: String| t.rows.push(vec![Cell::Text(n.into()), Cell::Text(v)]);
+    row("ok", if r.ok { "yes" } else { "no" }.into());
+    row("alex keys", r.alex_keys.to_string());
+    row("rocksdb keys", r.rocksdb_keys.to_string());
+    row(
+        "alex structure",
+        match &r.alex_valid {
+            Ok(()) => "valid".into(),
+            Err(e) => e.clone(),
+        },
+    );
+    for d in &r.damaged {
+        row(
+            "damaged range",
+            format!("{}..={} unreadable: {}", d.first, d.last, d.reason),
+        );
     }
     t
 }

@@ -11,7 +11,7 @@ use crate::command::parse::{Command, OutputTarget};
 use crate::command::render::start_lines;
 use crate::command::spec::{ALL_NAMES, SPECS, lookup};
 use crate::engine::options::{Opt, nearest_name};
-use crate::engine::{Db, DbError, DbOptions};
+use crate::engine::{DamagedRange, Db, DbError, DbOptions};
 use crate::metrics::MetricsWindow;
 
 impl Executor {
@@ -112,7 +112,12 @@ impl Executor {
         self.window = MetricsWindow::new();
         // The `.stats` override belongs to this session: it moves to the new database.
         self.set_stats(self.session.settings.stats);
-        let mut text = format!("opened {} ({keys} keys, {secs:.2} s)", new_path.display());
+        let damage = damage_summary(self.db.damaged_ranges())
+            .map_or_else(String::new, |d| format!(" with damage: {d}"));
+        let mut text = format!(
+            "opened {} ({keys} keys, {secs:.2} s){damage}",
+            new_path.display()
+        );
         for line in start {
             text.push('\n');
             text.push_str(&line);
@@ -224,4 +229,35 @@ fn help_hint(topic: &str) -> String {
         Some(n) => format!("; did you mean \"{n}\"?"),
         None => "; .help lists every command".to_string(),
     }
+}
+
+/// What the open could not read, for the line printed at open: `None` for a healthy
+/// database. Lists the first few ranges; `.check` lists them all with RocksDB's message.
+pub fn damage_summary(ranges: &[DamagedRange]) -> Option<String> {
+    const LISTED: usize = 3;
+    let n = ranges.len();
+    if n == 0 {
+        return None;
+    }
+    let mut list: Vec<String> = ranges
+        .iter()
+        .take(LISTED)
+        .map(|d| format!("{}..={}", d.first, d.last))
+        .collect();
+    if n > LISTED {
+        list.push(format!("and {} more", n - LISTED));
+    }
+    let why = if ranges
+        .iter()
+        .all(|d| d.reason.contains("checksum mismatch"))
+    {
+        "a data block failed its checksum"
+    } else {
+        "RocksDB reported corruption"
+    };
+    Some(format!(
+        "{n} range{} of keys unreadable: {} ({why}); those keys are left out; run .check",
+        if n == 1 { "" } else { "s" },
+        list.join(", ")
+    ))
 }
