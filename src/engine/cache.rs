@@ -207,6 +207,27 @@ impl ValueCache {
         }
     }
 
+    /// Drops every cached key in `a..=b` (walks all entries: for ranges holding more
+    /// keys than the cache).
+    pub fn remove_range(&self, a: i64, b: i64) {
+        for s in self.shards.iter() {
+            let mut d = s.data.lock();
+            let doomed: Vec<i64> = d
+                .lru
+                .iter()
+                .map(|(&k, _)| k)
+                .filter(|k| (a..=b).contains(k))
+                .collect();
+            for k in doomed {
+                if let Some(v) = d.lru.pop(&k) {
+                    d.bytes -= v.len() + ENTRY_OVERHEAD_BYTES;
+                }
+            }
+            s.len.store(d.lru.len(), Relaxed);
+            s.bytes.store(d.bytes, Relaxed);
+        }
+    }
+
     /// Empties the cache (counters are kept).
     pub fn clear(&self) {
         for s in self.shards.iter() {

@@ -2,7 +2,8 @@
 //!
 //! Read path: value cache -> ALEX (absent: `None`, RocksDB is not called) -> RocksDB
 //! `get_pinned` -> fill the cache. Writes: RocksDB (WAL on by default) -> ALEX (new keys)
-//! -> cache (updated if cached). Deletes remove the key from all three.
+//! -> cache (updated if cached). Deletes remove the key from all three; a range delete
+//! is one RocksDB range tombstone and one range removal in ALEX.
 //!
 //! Concurrency: ALEX sits behind a `RwLock` (readers share it; a writer holds it only to
 //! insert or remove one key, never across a RocksDB call). Writers of the same key are
@@ -560,6 +561,41 @@ impl Db {
         }
         self.metrics.finish(OpKind::Delete, t);
         Ok(existed)
+    }
+
+    /// Removes every key in `a..=b` (inclusive; nothing when `a > b`) with one RocksDB
+    /// range delete and one range removal in ALEX. Returns how many keys existed.
+    ///
+    /// It holds the write gate exclusively, as a load does: a put or delete holds it
+    /// shared for its whole RocksDB-ALEX-cache update, so one racing this either finished
+    /// before the range delete (and its key is deleted) or starts after it (and stays).
+    pub fn delete_range(&self, a: i64, b: i64) -> Result<u64, DbError> {
+        if a > b {
+            return Ok(0);
+        }
+        let t = self.metrics.start();
+        let removed;
+        {
+            let _gate = self.write_gate.write();
+            // Cached keys to drop one by one, when the range holds fewer than the cache.
+            let room = self.cache.len();
+            let few: Vec<i64> = self.index.read().range(a..=b).take(room + 1).collect();
+            self.store()?.delete_range(a, b)?;
+            removed = self.index.write().remove_range(a..=b) as u64;
+            // A get that read a value before the delete must not cache it afterwards.
+            for s in self.stripes.iter() {
+                s.seq.fetch_add(1, Ordering::Release);
+            }
+            if few.len() <= room {
+                few.iter().for_each(|&k| self.cache.remove(k));
+            } else {
+                self.cache.remove_range(a, b);
+            }
+        }
+        self.metrics.incr(Counter::Deletes);
+        self.metrics.add(Counter::RowsDeleted, removed);
+        self.metrics.finish(OpKind::Delete, t);
+        Ok(removed)
     }
 
     // ----- maintenance -------------------------------------------------------------

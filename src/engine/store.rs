@@ -547,6 +547,20 @@ impl Store {
             .map_err(DbError::rocks("delete a key"))
     }
 
+    /// Deletes every key in `a..=b` (`a <= b`) with one range tombstone, in one atomic
+    /// batch. RocksDB's range end is exclusive, so `b` itself gets a point delete (no
+    /// `b + 1` is needed, which `i64::MAX` would not have).
+    pub fn delete_range(&self, a: i64, b: i64) -> Result<(), DbError> {
+        let mut batch = WriteBatch::default();
+        if a < b {
+            batch.delete_range(encode_key(a), encode_key(b));
+        }
+        batch.delete(encode_key(b));
+        self.db
+            .write_opt(batch, self.wo())
+            .map_err(DbError::rocks("delete a key range"))
+    }
+
     /// Writes rows in one batch with the WAL off (bulk load); durable only after `flush`.
     pub fn write_batch_no_wal<V: AsRef<[u8]>>(&self, rows: &[(i64, V)]) -> Result<(), DbError> {
         let mut b = WriteBatch::default();

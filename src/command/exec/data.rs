@@ -66,11 +66,14 @@ impl Executor {
             Command::Insert { replace, rows } => self.insert(*replace, rows),
             Command::Delete { filter } => {
                 let db = &self.db;
-                let (a, b) = bounds(*filter).unwrap_or((1, 0));
-                let mut n = 0;
-                for k in db.keys(a, b, usize::MAX) {
-                    n += db.delete(k)? as u64;
-                }
+                // One key is a point delete; a key range is one range delete.
+                let n = match *filter {
+                    KeyFilter::Eq(k) => db.delete(k)? as u64,
+                    f => match bounds(f) {
+                        Some((a, b)) => db.delete_range(a, b)?,
+                        None => 0,
+                    },
+                };
                 Ok(Outcome::Changed {
                     verb: "deleted",
                     rows: n,

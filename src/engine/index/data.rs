@@ -1,9 +1,12 @@
 //! ALEX data node: a gapped array of keys with a bitmap of occupied slots.
 //!
-//! Every gap holds a copy of the next occupied key to its right (gaps after the last key
-//! hold `i64::MAX`), so the key array is non-decreasing and a lookup is a model
-//! prediction followed by an exponential search on the array alone. The bitmap tells real
-//! keys from gap copies; it is only consulted to find or walk real keys.
+//! The key array is non-decreasing: a gap holds a value no greater than the next occupied
+//! key to its right (or `i64::MAX` after the last key). An insert writes the new key
+//! into the gaps just before it that held more; a removal only clears the key's bit and
+//! leaves its value behind, so removing keys in ascending order costs O(1) each instead
+//! of rewriting the ever longer run of gaps to their left. A lookup is a model prediction
+//! plus an exponential search for the first slot `>= key`; the first occupied slot from
+//! there is the first real key `>= key`, and the bitmap tells whether it is the key.
 
 use super::cost::{self, CONTRACT_DENSITY, INIT_DENSITY, MAX_DENSITY, MIN_DENSITY};
 use super::model::LinearModel;
@@ -61,6 +64,9 @@ pub(crate) struct DataNode {
     pub num_left_appends: u64,
     pub num_resizes: u64,
     pub num_contractions: u64,
+    /// Slots rewritten by inserts and removals outside rebuilds (tests count the work).
+    #[cfg(test)]
+    pub slot_writes: u64,
 }
 
 impl DataNode {
@@ -94,6 +100,8 @@ impl DataNode {
             num_left_appends: 0,
             num_resizes: 0,
             num_contractions: 0,
+            #[cfg(test)]
+            slot_writes: 0,
         };
         node.place(keys, capacity);
         node.expected = cost::data_node_cost(keys, density, 1.0);
@@ -262,23 +270,26 @@ impl DataNode {
     #[inline]
     pub fn find(&self, key: i64) -> Option<usize> {
         let (lb, _) = self.lower_bound_slot(key);
-        if lb < self.keys.len() && self.keys[lb] == key {
-            // A gap copy equal to `key` means the real key follows; for i64::MAX the
-            // trailing filler also equals the key, so confirm with the bitmap.
-            let p = self.next_occupied(lb)?;
-            (self.keys[p] == key).then_some(p)
-        } else {
-            None
+        self.key_at_or_after(lb, key)
+    }
+
+    /// Slot of `key` given `lb`, the first slot `>= key`. A gap there may hold `key`
+    /// itself left behind by its removal, so the bitmap decides.
+    #[inline(always)]
+    fn key_at_or_after(&self, lb: usize, key: i64) -> Option<usize> {
+        if lb >= self.keys.len() || self.keys[lb] != key {
+            return None;
         }
+        if self.is_occupied(lb) {
+            return Some(lb);
+        }
+        let p = self.next_occupied(lb)?;
+        (self.keys[p] == key).then_some(p)
     }
 
     #[inline]
     pub fn contains(&self, key: i64) -> bool {
-        let (lb, _) = self.lower_bound_slot(key);
-        if lb >= self.keys.len() || self.keys[lb] != key {
-            return false;
-        }
-        key != FILL || self.next_occupied(lb).is_some()
+        self.find(key).is_some()
     }
 
     fn empirical_cost(&self) -> f64 {
@@ -353,7 +364,7 @@ impl DataNode {
         let (lb, iters) = self.lower_bound_slot(key);
         self.num_search_iters += iters as u64;
         let cap = self.keys.len();
-        if lb < cap && self.keys[lb] == key && (key != FILL || self.next_occupied(lb).is_some()) {
+        if self.key_at_or_after(lb, key).is_some() {
             return InsertOutcome::Exists;
         }
         if lb < cap && !self.is_occupied(lb) {
@@ -392,14 +403,19 @@ impl DataNode {
         self.fill_gaps_before(pos, key);
     }
 
-    /// Sets slot `pos` and the run of gaps just before it to `value`: gaps hold the next
-    /// key to their right.
+    /// Sets slot `pos` to `value` and lowers the gaps just before it that held more (no
+    /// gap may exceed the next key); the array is non-decreasing, so the first gap holding
+    /// no more than `value` ends the walk.
     fn fill_gaps_before(&mut self, pos: usize, value: i64) {
         self.keys[pos] = value;
         let mut p = pos;
-        while p > 0 && !self.is_occupied(p - 1) {
+        while p > 0 && !self.is_occupied(p - 1) && self.keys[p - 1] > value {
             p -= 1;
             self.keys[p] = value;
+        }
+        #[cfg(test)]
+        {
+            self.slot_writes += (pos - p + 1) as u64;
         }
     }
 
@@ -450,20 +466,40 @@ impl DataNode {
         let Some(pos) = self.find(key) else {
             return false;
         };
-        let cap = self.keys.len();
-        let fill = if pos + 1 < cap {
-            self.keys[pos + 1]
-        } else {
-            FILL
-        };
+        // The slot keeps the removed key as its value: no more than the next key, no less
+        // than the gaps before it, so nothing else needs rewriting.
         self.bitmap[pos >> 6] &= !(1u64 << (pos & 63));
-        self.fill_gaps_before(pos, fill);
         self.num_keys -= 1;
         if self.num_keys > 0 && self.num_keys < self.contraction_threshold {
             self.resize(INIT_DENSITY, true, false, false);
             self.num_contractions += 1;
         }
         true
+    }
+
+    /// Removes the keys in slots `[lo, hi)` (clearing their bits: the slots keep their
+    /// values, as in `remove`) and returns how many there were. Contracts the node if it
+    /// is left too sparse, an emptied one included (a range delete may empty many).
+    pub fn remove_slots(&mut self, lo: usize, hi: usize) -> usize {
+        let hi = hi.min(self.keys.len());
+        let mut removed = 0;
+        let mut p = lo;
+        while p < hi {
+            let w = p >> 6;
+            let end = ((w + 1) << 6).min(hi);
+            let top = end - (w << 6);
+            let below_top = if top == 64 { !0u64 } else { (1u64 << top) - 1 };
+            let mask = below_top & (!0u64 << (p & 63));
+            removed += (self.bitmap[w] & mask).count_ones() as usize;
+            self.bitmap[w] &= !mask;
+            p = end;
+        }
+        self.num_keys -= removed;
+        if removed > 0 && self.num_keys < self.contraction_threshold {
+            self.resize(INIT_DENSITY, true, false, false);
+            self.num_contractions += 1;
+        }
+        removed
     }
 
     /// The node's keys in order.

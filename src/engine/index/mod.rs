@@ -167,6 +167,25 @@ impl AlexIndex {
         self.tree.remove(key)
     }
 
+    /// Removes every key in `range` in one pass over the leaves it covers; returns how
+    /// many keys were removed.
+    pub fn remove_range<R: RangeBounds<i64>>(&mut self, range: R) -> usize {
+        let lo = match range.start_bound() {
+            Bound::Unbounded => Some(i64::MIN),
+            Bound::Included(&k) => Some(k),
+            Bound::Excluded(&k) => k.checked_add(1),
+        };
+        let hi = match range.end_bound() {
+            Bound::Unbounded => Some(i64::MAX),
+            Bound::Included(&k) => Some(k),
+            Bound::Excluded(&k) => k.checked_sub(1),
+        };
+        match (lo, hi) {
+            (Some(a), Some(b)) if a <= b => self.tree.remove_range(a, b),
+            _ => 0,
+        }
+    }
+
     #[inline]
     pub fn contains(&self, key: i64) -> bool {
         self.tree.leaf_ref(key).contains(key)

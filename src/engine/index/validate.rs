@@ -140,25 +140,25 @@ fn check_data_node(id: u32, d: &DataNode) -> Result<(), String> {
             d.num_keys
         ));
     }
-    // Walking right to left, each gap must hold the next real key (or the filler).
-    let mut next_real = i64::MAX;
-    let mut prev_real: Option<i64> = None;
+    // Walking right to left: real keys strictly decrease, and every slot holds no more
+    // than the slot after it, so each gap holds no more than the next real key (lookups
+    // rely on both).
+    let mut next_real: Option<i64> = None;
+    let mut right = i64::MAX;
     for p in (0..cap).rev() {
-        if d.is_occupied(p) {
-            let k = d.keys[p];
-            if let Some(r) = prev_real
-                && k >= r
-            {
-                return Err(format!("leaf {id}: keys out of order at slot {p}"));
-            }
-            prev_real = Some(k);
-            next_real = k;
-        } else if d.keys[p] != next_real {
+        let v = d.keys[p];
+        if v > right {
             return Err(format!(
-                "leaf {id}: gap at slot {p} holds {} instead of {next_real}",
-                d.keys[p]
+                "leaf {id}: slot {p} holds {v}, more than the {right} after it"
             ));
         }
+        if d.is_occupied(p) {
+            if next_real.is_some_and(|r| v >= r) {
+                return Err(format!("leaf {id}: keys out of order at slot {p}"));
+            }
+            next_real = Some(v);
+        }
+        right = v;
     }
     Ok(())
 }
