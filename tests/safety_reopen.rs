@@ -283,9 +283,12 @@ fn a_failed_compaction_in_a_style_switch_is_reported() {
     let Some(fs) = Tmpfs::mount("4m") else {
         return;
     };
-    let (db, _spare) = full_database(&fs);
+    // Universal first, while there is room for the reopen's new files.
+    let db = filled(&fs.path().join("db"), 7000);
     db.set_option("compaction_style", "universal")
         .expect("universal needs no compaction");
+    db.flush().expect("flush");
+    let _spare = filler(fs.path(), "spare", 8 << 20);
     let err = db
         .set_option("compaction_style", "level")
         .expect_err("the compaction to level had no room");
