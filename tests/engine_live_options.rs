@@ -368,7 +368,7 @@ fn level_universal_level_round_trip_keeps_data_and_writes_continue() {
             db.put(1_000_000 + k, &value(k)).expect("put");
         }
         db.flush().expect("flush");
-        db.compact();
+        db.compact().expect("compact");
         assert!(db.check().expect("check").ok);
     }
 }

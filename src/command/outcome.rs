@@ -49,7 +49,28 @@ fn db_hint(e: &DbError) -> &'static str {
     match e {
         DbError::UnknownOption { .. } => " (.show options lists them)",
         DbError::Closed { .. } => "; open it again with .open",
+        DbError::Rocks { context, message } => write_stopped_hint(context, message),
         _ => "",
+    }
+}
+
+/// After a failed write (a full disk, a read-only or vanished file) RocksDB refuses
+/// every later write until it is reopened: say how to get out (issue 17, bug 6).
+fn write_stopped_hint(context: &str, message: &str) -> &'static str {
+    const WRITES: [&str; 6] = [
+        "write a value",
+        "delete a key",
+        "write a batch",
+        "flush the memtable",
+        "compact the database",
+        "sync the write-ahead log",
+    ];
+    if message.contains("No space left on device") {
+        "; free space on its disk, then run .reopen (writes stay stopped until then)"
+    } else if message.contains("IO error") && WRITES.contains(&context) {
+        "; fix the cause, then run .reopen (writes stay stopped until then)"
+    } else {
+        ""
     }
 }
 

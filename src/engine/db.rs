@@ -278,6 +278,13 @@ impl Db {
         })
     }
 
+    /// Fails with [`DbError::Closed`] when RocksDB is closed (a failed reopen), so that
+    /// answers taken from ALEX alone (`count`, `exists`) are not given for a database
+    /// that is not there. Waits while a reopen runs.
+    pub fn ensure_open(&self) -> Result<(), DbError> {
+        self.store().map(drop)
+    }
+
     /// RocksDB's PerfContext level is per thread: bring this thread to the wanted one.
     /// Called on timed operations only, which are the ones that read the context.
     #[inline]
@@ -610,11 +617,10 @@ impl Db {
         self.store()?.sync_wal()
     }
 
-    /// Full manual compaction of RocksDB.
-    pub fn compact(&self) {
-        if let Ok(s) = self.store() {
-            s.compact();
-        }
+    /// Full manual compaction of RocksDB. Fails if RocksDB reports the compaction failed
+    /// (a full disk, a corrupt file).
+    pub fn compact(&self) -> Result<(), DbError> {
+        self.store()?.compact()
     }
 
     /// Counts RocksDB's readable keys by iterating them (slow: for checks); damaged

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::cache::ENTRY_OVERHEAD_BYTES;
 use super::db::Db;
-use super::error::DbError;
+use super::error::{DbError, OpenError};
 use super::options::{
     Applies, Apply, CompactionStyle, DbOptions, Opt, Setter, format_size, machine_memory,
 };
@@ -322,8 +322,10 @@ impl Db {
     }
 
     /// The reopen: waits for running loads, writes and reads, flushes, prepares the LSM
-    /// for a new compaction style, closes, and opens with `next`. If that fails, opens
-    /// with the previous options again and reports the failure as rolled back.
+    /// for a new compaction style, closes, and opens the same database (never a new one)
+    /// with `next`. If that fails, opens with the previous options again and reports the
+    /// failure as rolled back; if the directory no longer holds this database, stays
+    /// closed and says so.
     fn reopen_with(&self, next: DbOptions, label: &str) -> Result<f64, DbError> {
         let t0 = Instant::now();
         let _load = self.load_lock.lock();
@@ -331,14 +333,26 @@ impl Db {
         let mut slot = self.store.write();
         let prev = self.options();
         let Some(old) = slot.take() else {
+            let reason = self.closed_reason.lock().clone();
             return Err(DbError::Closed {
-                reason: "a previous reopen failed".to_string(),
+                reason: reason.unwrap_or_else(|| "a previous reopen failed".to_string()),
             });
         };
-        if let Err(e) = prepare_for(&old, &prev, &next) {
-            *slot = Some(old);
-            return Err(e);
+        let identity = old.identity().to_string();
+        // Checked before the flush, which would write into whatever is there now.
+        if let Err(Reopen::Gone(why)) = same_database(&self.path, &identity) {
+            abandon(old, &self.path);
+            let result = Err(self.close_for(why));
+            self.reopen_event(label, &result, None, t0);
+            return result;
         }
+        let skipped_flush = match prepare_for(&old, &prev, &next) {
+            Ok(skipped) => skipped,
+            Err(e) => {
+                *slot = Some(old);
+                return Err(e);
+            }
+        };
         self.fifo
             .before_reopen(&old, next.compaction_style == CompactionStyle::Fifo);
         {
@@ -351,27 +365,22 @@ impl Db {
             std::thread::sleep(std::time::Duration::from_millis(slow));
         }
         let attempt = if self.fail_next_reopen.swap(false, Ordering::Relaxed) {
-            Err(DbError::Refused(
+            Err(Reopen::Failed(DbError::Refused(
                 "injected failure (test hook fail_next_reopen)".to_string(),
-            ))
+            )))
         } else {
-            Store::open(&self.path, &next).map_err(DbError::from)
+            open_same(&self.path, &next, &identity)
         };
         let result = match attempt {
             Ok(store) => {
                 *slot = Some(store);
                 self.fifo
                     .after_reopen(next.compaction_style == CompactionStyle::Fifo);
-                self.perf_level
-                    .store(next.perf_level as u8, Ordering::Relaxed);
-                apply_perf_level(next.perf_level);
-                self.metrics.set_timing(next.metrics);
-                self.metrics.set_sample_rate(next.metrics_sample_rate);
-                self.cache.set_capacity(next.value_cache_entries);
-                *self.opts.write() = next;
+                self.took_options(next);
                 Ok(t0.elapsed().as_secs_f64())
             }
-            Err(e) => match Store::open(&self.path, &prev) {
+            Err(Reopen::Gone(why)) => Err(self.close_for(why)),
+            Err(Reopen::Failed(e)) => match open_same(&self.path, &prev, &identity) {
                 Ok(store) => {
                     *slot = Some(store);
                     self.fifo
@@ -381,16 +390,44 @@ impl Db {
                         reason: e.to_string(),
                     })
                 }
-                Err(e2) => {
-                    let reason = format!(
-                        "reopen with {label} failed ({e}) and reopening with the previous options failed too ({e2})"
-                    );
-                    *self.closed_reason.lock() = Some(reason.clone());
-                    Err(DbError::Closed { reason })
-                }
+                Err(Reopen::Gone(why)) => Err(self.close_for(why)),
+                Err(Reopen::Failed(e2)) => Err(self.close_for(format!(
+                    "reopen with {label} failed ({e}) and reopening with the previous options failed too ({e2})"
+                ))),
             },
         };
+        self.reopen_event(label, &result, skipped_flush.as_deref(), t0);
+        result
+    }
+
+    /// Puts the options of a successful reopen in force.
+    fn took_options(&self, next: DbOptions) {
+        self.perf_level
+            .store(next.perf_level as u8, Ordering::Relaxed);
+        apply_perf_level(next.perf_level);
+        self.metrics.set_timing(next.metrics);
+        self.metrics.set_sample_rate(next.metrics_sample_rate);
+        self.cache.set_capacity(next.value_cache_entries);
+        *self.opts.write() = next;
+    }
+
+    /// Leaves the database closed (RocksDB is already closed) with `reason`. The value
+    /// cache is emptied so that no read answers from it while closed.
+    fn close_for(&self, reason: String) -> DbError {
+        self.cache.clear();
+        *self.closed_reason.lock() = Some(reason.clone());
+        DbError::Closed { reason }
+    }
+
+    fn reopen_event(
+        &self,
+        label: &str,
+        result: &Result<f64, DbError>,
+        skipped_flush: Option<&str>,
+        t0: Instant,
+    ) {
         let secs = t0.elapsed().as_secs_f64();
+        let note = skipped_flush.map_or(String::new(), |n| format!("; {n}"));
         self.metrics.event(NewEvent {
             kind: "reopen",
             applied: Some(
@@ -402,13 +439,13 @@ impl Db {
                 .to_string(),
             ),
             secs,
-            label: match &result {
-                Ok(_) => format!("reopen ({label}) {secs:.2} s"),
-                Err(_) => format!("reopen ({label}) failed, rolled back"),
+            label: match result {
+                Ok(_) => format!("reopen ({label}) {secs:.2} s{note}"),
+                Err(DbError::Closed { .. }) => format!("reopen ({label}) failed, closed{note}"),
+                Err(_) => format!("reopen ({label}) failed, rolled back{note}"),
             },
             ..NewEvent::default()
         });
-        result
     }
 
     /// Test hook: makes the next reopen fail as if RocksDB refused the new options.
@@ -442,7 +479,7 @@ impl Db {
     /// the current table options (`.compact`). Returns seconds.
     pub fn compact_range(&self, range: Option<(i64, i64)>) -> Result<f64, DbError> {
         let t0 = Instant::now();
-        self.store()?.compact_range(range);
+        self.store()?.compact_range(range)?;
         let secs = t0.elapsed().as_secs_f64();
         let what = match range {
             Some((a, b)) => format!("{a}..={b}"),
@@ -516,13 +553,102 @@ fn plan_one(opt: Opt, cur: &DbOptions, target: &DbOptions) -> ChangePlan {
 
 /// Before closing for `next`: flush, and lay the files out so RocksDB accepts the new
 /// compaction style (level compaction needs non-overlapping files above L0, which
-/// universal does not keep; FIFO needs every file in L0).
-fn prepare_for(old: &Store, prev: &DbOptions, next: &DbOptions) -> Result<(), DbError> {
-    old.flush()?;
+/// universal does not keep; FIFO needs every file in L0). A failed flush (a full disk)
+/// does not stop a reopen that keeps the style when every write since the last flush is
+/// in the write-ahead log: the open replays it. Returns a note when it did that.
+fn prepare_for(old: &Store, prev: &DbOptions, next: &DbOptions) -> Result<Option<String>, DbError> {
+    if let Err(e) = old.flush() {
+        if prev.compaction_style != next.compaction_style || old.has_unlogged_writes() {
+            return Err(e);
+        }
+        // The open writes the replayed memtable out: without room for it, it would fail
+        // after the close. Stay open instead (reads still work).
+        let need = old.memtable_bytes() + (1 << 20);
+        if let Err(room) = old.has_room(need) {
+            return Err(DbError::Refused(format!(
+                "cannot reopen yet: {e}; and the disk has no room for the {} the reopen must write ({room}); free space, then retry",
+                format_size(need as usize)
+            )));
+        }
+        return Ok(Some(format!(
+            "the flush before closing failed ({e}); the write-ahead log holds those writes"
+        )));
+    }
     match (prev.compaction_style, next.compaction_style) {
         (a, b) if a == b => Ok(()),
         (_, CompactionStyle::Fifo) => old.compact_to_level(0),
         (CompactionStyle::Universal, CompactionStyle::Level) => old.compact_to_level(BOTTOM_LEVEL),
         _ => Ok(()),
     }
+    .map(|()| None)
+}
+
+/// Lets go of a store whose directory was deleted or replaced. Where something is at
+/// `path` now, it is not closed: RocksDB's close checks its MANIFEST by path and,
+/// finding another file there, writes a new MANIFEST and CURRENT into that directory,
+/// breaking whatever database is there. The handle (and its lock on `path` in this
+/// process) is leaked instead, once per such reopen.
+fn abandon(store: Store, path: &Path) {
+    if path.exists() {
+        std::mem::forget(store);
+    }
+}
+
+/// Why a reopen did not get its database back.
+enum Reopen {
+    /// The directory no longer holds the database that was open.
+    Gone(String),
+    Failed(DbError),
+}
+
+/// The database directory no longer holds the database that was open.
+fn gone(detail: String) -> Reopen {
+    Reopen::Gone(format!(
+        "the database directory was deleted or replaced while open: {detail}"
+    ))
+}
+
+fn another_database(path: &Path, found: &str, identity: &str) -> Reopen {
+    gone(format!(
+        "{} now holds another database (identity {found}, was {identity})",
+        path.display()
+    ))
+}
+
+/// Checks from its files that `path` still holds the database with `identity`, so that
+/// another database found there is not even opened. A database without an `IDENTITY`
+/// file passes (the open compares RocksDB's own identity).
+fn same_database(path: &Path, identity: &str) -> Result<(), Reopen> {
+    if !path.join("CURRENT").exists() {
+        return Err(gone(format!("{} holds no database now", path.display())));
+    }
+    match std::fs::read_to_string(path.join("IDENTITY")) {
+        Ok(found) if !identity.is_empty() && found.trim() != identity => {
+            Err(another_database(path, found.trim(), identity))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Opens the database that was open at `path` again: never creates one, and checks that
+/// RocksDB's identity is still `identity` (the directory may have been deleted, or
+/// replaced by another database, while it was open).
+fn open_same(path: &Path, o: &DbOptions, identity: &str) -> Result<Store, Reopen> {
+    same_database(path, identity)?;
+    let mut o = o.clone();
+    o.create_if_missing = false;
+    let store = match Store::open(path, &o) {
+        Ok(s) => s,
+        Err(OpenError::Missing { .. }) => {
+            return Err(gone(format!("{} holds no database now", path.display())));
+        }
+        Err(e @ OpenError::NotADatabase { .. }) => return Err(gone(e.to_string())),
+        Err(e) => return Err(Reopen::Failed(e.into())),
+    };
+    if store.identity() != identity {
+        let found = store.identity().to_string();
+        drop(store);
+        return Err(another_database(path, &found, identity));
+    }
+    Ok(store)
 }

@@ -9,7 +9,7 @@
 use std::fs;
 use std::io::ErrorKind as IoKind;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 use rocksdb::{
     BlockBasedOptions, BlockBasedTablePinningTier, BottommostLevelCompaction, Cache,
@@ -460,6 +460,12 @@ pub(crate) struct Store {
     stats_enabled: bool,
     path: PathBuf,
     load_seq: AtomicU64,
+    /// RocksDB's `IDENTITY` of the database as opened, so a reopen can tell that it found
+    /// the same database (issue 17, bug 2).
+    identity: String,
+    /// Set after a write that skipped the WAL, cleared by a flush that made it durable:
+    /// while set, closing without a flush would lose rows.
+    unlogged: AtomicBool,
 }
 
 impl std::fmt::Debug for Store {
@@ -489,6 +495,12 @@ impl Store {
                 }
             }
         }
+        // The identity is a small file RocksDB wrote at creation; an empty one still
+        // compares, so a database without it is not refused here.
+        let identity = db
+            .get_db_identity()
+            .map(|v| String::from_utf8_lossy(&v).trim().to_string())
+            .unwrap_or_default();
         let mut sst_opts = opts.clone();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         sst_opts.set_compression_options_parallel_threads(cores.clamp(2, 8) as i32);
@@ -509,6 +521,8 @@ impl Store {
             stats_enabled: o.rocksdb_statistics,
             path: path.to_path_buf(),
             load_seq: AtomicU64::new(0),
+            identity,
+            unlogged: AtomicBool::new(false),
         };
         store.set_write_mode(o.wal, o.sync_writes);
         Ok(store)
@@ -523,9 +537,29 @@ impl Store {
         self.write_mode.store(m as u64, Relaxed);
     }
 
+    /// The write mode in force, as an index into `write_opts`.
     #[inline]
-    fn wo(&self) -> &WriteOptions {
-        &self.write_opts[self.write_mode.load(Relaxed) as usize % 3]
+    fn mode(&self) -> usize {
+        self.write_mode.load(Relaxed) as usize % 3
+    }
+
+    /// Remembers that a write in `mode` lives only in the memtable until a flush.
+    #[inline]
+    fn note_write(&self, mode: usize) {
+        if mode == WriteMode::NoWal as usize {
+            self.unlogged.store(true, Relaxed);
+        }
+    }
+
+    /// Whether rows written without the WAL may still be only in the memtable (then a
+    /// close without a successful flush would lose them).
+    pub fn has_unlogged_writes(&self) -> bool {
+        self.unlogged.load(Relaxed)
+    }
+
+    /// RocksDB's identity of this database (its `IDENTITY` file, read at open).
+    pub fn identity(&self) -> &str {
+        &self.identity
     }
 
     #[inline]
@@ -536,15 +570,21 @@ impl Store {
     }
 
     pub fn put(&self, key: i64, value: &[u8]) -> Result<(), DbError> {
+        let mode = self.mode();
         self.db
-            .put_opt(encode_key(key), value, self.wo())
-            .map_err(DbError::rocks("write a value"))
+            .put_opt(encode_key(key), value, &self.write_opts[mode])
+            .map_err(DbError::rocks("write a value"))?;
+        self.note_write(mode);
+        Ok(())
     }
 
     pub fn delete(&self, key: i64) -> Result<(), DbError> {
+        let mode = self.mode();
         self.db
-            .delete_opt(encode_key(key), self.wo())
-            .map_err(DbError::rocks("delete a key"))
+            .delete_opt(encode_key(key), &self.write_opts[mode])
+            .map_err(DbError::rocks("delete a key"))?;
+        self.note_write(mode);
+        Ok(())
     }
 
     /// Deletes every key in `a..=b` (`a <= b`) with one range tombstone, in one atomic
@@ -556,9 +596,12 @@ impl Store {
             batch.delete_range(encode_key(a), encode_key(b));
         }
         batch.delete(encode_key(b));
+        let mode = self.mode();
         self.db
-            .write_opt(batch, self.wo())
-            .map_err(DbError::rocks("delete a key range"))
+            .write_opt(batch, &self.write_opts[mode])
+            .map_err(DbError::rocks("delete a key range"))?;
+        self.note_write(mode);
+        Ok(())
     }
 
     /// Writes rows in one batch with the WAL off (bulk load); durable only after `flush`.
@@ -569,7 +612,9 @@ impl Store {
         }
         self.db
             .write_opt(b, &self.write_opts[WriteMode::NoWal as usize])
-            .map_err(DbError::rocks("write a batch"))
+            .map_err(DbError::rocks("write a batch"))?;
+        self.note_write(WriteMode::NoWal as usize);
+        Ok(())
     }
 
     /// Calls `f` for each row with `a <= key <= b`, in key order, at most `limit` rows,
@@ -993,9 +1038,54 @@ impl Store {
     pub fn flush(&self) -> Result<(), DbError> {
         let mut fo = FlushOptions::default();
         fo.set_wait(true);
-        self.db
+        // Cleared before, so an unlogged write racing the flush sets it again.
+        let unlogged = self.unlogged.swap(false, Relaxed);
+        let r = self
+            .db
             .flush_opt(&fo)
-            .map_err(DbError::rocks("flush the memtable"))
+            .map_err(DbError::rocks("flush the memtable"));
+        if r.is_err() && unlogged {
+            self.unlogged.store(true, Relaxed);
+        }
+        r
+    }
+
+    /// Fails with RocksDB's background error when it has stopped writes after one (a
+    /// full disk, a failed flush). Writes nothing: an empty batch without the WAL.
+    pub fn writable(&self) -> Result<(), rocksdb::Error> {
+        self.db.write_opt(
+            WriteBatch::default(),
+            &self.write_opts[WriteMode::NoWal as usize],
+        )
+    }
+
+    /// Whether the database's disk has room for `bytes` more: writes a scratch file of
+    /// that size and removes it. For the reopen after a failed flush, whose open must
+    /// write the memtable again: with the disk still full it would fail after the close.
+    pub fn has_room(&self, bytes: u64) -> Result<(), DbError> {
+        use std::io::Write;
+        // Named like a load's scratch directory, so an open removes it after a crash;
+        // `create_dir`, not `create_dir_all`: a deleted database directory stays deleted.
+        let dir = self
+            .path
+            .join(format!("{LOAD_DIR_PREFIX}{}-space", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir(&dir).map_err(DbError::io(&dir))?;
+        let path = dir.join("space-probe");
+        let chunk = vec![0u8; 1 << 16];
+        let write = || -> std::io::Result<()> {
+            let mut f = fs::File::create(&path)?;
+            let mut left = bytes;
+            while left > 0 {
+                let n = left.min(chunk.len() as u64) as usize;
+                f.write_all(&chunk[..n])?;
+                left -= n as u64;
+            }
+            f.sync_all()
+        };
+        let r = write().map_err(DbError::io(&path));
+        let _ = fs::remove_dir_all(&dir);
+        r
     }
 
     /// fsyncs the write-ahead log.
@@ -1006,8 +1096,57 @@ impl Store {
     }
 
     /// Full manual compaction.
-    pub fn compact(&self) {
-        self.db.compact_range::<&[u8], &[u8]>(None, None);
+    pub fn compact(&self) -> Result<(), DbError> {
+        self.checked_compaction(|db| db.compact_range::<&[u8], &[u8]>(None, None))
+    }
+
+    /// Runs a manual compaction and reports its failure. The crate's call returns no
+    /// status, but RocksDB counts every failed background job in
+    /// `rocksdb.background-errors`: a rise across the call is the compaction failing
+    /// (or a flush it needed), and RocksDB's LOG says why.
+    fn checked_compaction(&self, run: impl FnOnce(&DB)) -> Result<(), DbError> {
+        const ERRORS: &str = "rocksdb.background-errors";
+        // Stopped by an earlier error, RocksDB skips the compaction without counting.
+        self.writable().map_err(|e| DbError::Rocks {
+            context: "compact the database",
+            message: e.to_string(),
+        })?;
+        let before = self.int_prop(ERRORS);
+        run(&self.db);
+        let failed = self.int_prop(ERRORS).saturating_sub(before);
+        if failed == 0 {
+            return Ok(());
+        }
+        // RocksDB's error when it stopped writes over it, else the LOG's last error.
+        let stopped = self.writable().err().map(|e| e.to_string());
+        let why = stopped.or_else(|| self.last_logged_error()).unwrap_or_else(|| {
+            format!(
+                "it failed ({failed} background error(s); RocksDB's LOG in the database directory says why)"
+            )
+        });
+        Err(DbError::Rocks {
+            context: "compact the database",
+            message: why,
+        })
+    }
+
+    /// The newest error RocksDB wrote to its LOG (from the LOG's last 64 KiB).
+    fn last_logged_error(&self) -> Option<String> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = fs::File::open(self.path.join("LOG")).ok()?;
+        let len = f.metadata().ok()?.len();
+        f.seek(SeekFrom::Start(len.saturating_sub(64 << 10))).ok()?;
+        let mut buf = Vec::new();
+        f.read_to_end(&mut buf).ok()?;
+        let text = String::from_utf8_lossy(&buf);
+        let line = text.lines().rev().find(|l| l.contains("[ERROR]"))?;
+        // Drop the timestamp, thread and source location: keep the message.
+        let msg = line.split_once("[ERROR] ").map_or(line, |(_, m)| m);
+        let msg = match msg.strip_prefix('[') {
+            Some(rest) => rest.split_once("] ").map_or(msg, |(_, m)| m),
+            None => msg,
+        };
+        Some(msg.trim().to_string())
     }
 
     /// A fresh scratch directory for bulk-load SST files.
@@ -1072,17 +1211,16 @@ impl Store {
     }
 
     /// Compacts keys in `a..=b` (or everything), all the way to the bottom level.
-    pub fn compact_range(&self, range: Option<(i64, i64)>) {
+    pub fn compact_range(&self, range: Option<(i64, i64)>) -> Result<(), DbError> {
         let mut co = CompactOptions::default();
         co.set_bottommost_level_compaction(BottommostLevelCompaction::Force);
-        match range {
+        self.checked_compaction(|db| match range {
             Some((a, b)) => {
                 let end = (b < i64::MAX).then(|| encode_key(b + 1));
-                self.db
-                    .compact_range_opt(Some(encode_key(a)), end.as_ref(), &co);
+                db.compact_range_opt(Some(encode_key(a)), end.as_ref(), &co);
             }
-            None => self.db.compact_range_opt::<&[u8], &[u8]>(None, None, &co),
-        }
+            None => db.compact_range_opt::<&[u8], &[u8]>(None, None, &co),
+        })
     }
 
     /// Rewrites every file into one sorted run at `level`, so that a database can be
@@ -1094,8 +1232,7 @@ impl Store {
         co.set_bottommost_level_compaction(BottommostLevelCompaction::Force);
         co.set_change_level(true);
         co.set_target_level(level);
-        self.db.compact_range_opt::<&[u8], &[u8]>(None, None, &co);
-        Ok(())
+        self.checked_compaction(|db| db.compact_range_opt::<&[u8], &[u8]>(None, None, &co))
     }
 
     /// Bytes in all memtables.

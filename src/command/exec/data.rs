@@ -8,6 +8,8 @@ impl Executor {
     /// `get`, `put`, `del`, `scan`, `count`, `exists`, `mget`.
     pub(super) fn data(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
         let db = &self.db;
+        // ALEX alone answers count and exists: not for a closed database.
+        db.ensure_open()?;
         Ok(match cmd {
             Command::Get(k) => {
                 let mut t = Table::new(&["key", "value"]);
@@ -57,6 +59,7 @@ impl Executor {
 
     /// `SELECT`, `INSERT`, `DELETE` on table `kv`.
     pub(super) fn sql(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
+        self.db.ensure_open()?;
         match cmd {
             Command::Select {
                 what,
