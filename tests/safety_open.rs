@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use alexdb::command::{Executor, Outcome};
 use alexdb::engine::options::WalRecoveryMode;
 use alexdb::engine::{Db, DbOptions};
 
@@ -352,4 +353,28 @@ fn an_undamaged_wal_opens_without_a_note() {
     assert!(db.wal_note().is_none());
     assert_eq!(db.count(), 8001);
     assert_eq!(db.get(KEY).unwrap().as_deref(), Some(&b"new"[..]));
+}
+
+#[test]
+fn the_shell_open_command_prints_the_wal_warning_after_opening() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    write_wal_and_kill(&dir);
+    flip_byte(&the_wal(&dir), 0.25);
+    let opts = with_mode(WalRecoveryMode::PointInTime);
+    let mut exec = Executor::open(&tmp.path().join("other"), opts).unwrap();
+    let mut reports = Vec::new();
+    exec.run_text(&format!(".open {}", dir.display()), &mut |_, r| {
+        reports.push(r)
+    });
+    let Ok(Outcome::Message(m)) = &reports[0].result else {
+        panic!("{:?}", reports[0].result);
+    };
+    let lines: Vec<&str> = m.lines().collect();
+    assert!(lines[0].starts_with("opened "), "{m}");
+    assert!(
+        lines[1].starts_with("warning: the write-ahead log had"),
+        "{m}"
+    );
+    assert_eq!(lines.len(), 2, "{m}");
 }

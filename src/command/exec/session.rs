@@ -97,6 +97,7 @@ impl Executor {
         let db = Db::open_with(&new_path, self.opts.clone()).map_err(DbError::from)?;
         let keys = db.len();
         let secs = db.open_stats().total_secs;
+        let note = db.wal_note().map(|n| format!("\n{n}")).unwrap_or_default();
         let old = std::mem::replace(&mut self.db, Arc::new(db));
         old.metrics().set_rate_override(None);
         if let Ok(old) = Arc::try_unwrap(old) {
@@ -107,7 +108,7 @@ impl Executor {
         // The `.stats` override belongs to this session: it moves to the new database.
         self.set_stats(self.session.settings.stats);
         Ok(Outcome::Message(format!(
-            "opened {} ({keys} keys, {secs:.2} s)",
+            "opened {} ({keys} keys, {secs:.2} s){note}",
             new_path.display()
         )))
     }
