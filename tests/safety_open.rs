@@ -381,3 +381,43 @@ fn the_shell_open_command_prints_the_wal_warning_after_opening() {
     );
     assert_eq!(lines.len(), 2, "{m}");
 }
+
+#[test]
+fn skip_any_skips_only_the_damaged_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    write_wal_and_kill(&dir);
+    flip_byte(&the_wal(&dir), 0.25);
+    let db = Db::open_with(&dir, with_mode(WalRecoveryMode::SkipAny)).unwrap();
+    // The overwrite after the damage was replayed; only the damaged records are gone.
+    assert_eq!(db.get(KEY).unwrap().as_deref(), Some(&b"new"[..]));
+    let count = db.count();
+    assert!((7000..8001).contains(&count), "{count}");
+    let note = db.wal_note().expect("a note about the skipped records");
+    assert!(note.contains("skip_any"), "{note}");
+}
+
+#[test]
+fn absolute_consistency_refuses_even_a_torn_tail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    write_wal_and_kill(&dir);
+    let wal = the_wal(&dir);
+    let len = fs::metadata(&wal).unwrap().len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&wal)
+        .unwrap()
+        .set_len(len - 20)
+        .unwrap();
+    let opts = with_mode(WalRecoveryMode::AbsoluteConsistency);
+    let err = Db::open_with(&dir, opts).unwrap_err().to_string();
+    assert!(
+        err.contains("wal_recovery_mode is absolute_consistency"),
+        "{err}"
+    );
+    assert!(err.contains("tolerate_corrupted_tail opens it"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // The default opens it (the torn end was a crash's).
+    assert_eq!(Db::open(&dir).unwrap().count(), 8000);
+}

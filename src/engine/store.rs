@@ -64,6 +64,17 @@ fn compression(c: Compression) -> DBCompressionType {
     }
 }
 
+/// The crate takes these from RocksDB's C header, so they need no renumbering (the LOG
+/// of an open shows the mode; tests/safety_open.rs checks what each does).
+fn recovery_mode(m: WalRecoveryMode) -> DBRecoveryMode {
+    match m {
+        WalRecoveryMode::AbsoluteConsistency => DBRecoveryMode::AbsoluteConsistency,
+        WalRecoveryMode::PointInTime => DBRecoveryMode::PointInTime,
+        WalRecoveryMode::TolerateCorruptedTail => DBRecoveryMode::TolerateCorruptedTailRecords,
+        WalRecoveryMode::SkipAny => DBRecoveryMode::SkipAnyCorruptedRecord,
+    }
+}
+
 /// The crate's `StatsLevel` is numbered one off from RocksDB 11's C++ enum (the crate
 /// sends its variant's number; C++ has kExceptTickers = 0, kExceptHistogramOrTimers = 1,
 /// kExceptTimers = 2, ...). Each of our levels maps to the crate variant whose number is
@@ -80,15 +91,6 @@ fn stats_level(l: StatsLevel) -> RocksStatsLevel {
 
 /// PerfStatsLevel has the same problem from its fourth value on (the crate lacks
 /// RocksDB's kEnableWait = 3), so the mapping is by number, as above.
-fn recovery_mode(m: WalRecoveryMode) -> DBRecoveryMode {
-    match m {
-        WalRecoveryMode::AbsoluteConsistency => DBRecoveryMode::AbsoluteConsistency,
-        WalRecoveryMode::PointInTime => DBRecoveryMode::PointInTime,
-        WalRecoveryMode::TolerateCorruptedTail => DBRecoveryMode::TolerateCorruptedTailRecords,
-        WalRecoveryMode::SkipAny => DBRecoveryMode::SkipAnyCorruptedRecord,
-    }
-}
-
 fn perf_level(l: PerfLevel) -> PerfStatsLevel {
     match l {
         PerfLevel::Off => PerfStatsLevel::Disable,
@@ -287,52 +289,35 @@ fn is_rocksdb_file(name: &str) -> bool {
 /// a MANIFEST"; `None` when nothing (a failed create leaves only LOG, LOCK or IDENTITY).
 /// RocksDB would create a new database there and delete the old files.
 fn database_files(names: &[String]) -> Option<String> {
-    let count = |f: &dyn Fn(&str) -> bool| names.iter().filter(|n| f(n)).count();
-    // (how many, said of one, said of several)
-    let kinds = [
+    // (is one of them, said of one, said of several). OPTIONS files hold no data: they
+    // are named only when nothing else is there.
+    const KINDS: [(fn(&str) -> bool, &str, &str); 5] = [
+        (|n| n.ends_with(".sst"), "1 table file", "table files"),
+        (|n| n.starts_with("MANIFEST-"), "a MANIFEST", "MANIFESTs"),
         (
-            count(&|n| n.ends_with(".sst")),
-            "1 table file",
-            "table files",
-        ),
-        (
-            count(&|n| n.starts_with("MANIFEST-")),
-            "a MANIFEST",
-            "MANIFESTs",
-        ),
-        (
-            count(&|n| n.ends_with(".log")),
+            |n| n.ends_with(".log"),
             "a write-ahead log",
             "write-ahead logs",
         ),
+        (|n| n.ends_with(".blob"), "a blob file", "blob files"),
         (
-            count(&|n| n.ends_with(".blob")),
-            "a blob file",
-            "blob files",
-        ),
-        (
-            count(&|n| n.starts_with("OPTIONS-")),
+            |n| n.starts_with("OPTIONS-"),
             "an OPTIONS file",
             "OPTIONS files",
         ),
     ];
-    // OPTIONS files hold no data: named only when nothing else is there.
-    let named = if kinds[..4].iter().any(|k| k.0 > 0) {
-        4
-    } else {
-        5
-    };
-    let parts: Vec<String> = kinds[..named]
-        .iter()
-        .filter(|k| k.0 > 0)
-        .map(|&(n, one, many)| {
-            if n == 1 {
-                one.to_string()
-            } else {
-                format!("{n} {many}")
-            }
-        })
-        .collect();
+    let mut parts = Vec::new();
+    for (i, (is, one, many)) in KINDS.iter().enumerate() {
+        let n = names.iter().filter(|name| is(name)).count();
+        if n == 0 || (i == KINDS.len() - 1 && !parts.is_empty()) {
+            continue;
+        }
+        parts.push(if n == 1 {
+            one.to_string()
+        } else {
+            format!("{n} {many}")
+        });
+    }
     match parts.split_last()? {
         (last, []) => Some(last.clone()),
         (last, rest) => Some(format!("{} and {last}", rest.join(", "))),
@@ -583,7 +568,7 @@ fn check_tables(path: &Path) -> Result<(), OpenError> {
 /// A write-ahead log damaged before its end refused the open: RocksDB's error says only
 /// "checksum mismatch"; the LOG of this open names the log. One line that names the
 /// option that opens it anyway.
-fn wal_damage(path: &Path, e: &rocksdb::Error) -> Option<OpenError> {
+fn wal_damage(path: &Path, mode: WalRecoveryMode, e: &rocksdb::Error) -> Option<OpenError> {
     if !matches!(e.kind(), rocksdb::ErrorKind::Corruption) {
         return None;
     }
@@ -593,13 +578,22 @@ fn wal_damage(path: &Path, e: &rocksdb::Error) -> Option<OpenError> {
     let line = text.lines().find(|l| l.contains(".log: dropping "))?;
     let (file, _) = line.split_once(": dropping ")?;
     let wal = file.rsplit('/').next()?;
-    Some(OpenError::Damaged {
-        path: path.to_path_buf(),
-        detail: format!(
+    let detail = if mode == WalRecoveryMode::AbsoluteConsistency {
+        format!(
+            "its write-ahead log {wal} has a damaged record ({e}) and wal_recovery_mode is \
+             absolute_consistency; tolerate_corrupted_tail opens it if that is the torn end a \
+             crash leaves, point_in_time also if it is not (losing the writes from the damage on)"
+        )
+    } else {
+        format!(
             "its write-ahead log {wal} is damaged before its end ({e}); set \
              wal_recovery_mode to point_in_time to open it anyway, losing the writes from the \
              damage on (skip_any skips only the damaged records)"
-        ),
+        )
+    };
+    Some(OpenError::Damaged {
+        path: path.to_path_buf(),
+        detail,
     })
 }
 
@@ -718,8 +712,9 @@ impl Store {
         // `DB::open_cf` would give it `Options::default()`, silently dropping the table
         // tuning (bloom filter, block cache, compression).
         let cf = ColumnFamilyDescriptor::new(rocksdb::DEFAULT_COLUMN_FAMILY_NAME, opts.clone());
-        let db = DB::open_cf_descriptors(&opts, path, [cf])
-            .map_err(|e| wal_damage(path, &e).unwrap_or_else(|| open_error(path, e)))?;
+        let db = DB::open_cf_descriptors(&opts, path, [cf]).map_err(|e| {
+            wal_damage(path, o.wal_recovery_mode, &e).unwrap_or_else(|| open_error(path, e))
+        })?;
         // Only now that this process holds the lock: a load that crashed before
         // ingesting left its scratch files behind.
         if let Ok(entries) = fs::read_dir(path) {
