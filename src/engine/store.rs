@@ -291,7 +291,8 @@ fn is_rocksdb_file(name: &str) -> bool {
 fn database_files(names: &[String]) -> Option<String> {
     // (is one of them, said of one, said of several). OPTIONS files hold no data: they
     // are named only when nothing else is there.
-    const KINDS: [(fn(&str) -> bool, &str, &str); 5] = [
+    type Kind = (fn(&str) -> bool, &'static str, &'static str);
+    const KINDS: [Kind; 5] = [
         (|n| n.ends_with(".sst"), "1 table file", "table files"),
         (|n| n.starts_with("MANIFEST-"), "a MANIFEST", "MANIFESTs"),
         (
