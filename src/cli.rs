@@ -173,6 +173,10 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
     for line in start_lines(exec.db().start_report()) {
         writeln!(err, "{line}")?;
     }
+    // Writes WAL recovery dropped are said once, whatever the front end.
+    if let Some(note) = exec.db().wal_note() {
+        writeln!(err, "{note}")?;
+    }
     exec.bail = cli.bail;
     let interactive =
         cli.commands.is_none() && cli.script.is_none() && std::io::stdin().is_terminal();

@@ -179,17 +179,20 @@ fn open_with_explicit_options_saves_them() {
     assert_eq!(Db::open(&db).expect("reopen").options(), opts);
 }
 
+/// Per-open choices are not saved: a lenient `wal_recovery_mode` picked to get past one
+/// damaged log must not drop writes silently at every later open.
 #[test]
-fn create_if_missing_is_not_saved() {
+fn create_if_missing_and_wal_recovery_mode_are_not_saved() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("db");
     shell(
         &db,
-        &[],
+        &["--set", "wal_recovery_mode=point_in_time"],
         "put 1 a; .set create_if_missing off; .set block_size 8KiB",
     );
     let text = std::fs::read_to_string(db.join(OPTIONS_FILE)).expect("saved");
     assert!(!text.contains("create_if_missing"), "{text}");
+    assert!(!text.contains("wal_recovery_mode"), "{text}");
     assert!(text.contains("\"block_size\": \"8KiB\""), "{text}");
 }
 

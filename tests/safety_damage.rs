@@ -29,7 +29,7 @@ fn build(dir: &Path) -> PathBuf {
     let db = Db::open_with(dir, opts()).unwrap();
     db.load((0..ROWS).map(|k| (k, value(k)))).unwrap();
     db.flush().unwrap();
-    db.compact();
+    db.compact().expect("compact");
     db.close().unwrap();
     let ssts: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap()
@@ -163,7 +163,7 @@ fn damage_at_the_parallel_scans_cut_is_one_range() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_with(dir.path(), opts()).unwrap();
     db.load((0..BIG).map(|k| (k, k.to_le_bytes()))).unwrap();
-    db.compact();
+    db.compact().expect("compact");
     db.close().unwrap();
     let sst = fs::read_dir(dir.path())
         .unwrap()

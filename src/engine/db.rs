@@ -23,7 +23,7 @@ use super::cache::{Value, ValueCache};
 use super::error::{DbError, OpenError};
 use super::fifo::FifoWatch;
 use super::index::{AlexIndex, IndexStats};
-use super::options::{BulkLoadMethod, CompactionStyle, DbOptions, PerfLevel};
+use super::options::{BulkLoadMethod, CompactionStyle, DbOptions, PerfLevel, WalRecoveryMode};
 use super::persist::{self, StartReport};
 use super::store::{DamagedRange, Store, apply_perf_level, perf_read};
 use crate::metrics::{
@@ -50,6 +50,11 @@ pub struct OpenStats {
     /// Bulk-loading ALEX with them.
     pub index_build_secs: f64,
     pub total_secs: f64,
+    /// Bytes of the write-ahead log that recovery dropped as damaged (see
+    /// `wal_recovery_mode`); 0 when it replayed everything.
+    pub wal_dropped_bytes: u64,
+    /// Damaged spots in the write-ahead log that recovery reported.
+    pub wal_damaged_records: u64,
 }
 
 /// Result of [`Db::check`].
@@ -162,6 +167,7 @@ impl Db {
         let fifo = FifoWatch::new();
         fifo.start(&store, opts.compaction_style == CompactionStyle::Fifo);
         let t1 = Instant::now();
+        let dropped = store.wal_dropped();
         let scan = store.keys()?;
         let (keys, damaged) = (scan.keys, scan.damaged);
         let t2 = Instant::now();
@@ -173,6 +179,8 @@ impl Db {
             read_keys_secs: (t2 - t1).as_secs_f64(),
             index_build_secs: (t3 - t2).as_secs_f64(),
             total_secs: (t3 - t0).as_secs_f64(),
+            wal_dropped_bytes: dropped.bytes,
+            wal_damaged_records: dropped.reports,
         };
         drop(keys);
         apply_perf_level(opts.perf_level);
@@ -263,6 +271,28 @@ impl Db {
             }),
             None => Ok(None),
         }
+    }
+
+    /// One line saying what WAL recovery dropped at open, when it dropped anything: a
+    /// front end prints it after opening.
+    pub fn wal_note(&self) -> Option<String> {
+        let s = &self.open_stats;
+        if s.wal_damaged_records == 0 {
+            return None;
+        }
+        let mode = self.opts.read().wal_recovery_mode;
+        let lost = match mode {
+            WalRecoveryMode::PointInTime => {
+                "it was replayed only up to the first, so every write after that point is lost"
+            }
+            WalRecoveryMode::SkipAny => "the writes in them are lost, the rest was replayed",
+            _ => "they were the log's torn end, a write cut short by a crash",
+        };
+        Some(format!(
+            "warning: the write-ahead log had {} damaged spot(s) ({} bytes dropped; \
+             wal_recovery_mode {mode}): {lost}",
+            s.wal_damaged_records, s.wal_dropped_bytes
+        ))
     }
 
     /// RocksDB, shared. Waits while a reopen has it closed; fails if it stayed closed.

@@ -33,6 +33,11 @@ pub enum OpenError {
     /// met while opening.
     #[error(transparent)]
     Failed(Box<DbError>),
+
+    /// Opening would lose data RocksDB would not mention (a missing CURRENT, table files
+    /// the MANIFEST lost, a damaged write-ahead log): `detail` says what and what to do.
+    #[error("database {path} is damaged: {detail}")]
+    Damaged { path: PathBuf, detail: String },
 }
 
 impl OpenError {

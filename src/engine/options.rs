@@ -149,6 +149,22 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// How RocksDB replays the write-ahead log at open when a record is damaged
+    /// (RocksDB's `WALRecoveryMode`).
+    WalRecoveryMode {
+        /// Any damage refuses the open.
+        AbsoluteConsistency = "absolute_consistency" | "absolute",
+        /// Replay up to the first damaged record and drop the rest (later logs too).
+        PointInTime = "point_in_time" | "pit",
+        /// A torn last record (a crash mid-write) is dropped; damage before it refuses
+        /// the open. The default: crashes recover, silent loss does not.
+        TolerateCorruptedTail = "tolerate_corrupted_tail" | "tail",
+        /// Skip every damaged record and replay the rest (can break write ordering).
+        SkipAny = "skip_any",
+    }
+}
+
 impl PerfLevel {
     /// The level with discriminant `i` (`Off` when out of range).
     pub fn from_index(i: u8) -> PerfLevel {
@@ -717,6 +733,12 @@ options_table! {
     CreateIfMissing create_if_missing: bool = true,
         "create_if_missing", Ty::Bool, WhenUsed,
         "create the database if the directory is missing or empty",
+        watch "F8 Options: shows it; it matters only when a database is opened";
+    /// What WAL replay at open does with a damaged record; the default refuses to open
+    /// past damage that is not a crash's torn tail.
+    WalRecoveryMode wal_recovery_mode: WalRecoveryMode = WalRecoveryMode::TolerateCorruptedTail,
+        "wal_recovery_mode", Ty::Enum(WalRecoveryMode::CHOICES), Apply::AtOpen,
+        "WAL damage at open: tolerate_corrupted_tail, point_in_time, absolute_consistency or skip_any",
         watch "F8 Options: shows it; it matters only when a database is opened";
 }
 

@@ -24,8 +24,10 @@ pub const OPTIONS_TEMP_FILE: &str = "alexdb-options.json.tmp";
 pub const OPTIONS_FILE_VERSION: u64 = 1;
 
 /// Options that belong to one open, not to the database, so are never saved:
-/// `create_if_missing` only decides whether an open may create the database.
-pub const NOT_SAVED: [Opt; 1] = [Opt::CreateIfMissing];
+/// `create_if_missing` only decides whether an open may create the database, and
+/// `wal_recovery_mode` is a choice made to get past one damaged log (saved, a lenient
+/// mode would drop writes silently at every later open).
+pub const NOT_SAVED: [Opt; 2] = [Opt::CreateIfMissing, Opt::WalRecoveryMode];
 
 /// Where an option in force at open came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 //!
 //! Keys are stored with an order-preserving 8-byte encoding ([`encode_key`]): the sign bit
 //! flipped, big-endian, so RocksDB's bytewise order is numeric order (-5 before 3).
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::ErrorKind as IoKind;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use rocksdb::{
     BlockBasedOptions, BlockBasedTablePinningTier, BottommostLevelCompaction, Cache,
     ColumnFamilyDescriptor, CompactOptions, DB, DBCompactionStyle, DBCompressionType,
-    DBPinnableSlice, DataBlockIndexType, FifoCompactOptions, FlushOptions,
+    DBPinnableSlice, DBRecoveryMode, DataBlockIndexType, FifoCompactOptions, FlushOptions,
     IngestExternalFileOptions, Options, ReadOptions, SstFileWriter, WriteBatch, WriteOptions,
     perf::PerfStatsLevel,
     statistics::{StatsLevel as RocksStatsLevel, Ticker},
@@ -25,7 +26,7 @@ use serde::Serialize;
 use super::error::{DbError, OpenError};
 use super::options::{
     Apply, BlockCacheType, CompactionStyle, Compression, DbOptions, Opt, PerfLevel, RocksForm,
-    StatsLevel, Val,
+    StatsLevel, Val, WalRecoveryMode,
 };
 use crate::metrics::{BlockCacheTickers, LevelInfo, RocksStats, RocksTickers};
 
@@ -102,6 +103,17 @@ fn compression(c: Compression) -> DBCompressionType {
         Compression::Snappy => DBCompressionType::Snappy,
         Compression::Lz4 => DBCompressionType::Lz4,
         Compression::Zstd => DBCompressionType::Zstd,
+    }
+}
+
+/// The crate takes these from RocksDB's C header, so they need no renumbering (the LOG
+/// of an open shows the mode; tests/safety_open.rs checks what each does).
+fn recovery_mode(m: WalRecoveryMode) -> DBRecoveryMode {
+    match m {
+        WalRecoveryMode::AbsoluteConsistency => DBRecoveryMode::AbsoluteConsistency,
+        WalRecoveryMode::PointInTime => DBRecoveryMode::PointInTime,
+        WalRecoveryMode::TolerateCorruptedTail => DBRecoveryMode::TolerateCorruptedTailRecords,
+        WalRecoveryMode::SkipAny => DBRecoveryMode::SkipAnyCorruptedRecord,
     }
 }
 
@@ -296,6 +308,7 @@ pub fn rocksdb_options(o: &DbOptions) -> (Options, Cache) {
         r.enable_statistics();
         r.set_statistics_level(stats_level(o.stats_level));
     }
+    r.set_wal_recovery_mode(recovery_mode(o.wal_recovery_mode));
     r.create_if_missing(o.create_if_missing);
     (r, cache)
 }
@@ -315,9 +328,49 @@ fn is_rocksdb_file(name: &str) -> bool {
         || name.starts_with(super::persist::OPTIONS_FILE)
 }
 
+/// What `names` (a directory without CURRENT) hold of a database, as "12 table files and
+/// a MANIFEST"; `None` when nothing (a failed create leaves only LOG, LOCK or IDENTITY).
+/// RocksDB would create a new database there and delete the old files.
+fn database_files(names: &[String]) -> Option<String> {
+    // (is one of them, said of one, said of several). OPTIONS files hold no data: they
+    // are named only when nothing else is there.
+    type Kind = (fn(&str) -> bool, &'static str, &'static str);
+    const KINDS: [Kind; 5] = [
+        (|n| n.ends_with(".sst"), "1 table file", "table files"),
+        (|n| n.starts_with("MANIFEST-"), "a MANIFEST", "MANIFESTs"),
+        (
+            |n| n.ends_with(".log"),
+            "a write-ahead log",
+            "write-ahead logs",
+        ),
+        (|n| n.ends_with(".blob"), "a blob file", "blob files"),
+        (
+            |n| n.starts_with("OPTIONS-"),
+            "an OPTIONS file",
+            "OPTIONS files",
+        ),
+    ];
+    let mut parts = Vec::new();
+    for (i, (is, one, many)) in KINDS.iter().enumerate() {
+        let n = names.iter().filter(|name| is(name)).count();
+        if n == 0 || (i == KINDS.len() - 1 && !parts.is_empty()) {
+            continue;
+        }
+        parts.push(if n == 1 {
+            one.to_string()
+        } else {
+            format!("{n} {many}")
+        });
+    }
+    match parts.split_last()? {
+        (last, []) => Some(last.clone()),
+        (last, rest) => Some(format!("{} and {last}", rest.join(", "))),
+    }
+}
+
 /// Checks the directory before RocksDB sees it; creates it if allowed. Refuses files and
-/// directories holding things that are not RocksDB's.
-fn prepare_dir(path: &Path, create: bool) -> Result<(), OpenError> {
+/// directories holding things that are not RocksDB's. True when it holds a database.
+fn prepare_dir(path: &Path, create: bool) -> Result<bool, OpenError> {
     let unreadable = |e: std::io::Error| OpenError::Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -329,10 +382,11 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), OpenError> {
                     path: path.to_path_buf(),
                 });
             }
-            return fs::create_dir_all(path).map_err(|e| match e.kind() {
+            fs::create_dir_all(path).map_err(|e| match e.kind() {
                 IoKind::PermissionDenied => unreadable(e),
                 _ => OpenError::io(path)(e),
-            });
+            })?;
+            return Ok(false);
         }
         Err(e) if e.kind() == IoKind::PermissionDenied => return Err(unreadable(e)),
         Err(e) => return Err(OpenError::io(path)(e)),
@@ -359,7 +413,16 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), OpenError> {
             IoKind::PermissionDenied => unreadable(e),
             _ => OpenError::io(path)(e),
         })?;
-        return Ok(());
+        return Ok(true);
+    }
+    if let Some(held) = database_files(&names) {
+        return Err(OpenError::Damaged {
+            path: path.to_path_buf(),
+            detail: format!(
+                "it holds {held} but no CURRENT file; alexdb will not create a new one over it \
+                 (restore CURRENT from a backup, or move these files away)"
+            ),
+        });
     }
     let mut foreign: Vec<&String> = names.iter().filter(|n| !is_rocksdb_file(n)).collect();
     if !foreign.is_empty() {
@@ -383,7 +446,199 @@ fn prepare_dir(path: &Path, create: bool) -> Result<(), OpenError> {
             path: path.to_path_buf(),
         });
     }
-    Ok(())
+    Ok(false)
+}
+
+/// A table file's number from its name ("000123.sst" -> 123).
+fn table_number(name: &str) -> Option<u64> {
+    name.strip_suffix(".sst")?.parse().ok()
+}
+
+/// A table file in the database directory.
+struct DiskTable {
+    number: u64,
+    bytes: u64,
+    /// Identifies the file across hard links (0 where the platform has none).
+    inode: u64,
+}
+
+#[cfg(unix)]
+fn inode(m: &fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(m)
+}
+
+#[cfg(not(unix))]
+fn inode(_: &fs::Metadata) -> u64 {
+    0
+}
+
+/// The table files in `dir`, with their sizes; the write-ahead logs' total size.
+fn files_on_disk(dir: &Path) -> (Vec<DiskTable>, u64) {
+    let mut tables = Vec::new();
+    let mut wal_bytes = 0;
+    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Ok(m) = e.metadata() else { continue };
+        if let Some(number) = table_number(&name) {
+            let (bytes, inode) = (m.len(), inode(&m));
+            tables.push(DiskTable {
+                number,
+                bytes,
+                inode,
+            });
+        } else if name.ends_with(".log") {
+            wal_bytes += m.len();
+        }
+    }
+    (tables, wal_bytes)
+}
+
+/// Files in the load scratch directories: a load killed while RocksDB ingested them
+/// leaves table files that are hard links of these, not yet in the MANIFEST.
+fn scratch_inodes(dir: &Path) -> HashSet<u64> {
+    let scratch = fs::read_dir(dir).into_iter().flatten().flatten();
+    scratch
+        .filter(|e| e.file_name().to_string_lossy().starts_with(LOAD_DIR_PREFIX))
+        .flat_map(|e| fs::read_dir(e.path()).into_iter().flatten().flatten())
+        .filter_map(|f| f.metadata().ok().map(|m| inode(&m)))
+        .collect()
+}
+
+/// The table files RocksDB's MANIFEST references (number, bytes), read through a
+/// read-only open, which deletes nothing. `None` when that cannot open: RocksDB's own
+/// open then says why.
+fn referenced_tables(path: &Path) -> Option<HashMap<u64, u64>> {
+    // The MANIFEST is all the check needs: an empty WAL directory keeps the logs from
+    // being replayed twice, and RocksDB's info LOG of this open goes there too, so the
+    // database's own LOG is not rotated.
+    let scratch = tempfile::tempdir().ok()?;
+    let mut o = Options::default();
+    o.set_wal_dir(scratch.path());
+    o.set_db_log_dir(scratch.path());
+    // Finite, so that the open reads only a few table files (-1 would open every one).
+    o.set_max_open_files(20);
+    o.set_skip_stats_update_on_db_open(true);
+    let db = DB::open_for_read_only(&o, path, false).ok()?;
+    let files = db.live_files().ok()?;
+    let number = |name: &str| table_number(Path::new(name).file_name()?.to_str()?);
+    Some(
+        files
+            .iter()
+            .filter_map(|f| Some((number(&f.name)?, f.size as u64)))
+            .collect(),
+    )
+}
+
+/// True when the MANIFEST `CURRENT` names ends inside a record: it was cut (truncated or
+/// copied short). A killed process never leaves that (each record is one write), so
+/// then unreferenced table files are lost edits, not a crash's leftovers. Reads RocksDB's
+/// log format: 32 KiB blocks of records with a 7-byte header (checksum, length, type:
+/// 1 whole, 2 first, 3 middle, 4 last); a block's last < 7 bytes are padding.
+fn manifest_is_cut(dir: &Path) -> bool {
+    const BLOCK: usize = 32 * 1024;
+    let Ok(current) = fs::read_to_string(dir.join("CURRENT")) else {
+        return false;
+    };
+    let Ok(bytes) = fs::read(dir.join(current.trim())) else {
+        return false;
+    };
+    let (mut pos, mut open_fragment) = (0, false);
+    while pos < bytes.len() {
+        let left_in_block = BLOCK - pos % BLOCK;
+        if left_in_block < 7 {
+            pos += left_in_block;
+            continue;
+        }
+        let Some(header) = bytes.get(pos..pos + 7) else {
+            return true;
+        };
+        let len = usize::from(u16::from_le_bytes([header[4], header[5]]));
+        if header[6] == 0 && len == 0 {
+            break; // zero fill: the end of what was written
+        }
+        if pos + 7 + len > bytes.len() {
+            return true;
+        }
+        open_fragment = matches!(header[6], 2 | 3);
+        pos += 7 + len;
+    }
+    open_fragment
+}
+
+/// Refuses an open of an existing database that would make RocksDB delete table files
+/// its MANIFEST does not reference (a truncated MANIFEST), or run without referenced
+/// files that are gone. A crash leaves unreferenced files too (a flush's or
+/// compaction's output not yet recorded, inputs not yet deleted, a load's ingest cut
+/// short): their data is also in the logs or in referenced files, so they are allowed
+/// while they are no larger than those and the MANIFEST ends whole; a load's files are
+/// recognized by their links.
+fn check_tables(path: &Path) -> Result<(), OpenError> {
+    let Some(referenced) = referenced_tables(path) else {
+        return Ok(());
+    };
+    let (disk, wal_bytes) = files_on_disk(path);
+    let damaged = |detail: String| OpenError::Damaged {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let on_disk: HashSet<u64> = disk.iter().map(|t| t.number).collect();
+    let missing = referenced.keys().filter(|n| !on_disk.contains(n)).count();
+    if missing > 0 {
+        return Err(damaged(format!(
+            "{missing} of the {} table files the MANIFEST references are missing; \
+             restore them from a backup",
+            referenced.len()
+        )));
+    }
+    let ingesting = scratch_inodes(path);
+    let lost: Vec<&DiskTable> = disk
+        .iter()
+        .filter(|t| !referenced.contains_key(&t.number) && !ingesting.contains(&t.inode))
+        .collect();
+    let lost_bytes: u64 = lost.iter().map(|t| t.bytes).sum();
+    let leftovers = lost_bytes <= referenced.values().sum::<u64>() + wal_bytes;
+    if lost.is_empty() || (leftovers && !manifest_is_cut(path)) {
+        return Ok(());
+    }
+    Err(damaged(format!(
+        "the MANIFEST does not reference {} of {} table files (it may be truncated); \
+         opening would delete them, so alexdb will not (restore the MANIFEST from a \
+         backup, or move those files away to open without them)",
+        lost.len(),
+        disk.len()
+    )))
+}
+
+/// A write-ahead log damaged before its end refused the open: RocksDB's error says only
+/// "checksum mismatch"; the LOG of this open names the log. One line that names the
+/// option that opens it anyway.
+fn wal_damage(path: &Path, mode: WalRecoveryMode, e: &rocksdb::Error) -> Option<OpenError> {
+    if !matches!(e.kind(), rocksdb::ErrorKind::Corruption) {
+        return None;
+    }
+    let log = fs::read(path.join("LOG")).ok()?;
+    let text = String::from_utf8_lossy(&log);
+    // "... /path/000008.log: dropping 32 bytes; Corruption: checksum mismatch"
+    let line = text.lines().find(|l| l.contains(".log: dropping "))?;
+    let (file, _) = line.split_once(": dropping ")?;
+    let wal = file.rsplit('/').next()?;
+    let detail = if mode == WalRecoveryMode::AbsoluteConsistency {
+        format!(
+            "its write-ahead log {wal} has a damaged record ({e}) and wal_recovery_mode is \
+             absolute_consistency; tolerate_corrupted_tail opens it if that is the torn end a \
+             crash leaves, point_in_time also if it is not (losing the writes from the damage on)"
+        )
+    } else {
+        format!(
+            "its write-ahead log {wal} is damaged before its end ({e}); set \
+             wal_recovery_mode to point_in_time to open it anyway, losing the writes from the \
+             damage on (skip_any skips only the damaged records)"
+        )
+    };
+    Some(OpenError::Damaged {
+        path: path.to_path_buf(),
+        detail,
+    })
 }
 
 /// Maps RocksDB's open errors onto the engine's variants.
@@ -466,6 +721,34 @@ pub(crate) struct Store {
     /// Set after a write that skipped the WAL, cleared by a flush that made it durable:
     /// while set, closing without a flush would lose rows.
     unlogged: AtomicBool,
+    /// What WAL recovery at this open dropped.
+    wal_dropped: WalDropped,
+}
+
+/// What RocksDB's WAL recovery dropped at open (damaged records it skipped).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct WalDropped {
+    pub bytes: u64,
+    /// Damaged spots reported.
+    pub reports: u64,
+}
+
+/// Reads RocksDB's info LOG of the open that just happened (RocksDB starts a new LOG at
+/// every open) for its "dropping N bytes" reports: the API says nothing about them.
+fn wal_dropped_in_log(dir: &Path) -> WalDropped {
+    let Ok(text) = fs::read(dir.join("LOG")) else {
+        return WalDropped::default();
+    };
+    let mut d = WalDropped::default();
+    for line in String::from_utf8_lossy(&text).lines() {
+        let Some((_, rest)) = line.split_once(": dropping ") else {
+            continue;
+        };
+        let n = rest.split(' ').next().and_then(|n| n.parse::<u64>().ok());
+        d.bytes += n.unwrap_or(0);
+        d.reports += 1;
+    }
+    d
 }
 
 impl std::fmt::Debug for Store {
@@ -478,14 +761,18 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     pub fn open(path: &Path, o: &DbOptions) -> Result<Store, OpenError> {
-        prepare_dir(path, o.create_if_missing)?;
+        if prepare_dir(path, o.create_if_missing)? {
+            check_tables(path)?;
+        }
         let (opts, block_cache) = rocksdb_options(o);
         // The default column family is named explicitly so that `cf_handle("default")`
         // works (batched MultiGet needs a handle), with a descriptor carrying our options:
         // `DB::open_cf` would give it `Options::default()`, silently dropping the table
         // tuning (bloom filter, block cache, compression).
         let cf = ColumnFamilyDescriptor::new(rocksdb::DEFAULT_COLUMN_FAMILY_NAME, opts.clone());
-        let db = DB::open_cf_descriptors(&opts, path, [cf]).map_err(|e| open_error(path, e))?;
+        let db = DB::open_cf_descriptors(&opts, path, [cf]).map_err(|e| {
+            wal_damage(path, o.wal_recovery_mode, &e).unwrap_or_else(|| open_error(path, e))
+        })?;
         // Only now that this process holds the lock: a load that crashed before
         // ingesting left its scratch files behind.
         if let Ok(entries) = fs::read_dir(path) {
@@ -523,9 +810,14 @@ impl Store {
             load_seq: AtomicU64::new(0),
             identity,
             unlogged: AtomicBool::new(false),
+            wal_dropped: wal_dropped_in_log(path),
         };
         store.set_write_mode(o.wal, o.sync_writes);
         Ok(store)
+    }
+
+    pub fn wal_dropped(&self) -> WalDropped {
+        self.wal_dropped
     }
 
     pub fn set_write_mode(&self, wal: bool, sync: bool) {

@@ -103,6 +103,7 @@ impl Executor {
         let start = start_lines(db.start_report());
         let keys = db.len();
         let secs = db.open_stats().total_secs;
+        let note = db.wal_note().map(|n| format!("\n{n}")).unwrap_or_default();
         let old = std::mem::replace(&mut self.db, Arc::new(db));
         old.metrics().set_rate_override(None);
         if let Ok(old) = Arc::try_unwrap(old) {
@@ -115,7 +116,7 @@ impl Executor {
         let damage = damage_summary(self.db.damaged_ranges())
             .map_or_else(String::new, |d| format!(" with damage: {d}"));
         let mut text = format!(
-            "opened {} ({keys} keys, {secs:.2} s){damage}",
+            "opened {} ({keys} keys, {secs:.2} s){damage}{note}",
             new_path.display()
         );
         for line in start {

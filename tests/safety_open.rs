@@ -1,0 +1,423 @@
+//! Issue 17, open safety: an open never creates a database over a damaged one, never lets
+//! RocksDB delete table files the MANIFEST lost track of, and never hides writes dropped
+//! by WAL recovery.
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use alexdb::command::{Executor, Outcome};
+use alexdb::engine::options::WalRecoveryMode;
+use alexdb::engine::{Db, DbOptions};
+
+const ALEXDB: &str = env!("CARGO_BIN_EXE_alexdb");
+const CHILD_ENV: &str = "ALEXDB_SAFETY_OPEN_CHILD_DIR";
+
+/// Names in `dir` ending with `suffix`, sorted.
+fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(suffix))
+        .collect();
+    v.sort();
+    v
+}
+
+fn manifest(dir: &Path) -> PathBuf {
+    let current = fs::read_to_string(dir.join("CURRENT")).unwrap();
+    dir.join(current.trim())
+}
+
+/// A database of `files` table files (one load of 1000 rows each), closed.
+fn database_with_tables(dir: &Path, files: i64) {
+    let db = Db::open(dir).unwrap();
+    for f in 0..files {
+        let rows: Vec<(i64, Vec<u8>)> = (0..1000)
+            .map(|i| (f * 1000 + i, format!("value-{f}-{i}").into_bytes()))
+            .collect();
+        db.load(rows).unwrap();
+    }
+    db.close().unwrap();
+    assert_eq!(files_ending(dir, ".sst").len(), files as usize);
+}
+
+#[test]
+fn a_directory_without_current_is_refused_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    database_with_tables(&dir, 3);
+    fs::remove_file(dir.join("CURRENT")).unwrap();
+    for log in files_ending(&dir, ".log") {
+        fs::remove_file(log).unwrap();
+    }
+    let err = Db::open(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("3 table files and a MANIFEST but no CURRENT file"),
+        "{err}"
+    );
+    assert!(err.contains("will not create a new one"), "{err}");
+    assert_eq!(files_ending(&dir, ".sst").len(), 3, "nothing was deleted");
+    assert!(!dir.join("CURRENT").exists(), "no new database was created");
+}
+
+#[test]
+fn the_issue_repro_through_the_binary_refuses_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    let run = |cmd: &str| {
+        Command::new(ALEXDB)
+            .arg("--db")
+            .arg(&dir)
+            .args(["-c", cmd])
+            .output()
+            .unwrap()
+    };
+    assert!(run(".load sequential 100000").status.success());
+    let tables = files_ending(&dir, ".sst").len();
+    assert!(tables > 0);
+    fs::remove_file(dir.join("CURRENT")).unwrap();
+    for log in files_ending(&dir, ".log") {
+        fs::remove_file(log).unwrap();
+    }
+    let out = run("count");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("no CURRENT file"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(out.stdout.is_empty(), "count printed nothing");
+    assert_eq!(files_ending(&dir, ".sst").len(), tables);
+}
+
+#[test]
+fn a_lone_log_and_lock_from_a_failed_create_still_create() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join("LOG"), b"a failed create\n").unwrap();
+    fs::write(dir.join("LOCK"), b"").unwrap();
+    let db = Db::open(&dir).unwrap();
+    db.put(1, b"a").unwrap();
+    assert_eq!(db.count(), 1);
+}
+
+/// Copies the files of `from` into a new directory `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap().flatten() {
+        fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn a_truncated_manifest_never_opens_with_rows_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let orig = tmp.path().join("orig");
+    // One session: its MANIFEST starts with the empty database and records each load.
+    database_with_tables(&orig, 6);
+    let len = fs::metadata(manifest(&orig)).unwrap().len();
+    let mut ours = 0;
+    for cut in [len / 5, len / 3, len / 2, len * 2 / 3, len * 4 / 5, len - 1] {
+        let dir = tmp.path().join(format!("cut-{cut}"));
+        copy_dir(&orig, &dir);
+        let m = manifest(&dir);
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&m)
+            .unwrap()
+            .set_len(cut)
+            .unwrap();
+        match Db::open(&dir) {
+            // Only the end of the last edit was cut (nothing lost), or nothing was.
+            Ok(db) => assert_eq!(db.count(), 6000, "cut at {cut} of {len}: rows lost"),
+            Err(e) => {
+                let e = e.to_string();
+                if e.contains("the MANIFEST does not reference") {
+                    assert!(e.contains("of 6 table files"), "{e}");
+                    assert!(e.contains("opening would delete them"), "{e}");
+                    ours += 1;
+                }
+            }
+        }
+        assert_eq!(files_ending(&dir, ".sst").len(), 6, "cut at {cut}: deleted");
+    }
+    assert!(ours > 0, "the table check refused at least one cut");
+}
+
+#[test]
+fn a_missing_table_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let orig = tmp.path().join("orig");
+    database_with_tables(&orig, 6);
+    let tables = files_ending(&orig, ".sst");
+    // RocksDB opens some files itself (and names the missing one); the check counts
+    // the rest.
+    let mut counted = 0;
+    for (i, gone) in [(0, &tables[5]), (1, &tables[0])] {
+        let dir = tmp.path().join(format!("db{i}"));
+        copy_dir(&orig, &dir);
+        fs::remove_file(dir.join(gone.file_name().unwrap())).unwrap();
+        let err = Db::open(&dir).unwrap_err().to_string();
+        let name = gone.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            err.contains("1 of the 6 table files the MANIFEST references are missing")
+                || err.contains(&name),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert_eq!(files_ending(&dir, ".sst").len(), 5);
+        counted += usize::from(err.contains("table files the MANIFEST references"));
+    }
+    assert!(counted > 0, "the table check counted a missing file");
+}
+
+#[test]
+fn an_interrupted_ingest_leftover_still_opens() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    database_with_tables(&dir, 2);
+    // A load killed after RocksDB linked its file in but before the MANIFEST took it:
+    // the scratch file and the linked table file are the same file.
+    let scratch = dir.join("alexdb-load-1-0");
+    fs::create_dir(&scratch).unwrap();
+    let sst = files_ending(&dir, ".sst").remove(0);
+    fs::copy(&sst, scratch.join("000001.sst")).unwrap();
+    fs::hard_link(scratch.join("000001.sst"), dir.join("000900.sst")).unwrap();
+    let db = Db::open(&dir).unwrap();
+    assert_eq!(db.count(), 2000);
+    assert!(!scratch.exists(), "scratch removed at open");
+}
+
+#[test]
+fn a_crash_leftover_newer_than_every_table_still_opens() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    database_with_tables(&dir, 2);
+    // A flush or compaction output written just before a kill, never committed.
+    let sst = files_ending(&dir, ".sst").remove(0);
+    fs::copy(&sst, dir.join("000900.sst")).unwrap();
+    let db = Db::open(&dir).unwrap();
+    assert_eq!(db.count(), 2000);
+}
+
+// ---- WAL damage ------------------------------------------------------------------------
+
+/// The key whose value is overwritten after the damaged point of the WAL.
+const KEY: i64 = 7;
+
+/// The child: writes through the WAL (no flush: a large memtable), then waits to be
+/// killed. Runs only when re-executed by the parent with `CHILD_ENV` set.
+#[test]
+fn wal_child_writer() {
+    let Ok(dir) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let db = Db::open(&dir).unwrap();
+    db.put(KEY, b"old").unwrap();
+    for i in 0..4000 {
+        db.put(1000 + i, format!("filler-{i:0>60}").as_bytes())
+            .unwrap();
+    }
+    db.put(KEY, b"new").unwrap();
+    for i in 4000..8000 {
+        db.put(1000 + i, format!("filler-{i:0>60}").as_bytes())
+            .unwrap();
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "DONE").unwrap();
+    out.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(60));
+}
+
+/// Runs the child writer on `dir` and SIGKILLs it once it acknowledged every write.
+fn write_wal_and_kill(dir: &Path) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "wal_child_writer",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 256];
+    while !seen.contains("DONE") {
+        let n = std::io::Read::read(&mut stdout, &mut buf).unwrap();
+        assert!(n > 0, "the child ended without writing: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    child.kill().unwrap(); // SIGKILL: nothing flushed, the writes are only in the WAL
+    child.wait().unwrap();
+}
+
+/// The one WAL file, which holds every write.
+fn the_wal(dir: &Path) -> PathBuf {
+    let wals: Vec<PathBuf> = files_ending(dir, ".log")
+        .into_iter()
+        .filter(|p| fs::metadata(p).unwrap().len() > 0)
+        .collect();
+    assert_eq!(wals.len(), 1, "{wals:?}");
+    wals[0].clone()
+}
+
+/// Flips one byte at `at` (a fraction of the file's length).
+fn flip_byte(file: &Path, at: f64) {
+    let mut bytes = fs::read(file).unwrap();
+    let i = (bytes.len() as f64 * at) as usize;
+    bytes[i] ^= 0x5a;
+    fs::write(file, bytes).unwrap();
+}
+
+fn with_mode(mode: WalRecoveryMode) -> DbOptions {
+    DbOptions {
+        wal_recovery_mode: mode,
+        ..DbOptions::default()
+    }
+}
+
+#[test]
+fn wal_damage_in_the_middle_refuses_by_default_with_the_option_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    write_wal_and_kill(&dir);
+    flip_byte(&the_wal(&dir), 0.25);
+    let err = Db::open(&dir).unwrap_err().to_string();
+    assert!(err.contains("wal_recovery_mode"), "{err}");
+    assert!(err.contains("point_in_time"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // Refusing changed nothing: the damaged WAL is still there for a later decision.
+    assert!(fs::metadata(the_wal(&dir)).unwrap().len() > 0);
+    // The same through the binary: one error line, exit status 1.
+    let out = Command::new(ALEXDB)
+        .arg("--db")
+        .arg(&dir)
+        .args(["-c", "count"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("wal_recovery_mode"), "{stderr}");
+}
+
+#[test]
+fn point_in_time_opens_and_reports_what_it_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    write_wal_and_kill(&dir);
+    flip_byte(&the_wal(&dir), 0.25);
+    let db = Db::open_with(&dir, with_mode(WalRecoveryMode::PointInTime)).unwrap();
+    let stats = db.open_stats();
+    assert!(stats.wal_dropped_bytes > 0, "{stats:?}");
+    let note = db.wal_note().expect("a note about the dropped writes");
+    assert!(note.contains("damaged"), "{note}");
+    assert!(
+        note.contains("every write after that point is lost"),
+        "{note}"
+    );
+    assert_eq!(note.lines().count(), 1, "{note}");
+    // The overwrite came after the damage: the old value is back, and the open said so.
+    assert_eq!(db.get(KEY).unwrap().as_deref(), Some(&b"old"[..]));
+    assert!(db.count() < 8001, "later writes are gone: {}", db.count());
+}
+
+#[test]
+fn a_torn_wal_tail_opens_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    write_wal_and_kill(&dir);
+    let wal = the_wal(&dir);
+    let len = fs::metadata(&wal).unwrap().len();
+    // A crash in the middle of the last write: its record is cut short.
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&wal)
+        .unwrap()
+        .set_len(len - 20)
+        .unwrap();
+    let db = Db::open(&dir).unwrap();
+    assert!(db.wal_note().is_none(), "a crash's torn end is no damage");
+    assert_eq!(db.get(KEY).unwrap().as_deref(), Some(&b"new"[..]));
+    assert_eq!(db.count(), 8000, "only the torn last write is lost");
+}
+
+#[test]
+fn an_undamaged_wal_opens_without_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    write_wal_and_kill(&dir);
+    let db = Db::open(&dir).unwrap();
+    assert_eq!(db.open_stats().wal_dropped_bytes, 0);
+    assert!(db.wal_note().is_none());
+    assert_eq!(db.count(), 8001);
+    assert_eq!(db.get(KEY).unwrap().as_deref(), Some(&b"new"[..]));
+}
+
+#[test]
+fn the_shell_open_command_prints_the_wal_warning_after_opening() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    write_wal_and_kill(&dir);
+    flip_byte(&the_wal(&dir), 0.25);
+    let opts = with_mode(WalRecoveryMode::PointInTime);
+    let mut exec = Executor::open(&tmp.path().join("other"), opts).unwrap();
+    let mut reports = Vec::new();
+    exec.run_text(&format!(".open {}", dir.display()), &mut |_, r| {
+        reports.push(r)
+    });
+    let Ok(Outcome::Message(m)) = &reports[0].result else {
+        panic!("{:?}", reports[0].result);
+    };
+    let lines: Vec<&str> = m.lines().collect();
+    assert!(lines[0].starts_with("opened "), "{m}");
+    assert!(
+        lines[1].starts_with("warning: the write-ahead log had"),
+        "{m}"
+    );
+    assert_eq!(lines.len(), 2, "{m}");
+}
+
+#[test]
+fn skip_any_skips_only_the_damaged_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    write_wal_and_kill(&dir);
+    flip_byte(&the_wal(&dir), 0.25);
+    let db = Db::open_with(&dir, with_mode(WalRecoveryMode::SkipAny)).unwrap();
+    // The overwrite after the damage was replayed; only the damaged records are gone.
+    assert_eq!(db.get(KEY).unwrap().as_deref(), Some(&b"new"[..]));
+    let count = db.count();
+    assert!((7000..8001).contains(&count), "{count}");
+    let note = db.wal_note().expect("a note about the skipped records");
+    assert!(note.contains("skip_any"), "{note}");
+}
+
+#[test]
+fn absolute_consistency_refuses_even_a_torn_tail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    write_wal_and_kill(&dir);
+    let wal = the_wal(&dir);
+    let len = fs::metadata(&wal).unwrap().len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&wal)
+        .unwrap()
+        .set_len(len - 20)
+        .unwrap();
+    let opts = with_mode(WalRecoveryMode::AbsoluteConsistency);
+    let err = Db::open_with(&dir, opts).unwrap_err().to_string();
+    assert!(
+        err.contains("wal_recovery_mode is absolute_consistency"),
+        "{err}"
+    );
+    assert!(err.contains("tolerate_corrupted_tail opens it"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // The default opens it (the torn end was a crash's).
+    assert_eq!(Db::open(&dir).unwrap().count(), 8000);
+}
