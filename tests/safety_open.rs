@@ -326,20 +326,23 @@ fn point_in_time_opens_and_reports_what_it_dropped() {
     assert!(db.count() < 8001, "later writes are gone: {}", db.count());
 }
 
+/// A crash in the middle of the last write: its record is cut short.
+fn tear_tail(wal: &Path) {
+    let len = fs::metadata(wal).unwrap().len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(wal)
+        .unwrap()
+        .set_len(len - 20)
+        .unwrap();
+}
+
 #[test]
 fn a_torn_wal_tail_opens_by_default() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("db");
     write_wal_and_kill(&dir);
-    let wal = the_wal(&dir);
-    let len = fs::metadata(&wal).unwrap().len();
-    // A crash in the middle of the last write: its record is cut short.
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&wal)
-        .unwrap()
-        .set_len(len - 20)
-        .unwrap();
+    tear_tail(&the_wal(&dir));
     let db = Db::open(&dir).unwrap();
     assert!(db.wal_note().is_none(), "a crash's torn end is no damage");
     assert_eq!(db.get(KEY).unwrap().as_deref(), Some(&b"new"[..]));
@@ -402,14 +405,7 @@ fn absolute_consistency_refuses_even_a_torn_tail() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("db");
     write_wal_and_kill(&dir);
-    let wal = the_wal(&dir);
-    let len = fs::metadata(&wal).unwrap().len();
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&wal)
-        .unwrap()
-        .set_len(len - 20)
-        .unwrap();
+    tear_tail(&the_wal(&dir));
     let opts = with_mode(WalRecoveryMode::AbsoluteConsistency);
     let err = Db::open_with(&dir, opts).unwrap_err().to_string();
     assert!(

@@ -375,28 +375,8 @@ fn prepare_dir(path: &Path, create: bool) -> Result<bool, OpenError> {
         path: path.to_path_buf(),
         reason: e.to_string(),
     };
-    match fs::metadata(path) {
-        Err(e) if e.kind() == IoKind::NotFound => {
-            if !create {
-                return Err(OpenError::Missing {
-                    path: path.to_path_buf(),
-                });
-            }
-            fs::create_dir_all(path).map_err(|e| match e.kind() {
-                IoKind::PermissionDenied => unreadable(e),
-                _ => OpenError::io(path)(e),
-            })?;
-            return Ok(false);
-        }
-        Err(e) if e.kind() == IoKind::PermissionDenied => return Err(unreadable(e)),
-        Err(e) => return Err(OpenError::io(path)(e)),
-        Ok(m) if !m.is_dir() => {
-            return Err(OpenError::NotADatabase {
-                path: path.to_path_buf(),
-                reason: "it is a file, not a directory".to_string(),
-            });
-        }
-        Ok(_) => {}
+    if !ensure_dir(path, create)? {
+        return Ok(false);
     }
     let entries = fs::read_dir(path).map_err(|e| match e.kind() {
         IoKind::PermissionDenied => unreadable(e),
@@ -424,22 +404,8 @@ fn prepare_dir(path: &Path, create: bool) -> Result<bool, OpenError> {
             ),
         });
     }
-    let mut foreign: Vec<&String> = names.iter().filter(|n| !is_rocksdb_file(n)).collect();
-    if !foreign.is_empty() {
-        foreign.sort();
-        let shown: Vec<&str> = foreign.iter().take(3).map(|s| s.as_str()).collect();
-        let more = if foreign.len() > 3 {
-            format!(" and {} more", foreign.len() - 3)
-        } else {
-            String::new()
-        };
-        return Err(OpenError::NotADatabase {
-            path: path.to_path_buf(),
-            reason: format!(
-                "the directory holds other files ({}{more}) and no RocksDB CURRENT file",
-                shown.join(", ")
-            ),
-        });
+    if let Some(e) = foreign_files(path, &names) {
+        return Err(e);
     }
     if !create {
         return Err(OpenError::Missing {
@@ -447,6 +413,59 @@ fn prepare_dir(path: &Path, create: bool) -> Result<bool, OpenError> {
         });
     }
     Ok(false)
+}
+
+/// Whether `path` is an existing directory (`false`: it was just created, as `create`
+/// allows). A file, a missing path without `create`, or no access is the error.
+fn ensure_dir(path: &Path, create: bool) -> Result<bool, OpenError> {
+    let unreadable = |e: std::io::Error| OpenError::Unreadable {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    match fs::metadata(path) {
+        Err(e) if e.kind() == IoKind::NotFound => {
+            if !create {
+                return Err(OpenError::Missing {
+                    path: path.to_path_buf(),
+                });
+            }
+            fs::create_dir_all(path).map_err(|e| match e.kind() {
+                IoKind::PermissionDenied => unreadable(e),
+                _ => OpenError::io(path)(e),
+            })?;
+            Ok(false)
+        }
+        Err(e) if e.kind() == IoKind::PermissionDenied => Err(unreadable(e)),
+        Err(e) => Err(OpenError::io(path)(e)),
+        Ok(m) if !m.is_dir() => Err(OpenError::NotADatabase {
+            path: path.to_path_buf(),
+            reason: "it is a file, not a directory".to_string(),
+        }),
+        Ok(_) => Ok(true),
+    }
+}
+
+/// The refusal for a directory without `CURRENT` that holds files that are not
+/// RocksDB's (naming the first three).
+fn foreign_files(path: &Path, names: &[String]) -> Option<OpenError> {
+    let mut foreign: Vec<&String> = names.iter().filter(|n| !is_rocksdb_file(n)).collect();
+    if foreign.is_empty() {
+        return None;
+    }
+    foreign.sort();
+    let shown: Vec<&str> = foreign.iter().take(3).map(|s| s.as_str()).collect();
+    let more = if foreign.len() > 3 {
+        format!(" and {} more", foreign.len() - 3)
+    } else {
+        String::new()
+    };
+    Some(OpenError::NotADatabase {
+        path: path.to_path_buf(),
+        reason: format!(
+            "the directory holds other files ({}{more}) and no RocksDB CURRENT file",
+            shown.join(", ")
+        ),
+    })
 }
 
 /// A table file's number from its name ("000123.sst" -> 123).
