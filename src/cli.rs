@@ -17,7 +17,6 @@ pub use crate::command::bench_args::{
     BenchCommand, DistArg, IndexArgs, ProfileArgs, VsSqliteArgs, YcsbArgs, parse_key_count,
 };
 use crate::command::history::{app_data_dir, default_history_path};
-use crate::command::render::start_lines;
 use crate::command::{Executor, RunSummary};
 use crate::shell::{Printer, run_commands, run_interactive, run_script, run_script_file};
 
@@ -170,13 +169,6 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
             .with_context(|| format!("creating {}", parent.display()))?;
     }
     let mut exec = Executor::open_saved(&path, cli.set.clone())?;
-    for line in start_lines(exec.db().start_report()) {
-        writeln!(err, "{line}")?;
-    }
-    // Writes WAL recovery dropped are said once, whatever the front end.
-    if let Some(note) = exec.db().wal_note() {
-        writeln!(err, "{note}")?;
-    }
     exec.bail = cli.bail;
     let interactive =
         cli.commands.is_none() && cli.script.is_none() && std::io::stdin().is_terminal();
@@ -190,7 +182,8 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
         drop(exec);
         return Ok(code);
     }
-    if let Some(notice) = exec.open_notice() {
+    // The dashboard shows these in its output pane; a line shell says them once here.
+    for notice in exec.open_notices() {
         writeln!(err, "{notice}")?;
     }
     exec.set_waiter(Box::new(crate::shell::wait_with_progress));

@@ -268,7 +268,7 @@ fn the_shell_reports_the_damage_at_open_and_in_check() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains(&format!(
-            " with damage: 1 range of keys unreadable: {span} "
+            "\nopened with damage: 1 range of keys unreadable: {span} "
         )),
         "{out}"
     );

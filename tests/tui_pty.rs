@@ -419,3 +419,26 @@ fn pasted_lines_all_run_bracketed_or_not() {
     assert!(t.exit().success());
     assert!(t.restored());
 }
+
+/// What the open has to say (here: the options the database saved) reaches the
+/// dashboard's output pane; on stderr it would be hidden behind the full screen.
+#[test]
+fn the_dashboard_shows_the_saved_options_at_open() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = home.path().join("db");
+    let db = db.to_str().expect("utf-8 path");
+    let set = std::process::Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--db", db, "-c", ".set block_size 8KiB"])
+        .output()
+        .expect("run alexdb");
+    assert!(set.status.success(), "{set:?}");
+    let mut t = Term::spawn(&["--db", db], home.path());
+    let s = t.wait_for("options differing from the defaults");
+    assert!(
+        line_with(&s, "options differing").contains("block_size=8KiB (saved)"),
+        "{s}"
+    );
+    t.send("\x04");
+    assert!(t.exit().success());
+    assert!(t.restored());
+}

@@ -478,7 +478,7 @@ pub fn run(exec: &mut Executor, cfg: &TuiConfig) -> anyhow::Result<u8> {
         r.demo = Some(Player::new(steps, Instant::now()));
         r.app.demo_playing = true;
     }
-    if let Some(notice) = exec.open_notice() {
+    for notice in exec.open_notices() {
         r.app.output.push(&notice, OutKind::Note);
         let t = r.clock();
         r.app.log(t, LogKind::Info, &notice);

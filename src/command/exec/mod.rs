@@ -117,10 +117,17 @@ impl Executor {
         Ok(exec)
     }
 
-    /// The line to print at open when the database opened with damage (see
-    /// [`damage_summary`]); `None` for a healthy database.
-    pub fn open_notice(&self) -> Option<String> {
-        damage_summary(self.db.damaged_ranges()).map(|d| format!("opened with damage: {d}"))
+    /// The lines a front end shows once the database is open: the options that differ
+    /// from the defaults (and any problem with the saved ones), what WAL recovery
+    /// dropped, and damage the open stepped over (see [`damage_summary`]). Empty for a
+    /// healthy database at its defaults.
+    pub fn open_notices(&self) -> Vec<String> {
+        let mut lines = crate::command::render::start_lines(self.db.start_report());
+        lines.extend(self.db.wal_note());
+        lines.extend(
+            damage_summary(self.db.damaged_ranges()).map(|d| format!("opened with damage: {d}")),
+        );
+        lines
     }
 
     /// Runs commands against an already open database.

@@ -8,7 +8,6 @@ use super::{Executor, misrouted, mode_name, on_off, options_table};
 use crate::command::outcome::{Cell, ExecError, Outcome, Table};
 use crate::command::parse::levenshtein;
 use crate::command::parse::{Command, OutputTarget};
-use crate::command::render::start_lines;
 use crate::command::spec::{ALL_NAMES, SPECS, lookup};
 use crate::engine::options::{Opt, nearest_name};
 use crate::engine::{DamagedRange, Db, DbError, DbOptions};
@@ -100,10 +99,8 @@ impl Executor {
             None => Db::open_with(&new_path, self.opts.clone()),
         }
         .map_err(DbError::from)?;
-        let start = start_lines(db.start_report());
         let keys = db.len();
         let secs = db.open_stats().total_secs;
-        let note = db.wal_note().map(|n| format!("\n{n}")).unwrap_or_default();
         let old = std::mem::replace(&mut self.db, Arc::new(db));
         old.metrics().set_rate_override(None);
         if let Ok(old) = Arc::try_unwrap(old) {
@@ -113,13 +110,8 @@ impl Executor {
         self.window = MetricsWindow::new();
         // The `.stats` override belongs to this session: it moves to the new database.
         self.set_stats(self.session.settings.stats);
-        let damage = damage_summary(self.db.damaged_ranges())
-            .map_or_else(String::new, |d| format!(" with damage: {d}"));
-        let mut text = format!(
-            "opened {} ({keys} keys, {secs:.2} s){damage}{note}",
-            new_path.display()
-        );
-        for line in start {
+        let mut text = format!("opened {} ({keys} keys, {secs:.2} s)", new_path.display());
+        for line in self.open_notices() {
             text.push('\n');
             text.push_str(&line);
         }
