@@ -227,6 +227,49 @@ fn reopen_refuses_a_directory_replaced_by_another_database() {
     assert_eq!(a.count(), 1000);
 }
 
+/// Bug 2, at exit: a Db dropped after its directory was replaced by another database
+/// writes nothing there (RocksDB's flush and close would have written a table file, a
+/// MANIFEST and CURRENT into the other database).
+#[test]
+fn closing_after_the_directory_was_replaced_leaves_the_other_database_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("db");
+    let other = dir.path().join("other");
+    let db = filled(&path, 1000);
+    let b = Db::open_with(&other, small()).expect("open other");
+    for k in 5000..5100 {
+        b.put(k, &value(k)).expect("put");
+    }
+    b.close().expect("close other");
+    std::fs::rename(&path, dir.path().join("moved")).expect("move away");
+    std::fs::rename(&other, &path).expect("move other in");
+    let names = |p: &Path| {
+        let mut v: Vec<String> = std::fs::read_dir(p)
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "LOCK")
+            .collect();
+        v.sort();
+        v
+    };
+    let before = (
+        names(&path),
+        std::fs::read(path.join("CURRENT")).expect("CURRENT"),
+    );
+    let err = db
+        .close()
+        .expect_err("the close must say the database is gone");
+    assert!(
+        err.to_string().contains("now holds another database"),
+        "{err}"
+    );
+    let after = (
+        names(&path),
+        std::fs::read(path.join("CURRENT")).expect("CURRENT"),
+    );
+    assert_eq!(before, after, "nothing was written into the other database");
+}
+
 /// A plain reopen still works and keeps every row (the identity check passes).
 #[test]
 fn reopen_of_the_same_database_still_works() {

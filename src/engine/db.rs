@@ -218,10 +218,12 @@ impl Db {
 
     /// Flushes the memtables (so the next open replays no log) and releases the
     /// directory lock. Dropping a `Db` does the same, ignoring errors.
-    pub fn close(self) -> Result<(), DbError> {
-        let r = self.store().and_then(|s| s.flush());
+    pub fn close(mut self) -> Result<(), DbError> {
         self.closed.store(true, Ordering::Relaxed);
-        r
+        match self.store.get_mut().take() {
+            Some(store) => super::live::release(store, &self.path, true),
+            None => Ok(()),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -828,10 +830,11 @@ impl Db {
 
 impl Drop for Db {
     fn drop(&mut self) {
-        if !self.closed.load(Ordering::Relaxed) {
-            // Best effort: a flush now means no log replay on the next open. The data is
-            // safe either way (WAL), and RocksDB releases the lock when `store` drops.
-            let _ = self.store().map(|s| s.flush());
+        // Best effort: a flush now means no log replay on the next open. The data is
+        // safe either way (WAL), and RocksDB releases the lock when `store` drops.
+        let flush = !self.closed.load(Ordering::Relaxed);
+        if let Some(store) = self.store.get_mut().take() {
+            let _ = super::live::release(store, &self.path, flush);
         }
     }
 }

@@ -588,6 +588,18 @@ fn prepare_for(old: &Store, prev: &DbOptions, next: &DbOptions) -> Result<Option
 /// finding another file there, writes a new MANIFEST and CURRENT into that directory,
 /// breaking whatever database is there. The handle (and its lock on `path` in this
 /// process) is leaked instead, once per such reopen.
+/// Closes `store` at the end of the Db's life: flushed first when `flush` (so the next
+/// open replays no log), unless the directory no longer holds this database. Then
+/// nothing is written there: RocksDB's close would write a MANIFEST and CURRENT into
+/// whatever directory now sits at the path.
+pub(super) fn release(store: Store, path: &Path, flush: bool) -> Result<(), DbError> {
+    if let Err(Reopen::Gone(why)) = same_database(path, store.identity()) {
+        abandon(store, path);
+        return Err(DbError::Closed { reason: why });
+    }
+    if flush { store.flush() } else { Ok(()) }
+}
+
 fn abandon(store: Store, path: &Path) {
     if path.exists() {
         std::mem::forget(store);
