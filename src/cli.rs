@@ -144,30 +144,8 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
     use std::io::IsTerminal;
 
     // The temporary directory is removed when `_temp` drops, after the database closed.
-    let temp = cli.temp || (cli.demo && cli.db.is_none());
-    let (path, _temp) = if temp {
-        let dir = tempfile::Builder::new()
-            .prefix("alexdb-")
-            .tempdir()
-            .context("creating a temporary database directory")?;
-        (dir.path().join("db"), Some(dir))
-    } else if let Some(p) = &cli.db {
-        (p.clone(), None)
-    } else {
-        let Some(dir) = app_data_dir() else {
-            bail!(
-                "cannot find the user's data directory (set HOME or XDG_DATA_HOME), or use --db PATH or --temp"
-            );
-        };
-        (dir.join("db"), None)
-    };
-    if !temp
-        && cli.db.is_none()
-        && let Some(parent) = path.parent()
-    {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-    }
+    let (path, temp_dir) = database_path(cli)?;
+    let temp = temp_dir.is_some();
     let mut exec = Executor::open_saved(&path, cli.set.clone())?;
     exec.bail = cli.bail;
     let interactive =
@@ -199,22 +177,7 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
             let stdin = std::io::stdin();
             run_script(&mut exec, &mut stdin.lock(), &mut printer).context("reading stdin")?
         } else {
-            let db = exec.db();
-            let what = if temp {
-                "temporary database"
-            } else {
-                "database"
-            };
-            writeln!(
-                err,
-                "alexdb {} - {what} {} ({} keys, opened in {:.2} s){}\n\
-                 Type .help for commands, .quit or Ctrl-D to leave.",
-                env!("CARGO_PKG_VERSION"),
-                db.path().display(),
-                db.len(),
-                db.open_stats().total_secs,
-                if temp { ", removed at exit" } else { "" },
-            )?;
+            banner(&exec, temp, err)?;
             let history = default_history_path();
             run_interactive(&mut exec, history.as_deref(), &mut printer, err)?;
             // A person saw each error as it happened; like sqlite3, the session itself
@@ -226,6 +189,48 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
     };
     drop(exec);
     Ok(code)
+}
+
+/// Where the shell's database lives: a temporary directory (returned, removed when it
+/// drops), `--db`, or the user's data directory (its parent created).
+fn database_path(cli: &Cli) -> anyhow::Result<(PathBuf, Option<tempfile::TempDir>)> {
+    if cli.temp || (cli.demo && cli.db.is_none()) {
+        let dir = tempfile::Builder::new()
+            .prefix("alexdb-")
+            .tempdir()
+            .context("creating a temporary database directory")?;
+        return Ok((dir.path().join("db"), Some(dir)));
+    }
+    if let Some(p) = &cli.db {
+        return Ok((p.clone(), None));
+    }
+    let Some(dir) = app_data_dir() else {
+        bail!(
+            "cannot find the user's data directory (set HOME or XDG_DATA_HOME), or use --db PATH or --temp"
+        );
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok((dir.join("db"), None))
+}
+
+/// The interactive prompt's first lines: the database and how to leave.
+fn banner(exec: &Executor, temp: bool, err: &mut dyn Write) -> std::io::Result<()> {
+    let db = exec.db();
+    let what = if temp {
+        "temporary database"
+    } else {
+        "database"
+    };
+    writeln!(
+        err,
+        "alexdb {} - {what} {} ({} keys, opened in {:.2} s){}\n\
+         Type .help for commands, .quit or Ctrl-D to leave.",
+        env!("CARGO_PKG_VERSION"),
+        db.path().display(),
+        db.len(),
+        db.open_stats().total_secs,
+        if temp { ", removed at exit" } else { "" },
+    )
 }
 
 /// `--set NAME=VALUE` as a pair (the value is checked when the database opens).

@@ -152,18 +152,7 @@ impl Db {
         // One read guard for the whole load (a reopen waits for it; never nest a second).
         let store = self.store()?;
         let mut files = store.sst_files(dir, rows_per_file);
-        // Keys come out of the SST writes as sorted runs (one per chunk, one per
-        // streamed stretch), so ALEX's key list needs no separate sort in the usual
-        // cases (sorted input; random input that fits one chunk).
-        let mut runs: Vec<Vec<i64>> = Vec::new();
-        let mut stream_run: Vec<i64> = Vec::new();
-        let mut chunk = Chunk::default();
-        // Rows are buffered until `SORTED_PREFIX_BYTES` of them arrived in order; then
-        // sorted input streams straight into SST files. Input whose order breaks early
-        // (random keys) is thus sorted whole in memory, giving non-overlapping files.
-        let mut mode = LoadMode::Buffering;
-        let mut sorted = true;
-        let mut last: Option<i64> = None;
+        let mut sorter = SstSorter::new();
         let (mut n, mut bytes) = (0u64, 0u64);
         for item in rows {
             let (k, v) = item?;
@@ -171,47 +160,14 @@ impl Db {
             DbError::check_value(v)?;
             n += 1;
             bytes += v.len() as u64;
-            let in_order = last.is_none_or(|l| k > l);
-            last = Some(k);
-            sorted &= in_order;
-            match mode {
-                LoadMode::Streaming if in_order => {
-                    files.put(k, v)?;
-                    stream_run.push(k);
-                }
-                LoadMode::Streaming => {
-                    // The order broke after a long sorted run: sort the rest in chunks.
-                    files.end_file()?;
-                    runs.push(std::mem::take(&mut stream_run));
-                    mode = LoadMode::Chunks;
-                    chunk.push(k, v);
-                }
-                LoadMode::Buffering if !in_order => {
-                    mode = LoadMode::Chunks;
-                    chunk.push(k, v);
-                }
-                LoadMode::Buffering => {
-                    chunk.push(k, v);
-                    if chunk.arena.len() >= SORTED_PREFIX_BYTES {
-                        chunk.write(&mut files, true, &mut runs)?;
-                        mode = LoadMode::Streaming;
-                    }
-                }
-                LoadMode::Chunks => {
-                    chunk.push(k, v);
-                    if chunk.arena.len() >= UNSORTED_CHUNK_BYTES {
-                        chunk.write(&mut files, false, &mut runs)?;
-                    }
-                }
-            }
+            sorter.push(&mut files, k, v)?;
             if n.is_multiple_of(PROGRESS_EVERY) {
                 self.tally(tally, n, bytes);
                 progress(n);
             }
         }
-        chunk.write(&mut files, mode == LoadMode::Buffering, &mut runs)?;
-        runs.push(stream_run);
-        let keys = join_runs(runs);
+        let sorted = sorter.sorted;
+        let keys = sorter.finish(&mut files)?;
         let paths = files.finish()?;
         progress(n);
         {
@@ -487,6 +443,81 @@ impl Chunk {
         self.rows.clear();
         self.arena.clear();
         Ok(())
+    }
+}
+
+/// Turns load rows in any order into sorted SST files and ALEX's sorted key list.
+struct SstSorter {
+    /// Keys come out of the SST writes as sorted runs (one per chunk, one per streamed
+    /// stretch), so ALEX's key list needs no separate sort in the usual cases (sorted
+    /// input; random input that fits one chunk).
+    runs: Vec<Vec<i64>>,
+    stream_run: Vec<i64>,
+    chunk: Chunk,
+    /// Rows are buffered until `SORTED_PREFIX_BYTES` of them arrived in order; then sorted
+    /// input streams straight into SST files. Input whose order breaks early (random
+    /// keys) is thus sorted whole in memory, giving non-overlapping files.
+    mode: LoadMode,
+    /// Every key so far came in ascending order.
+    sorted: bool,
+    last: Option<i64>,
+}
+
+impl SstSorter {
+    fn new() -> SstSorter {
+        SstSorter {
+            runs: Vec::new(),
+            stream_run: Vec::new(),
+            chunk: Chunk::default(),
+            mode: LoadMode::Buffering,
+            sorted: true,
+            last: None,
+        }
+    }
+
+    fn push(&mut self, files: &mut SstFiles<'_>, k: i64, v: &[u8]) -> Result<(), DbError> {
+        let in_order = self.last.is_none_or(|l| k > l);
+        self.last = Some(k);
+        self.sorted &= in_order;
+        match self.mode {
+            LoadMode::Streaming if in_order => {
+                files.put(k, v)?;
+                self.stream_run.push(k);
+            }
+            LoadMode::Streaming => {
+                // The order broke after a long sorted run: sort the rest in chunks.
+                files.end_file()?;
+                self.runs.push(std::mem::take(&mut self.stream_run));
+                self.mode = LoadMode::Chunks;
+                self.chunk.push(k, v);
+            }
+            LoadMode::Buffering if !in_order => {
+                self.mode = LoadMode::Chunks;
+                self.chunk.push(k, v);
+            }
+            LoadMode::Buffering => {
+                self.chunk.push(k, v);
+                if self.chunk.arena.len() >= SORTED_PREFIX_BYTES {
+                    self.chunk.write(files, true, &mut self.runs)?;
+                    self.mode = LoadMode::Streaming;
+                }
+            }
+            LoadMode::Chunks => {
+                self.chunk.push(k, v);
+                if self.chunk.arena.len() >= UNSORTED_CHUNK_BYTES {
+                    self.chunk.write(files, false, &mut self.runs)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what is buffered; the loaded keys, sorted, without duplicates.
+    fn finish(mut self, files: &mut SstFiles<'_>) -> Result<Vec<i64>, DbError> {
+        let buffered_in_order = self.mode == LoadMode::Buffering;
+        self.chunk.write(files, buffered_in_order, &mut self.runs)?;
+        self.runs.push(self.stream_run);
+        Ok(join_runs(self.runs))
     }
 }
 
