@@ -5,6 +5,7 @@
 //! value cache ([`cache`]) for hot values. [`options`] lists every tunable and
 //! [`error`] every failure.
 pub mod cache;
+pub mod codec;
 pub mod db;
 pub mod error;
 mod fifo;
