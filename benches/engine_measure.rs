@@ -1,13 +1,17 @@
 //! Measurements behind the engine's design choices. They print numbers and assert
 //! nothing about speed, so they are not tests. Run one (or all, without a name) with
 //! `cargo bench --bench engine_measure -- NAME`; names: bulk_load_methods_and_reopen,
-//! reopen_at_scale, scan_iterator_vs_multiget, instrumentation_cost, timing_primitives.
+//! reopen_at_scale, scan_iterator_vs_multiget, instrumentation_cost, timing_primitives,
+//! value_codecs.
 //! Environment: MEASURE_BOTTOMMOST (bottommost compression for the load measurement),
-//! MEASURE_ROWS and MEASURE_ORDER=sorted (for reopen_at_scale).
+//! MEASURE_ROWS and MEASURE_ORDER=sorted (for reopen_at_scale), MEASURE_CODEC_VALUES
+//! (values per size for value_codecs, default 1,000,000).
 use std::hint::black_box;
 use std::time::Instant;
 
+use alexdb::engine::codec::{Codec, CodecKind, sample_values};
 use alexdb::engine::{BulkLoadMethod, Db, DbOptions};
+use alexdb::workload::dataset::{DEFAULT_SEED, value_for};
 
 const ROWS: i64 = 1_000_000;
 const VALUE: usize = 100;
@@ -268,8 +272,84 @@ fn measure_timing_primitives() {
     println!("ns per tick: {:.4}", clock::ns_per_tick());
 }
 
+/// Stored values end to end, and where each starts (the last entry is the end).
+struct Arena {
+    bytes: Vec<u8>,
+    starts: Vec<usize>,
+}
+
+/// Compresses `n` dataset values of `size` bytes into an arena; returns it and the mean
+/// ns per compress (values are generated outside the timed part, 4,096 at a time).
+fn compress_all(codec: &Codec, n: i64, size: usize) -> (Arena, f64) {
+    let mut arena = Arena {
+        bytes: Vec::new(),
+        starts: vec![0],
+    };
+    let mut ns = 0u128;
+    for chunk in (0..n).collect::<Vec<_>>().chunks(4096) {
+        let raw: Vec<Vec<u8>> = chunk
+            .iter()
+            .map(|&k| value_for(k, size, DEFAULT_SEED))
+            .collect();
+        let t = Instant::now();
+        for v in &raw {
+            codec.compress(v, &mut arena.bytes);
+            arena.starts.push(arena.bytes.len());
+        }
+        ns += t.elapsed().as_nanos();
+    }
+    (arena, ns as f64 / n as f64)
+}
+
+/// ns per decompress, p50 and p99 over batches of 64 values visited in scattered order
+/// (a batch's mean: one decompress is too short to time alone).
+fn decompress_ns(codec: &Codec, arena: &Arena, size: usize) -> (f64, f64) {
+    const BATCH: usize = 64;
+    let n = arena.starts.len() - 1;
+    let order: Vec<usize> = (0..n).map(|i| (i * 7_919 + 13) % n).collect();
+    let mut per_op: Vec<f64> = Vec::with_capacity(n / BATCH + 1);
+    for batch in order.chunks(BATCH) {
+        let t = Instant::now();
+        for &i in batch {
+            let stored = &arena.bytes[arena.starts[i]..arena.starts[i + 1]];
+            black_box(codec.decompress(stored, size).expect("round trip"));
+        }
+        per_op.push(t.elapsed().as_nanos() as f64 / batch.len() as f64);
+    }
+    per_op.sort_by(f64::total_cmp);
+    let at = |q: f64| per_op[((per_op.len() - 1) as f64 * q) as usize];
+    (at(0.5), at(0.99))
+}
+
+/// Bytes stored per value and ns per compress and per decompress for each cache codec,
+/// over dataset values of 100 and 400 bytes; zstd-dict trains on a sample as the Db does.
+fn measure_value_codecs() {
+    let n: i64 = std::env::var("MEASURE_CODEC_VALUES").map_or(1_000_000, |v| v.parse().unwrap());
+    println!(
+        "{:>5} {:>9} {:>9} {:>11} {:>9} {:>9} {:>10} {:>8}",
+        "size", "codec", "stored B", "compress ns", "dec p50", "dec p99", "dict B", "train ms"
+    );
+    for size in [100, 400] {
+        for kind in [CodecKind::None, CodecKind::Lz4, CodecKind::ZstdDict] {
+            let t = Instant::now();
+            let samples = sample_values((0..n).map(|k| value_for(k, size, DEFAULT_SEED)), n as u64);
+            let refs: Vec<&[u8]> = samples.iter().map(Vec::as_slice).collect();
+            let codec = Codec::build(kind, &refs).unwrap();
+            let train_ms = t.elapsed().as_secs_f64() * 1e3;
+            let (arena, compress) = compress_all(&codec, n, size);
+            let (p50, p99) = decompress_ns(&codec, &arena, size);
+            println!(
+                "{size:>5} {:>9} {:>9.2} {compress:>11.1} {p50:>9.1} {p99:>9.1} {:>10} {train_ms:>8.1}",
+                kind.as_str(),
+                arena.bytes.len() as f64 / n as f64,
+                codec.dictionary_bytes(),
+            );
+        }
+    }
+}
+
 /// Every measurement by the name given on the command line.
-const MEASUREMENTS: [(&str, fn()); 5] = [
+const MEASUREMENTS: [(&str, fn()); 6] = [
     (
         "bulk_load_methods_and_reopen",
         measure_bulk_load_methods_and_reopen,
@@ -281,6 +361,7 @@ const MEASUREMENTS: [(&str, fn()); 5] = [
     ),
     ("instrumentation_cost", measure_instrumentation_cost),
     ("timing_primitives", measure_timing_primitives),
+    ("value_codecs", measure_value_codecs),
 ];
 
 fn main() -> std::process::ExitCode {
