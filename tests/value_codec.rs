@@ -2,6 +2,7 @@
 //! values, empty and 1-byte values, incompressible bytes and 1 MiB values; damaged input
 //! gives `None` and never panics; zstd-dict trains from 0, 1 or many samples; and the
 //! stored sizes of the 100-byte dataset values (byte counts, so deterministic).
+use alexdb::engine::MAX_VALUE_BYTES;
 use alexdb::engine::codec::{Codec, CodecKind, MAX_SAMPLE_BYTES, MAX_SAMPLES, sample_values};
 use alexdb::workload::dataset::{DEFAULT_SEED, value_for};
 use rand::rngs::StdRng;
@@ -105,6 +106,8 @@ fn truncated_garbage_and_wrong_lengths_give_none() {
             None
         );
         assert_eq!(codec.decompress(b"abc", 2), None);
+        assert_eq!(codec.decompress(b"abc", usize::MAX), None);
+        assert_eq!(codec.decompress(&s, MAX_VALUE_BYTES + 1), None);
         if kind == CodecKind::None {
             assert_eq!(codec.decompress(&v[..10], v.len()), None);
             continue;

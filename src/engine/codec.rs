@@ -21,6 +21,8 @@ use std::sync::Arc;
 
 use zstd_safe::{CCtx, CDict, DCtx, DDict};
 
+use super::options::MAX_VALUE_BYTES;
+
 /// Most values [`sample_values`] returns: enough for zstd to learn the value alphabet
 /// and common substrings, small enough to train in well under a second.
 pub const MAX_SAMPLES: usize = 2_000;
@@ -157,7 +159,9 @@ impl Codec {
         if stored.len() == raw_len {
             return Some(Arc::from(stored));
         }
-        if stored.len() > raw_len {
+        // No value is longer than MAX_VALUE_BYTES: a larger length is not one the cache
+        // kept, and allocating it could abort.
+        if stored.len() > raw_len || raw_len > MAX_VALUE_BYTES {
             return None;
         }
         let mut value = zeroed(raw_len);
