@@ -2,7 +2,7 @@
 //! option once (field, default, name, aliases, type and range, how it is applied, help),
 //! and everything else (`set`, `get`, validation, `.show options`, completion, applying
 //! a change live) loops over that table. Defaults are the original plan's RocksDB tuning
-//! (bloom 10 bits/key, 512 MiB block cache, cached and L0-pinned index/filter blocks,
+//! (bloom 10 bits/key, 512 MiB block cache, cached index/filter blocks pinned at every level,
 //! 16 KiB blocks, LZ4 with ZSTD bottommost, 256 MiB write buffers, a 100,000-entry value
 //! cache).
 use std::fmt;
