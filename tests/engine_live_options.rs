@@ -308,6 +308,28 @@ fn every_option_applies_and_keeps_every_row() {
         ("warm_value_cache_on_load", "off", |db| {
             assert!(!db.options().warm_value_cache_on_load);
         }),
+        // Issue 13's read-path options; tests/engine_read_options.rs checks what each does.
+        ("optimize_filters_for_hits", "on", |db| {
+            assert_eq!(rocks(db, CF, "optimize_filters_for_hits"), "true");
+        }),
+        ("verify_checksums", "off", |db| {
+            assert!(!db.options().verify_checksums);
+        }),
+        ("pin_index_and_filter_blocks", "flush", |db| {
+            // An earlier case took index/filter blocks out of the block cache, which
+            // leaves nothing to pin (RocksDB's fallback): put them back first.
+            db.set_option("cache_index_and_filter_blocks", "on")
+                .expect("cache them");
+            let m = rocks(db, TABLE, "metadata_cache_options");
+            assert!(
+                m.contains("unpartitioned_pinning=kFlushedAndSimilar"),
+                "{m}"
+            );
+        }),
+        ("data_block_hash_ratio", "0.5", |db| {
+            let r = rocks(db, TABLE, "data_block_hash_table_util_ratio");
+            assert_eq!(r.parse::<f64>().ok(), Some(0.5), "{r}");
+        }),
     ];
     let mut seen = std::collections::HashSet::new();
     for (name, value, check) in &cases {

@@ -164,6 +164,7 @@ fn snap(i: usize) -> Snapshot {
         block_cache_bytes: 21 * MIB,
         memtable_bytes: 3 * MIB,
         table_readers_bytes: MIB / 2,
+        block_cache_pinned_bytes: 2 * MIB,
     };
     if i == 80 {
         s.events.push(event(

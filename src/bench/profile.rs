@@ -4,7 +4,7 @@
 //!
 //! It reads RocksDB's thread-local PerfContext directly (the only RocksDB use here):
 //! the engine's `store.rs` is otherwise the one place that talks to RocksDB.
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -12,7 +12,8 @@ use serde::Serialize;
 use super::engines::{AlexEngine, Engine};
 use super::vs_sqlite::{KeyOrder, bench_keys, probes, run_queries, timed_load};
 use super::{Progress, latency::Summary};
-use crate::engine::{Db, DbOptions};
+use crate::engine::options::human_bytes;
+use crate::engine::{Db, DbOptions, HeldBytes, Opt};
 use crate::metrics::MetricsWindow;
 
 #[derive(Debug, Clone)]
@@ -90,7 +91,29 @@ pub struct ProfileReport {
     pub breakdown: Vec<Component>,
     pub rocksdb_internal: RocksInternal,
     pub settings: String,
+    /// Share of the blocks the timed gets touched that the block cache held
+    /// (PerfContext: hits / (hits + blocks read from files)).
+    pub block_cache_hit_rate: f64,
+    /// The RocksDB options a value-cache miss rests on ([`MISS_OPTIONS`]), as set.
+    pub miss_options: BTreeMap<&'static str, String>,
+    /// What the process held for data after the run.
+    pub held: HeldBytes,
 }
+
+/// The options that decide what a get that reaches RocksDB costs, in report order.
+pub const MISS_OPTIONS: [Opt; 11] = [
+    Opt::BlockSize,
+    Opt::Compression,
+    Opt::BottommostCompression,
+    Opt::DataBlockHashIndex,
+    Opt::BloomBitsPerKey,
+    Opt::OptimizeFiltersForHits,
+    Opt::VerifyChecksums,
+    Opt::CacheIndexAndFilterBlocks,
+    Opt::PinIndexAndFilterBlocks,
+    Opt::BlockCacheSize,
+    Opt::BlockCacheType,
+];
 
 /// Parses RocksDB's `PerfContext::report` text (`name = value, ...`).
 fn parse_perf(text: &str) -> HashMap<String, u64> {
@@ -175,6 +198,16 @@ pub fn profile_db(
         bloom_sst_misses: g("bloom_sst_miss_count"),
         raw: perf,
     };
+    let touched = internal.block_cache_hits + internal.block_reads;
+    let block_cache_hit_rate = if touched > 0.0 {
+        internal.block_cache_hits / touched
+    } else {
+        0.0
+    };
+    let miss_options = MISS_OPTIONS
+        .iter()
+        .map(|&o| (o.name(), before.text(o)))
+        .collect();
     Ok(ProfileReport {
         bench: "profile",
         rows: db.len() as u64,
@@ -215,6 +248,9 @@ pub fn profile_db(
             before.get("block_cache_size").unwrap_or_default(),
             before.value_cache_entries
         ),
+        block_cache_hit_rate,
+        miss_options,
+        held: db.held_bytes()?,
     })
 }
 
@@ -304,6 +340,34 @@ impl ProfileReport {
             r.block_cache_hits,
             r.bloom_sst_misses
         );
+        let _ = writeln!(
+            t,
+            "  block-cache hit rate {:.1}%; RocksDB options: {}",
+            self.block_cache_hit_rate * 100.0,
+            self.options_line()
+        );
+        let h = &self.held;
+        let _ = writeln!(
+            t,
+            "memory held {}: ALEX {}, value cache {}, block cache {} of {} ({} pinned), table readers {}, memtables {}",
+            human_bytes(h.total()),
+            human_bytes(h.alex),
+            human_bytes(h.value_cache),
+            human_bytes(h.block_cache_usage),
+            human_bytes(h.block_cache_capacity),
+            human_bytes(h.block_cache_pinned),
+            human_bytes(h.table_readers),
+            human_bytes(h.memtables)
+        );
         t
+    }
+
+    /// `name value` of each of [`MISS_OPTIONS`], in that order.
+    fn options_line(&self) -> String {
+        MISS_OPTIONS
+            .iter()
+            .filter_map(|o| Some(format!("{} {}", o.name(), self.miss_options.get(o.name())?)))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }

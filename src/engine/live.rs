@@ -266,6 +266,7 @@ impl Db {
             }
             Setter::Timing => self.metrics.set_timing(t.metrics),
             Setter::SampleRate => self.metrics.set_sample_rate(t.metrics_sample_rate),
+            Setter::ReadMode => self.store()?.set_verify_checksums(t.verify_checksums),
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ pub mod codec;
 pub mod db;
 pub mod error;
 mod fifo;
+pub mod held;
 pub mod index;
 pub mod live;
 pub mod load;
@@ -19,10 +20,11 @@ pub mod store;
 pub use cache::Value;
 pub use db::{CheckReport, Db, OpenStats};
 pub use error::{DbError, OpenError, parse_key};
+pub use held::HeldBytes;
 pub use live::{ChangePlan, OptionChange};
 pub use load::LoadReport;
 pub use options::{
     Applies, BlockCacheType, BulkLoadMethod, CompactionStyle, Compression, DbOptions,
-    MAX_VALUE_BYTES, Opt, PerfLevel, StatsLevel,
+    MAX_VALUE_BYTES, Opt, PerfLevel, PinningTier, StatsLevel,
 };
 pub use store::{DamagedRange, decode_key, encode_key};

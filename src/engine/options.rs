@@ -2,7 +2,7 @@
 //! option once (field, default, name, aliases, type and range, how it is applied, help),
 //! and everything else (`set`, `get`, validation, `.show options`, completion, applying
 //! a change live) loops over that table. Defaults are the original plan's RocksDB tuning
-//! (bloom 10 bits/key, 512 MiB block cache, cached and L0-pinned index/filter blocks,
+//! (bloom 10 bits/key, 512 MiB block cache, cached index/filter blocks pinned at every level,
 //! 16 KiB blocks, LZ4 with ZSTD bottommost, 256 MiB write buffers, a 100,000-entry value
 //! cache).
 use std::fmt;
@@ -162,6 +162,22 @@ named_enum! {
         TolerateCorruptedTail = "tolerate_corrupted_tail" | "tail",
         /// Skip every damaged record and replay the rest (can break write ordering).
         SkipAny = "skip_any",
+    }
+}
+
+named_enum! {
+    /// Which files' index and filter blocks stay pinned in the block cache while
+    /// `cache_index_and_filter_blocks` is on (RocksDB's `unpartitioned_pinning` tier).
+    /// Pinned blocks are never evicted, so a get never re-reads them from the file.
+    PinningTier {
+        /// Every file's, at every level (the bottommost level's large filters too).
+        All = "all",
+        /// Only files written by flushes (L0) and files no larger than those.
+        Flush = "flush" | "l0",
+        /// None: data blocks can push them out of the block cache.
+        None = "none",
+        /// RocksDB's legacy rule: `pin_l0_filter_and_index_blocks` decides (L0 only).
+        Fallback = "fallback" | "legacy",
     }
 }
 
@@ -362,6 +378,8 @@ pub enum Setter {
     PerfLevel,
     Timing,
     SampleRate,
+    /// `verify_checksums` (the store's RocksDB `ReadOptions`).
+    ReadMode,
 }
 
 /// How an option's value is written in a RocksDB options string.
@@ -740,6 +758,30 @@ options_table! {
         "wal_recovery_mode", Ty::Enum(WalRecoveryMode::CHOICES), Apply::AtOpen,
         "WAL damage at open: tolerate_corrupted_tail, point_in_time, absolute_consistency or skip_any",
         watch "F8 Options: shows it; it matters only when a database is opened";
+    /// No filters for the bottommost level, and gets skip its filters: ALEX already
+    /// answers absent keys, so a filter there only says "maybe" to keys that exist.
+    /// RocksDB cannot change it on an open database.
+    OptimizeFiltersForHits optimize_filters_for_hits: bool = false,
+        "optimize_filters_for_hits", Ty::Bool, Reopen,
+        "no bloom filters at the bottommost level (ALEX answers absent keys)",
+        watch "F6 Memory: bcache (filter blocks); F4 Get split: filter time";
+    /// Check each block's checksum when it is read from a file (a read option: gets,
+    /// batched gets and scans; ALEX rebuilds and `.check` always verify).
+    VerifyChecksums verify_checksums: bool = true,
+        "verify_checksums", Ty::Bool, Apply::Setter(Setter::ReadMode),
+        "check block checksums on reads from SST files",
+        watch "F4 Get split: block read time; F3 Latency: get p99";
+    /// Which files' cached index and filter blocks are pinned (never evicted).
+    PinIndexAndFilterBlocks pin_index_and_filter_blocks: PinningTier = PinningTier::All,
+        "pin_index_and_filter_blocks", Ty::Enum(PinningTier::CHOICES), Table,
+        "pin cached index/filter blocks: all levels, flush (L0), none or fallback",
+        watch "F6 Memory: bcache pinned; F5 Cache: index/filter block-cache misses";
+    /// Fill ratio of the hash index in data blocks (with `data_block_hash_index`).
+    DataBlockHashRatio data_block_hash_ratio: f64 = 0.75,
+        "data_block_hash_ratio",
+        Ty::Float { lo: 0.1, hi: 1.0, text: "must be between 0.1 and 1" },
+        Table, "fill ratio of the data-block hash index (lower: fewer collisions, more space)",
+        watch "F4 Get split: block search time; F7 LSM: size (new files)";
 }
 
 impl Opt {

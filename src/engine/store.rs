@@ -25,8 +25,8 @@ use serde::Serialize;
 
 use super::error::{DbError, OpenError};
 use super::options::{
-    Apply, BlockCacheType, CompactionStyle, Compression, DbOptions, Opt, PerfLevel, RocksForm,
-    StatsLevel, Val, WalRecoveryMode,
+    Apply, BlockCacheType, CompactionStyle, Compression, DbOptions, Opt, PerfLevel, PinningTier,
+    RocksForm, StatsLevel, Val, WalRecoveryMode,
 };
 use crate::metrics::{BlockCacheTickers, LevelInfo, RocksStats, RocksTickers};
 
@@ -217,16 +217,37 @@ fn table_options_string(o: &DbOptions) -> String {
         "kDataBlockBinarySearch"
     };
     format!(
-        "{{block_size={};filter_policy={filter};data_block_index_type={index};cache_index_and_filter_blocks={};pin_l0_filter_and_index_blocks_in_cache={};metadata_cache_options={{unpartitioned_pinning={}}}}}",
+        "{{block_size={};filter_policy={filter};data_block_index_type={index};data_block_hash_table_util_ratio={};cache_index_and_filter_blocks={};pin_l0_filter_and_index_blocks_in_cache={};metadata_cache_options={{unpartitioned_pinning={}}}}}",
         o.block_size,
+        o.data_block_hash_ratio,
         o.cache_index_and_filter_blocks,
         o.pin_l0_filter_and_index_blocks,
-        if o.cache_index_and_filter_blocks {
-            "kAll"
-        } else {
-            "kFallback"
-        }
+        pinning_name(pinning(o))
     )
+}
+
+/// The pinning tier of cached index and filter blocks. Without them in the block cache
+/// there is nothing to pin: the table readers hold them (RocksDB's fallback).
+fn pinning(o: &DbOptions) -> BlockBasedTablePinningTier {
+    if !o.cache_index_and_filter_blocks {
+        return BlockBasedTablePinningTier::Fallback;
+    }
+    match o.pin_index_and_filter_blocks {
+        PinningTier::All => BlockBasedTablePinningTier::All,
+        PinningTier::Flush => BlockBasedTablePinningTier::FlushAndSimilar,
+        PinningTier::None => BlockBasedTablePinningTier::None,
+        PinningTier::Fallback => BlockBasedTablePinningTier::Fallback,
+    }
+}
+
+/// RocksDB's name for a pinning tier in options strings.
+fn pinning_name(t: BlockBasedTablePinningTier) -> &'static str {
+    match t {
+        BlockBasedTablePinningTier::All => "kAll",
+        BlockBasedTablePinningTier::FlushAndSimilar => "kFlushedAndSimilar",
+        BlockBasedTablePinningTier::None => "kNone",
+        BlockBasedTablePinningTier::Fallback => "kFallback",
+    }
 }
 
 /// The `SetOptions` pairs that apply option `opt` of `o` to an open database, or `None`
@@ -261,27 +282,9 @@ pub fn rocksdb_options(o: &DbOptions) -> (Options, Cache) {
         // 0: RocksDB estimates the entry size itself (AutoHyperClockCache).
         BlockCacheType::HyperClock => Cache::new_hyper_clock_cache(o.block_cache_bytes, 0),
     };
-    let mut t = BlockBasedOptions::default();
-    t.set_block_size(o.block_size);
-    t.set_block_cache(&cache);
-    if o.bloom_bits_per_key > 0.0 {
-        t.set_bloom_filter(o.bloom_bits_per_key, false);
-    }
-    if o.data_block_hash_index {
-        t.set_data_block_index_type(DataBlockIndexType::BinaryAndHash);
-    }
-    t.set_cache_index_and_filter_blocks(o.cache_index_and_filter_blocks);
-    t.set_pin_l0_filter_and_index_blocks_in_cache(o.pin_l0_filter_and_index_blocks);
-    if o.cache_index_and_filter_blocks {
-        // Index and filter blocks live in the block cache (charged to it), but must never
-        // be evicted: a bulk-loaded file has one multi-megabyte filter block, and once
-        // data blocks push it out every get re-reads it (measured: 250 us per get at 10M
-        // rows with a 256 MiB cache). Pin them at every level, not only L0.
-        t.set_unpartitioned_pinning_tier(BlockBasedTablePinningTier::All);
-    }
-
     let mut r = Options::default();
-    r.set_block_based_table_factory(&t);
+    r.set_block_based_table_factory(&table_options(o, &cache, true));
+    r.set_optimize_filters_for_hits(o.optimize_filters_for_hits);
     r.set_compression_type(compression(o.compression));
     r.set_bottommost_compression_type(compression(o.bottommost_compression));
     r.set_write_buffer_size(o.write_buffer_size);
@@ -311,6 +314,37 @@ pub fn rocksdb_options(o: &DbOptions) -> (Options, Cache) {
     r.set_wal_recovery_mode(recovery_mode(o.wal_recovery_mode));
     r.create_if_missing(o.create_if_missing);
     (r, cache)
+}
+
+/// The block-based table options of `o`, with `cache`; `filters` false builds files
+/// without bloom filters.
+fn table_options(o: &DbOptions, cache: &Cache, filters: bool) -> BlockBasedOptions {
+    let mut t = BlockBasedOptions::default();
+    t.set_block_size(o.block_size);
+    t.set_block_cache(cache);
+    if filters && o.bloom_bits_per_key > 0.0 {
+        t.set_bloom_filter(o.bloom_bits_per_key, false);
+    }
+    if o.data_block_hash_index {
+        t.set_data_block_index_type(DataBlockIndexType::BinaryAndHash);
+    }
+    t.set_data_block_hash_ratio(o.data_block_hash_ratio);
+    t.set_cache_index_and_filter_blocks(o.cache_index_and_filter_blocks);
+    t.set_pin_l0_filter_and_index_blocks_in_cache(o.pin_l0_filter_and_index_blocks);
+    // Index and filter blocks in the block cache (charged to it) are pinned by default
+    // at every level: a bulk-loaded file has one multi-megabyte filter block, and once
+    // data blocks push it out every get re-reads it (measured: 250 us per get at 10M
+    // rows with a 256 MiB cache). `pin_index_and_filter_blocks` can narrow that.
+    t.set_unpartitioned_pinning_tier(pinning(o));
+    t
+}
+
+/// RocksDB read options for the reads `o` tunes (gets, batched gets, scans). Public so
+/// that benchmarks can read plain RocksDB the same way.
+pub fn rocksdb_read_options(o: &DbOptions) -> ReadOptions {
+    let mut ro = ReadOptions::default();
+    ro.set_verify_checksums(o.verify_checksums);
+    ro
 }
 
 fn is_rocksdb_file(name: &str) -> bool {
@@ -728,7 +762,10 @@ pub(crate) struct Store {
     /// with ZSTD, which on one thread was the bulk load's bottleneck.
     sst_opts: Options,
     block_cache: Cache,
-    read_opts: ReadOptions,
+    /// Read options for gets and batched gets: `[checksums off, on]`, picked by
+    /// `verify_checksums` (two fixed ones, so a live change needs no lock on the read path).
+    read_opts: [ReadOptions; 2],
+    verify_checksums: AtomicBool,
     write_opts: [WriteOptions; 3],
     write_mode: AtomicU64,
     stats_enabled: bool,
@@ -810,6 +847,14 @@ impl Store {
         let mut sst_opts = opts.clone();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         sst_opts.set_compression_options_parallel_threads(cores.clamp(2, 8) as i32);
+        // Loaded files usually land in the bottommost level, whose filters gets skip
+        // with `optimize_filters_for_hits`: do not spend memory building them.
+        let filters = !o.optimize_filters_for_hits;
+        sst_opts.set_block_based_table_factory(&table_options(o, &block_cache, filters));
+        let mut unverified = rocksdb_read_options(o);
+        unverified.set_verify_checksums(false);
+        let mut verified = rocksdb_read_options(o);
+        verified.set_verify_checksums(true);
         let mut wal = WriteOptions::default();
         wal.disable_wal(false);
         let mut nowal = WriteOptions::default();
@@ -821,7 +866,8 @@ impl Store {
             opts,
             sst_opts,
             block_cache,
-            read_opts: ReadOptions::default(),
+            read_opts: [unverified, verified],
+            verify_checksums: AtomicBool::new(o.verify_checksums),
             write_opts: [wal, nowal, sync],
             write_mode: AtomicU64::new(WriteMode::Wal as u64),
             stats_enabled: o.rocksdb_statistics,
@@ -846,6 +892,17 @@ impl Store {
             (true, true) => WriteMode::Sync,
         };
         self.write_mode.store(m as u64, Relaxed);
+    }
+
+    /// Turns block checksum checks on reads (gets, batched gets, scans) on or off.
+    pub fn set_verify_checksums(&self, on: bool) {
+        self.verify_checksums.store(on, Relaxed);
+    }
+
+    /// The read options in force for gets.
+    #[inline]
+    fn read_opts(&self) -> &ReadOptions {
+        &self.read_opts[usize::from(self.verify_checksums.load(Relaxed))]
     }
 
     /// The write mode in force, as an index into `write_opts`.
@@ -876,7 +933,7 @@ impl Store {
     #[inline]
     pub fn get_pinned(&self, key: i64) -> Result<Option<DBPinnableSlice<'_>>, DbError> {
         self.db
-            .get_pinned_opt(encode_key(key), &self.read_opts)
+            .get_pinned_opt(encode_key(key), self.read_opts())
             .map_err(DbError::rocks("read a value"))
     }
 
@@ -941,6 +998,7 @@ impl Store {
             return Ok(0);
         }
         let mut ro = ReadOptions::default();
+        ro.set_verify_checksums(self.verify_checksums.load(Relaxed));
         ro.set_iterate_lower_bound(encode_key(a).to_vec());
         if b < i64::MAX {
             ro.set_iterate_upper_bound(encode_key(b + 1).to_vec());
@@ -976,7 +1034,7 @@ impl Store {
             })?;
         let res = self
             .db
-            .batched_multi_get_cf_opt(cf, enc.iter(), true, &self.read_opts);
+            .batched_multi_get_cf_opt(cf, enc.iter(), true, self.read_opts());
         for (k, r) in keys.iter().zip(res) {
             let v = r.map_err(DbError::rocks("read values"))?;
             f(*k, v.as_deref());
@@ -1109,6 +1167,8 @@ impl Store {
 
     /// Read options for reading keys in `[lo, hi)` without filling the block cache;
     /// `readahead` for long sequential reads (not for the probes of a damaged range).
+    /// Checksums are always verified here, whatever `verify_checksums` says: these reads
+    /// rebuild ALEX and find damaged ranges, which a block read unchecked would hide.
     fn key_read_opts(lo: &Bound, hi: &Bound, readahead: bool) -> ReadOptions {
         let mut ro = ReadOptions::default();
         ro.fill_cache(false);
@@ -1625,6 +1685,19 @@ impl Store {
     /// A RocksDB property as text (`rocksdb.stats`, `rocksdb.levelstats`, ...).
     pub fn property(&self, name: &str) -> Option<String> {
         self.db.property_value(name).ok().flatten()
+    }
+
+    /// RocksDB's share of the memory held for data (the ALEX and value-cache fields are
+    /// left at zero for the caller).
+    pub fn held(&self) -> super::held::HeldBytes {
+        super::held::HeldBytes {
+            block_cache_capacity: self.int_prop("rocksdb.block-cache-capacity"),
+            block_cache_usage: self.block_cache.get_usage() as u64,
+            block_cache_pinned: self.int_prop("rocksdb.block-cache-pinned-usage"),
+            table_readers: self.int_prop("rocksdb.estimate-table-readers-mem"),
+            memtables: self.memtable_bytes(),
+            ..Default::default()
+        }
     }
 
     /// Gauges: memory, LSM shape, compaction and stall state. Tickers are left at zero

@@ -381,6 +381,9 @@ pub struct MemoryStats {
     pub block_cache_bytes: u64,
     pub memtable_bytes: u64,
     pub table_readers_bytes: u64,
+    /// Part of `block_cache_bytes` that cannot be evicted: pinned index and filter
+    /// blocks, and blocks in use (`rocksdb.block-cache-pinned-usage`).
+    pub block_cache_pinned_bytes: u64,
 }
 
 /// The cumulative raw numbers a snapshot is computed from; a [`super::MetricsWindow`]
@@ -452,6 +455,7 @@ impl RawState {
             block_cache_bytes: rocks.block_cache_usage,
             memtable_bytes: rocks.memtable_bytes,
             table_readers_bytes: rocks.table_readers_bytes,
+            block_cache_pinned_bytes: rocks.block_cache_pinned_usage,
         };
         Snapshot {
             window_secs: (self.uptime_secs - p.uptime_secs).max(0.0),
