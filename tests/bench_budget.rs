@@ -247,7 +247,7 @@ fn vs_sqlite_reports_the_parts_and_the_mmap_peer() {
     assert_eq!(v["checksums_equal"], true);
     // The whole file is mapped: a size rounded up to a MiB.
     let map = u(&v, "sqlite_mmap.mmap_bytes");
-    assert!(map > 0 && map % (1 << 20) == 0, "{map}");
+    assert!(map > 0 && map.is_multiple_of(1 << 20), "{map}");
     assert!(v["sqlite"].get("mmap_bytes").is_none());
     for f in ["speedup_query", "speedup_insert"] {
         assert!(v["vs_sqlite_mmap"][f].as_f64().is_some_and(|x| x > 0.0));
