@@ -1,8 +1,9 @@
 //! The engines benchmarks compare, behind one trait (in the manner of redb's harness):
 //! alexdb as configured, plain RocksDB with the same RocksDB options (no ALEX, no value
-//! cache), and SQLite (`rusqlite`, bundled) with one `kv` table. Same rows and the same
-//! memory budget for each; reads return a checksum of the value so nothing is optimised
-//! away and results can be compared across engines.
+//! cache), and SQLite (`rusqlite`, bundled) with one `kv` table, plain or with its file
+//! memory-mapped (sqlite-mmap). Same rows and the same memory budget for each (what alexdb
+//! holds after its load, [`alexdb_held`]); reads return a checksum of the value so nothing
+//! is optimised away and results can be compared across engines.
 //!
 //! The plain-RocksDB peer opens its own RocksDB handle here, on purpose: it is the
 //! baseline without alexdb's layers. Everything else goes through `engine::store`.
