@@ -171,7 +171,8 @@ fn ycsb_every_workload_on_every_engine() {
             .iter()
             .filter_map(|r| r["engine"].as_str())
             .collect();
-        assert_eq!(engines, ["alexdb", "rocksdb", "sqlite"]);
+        // Issue 13: `--engine all` includes the sqlite-mmap peer.
+        assert_eq!(engines, ["alexdb", "rocksdb", "sqlite", "sqlite-mmap"]);
         for r in results {
             assert_eq!(r["ops"], 2000, "{w} {r}");
             positive(r, "ops_per_s");

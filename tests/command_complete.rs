@@ -42,7 +42,7 @@ fn completion_table() {
         (".set compression z", 17, &["zstd"]),
         (".set block_size ", 16, &[]),
         (".show o", 6, &["options"]),
-        (".profile ", 9, &["load", "save"]),
+        (".profile ", 9, &["list", "load", "save"]),
         (".options e", 9, &["export"]),
         (
             ".load ",

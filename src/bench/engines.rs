@@ -1,19 +1,22 @@
 //! The engines benchmarks compare, behind one trait (in the manner of redb's harness):
 //! alexdb as configured, plain RocksDB with the same RocksDB options (no ALEX, no value
-//! cache), and SQLite (`rusqlite`, bundled) with one `kv` table. Same rows and the same
-//! memory budget for each; reads return a checksum of the value so nothing is optimised
-//! away and results can be compared across engines.
+//! cache), and SQLite (`rusqlite`, bundled) with one `kv` table, plain or with its file
+//! memory-mapped (sqlite-mmap). Same rows and the same memory budget for each (what alexdb
+//! holds after its load, [`alexdb_held`]); reads return a checksum of the value so nothing
+//! is optimised away and results can be compared across engines.
 //!
 //! The plain-RocksDB peer opens its own RocksDB handle here, on purpose: it is the
 //! baseline without alexdb's layers. Everything else goes through `engine::store`.
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
 use rocksdb::{DB, Options, ReadOptions, WriteBatch, WriteOptions};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use crate::engine::cache::ENTRY_OVERHEAD_BYTES;
 use crate::engine::store::{encode_key, rocksdb_options};
 use crate::engine::{Db, DbOptions};
 
@@ -24,15 +27,24 @@ pub enum EngineKind {
     Alexdb,
     Rocksdb,
     Sqlite,
+    /// SQLite with `PRAGMA mmap_size` covering its whole file.
+    #[serde(rename = "sqlite-mmap")]
+    SqliteMmap,
 }
 
 impl EngineKind {
-    pub const ALL: [EngineKind; 3] = [EngineKind::Alexdb, EngineKind::Rocksdb, EngineKind::Sqlite];
+    pub const ALL: [EngineKind; 4] = [
+        EngineKind::Alexdb,
+        EngineKind::Rocksdb,
+        EngineKind::Sqlite,
+        EngineKind::SqliteMmap,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             EngineKind::Alexdb => "alexdb",
             EngineKind::Rocksdb => "rocksdb",
             EngineKind::Sqlite => "sqlite",
+            EngineKind::SqliteMmap => "sqlite-mmap",
         }
     }
 }
@@ -43,7 +55,7 @@ impl std::str::FromStr for EngineKind {
         Self::ALL
             .into_iter()
             .find(|e| e.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| "expected alexdb, rocksdb or sqlite".to_string())
+            .ok_or_else(|| "expected alexdb, rocksdb, sqlite or sqlite-mmap".to_string())
     }
 }
 
@@ -75,6 +87,15 @@ pub trait Engine: Send + Sync {
     /// The alexdb database behind this engine, if it is one (for its metrics).
     fn alex_db(&self) -> Option<&Db> {
         None
+    }
+    /// The in-process memory this engine was given, read back from the engine itself
+    /// (its share of the budget): alexdb what it holds, RocksDB its block cache's
+    /// capacity, SQLite its page cache over all connections.
+    fn memory_bytes(&self) -> anyhow::Result<u64>;
+    /// Bytes of the database file SQLite maps (sqlite-mmap only; not process memory
+    /// the budget counts: the mapped pages are the OS page cache's).
+    fn mmap_bytes(&self) -> anyhow::Result<Option<u64>> {
+        Ok(None)
     }
 }
 
@@ -108,6 +129,9 @@ impl Engine for AlexEngine {
     }
     fn alex_db(&self) -> Option<&Db> {
         Some(&self.db)
+    }
+    fn memory_bytes(&self) -> anyhow::Result<u64> {
+        Ok(alexdb_held(&self.db, &self.db.options()).total())
     }
     fn load(&self, rows: &mut dyn Iterator<Item = (i64, Vec<u8>)>) -> anyhow::Result<u64> {
         Ok(self.db.load(rows)?.rows)
@@ -193,6 +217,10 @@ impl Engine for RocksEngine {
         }
         self.db.write_opt(batch, &wo)?;
         self.db.flush()?;
+        // A full compaction moves the rows to the bottom level, as alexdb's ingested
+        // files are: the same bottommost compression and one sorted run, so the peers
+        // read blocks of the same kind.
+        self.db.compact_range(None::<&[u8]>, None::<&[u8]>);
         Ok(n)
     }
     fn worker(&self) -> anyhow::Result<Box<dyn Worker + '_>> {
@@ -203,9 +231,14 @@ impl Engine for RocksEngine {
     }
     fn settings(&self) -> String {
         format!(
-            "same RocksDB options as alexdb, block cache {} (the whole budget), no ALEX, no value cache, WAL on, no sync",
+            "same RocksDB options as alexdb, block cache {} (the whole budget), no ALEX, no value cache, WAL on, no sync; loaded by batches, a flush and a full compaction",
             mib(self.block_cache_bytes)
         )
+    }
+    fn memory_bytes(&self) -> anyhow::Result<u64> {
+        self.db
+            .property_int_value("rocksdb.block-cache-capacity")?
+            .context("RocksDB has no block-cache-capacity property")
     }
 }
 
@@ -244,20 +277,41 @@ impl Worker for RocksWorker<'_> {
 // ----- SQLite ------------------------------------------------------------------------
 
 /// SQLite: `kv(key INTEGER PRIMARY KEY, value BLOB)`, WAL, synchronous=NORMAL, page
-/// cache = the memory budget (split over the connections that run at once).
+/// cache = the memory budget (split over the connections that run at once). The
+/// sqlite-mmap peer also maps the whole database file (`PRAGMA mmap_size`, set after the
+/// load to the file's size rounded up to a MiB).
 pub struct SqliteEngine {
     path: PathBuf,
     budget_bytes: usize,
     threads: usize,
+    mmap: bool,
+    /// The `mmap_size` connections ask for (0 until the load has sized the file).
+    mmap_size: AtomicU64,
 }
 
 impl SqliteEngine {
     pub fn create(dir: &Path, budget_bytes: usize, threads: usize) -> anyhow::Result<Self> {
+        Self::create_with(dir, budget_bytes, threads, false)
+    }
+
+    /// The sqlite-mmap peer.
+    pub fn create_mmap(dir: &Path, budget_bytes: usize, threads: usize) -> anyhow::Result<Self> {
+        Self::create_with(dir, budget_bytes, threads, true)
+    }
+
+    fn create_with(
+        dir: &Path,
+        budget_bytes: usize,
+        threads: usize,
+        mmap: bool,
+    ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let e = SqliteEngine {
             path: dir.join("kv.sqlite"),
             budget_bytes,
             threads: threads.max(1),
+            mmap,
+            mmap_size: AtomicU64::new(0),
         };
         let c = e.connect(e.budget_bytes)?;
         c.execute_batch(
@@ -271,17 +325,42 @@ impl SqliteEngine {
         c.busy_timeout(std::time::Duration::from_secs(30))?;
         // journal_mode returns a row, so it is read rather than executed.
         let _: String = c.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        // Rounded up to whole KiB, so the connections together get at least the budget.
         c.execute_batch(&format!(
             "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-{};",
-            (cache_bytes / 1024).max(1)
+            cache_bytes.div_ceil(1024).max(1)
         ))?;
+        let map = self.mmap_size.load(Ordering::Relaxed);
+        if map > 0 {
+            // mmap_size returns a row (the size in effect), so it is read.
+            let _: i64 = c.query_row(&format!("PRAGMA mmap_size={map}"), [], |r| r.get(0))?;
+        }
         Ok(c)
+    }
+
+    /// Page-cache bytes per worker connection.
+    fn per_connection(&self) -> usize {
+        self.budget_bytes.div_ceil(self.threads)
+    }
+
+    /// Maps the whole file (sqlite-mmap, after its load): its size rounded up to a MiB.
+    fn size_mmap(&self) -> anyhow::Result<()> {
+        if self.mmap {
+            let len = std::fs::metadata(&self.path)?.len();
+            self.mmap_size
+                .store(len.div_ceil(1 << 20).max(1) << 20, Ordering::Relaxed);
+        }
+        Ok(())
     }
 }
 
 impl Engine for SqliteEngine {
     fn kind(&self) -> EngineKind {
-        EngineKind::Sqlite
+        if self.mmap {
+            EngineKind::SqliteMmap
+        } else {
+            EngineKind::Sqlite
+        }
     }
     fn load(&self, rows: &mut dyn Iterator<Item = (i64, Vec<u8>)>) -> anyhow::Result<u64> {
         let mut c = self.connect(self.budget_bytes)?;
@@ -308,20 +387,47 @@ impl Engine for SqliteEngine {
         }
         // Checkpoint so the rows live in the main file, as after a real load.
         c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        self.size_mmap()?;
         Ok(n)
     }
     fn worker(&self) -> anyhow::Result<Box<dyn Worker + '_>> {
         Ok(Box::new(SqliteWorker {
-            c: self.connect(self.budget_bytes / self.threads)?,
+            c: self.connect(self.per_connection())?,
         }))
     }
     fn settings(&self) -> String {
+        let map = self.mmap_size.load(Ordering::Relaxed);
         format!(
-            "WAL, synchronous=NORMAL, page cache {} per connection x {} ({} in all)",
-            mib(self.budget_bytes / self.threads),
+            "WAL, synchronous=NORMAL, page cache {} per connection x {} ({} in all){}",
+            mib(self.per_connection()),
             self.threads,
-            mib(self.budget_bytes)
+            mib(self.budget_bytes),
+            if self.mmap {
+                format!(", mmap_size {} (the whole file)", mib(map as usize))
+            } else {
+                String::new()
+            }
         )
+    }
+    fn memory_bytes(&self) -> anyhow::Result<u64> {
+        let c = self.connect(self.per_connection())?;
+        let pages: i64 = c.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        // Negative: KiB; positive: pages.
+        let per = if pages < 0 {
+            pages.unsigned_abs() * 1024
+        } else {
+            let page: i64 = c.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+            pages.unsigned_abs() * page.unsigned_abs()
+        };
+        Ok(per * self.threads as u64)
+    }
+    fn mmap_bytes(&self) -> anyhow::Result<Option<u64>> {
+        if !self.mmap {
+            return Ok(None);
+        }
+        let c = self.connect(self.per_connection())?;
+        let map: i64 = c.query_row("PRAGMA mmap_size", [], |r| r.get(0))?;
+        Ok(Some(map.unsigned_abs()))
     }
 }
 
@@ -360,11 +466,81 @@ impl Worker for SqliteWorker {
     }
 }
 
-/// The memory budget of alexdb with `opts` and values of `value_size` bytes: block cache
-/// plus what the value cache holds when full (value bytes + about 64 bytes of entry
-/// overhead each). SQLite's page cache and plain RocksDB's block cache get this much.
-pub fn memory_budget(opts: &DbOptions, value_size: usize) -> usize {
-    opts.block_cache_bytes + opts.value_cache_entries * (value_size + 64)
+/// What alexdb holds in its own process memory for data, part by part: the memory
+/// budget every peer gets (SQLite's page cache, plain RocksDB's block cache).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct BudgetParts {
+    /// ALEX's bytes (models, gapped arrays).
+    pub alex: u64,
+    /// The value cache when full: entries it may hold times the bytes each takes.
+    pub value_cache: u64,
+    /// The block cache's capacity (pinned index/filter blocks inside it included).
+    pub block_cache: u64,
+    /// Pinned index/filter blocks beyond the block cache's capacity (RocksDB lets pinned
+    /// blocks push its usage past the capacity).
+    pub pinned: u64,
+    /// Table readers' memory: index and filter blocks held outside the block cache
+    /// (counted when `cache_index_and_filter_blocks` is off).
+    pub table_readers: u64,
+    /// The value codec's dictionary (none yet: 0).
+    pub dictionary: u64,
+}
+
+impl BudgetParts {
+    /// The budget: the sum of the parts.
+    pub fn total(&self) -> u64 {
+        self.alex
+            + self.value_cache
+            + self.block_cache
+            + self.pinned
+            + self.table_readers
+            + self.dictionary
+    }
+
+    /// `ALEX 1.2 MiB + value cache ... = total`, for report tables.
+    pub fn describe(&self) -> String {
+        format!(
+            "ALEX {} + value cache {} + block cache {} + pinned {} + table readers {} + dictionary {} = {}",
+            mib(self.alex as usize),
+            mib(self.value_cache as usize),
+            mib(self.block_cache as usize),
+            mib(self.pinned as usize),
+            mib(self.table_readers as usize),
+            mib(self.dictionary as usize),
+            mib(self.total() as usize)
+        )
+    }
+}
+
+/// What alexdb holds (`db`, opened with `opts`), read after its load. Today's figures:
+/// the value cache is sized in entries, so its full size is the entries it may hold
+/// (capacity, at most the keys) times the mean bytes of a cached entry (value + its
+/// bookkeeping); when it is still empty, one stored value stands in for the mean.
+pub fn alexdb_held(db: &Db, opts: &DbOptions) -> BudgetParts {
+    let snap = db.metrics_snapshot();
+    let (cache, rocks) = (&snap.cache, &snap.rocksdb);
+    let may_hold = cache.capacity.min(db.len() as u64);
+    let per_entry = if cache.entries > 0 {
+        cache.bytes.div_ceil(cache.entries)
+    } else {
+        let sample = db.min_key().and_then(|k| db.scan(k, i64::MAX, 1).ok());
+        let value = sample.and_then(|rows| rows.first().map(|(_, v)| v.len()));
+        value.map_or(0, |n| (n + ENTRY_OVERHEAD_BYTES) as u64)
+    };
+    BudgetParts {
+        alex: snap.memory.alex_bytes,
+        value_cache: cache.bytes.max(may_hold * per_entry),
+        block_cache: opts.block_cache_bytes as u64,
+        pinned: rocks
+            .block_cache_pinned_usage
+            .saturating_sub(opts.block_cache_bytes as u64),
+        table_readers: if opts.cache_index_and_filter_blocks {
+            0
+        } else {
+            rocks.table_readers_bytes
+        },
+        dictionary: 0,
+    }
 }
 
 /// Bytes as `527.6 MiB`.

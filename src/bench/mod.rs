@@ -1,5 +1,5 @@
 //! Benchmarks: they return report structs (serde) and never print. `engines` puts
-//! alexdb, plain RocksDB and SQLite behind one trait; `vs_sqlite`, `profile` and `ycsb`
+//! alexdb, plain RocksDB and SQLite (plain and mmap) behind one trait; `vs_sqlite`, `profile` and `ycsb`
 //! are the original plan's benchmarks; `index` compares ALEX with `BTreeMap`.
 pub mod engines;
 pub mod index;

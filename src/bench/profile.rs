@@ -13,6 +13,7 @@ use super::engines::{AlexEngine, Engine};
 use super::vs_sqlite::{KeyOrder, bench_keys, probes, run_queries, timed_load};
 use super::{Progress, latency::Summary};
 use crate::engine::options::human_bytes;
+use crate::engine::profiles::AppliedProfile;
 use crate::engine::{Db, DbOptions, HeldBytes, Opt};
 use crate::metrics::MetricsWindow;
 
@@ -25,6 +26,8 @@ pub struct ProfileConfig {
     pub seed: u64,
     pub opts: DbOptions,
     pub dir: Option<PathBuf>,
+    /// The profile `opts` started from (`--profile`), for the report.
+    pub profile: Option<AppliedProfile>,
 }
 
 impl Default for ProfileConfig {
@@ -37,6 +40,7 @@ impl Default for ProfileConfig {
             seed: 42,
             opts: DbOptions::default(),
             dir: None,
+            profile: None,
         }
     }
 }
@@ -98,6 +102,11 @@ pub struct ProfileReport {
     pub miss_options: BTreeMap<&'static str, String>,
     /// What the process held for data after the run.
     pub held: HeldBytes,
+    /// The built-in profile or profile file the options started from (`bench profile`).
+    pub profile: Option<String>,
+    /// Options the profile names that this build does not have (skipped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub profile_skipped: Vec<String>,
 }
 
 /// The options that decide what a get that reaches RocksDB costs, in report order.
@@ -251,6 +260,8 @@ pub fn profile_db(
         block_cache_hit_rate,
         miss_options,
         held: db.held_bytes()?,
+        profile: None,
+        profile_skipped: Vec::new(),
     })
 }
 
@@ -270,6 +281,9 @@ impl Engine for DbEngine<'_> {
     fn settings(&self) -> String {
         String::new()
     }
+    fn memory_bytes(&self) -> anyhow::Result<u64> {
+        Ok(super::engines::alexdb_held(self.0, &self.0.options()).total())
+    }
 }
 
 /// Loads a fresh database and profiles it (the CLI's `bench profile`).
@@ -283,14 +297,16 @@ pub fn run_profile(cfg: &ProfileConfig, progress: &dyn Progress) -> anyhow::Resu
     let alex = AlexEngine::open(&tmp.path().join("alexdb"), cfg.opts.clone())?;
     progress.phase("loading alexdb", Some(cfg.rows));
     timed_load(&alex, &keys, cfg.value_size, cfg.seed, progress)?;
-    profile_db(
+    let mut r = profile_db(
         &alex.db,
         &keys,
         cfg.queries,
         cfg.seed,
         cfg.keys.as_str(),
         progress,
-    )
+    )?;
+    (r.profile, r.profile_skipped) = AppliedProfile::report_fields(&cfg.profile);
+    Ok(r)
 }
 
 impl ProfileReport {
@@ -300,6 +316,13 @@ impl ProfileReport {
             "profile: {} rows ({} keys), {} point queries; {}\n",
             self.rows, self.keys, self.queries, self.settings
         );
+        if let Some(p) = &self.profile {
+            let _ = writeln!(
+                t,
+                "profile {p}{}",
+                super::vs_sqlite::skipped_note(&self.profile_skipped)
+            );
+        }
         let _ = writeln!(t, "{:<22} {:>9} {:>7}", "Component", "Time", "Share");
         let _ = writeln!(t, "{}", "-".repeat(40));
         for c in &self.breakdown {

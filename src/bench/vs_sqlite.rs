@@ -7,10 +7,11 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
-use super::engines::{AlexEngine, Engine, SqliteEngine, memory_budget};
+use super::engines::{AlexEngine, BudgetParts, Engine, SqliteEngine, alexdb_held};
 use super::latency::{Latencies, Summary};
 use super::{Cancelled, Progress};
 use crate::engine::DbOptions;
+use crate::engine::profiles::AppliedProfile;
 use crate::metrics::MetricsWindow;
 use crate::workload::dataset::value_for;
 use crate::workload::keys::{KeyDist, generate_keys, shuffled};
@@ -64,6 +65,8 @@ pub struct VsSqliteConfig {
     pub opts: DbOptions,
     /// Where the temporary databases go (default: the system temp directory).
     pub dir: Option<PathBuf>,
+    /// The profile `opts` started from (`--profile`), for the report.
+    pub profile: Option<AppliedProfile>,
 }
 
 impl Default for VsSqliteConfig {
@@ -77,6 +80,7 @@ impl Default for VsSqliteConfig {
             seed: 42,
             opts: DbOptions::default(),
             dir: None,
+            profile: None,
         }
     }
 }
@@ -108,6 +112,32 @@ pub struct EngineResult {
     pub cache_hit_rate: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub split: Option<Split>,
+    /// This engine's share of the budget, read back from it (see `Engine::memory_bytes`).
+    pub memory_bytes: u64,
+    /// sqlite-mmap: the `mmap_size` in effect (the whole file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mmap_bytes: Option<u64>,
+}
+
+/// alexdb against one peer: the peer's mean query time / alexdb's, alexdb's insert rate /
+/// the peer's.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Speedups {
+    pub speedup_query: f64,
+    pub speedup_insert: f64,
+}
+
+impl Speedups {
+    fn of(a: &EngineResult, peer: &EngineResult) -> Speedups {
+        Speedups {
+            speedup_query: if a.query_mean_ns > 0.0 {
+                peer.query_mean_ns / a.query_mean_ns
+            } else {
+                0.0
+            },
+            speedup_insert: a.insert_rows_per_s / peer.insert_rows_per_s.max(1e-9),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,13 +151,24 @@ pub struct VsSqliteReport {
     pub budget_bytes: usize,
     pub seed: u64,
     pub inserts_only: bool,
+    /// The budget part by part (`budget_bytes` is their sum).
+    pub budget_parts: BudgetParts,
+    /// The built-in profile or profile file the options started from.
+    pub profile: Option<String>,
+    /// Options the profile names that this build does not have (skipped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub profile_skipped: Vec<String>,
     pub alexdb: EngineResult,
     pub sqlite: EngineResult,
+    /// SQLite with its whole file memory-mapped.
+    pub sqlite_mmap: EngineResult,
     /// SQLite's mean query time / alexdb's (0 with --inserts-only).
     pub speedup_query: f64,
     /// alexdb's insert rate / SQLite's.
     pub speedup_insert: f64,
-    /// Both engines returned the same values for the same probes.
+    /// The same two ratios against sqlite-mmap.
+    pub vs_sqlite_mmap: Speedups,
+    /// Every engine returned the same values for the same probes.
     pub checksums_equal: bool,
 }
 
@@ -212,68 +253,37 @@ pub fn run_vs_sqlite(
         None => tempfile::tempdir()?,
     };
     let keys = bench_keys(cfg.keys, cfg.rows, cfg.seed);
-    let budget = memory_budget(&cfg.opts, cfg.value_size);
+    // alexdb loads first: the peers get what it holds after its load.
     let alex = AlexEngine::open(&tmp.path().join("alexdb"), cfg.opts.clone())?;
+    let mut a = load_one(&alex, &keys, cfg, progress)?;
+    let parts = alexdb_held(&alex.db, &cfg.opts);
+    let budget = parts.total() as usize;
     let sqlite = SqliteEngine::create(&tmp.path().join("sqlite"), budget, 1)?;
-
-    let mut a = EngineResult {
-        settings: alex.settings(),
-        ..EngineResult::default()
-    };
-    let mut s = EngineResult {
-        settings: sqlite.settings(),
-        ..EngineResult::default()
-    };
-    for (engine, res) in [
-        (&alex as &dyn Engine, &mut a),
-        (&sqlite as &dyn Engine, &mut s),
-    ] {
-        progress.phase(
-            &format!("loading {}", engine.kind().as_str()),
-            Some(cfg.rows),
-        );
-        res.insert_secs = timed_load(engine, &keys, cfg.value_size, cfg.seed, progress)?;
-        res.insert_rows_per_s = cfg.rows as f64 / res.insert_secs.max(1e-9);
-    }
+    let mut s = load_one(&sqlite, &keys, cfg, progress)?;
+    let mmap = SqliteEngine::create_mmap(&tmp.path().join("sqlite-mmap"), budget, 1)?;
+    let mut m = load_one(&mmap, &keys, cfg, progress)?;
 
     let warmup_n = cfg.queries.min(50_000);
     let mut equal = true;
     if !cfg.inserts_only && cfg.queries > 0 {
         let warm = probes(&keys, warmup_n, cfg.seed ^ 0x77);
         let timed = probes(&keys, cfg.queries, cfg.seed ^ 0x99);
-        progress.phase("queries alexdb", Some(cfg.queries));
-        let mut window = MetricsWindow::new();
-        alex.db.metrics_window(&mut window);
-        let (lat, found, sum) = run_queries(&alex, &warm, &timed, progress)?;
-        // The warm-up is inside this window too; the hit rate is the timed part's below.
-        let snap = alex.db.metrics_window(&mut window);
-        fill(&mut a, lat.summary());
-        a.found = found;
-        a.checksum = sum;
-        let sp = snap.get_split;
-        let per = |ns: u64| {
-            if sp.sampled_gets == 0 {
-                0.0
-            } else {
-                ns as f64 / sp.sampled_gets as f64
-            }
-        };
-        a.split = Some(Split {
-            cache_ns: per(sp.cache_ns),
-            alex_ns: per(sp.alex_ns),
-            rocksdb_ns: per(sp.rocksdb_ns),
-            other_ns: per(sp.rest_ns),
-            timed_gets: sp.sampled_gets,
-        });
-        a.cache_hit_rate = Some(snap.cache.hit_rate);
-
-        progress.phase("queries sqlite", Some(cfg.queries));
-        let (lat, found, sum) = run_queries(&sqlite, &warm, &timed, progress)?;
-        fill(&mut s, lat.summary());
-        s.found = found;
-        s.checksum = sum;
-        equal = a.checksum == s.checksum && a.found == s.found;
+        query_alexdb(&alex, &warm, &timed, &mut a, progress)?;
+        for (engine, res) in [(&sqlite, &mut s), (&mmap, &mut m)] {
+            progress.phase(
+                &format!("queries {}", engine.kind().as_str()),
+                Some(cfg.queries),
+            );
+            let (lat, found, sum) = run_queries(engine, &warm, &timed, progress)?;
+            fill(res, lat.summary());
+            res.found = found;
+            res.checksum = sum;
+        }
+        equal = [&s, &m]
+            .iter()
+            .all(|r| r.checksum == a.checksum && r.found == a.found);
     }
+    let (profile, profile_skipped) = AppliedProfile::report_fields(&cfg.profile);
     Ok(VsSqliteReport {
         bench: "vs-sqlite",
         rows: cfg.rows,
@@ -284,16 +294,75 @@ pub fn run_vs_sqlite(
         budget_bytes: budget,
         seed: cfg.seed,
         inserts_only: cfg.inserts_only,
-        speedup_query: if a.query_mean_ns > 0.0 {
-            s.query_mean_ns / a.query_mean_ns
-        } else {
-            0.0
-        },
-        speedup_insert: a.insert_rows_per_s / s.insert_rows_per_s.max(1e-9),
+        budget_parts: parts,
+        profile,
+        profile_skipped,
+        speedup_query: Speedups::of(&a, &s).speedup_query,
+        speedup_insert: Speedups::of(&a, &s).speedup_insert,
+        vs_sqlite_mmap: Speedups::of(&a, &m),
         alexdb: a,
         sqlite: s,
+        sqlite_mmap: m,
         checksums_equal: equal,
     })
+}
+
+/// Loads one engine (timed) and reads back its settings and its share of the budget.
+fn load_one(
+    engine: &dyn Engine,
+    keys: &[i64],
+    cfg: &VsSqliteConfig,
+    progress: &dyn Progress,
+) -> anyhow::Result<EngineResult> {
+    progress.phase(
+        &format!("loading {}", engine.kind().as_str()),
+        Some(cfg.rows),
+    );
+    let insert_secs = timed_load(engine, keys, cfg.value_size, cfg.seed, progress)?;
+    Ok(EngineResult {
+        insert_secs,
+        insert_rows_per_s: cfg.rows as f64 / insert_secs.max(1e-9),
+        settings: engine.settings(),
+        memory_bytes: engine.memory_bytes()?,
+        mmap_bytes: engine.mmap_bytes()?,
+        ..EngineResult::default()
+    })
+}
+
+/// alexdb's timed queries, with its value-cache hit rate and layer split.
+fn query_alexdb(
+    alex: &AlexEngine,
+    warm: &[i64],
+    timed: &[i64],
+    a: &mut EngineResult,
+    progress: &dyn Progress,
+) -> anyhow::Result<()> {
+    progress.phase("queries alexdb", Some(timed.len() as u64));
+    let mut window = MetricsWindow::new();
+    alex.db.metrics_window(&mut window);
+    let (lat, found, sum) = run_queries(alex, warm, timed, progress)?;
+    // The warm-up is inside this window too; the hit rate is the timed part's below.
+    let snap = alex.db.metrics_window(&mut window);
+    fill(a, lat.summary());
+    a.found = found;
+    a.checksum = sum;
+    let sp = snap.get_split;
+    let per = |ns: u64| {
+        if sp.sampled_gets == 0 {
+            0.0
+        } else {
+            ns as f64 / sp.sampled_gets as f64
+        }
+    };
+    a.split = Some(Split {
+        cache_ns: per(sp.cache_ns),
+        alex_ns: per(sp.alex_ns),
+        rocksdb_ns: per(sp.rocksdb_ns),
+        other_ns: per(sp.rest_ns),
+        timed_gets: sp.sampled_gets,
+    });
+    a.cache_hit_rate = Some(snap.cache.hit_rate);
+    Ok(())
 }
 
 impl VsSqliteReport {
@@ -312,17 +381,36 @@ impl VsSqliteReport {
             self.budget_bytes as f64 / (1 << 20) as f64,
             self.seed
         );
-        let _ = writeln!(t, "  alexdb: {}", self.alexdb.settings);
-        let _ = writeln!(t, "  sqlite: {}", self.sqlite.settings);
+        if let Some(p) = &self.profile {
+            let _ = writeln!(t, "profile {p}{}", skipped_note(&self.profile_skipped));
+        }
         let _ = writeln!(
             t,
-            "{:<10} {:>14} {:>12} {:>10} {:>10} {:>10}",
-            "engine", "insert rows/s", "query mean", "p50", "p99", "p99.9"
+            "  budget (what alexdb holds after its load): {}",
+            self.budget_parts.describe()
         );
-        for (name, r) in [("alexdb", &self.alexdb), ("sqlite", &self.sqlite)] {
+        let engines = [
+            ("alexdb", &self.alexdb),
+            ("sqlite", &self.sqlite),
+            ("sqlite-mmap", &self.sqlite_mmap),
+        ];
+        for (name, r) in engines {
             let _ = writeln!(
                 t,
-                "{:<10} {:>14.0} {:>10.0}ns {:>8}ns {:>8}ns {:>8}ns",
+                "  {name}: {}; holds {}",
+                r.settings,
+                super::engines::mib(r.memory_bytes as usize)
+            );
+        }
+        let _ = writeln!(
+            t,
+            "{:<12} {:>14} {:>12} {:>10} {:>10} {:>10}",
+            "engine", "insert rows/s", "query mean", "p50", "p99", "p99.9"
+        );
+        for (name, r) in engines {
+            let _ = writeln!(
+                t,
+                "{:<12} {:>14.0} {:>10.0}ns {:>8}ns {:>8}ns {:>8}ns",
                 name,
                 r.insert_rows_per_s,
                 r.query_mean_ns,
@@ -333,9 +421,11 @@ impl VsSqliteReport {
         }
         let _ = writeln!(
             t,
-            "speedup: queries {:.2}x, inserts {:.2}x; checksums {}",
+            "speedup: queries {:.2}x, inserts {:.2}x; vs sqlite-mmap: queries {:.2}x, inserts {:.2}x; checksums {}",
             self.speedup_query,
             self.speedup_insert,
+            self.vs_sqlite_mmap.speedup_query,
+            self.vs_sqlite_mmap.speedup_insert,
             if self.checksums_equal {
                 "equal"
             } else {
@@ -354,5 +444,17 @@ impl VsSqliteReport {
             );
         }
         t
+    }
+}
+
+/// `; skipped a, b (not options of this build)` after a profile's name, or nothing.
+pub fn skipped_note(skipped: &[String]) -> String {
+    if skipped.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; skipped {} (not options of this build)",
+            skipped.join(", ")
+        )
     }
 }

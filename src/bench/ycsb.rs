@@ -8,10 +8,13 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::engines::{AlexEngine, Engine, EngineKind, RocksEngine, SqliteEngine, memory_budget};
+use super::engines::{
+    AlexEngine, BudgetParts, Engine, EngineKind, RocksEngine, SqliteEngine, alexdb_held,
+};
 use super::segments::{SegmentClock, SegmentLatencies, YcsbSegment};
 use super::{Cancelled, Progress};
 use crate::engine::DbOptions;
+use crate::engine::profiles::AppliedProfile;
 use crate::workload::dataset::value_for;
 use crate::workload::ycsb::{Distribution, KeySpace, Op, OpGen, Workload, record_key};
 
@@ -31,6 +34,8 @@ pub struct YcsbConfig {
     pub dir: Option<PathBuf>,
     /// Run for this long instead of (at most) `ops` operations.
     pub duration: Option<Duration>,
+    /// The profile `opts` started from (`--profile`), for the report.
+    pub profile: Option<AppliedProfile>,
 }
 
 impl Default for YcsbConfig {
@@ -47,6 +52,7 @@ impl Default for YcsbConfig {
             opts: DbOptions::default(),
             dir: None,
             duration: None,
+            profile: None,
         }
     }
 }
@@ -93,6 +99,11 @@ pub struct YcsbEngineResult {
     /// nothing changed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub segments: Vec<YcsbSegment>,
+    /// This engine's share of the budget, read back from it after its load.
+    pub memory_bytes: u64,
+    /// sqlite-mmap: the `mmap_size` in effect (the whole file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mmap_bytes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,6 +120,19 @@ pub struct YcsbReport {
     pub budget_bytes: usize,
     pub seed: u64,
     pub results: Vec<YcsbEngineResult>,
+    /// The budget part by part (`budget_bytes` is their sum).
+    pub budget_parts: BudgetParts,
+    /// The built-in profile or profile file the options started from.
+    pub profile: Option<String>,
+    /// Options the profile names that this build does not have (skipped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub profile_skipped: Vec<String>,
+    /// alexdb's ops/s / SQLite's (when both ran).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vs_sqlite: Option<f64>,
+    /// alexdb's ops/s / sqlite-mmap's (when both ran).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vs_sqlite_mmap: Option<f64>,
 }
 
 #[derive(Default)]
@@ -340,6 +364,8 @@ pub fn run_on_engine(
         cache_hit_rate: None,
         settings: engine.settings(),
         segments,
+        memory_bytes: 0,
+        mmap_bytes: None,
     })
 }
 
@@ -364,48 +390,96 @@ pub fn warmup_ops(cfg: &YcsbConfig) -> u64 {
     (cfg.ops / 10).clamp(1_000, 100_000)
 }
 
-/// Loads each engine in a fresh temporary directory and runs the workload on it.
+/// Loads each engine in a fresh temporary directory and runs the workload on it. alexdb
+/// loads first (even when it is not run): the others get what it holds after its load.
 pub fn run_ycsb(cfg: &YcsbConfig, progress: &dyn Progress) -> anyhow::Result<YcsbReport> {
     anyhow::ensure!(cfg.records > 0, "records must be at least 1");
     anyhow::ensure!(!cfg.engines.is_empty(), "no engine to run");
-    let budget = memory_budget(&cfg.opts, cfg.value_size);
     let mut results = Vec::new();
+    let alex_tmp = temp_dir(cfg)?;
+    let alex = AlexEngine::open(&alex_tmp.path().join("alexdb"), cfg.opts.clone())?;
+    let runs_alex = cfg.engines.contains(&EngineKind::Alexdb);
+    let phase = if runs_alex {
+        "loading alexdb"
+    } else {
+        "loading alexdb (for the memory budget)"
+    };
+    let load_secs = load_records(&alex, cfg, phase, progress)?;
+    let parts = alexdb_held(&alex.db, &cfg.opts);
+    let budget = parts.total() as usize;
+    if runs_alex {
+        results.push(run_loaded(&alex, load_secs, cfg, progress)?);
+    }
+    // Closed and removed before the peers run, so they do not share the machine with it.
+    drop(alex);
+    drop(alex_tmp);
     for &kind in &cfg.engines {
-        let tmp = match &cfg.dir {
-            Some(d) => tempfile::tempdir_in(d)?,
-            None => tempfile::tempdir()?,
-        };
+        let tmp = temp_dir(cfg)?;
         let dir = tmp.path().join(kind.as_str());
         let engine: Box<dyn Engine> = match kind {
-            EngineKind::Alexdb => Box::new(AlexEngine::open(&dir, cfg.opts.clone())?),
+            EngineKind::Alexdb => continue,
             EngineKind::Rocksdb => Box::new(RocksEngine::open(&dir, &cfg.opts, budget)?),
             EngineKind::Sqlite => Box::new(SqliteEngine::create(&dir, budget, cfg.threads)?),
-        };
-        progress.phase(&format!("loading {}", kind.as_str()), Some(cfg.records));
-        let t0 = Instant::now();
-        let mut n = 0u64;
-        let mut rows = (0..cfg.records).map_while(|i| {
-            n += 1;
-            if n.is_multiple_of(65_536) {
-                progress.advance(65_536);
-                if progress.cancelled() {
-                    return None;
-                }
+            EngineKind::SqliteMmap => {
+                Box::new(SqliteEngine::create_mmap(&dir, budget, cfg.threads)?)
             }
-            let k = record_key(i);
-            Some((k, value_for(k, cfg.value_size, cfg.seed)))
-        });
-        engine.load(&mut rows)?;
-        if progress.cancelled() {
-            return Err(Cancelled.into());
-        }
-        let load_secs = t0.elapsed().as_secs_f64();
-        let keys = KeySpace::generated(cfg.records);
-        let mut r = run_measured(engine.as_ref(), &keys, cfg, progress)?;
-        r.load_secs = load_secs;
-        results.push(r);
+        };
+        let phase = format!("loading {}", kind.as_str());
+        let load_secs = load_records(engine.as_ref(), cfg, &phase, progress)?;
+        results.push(run_loaded(engine.as_ref(), load_secs, cfg, progress)?);
     }
-    Ok(YcsbReport::new(cfg, cfg.records, cfg.ops, results))
+    Ok(YcsbReport::new(cfg, cfg.records, cfg.ops, results, parts))
+}
+
+fn temp_dir(cfg: &YcsbConfig) -> std::io::Result<tempfile::TempDir> {
+    match &cfg.dir {
+        Some(d) => tempfile::tempdir_in(d),
+        None => tempfile::tempdir(),
+    }
+}
+
+/// Loads the YCSB records into `engine`; returns seconds.
+fn load_records(
+    engine: &dyn Engine,
+    cfg: &YcsbConfig,
+    phase: &str,
+    progress: &dyn Progress,
+) -> anyhow::Result<f64> {
+    progress.phase(phase, Some(cfg.records));
+    let t0 = Instant::now();
+    let mut n = 0u64;
+    let mut rows = (0..cfg.records).map_while(|i| {
+        n += 1;
+        if n.is_multiple_of(65_536) {
+            progress.advance(65_536);
+            if progress.cancelled() {
+                return None;
+            }
+        }
+        let k = record_key(i);
+        Some((k, value_for(k, cfg.value_size, cfg.seed)))
+    });
+    engine.load(&mut rows)?;
+    if progress.cancelled() {
+        return Err(Cancelled.into());
+    }
+    Ok(t0.elapsed().as_secs_f64())
+}
+
+/// Runs the workload on a loaded engine, with its load time and memory share.
+fn run_loaded(
+    engine: &dyn Engine,
+    load_secs: f64,
+    cfg: &YcsbConfig,
+    progress: &dyn Progress,
+) -> anyhow::Result<YcsbEngineResult> {
+    let (memory_bytes, mmap_bytes) = (engine.memory_bytes()?, engine.mmap_bytes()?);
+    let keys = KeySpace::generated(cfg.records);
+    let mut r = run_measured(engine, &keys, cfg, progress)?;
+    r.load_secs = load_secs;
+    r.memory_bytes = memory_bytes;
+    r.mmap_bytes = mmap_bytes;
+    Ok(r)
 }
 
 /// [`run_on_engine`], plus alexdb's value-cache hit rate during the run (warm-up
@@ -439,13 +513,22 @@ fn alex_hits(e: &dyn Engine) -> Option<(u64, u64)> {
 
 impl YcsbReport {
     /// The report of a run of `cfg` on `records` records: `ops` is what the run was
-    /// asked for (the benchmark) or what it did (`.ycsb`, which may run for a duration).
+    /// asked for (the benchmark) or what it did (`.ycsb`, which may run for a duration);
+    /// `parts` is what alexdb held after its load (the budget).
     pub fn new(
         cfg: &YcsbConfig,
         records: u64,
         ops: u64,
         results: Vec<YcsbEngineResult>,
+        parts: BudgetParts,
     ) -> YcsbReport {
+        let ratio = |peer: &str| {
+            let a = results.iter().find(|r| r.engine == "alexdb")?;
+            let p = results.iter().find(|r| r.engine == peer)?;
+            Some(a.ops_per_s / p.ops_per_s.max(1e-9))
+        };
+        let (vs_sqlite, vs_sqlite_mmap) = (ratio("sqlite"), ratio("sqlite-mmap"));
+        let (profile, profile_skipped) = AppliedProfile::report_fields(&cfg.profile);
         YcsbReport {
             bench: "ycsb",
             workload: cfg.workload,
@@ -456,9 +539,14 @@ impl YcsbReport {
             threads: cfg.threads.max(1),
             distribution: cfg.distribution(),
             value_size: cfg.value_size,
-            budget_bytes: memory_budget(&cfg.opts, cfg.value_size),
+            budget_bytes: parts.total() as usize,
             seed: cfg.seed,
             results,
+            budget_parts: parts,
+            profile,
+            profile_skipped,
+            vs_sqlite,
+            vs_sqlite_mmap,
         }
     }
 
@@ -477,12 +565,30 @@ impl YcsbReport {
             self.budget_bytes as f64 / (1 << 20) as f64,
             self.seed
         );
-        for r in &self.results {
-            let _ = writeln!(t, "  {}: {}", r.engine, r.settings);
+        if let Some(p) = &self.profile {
+            let _ = writeln!(
+                t,
+                "profile {p}{}",
+                super::vs_sqlite::skipped_note(&self.profile_skipped)
+            );
         }
         let _ = writeln!(
             t,
-            "{:<8} {:>11} {:>9} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11}",
+            "  budget (what alexdb holds after its load): {}",
+            self.budget_parts.describe()
+        );
+        for r in &self.results {
+            let _ = writeln!(
+                t,
+                "  {}: {}; holds {}",
+                r.engine,
+                r.settings,
+                super::engines::mib(r.memory_bytes as usize)
+            );
+        }
+        let _ = writeln!(
+            t,
+            "{:<11} {:>11} {:>9} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11}",
             "engine",
             "ops/s",
             "load s",
@@ -503,7 +609,7 @@ impl YcsbReport {
             };
             let _ = writeln!(
                 t,
-                "{:<8} {:>11.0} {:>9.2} {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns",
+                "{:<11} {:>11.0} {:>9.2} {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns",
                 r.engine,
                 r.ops_per_s,
                 r.load_secs,

@@ -9,7 +9,7 @@ fn main() -> std::process::ExitCode {
         .count();
     let Some(rows) = args.first().filter(|_| n_positional >= 1) else {
         eprintln!(
-            "usage: benchmark_vs_sqlite N sequential|random [--inserts-only] [--queries Q] [--json]"
+            "usage: benchmark_vs_sqlite N sequential|random [--inserts-only] [--queries Q] [--profile NAME|FILE] [--json]"
         );
         return std::process::ExitCode::from(2);
     };

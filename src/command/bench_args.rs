@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::bench::engines::EngineKind;
 use crate::bench::index::MAX_KEYS;
 use crate::bench::vs_sqlite::KeyOrder;
+use crate::engine::profiles::{self, AppliedProfile};
 use crate::engine::{DbError, DbOptions};
 use crate::workload::dataset::{DEFAULT_SEED, DEFAULT_VALUE_SIZE, DatasetSpec, GenOptions};
 use crate::workload::keys::KeyDist;
@@ -76,6 +77,10 @@ pub struct CommonArgs {
     #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
     pub seed: u64,
 
+    /// Start from a built-in profile (e.g. original-plan) or a profile file; --set wins
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+
     /// Set an alexdb option for the run (repeatable), e.g. --set value_cache_entries=1000000
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
@@ -92,7 +97,18 @@ pub struct CommonArgs {
 impl CommonArgs {
     /// The alexdb options with every `--set` applied.
     pub fn options(&self) -> Result<DbOptions, DbError> {
-        let mut o = DbOptions::default();
+        self.options_and_profile().map(|(o, _)| o)
+    }
+
+    /// The defaults, then `--profile`, then every `--set` (so `--set` wins), and the
+    /// profile that was applied.
+    pub fn options_and_profile(&self) -> Result<(DbOptions, Option<AppliedProfile>), DbError> {
+        let (mut o, applied) = match &self.profile {
+            Some(p) => profiles::resolve(p, &DbOptions::default())
+                .map(|(o, a)| (o, Some(a)))
+                .map_err(|e| DbError::Refused(e.to_string()))?,
+            None => (DbOptions::default(), None),
+        };
         for s in &self.set {
             let (name, value) = s.split_once('=').ok_or_else(|| {
                 DbError::Refused(format!(
@@ -101,7 +117,7 @@ impl CommonArgs {
             })?;
             o.set(name, value)?;
         }
-        Ok(o)
+        Ok((o, applied))
     }
 }
 
@@ -164,6 +180,7 @@ pub enum EngineArg {
     Alexdb,
     Rocksdb,
     Sqlite,
+    SqliteMmap,
     All,
 }
 
@@ -173,6 +190,7 @@ impl EngineArg {
             EngineArg::Alexdb => vec![EngineKind::Alexdb],
             EngineArg::Rocksdb => vec![EngineKind::Rocksdb],
             EngineArg::Sqlite => vec![EngineKind::Sqlite],
+            EngineArg::SqliteMmap => vec![EngineKind::SqliteMmap],
             EngineArg::All => EngineKind::ALL.to_vec(),
         }
     }

@@ -77,7 +77,16 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
         ".load" if arg_index == 1 && matches!(words[1], "csv" | "sosd") => complete_path(word),
         ".bench" if arg_index == 0 => pick(&["profile", "vs-sqlite", "ycsb", "index"]),
         ".ycsb" if arg_index == 0 => pick(&["a", "b", "c", "d", "e", "f"]),
-        ".profile" if arg_index == 0 => pick(&["save", "load"]),
+        ".profile" if arg_index == 0 => pick(&["list", "save", "load"]),
+        ".profile" if arg_index == 1 && words[1].eq_ignore_ascii_case("load") => {
+            let names: Vec<&str> = crate::engine::profiles::BUILTINS
+                .iter()
+                .map(|b| b.name)
+                .collect();
+            let mut c = pick(&names);
+            c.extend(complete_path(word));
+            c
+        }
         ".options" if arg_index == 0 => pick(&["export"]),
         ".export" if arg_index == 0 => pick(&["metrics", "screen"]),
         ".profile" | ".options" | ".export" if arg_index == 1 => complete_path(word),

@@ -7,11 +7,12 @@ use super::bench_args::{BenchCommand, CommonArgs, LoadArgs, ShellBenchArgs, Shel
 use super::jobs::{JobHandle, JobId, Jobs};
 use super::outcome::{ExecError, Outcome};
 use crate::bench::Progress;
-use crate::bench::engines::{AlexEngine, EngineKind};
+use crate::bench::engines::{AlexEngine, EngineKind, alexdb_held};
 use crate::bench::index::{IndexBenchConfig, run_index_bench};
 use crate::bench::profile::{ProfileConfig, profile_db, run_profile};
 use crate::bench::vs_sqlite::{VsSqliteConfig, run_vs_sqlite};
-use crate::bench::ycsb::{YcsbConfig, YcsbReport, run_measured, run_ycsb};
+use crate::bench::ycsb::{YcsbConfig, YcsbEngineResult, YcsbReport, run_measured, run_ycsb};
+use crate::engine::profiles::AppliedProfile;
 use crate::engine::{Db, DbError, DbOptions};
 use crate::workload::dataset::{self, Source};
 use crate::workload::ycsb::{KeySpace, Workload, record_key};
@@ -20,9 +21,10 @@ fn refused(e: impl std::fmt::Display) -> ExecError {
     ExecError::Refused(e.to_string())
 }
 
-/// A benchmark's `--set` options; a bad one reads as in the shell (with its hint).
-fn bench_options(c: &CommonArgs) -> anyhow::Result<DbOptions> {
-    c.options()
+/// A benchmark's `--profile` and `--set` options; a bad one reads as in the shell (with
+/// its hint).
+fn bench_options(c: &CommonArgs) -> anyhow::Result<(DbOptions, Option<AppliedProfile>)> {
+    c.options_and_profile()
         .map_err(|e| anyhow::anyhow!("{}", ExecError::from(e)))
 }
 
@@ -44,6 +46,7 @@ pub fn run_bench(
             (r.to_table(), serde_json::to_value(&r)?)
         }
         BenchCommand::VsSqlite(a) => {
+            let (opts, profile) = bench_options(&a.common)?;
             let cfg = VsSqliteConfig {
                 rows: a.rows as u64,
                 keys: a.keys.into(),
@@ -51,26 +54,30 @@ pub fn run_bench(
                 value_size: a.common.value_size,
                 inserts_only: a.inserts_only,
                 seed: a.common.seed,
-                opts: bench_options(&a.common)?,
+                opts,
                 dir: a.common.dir.clone(),
+                profile,
             };
             let r = run_vs_sqlite(&cfg, progress)?;
             (r.to_table(), serde_json::to_value(&r)?)
         }
         BenchCommand::Profile(a) => {
+            let (opts, profile) = bench_options(&a.common)?;
             let cfg = ProfileConfig {
                 rows: a.rows as u64,
                 keys: a.keys.into(),
                 queries: a.queries,
                 value_size: a.common.value_size,
                 seed: a.common.seed,
-                opts: bench_options(&a.common)?,
+                opts,
                 dir: a.common.dir.clone(),
+                profile,
             };
             let r = run_profile(&cfg, progress)?;
             (r.to_table(), serde_json::to_value(&r)?)
         }
         BenchCommand::Ycsb(a) => {
+            let (opts, profile) = bench_options(&a.common)?;
             let cfg = YcsbConfig {
                 workload: a.workload,
                 records: a.records as u64,
@@ -80,9 +87,10 @@ pub fn run_bench(
                 engines: a.engine.kinds(),
                 value_size: a.common.value_size,
                 seed: a.common.seed,
-                opts: bench_options(&a.common)?,
+                opts,
                 dir: a.common.dir.clone(),
                 duration: None,
+                profile,
             };
             let r = run_ycsb(&cfg, progress)?;
             (r.to_table(), serde_json::to_value(&r)?)
@@ -225,6 +233,7 @@ pub fn start_ycsb(
         opts: db.options(),
         dir: None,
         duration: args.duration,
+        profile: None,
     };
     let db = db.clone();
     Ok(jobs.spawn("ycsb", label, "ops", move |h: &JobHandle| {
@@ -253,7 +262,12 @@ pub fn start_ycsb(
             }
             Err(e) => return Err(refused(format!("{e:#}"))),
         };
-        let rep = YcsbReport::new(&cfg, keys.initial(), r.ops, vec![r]);
+        let parts = alexdb_held(&db, &db.options());
+        let r = YcsbEngineResult {
+            memory_bytes: parts.total(),
+            ..r
+        };
+        let rep = YcsbReport::new(&cfg, keys.initial(), r.ops, vec![r], parts);
         let mut text = rep.to_table();
         if h.cancelled() {
             text = format!("cancelled; results up to the cancel:\n{text}");

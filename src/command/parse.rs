@@ -140,11 +140,14 @@ pub enum Command {
     Flush,
     /// `.compact` (everything) or `.compact A B`.
     Compact(Option<(i64, i64)>),
-    /// `.profile save FILE` (`save: true`) or `.profile load FILE`.
+    /// `.profile save FILE` (`save: true`) or `.profile load NAME|FILE` (a built-in
+    /// profile's name or a file).
     Profile {
         save: bool,
         path: String,
     },
+    /// `.profile list`: the built-in profiles.
+    ProfileList,
     /// `.options export FILE`
     OptionsExport(String),
     /// `.load KIND ...` (`background`: a trailing `&`).
@@ -507,6 +510,9 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
         ".check" => {
             arity(name, argc == 0, "no arguments", argc)?;
             Ok(Command::Check)
+        }
+        ".profile" if argc == 1 && args[0].text().eq_ignore_ascii_case("list") => {
+            Ok(Command::ProfileList)
         }
         ".profile" => {
             arity(name, argc == 2, "2 arguments", argc)?;

@@ -235,8 +235,8 @@ pub const SPECS: &[CommandSpec] = &[
     runs(
         spec(
             ".profile",
-            ".profile save|load FILE",
-            "save every option to a TOML file, or load one",
+            ".profile list | save FILE | load NAME|FILE",
+            "list the built-in profiles; save every option to a TOML file; load a built-in profile or a file",
             Options,
         ),
         Runs::JobIfReopen,
@@ -331,7 +331,7 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
         Command::Reopen => ".reopen",
         Command::Flush => ".flush",
         Command::Compact(_) => ".compact",
-        Command::Profile { .. } => ".profile",
+        Command::Profile { .. } | Command::ProfileList => ".profile",
         Command::OptionsExport(_) => ".options",
         Command::Load { .. } => ".load",
         Command::Bench { .. } => ".bench",

@@ -15,6 +15,7 @@ pub mod live;
 pub mod load;
 pub mod options;
 pub mod persist;
+pub mod profiles;
 pub mod store;
 
 pub use cache::Value;

@@ -3,10 +3,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Executor, misrouted, on_off};
+use super::{Executor, misrouted};
 use crate::command::outcome::{Cell, ExecError, Outcome, Table};
 use crate::command::parse::Command;
 use crate::engine::options::canonical_name;
+use crate::engine::profiles::{self, ProfileError};
 use crate::engine::{Applies, CheckReport, Db, DbOptions, OptionChange};
 
 impl Executor {
@@ -40,6 +41,7 @@ impl Executor {
                 }
             }
             Command::Check => Outcome::Rows(check_table(&self.db.check()?)),
+            Command::ProfileList => self.list_profiles(),
             Command::Profile { save, path } => {
                 if *save {
                     self.save_profile(path)?
@@ -148,35 +150,39 @@ impl Executor {
         )))
     }
 
-    /// `.profile load FILE`: validates every entry first; a bad file changes nothing.
+    /// `.profile load NAME|FILE`: a built-in profile or a TOML file, validated whole
+    /// first, so a bad one changes nothing. Options a built-in names that this build
+    /// lacks are skipped, each with a notice.
     fn load_profile(&self, path: &str) -> Result<Outcome, ExecError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ExecError::file("read", path, e))?;
-        let bad =
-            |why: String| ExecError::Refused(format!("profile {path}: {why}; nothing changed"));
-        let doc: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| bad(e.message().to_string()))?;
-        let table = match doc.get("options") {
-            Some(toml::Value::Table(t)) => t,
-            Some(_) => return Err(bad("[options] is not a table".into())),
-            None => &doc,
-        };
-        let mut target = self.db.options();
-        for (k, v) in table {
-            let value = match v {
-                toml::Value::String(s) => s.clone(),
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Float(f) => f.to_string(),
-                toml::Value::Boolean(b) => on_off(*b).to_string(),
-                other => return Err(bad(format!("{k} has a {} value", other.type_str()))),
-            };
-            target
-                .set_unvalidated(k, &value)
-                .map_err(|e| bad(e.to_string()))?;
-        }
-        target.validate().map_err(|e| bad(e.to_string()))?;
+        let (target, applied) =
+            profiles::resolve(path, &self.db.options()).map_err(|e| match e {
+                ProfileError::Read { path, source } => ExecError::file("read", &path, source),
+                other => ExecError::Refused(other.to_string()),
+            })?;
+        let notices = applied.notices();
+        let plans = self.db.plan_options(&target)?;
+        let may_reopen = plans.iter().any(|p| p.may_reopen);
         let none = format!("{path}: every option already had its value");
-        self.change_all(target, format!(".profile load {path}"), none)
+        self.change(may_reopen, format!(".profile load {path}"), move |db| {
+            let changes = changes_text(&db.apply_options(target)?, &none);
+            Ok(notices
+                .into_iter()
+                .chain(std::iter::once(changes))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        })
+    }
+
+    /// `.profile list`: the built-in profiles.
+    fn list_profiles(&self) -> Outcome {
+        let mut t = Table::new(&["profile", "what"]);
+        for b in profiles::BUILTINS {
+            t.rows.push(vec![
+                Cell::Text(b.name.to_string()),
+                Cell::Text(b.about.to_string()),
+            ]);
+        }
+        Outcome::Rows(t)
     }
 }
 
