@@ -412,18 +412,26 @@ impl HashDir {
 }
 
 /// Variant C: the engine's own value cache, holding every key. (The one place to adapt
-/// when the cache's constructor changes.)
+/// when the cache's constructor changes.) Capacity is split evenly over shards that keys
+/// hash onto unevenly, so it gets room to spare: no shard may evict.
 fn engine_cache(keys: &[i64]) -> alexdb::engine::cache::ValueCache {
-    let cache =
-        alexdb::engine::cache::ValueCache::new(keys.len(), DbOptions::default().value_cache_shards);
+    let shards = DbOptions::default().value_cache_shards;
+    let cache = alexdb::engine::cache::ValueCache::new(keys.len() * 2, shards);
     for &k in keys {
         cache.fill(k, std::sync::Arc::from(&value(k)[..]), || true);
     }
     cache
 }
 
-/// Resident set size now, from /proc (0 where there is none).
+/// Resident set size now, from /proc (0 where there is none). Freed memory is handed
+/// back first, or a structure built where an earlier one was freed would seem to cost
+/// nothing.
 fn rss_bytes() -> u64 {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: u64 = statm
         .split_whitespace()
@@ -488,14 +496,16 @@ const MIB: f64 = 1024.0 * 1024.0;
 /// Hits timed per variant and distribution.
 const DIRECTORY_QUERIES: usize = 2_000_000;
 
+/// Sequential or uniform random keys, sorted. (Not `scrambled`: its keys are multiples
+/// of the Fibonacci constant, on which B's multiplicative hash clusters badly.)
 fn directory_keys(n: usize, random: bool) -> Vec<i64> {
-    let mut keys: Vec<i64> = if random {
-        (0..n as i64).map(scrambled).collect()
+    use alexdb::workload::keys::{KeyDist, generate_keys};
+    let dist = if random {
+        KeyDist::Uniform
     } else {
-        (0..n as i64).collect()
+        KeyDist::Seq
     };
-    keys.sort_unstable();
-    keys
+    generate_keys(dist, n, 13)
 }
 
 /// One row of the table: variant, distribution, timings, directory bytes per key (by
@@ -610,6 +620,8 @@ fn measure_cache_directory_at(n: usize, random: bool) {
 /// Issue 13: a cache directory carried by ALEX (a handle per slot) against a compact
 /// open-addressing table and the engine's value cache. MEASURE_ROWS picks one size.
 fn measure_cache_directory() {
+    // Ticks become nanoseconds over the whole run, not over a short window at the end.
+    alexdb::metrics::clock::init();
     let sizes = match std::env::var("MEASURE_ROWS") {
         Ok(v) => vec![v.parse().expect("MEASURE_ROWS is a number")],
         Err(_) => vec![1_000_000, 10_000_000],
