@@ -2,14 +2,15 @@
 //! nothing about speed, so they are not tests. Run one (or all, without a name) with
 //! `cargo bench --bench engine_measure -- NAME`; names: bulk_load_methods_and_reopen,
 //! reopen_at_scale, scan_iterator_vs_multiget, instrumentation_cost, timing_primitives,
-//! value_codecs.
+//! value_codecs, cache_directory.
 //! Environment: MEASURE_BOTTOMMOST (bottommost compression for the load measurement),
-//! MEASURE_ROWS and MEASURE_ORDER=sorted (for reopen_at_scale), MEASURE_CODEC_VALUES
-//! (values per size for value_codecs, default 1,000,000).
+//! MEASURE_ROWS (reopen_at_scale, cache_directory), MEASURE_ORDER=sorted (reopen_at_scale),
+//! MEASURE_CODEC_VALUES (values per size for value_codecs, default 1,000,000).
 use std::hint::black_box;
 use std::time::Instant;
 
 use alexdb::engine::codec::{Codec, CodecKind, sample_values};
+use alexdb::engine::index::AlexIndex;
 use alexdb::engine::{BulkLoadMethod, Db, DbOptions};
 use alexdb::workload::dataset::{DEFAULT_SEED, value_for};
 
@@ -344,6 +345,374 @@ fn measure_value_codecs() {
                 arena.bytes.len() as f64 / n as f64,
                 codec.dictionary_bytes(),
             );
+// ---- cache directory: ALEX handle vs open-addressing table (issue 13) -----------------
+
+/// Empty handle or table slot (offset 0 is a real record).
+const NO_RECORD: u32 = u32::MAX;
+/// Load factor of the open-addressing table.
+const TABLE_LOAD: f64 = 0.85;
+const FIB: u64 = 0x9E37_79B9_7F4A_7C15;
+
+fn put_varint(out: &mut Vec<u8>, mut v: usize) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn get_varint(bytes: &[u8], pos: &mut usize) -> usize {
+    let (mut v, mut shift) = (0usize, 0);
+    loop {
+        let b = bytes[*pos];
+        *pos += 1;
+        v |= usize::from(b & 0x7F) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+/// Cached records in one buffer, laid out like the compact cache's shard arenas: key
+/// (8 bytes), varint raw length, varint stored length, stored bytes (uncompressed here).
+#[derive(Default)]
+struct RecordArena {
+    bytes: Vec<u8>,
+    /// Bytes spent on keys and lengths rather than values.
+    header_bytes: usize,
+}
+
+impl RecordArena {
+    fn push(&mut self, key: i64, value: &[u8]) -> u32 {
+        let off = u32::try_from(self.bytes.len()).expect("arena beyond 4 GiB");
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(&key.to_le_bytes());
+        put_varint(&mut self.bytes, value.len());
+        put_varint(&mut self.bytes, value.len());
+        self.header_bytes += self.bytes.len() - start;
+        self.bytes.extend_from_slice(value);
+        off
+    }
+
+    #[inline]
+    fn key_at(&self, off: u32) -> i64 {
+        let o = off as usize;
+        i64::from_le_bytes(self.bytes[o..o + 8].try_into().unwrap())
+    }
+
+    /// The value of the record at `off` if it belongs to `key`, copied out as a hit is.
+    #[inline]
+    fn read(&self, off: u32, key: i64) -> Option<alexdb::engine::Value> {
+        if off == NO_RECORD || self.key_at(off) != key {
+            return None;
+        }
+        let mut pos = off as usize + 8;
+        let _raw = get_varint(&self.bytes, &mut pos);
+        let stored = get_varint(&self.bytes, &mut pos);
+        Some(std::sync::Arc::from(&self.bytes[pos..pos + stored]))
+    }
+}
+
+/// Variant A: ALEX finds the key's global slot; a handle per slot points at the record.
+struct HandleDir {
+    index: AlexIndex,
+    handles: Vec<u32>,
+}
+
+impl HandleDir {
+    fn build(index: AlexIndex, keys: &[i64], offsets: &[u32]) -> Self {
+        let mut handles = vec![NO_RECORD; index.slot_count() as usize];
+        for (&k, &off) in keys.iter().zip(offsets) {
+            let slot = index.slot_of(k).expect("every loaded key has a slot");
+            handles[slot as usize] = off;
+        }
+        HandleDir { index, handles }
+    }
+
+    #[inline]
+    fn get(&self, arena: &RecordArena, key: i64) -> Option<alexdb::engine::Value> {
+        let slot = self.index.slot_of(key)?;
+        arena.read(self.handles[slot as usize], key)
+    }
+}
+
+/// Variant B: open addressing over record offsets, linear probing, Fibonacci hash mapped
+/// onto a table of any size (so the load is exactly TABLE_LOAD).
+struct HashDir {
+    slots: Vec<u32>,
+}
+
+impl HashDir {
+    fn build(arena: &RecordArena, offsets: &[u32]) -> Self {
+        let cap = ((offsets.len() as f64 / TABLE_LOAD).ceil() as usize).max(1);
+        let mut dir = HashDir {
+            slots: vec![NO_RECORD; cap],
+        };
+        for &off in offsets {
+            let mut i = dir.home(arena.key_at(off));
+            while dir.slots[i] != NO_RECORD {
+                i = if i + 1 == cap { 0 } else { i + 1 };
+            }
+            dir.slots[i] = off;
+        }
+        dir
+    }
+
+    #[inline]
+    fn home(&self, key: i64) -> usize {
+        let h = (key as u64).wrapping_mul(FIB);
+        ((u128::from(h) * self.slots.len() as u128) >> 64) as usize
+    }
+
+    /// Slots probed to find `key` (comparing keys in the arena), and its record.
+    #[inline]
+    fn probe(&self, arena: &RecordArena, key: i64) -> (usize, u32) {
+        let mut i = self.home(key);
+        let mut probes = 1;
+        loop {
+            let off = self.slots[i];
+            if off == NO_RECORD || arena.key_at(off) == key {
+                return (probes, off);
+            }
+            probes += 1;
+            i = if i + 1 == self.slots.len() { 0 } else { i + 1 };
+        }
+    }
+
+    #[inline]
+    fn get(&self, arena: &RecordArena, key: i64) -> Option<alexdb::engine::Value> {
+        arena.read(self.probe(arena, key).1, key)
+    }
+}
+
+/// Variant C: the engine's own value cache, holding every key. (The one place to adapt
+/// when the cache's constructor changes.) Capacity is split evenly over shards that keys
+/// hash onto unevenly, so it gets room to spare: no shard may evict.
+fn engine_cache(keys: &[i64]) -> alexdb::engine::cache::ValueCache {
+    let shards = DbOptions::default().value_cache_shards;
+    let cache = alexdb::engine::cache::ValueCache::new(keys.len() * 2, shards);
+    for &k in keys {
+        cache.fill(k, std::sync::Arc::from(&value(k)[..]), || true);
+    }
+    cache
+}
+
+/// Resident set size now, from /proc (0 where there is none). Freed memory is handed
+/// back first, or a structure built where an earlier one was freed would seem to cost
+/// nothing.
+fn rss_bytes() -> u64 {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+/// Query keys: uniform or zipfian 0.99 (ranks hashed onto the keys, as YCSB scrambles
+/// them), from a fixed seed.
+fn directory_queries(keys: &[i64], zipfian: bool, count: usize) -> Vec<i64> {
+    use rand::{Rng, SeedableRng};
+    use rand_distr::Distribution;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+    let n = keys.len();
+    let zipf = rand_distr::Zipf::new(n as f64, 0.99).expect("n >= 1 and theta > 0");
+    (0..count)
+        .map(|_| {
+            let i = if zipfian {
+                let rank = zipf.sample(&mut rng) as u64;
+                (rank.wrapping_mul(FIB) >> 1) as usize % n
+            } else {
+                rng.random_range(0..n)
+            };
+            keys[i]
+        })
+        .collect()
+}
+
+/// p50 of one-by-one timed hits (timer cost subtracted) and mean of an untimed batch, in
+/// ns. `hit` returns the value's length; a miss (0) panics: every key is cached.
+fn time_hits(queries: &[i64], hit: impl Fn(i64) -> usize) -> (f64, f64) {
+    use alexdb::metrics::clock;
+    let check = |k: i64| match hit(k) {
+        0 => panic!("key {k} missed"),
+        len => len,
+    };
+    let t = clock::now();
+    for _ in 0..1000 {
+        black_box(clock::now());
+    }
+    let timer = (clock::now() - t) as f64 / 1000.0;
+    let mut ticks: Vec<f64> = queries
+        .iter()
+        .map(|&k| {
+            let t = clock::now();
+            black_box(check(k));
+            (clock::now() - t) as f64 - timer
+        })
+        .collect();
+    ticks.sort_by(f64::total_cmp);
+    let p50 = ticks[ticks.len() / 2] * clock::ns_per_tick();
+    let t = Instant::now();
+    let bytes: usize = queries.iter().map(|&k| check(k)).sum();
+    black_box(bytes);
+    let mean = t.elapsed().as_nanos() as f64 / queries.len() as f64;
+    (p50, mean)
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+/// Hits timed per variant and distribution.
+const DIRECTORY_QUERIES: usize = 2_000_000;
+
+/// Sequential or uniform random keys, sorted. (Not `scrambled`: its keys are multiples
+/// of the Fibonacci constant, on which B's multiplicative hash clusters badly.)
+fn directory_keys(n: usize, random: bool) -> Vec<i64> {
+    use alexdb::workload::keys::{KeyDist, generate_keys};
+    let dist = if random {
+        KeyDist::Uniform
+    } else {
+        KeyDist::Seq
+    };
+    generate_keys(dist, n, 13)
+}
+
+/// One row of the table: variant, distribution, timings, directory bytes per key (by
+/// accounting) and measured resident growth per key beyond the values.
+fn directory_row(name: &str, dist: &str, (p50, mean): (f64, f64), dir: f64, rss: f64) {
+    println!("  {name:<30} {dist:<8} {p50:>7.0} {mean:>8.0} {dir:>10.1} {rss:>10.1}");
+}
+
+/// Variants A and B (and the bare ALEX lookup) over one arena; returns the slot count.
+fn measure_arena_variants(keys: &[i64], queries: &[(&str, Vec<i64>)]) -> u64 {
+    let n = keys.len() as f64;
+    let mut arena = RecordArena::default();
+    arena.bytes.reserve(keys.len() * (VALUE + 10));
+    let offsets: Vec<u32> = keys.iter().map(|&k| arena.push(k, &value(k))).collect();
+    let headers = arena.header_bytes as f64 / n;
+    let index = AlexIndex::bulk_load(keys).expect("keys are sorted and distinct");
+    println!(
+        "  ALEX: {:.1} B/key, {} slots for {} keys (held by the engine either way)",
+        index.bytes_used() as f64 / n,
+        index.slot_count(),
+        keys.len()
+    );
+    let rss0 = rss_bytes();
+    let a = HandleDir::build(index, keys, &offsets);
+    let rss_a = rss_bytes().saturating_sub(rss0) as f64 / n + headers;
+    let rss0 = rss_bytes();
+    let b = HashDir::build(&arena, &offsets);
+    let rss_b = rss_bytes().saturating_sub(rss0) as f64 / n + headers;
+    let dir_a = a.handles.len() as f64 * 4.0 / n + headers;
+    let dir_b = b.slots.len() as f64 * 4.0 / n + headers;
+    for (dist, q) in queries {
+        for &k in q.iter().take(10_000) {
+            let want = value(k);
+            assert_eq!(a.get(&arena, k).as_deref(), Some(&want[..]), "A, key {k}");
+            assert_eq!(b.get(&arena, k).as_deref(), Some(&want[..]), "B, key {k}");
+        }
+        let alex = time_hits(q, |k| a.index.slot_of(k).map_or(0, |_| 1));
+        directory_row("ALEX slot_of alone (reference)", dist, alex, 0.0, 0.0);
+        let t = time_hits(q, |k| a.get(&arena, k).map_or(0, |v| v.len()));
+        directory_row("A: ALEX handle", dist, t, dir_a, rss_a);
+        let t = time_hits(q, |k| b.get(&arena, k).map_or(0, |v| v.len()));
+        directory_row("B: hash table", dist, t, dir_b, rss_b);
+        let probes: usize = q.iter().map(|&k| b.probe(&arena, k).0).sum();
+        println!(
+            "  (B: {:.2} slots probed per hit)",
+            probes as f64 / q.len() as f64
+        );
+    }
+    a.index.slot_count()
+}
+
+/// Variant C, the engine's value cache filled with every key.
+fn measure_engine_cache(keys: &[i64], queries: &[(&str, Vec<i64>)]) {
+    let n = keys.len() as f64;
+    let rss0 = rss_bytes();
+    let cache = engine_cache(keys);
+    let rss = rss_bytes().saturating_sub(rss0) as f64 / n - VALUE as f64;
+    let c = cache.counters();
+    assert_eq!(c.entries, keys.len() as u64, "the cache holds every key");
+    let dir = (c.bytes as f64 - n * VALUE as f64) / n;
+    for (dist, q) in queries {
+        for &k in q.iter().take(10_000) {
+            assert_eq!(cache.get(k).as_deref(), Some(&value(k)[..]), "C, key {k}");
+        }
+        let t = time_hits(q, |k| cache.get(k).map_or(0, |v| v.len()));
+        directory_row("C: engine ValueCache", dist, t, dir, rss);
+    }
+}
+
+/// What A's handle array would buy B instead: A pays 4 B per ALEX slot however few keys
+/// are cached, B pays 4 B / load per cached key.
+fn print_equal_memory(n: usize, slots: u64) {
+    let a_dir = 4.0 * slots as f64;
+    let b_entry = 4.0 / TABLE_LOAD;
+    let record = (VALUE + 10) as f64 + b_entry;
+    println!(
+        "  equal memory: A's handles take {:.1} MiB for {n} keys, whatever share is cached",
+        a_dir / MIB
+    );
+    for share in [1.0, 0.5, 0.16] {
+        let b_dir = n as f64 * share * b_entry;
+        let extra = (a_dir - b_dir) / record;
+        println!(
+            "    cache holding {:>3.0}% of keys: B's table {:>6.1} MiB; in A's bytes B holds {extra:+.0} values ({:+.1}% of those cached)",
+            share * 100.0,
+            b_dir / MIB,
+            extra * 100.0 / (n as f64 * share)
+        );
+    }
+}
+
+fn measure_cache_directory_at(n: usize, random: bool) {
+    let keys = directory_keys(n, random);
+    let order = if random { "random" } else { "sequential" };
+    println!("-- {n} {order} keys, {VALUE}-B values, every key cached");
+    let queries = [
+        (
+            "uniform",
+            directory_queries(&keys, false, DIRECTORY_QUERIES),
+        ),
+        ("zipfian", directory_queries(&keys, true, DIRECTORY_QUERIES)),
+    ];
+    println!(
+        "  {:<30} {:<8} {:>7} {:>8} {:>10} {:>10}",
+        "variant", "dist", "p50 ns", "mean ns", "dir B/key", "rss B/key"
+    );
+    let slots = measure_arena_variants(&keys, &queries);
+    measure_engine_cache(&keys, &queries);
+    print_equal_memory(n, slots);
+}
+
+/// Issue 13: a cache directory carried by ALEX (a handle per slot) against a compact
+/// open-addressing table and the engine's value cache. MEASURE_ROWS picks one size.
+fn measure_cache_directory() {
+    // Ticks become nanoseconds over the whole run, not over a short window at the end.
+    alexdb::metrics::clock::init();
+    let sizes = match std::env::var("MEASURE_ROWS") {
+        Ok(v) => vec![v.parse().expect("MEASURE_ROWS is a number")],
+        Err(_) => vec![1_000_000, 10_000_000],
+    };
+    println!(
+        "p50: hits timed one by one (timer cost subtracted); mean: an untimed batch of independent hits."
+    );
+    println!(
+        "dir B/key: directory + record headers per key by accounting (C: the cache's own count); rss B/key: resident growth per key beyond the values."
+    );
+    println!(
+        "Note: A's time includes the ALEX lookup; B's and C's do not. In the engine a hit does no ALEX lookup today (the cache is consulted first), so only A makes a hit pay for ALEX."
+    );
+    for n in sizes {
+        for random in [false, true] {
+            measure_cache_directory_at(n, random);
         }
     }
 }
@@ -362,6 +731,7 @@ const MEASUREMENTS: [(&str, fn()); 6] = [
     ("instrumentation_cost", measure_instrumentation_cost),
     ("timing_primitives", measure_timing_primitives),
     ("value_codecs", measure_value_codecs),
+    ("cache_directory", measure_cache_directory),
 ];
 
 fn main() -> std::process::ExitCode {

@@ -50,6 +50,8 @@ pub(crate) struct DataNode {
     pub dup: u8,
     pub prev: u32,
     pub next: u32,
+    /// Global number of this node's slot 0 (see `Tree::number_slots`).
+    pub slot_base: u64,
     /// Smallest and largest key ever held since the last rebuild (ALEX's bookkeeping for
     /// detecting append-mostly streams).
     pub min_key: i64,
@@ -90,6 +92,7 @@ impl DataNode {
             dup: 0,
             prev: NIL,
             next: NIL,
+            slot_base: 0,
             min_key: keys.first().copied().unwrap_or(i64::MAX),
             max_key: keys.last().copied().unwrap_or(i64::MIN),
             expected: cost::DataCost::default(),

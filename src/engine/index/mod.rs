@@ -191,6 +191,22 @@ impl AlexIndex {
         self.tree.leaf_ref(key).contains(key)
     }
 
+    /// The key's global slot number: its data node's first number plus its slot there,
+    /// found by the same path as `contains`. Numbers are distinct, below `slot_count`,
+    /// and increase with the key; a key keeps its number until the index next changes
+    /// (an insert may shift keys within their node). A cache can index a handle array by
+    /// it (the "ALEX handle" cache directory that `engine_measure` compares).
+    #[inline]
+    pub fn slot_of(&self, key: i64) -> Option<u64> {
+        let d = self.tree.leaf_ref(key);
+        d.find(key).map(|pos| d.slot_base + pos as u64)
+    }
+
+    /// Slots in all data nodes (keys plus gaps): one more than the largest `slot_of`.
+    pub fn slot_count(&self) -> u64 {
+        self.tree.slot_count
+    }
+
     /// Smallest key `>= key`.
     pub fn lower_bound(&self, key: i64) -> Option<i64> {
         self.range(key..).next()

@@ -37,6 +37,10 @@ pub(crate) struct Tree {
     pub len: usize,
     pub params: Params,
     pub counters: Counters,
+    /// Slots numbered by `number_slots` (all data nodes' capacities summed).
+    pub slot_count: u64,
+    /// A leaf was added, removed or resized since the slots were last numbered.
+    slots_stale: bool,
     above_domain: u64,
     below_domain: u64,
     keys_at_last_right_expand: usize,
@@ -59,6 +63,8 @@ impl Tree {
             len: 0,
             params,
             counters: Counters::default(),
+            slot_count: 0,
+            slots_stale: true,
             above_domain: 0,
             below_domain: 0,
             keys_at_last_right_expand: 0,
@@ -69,6 +75,7 @@ impl Tree {
             INIT_DENSITY,
             params.max_data_node_slots,
         )));
+        t.number_slots();
         t
     }
 
@@ -211,6 +218,29 @@ impl Tree {
         self.below_domain = 0;
         self.keys_at_last_left_expand = self.len;
         self.keys_at_last_right_expand = self.len;
+        self.number_slots();
+    }
+
+    /// Numbers every slot of every data node in key order: a leaf owns the global slot
+    /// numbers `slot_base..slot_base + capacity`. Walks the leaves, so it runs only after
+    /// a leaf was added, removed or resized (rare next to inserts), never on a lookup.
+    fn number_slots(&mut self) {
+        let mut next = 0u64;
+        let mut id = self.first_leaf();
+        while id != NIL {
+            let d = self.data_mut(id);
+            d.slot_base = next;
+            next += d.capacity() as u64;
+            id = d.next;
+        }
+        self.slot_count = next;
+        self.slots_stale = false;
+    }
+
+    fn number_slots_if_stale(&mut self) {
+        if self.slots_stale {
+            self.number_slots();
+        }
     }
 
     fn link_leaves(&mut self, leaves: &[u32], before: u32, after: u32) {
@@ -386,7 +416,9 @@ impl Tree {
 
     pub fn insert(&mut self, key: i64) -> bool {
         self.track_out_of_domain(key);
-        self.insert_inner(key)
+        let added = self.insert_inner(key);
+        self.number_slots_if_stale();
+        added
     }
 
     fn insert_inner(&mut self, key: i64) -> bool {
@@ -398,6 +430,7 @@ impl Tree {
                 InsertOutcome::Inserted => {
                     if d.num_resizes != resizes {
                         self.counters.expansions += 1;
+                        self.slots_stale = true;
                     }
                     self.len += 1;
                     return true;
@@ -411,6 +444,8 @@ impl Tree {
     /// A data node refused an insert: expand and retrain it, or split it (sideways into
     /// its parent's slots, or downwards under a new model node), as the cost model says.
     fn handle_full(&mut self, leaf: u32, parent: u32, slot: usize, why: Full) {
+        // Every way out below resizes or replaces leaves.
+        self.slots_stale = true;
         let keys = self.data(leaf).collect_keys();
         // Keys beyond the root's key domain all land, clamped, in the first or last leaf.
         // Splitting that leaf cannot spread them; growing the domain does (ALEX would
@@ -655,6 +690,7 @@ impl Tree {
     /// else put a new root above it. Either way existing keys keep their predictions
     /// exactly (only power-of-two scaling), and the new slots get fresh empty data nodes.
     fn expand_root_right(&mut self, key: i64) {
+        self.slots_stale = true;
         let last = self.last_leaf();
         let d = self.data(last);
         let leaf_max = d.prev_occupied(d.capacity() - 1).map(|p| d.keys[p]);
@@ -794,6 +830,7 @@ impl Tree {
         }
         if d.num_contractions != before {
             self.counters.contractions += 1;
+            self.number_slots();
         }
         self.len -= 1;
         true
@@ -820,9 +857,11 @@ impl Tree {
             id = if last { NIL } else { d.next };
             if contracted {
                 self.counters.contractions += 1;
+                self.slots_stale = true;
             }
         }
         self.len -= removed;
+        self.number_slots_if_stale();
         removed
     }
 }

@@ -32,6 +32,7 @@ pub(crate) fn validate(t: &Tree) -> Result<(), String> {
     if id != NIL {
         return Err("leaf chain continues past the last leaf".into());
     }
+    check_slot_numbers(t, &leaves)?;
     // Keys: node invariants, routing, global order, count.
     let mut total = 0usize;
     let mut last: Option<i64> = None;
@@ -68,6 +69,28 @@ pub(crate) fn validate(t: &Tree) -> Result<(), String> {
         if !matches!(t.nodes[f as usize], Node::Free) {
             return Err(format!("free list holds live node {f}"));
         }
+    }
+    Ok(())
+}
+
+/// Global slot numbers: each leaf's range starts where the previous leaf's ended.
+fn check_slot_numbers(t: &Tree, leaves: &[u32]) -> Result<(), String> {
+    let mut next = 0u64;
+    for &leaf in leaves {
+        let d = t.data(leaf);
+        if d.slot_base != next {
+            return Err(format!(
+                "leaf {leaf}: slots numbered from {} instead of {next}",
+                d.slot_base
+            ));
+        }
+        next += d.capacity() as u64;
+    }
+    if next != t.slot_count {
+        return Err(format!(
+            "slot_count is {} but the leaves hold {next} slots",
+            t.slot_count
+        ));
     }
     Ok(())
 }
