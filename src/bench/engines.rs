@@ -17,7 +17,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::engine::cache::ENTRY_OVERHEAD_BYTES;
-use crate::engine::store::{encode_key, rocksdb_options};
+use crate::engine::store::{encode_key, rocksdb_options, rocksdb_read_options};
 use crate::engine::{Db, DbOptions};
 
 /// Which engine.
@@ -180,6 +180,8 @@ impl Worker for DbWorker<'_> {
 pub struct RocksEngine {
     db: DB,
     block_cache_bytes: usize,
+    /// alexdb's read settings (`verify_checksums`), so reads cost the same.
+    read_opts: DbOptions,
     _opts: Options,
 }
 
@@ -192,6 +194,7 @@ impl RocksEngine {
         Ok(RocksEngine {
             db,
             block_cache_bytes: budget_bytes,
+            read_opts: o,
             _opts: ropts,
         })
     }
@@ -226,7 +229,7 @@ impl Engine for RocksEngine {
     fn worker(&self) -> anyhow::Result<Box<dyn Worker + '_>> {
         Ok(Box::new(RocksWorker {
             db: &self.db,
-            ro: ReadOptions::default(),
+            ro: rocksdb_read_options(&self.read_opts),
         }))
     }
     fn settings(&self) -> String {
@@ -336,6 +339,20 @@ impl SqliteEngine {
             let _: i64 = c.query_row(&format!("PRAGMA mmap_size={map}"), [], |r| r.get(0))?;
         }
         Ok(c)
+    }
+
+    /// Takes a copy of `from`'s loaded database file instead of loading the same rows
+    /// again (the sqlite-mmap peer: at 10M random keys a SQLite load takes minutes, and
+    /// the two files would be the same). `from` must have no open connection.
+    pub fn adopt_file(&self, from: &SqliteEngine) -> anyhow::Result<()> {
+        for ext in ["-wal", "-shm"] {
+            let side = PathBuf::from(format!("{}{ext}", self.path.display()));
+            if side.exists() {
+                std::fs::remove_file(&side)?;
+            }
+        }
+        std::fs::copy(&from.path, &self.path).context("copying the SQLite file")?;
+        self.size_mmap()
     }
 
     /// Page-cache bytes per worker connection.
