@@ -118,8 +118,10 @@ impl Engine for AlexEngine {
     fn settings(&self) -> String {
         let o = self.db.options();
         format!(
-            "block cache {}, value cache {} entries, bloom {} bits/key, WAL {}, sync {}, load via {}",
+            "block cache {}, value cache {} {} (cap {} entries), bloom {} bits/key, WAL {}, sync {}, load via {}",
             o.get("block_cache_size").unwrap_or_default(),
+            o.get("value_cache_size").unwrap_or_default(),
+            o.value_cache_policy,
             o.value_cache_entries,
             o.bloom_bits_per_key,
             o.get("wal").unwrap_or_default(),
@@ -361,10 +363,12 @@ impl Worker for SqliteWorker {
 }
 
 /// The memory budget of alexdb with `opts` and values of `value_size` bytes: block cache
-/// plus what the value cache holds when full (value bytes + about 64 bytes of entry
-/// overhead each). SQLite's page cache and plain RocksDB's block cache get this much.
+/// plus what the value cache holds when full (its byte size, or less when its entry cap
+/// binds first at value bytes + about 64 bytes of entry overhead each). SQLite's page
+/// cache and plain RocksDB's block cache get this much.
 pub fn memory_budget(opts: &DbOptions, value_size: usize) -> usize {
-    opts.block_cache_bytes + opts.value_cache_entries * (value_size + 64)
+    let by_entries = opts.value_cache_entries.saturating_mul(value_size + 64);
+    opts.block_cache_bytes + (opts.value_cache_memory() as usize).min(by_entries)
 }
 
 /// Bytes as `527.6 MiB`.
