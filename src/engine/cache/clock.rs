@@ -118,10 +118,34 @@ impl Ring {
         Some(at)
     }
 
+    /// Moves the tail record (`n` bytes) to the head and returns its new offset. Always
+    /// possible, even in a full ring: the head is at or before the tail (after a wrap if
+    /// needed), and the copy is a memmove when the two places overlap.
+    fn move_tail_to_head(&mut self, n: usize) -> usize {
+        let src = self.tail;
+        let dst = match self.wrap_at {
+            None if self.buf.len() - self.head >= n => self.head,
+            None => {
+                self.wrap_at = Some(self.head);
+                0
+            }
+            Some(_) => self.head,
+        };
+        self.buf.copy_within(src..src + n, dst);
+        self.head = dst + n;
+        self.touched = self.touched.max(self.head);
+        self.pass_tail(n);
+        dst
+    }
+
     /// Gives back the `n` bytes of the record at the tail.
     fn advance_tail(&mut self, n: usize) {
-        self.tail += n;
         self.used -= n;
+        self.pass_tail(n);
+    }
+
+    fn pass_tail(&mut self, n: usize) {
+        self.tail += n;
         if self.wrap_at == Some(self.tail) {
             self.tail = 0;
             self.wrap_at = None;
@@ -296,28 +320,21 @@ impl ShardData {
     }
 
     /// Handles the record at the tail: skip it if dead, move it to the head if
-    /// referenced (and there is room), else evict it.
+    /// referenced (clearing the bit), else evict it.
     fn step_tail(&mut self) {
         let off = self.ring.tail;
         let h = self.header(off);
         let total = h.total(off);
-        if let Some(i) = self.slot_of(off, h.key) {
-            let moved = if self.table[i].load(Relaxed) & REF != 0 {
-                self.ring.place(total)
-            } else {
-                None
-            };
-            match moved {
-                Some(dst) => {
-                    // `place` never hands out bytes of live data, so the copy cannot
-                    // overlap its source.
-                    self.ring.buf.copy_within(off..off + total, dst);
-                    self.table[i].store((dst + 1) as u32, Relaxed);
-                }
-                None => {
-                    self.drop_entry(i);
-                }
+        match self.slot_of(off, h.key) {
+            Some(i) if self.table[i].load(Relaxed) & REF != 0 => {
+                let dst = self.ring.move_tail_to_head(total);
+                self.table[i].store((dst + 1) as u32, Relaxed);
+                return;
             }
+            Some(i) => {
+                self.drop_entry(i);
+            }
+            None => {}
         }
         self.ring.advance_tail(total);
     }
