@@ -19,7 +19,7 @@ use std::time::Instant;
 use parking_lot::{MappedRwLockReadGuard, Mutex, RwLock, RwLockReadGuard};
 use serde::Serialize;
 
-use super::cache::{Value, ValueCache};
+use super::cache::{CacheCounters, Value, ValueCache};
 use super::error::{DbError, OpenError};
 use super::fifo::FifoWatch;
 use super::index::{AlexIndex, IndexStats};
@@ -736,6 +736,12 @@ impl Db {
     /// The engine's recorder (for front ends that record their own operations).
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
+    }
+
+    /// The value cache's counters and gauges: policy, compression, entries, memory held
+    /// and how much of it is bookkeeping (bytes per cached value).
+    pub fn cache_counters(&self) -> CacheCounters {
+        self.cache.counters()
     }
 
     /// RocksDB's tickers (with those of closed stores) and gauges, without waiting: while
