@@ -314,7 +314,10 @@ impl ValueCache {
         let l = self.lru.counters();
         let f = self.clock.figures();
         let (hits, misses, hit_bytes) = self.clock.tally.sums();
-        let lru_values = l.bytes - l.entries * ENTRY_OVERHEAD_BYTES as u64;
+        // Gauges are published one by one: a reader may see them mid-update.
+        let lru_values = l
+            .bytes
+            .saturating_sub(l.entries * ENTRY_OVERHEAD_BYTES as u64);
         let entries = f.entries + l.entries;
         let bytes = f.bytes + l.bytes;
         let stored = f.stored + lru_values;
@@ -344,7 +347,7 @@ impl ValueCache {
             capacity_bytes: cap_bytes,
             policy: self.policy().as_str(),
             compression: self.compression().as_str(),
-            bookkeeping_bytes: bytes - stored,
+            bookkeeping_bytes: bytes.saturating_sub(stored),
             stored_bytes: stored,
             raw_bytes: f.raw + lru_values,
         }
