@@ -174,8 +174,8 @@ fn bookkeeping_per_100_byte_value_is_at_most_16_bytes_at_1m_entries() {
         "{per_value:.1} B of bookkeeping per value: {f:?}"
     );
     // The newest values are the ones kept.
-    let newest = 1_300_000 - 1;
-    v[..8].copy_from_slice(&(newest as i64).to_le_bytes());
+    let newest: i64 = 1_300_000 - 1;
+    v[..8].copy_from_slice(&newest.to_le_bytes());
     assert_eq!(c.get(newest).as_deref(), Some(&v[..]));
     assert!(c.get(0).is_none());
 }
