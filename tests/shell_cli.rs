@@ -550,7 +550,7 @@ fn runtime_options_through_the_shell() {
     assert_eq!(lines[4], "compaction_style is already universal");
     assert_eq!(
         lines[5],
-        format!("saved 35 options to {}", profile.display())
+        format!("saved 38 options to {}", profile.display())
     );
     // .reset all: block cache back live, compaction style back with a reopen.
     assert_eq!(lines[6], "block_cache_size: 64MiB -> 512MiB (applied live)");
@@ -579,7 +579,7 @@ fn runtime_options_through_the_shell() {
         .find("name,value,default,kind,changed")
         .expect("csv header");
     let rows: Vec<&str> = text[csv_start..].lines().skip(1).collect();
-    assert_eq!(rows.len(), 35, "{text}");
+    assert_eq!(rows.len(), 38, "{text}");
     assert!(
         rows.contains(&"block_cache_size,64MiB,512MiB,live,*"),
         "{rows:?}"
