@@ -345,6 +345,10 @@ fn measure_value_codecs() {
                 arena.bytes.len() as f64 / n as f64,
                 codec.dictionary_bytes(),
             );
+        }
+    }
+}
+
 // ---- cache directory: ALEX handle vs open-addressing table (issue 13) -----------------
 
 /// Empty handle or table slot (offset 0 is a real record).
@@ -490,8 +494,15 @@ impl HashDir {
 /// when the cache's constructor changes.) Capacity is split evenly over shards that keys
 /// hash onto unevenly, so it gets room to spare: no shard may evict.
 fn engine_cache(keys: &[i64]) -> alexdb::engine::cache::ValueCache {
-    let shards = DbOptions::default().value_cache_shards;
-    let cache = alexdb::engine::cache::ValueCache::new(keys.len() * 2, shards);
+    let opts = DbOptions::default();
+    let shards = opts.value_cache_shards;
+    let bytes = keys.len() * (VALUE + 60);
+    let cache = alexdb::engine::cache::ValueCache::new(
+        bytes,
+        keys.len() * 2,
+        shards,
+        opts.value_cache_policy,
+    );
     for &k in keys {
         cache.fill(k, std::sync::Arc::from(&value(k)[..]), || true);
     }
@@ -718,7 +729,7 @@ fn measure_cache_directory() {
 }
 
 /// Every measurement by the name given on the command line.
-const MEASUREMENTS: [(&str, fn()); 6] = [
+const MEASUREMENTS: [(&str, fn()); 7] = [
     (
         "bulk_load_methods_and_reopen",
         measure_bulk_load_methods_and_reopen,

@@ -30,7 +30,13 @@ fn completion_table() {
         (
             ".set value_c",
             5,
-            &["value_cache_entries", "value_cache_shards"],
+            &[
+                "value_cache_compression",
+                "value_cache_entries",
+                "value_cache_policy",
+                "value_cache_shards",
+                "value_cache_size",
+            ],
         ),
         (".reset a", 7, &["all", "allow_mmap_reads"]),
         (

@@ -251,6 +251,52 @@ fn every_option_applies_and_keeps_every_row() {
         ("value_cache_entries", "10", |db| {
             assert_eq!(db.metrics_snapshot().cache.capacity, 10);
         }),
+        ("value_cache_size", "2MiB", |db| {
+            for k in 0..2000 {
+                db.get(k * 3).expect("get");
+            }
+            let c = db.cache_counters();
+            assert_eq!(c.capacity_bytes, 2 << 20);
+            assert!(c.bytes <= 2 << 20, "{c:?}");
+        }),
+        ("value_cache_policy", "lru", |db| {
+            for k in 0..5 {
+                db.get(k * 3).expect("get");
+            }
+            // value_cache_entries is 10 here, over 16 shards: some of the 5 collide.
+            let c = db.cache_counters();
+            assert_eq!(c.policy, "lru");
+            assert!((1..=5).contains(&c.entries), "{c:?}");
+        }),
+        ("value_cache_policy", "clock", |db| {
+            for k in 0..5 {
+                db.get(k * 3).expect("get");
+            }
+            // value_cache_entries is 10 here, over 16 shards: some of the 5 collide.
+            let c = db.cache_counters();
+            assert_eq!(c.policy, "clock");
+            assert!((1..=5).contains(&c.entries), "{c:?}");
+        }),
+        ("value_cache_compression", "lz4", |db| {
+            for k in 0..5 {
+                db.get(k * 3).expect("get");
+            }
+            let c = db.cache_counters();
+            assert_eq!(c.compression, "lz4");
+            // The dataset-like values here are short: each is stored no longer than raw.
+            assert!(c.stored_bytes <= c.raw_bytes, "{c:?}");
+        }),
+        ("value_cache_compression", "zstd-dict", |db| {
+            for k in 0..5 {
+                db.get(k * 3).expect("get");
+            }
+            let c = db.cache_counters();
+            assert_eq!(c.compression, "zstd-dict");
+            assert!(c.stored_bytes <= c.raw_bytes, "{c:?}");
+        }),
+        ("value_cache_compression", "none", |db| {
+            assert_eq!(db.cache_counters().compression, "none");
+        }),
         ("stats_level", "all", |db| {
             let g0 = stat_count(db, "rocksdb.db.get.micros");
             db.rocksdb_property("rocksdb.stats");

@@ -1,7 +1,7 @@
 //! The metrics agree with workloads whose answers are known.
 use std::time::Instant;
 
-use alexdb::engine::{Db, DbOptions};
+use alexdb::engine::{Db, DbOptions, ValueCachePolicy};
 use alexdb::metrics::MetricsWindow;
 
 fn options(sample_rate: u32) -> DbOptions {
@@ -17,7 +17,12 @@ fn options(sample_rate: u32) -> DbOptions {
 #[test]
 fn counters_match_a_known_workload() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open_with(dir.path(), options(1)).unwrap();
+    // The lru policy, whose bytes per entry are known exactly (checked below).
+    let lru = DbOptions {
+        value_cache_policy: ValueCachePolicy::Lru,
+        ..options(1)
+    };
+    let db = Db::open_with(dir.path(), lru).unwrap();
     const N: i64 = 1000;
     for k in 0..N {
         db.put(k, &[7u8; 100]).unwrap();

@@ -1,8 +1,9 @@
 //! Model test: `Db` against a `BTreeMap<i64, Vec<u8>>` over random operations with
-//! negative and extreme keys, including close-and-reopen steps.
+//! negative and extreme keys, including close-and-reopen steps, for each value cache
+//! policy and compression, with value cache option changes between steps.
 use std::collections::BTreeMap;
 
-use alexdb::engine::{Db, DbOptions};
+use alexdb::engine::{Db, DbOptions, ValueCacheCompression, ValueCachePolicy};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -15,7 +16,30 @@ enum Op {
     CountRange(i64, i64),
     Load(Vec<(i64, Vec<u8>)>),
     Reopen,
+    /// A live change of a value cache option: an index into `TUNES`.
+    Tune(usize),
 }
+
+/// Every value cache policy the model runs against.
+const POLICIES: &[ValueCachePolicy] = &[ValueCachePolicy::Clock, ValueCachePolicy::Lru];
+
+/// Every value cache compression the model runs against.
+const COMPRESSIONS: &[ValueCacheCompression] = &[
+    ValueCacheCompression::None,
+    ValueCacheCompression::Lz4,
+    ValueCacheCompression::ZstdDict,
+];
+
+/// Live option changes made between steps (none turns a cache that is off on).
+const TUNES: &[(&str, &str)] = &[
+    ("value_cache_policy", "clock"),
+    ("value_cache_policy", "lru"),
+    ("value_cache_size", "2KiB"),
+    ("value_cache_size", "1MiB"),
+    ("value_cache_compression", "none"),
+    ("value_cache_compression", "lz4"),
+    ("value_cache_compression", "zstd-dict"),
+];
 
 fn key() -> impl Strategy<Value = i64> {
     prop_oneof![
@@ -44,26 +68,36 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (key(), key()).prop_map(|(a, b)| Op::CountRange(a, b)),
         1 => prop::collection::vec((key(), value()), 0..12).prop_map(Op::Load),
         1 => Just(Op::Reopen),
+        2 => (0..TUNES.len()).prop_map(Op::Tune),
     ]
 }
 
-fn options(cache_entries: usize) -> DbOptions {
+/// The value cache settings of one run.
+#[derive(Debug, Clone, Copy)]
+struct CacheSetup {
+    entries: usize,
+    policy: ValueCachePolicy,
+    compression: ValueCacheCompression,
+}
+
+fn options(cache: CacheSetup) -> DbOptions {
     DbOptions {
         block_cache_bytes: 4 << 20,
         write_buffer_size: 1 << 20,
-        value_cache_entries: cache_entries,
+        value_cache_entries: cache.entries,
+        value_cache_policy: cache.policy,
+        value_cache_compression: cache.compression,
         value_cache_shards: 4,
         metrics_sample_rate: 2,
         ..DbOptions::default()
     }
 }
 
-fn run(ops: Vec<Op>, cache_entries: usize) -> Result<(), TestCaseError> {
+fn run(ops: Vec<Op>, cache: CacheSetup) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
     let path = dir.path().join("db");
-    let open = || {
-        Db::open_with(&path, options(cache_entries)).map_err(|e| TestCaseError::fail(e.to_string()))
-    };
+    let open =
+        || Db::open_with(&path, options(cache)).map_err(|e| TestCaseError::fail(e.to_string()));
     let mut db = Some(open()?);
     let mut model: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
     for op in ops {
@@ -130,6 +164,11 @@ fn run(ops: Vec<Op>, cache_entries: usize) -> Result<(), TestCaseError> {
                 }
                 db = Some(open()?);
             }
+            Op::Tune(i) => {
+                let (name, value) = TUNES[i];
+                d.set_option(name, value)
+                    .map_err(|e| TestCaseError::fail(format!("{name} {value}: {e}")))?;
+            }
         }
     }
     let d = db.as_ref().ok_or_else(|| TestCaseError::fail("no db"))?;
@@ -148,15 +187,22 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn db_matches_btreemap(ops in prop::collection::vec(op(), 1..60), cache in prop_oneof![Just(0usize), Just(3), Just(1000)]) {
-        run(ops, cache)?;
+    fn db_matches_btreemap(
+        ops in prop::collection::vec(op(), 1..60),
+        entries in prop_oneof![Just(0usize), Just(3), Just(1000)],
+    ) {
+        for &policy in POLICIES {
+            for &compression in COMPRESSIONS {
+                run(ops.clone(), CacheSetup { entries, policy, compression })?;
+            }
+        }
     }
 }
 
 #[test]
 fn extreme_keys_sort_numerically_in_rocksdb() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open_with(dir.path(), options(100)).unwrap();
+    let db = Db::open_with(dir.path(), options(hundred())).unwrap();
     for k in [3, -5, i64::MAX, i64::MIN, 0, -1] {
         db.put(k, &k.to_le_bytes()).unwrap();
     }
@@ -168,7 +214,7 @@ fn extreme_keys_sort_numerically_in_rocksdb() {
         .collect();
     assert_eq!(keys, vec![i64::MIN, -5, -1, 0, 3, i64::MAX]);
     drop(db);
-    let db = Db::open_with(dir.path(), options(100)).unwrap();
+    let db = Db::open_with(dir.path(), options(hundred())).unwrap();
     assert_eq!(
         db.keys(i64::MIN, i64::MAX, 100),
         vec![i64::MIN, -5, -1, 0, 3, i64::MAX]
@@ -177,4 +223,13 @@ fn extreme_keys_sort_numerically_in_rocksdb() {
         db.get(i64::MIN).unwrap().as_deref(),
         Some(&i64::MIN.to_le_bytes()[..])
     );
+}
+
+/// A 100-entry cache with the default policy and compression.
+fn hundred() -> CacheSetup {
+    CacheSetup {
+        entries: 100,
+        policy: ValueCachePolicy::Clock,
+        compression: ValueCacheCompression::None,
+    }
 }

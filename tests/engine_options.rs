@@ -160,11 +160,11 @@ fn enums_parse_names_aliases_and_spellings_one_way() {
 fn cache_sizes_are_checked_against_the_machine_memory() {
     const GIB: u64 = 1 << 30;
     let mut o = DbOptions::default();
-    // 512 MiB block cache + 100,000 x 100 B + 4 x 256 MiB write buffers.
-    assert_eq!(o.cache_memory(100), 512 * (1 << 20) + 10_000_000 + GIB);
-    assert_eq!(o.check_memory(8 * GIB, 100).expect("fits"), None);
+    // 512 MiB block cache + 512 MiB value cache + 4 x 256 MiB write buffers.
+    assert_eq!(o.cache_memory(), 512 * (1 << 20) + 512 * (1 << 20) + GIB);
+    assert_eq!(o.check_memory(8 * GIB).expect("fits"), None);
     o.set("block_cache_size", "16GiB").expect("set");
-    let warning = o.check_memory(8 * GIB, 100).expect("warns only");
+    let warning = o.check_memory(8 * GIB).expect("warns only");
     let warning = warning.expect("a warning");
     assert!(
         warning.contains("more than this machine's 8.0 GiB"),
@@ -172,17 +172,19 @@ fn cache_sizes_are_checked_against_the_machine_memory() {
     );
     assert!(warning.contains("block cache 16.0 GiB"), "{warning}");
     o.set("block_cache_size", "1TB").expect("set");
-    let refused = o.check_memory(8 * GIB, 100).expect_err("refused");
+    let refused = o.check_memory(8 * GIB).expect_err("refused");
     let text = refused.to_string();
     assert!(text.contains("over 4x this machine's 8.0 GiB"), "{text}");
     assert!(text.contains("nothing changed"), "{text}");
-    // The value cache counts entries times their size; write buffers times their number.
+    // The value cache counts its size in bytes (nothing when off); write buffers times
+    // their number.
     let mut v = DbOptions::default();
-    v.set("value_cache_entries", "1000000000").expect("set");
-    assert!(v.check_memory(8 * GIB, 1000).is_err());
-    assert!(v.check_memory(8 * GIB, 0).expect("no values").is_none());
+    v.set("value_cache_size", "64GiB").expect("set");
+    assert!(v.check_memory(8 * GIB).is_err());
+    v.set("value_cache_entries", "0").expect("set");
+    assert!(v.check_memory(8 * GIB).expect("cache off").is_none());
     let mut w = DbOptions::default();
     w.set("write_buffer_size", "1GiB").expect("set");
     w.set("max_write_buffer_number", "16").expect("set");
-    assert!(w.check_memory(8 * GIB, 100).expect("warns").is_some());
+    assert!(w.check_memory(8 * GIB).expect("warns").is_some());
 }

@@ -55,8 +55,11 @@ fn default_tuning_is_the_plans() {
             .as_deref(),
         Some("536870912")
     );
-    assert_eq!(db.options().value_cache_entries, 100_000);
-    assert_eq!(db.metrics_snapshot().cache.capacity, 100_000);
+    // Issue 13: the value cache is sized in bytes (a 512 MiB CLOCK cache); its entry cap
+    // is off by default.
+    assert_eq!(db.options().value_cache_entries, 1_000_000_000);
+    let c = db.cache_counters();
+    assert_eq!((c.capacity_bytes, c.policy), (512 << 20, "clock"));
 }
 
 #[test]

@@ -154,7 +154,7 @@ fn type_commands_see_results_option_and_cache_then_quit() {
     assert!(line_with(&s, "F9 Output").contains("get 1"), "{s}");
 
     t.send(".set value_cache_entries 10\r");
-    let s = t.wait_for("value_cache_entries: 100000 -> 10");
+    let s = t.wait_for("value_cache_entries: 1000000000 -> 10");
     // The options pane lists the change first, marked, with its new value.
     let s = if s.contains("*value_cache_entries") {
         s
@@ -169,7 +169,10 @@ fn type_commands_see_results_option_and_cache_then_quit() {
     assert!(s.contains("F5 Cache"), "{s}");
     assert!(line_with(&s, "/10 entries").contains("value used"), "{s}");
     // The change is in the event log and marked on the charts.
-    assert!(s.contains("value_cache_entries 100000 -> 10 (live)"), "{s}");
+    assert!(
+        s.contains("value_cache_entries 1000000000 -> 10 (live)"),
+        "{s}"
+    );
     assert!(s.contains("value_cache_entries=10"), "{s}");
 
     // A bad line: one error, the dashboard goes on.

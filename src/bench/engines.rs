@@ -142,8 +142,10 @@ impl Engine for AlexEngine {
     fn settings(&self) -> String {
         let o = self.db.options();
         format!(
-            "block cache {}, value cache {} entries, bloom {} bits/key, WAL {}, sync {}, load via {}",
+            "block cache {}, value cache {} {} (cap {} entries), bloom {} bits/key, WAL {}, sync {}, load via {}",
             o.get("block_cache_size").unwrap_or_default(),
+            o.get("value_cache_size").unwrap_or_default(),
+            o.value_cache_policy,
             o.value_cache_entries,
             o.bloom_bits_per_key,
             o.get("wal").unwrap_or_default(),
@@ -529,34 +531,35 @@ impl BudgetParts {
     }
 }
 
-/// What alexdb holds (`db`, opened with `opts`), read after its load. Today's figures:
-/// the value cache is sized in entries, so its full size is the entries it may hold
-/// (capacity, at most the keys) times the mean bytes of a cached entry (value + its
-/// bookkeeping); when it is still empty, one stored value stands in for the mean.
+/// What alexdb holds (`db`, opened with `opts`), read after its load: ALEX, the value
+/// cache as it will be when full (its byte size, or less when every row fits in less),
+/// the block cache's capacity, pinned blocks beyond that capacity, table readers when
+/// index and filter blocks live outside the block cache, and the codec's dictionary.
 pub fn alexdb_held(db: &Db, opts: &DbOptions) -> BudgetParts {
-    let snap = db.metrics_snapshot();
-    let (cache, rocks) = (&snap.cache, &snap.rocksdb);
-    let may_hold = cache.capacity.min(db.len() as u64);
-    let per_entry = if cache.entries > 0 {
-        cache.bytes.div_ceil(cache.entries)
+    let held = db.held_bytes().unwrap_or_default();
+    let c = db.cache_counters();
+    let per_entry = if c.entries > 0 {
+        c.bytes.div_ceil(c.entries)
     } else {
         let sample = db.min_key().and_then(|k| db.scan(k, i64::MAX, 1).ok());
         let value = sample.and_then(|rows| rows.first().map(|(_, v)| v.len()));
         value.map_or(0, |n| (n + ENTRY_OVERHEAD_BYTES) as u64)
     };
+    let rows = (db.len() as u64).min(opts.value_cache_entries as u64);
+    let full = per_entry.saturating_mul(rows).min(c.capacity_bytes);
     BudgetParts {
-        alex: snap.memory.alex_bytes,
-        value_cache: cache.bytes.max(may_hold * per_entry),
+        alex: held.alex,
+        value_cache: c.bytes.max(full),
         block_cache: opts.block_cache_bytes as u64,
-        pinned: rocks
-            .block_cache_pinned_usage
+        pinned: held
+            .block_cache_pinned
             .saturating_sub(opts.block_cache_bytes as u64),
         table_readers: if opts.cache_index_and_filter_blocks {
             0
         } else {
-            rocks.table_readers_bytes
+            held.table_readers
         },
-        dictionary: 0,
+        dictionary: c.dictionary_bytes,
     }
 }
 

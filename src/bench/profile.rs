@@ -253,9 +253,10 @@ pub fn profile_db(
         ],
         rocksdb_internal: internal,
         settings: format!(
-            "block cache {}, value cache {} entries, every get timed, PerfContext time_except_mutex",
+            "block cache {}, value cache {} {}, every get timed, PerfContext time_except_mutex",
             before.get("block_cache_size").unwrap_or_default(),
-            before.value_cache_entries
+            before.get("value_cache_size").unwrap_or_default(),
+            before.value_cache_policy
         ),
         block_cache_hit_rate,
         miss_options,

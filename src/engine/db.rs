@@ -1,4 +1,4 @@
-//! `Db`: the ALEX index, RocksDB and the LRU value cache behind one thread-safe handle.
+//! `Db`: the ALEX index, RocksDB and the value cache behind one thread-safe handle.
 //!
 //! Read path: value cache -> ALEX (absent: `None`, RocksDB is not called) -> RocksDB
 //! `get_pinned` -> fill the cache. Writes: RocksDB (WAL on by default) -> ALEX (new keys)
@@ -19,7 +19,7 @@ use std::time::Instant;
 use parking_lot::{MappedRwLockReadGuard, Mutex, RwLock, RwLockReadGuard};
 use serde::Serialize;
 
-use super::cache::{Value, ValueCache};
+use super::cache::{CacheCounters, Value, ValueCache};
 use super::error::{DbError, OpenError};
 use super::fifo::FifoWatch;
 use super::index::{AlexIndex, IndexStats};
@@ -154,8 +154,9 @@ impl Db {
         opts.validate()?;
         // Caches far past the machine's memory are refused (the value cache is empty now).
         if let Some(machine) = super::options::machine_memory() {
-            opts.check_memory(machine, super::cache::ENTRY_OVERHEAD_BYTES as u64)?;
+            opts.check_memory(machine)?;
         }
+        let cache = value_cache(&opts)?;
         let t0 = Instant::now();
         let store = Store::open(path, &opts)?;
         // The options in force are what the next open should find.
@@ -194,7 +195,7 @@ impl Db {
             fail_next_live_set: AtomicBool::new(false),
             perf_level: AtomicU8::new(opts.perf_level as u8),
             index: RwLock::new(index),
-            cache: ValueCache::new(opts.value_cache_entries, opts.value_cache_shards),
+            cache,
             metrics: Metrics::new(opts.metrics, opts.metrics_sample_rate),
             stripes: (0..KEY_STRIPES)
                 .map(|_| KeyStripe {
@@ -737,6 +738,12 @@ impl Db {
         &self.metrics
     }
 
+    /// The value cache's counters and gauges: policy, compression, entries, memory held
+    /// and how much of it is bookkeeping (bytes per cached value).
+    pub fn cache_counters(&self) -> CacheCounters {
+        self.cache.counters()
+    }
+
     /// RocksDB's tickers (with those of closed stores) and gauges, without waiting: while
     /// a reopen holds the store (it can take seconds), the last sampled figures, so a
     /// dashboard's sampler never waits behind a reopen.
@@ -777,6 +784,9 @@ impl Db {
             cache_entries: c.entries,
             cache_capacity: c.capacity,
             cache_bytes: c.bytes,
+            cache_policy: c.policy,
+            cache_bookkeeping_bytes: c.bookkeeping_bytes,
+            cache_stored_bytes: c.stored_bytes,
             index_keys,
             index_bytes,
             rss_bytes: self.rss_bytes(),
@@ -837,4 +847,25 @@ impl Drop for Db {
             let _ = super::live::release(store, &self.path, flush);
         }
     }
+}
+
+/// The value cache `opts` describe (size, entry cap, shards, policy, compression).
+fn value_cache(opts: &DbOptions) -> Result<ValueCache, DbError> {
+    let cache = ValueCache::new(
+        opts.value_cache_size,
+        opts.value_cache_entries,
+        opts.value_cache_shards,
+        opts.value_cache_policy,
+    );
+    let kind = opts.value_cache_compression;
+    cache
+        .set_compression(kind)
+        .map_err(|reason| DbError::InvalidOption {
+            name: super::options::Opt::ValueCacheCompression
+                .name()
+                .to_string(),
+            value: kind.to_string(),
+            reason,
+        })?;
+    Ok(cache)
 }

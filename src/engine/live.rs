@@ -8,7 +8,6 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::cache::ENTRY_OVERHEAD_BYTES;
 use super::db::Db;
 use super::error::{DbError, OpenError};
 use super::options::{
@@ -215,18 +214,12 @@ impl Db {
         Ok(out)
     }
 
-    /// The memory check of `target` against this machine ([`DbOptions::check_memory`]),
-    /// with the value cache's entries estimated at their present average size.
+    /// The memory check of `target` against this machine ([`DbOptions::check_memory`]).
     fn check_memory(&self, target: &DbOptions) -> Result<Option<String>, DbError> {
         let Some(machine) = machine_memory() else {
             return Ok(None);
         };
-        let c = self.cache.counters();
-        let entry = match c.entries {
-            0 => ENTRY_OVERHEAD_BYTES as u64,
-            n => c.bytes / n,
-        };
-        target.check_memory(machine, entry)
+        target.check_memory(machine)
     }
 
     /// Applies one live or new-files option to the running engine, the way the table
@@ -257,7 +250,18 @@ impl Db {
             Setter::BlockCacheCapacity => {
                 self.store()?.set_block_cache_capacity(t.block_cache_bytes)
             }
-            Setter::ValueCacheCapacity => self.cache.set_capacity(t.value_cache_entries),
+            Setter::ValueCacheCapacity => self
+                .cache
+                .set_capacity(t.value_cache_size, t.value_cache_entries),
+            Setter::ValueCachePolicy => self.cache.set_policy(t.value_cache_policy),
+            Setter::ValueCacheCompression => self
+                .cache
+                .set_compression(t.value_cache_compression)
+                .map_err(|reason| DbError::InvalidOption {
+                    name: Opt::ValueCacheCompression.name().to_string(),
+                    value: t.value_cache_compression.to_string(),
+                    reason,
+                })?,
             Setter::WriteMode => self.store()?.set_write_mode(t.wal, t.sync_writes),
             Setter::StatsLevel => self.store()?.set_stats_level(t.stats_level),
             Setter::PerfLevel => {
@@ -408,7 +412,8 @@ impl Db {
         apply_perf_level(next.perf_level);
         self.metrics.set_timing(next.metrics);
         self.metrics.set_sample_rate(next.metrics_sample_rate);
-        self.cache.set_capacity(next.value_cache_entries);
+        self.cache
+            .set_capacity(next.value_cache_size, next.value_cache_entries);
         *self.opts.write() = next;
     }
 
@@ -517,6 +522,7 @@ fn add_memory_warning(changes: &mut [OptionChange], warning: &str) {
         [
             Opt::BlockCacheSize,
             Opt::ValueCacheEntries,
+            Opt::ValueCacheSize,
             Opt::WriteBufferSize,
             Opt::MaxWriteBufferNumber,
         ]

@@ -8,11 +8,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use super::codec::{MAX_SAMPLES, sample_values};
 use super::db::Db;
 use super::error::DbError;
 use super::index::AlexIndex;
-use super::options::BulkLoadMethod;
-use super::store::SstFiles;
+use super::options::{BulkLoadMethod, ValueCacheCompression};
+use super::store::{SstFiles, Store};
 use crate::metrics::{Counter, OpKind, Timer};
 
 /// Rows per write batch on the WAL-off load path.
@@ -176,6 +177,7 @@ impl Db {
             let _gate = self.write_gate.write();
             store.ingest(&paths)?;
             self.invalidate_cache_after_load(Some(&keys));
+            self.retrain_codec(&store, &keys);
             let warm = self.warm_start(&keys);
             self.merge_into_index(keys)?;
             if let Some((from, n)) = warm {
@@ -253,6 +255,9 @@ impl Db {
             keys.dedup();
         }
         self.invalidate_cache_after_load(Some(&keys));
+        if let Ok(store) = self.store() {
+            self.retrain_codec(&store, &keys);
+        }
         self.merge_into_index(keys)?;
         Ok(LoadReport {
             rows: n,
@@ -275,6 +280,25 @@ impl Db {
         self.metrics
             .add(Counter::BytesWritten, bytes.saturating_sub(tally.bytes));
         *tally = Tally { rows, bytes };
+    }
+
+    /// A zstd-dict value cache learns its dictionary again from values of the rows just
+    /// loaded (up to `codec::MAX_SAMPLES`, spread evenly over the sorted `keys`). A
+    /// dictionary that cannot be trained keeps the old codec: compression is an economy,
+    /// never a reason to fail a load.
+    fn retrain_codec(&self, store: &Store, keys: &[i64]) {
+        if self.cache.compression() != ValueCacheCompression::ZstdDict || keys.is_empty() {
+            return;
+        }
+        let step = keys.len().div_ceil(MAX_SAMPLES);
+        let values: Vec<Vec<u8>> = keys
+            .iter()
+            .step_by(step)
+            .filter_map(|&k| store.get_pinned(k).ok().flatten().map(|v| v.to_vec()))
+            .collect();
+        let samples = sample_values(values.iter(), values.len() as u64);
+        let refs: Vec<&[u8]> = samples.iter().map(|v| &v[..]).collect();
+        let _ = self.cache.retrain(&refs);
     }
 
     /// Where to start warming the value cache after a load of sorted `keys`, and how

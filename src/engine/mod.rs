@@ -1,9 +1,9 @@
 //! The database engine. No terminal code lives here.
 //!
 //! [`Db`] puts three layers behind one thread-safe handle: the ALEX learned index
-//! ([`index`]) that holds every key, RocksDB ([`store`]) that holds the values, and an LRU
-//! value cache ([`cache`]) for hot values. [`options`] lists every tunable and
-//! [`error`] every failure.
+//! ([`index`]) that holds every key, RocksDB ([`store`]) that holds the values, and a value
+//! cache ([`cache`], CLOCK or LRU, sized in bytes) for hot values. [`options`] lists every
+//! tunable and [`error`] every failure.
 pub mod cache;
 pub mod codec;
 pub mod db;
@@ -26,6 +26,7 @@ pub use live::{ChangePlan, OptionChange};
 pub use load::LoadReport;
 pub use options::{
     Applies, BlockCacheType, BulkLoadMethod, CompactionStyle, Compression, DbOptions,
-    MAX_VALUE_BYTES, Opt, PerfLevel, PinningTier, StatsLevel,
+    MAX_VALUE_BYTES, Opt, PerfLevel, PinningTier, StatsLevel, ValueCacheCompression,
+    ValueCachePolicy,
 };
 pub use store::{DamagedRange, decode_key, encode_key};

@@ -3,7 +3,7 @@
 //! and everything else (`set`, `get`, validation, `.show options`, completion, applying
 //! a change live) loops over that table. Defaults are the original plan's RocksDB tuning
 //! (bloom 10 bits/key, 512 MiB block cache, cached index/filter blocks pinned at every level,
-//! 16 KiB blocks, LZ4 with ZSTD bottommost, 256 MiB write buffers, a 100,000-entry value
+//! 16 KiB blocks, LZ4 with ZSTD bottommost, 256 MiB write buffers, a 512 MiB CLOCK value
 //! cache).
 use std::fmt;
 use std::str::FromStr;
@@ -179,6 +179,21 @@ named_enum! {
         /// RocksDB's legacy rule: `pin_l0_filter_and_index_blocks` decides (L0 only).
         Fallback = "fallback" | "legacy",
     }
+}
+
+named_enum! {
+    /// Which value cache answers gets (`value_cache_policy`).
+    ValueCachePolicy {
+        /// The compact CLOCK cache: packed arena, ~15 B of bookkeeping per value.
+        Clock = "clock",
+        /// The original plan's `lru`-crate cache (~80 B of bookkeeping per value).
+        Lru = "lru",
+    }
+}
+
+named_enum! {
+    /// In-memory compression of the CLOCK cache's values (`value_cache_compression`).
+    ValueCacheCompression { None = "none", Lz4 = "lz4", ZstdDict = "zstd-dict" | "zstd_dict" }
 }
 
 impl PerfLevel {
@@ -372,6 +387,8 @@ impl Ty {
 pub enum Setter {
     BlockCacheCapacity,
     ValueCacheCapacity,
+    ValueCachePolicy,
+    ValueCacheCompression,
     /// WAL and sync together (one RocksDB `WriteOptions`).
     WriteMode,
     StatsLevel,
@@ -699,12 +716,13 @@ options_table! {
         "sync" ["sync_writes"], Ty::Bool, Apply::Setter(Setter::WriteMode),
         "fsync the WAL on every write",
         watch "F2 Throughput: put rate; F3 Latency: put p99 (each put waits for the disk)";
-    /// Value cache capacity in entries; 0 turns the value cache off.
-    ValueCacheEntries value_cache_entries: usize = 100_000,
+    /// Cap on the value cache's entries (the cache is sized by `value_cache_size`);
+    /// 0 turns the value cache off, 1000000000 is no cap.
+    ValueCacheEntries value_cache_entries: usize = 1_000_000_000,
         "value_cache_entries",
         Ty::Int(range(0, 1_000_000_000, "must be between 0 (off) and 1000000000")),
         Apply::Setter(Setter::ValueCacheCapacity),
-        "LRU value cache capacity in entries (0 = off)",
+        "cap on value cache entries (0 = off, 1000000000 = no cap)",
         watch "F5 Cache: value-cache hit rate; F6 Memory: vcache";
     /// Independently locked shards of the value cache.
     ValueCacheShards value_cache_shards: usize = 16,
@@ -782,6 +800,25 @@ options_table! {
         Ty::Float { lo: 0.1, hi: 1.0, text: "must be between 0.1 and 1" },
         Table, "fill ratio of the data-block hash index (lower: fewer collisions, more space)",
         watch "F4 Get split: block search time; F7 LSM: size (new files)";
+    /// The value cache's memory in bytes, bookkeeping included; 0 turns it off.
+    ValueCacheSize value_cache_size: usize = 512 * MIB,
+        "value_cache_size", Ty::Size(range(0, TIB, "must be between 0 (off) and 1TiB")),
+        Apply::Setter(Setter::ValueCacheCapacity),
+        "value cache memory, bookkeeping included (0 = off)",
+        watch "F5 Cache: value-cache hit rate; F6 Memory: vcache";
+    /// Which value cache answers gets: clock (compact) or lru (the original plan's).
+    ValueCachePolicy value_cache_policy: ValueCachePolicy = ValueCachePolicy::Clock,
+        "value_cache_policy", Ty::Enum(ValueCachePolicy::CHOICES),
+        Apply::Setter(Setter::ValueCachePolicy),
+        "value cache policy: clock (compact) or lru (original plan)",
+        watch "F5 Cache: value-cache hit rate (starts cold); F3 Latency: get p50";
+    /// Compression of values in the clock cache; a change empties that cache.
+    ValueCacheCompression value_cache_compression: ValueCacheCompression =
+        ValueCacheCompression::None,
+        "value_cache_compression", Ty::Enum(ValueCacheCompression::CHOICES),
+        Apply::Setter(Setter::ValueCacheCompression),
+        "compression of cached values: none, lz4 or zstd-dict (clock only)",
+        watch "F5 Cache: entries held and hit rate; F3 Latency: get p50 (decoding)";
 }
 
 impl Opt {
@@ -1061,10 +1098,10 @@ pub fn human_bytes(n: u64) -> String {
 }
 
 impl DbOptions {
-    /// Memory the caches may take: the block cache, the value cache (entries times
-    /// `entry_bytes`) and the write buffers (size times their number).
-    pub fn cache_memory(&self, entry_bytes: u64) -> u64 {
-        let value_cache = (self.value_cache_entries as u64).saturating_mul(entry_bytes);
+    /// Memory the caches may take: the block cache, the value cache (its size in bytes,
+    /// bookkeeping included) and the write buffers (size times their number).
+    pub fn cache_memory(&self) -> u64 {
+        let value_cache = self.value_cache_memory();
         let buffers = (self.write_buffer_size as u64)
             .saturating_mul(u64::try_from(self.max_write_buffer_number).unwrap_or(0));
         (self.block_cache_bytes as u64)
@@ -1074,16 +1111,16 @@ impl DbOptions {
 
     /// Checks the caches against `machine` bytes of memory: an error past
     /// [`MEMORY_REFUSE_FACTOR`] times it, a warning past it, else `None`.
-    pub fn check_memory(&self, machine: u64, entry_bytes: u64) -> Result<Option<String>, DbError> {
-        let total = self.cache_memory(entry_bytes);
+    pub fn check_memory(&self, machine: u64) -> Result<Option<String>, DbError> {
+        let total = self.cache_memory();
         if total <= machine {
             return Ok(None);
         }
         let parts = format!(
-            "block cache {} + value cache ~{} + write buffers {}",
+            "block cache {} + value cache {} + write buffers {}",
             human_bytes(self.block_cache_bytes as u64),
-            human_bytes((self.value_cache_entries as u64).saturating_mul(entry_bytes)),
-            human_bytes(self.cache_memory(0) - self.block_cache_bytes as u64),
+            human_bytes(self.value_cache_memory()),
+            human_bytes(total - self.block_cache_bytes as u64 - self.value_cache_memory()),
         );
         let machine_text = human_bytes(machine);
         if total > machine.saturating_mul(MEMORY_REFUSE_FACTOR) {
@@ -1097,5 +1134,16 @@ impl DbOptions {
             "warning: caches may take {} ({parts}), more than this machine's {machine_text}",
             human_bytes(total)
         )))
+    }
+}
+
+impl DbOptions {
+    /// The value cache's memory: `value_cache_size`, or nothing when it is off.
+    pub fn value_cache_memory(&self) -> u64 {
+        if self.value_cache_entries == 0 {
+            0
+        } else {
+            self.value_cache_size as u64
+        }
     }
 }

@@ -62,8 +62,14 @@ pub struct CacheStats {
     pub hit_rate: f64,
     pub entries: u64,
     pub capacity: u64,
-    /// Approximate: value bytes plus a fixed per-entry overhead.
+    /// Memory held, bookkeeping included.
     pub bytes: u64,
+    /// `clock` or `lru` (`value_cache_policy`).
+    pub policy: &'static str,
+    /// Everything in `bytes` but the stored value bytes (per entry: the cost of caching).
+    pub bookkeeping_bytes: u64,
+    /// Value bytes as stored (compressed when `value_cache_compression` is on).
+    pub stored_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -407,6 +413,9 @@ pub(crate) struct Gauges {
     pub cache_entries: u64,
     pub cache_capacity: u64,
     pub cache_bytes: u64,
+    pub cache_policy: &'static str,
+    pub cache_bookkeeping_bytes: u64,
+    pub cache_stored_bytes: u64,
     pub index_keys: u64,
     pub index_bytes: u64,
     pub rss_bytes: u64,
@@ -472,6 +481,9 @@ impl RawState {
                 entries: g.cache_entries,
                 capacity: g.cache_capacity,
                 bytes: g.cache_bytes,
+                policy: g.cache_policy,
+                bookkeeping_bytes: g.cache_bookkeeping_bytes,
+                stored_bytes: g.cache_stored_bytes,
             },
             index: IndexCounters {
                 found: c.get(Counter::AlexFound),
