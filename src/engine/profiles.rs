@@ -27,6 +27,8 @@ const ORIGINAL_PLAN: &[(&str, &str)] = &[
     ("data_block_hash_index", "off"),
     ("cache_index_and_filter_blocks", "on"),
     ("pin_l0_filter_and_index_blocks", "on"),
+    ("pin_index_and_filter_blocks", "all"),
+    ("data_block_hash_ratio", "0.75"),
     ("compression", "lz4"),
     ("bottommost_compression", "zstd"),
     ("write_buffer_size", "256MiB"),
