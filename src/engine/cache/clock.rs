@@ -1,9 +1,10 @@
-//! The compact CLOCK value cache: values packed in a byte arena, ~15 B of bookkeeping
+//! The compact CLOCK value cache: values packed in a byte arena, ~16 B of bookkeeping
 //! each, sized in bytes.
 //!
 //! Each shard keeps its records in an arena used as a log (appended at the head,
 //! reclaimed at the tail) and finds them through an open-addressing table of `u32`
-//! slots (`offset + 1`, 0 = empty; the top bit is the CLOCK reference bit). A record is
+//! slots (`offset + 1`, 0 = empty; the top bit is the CLOCK reference bit), each with a
+//! one-byte tag of its key's hash so a probe reads the arena only on a likely match. A record is
 //! the key (8 B), the stored length and the raw length (varints), then the stored bytes.
 //! Eviction is CLOCK as FIFO-with-reinsertion: the tail record is skipped when dead (its
 //! slot points elsewhere), moved to the head when referenced (clearing the bit), evicted
@@ -21,7 +22,7 @@ const REF: u32 = 1 << 31;
 /// Largest arena of one shard: `offset + 1` must stay below the reference bit.
 const MAX_ARENA: usize = (REF - 2) as usize;
 /// Table load factor, in percent, at which the table grows or entries are evicted.
-const MAX_LOAD_PCT: usize = 85;
+const MAX_LOAD_PCT: usize = 90;
 /// Smallest table; a shard too small for it and some arena stores nothing.
 const MIN_SLOTS: usize = 64;
 /// Bytes a shard holds besides its arena and table (its struct and lock).
@@ -160,6 +161,9 @@ impl Ring {
 struct ShardData {
     ring: Ring,
     table: Box<[AtomicU32]>,
+    /// One byte of each entry's key hash beside its slot: a probe compares it first, so
+    /// a probe run costs one arena read (the match), not one per entry it passes.
+    tags: Box<[u8]>,
     /// Bits of the key hash used to pick the shard (skipped for the table position).
     shard_bits: u32,
     len: usize,
@@ -186,13 +190,24 @@ impl Header {
     }
 }
 
+/// Table bytes per slot: the `u32` slot and its tag byte.
+const SLOT_BYTES: usize = 5;
+
+/// The tag of `key`: hash bits independent of those that pick its home slot.
+#[inline]
+fn tag(key: i64) -> u8 {
+    ((key as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93) >> 56) as u8
+}
+
 fn empty_table(slots: usize) -> Box<[AtomicU32]> {
     (0..slots).map(|_| AtomicU32::new(0)).collect()
 }
 
 /// Arena bytes left to a shard of `limit` bytes with a table of `slots`.
 fn arena_cap(limit: usize, slots: usize) -> usize {
-    limit.saturating_sub(slots * 4 + FIXED_BYTES).min(MAX_ARENA)
+    limit
+        .saturating_sub(slots * SLOT_BYTES + FIXED_BYTES)
+        .min(MAX_ARENA)
 }
 
 impl ShardData {
@@ -200,6 +215,7 @@ impl ShardData {
         ShardData {
             ring: Ring::new(0),
             table: empty_table(0),
+            tags: Box::new([]),
             shard_bits,
             len: 0,
             stored: 0,
@@ -252,14 +268,14 @@ impl ShardData {
         if self.table.is_empty() {
             return None;
         }
-        let mut i = self.home(key);
+        let (mut i, t) = (self.home(key), tag(key));
         loop {
             // The load factor stays below 1, so an empty slot ends every probe.
             let s = self.table[i].load(Relaxed);
             if s == 0 {
                 return None;
             }
-            if self.key_at(slot_off(s)) == key {
+            if self.tags[i] == t && self.key_at(slot_off(s)) == key {
                 return Some((i, s));
             }
             i = self.next(i);
@@ -297,6 +313,7 @@ impl ShardData {
             // The entry may fill the hole when the hole lies between its home and it.
             if (j + n - home) % n >= (j + n - i) % n {
                 self.table[i].store(s, Relaxed);
+                self.tags[i] = self.tags[j];
                 i = j;
             }
         }
@@ -355,7 +372,7 @@ impl ShardData {
             .max(self.len + self.len / 4 + 16)
             .min(self.max_entries);
         // The table may take at most half of the shard.
-        let new_slots = (want * 100 / MAX_LOAD_PCT + 1).min(self.limit / 8);
+        let new_slots = (want * 100 / MAX_LOAD_PCT + 1).min(self.limit / (2 * SLOT_BYTES));
         if new_slots <= slots {
             return false;
         }
@@ -420,6 +437,7 @@ impl ShardData {
             i = self.next(i);
         }
         self.table[i].store(slot, Relaxed);
+        self.tags[i] = tag(key);
     }
 
     /// Live records oldest first: (offset, total length, reference bit).
@@ -464,6 +482,7 @@ impl ShardData {
         }
         let old = std::mem::replace(&mut self.ring, Ring::new(cap));
         self.table = empty_table(slots);
+        self.tags = vec![0; slots].into_boxed_slice();
         (self.len, self.stored, self.raw) = (0, 0, 0);
         for &(off, total, refbit) in &live[keep..] {
             let at = self.ring.place(total).unwrap_or(0);
@@ -488,7 +507,7 @@ impl ShardData {
         if self.table.is_empty() {
             return 0;
         }
-        self.ring.touched + self.table.len() * 4 + FIXED_BYTES + self.scratch.capacity()
+        self.ring.touched + self.table.len() * SLOT_BYTES + FIXED_BYTES + self.scratch.capacity()
     }
 }
 
@@ -568,7 +587,7 @@ impl ClockCache {
             // Spread the remainder so the shard caps add up to `entries` exactly.
             d.max_entries = entries / n + usize::from(i < entries % n);
             let fits = (d.len * 100 / MAX_LOAD_PCT + 1).max(MIN_SLOTS);
-            let slots = d.table.len().max(fits).min(d.limit / 8);
+            let slots = d.table.len().max(fits).min(d.limit / (2 * SLOT_BYTES));
             d.rebuild(slots);
             s.publish(&d);
         }
@@ -733,11 +752,11 @@ mod tests {
     #[test]
     fn wraps_around_and_evicts_oldest_unreferenced() {
         // One shard, room for a few dozen 100-byte records.
-        let c = filled(FIXED_BYTES + MIN_SLOTS * 4 + 40 * 110, 1000, 1);
+        let c = filled(FIXED_BYTES + MIN_SLOTS * SLOT_BYTES + 40 * 110, 1000, 1);
         for k in 0..1000 {
             c.fill(k, &[k as u8; 100], || true);
             let f = c.figures();
-            assert!(f.bytes <= (FIXED_BYTES + MIN_SLOTS * 4 + 40 * 110) as u64);
+            assert!(f.bytes <= (FIXED_BYTES + MIN_SLOTS * SLOT_BYTES + 40 * 110) as u64);
         }
         assert!(c.get(999).is_some(), "the newest stays");
         assert!(c.get(0).is_none(), "the oldest went");
