@@ -24,6 +24,7 @@ fi
 command -v jq >/dev/null || { echo "miss_options.sh: needs jq" >&2; exit 1; }
 
 # One setting per line: a label, then NAME=VALUE pairs for --set (none: the defaults).
+# SETTINGS (space-separated labels) runs only those, e.g. SETTINGS="defaults block_size=4KiB".
 settings=(
   "defaults"
   "block_size=4KiB"
@@ -43,6 +44,10 @@ settings=(
   "pin_index_and_filter_blocks=flush"
   "pin_index_and_filter_blocks=none"
 )
+
+if [ -n "${SETTINGS:-}" ]; then
+  read -r -a settings <<<"$SETTINGS"
+fi
 
 printf '%-36s %9s %8s %8s %10s %11s %8s %10s\n' \
   setting mean_ns p50_ns p99_ns read_ns decomp_ns bc_hit held_MiB

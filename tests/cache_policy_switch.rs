@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 
-use alexdb::engine::{Db, DbOptions};
+use alexdb::engine::{Db, DbOptions, ValueCacheCompression};
 
 const KEYS: i64 = 256;
 const WRITERS: i64 = 2;
@@ -16,6 +16,7 @@ fn options() -> DbOptions {
         write_buffer_size: 1 << 20,
         value_cache_size: 64 << 10,
         value_cache_shards: 4,
+        value_cache_compression: ValueCacheCompression::None,
         metrics_sample_rate: 4,
         ..DbOptions::default()
     }

@@ -260,7 +260,7 @@ fn help_for_an_option_shows_current_value_and_what_to_watch() {
         let cmd = parse_command(line).expect("parse");
         e.execute(&cmd).expect("run")
     };
-    run(&mut e, ".set block_cache_size 64MiB");
+    run(&mut e, ".set block_cache_size 48MiB");
     for topic in [
         "block_cache_size",
         ".set block_cache_size",
@@ -270,8 +270,8 @@ fn help_for_an_option_shows_current_value_and_what_to_watch() {
         let Ok(Outcome::Message(text)) = e.execute(&cmd) else {
             panic!("{topic}");
         };
-        assert!(text.contains("current:     64MiB"), "{text}");
-        assert!(text.contains("default:     512MiB"), "{text}");
+        assert!(text.contains("current:     48MiB"), "{text}");
+        assert!(text.contains("default:     64MiB"), "{text}");
         assert!(text.contains("kind:        live"), "{text}");
         assert!(text.contains("allowed:     0 .. 1024GiB"), "{text}");
         assert!(text.contains("F5 Cache: block-cache hit rate; F6 Memory: bcache"));

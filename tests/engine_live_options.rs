@@ -355,8 +355,8 @@ fn every_option_applies_and_keeps_every_row() {
             assert!(!db.options().warm_value_cache_on_load);
         }),
         // Issue 13's read-path options; tests/engine_read_options.rs checks what each does.
-        ("optimize_filters_for_hits", "on", |db| {
-            assert_eq!(rocks(db, CF, "optimize_filters_for_hits"), "true");
+        ("optimize_filters_for_hits", "off", |db| {
+            assert_eq!(rocks(db, CF, "optimize_filters_for_hits"), "false");
         }),
         ("verify_checksums", "off", |db| {
             assert!(!db.options().verify_checksums);

@@ -160,8 +160,8 @@ fn enums_parse_names_aliases_and_spellings_one_way() {
 fn cache_sizes_are_checked_against_the_machine_memory() {
     const GIB: u64 = 1 << 30;
     let mut o = DbOptions::default();
-    // 512 MiB block cache + 512 MiB value cache + 4 x 256 MiB write buffers.
-    assert_eq!(o.cache_memory(), 512 * (1 << 20) + 512 * (1 << 20) + GIB);
+    // 64 MiB block cache + 1 GiB value cache + 4 x 256 MiB write buffers.
+    assert_eq!(o.cache_memory(), 64 * (1 << 20) + GIB + GIB);
     assert_eq!(o.check_memory(8 * GIB).expect("fits"), None);
     o.set("block_cache_size", "16GiB").expect("set");
     let warning = o.check_memory(8 * GIB).expect("warns only");

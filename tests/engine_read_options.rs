@@ -15,6 +15,8 @@ fn opts() -> DbOptions {
         write_buffer_size: 1 << 20,
         // Every get of a present key reaches RocksDB.
         value_cache_entries: 0,
+        // Filters at every level to start with (the cases turn this on).
+        optimize_filters_for_hits: false,
         ..DbOptions::default()
     }
 }

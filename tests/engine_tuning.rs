@@ -1,6 +1,7 @@
-//! The plan's RocksDB tuning really reaches RocksDB: read back from the OPTIONS file
-//! RocksDB writes on open and from its properties.
-use alexdb::engine::{Db, DbOptions};
+//! The tuning really reaches RocksDB: read back from the OPTIONS file RocksDB writes on
+//! open and from its properties. The original plan's tuning is the `original-plan`
+//! profile; today's defaults are issue 13's.
+use alexdb::engine::{Db, DbOptions, profiles};
 
 fn latest_options_file(dir: &std::path::Path) -> String {
     let mut files: Vec<_> = std::fs::read_dir(dir)
@@ -17,9 +18,11 @@ fn has(text: &str, line: &str) -> bool {
 }
 
 #[test]
-fn default_tuning_is_the_plans() {
+fn the_original_plan_profile_is_the_plans_tuning() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path()).unwrap();
+    let (plan, applied) = profiles::resolve("original-plan", &DbOptions::default()).unwrap();
+    assert!(applied.skipped.is_empty(), "{:?}", applied.skipped);
+    let db = Db::open_with(dir.path(), plan).unwrap();
     let o = latest_options_file(dir.path());
     for line in [
         "block_size=16384",
@@ -55,11 +58,39 @@ fn default_tuning_is_the_plans() {
             .as_deref(),
         Some("536870912")
     );
-    // Issue 13: the value cache is sized in bytes (a 512 MiB CLOCK cache); its entry cap
-    // is off by default.
+    // The plan's value cache: the lru crate, 100,000 entries.
+    let c = db.cache_counters();
+    assert_eq!((c.policy, db.options().value_cache_entries), ("lru", 100_000));
+}
+
+/// Issue 13's defaults: LZ4 at every level, no bottom-level filters, a 64 MiB block
+/// cache and a 1 GiB CLOCK value cache of LZ4-compressed values with no entry cap.
+#[test]
+fn default_tuning_is_issue_13s() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path()).unwrap();
+    let o = latest_options_file(dir.path());
+    for line in [
+        "block_size=16384",
+        "cache_index_and_filter_blocks=true",
+        "compression=kLZ4Compression",
+        "bottommost_compression=kLZ4Compression",
+        "optimize_filters_for_hits=true",
+        "filter_policy=bloomfilter",
+    ] {
+        assert!(has(&o, line), "OPTIONS file lacks `{line}`");
+    }
+    assert_eq!(
+        db.rocksdb_property("rocksdb.block-cache-capacity")
+            .as_deref(),
+        Some("67108864")
+    );
     assert_eq!(db.options().value_cache_entries, 1_000_000_000);
     let c = db.cache_counters();
-    assert_eq!((c.capacity_bytes, c.policy), (512 << 20, "clock"));
+    assert_eq!(
+        (c.capacity_bytes, c.policy, c.compression),
+        (1 << 30, "clock", "lz4")
+    );
 }
 
 #[test]

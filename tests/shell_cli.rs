@@ -530,7 +530,7 @@ fn runtime_options_through_the_shell() {
     let profile = dir.path().join("tuned.toml");
     let exported = dir.path().join("OPTIONS.ini");
     let cmds = format!(
-        "put 1 a; put 2 b; .set block_cache_size 64MiB; .set compaction_style universal; \
+        "put 1 a; put 2 b; .set block_cache_size 48MiB; .set compaction_style universal; \
          .set compaction_style universal; .profile save {p}; .reset all; .set compression zstd; \
          .profile load {p}; .options export {o}; .flush; .compact; .compact 1 2; .reopen; \
          count; .set nope 1; .set bloom_bits_per_key 101; .mode csv; .show options",
@@ -541,7 +541,7 @@ fn runtime_options_through_the_shell() {
     assert_eq!(o.status.code(), Some(1), "two commands fail");
     let text = out(&o);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[2], "block_cache_size: 512MiB -> 64MiB (applied live)");
+    assert_eq!(lines[2], "block_cache_size: 64MiB -> 48MiB (applied live)");
     assert!(
         lines[3].starts_with("compaction_style: level -> universal (reopened in ")
             && lines[3].ends_with(" s, ALEX kept in memory)"),
@@ -558,7 +558,7 @@ fn runtime_options_through_the_shell() {
         )
     );
     // .reset all: block cache back live, compaction style back with a reopen.
-    assert_eq!(lines[6], "block_cache_size: 64MiB -> 512MiB (applied live)");
+    assert_eq!(lines[6], "block_cache_size: 48MiB -> 64MiB (applied live)");
     assert!(
         lines[7].starts_with("compaction_style: universal -> level (reopened"),
         "{text}"
@@ -629,7 +629,7 @@ fn a_bad_profile_changes_nothing() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("nothing changed"), "{}", err(&o));
     assert!(
-        out(&o).contains("block_cache_size,512MiB,512MiB,live,\n"),
+        out(&o).contains("block_cache_size,64MiB,64MiB,live,\n"),
         "{}",
         out(&o)
     );
@@ -829,7 +829,7 @@ fn cache_sizes_past_the_machine_memory_warn_or_are_refused() {
     let (stdout, stderr) = (out(&o), err(&o));
     assert!(
         stdout
-            .contains("block_cache_size: 512MiB -> 16GiB (applied live; warning: caches may take"),
+            .contains("block_cache_size: 64MiB -> 16GiB (applied live; warning: caches may take"),
         "{stdout}"
     );
     assert!(
@@ -843,7 +843,7 @@ fn cache_sizes_past_the_machine_memory_warn_or_are_refused() {
         "{stderr}"
     );
     assert!(
-        stdout.contains("block_cache_size,16GiB,512MiB,live,*"),
+        stdout.contains("block_cache_size,16GiB,64MiB,live,*"),
         "{stdout}"
     );
 }

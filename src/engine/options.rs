@@ -1,10 +1,12 @@
 //! Every tunable of the engine, as one table: [`options_table!`] below lists each
 //! option once (field, default, name, aliases, type and range, how it is applied, help),
 //! and everything else (`set`, `get`, validation, `.show options`, completion, applying
-//! a change live) loops over that table. Defaults are the original plan's RocksDB tuning
-//! (bloom 10 bits/key, 512 MiB block cache, cached index/filter blocks pinned at every level,
-//! 16 KiB blocks, LZ4 with ZSTD bottommost, 256 MiB write buffers, a 512 MiB CLOCK value
-//! cache).
+//! a change live) loops over that table. Defaults are the ones that measured fastest for
+//! point lookups at equal memory (issue 13; docs/benchmarks.md): a 1 GiB CLOCK value cache
+//! with LZ4-compressed values, a 64 MiB block cache holding pinned index/filter blocks,
+//! LZ4 at every level, no bloom filters at the bottom level (ALEX answers absent keys),
+//! 16 KiB blocks, bloom 10 bits/key above, 256 MiB write buffers. The original plan's
+//! tuning is the built-in profile `original-plan` (`profiles.rs`).
 use std::fmt;
 use std::str::FromStr;
 
@@ -600,7 +602,7 @@ use RocksForm::Number;
 
 options_table! {
     /// Shared block cache for data, index and filter blocks (bytes); `block_cache_size`.
-    BlockCacheSize block_cache_bytes: usize = 512 * MIB,
+    BlockCacheSize block_cache_bytes: usize = 64 * MIB,
         "block_cache_size" ["block_cache_bytes"],
         Ty::Size(range(0, TIB, "must be between 0 and 1TiB")),
         Apply::Setter(Setter::BlockCacheCapacity),
@@ -643,7 +645,7 @@ options_table! {
         "compression of levels above the bottom (none/snappy/lz4/zstd)",
         watch "F7 LSM: size on disk per level (new files); F4 Get split: block read time";
     /// Compression of the bottommost level (also used by bulk-load SST files).
-    BottommostCompression bottommost_compression: Compression = Compression::Zstd,
+    BottommostCompression bottommost_compression: Compression = Compression::Lz4,
         "bottommost_compression", Ty::Enum(Compression::CHOICES),
         SetOptions("bottommost_compression", RocksForm::Compression),
         "compression of the bottom level and bulk-load files",
@@ -779,7 +781,7 @@ options_table! {
     /// No filters for the bottommost level, and gets skip its filters: ALEX already
     /// answers absent keys, so a filter there only says "maybe" to keys that exist.
     /// RocksDB cannot change it on an open database.
-    OptimizeFiltersForHits optimize_filters_for_hits: bool = false,
+    OptimizeFiltersForHits optimize_filters_for_hits: bool = true,
         "optimize_filters_for_hits", Ty::Bool, Reopen,
         "no bloom filters at the bottommost level (ALEX answers absent keys)",
         watch "F6 Memory: bcache (filter blocks); F4 Get split: filter time";
@@ -801,7 +803,7 @@ options_table! {
         Table, "fill ratio of the data-block hash index (lower: fewer collisions, more space)",
         watch "F4 Get split: block search time; F7 LSM: size (new files)";
     /// The value cache's memory in bytes, bookkeeping included; 0 turns it off.
-    ValueCacheSize value_cache_size: usize = 512 * MIB,
+    ValueCacheSize value_cache_size: usize = GIB,
         "value_cache_size", Ty::Size(range(0, TIB, "must be between 0 (off) and 1TiB")),
         Apply::Setter(Setter::ValueCacheCapacity),
         "value cache memory, bookkeeping included (0 = off)",
@@ -814,7 +816,7 @@ options_table! {
         watch "F5 Cache: value-cache hit rate (starts cold); F3 Latency: get p50";
     /// Compression of values in the clock cache; a change empties that cache.
     ValueCacheCompression value_cache_compression: ValueCacheCompression =
-        ValueCacheCompression::None,
+        ValueCacheCompression::Lz4,
         "value_cache_compression", Ty::Enum(ValueCacheCompression::CHOICES),
         Apply::Setter(Setter::ValueCacheCompression),
         "compression of cached values: none, lz4 or zstd-dict (clock only)",
