@@ -60,7 +60,10 @@ fn the_original_plan_profile_is_the_plans_tuning() {
     );
     // The plan's value cache: the lru crate, 100,000 entries.
     let c = db.cache_counters();
-    assert_eq!((c.policy, db.options().value_cache_entries), ("lru", 100_000));
+    assert_eq!(
+        (c.policy, db.options().value_cache_entries),
+        ("lru", 100_000)
+    );
 }
 
 /// Issue 13's defaults: LZ4 at every level, no bottom-level filters, a 64 MiB block

@@ -565,7 +565,7 @@ fn runtime_options_through_the_shell() {
     );
     assert_eq!(lines[8], "compression: lz4 -> zstd (applied live)");
     // The profile puts back exactly what it saved.
-    assert_eq!(lines[9], "block_cache_size: 512MiB -> 64MiB (applied live)");
+    assert_eq!(lines[9], "block_cache_size: 64MiB -> 48MiB (applied live)");
     assert_eq!(lines[10], "compression: zstd -> lz4 (applied live)");
     assert!(
         lines[11].starts_with("compaction_style: level -> universal (reopened"),
@@ -828,8 +828,7 @@ fn cache_sizes_past_the_machine_memory_warn_or_are_refused() {
         .expect("alexdb runs");
     let (stdout, stderr) = (out(&o), err(&o));
     assert!(
-        stdout
-            .contains("block_cache_size: 64MiB -> 16GiB (applied live; warning: caches may take"),
+        stdout.contains("block_cache_size: 64MiB -> 16GiB (applied live; warning: caches may take"),
         "{stdout}"
     );
     assert!(
