@@ -586,7 +586,7 @@ fn runtime_options_through_the_shell() {
     let rows: Vec<&str> = text[csv_start..].lines().skip(1).collect();
     assert_eq!(rows.len(), alexdb::engine::DbOptions::NAMES.len(), "{text}");
     assert!(
-        rows.contains(&"block_cache_size,64MiB,512MiB,live,*"),
+        rows.contains(&"block_cache_size,48MiB,64MiB,live,*"),
         "{rows:?}"
     );
     assert!(
