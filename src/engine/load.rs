@@ -25,6 +25,9 @@ const UNSORTED_CHUNK_BYTES: usize = 1 << 30;
 /// A load buffers this much of its input before trusting that it arrives sorted.
 const SORTED_PREFIX_BYTES: usize = 64 << 20;
 /// `load` reports progress every this many rows.
+/// Rows the value cache's warm-up fills first, to measure what a cached row takes.
+const WARM_PROBE_ROWS: usize = 4096;
+
 const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// The outcome of a `load`.
@@ -178,14 +181,8 @@ impl Db {
             store.ingest(&paths)?;
             self.invalidate_cache_after_load(Some(&keys));
             self.retrain_codec(&store, &keys);
-            let warm = self.warm_start(&keys);
+            self.warm_cache(&store, &keys)?;
             self.merge_into_index(keys)?;
-            if let Some((from, n)) = warm {
-                // Writers are still held off, so no value read here can be stale.
-                store.scan(from, i64::MAX, n, |k, v| {
-                    self.cache.fill(k, Arc::from(v), || true);
-                })?;
-            }
         }
         Ok(LoadReport {
             rows: n,
@@ -301,21 +298,38 @@ impl Db {
         let _ = self.cache.retrain(&refs);
     }
 
-    /// Where to start warming the value cache after a load of sorted `keys`, and how
-    /// many rows: the loaded key range's top, as many as the cache has room for. A load
-    /// leaves the block cache cold (ingested files are not in it) while SQLite's page
-    /// cache holds what it just wrote; warming the value cache gives alexdb the same
-    /// start. Off with `warm_value_cache_on_load = off`.
-    fn warm_start(&self, keys: &[i64]) -> Option<(i64, usize)> {
+    /// After a load of sorted `keys`, fills the value cache's free room with the loaded
+    /// key range's top rows. A load leaves the block cache cold (ingested files are not in
+    /// it) while SQLite's page cache holds what it just wrote; warming the value cache
+    /// gives alexdb the same start. A first slice of rows measures what a cached row
+    /// takes (compressed, with its bookkeeping), so the rest fills the room there is
+    /// rather than a guess. Off with `warm_value_cache_on_load = off`. Caller holds the
+    /// write gate, so no value read here can be stale.
+    fn warm_cache(&self, store: &Store, keys: &[i64]) -> Result<(), DbError> {
         if !self.opts.read().warm_value_cache_on_load {
-            return None;
+            return Ok(());
         }
-        let room = self
-            .cache
-            .capacity()
-            .saturating_sub(self.cache.len())
-            .min(keys.len());
-        (room > 0).then(|| (keys[keys.len() - room], room))
+        let mut end = keys.len();
+        for probe in [true, false] {
+            let room = self
+                .cache
+                .capacity()
+                .saturating_sub(self.cache.len())
+                .min(end);
+            let n = if probe {
+                room.min(WARM_PROBE_ROWS)
+            } else {
+                room
+            };
+            if n == 0 {
+                break;
+            }
+            store.scan(keys[end - n], keys[end - 1], n, |k, v| {
+                self.cache.fill(k, Arc::from(v), || true);
+            })?;
+            end -= n;
+        }
+        Ok(())
     }
 
     /// Adds sorted, distinct `keys` to ALEX: a bulk load when ALEX is empty or the new

@@ -31,6 +31,11 @@ const CODEC_SAMPLES: usize = 1000;
 /// value and its bookkeeping).
 const EMPTY_ENTRY_GUESS: u64 = 128;
 
+/// Bookkeeping per value the clock cache stays under (record header, slot, tag; see
+/// `clock.rs`), for its entry-capacity estimate: its `bytes` also count pages and table
+/// slots not filled yet, which would make a young cache look full.
+const CLOCK_BOOKKEEPING: u64 = 16;
+
 /// Builds the codec for `kind`, trained on `samples` where it trains. The one place a
 /// codec is made.
 fn make_codec(kind: ValueCacheCompression, samples: &[&[u8]]) -> Result<Codec, String> {
@@ -345,10 +350,13 @@ impl ValueCache {
         } else {
             0
         };
-        let per_entry = match entries {
-            0 if self.policy() == ValueCachePolicy::Lru => 100 + ENTRY_OVERHEAD_BYTES as u64,
-            0 => EMPTY_ENTRY_GUESS,
-            n => (bytes / n).max(1),
+        let per_entry = match (self.policy(), entries) {
+            (ValueCachePolicy::Lru, 0) => 100 + ENTRY_OVERHEAD_BYTES as u64,
+            (ValueCachePolicy::Clock, _) if f.entries > 0 => {
+                f.stored / f.entries + CLOCK_BOOKKEEPING
+            }
+            (_, 0) => EMPTY_ENTRY_GUESS,
+            (_, n) => (bytes / n).max(1),
         };
         CacheCounters {
             hits: hits + l.hits,
