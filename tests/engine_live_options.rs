@@ -4,12 +4,14 @@
 //! before and after. Plus: level -> universal -> level with data, FIFO refused above its
 //! limit, a forced reopen failure rolled back, direct I/O refused by tmpfs rolled back, a
 //! background writer running across reopens, and the events each change records.
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use alexdb::engine::{Applies, Db, DbError, DbOptions, Opt};
+
+mod common;
+use common::{CF, TABLE, fingerprint, rocks};
 
 fn opts() -> DbOptions {
     DbOptions {
@@ -36,53 +38,7 @@ fn filled(dir: &Path, n: i64) -> Db {
     db
 }
 
-/// (rows, checksum over every key and value) read back through scan.
-fn fingerprint(db: &Db) -> (u64, u64) {
-    let rows = db.scan(i64::MIN, i64::MAX, usize::MAX).expect("scan");
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (k, v) in &rows {
-        for b in k.to_le_bytes().iter().chain(v.iter()) {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-    assert_eq!(rows.len() as u64, db.count(), "scan and ALEX agree");
-    (rows.len() as u64, h)
-}
-
-/// The newest OPTIONS file RocksDB wrote: section -> key -> value.
-fn rocks_options(db: &Db) -> HashMap<String, HashMap<String, String>> {
-    let text = std::fs::read_to_string(db.rocksdb_options_file().expect("options file"))
-        .expect("read options");
-    let mut out: HashMap<String, HashMap<String, String>> = HashMap::new();
-    let mut section = String::new();
-    for line in text.lines() {
-        let l = line.trim();
-        if l.starts_with('[') {
-            section = l.trim_matches(|c| c == '[' || c == ']').to_string();
-        } else if let Some((k, v)) = l.split_once('=') {
-            out.entry(section.clone())
-                .or_default()
-                .insert(k.trim().to_string(), v.trim().to_string());
-        }
-    }
-    out
-}
-
-fn rocks(db: &Db, section: &str, key: &str) -> String {
-    let o = rocks_options(db);
-    let sec = o
-        .iter()
-        .find(|(name, _)| name.starts_with(section))
-        .unwrap_or_else(|| panic!("no section {section}"))
-        .1;
-    sec.get(key)
-        .unwrap_or_else(|| panic!("no {key} in {section}"))
-        .clone()
-}
-
 const DB: &str = "DBOptions";
-const CF: &str = "CFOptions";
-const TABLE: &str = "TableOptions/BlockBasedTable";
 
 /// The last `block_cache_name:` RocksDB wrote to its LOG (it logs table options at open).
 fn logged_block_cache(db: &Db) -> String {

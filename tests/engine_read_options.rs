@@ -4,10 +4,12 @@
 //! before and after), shows in RocksDB's OPTIONS file where it has a key there, and does
 //! what it says; a bad value is one error line and changes nothing. Plus the memory the
 //! engine reports as held for data (`Db::held_bytes`).
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use alexdb::engine::{Applies, Compression, Db, DbOptions, Opt, PinningTier};
+
+mod common;
+use common::{CF, TABLE, fingerprint, rocks};
 
 fn opts() -> DbOptions {
     DbOptions {
@@ -52,41 +54,6 @@ fn levels_with_files(db: &Db) -> Vec<u32> {
         .map(|l| l.level)
         .collect()
 }
-
-/// (rows, checksum over every key and value) read back through scan.
-fn fingerprint(db: &Db) -> (u64, u64) {
-    let rows = db.scan(i64::MIN, i64::MAX, usize::MAX).expect("scan");
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (k, v) in &rows {
-        for b in k.to_le_bytes().iter().chain(v.iter()) {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-    assert_eq!(rows.len() as u64, db.count(), "scan and ALEX agree");
-    (rows.len() as u64, h)
-}
-
-/// `key` in section `section` (by prefix) of the newest OPTIONS file RocksDB wrote.
-fn rocks(db: &Db, section: &str, key: &str) -> String {
-    let text = std::fs::read_to_string(db.rocksdb_options_file().expect("options file"))
-        .expect("read options");
-    let mut out: HashMap<String, String> = HashMap::new();
-    let mut current = String::new();
-    for line in text.lines().map(str::trim) {
-        if line.starts_with('[') {
-            current = line.trim_matches(|c| c == '[' || c == ']').to_string();
-        } else if let Some((k, v)) = line.split_once('=')
-            && current.starts_with(section)
-        {
-            out.insert(k.trim().to_string(), v.trim().to_string());
-        }
-    }
-    out.remove(key)
-        .unwrap_or_else(|| panic!("no {key} in {section}"))
-}
-
-const CF: &str = "CFOptions";
-const TABLE: &str = "TableOptions/BlockBasedTable";
 
 /// Bloom filter checks that said "maybe" (RocksDB's `bloom_full_positive` ticker) over
 /// gets of keys that only the bottommost level holds.
