@@ -134,6 +134,65 @@ fn parse_perf(text: &str) -> HashMap<String, u64> {
         .collect()
 }
 
+/// RocksDB's own split of the `gets` that reached it, per get, from PerfContext's
+/// counters for the run.
+fn rocks_internal(perf: HashMap<String, u64>, gets: u64) -> RocksInternal {
+    let rg = gets.max(1) as f64;
+    let g = |k: &str| perf.get(k).copied().unwrap_or(0) as f64 / rg;
+    RocksInternal {
+        gets,
+        memtable_ns: g("get_from_memtable_time"),
+        sst_ns: g("get_from_output_files_time"),
+        block_read_ns: g("block_read_time"),
+        block_decompress_ns: g("block_decompress_time"),
+        block_checksum_ns: g("block_checksum_time"),
+        block_reads: g("block_read_count"),
+        index_block_reads: g("index_block_read_count"),
+        filter_block_reads: g("filter_block_read_count"),
+        data_block_reads: (g("block_read_count")
+            - g("index_block_read_count")
+            - g("filter_block_read_count"))
+        .max(0.0),
+        block_cache_hits: g("block_cache_hit_count"),
+        index_cache_hits: g("block_cache_index_hit_count"),
+        filter_cache_hits: g("block_cache_filter_hit_count"),
+        bloom_sst_hits: g("bloom_sst_hit_count"),
+        bloom_sst_misses: g("bloom_sst_miss_count"),
+        raw: perf,
+    }
+}
+
+impl RocksInternal {
+    /// Share of the blocks the gets touched that the block cache held.
+    fn block_cache_hit_rate(&self) -> f64 {
+        let touched = self.block_cache_hits + self.block_reads;
+        if touched > 0.0 {
+            self.block_cache_hits / touched
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The layers of a get, each with its share of the total.
+fn breakdown(alex: f64, cache: f64, rocks: f64, other: f64) -> Vec<Component> {
+    let total = alex + cache + rocks + other;
+    let pct = |v: f64| if total > 0.0 { v * 100.0 / total } else { 0.0 };
+    [
+        ("ALEX index lookup", alex),
+        ("value cache", cache),
+        ("RocksDB get", rocks),
+        ("other", other),
+    ]
+    .into_iter()
+    .map(|(component, ns)| Component {
+        component,
+        ns,
+        pct: pct(ns),
+    })
+    .collect()
+}
+
 /// Profiles `queries` gets of keys drawn from `keys` on `db`, on the calling thread.
 /// Sets every-get timing and PerfContext timing for the run and restores both after.
 pub fn profile_db(
@@ -182,37 +241,8 @@ pub fn profile_db(
         sp.rest_ns as f64 / n,
     );
     let total = alex + cache + rocks + other;
-    let pct = |v: f64| if total > 0.0 { v * 100.0 / total } else { 0.0 };
-    let gets = snap.index.found;
-    let rg = snap.index.found.max(1) as f64;
-    let g = |k: &str| perf.get(k).copied().unwrap_or(0) as f64 / rg;
-    let internal = RocksInternal {
-        gets,
-        memtable_ns: g("get_from_memtable_time"),
-        sst_ns: g("get_from_output_files_time"),
-        block_read_ns: g("block_read_time"),
-        block_decompress_ns: g("block_decompress_time"),
-        block_checksum_ns: g("block_checksum_time"),
-        block_reads: g("block_read_count"),
-        index_block_reads: g("index_block_read_count"),
-        filter_block_reads: g("filter_block_read_count"),
-        data_block_reads: (g("block_read_count")
-            - g("index_block_read_count")
-            - g("filter_block_read_count"))
-        .max(0.0),
-        block_cache_hits: g("block_cache_hit_count"),
-        index_cache_hits: g("block_cache_index_hit_count"),
-        filter_cache_hits: g("block_cache_filter_hit_count"),
-        bloom_sst_hits: g("bloom_sst_hit_count"),
-        bloom_sst_misses: g("bloom_sst_miss_count"),
-        raw: perf,
-    };
-    let touched = internal.block_cache_hits + internal.block_reads;
-    let block_cache_hit_rate = if touched > 0.0 {
-        internal.block_cache_hits / touched
-    } else {
-        0.0
-    };
+    let internal = rocks_internal(perf, snap.index.found);
+    let block_cache_hit_rate = internal.block_cache_hit_rate();
     let miss_options = MISS_OPTIONS
         .iter()
         .map(|&o| (o.name(), before.text(o)))
@@ -229,28 +259,7 @@ pub fn profile_db(
         total_ns: total,
         cache_hit_rate: snap.cache.hit_rate,
         query,
-        breakdown: vec![
-            Component {
-                component: "ALEX index lookup",
-                ns: alex,
-                pct: pct(alex),
-            },
-            Component {
-                component: "value cache",
-                ns: cache,
-                pct: pct(cache),
-            },
-            Component {
-                component: "RocksDB get",
-                ns: rocks,
-                pct: pct(rocks),
-            },
-            Component {
-                component: "other",
-                ns: other,
-                pct: pct(other),
-            },
-        ],
+        breakdown: breakdown(alex, cache, rocks, other),
         rocksdb_internal: internal,
         settings: format!(
             "block cache {}, value cache {} {}, every get timed, PerfContext time_except_mutex",
