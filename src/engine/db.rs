@@ -814,6 +814,12 @@ impl Db {
         sys.process(pid).map(|p| p.memory()).unwrap_or(0)
     }
 
+    /// The value cache's miss-ratio curve from the gets seen so far; `None` before any
+    /// estimate exists. (The estimator lands with issue 14; until then there is none.)
+    pub fn miss_ratio_curve(&self) -> Option<crate::metrics::MrcCurve> {
+        None
+    }
+
     /// Everything since the database was opened.
     pub fn metrics_snapshot(&self) -> Snapshot {
         let (tickers, rocks) = self.rocks_now();

@@ -7,11 +7,13 @@
 //! call `Db::metrics_snapshot()` or `Db::metrics_window()` and get a [`Snapshot`], plain
 //! data that serialises to JSON.
 mod events;
+mod mrc;
 mod recorder;
 mod snapshot;
 
 pub(crate) use events::EventLog;
 pub use events::{Event, NewEvent};
+pub use mrc::{MrcCurve, MrcPoint};
 pub use recorder::{
     Counter, GetTiming, HistSet, Metrics, MetricsWindow, OpKind, RawCounters, Timer, clock,
 };
