@@ -1,8 +1,8 @@
 //! Table-driven tests of the command parser, and a proptest that it never panics.
 
 use alexdb::command::{
-    Command, KeyFilter, OutputMode, OutputTarget, SelectWhat, is_complete, parse_command,
-    split_statements,
+    Command, KeyFilter, OptionsFormat, OutputMode, OutputTarget, SelectWhat, is_complete,
+    parse_command, split_statements,
 };
 use proptest::prelude::*;
 
@@ -224,7 +224,10 @@ fn rows() -> Vec<(&'static str, Want)> {
         ),
         (
             ".options export OPTS",
-            O(Command::OptionsExport("OPTS".into())),
+            O(Command::OptionsExport(
+                "OPTS".into(),
+                OptionsFormat::Rocksdb,
+            )),
         ),
         (
             ".options import OPTS",

@@ -38,12 +38,16 @@ const SAMPLES: &[(&str, &[&str])] = &[
         ".profile",
         &[".profile save p.toml", ".profile load p.toml"],
     ),
-    (".options", &[".options export f"]),
+    (
+        ".options",
+        &[".options export f", ".options export f --format tikv"],
+    ),
     (".load", &[".load sequential 10", ".load random 10 &"]),
     (".bench", &[".bench profile"]),
     (".ycsb", &[".ycsb a --ops 10"]),
     (".jobs", &[".jobs", ".jobs 2", ".jobs [2]"]),
     (".cancel", &[".cancel", ".cancel 2"]),
+    (".advise", &[".advise", ".advise apply 1", ".advise undo"]),
     (
         ".set refresh_ms",
         &[".set refresh_ms 100", ".reset refresh_ms"],

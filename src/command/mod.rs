@@ -1,6 +1,7 @@
 //! The shell's command language, shared by every front end: a pure parser
 //! (`&str` -> [`Command`]), the executor (`Command` -> [`Outcome`] over a `Db`), text
 //! rendering of outcomes, and the completion and history logic input lines reuse.
+pub mod advise;
 pub mod bench_args;
 pub mod complete;
 pub mod exec;
@@ -11,11 +12,12 @@ pub mod outcome;
 pub mod parse;
 pub mod render;
 pub mod spec;
+pub mod tikv;
 
 pub use exec::{Executor, RunSummary, Session, Settings};
 pub use outcome::{Cell, CommandStats, ExecError, Outcome, Report, Table};
 pub use parse::{
-    COMMAND_NAMES, Command, DOT_COMMAND_NAMES, ExportWhat, KeyFilter, MODE_NAMES, OutputMode,
-    OutputTarget, ParseError, SQL_KEYWORDS, SelectWhat, is_complete, parse_command,
-    split_statements, starts_command, usage,
+    AdviseAction, COMMAND_NAMES, Command, DOT_COMMAND_NAMES, ExportWhat, KeyFilter, MODE_NAMES,
+    OptionsFormat, OutputMode, OutputTarget, ParseError, SQL_KEYWORDS, SelectWhat, is_complete,
+    parse_command, split_statements, starts_command, usage,
 };

@@ -148,8 +148,8 @@ pub enum Command {
     },
     /// `.profile list`: the built-in profiles.
     ProfileList,
-    /// `.options export FILE`
-    OptionsExport(String),
+    /// `.options export FILE [--format rocksdb|tikv]`
+    OptionsExport(String, OptionsFormat),
     /// `.load KIND ...` (`background`: a trailing `&`).
     Load {
         args: super::bench_args::LoadArgs,
@@ -179,6 +179,28 @@ pub enum Command {
     Quit,
     /// `.check`: ALEX against RocksDB, and the key ranges RocksDB could not read.
     Check,
+    /// `.advise`, `.advise apply N`, `.advise undo`.
+    Advise(AdviseAction),
+}
+
+/// What `.advise` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdviseAction {
+    /// List the proposals.
+    List,
+    /// Apply proposal N (numbered from 1) of the last list.
+    Apply(usize),
+    /// Restore what the last applied proposal changed.
+    Undo,
+}
+
+/// The format `.options export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionsFormat {
+    /// RocksDB's own OPTIONS file.
+    Rocksdb,
+    /// A TiKV configuration fragment.
+    Tikv,
 }
 
 /// Why a line did not parse. Display is one line: what was wrong and what to do.
@@ -560,21 +582,74 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
             arity(name, argc <= 1, "0 or 1 job number", argc)?;
             Ok(Command::Cancel(job_number(name, args)?))
         }
-        ".options" => {
-            arity(name, argc == 2, "2 arguments", argc)?;
-            if !args[0].text().eq_ignore_ascii_case("export") {
-                return Err(bad_arg(
-                    name,
-                    format!("expected export, got \"{}\"", args[0].text()),
-                ));
-            }
-            Ok(Command::OptionsExport(args[1].text()))
-        }
+        ".options" => parse_options_export(name, args),
+        ".advise" => parse_advise(name, args),
         ".quit" | ".exit" => {
             arity(".quit", argc == 0, "no arguments", argc)?;
             Ok(Command::Quit)
         }
         _ => Err(unknown(name)),
+    }
+}
+
+/// `.options export FILE [--format rocksdb|tikv]`.
+fn parse_options_export(name: &str, args: &[Word]) -> Result<Command, ParseError> {
+    let argc = args.len();
+    arity(name, argc == 2 || argc == 4, "2 or 4 arguments", argc)?;
+    if !args[0].text().eq_ignore_ascii_case("export") {
+        return Err(bad_arg(
+            name,
+            format!("expected export, got \"{}\"", args[0].text()),
+        ));
+    }
+    let format = match args.get(2..) {
+        Some([flag, f]) if flag.text() == "--format" => {
+            match f.text().to_ascii_lowercase().as_str() {
+                "rocksdb" => OptionsFormat::Rocksdb,
+                "tikv" => OptionsFormat::Tikv,
+                other => {
+                    return Err(bad_arg(
+                        name,
+                        format!("unknown format \"{other}\" (rocksdb or tikv)"),
+                    ));
+                }
+            }
+        }
+        Some([flag, _]) => {
+            return Err(bad_arg(
+                name,
+                format!("expected --format, got \"{}\"", flag.text()),
+            ));
+        }
+        _ => OptionsFormat::Rocksdb,
+    };
+    Ok(Command::OptionsExport(args[1].text(), format))
+}
+
+/// `.advise`, `.advise apply N`, `.advise undo`.
+fn parse_advise(name: &str, args: &[Word]) -> Result<Command, ParseError> {
+    let words: Vec<String> = args.iter().map(|a| a.text().to_ascii_lowercase()).collect();
+    match words
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] => Ok(Command::Advise(AdviseAction::List)),
+        ["undo"] => Ok(Command::Advise(AdviseAction::Undo)),
+        ["apply", n] => match n.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(Command::Advise(AdviseAction::Apply(n))),
+            _ => Err(bad_arg(
+                name,
+                format!("\"{n}\" is not a proposal number (1, 2, ...)"),
+            )),
+        },
+        ["apply"] => Err(bad_arg(name, "apply needs a proposal number".into())),
+        ["undo", ..] => Err(bad_arg(name, "undo takes no argument".into())),
+        [other, ..] => Err(bad_arg(
+            name,
+            format!("expected apply N or undo, got \"{other}\""),
+        )),
     }
 }
 

@@ -243,8 +243,8 @@ pub const SPECS: &[CommandSpec] = &[
     ),
     spec(
         ".options",
-        ".options export FILE",
-        "write RocksDB's own OPTIONS file for the current settings",
+        ".options export FILE [--format rocksdb|tikv]",
+        "write RocksDB's own OPTIONS file for the current settings, or a TiKV config fragment",
         Options,
     ),
     runs(
@@ -285,6 +285,15 @@ pub const SPECS: &[CommandSpec] = &[
         ".cancel [JOB]",
         "ask a running job (default: the newest) to stop",
         Jobs,
+    ),
+    runs(
+        spec(
+            ".advise",
+            ".advise | apply N | undo",
+            "propose option changes from the live figures; apply proposal N; undo the last applied",
+            Options,
+        ),
+        Runs::JobIfReopen,
     ),
     spec(
         ".set refresh_ms",
@@ -332,7 +341,7 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
         Command::Flush => ".flush",
         Command::Compact(_) => ".compact",
         Command::Profile { .. } | Command::ProfileList => ".profile",
-        Command::OptionsExport(_) => ".options",
+        Command::OptionsExport(..) => ".options",
         Command::Load { .. } => ".load",
         Command::Bench { .. } => ".bench",
         Command::Ycsb { .. } => ".ycsb",
@@ -342,6 +351,7 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
         Command::Export { .. } => ".export",
         Command::Quit => ".quit",
         Command::Check => ".check",
+        Command::Advise(_) => ".advise",
     };
     // Every name above is in SPECS (the spec tests check each variant), so `find` cannot
     // miss; `.quit` is the harmless fallback rather than a panic.

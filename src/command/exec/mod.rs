@@ -14,6 +14,7 @@ use super::spec::{Family, spec_of};
 use crate::engine::{Db, DbError, DbOptions};
 use crate::metrics::MetricsWindow;
 
+mod advise;
 mod data;
 mod jobs;
 mod options;
@@ -87,6 +88,8 @@ pub struct Executor {
     /// `Some` when databases open with their saved options and these `(name, value)`
     /// over them (the shell's `--set`); `None`: with exactly `opts`.
     sets: Option<Vec<(String, String)>>,
+    /// `.advise`'s last proposals and the undo stack of applied ones.
+    advice: advise::Advice,
 }
 
 /// Waits for a job and returns its final status.
@@ -142,6 +145,7 @@ impl Executor {
             waiter: None,
             depth: 0,
             sets: None,
+            advice: advise::Advice::default(),
         }
     }
 

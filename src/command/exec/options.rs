@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{Executor, misrouted};
 use crate::command::outcome::{Cell, ExecError, Outcome, Table};
-use crate::command::parse::Command;
+use crate::command::parse::{Command, OptionsFormat};
 use crate::engine::options::canonical_name;
 use crate::engine::profiles::{self, ProfileError};
 use crate::engine::{Applies, CheckReport, Db, DbOptions, OptionChange};
@@ -49,10 +49,12 @@ impl Executor {
                     self.load_profile(path)?
                 }
             }
-            Command::OptionsExport(path) => {
+            Command::OptionsExport(path, OptionsFormat::Rocksdb) => {
                 let src = self.db.export_rocksdb_options(Path::new(path))?;
                 Outcome::Message(format!("wrote {path} (RocksDB's {})", src.display()))
             }
+            Command::OptionsExport(path, OptionsFormat::Tikv) => self.export_tikv(path)?,
+            Command::Advise(action) => self.advise_command(*action)?,
             _ => return Err(misrouted(cmd)),
         })
     }
@@ -81,7 +83,7 @@ impl Executor {
 
     /// Moves every option to `target` (validated and planned first, so a bad target
     /// changes nothing), as one change.
-    fn change_all(
+    pub(super) fn change_all(
         &self,
         target: DbOptions,
         label: String,
@@ -171,6 +173,16 @@ impl Executor {
                 .collect::<Vec<_>>()
                 .join("\n"))
         })
+    }
+
+    /// `.options export FILE --format tikv`: the options in force as a TiKV fragment.
+    fn export_tikv(&self, path: &str) -> Result<Outcome, ExecError> {
+        let source = self.db.path().display().to_string();
+        let text = crate::command::tikv::tikv_fragment(&self.db.options(), &source);
+        std::fs::write(path, text).map_err(|e| ExecError::file("write", path, e))?;
+        Ok(Outcome::Message(format!(
+            "wrote {path} (TiKV configuration fragment)"
+        )))
     }
 
     /// `.profile list`: the built-in profiles.

@@ -1,0 +1,235 @@
+//! `.advise`, `.advise apply N`, `.advise undo`: the advisor's rules over the live
+//! figures, and its proposals applied (and undone) through the normal option path.
+use std::path::PathBuf;
+
+use serde_json::{Map, Value as Json, json};
+
+use super::Executor;
+use crate::command::advise::{AdviseInput, Finding, Proposal, advise};
+use crate::command::outcome::{ExecError, Outcome};
+use crate::command::parse::AdviseAction;
+use crate::engine::DbOptions;
+use crate::metrics::{NewEvent, Snapshot};
+
+/// The last `.advise` list and the applied proposals, newest last.
+#[derive(Debug, Default)]
+pub(super) struct Advice {
+    /// The database the proposals are for (`.open` makes them stale).
+    db: PathBuf,
+    proposals: Vec<Proposal>,
+    /// The options the proposals were computed against: any change makes them stale.
+    opts: Option<DbOptions>,
+    undo: Vec<Applied>,
+}
+
+/// One applied proposal: what to put back.
+#[derive(Debug)]
+struct Applied {
+    n: usize,
+    rule: &'static str,
+    /// `(option, value before the apply)`.
+    before: Vec<(String, String)>,
+}
+
+impl Executor {
+    pub(super) fn advise_command(&mut self, action: AdviseAction) -> Result<Outcome, ExecError> {
+        if self.advice.db != self.db.path() {
+            self.advice = Advice {
+                db: self.db.path().to_path_buf(),
+                ..Advice::default()
+            };
+        }
+        match action {
+            AdviseAction::List => Ok(self.advise_list()),
+            AdviseAction::Apply(n) => self.advise_apply(n),
+            AdviseAction::Undo => self.advise_undo(),
+        }
+    }
+
+    /// The live figures the rules read. The one place that picks the window (since
+    /// open for now; the metrics history's last 30 s once it exists).
+    fn advise_window(&self) -> Snapshot {
+        self.db.metrics_snapshot()
+    }
+
+    fn advise_list(&mut self) -> Outcome {
+        let snap = self.advise_window();
+        let opts = self.db.options();
+        let mrc = self.db.miss_ratio_curve();
+        let input = AdviseInput {
+            snap: &snap,
+            opts: &opts,
+            mrc: mrc.as_ref(),
+        };
+        let findings = advise(&input);
+        let proposals: Vec<Proposal> = findings
+            .iter()
+            .filter_map(|(_, f)| match f {
+                Finding::Propose(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        let text = list_text(&findings, &proposals, snap.window_secs);
+        let json = json!({
+            "window_secs": snap.window_secs,
+            "proposals": proposals.iter().enumerate().map(|(i, p)| proposal_json(i + 1, p)).collect::<Vec<_>>(),
+            "quiet": findings.iter().filter_map(|(r, f)| quiet_json(r, f)).collect::<Vec<_>>(),
+        });
+        self.advice.proposals = proposals;
+        self.advice.opts = Some(opts);
+        Outcome::Report { text, json }
+    }
+
+    /// Applies proposal `n` as one option change (a job when it may reopen), after an
+    /// event saying it came from `.advise`.
+    fn advise_apply(&mut self, n: usize) -> Result<Outcome, ExecError> {
+        let Some(listed) = &self.advice.opts else {
+            return Err(refused("no proposals yet: run .advise first"));
+        };
+        let count = self.advice.proposals.len();
+        let Some(p) = self.advice.proposals.get(n - 1).cloned() else {
+            return Err(refused(&format!(
+                "no proposal {n}: the last .advise listed {count}"
+            )));
+        };
+        let cur = self.db.options();
+        if cur != *listed {
+            return Err(refused(&format!(
+                "proposal {n} is stale: the options changed since .advise listed it; run .advise again"
+            )));
+        }
+        let mut target = cur.clone();
+        let mut before = Vec::new();
+        for (name, value) in &p.sets {
+            before.push((name.clone(), cur.get(name).unwrap_or_default()));
+            target.set(name, value)?;
+        }
+        let label = format!(
+            ".advise apply {n} ({}): {}",
+            p.rule,
+            p.commands().join("; ")
+        );
+        self.db.metrics().event(NewEvent {
+            kind: "advise",
+            label: label.clone(),
+            ..NewEvent::default()
+        });
+        let outcome =
+            self.change_all(target, label, "every option already had its value".into())?;
+        self.advice.undo.push(Applied {
+            n,
+            rule: p.rule,
+            before,
+        });
+        Ok(outcome)
+    }
+
+    /// Puts back the values the last applied proposal changed.
+    fn advise_undo(&mut self) -> Result<Outcome, ExecError> {
+        let Some(last) = self.advice.undo.last() else {
+            return Err(refused("nothing to undo: no .advise proposal was applied"));
+        };
+        let mut target = self.db.options();
+        for (name, value) in &last.before {
+            target.set(name, value)?;
+        }
+        let sets: Vec<String> = last
+            .before
+            .iter()
+            .map(|(n, v)| format!(".set {n} {v}"))
+            .collect();
+        let label = format!(
+            ".advise undo {} ({}): {}",
+            last.n,
+            last.rule,
+            sets.join("; ")
+        );
+        self.db.metrics().event(NewEvent {
+            kind: "advise",
+            label: label.clone(),
+            ..NewEvent::default()
+        });
+        let outcome =
+            self.change_all(target, label, "every option already had its value".into())?;
+        self.advice.undo.pop();
+        Ok(outcome)
+    }
+}
+
+fn refused(text: &str) -> ExecError {
+    ExecError::Refused(text.to_string())
+}
+
+/// The numbered proposals, then what each quiet rule looked at and what the others lack.
+fn list_text(findings: &[(&str, Finding)], proposals: &[Proposal], window: f64) -> String {
+    let mut out = Vec::new();
+    for (i, p) in proposals.iter().enumerate() {
+        out.push(format!("{}. [{}] {}", i + 1, p.rule, p.reason));
+        out.push(format!("   read: {}", figures_text(p)));
+        for c in p.commands() {
+            out.push(format!("   run:  {c}"));
+        }
+        if let Some(e) = &p.effect {
+            out.push(format!("   expect: {e}"));
+        }
+    }
+    if proposals.is_empty() {
+        out.push(format!(
+            "nothing to advise (figures of the last {window:.1} s):"
+        ));
+    } else {
+        out.push(format!(
+            "(.advise apply N runs one; .advise undo puts it back; figures of the last {window:.1} s)"
+        ));
+    }
+    for (rule, f) in findings {
+        match f {
+            Finding::Quiet(figs) => out.push(format!(
+                "   {rule}: fine ({})",
+                figs.iter()
+                    .map(|f| format!("{} = {}", f.name, f.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Finding::NoData(why) => out.push(format!("   {rule}: cannot judge: {why}")),
+            Finding::Propose(_) => {}
+        }
+    }
+    out.join("\n")
+}
+
+fn figures_text(p: &Proposal) -> String {
+    p.figures
+        .iter()
+        .map(|f| format!("{} = {}", f.name, f.value))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn figures_json(figs: &[crate::command::advise::Figure]) -> Json {
+    let mut m = Map::new();
+    for f in figs {
+        m.insert(f.name.to_string(), Json::String(f.value.clone()));
+    }
+    Json::Object(m)
+}
+
+fn proposal_json(n: usize, p: &Proposal) -> Json {
+    json!({
+        "n": n,
+        "rule": p.rule,
+        "figures": figures_json(&p.figures),
+        "reason": p.reason,
+        "commands": p.commands(),
+        "effect": p.effect,
+    })
+}
+
+/// A rule that proposed nothing: its figures, or why it could not judge.
+fn quiet_json(rule: &str, f: &Finding) -> Option<Json> {
+    match f {
+        Finding::Quiet(figs) => Some(json!({"rule": rule, "figures": figures_json(figs)})),
+        Finding::NoData(why) => Some(json!({"rule": rule, "no_data": why})),
+        Finding::Propose(_) => None,
+    }
+}
