@@ -177,7 +177,7 @@ fn share(part: u64, whole: u64) -> f64 {
 /// give a value cache whose curve is flat back to a full block cache.
 fn cache_split(i: &AdviseInput) -> Finding {
     let Some(c) = i.mrc.filter(|c| !c.points.is_empty()) else {
-        return Finding::NoData("no miss-ratio curve yet (it needs gets)".into());
+        return Finding::NoData("no miss-ratio curve yet".into());
     };
     if c.sampled_gets < MIN_MRC_SAMPLES {
         return Finding::NoData(format!(
@@ -200,7 +200,7 @@ fn cache_split(i: &AdviseInput) -> Finding {
         i.opts.block_cache_bytes as u64,
     );
     let now = c.hit_rate_at(v).unwrap_or(0.0);
-    let mut figures = vec![
+    let figures = vec![
         fig("value_cache_size", bytes(v)),
         fig("block_cache_size", bytes(b)),
         fig("curve hit rate now", pct(now)),
@@ -208,58 +208,81 @@ fn cache_split(i: &AdviseInput) -> Finding {
         fig("block-cache hit rate", pct(bhit)),
         fig("curve samples", c.sampled_gets.to_string()),
     ];
-    // Grow: take half the block cache when it answers too few of its lookups to keep.
-    let d = b / 2;
-    let grown = c.hit_rate_at(v + d).unwrap_or(now);
-    if d > 0 && (grown - now) * 100.0 >= MIN_GAIN_POINTS && bhit < BLOCK_HIT_KEEP {
-        figures.push(fig("curve hit rate at +half", pct(grown)));
-        return Finding::Propose(Proposal {
-            rule: "cache-split",
-            figures,
-            reason: format!(
-                "the curve gains {:.1} points with {} more value cache, and the block cache answers only {} of its lookups",
-                (grown - now) * 100.0,
-                bytes(d),
-                pct(bhit)
-            ),
-            sets: vec![
-                set("value_cache_size", format_size((v + d) as usize)),
-                set("block_cache_size", format_size((b - d) as usize)),
-            ],
-            effect: Some(format!(
-                "{:+.1} points value-cache hit rate ({} -> {}), same total memory",
-                (grown - now) * 100.0,
-                pct(now),
-                pct(grown)
-            )),
-        });
-    }
-    // Shrink: a flat curve over the top half of the value cache means idle memory.
-    let half = v / 2;
-    let shrunk = c.hit_rate_at(v - half).unwrap_or(now);
     let full = r.block_cache_usage as f64 >= BLOCK_CACHE_FULL * b.max(1) as f64;
-    if half > 0 && (now - shrunk) * 100.0 <= FLAT_LOSS_POINTS && full {
-        figures.push(fig("curve hit rate at half", pct(shrunk)));
-        return Finding::Propose(Proposal {
-            rule: "cache-split",
-            figures,
-            reason: format!(
-                "the curve is flat over the value cache's top {} (it loses {:.1} points) while the block cache is full",
-                bytes(half),
-                (now - shrunk) * 100.0
-            ),
-            sets: vec![
-                set("value_cache_size", format_size((v - half) as usize)),
-                set("block_cache_size", format_size((b + half) as usize)),
-            ],
-            effect: Some(format!(
-                "{:+.1} points value-cache hit rate, moves {} to the block cache",
-                (shrunk - now) * 100.0,
-                bytes(half)
-            )),
-        });
+    let found = grow_value_cache(c, (v, b), now, bhit)
+        .or_else(|| full.then(|| shrink_value_cache(c, (v, b), now)).flatten());
+    match found {
+        Some((extra, mut p)) => {
+            p.figures = figures;
+            p.figures.push(extra);
+            Finding::Propose(p)
+        }
+        None => Finding::Quiet(figures),
     }
-    Finding::Quiet(figures)
+}
+
+/// Grow the value cache by half the block cache when the curve gains enough and the
+/// block cache answers too few of its lookups to keep. `(v, b)`: the two sizes.
+fn grow_value_cache(
+    c: &MrcCurve,
+    (v, b): (u64, u64),
+    now: f64,
+    bhit: f64,
+) -> Option<(Figure, Proposal)> {
+    let d = b / 2;
+    let grown = c.hit_rate_at(v + d)?;
+    let gain = (grown - now) * 100.0;
+    if d == 0 || gain < MIN_GAIN_POINTS || bhit >= BLOCK_HIT_KEEP {
+        return None;
+    }
+    let p = Proposal {
+        rule: "cache-split",
+        figures: Vec::new(),
+        reason: format!(
+            "the curve gains {gain:.1} points with {} more value cache, and the block cache answers only {} of its lookups",
+            bytes(d),
+            pct(bhit)
+        ),
+        sets: vec![
+            set("value_cache_size", format_size((v + d) as usize)),
+            set("block_cache_size", format_size((b - d) as usize)),
+        ],
+        effect: Some(format!(
+            "{gain:+.1} points value-cache hit rate ({} -> {}), same total memory",
+            pct(now),
+            pct(grown)
+        )),
+    };
+    Some((fig("curve hit rate at +half", pct(grown)), p))
+}
+
+/// Halve a value cache whose curve is flat over its top half and give that memory to
+/// the (full) block cache.
+fn shrink_value_cache(c: &MrcCurve, (v, b): (u64, u64), now: f64) -> Option<(Figure, Proposal)> {
+    let half = v / 2;
+    let shrunk = c.hit_rate_at(v - half)?;
+    let loss = (now - shrunk) * 100.0;
+    if half == 0 || loss > FLAT_LOSS_POINTS {
+        return None;
+    }
+    let p = Proposal {
+        rule: "cache-split",
+        figures: Vec::new(),
+        reason: format!(
+            "the curve is flat over the value cache's top {} (it loses {loss:.1} points) while the block cache is full",
+            bytes(half)
+        ),
+        sets: vec![
+            set("value_cache_size", format_size((v - half) as usize)),
+            set("block_cache_size", format_size((b + half) as usize)),
+        ],
+        effect: Some(format!(
+            "{:+.1} points value-cache hit rate, moves {} to the block cache",
+            -loss,
+            bytes(half)
+        )),
+    };
+    Some((fig("curve hit rate at half", pct(shrunk)), p))
 }
 
 /// Write stalls, or compaction falling behind: bigger and more memtables flush less

@@ -87,7 +87,11 @@ impl Executor {
             return Err(refused("no proposals yet: run .advise first"));
         };
         let count = self.advice.proposals.len();
-        let Some(p) = self.advice.proposals.get(n - 1).cloned() else {
+        let Some(p) = n
+            .checked_sub(1)
+            .and_then(|i| self.advice.proposals.get(i))
+            .cloned()
+        else {
             return Err(refused(&format!(
                 "no proposal {n}: the last .advise listed {count}"
             )));
