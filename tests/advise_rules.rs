@@ -434,3 +434,19 @@ fn advise_parses() {
         assert!(e.starts_with(".advise:") && !e.contains('\n'), "{bad}: {e}");
     }
 }
+
+#[test]
+fn advise_and_export_format_complete() {
+    use alexdb::command::complete::complete;
+    let cases: &[(&str, usize, &[&str])] = &[
+        (".adv", 0, &[".advise"]),
+        (".advise ", 8, &["apply", "undo"]),
+        (".advise u", 8, &["undo"]),
+        (".options export f ", 18, &["--format"]),
+        (".options export f --format t", 27, &["tikv"]),
+    ];
+    for (line, start, want) in cases {
+        let want: Vec<String> = want.iter().map(|w| w.to_string()).collect();
+        assert_eq!(complete(line, line.len()), (*start, want), "{line:?}");
+    }
+}
