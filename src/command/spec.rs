@@ -294,8 +294,8 @@ pub const SPECS: &[CommandSpec] = &[
     ),
     spec(
         ".export",
-        ".export metrics FILE.csv|FILE.json | screen FILE",
-        "dashboard only: write the sampled metrics, or the screen as text",
+        ".export metrics FILE.csv|FILE.json|FILE.svg | screen FILE",
+        "dashboard only: write the sampled metrics (.svg: as charts), or the screen as text",
         Dashboard,
     ),
     CommandSpec {

@@ -6,6 +6,7 @@
 //! terminal code: the bench runner, the executor and the dashboard all call these.
 pub mod bench;
 mod draw;
+pub mod metrics;
 
 use std::path::Path;
 
