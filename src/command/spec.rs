@@ -259,7 +259,7 @@ pub const SPECS: &[CommandSpec] = &[
     runs(
         spec(
             ".bench",
-            ".bench profile [--queries Q] | vs-sqlite --rows N [...] | ycsb --workload W --records N --ops M [...] | index --keys N --dist D [&]",
+            ".bench profile [--queries Q] [--plot F.svg] | vs-sqlite --rows N [...] | ycsb --workload W --records N --ops M [...] | index --keys N --dist D [&]",
             "run a benchmark as a job (& runs it in the background)",
             Jobs,
         ),
