@@ -179,6 +179,8 @@ pub enum Command {
     Quit,
     /// `.check`: ALEX against RocksDB, and the key ranges RocksDB could not read.
     Check,
+    /// `.mrc` (the value cache's miss-ratio curve as a table) or `.mrc reset`.
+    Mrc { reset: bool },
 }
 
 /// Why a line did not parse. Display is one line: what was wrong and what to do.
@@ -510,6 +512,14 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
         ".check" => {
             arity(name, argc == 0, "no arguments", argc)?;
             Ok(Command::Check)
+        }
+        ".mrc" => {
+            arity(name, argc <= 1, "0 or 1 argument", argc)?;
+            match args.first().map(|a| a.text().to_ascii_lowercase()) {
+                None => Ok(Command::Mrc { reset: false }),
+                Some(w) if w == "reset" => Ok(Command::Mrc { reset: true }),
+                Some(other) => Err(bad_arg(name, format!("expected reset, got \"{other}\""))),
+            }
         }
         ".profile" if argc == 1 && args[0].text().eq_ignore_ascii_case("list") => {
             Ok(Command::ProfileList)

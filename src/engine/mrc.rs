@@ -252,9 +252,12 @@ impl Tracker {
                 bytes,
                 hit_rate: sum / total,
             };
-            // Small buckets can round to the same byte size: keep the later one.
+            let n = out.len();
+            // Small buckets can round to the same byte size, and inside a flat stretch
+            // only its two ends matter (the curve is interpolated): keep the later one.
+            let flat = n >= 2 && out[n - 2].hit_rate == p.hit_rate;
             match out.last_mut() {
-                Some(last) if last.bytes >= bytes => *last = p,
+                Some(last) if last.bytes >= bytes || flat => *last = p,
                 _ => out.push(p),
             }
         }

@@ -16,6 +16,7 @@ use crate::metrics::MetricsWindow;
 
 mod data;
 mod jobs;
+mod mrc;
 mod options;
 mod session;
 
