@@ -121,3 +121,25 @@ fn reset_and_off_drop_the_estimate() {
     let c = exec.db().miss_ratio_curve().expect("curve");
     assert_eq!(c.gets, 200_000, "on starts afresh");
 }
+
+#[test]
+fn a_thinned_curve_keeps_both_ends_and_at_most_max_points() {
+    use alexdb::metrics::{MrcCurve, MrcPoint};
+    let c = MrcCurve {
+        points: (1..=200)
+            .map(|i| MrcPoint {
+                bytes: i * 10,
+                hit_rate: i as f64 / 200.0,
+            })
+            .collect(),
+        sampled_gets: 5000,
+        ..Default::default()
+    };
+    let t = c.thinned(48);
+    assert_eq!(t.points.len(), 48);
+    assert_eq!(t.points[0], c.points[0]);
+    assert_eq!(t.points[47], c.points[199]);
+    assert!(t.points.windows(2).all(|w| w[0].bytes < w[1].bytes));
+    assert_eq!(t.sampled_gets, 5000);
+    assert_eq!(c.thinned(500), c);
+}

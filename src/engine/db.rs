@@ -33,6 +33,8 @@ use crate::metrics::{
 };
 
 const KEY_STRIPES: usize = 256;
+/// Points of the miss-ratio curve in each metrics snapshot (about 0.8 KB).
+const SNAPSHOT_CURVE_POINTS: usize = 48;
 
 #[repr(align(64))]
 pub(super) struct KeyStripe {
@@ -833,6 +835,11 @@ impl Db {
         self.mrc.curve(per_value, current, self.gets_seen())
     }
 
+    /// The curve a snapshot carries: thinned, as dashboards keep thousands of samples.
+    fn snapshot_curve(&self) -> Option<crate::metrics::MrcCurve> {
+        self.miss_ratio_curve().map(|c| c.thinned(SNAPSHOT_CURVE_POINTS))
+    }
+
     /// Starts the miss-ratio curve afresh (`.mrc reset`).
     pub fn reset_miss_ratio_curve(&self) {
         self.mrc.reset(self.gets_seen());
@@ -866,6 +873,7 @@ impl Db {
         let (tickers, rocks) = self.rocks_now();
         let raw = self.raw_state(tickers);
         let mut s = raw.snapshot(None, self.gauges(rocks));
+        s.mrc = self.snapshot_curve();
         s.events = self.metrics.events_since(0);
         s.events.retain(|e| e.id <= raw.last_event_id);
         s
@@ -877,6 +885,7 @@ impl Db {
         let (tickers, rocks) = self.rocks_now();
         let raw = self.raw_state(tickers);
         let mut s = raw.snapshot(window.prev.as_ref(), self.gauges(rocks));
+        s.mrc = self.snapshot_curve();
         let after = window.prev.as_ref().map_or(0, |p| p.last_event_id);
         s.events = self.metrics.events_since(after);
         s.events.retain(|e| e.id <= raw.last_event_id);

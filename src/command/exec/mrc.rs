@@ -4,10 +4,7 @@ use serde_json::json;
 
 use crate::command::outcome::Outcome;
 use crate::engine::Db;
-use crate::metrics::MrcCurve;
-
-/// Fewer sampled gets than this give a curve of noise: `.mrc` says so instead.
-pub const MIN_SAMPLED_GETS: u64 = 1000;
+use crate::metrics::{MIN_SAMPLED_GETS, MrcCurve};
 
 /// Multiples of the current size shown.
 const FACTORS: [f64; 6] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0];
