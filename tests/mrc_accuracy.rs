@@ -37,7 +37,8 @@ fn loaded(dir: &std::path::Path) -> Db {
 /// Runs `keys` through the database with an empty value cache of `bytes`; returns the
 /// cache's hit rate over the run.
 fn measured(db: &Db, bytes: u64, keys: &[i64]) -> f64 {
-    db.set_option("value_cache_size", "0").expect("empty the cache");
+    db.set_option("value_cache_size", "0")
+        .expect("empty the cache");
     db.set_option("value_cache_size", &bytes.to_string())
         .expect("size the cache");
     let before = db.cache_counters();

@@ -79,13 +79,22 @@ fn the_table_marks_now_and_every_key_and_json_has_the_fields() {
     let Ok(Outcome::Report { text, json }) = &r[0].result else {
         panic!("{:?}", r[0].result);
     };
-    assert!(text.contains("size (MiB)  predicted hit %  memory vs now (MiB)"), "{text}");
+    assert!(
+        text.contains("size (MiB)  predicted hit %  memory vs now (MiB)"),
+        "{text}"
+    );
     let now: Vec<&str> = text.lines().filter(|l| l.contains("<- now")).collect();
     assert_eq!(now.len(), 1, "{text}");
     assert!(now[0].trim_start().starts_with("1.0"), "{text}");
     assert!(now[0].contains("+0.0"), "{text}");
     assert!(text.contains("holds every key"), "{text}");
-    for field in ["points", "current_bytes", "sampled_gets", "sample_rate", "bytes_per_value"] {
+    for field in [
+        "points",
+        "current_bytes",
+        "sampled_gets",
+        "sample_rate",
+        "bytes_per_value",
+    ] {
         assert!(json.get(field).is_some(), "{field} missing: {json}");
     }
     assert_eq!(json["current_bytes"], 1 << 20);
@@ -95,8 +104,14 @@ fn the_table_marks_now_and_every_key_and_json_has_the_fields() {
     let rate = |i: usize| sizes[i]["hit_rate"].as_f64().expect("rate");
     // A cyclic scan over 20,000 keys hits only once all of them fit.
     assert!(rate(0) < 0.15, "{json}");
-    let all = sizes.iter().position(|s| s["all_keys"] == true).expect("all");
-    assert!(sizes[all]["hit_rate"].as_f64().expect("rate") > 0.85, "{json}");
+    let all = sizes
+        .iter()
+        .position(|s| s["all_keys"] == true)
+        .expect("all");
+    assert!(
+        sizes[all]["hit_rate"].as_f64().expect("rate") > 0.85,
+        "{json}"
+    );
     assert!(json["sampled_gets"].as_u64().expect("n") >= 1000);
 }
 
@@ -115,7 +130,10 @@ fn reset_and_off_drop_the_estimate() {
     let m = message(&run(&mut exec, ".mrc")[0]);
     assert!(m.contains("is off"), "{m}");
     gets(&exec, 500, 10_000);
-    assert!(exec.db().miss_ratio_curve().is_none(), "off samples nothing");
+    assert!(
+        exec.db().miss_ratio_curve().is_none(),
+        "off samples nothing"
+    );
     run(&mut exec, ".set value_cache_mrc on");
     gets(&exec, 500, 200_000);
     let c = exec.db().miss_ratio_curve().expect("curve");

@@ -180,7 +180,9 @@ pub enum Command {
     /// `.check`: ALEX against RocksDB, and the key ranges RocksDB could not read.
     Check,
     /// `.mrc` (the value cache's miss-ratio curve as a table) or `.mrc reset`.
-    Mrc { reset: bool },
+    Mrc {
+        reset: bool,
+    },
 }
 
 /// Why a line did not parse. Display is one line: what was wrong and what to do.

@@ -837,7 +837,8 @@ impl Db {
 
     /// The curve a snapshot carries: thinned, as dashboards keep thousands of samples.
     fn snapshot_curve(&self) -> Option<crate::metrics::MrcCurve> {
-        self.miss_ratio_curve().map(|c| c.thinned(SNAPSHOT_CURVE_POINTS))
+        self.miss_ratio_curve()
+            .map(|c| c.thinned(SNAPSHOT_CURVE_POINTS))
     }
 
     /// Starts the miss-ratio curve afresh (`.mrc reset`).

@@ -342,7 +342,12 @@ impl MrcSampler {
     /// The curve, or `None` when off or before any sampled get.
     /// `bytes_per_value` turns distinct keys into bytes; `current_bytes` is the value
     /// cache's size now; `gets_now` the engine's get count now.
-    pub fn curve(&self, bytes_per_value: f64, current_bytes: u64, gets_now: u64) -> Option<MrcCurve> {
+    pub fn curve(
+        &self,
+        bytes_per_value: f64,
+        current_bytes: u64,
+        gets_now: u64,
+    ) -> Option<MrcCurve> {
         if !self.is_on() {
             return None;
         }
@@ -407,7 +412,9 @@ mod tests {
     #[test]
     fn renumbering_keeps_distances_right() {
         // Far more reads than slots, over a key set small enough to stay tracked.
-        let s: Vec<i64> = (0..(3 * SLOTS as i64)).map(|i| (i * 31 + i / 7) % 97).collect();
+        let s: Vec<i64> = (0..(3 * SLOTS as i64))
+            .map(|i| (i * 31 + i / 7) % 97)
+            .collect();
         assert_eq!(tracker_distances(&s), lru_stack(&s));
     }
 
@@ -430,7 +437,11 @@ mod tests {
         let c = m.curve(100.0, 0, 2_000_000).unwrap();
         // The rate keeps about MAX_KEYS of the 2M keys.
         let kept = c.sample_rate * 2e6;
-        assert!(kept > 0.8 * (MAX_KEYS * 7 / 8) as f64, "rate {}", c.sample_rate);
+        assert!(
+            kept > 0.8 * (MAX_KEYS * 7 / 8) as f64,
+            "rate {}",
+            c.sample_rate
+        );
         assert!(kept < 1.25 * MAX_KEYS as f64, "rate {}", c.sample_rate);
         // Every key read once: nothing can hit (but for the sample's noise).
         assert!(c.hit_rate_at(u64::MAX).unwrap_or(0.0) < 0.05);

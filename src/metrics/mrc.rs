@@ -39,7 +39,9 @@ impl MrcCurve {
         let points = if n <= max {
             self.points.clone()
         } else {
-            (0..max).map(|i| self.points[i * (n - 1) / (max - 1)]).collect()
+            (0..max)
+                .map(|i| self.points[i * (n - 1) / (max - 1)])
+                .collect()
         };
         MrcCurve {
             points,

@@ -72,7 +72,13 @@ pub fn mrc_rows(c: &MrcCurve, keys: u64) -> Vec<MrcRow> {
     };
     let mut rows: Vec<MrcRow> = FACTORS
         .iter()
-        .map(|f| row((base as f64 * f) as u64, *f == 1.0 && c.current_bytes > 0, false))
+        .map(|f| {
+            row(
+                (base as f64 * f) as u64,
+                *f == 1.0 && c.current_bytes > 0,
+                false,
+            )
+        })
         .collect();
     rows.push(row(all, all == c.current_bytes && all > 0, true));
     rows.sort_by_key(|r| r.bytes);

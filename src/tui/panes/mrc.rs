@@ -40,7 +40,12 @@ pub fn render(c: &MrcCurve, block_cache: u64, area: Rect, buf: &mut Buffer) {
         Span::styled(fmt::fit(&head, w.saturating_sub(6)), dim()),
     ]);
     buf.set_line(area.x, area.y, &line, area.width);
-    buf.set_line(area.x, area.y + 1, &budget_line(c, block_cache, w), area.width);
+    buf.set_line(
+        area.x,
+        area.y + 1,
+        &budget_line(c, block_cache, w),
+        area.width,
+    );
     if few || area.height < MIN_ROWS {
         return;
     }
