@@ -8,15 +8,15 @@ fn completion_table() {
         ("ge", 0, &["get"]),
         ("e", 0, &["exists"]),
         ("m", 0, &["mget"]),
-        (".m", 0, &[".mode"]),
+        (".m", 0, &[".mode", ".mrc"]),
         (
             ".",
             0,
             &[
                 ".bench", ".cancel", ".check", ".compact", ".exit", ".export", ".flush", ".help",
-                ".jobs", ".load", ".mode", ".open", ".options", ".output", ".profile", ".quit",
-                ".read", ".reopen", ".reset", ".set", ".show", ".stats", ".timer", ".width",
-                ".ycsb",
+                ".jobs", ".load", ".mode", ".mrc", ".open", ".options", ".output", ".profile",
+                ".quit", ".read", ".reopen", ".reset", ".set", ".show", ".stats", ".timer",
+                ".width", ".ycsb",
             ],
         ),
         ("sel", 0, &["select"]),
@@ -33,6 +33,7 @@ fn completion_table() {
             &[
                 "value_cache_compression",
                 "value_cache_entries",
+                "value_cache_mrc",
                 "value_cache_policy",
                 "value_cache_shards",
                 "value_cache_size",

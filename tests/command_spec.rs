@@ -44,6 +44,7 @@ const SAMPLES: &[(&str, &[&str])] = &[
     (".ycsb", &[".ycsb a --ops 10"]),
     (".jobs", &[".jobs", ".jobs 2", ".jobs [2]"]),
     (".cancel", &[".cancel", ".cancel 2"]),
+    (".mrc", &[".mrc", ".mrc reset"]),
     (
         ".set refresh_ms",
         &[".set refresh_ms 100", ".reset refresh_ms"],
