@@ -2,7 +2,7 @@
 //! nothing about speed, so they are not tests. Run one (or all, without a name) with
 //! `cargo bench --bench engine_measure -- NAME`; names: bulk_load_methods_and_reopen,
 //! reopen_at_scale, scan_iterator_vs_multiget, instrumentation_cost, timing_primitives,
-//! value_codecs, cache_directory.
+//! value_codecs, cache_directory, mrc_cost.
 //! Environment: MEASURE_BOTTOMMOST (bottommost compression for the load measurement),
 //! MEASURE_ROWS (reopen_at_scale, cache_directory), MEASURE_ORDER=sorted (reopen_at_scale),
 //! MEASURE_CODEC_VALUES (values per size for value_codecs, default 1,000,000).
@@ -728,8 +728,64 @@ fn measure_cache_directory() {
     }
 }
 
+/// The miss-ratio curve's cost (issue 14): its unsampled path (a hash and a compare)
+/// and its sampled path alone, and whole gets that hit the value cache with
+/// `value_cache_mrc` on and off (the cheapest get, so the largest relative cost).
+fn measure_mrc_cost() {
+    use alexdb::engine::mrc::{MrcSampler, START_RATE, key_hash};
+    let limit = (START_RATE * 2f64.powi(64)) as u64;
+    let keys: Vec<i64> = (0..4_000_000).map(scrambled).collect();
+    let (sampled, unsampled): (Vec<i64>, Vec<i64>) =
+        keys.iter().partition(|&&k| key_hash(k) < limit);
+    let per_call = |label: &str, ks: &[i64], reps: usize| {
+        let m = MrcSampler::new(true);
+        let t = Instant::now();
+        for _ in 0..reps {
+            ks.iter().for_each(|&k| m.observe(black_box(k), true, || 0));
+        }
+        let ns = t.elapsed().as_secs_f64() * 1e9 / (reps * ks.len()) as f64;
+        println!("  {label:<44} {ns:.2} ns/get");
+        ns
+    };
+    let cheap = per_call("observe, unsampled key", &unsampled, 5);
+    let dear = per_call("observe, sampled key", &sampled, 5);
+    println!(
+        "  amortised at 1 in {:.0} keys: {:.2} ns/get",
+        1.0 / START_RATE,
+        cheap + dear * START_RATE
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path()).unwrap();
+    db.load((0..ROWS).map(|i| (i, value(i)))).unwrap();
+    let hot: Vec<i64> = (0..50_000).map(|i| scrambled(i) % ROWS).collect();
+    hot.iter().for_each(|&k| drop(db.get(k)));
+    let mut best = [f64::MAX; 2];
+    // Interleaved, best of 5 each, so drift in the machine hits both alike.
+    for _ in 0..5 {
+        for (i, on) in ["off", "on"].iter().enumerate() {
+            db.set_option("value_cache_mrc", on).unwrap();
+            let t = Instant::now();
+            let mut sum = 0usize;
+            for _ in 0..20 {
+                for &k in &hot {
+                    sum += db.get(k).unwrap().map_or(0, |v| v.len());
+                }
+            }
+            black_box(sum);
+            best[i] = best[i].min(t.elapsed().as_secs_f64() * 1e9 / (20 * hot.len()) as f64);
+        }
+    }
+    println!(
+        "  cache-hit get: mrc off {:.1} ns, on {:.1} ns ({:+.1}%); unsampled path {:.1}% of a get",
+        best[0],
+        best[1],
+        (best[1] - best[0]) / best[0] * 100.0,
+        cheap / best[0] * 100.0
+    );
+}
+
 /// Every measurement by the name given on the command line.
-const MEASUREMENTS: [(&str, fn()); 7] = [
+const MEASUREMENTS: [(&str, fn()); 8] = [
     (
         "bulk_load_methods_and_reopen",
         measure_bulk_load_methods_and_reopen,
@@ -743,6 +799,7 @@ const MEASUREMENTS: [(&str, fn()); 7] = [
     ("timing_primitives", measure_timing_primitives),
     ("value_codecs", measure_value_codecs),
     ("cache_directory", measure_cache_directory),
+    ("mrc_cost", measure_mrc_cost),
 ];
 
 fn main() -> std::process::ExitCode {

@@ -8,13 +8,13 @@ fn completion_table() {
         ("ge", 0, &["get"]),
         ("e", 0, &["exists"]),
         ("m", 0, &["mget"]),
-        (".m", 0, &[".mode"]),
+        (".m", 0, &[".mode", ".mrc"]),
         (
             ".",
             0,
             &[
                 ".advise", ".bench", ".cancel", ".check", ".compact", ".exit", ".export", ".flush",
-                ".help", ".jobs", ".load", ".mode", ".open", ".options", ".output", ".profile",
+                ".help", ".jobs", ".load", ".mode", ".mrc", ".open", ".options", ".output", ".profile",
                 ".quit", ".read", ".reopen", ".reset", ".set", ".show", ".stats", ".timer",
                 ".width", ".ycsb",
             ],
@@ -33,6 +33,7 @@ fn completion_table() {
             &[
                 "value_cache_compression",
                 "value_cache_entries",
+                "value_cache_mrc",
                 "value_cache_policy",
                 "value_cache_shards",
                 "value_cache_size",

@@ -48,6 +48,7 @@ const SAMPLES: &[(&str, &[&str])] = &[
     (".jobs", &[".jobs", ".jobs 2", ".jobs [2]"]),
     (".cancel", &[".cancel", ".cancel 2"]),
     (".advise", &[".advise", ".advise apply 1", ".advise undo"]),
+    (".mrc", &[".mrc", ".mrc reset"]),
     (
         ".set refresh_ms",
         &[".set refresh_ms 100", ".reset refresh_ms"],

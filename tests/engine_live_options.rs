@@ -332,6 +332,10 @@ fn every_option_applies_and_keeps_every_row() {
             let r = rocks(db, TABLE, "data_block_hash_table_util_ratio");
             assert_eq!(r.parse::<f64>().ok(), Some(0.5), "{r}");
         }),
+        // Issue 14; tests/mrc_command.rs checks what it does.
+        ("value_cache_mrc", "off", |db| {
+            assert!(db.miss_ratio_curve().is_none());
+        }),
     ];
     let mut seen = std::collections::HashSet::new();
     for (name, value, check) in &cases {

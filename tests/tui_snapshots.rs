@@ -516,3 +516,50 @@ fn charts_shade_the_settling_after_a_change() {
         alexdb::tui::panes::chart::SETTLING_BG
     );
 }
+
+/// A fixed miss-ratio curve: 1 MiB to 1 GiB, rising steeply then flattening.
+fn mrc_curve(sampled_gets: u64) -> alexdb::metrics::MrcCurve {
+    use alexdb::metrics::{MrcCurve, MrcPoint};
+    MrcCurve {
+        points: (0..=20)
+            .map(|i| MrcPoint {
+                bytes: MIB << (i / 2) | if i % 2 == 1 { MIB << (i / 2 - 1) } else { 0 },
+                hit_rate: 0.9 * (1.0 - 0.8f64.powi(i)),
+            })
+            .collect(),
+        sampled_gets,
+        gets: sampled_gets * 64,
+        sample_rate: 1.0 / 64.0,
+        bytes_per_value: 120.0,
+        current_bytes: 64 * MIB,
+    }
+}
+
+/// Issue 14: the Cache pane draws the miss-ratio curve from the snapshot, with the
+/// current size marked and the budget split between the two caches; a curve from too
+/// few sampled gets is not drawn.
+#[test]
+fn cache_pane_draws_the_miss_ratio_curve() {
+    let with = |sampled: u64| {
+        let mut a = app();
+        let mut s = snap(240);
+        s.mrc = Some(mrc_curve(sampled));
+        a.push_sample(120.0, s);
+        a.focus = Pane::Cache;
+        a.expanded = true;
+        a
+    };
+    let a = with(12_000);
+    insta::assert_snapshot!("pane_cache_mrc_120x40", draw(&a, 120, 40).backend());
+    let t = text(&a, 120, 40);
+    for want in [
+        "curve hit % by value-cache size (n=12,000, 1 in 64 keys)",
+        "budget value 64.0MiB 11% · block 512MiB 89%",
+        "now 64.0MiB",
+    ] {
+        assert!(t.contains(want), "{want:?} missing:\n{t}");
+    }
+    let t = text(&with(300), 120, 40);
+    assert!(t.contains("curve too few sampled gets (n=300)"), "{t}");
+    assert!(!t.contains("now 64.0MiB"), "{t}");
+}

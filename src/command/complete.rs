@@ -78,6 +78,7 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
         ".bench" if arg_index == 0 => pick(&["profile", "vs-sqlite", "ycsb", "index"]),
         ".ycsb" if arg_index == 0 => pick(&["a", "b", "c", "d", "e", "f"]),
         ".profile" if arg_index == 0 => pick(&["list", "save", "load"]),
+        ".mrc" if arg_index == 0 => pick(&["reset"]),
         ".profile" if arg_index == 1 && words[1].eq_ignore_ascii_case("load") => {
             let names: Vec<&str> = crate::engine::profiles::BUILTINS
                 .iter()

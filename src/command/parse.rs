@@ -181,6 +181,10 @@ pub enum Command {
     Quit,
     /// `.check`: ALEX against RocksDB, and the key ranges RocksDB could not read.
     Check,
+    /// `.mrc` (the value cache's miss-ratio curve as a table) or `.mrc reset`.
+    Mrc {
+        reset: bool,
+    },
     /// `.advise`, `.advise apply N`, `.advise undo`.
     Advise(AdviseAction),
 }
@@ -534,6 +538,14 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
         ".check" => {
             arity(name, argc == 0, "no arguments", argc)?;
             Ok(Command::Check)
+        }
+        ".mrc" => {
+            arity(name, argc <= 1, "0 or 1 argument", argc)?;
+            match args.first().map(|a| a.text().to_ascii_lowercase()) {
+                None => Ok(Command::Mrc { reset: false }),
+                Some(w) if w == "reset" => Ok(Command::Mrc { reset: true }),
+                Some(other) => Err(bad_arg(name, format!("expected reset, got \"{other}\""))),
+            }
         }
         ".profile" if argc == 1 && args[0].text().eq_ignore_ascii_case("list") => {
             Ok(Command::ProfileList)

@@ -295,6 +295,12 @@ pub const SPECS: &[CommandSpec] = &[
         ),
         Runs::JobIfReopen,
     ),
+    db(spec(
+        ".mrc",
+        ".mrc [reset]",
+        "the value cache's miss-ratio curve: predicted hit rate and memory at other sizes (reset starts it afresh)",
+        Options,
+    )),
     spec(
         ".set refresh_ms",
         ".set refresh_ms N",
@@ -352,6 +358,7 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
         Command::Quit => ".quit",
         Command::Check => ".check",
         Command::Advise(_) => ".advise",
+        Command::Mrc { .. } => ".mrc",
     };
     // Every name above is in SPECS (the spec tests check each variant), so `find` cannot
     // miss; `.quit` is the harmless fallback rather than a panic.

@@ -23,6 +23,7 @@ use super::cache::{CacheCounters, Value, ValueCache};
 use super::error::{DbError, OpenError};
 use super::fifo::FifoWatch;
 use super::index::{AlexIndex, IndexStats};
+use super::mrc::MrcSampler;
 use super::options::{BulkLoadMethod, CompactionStyle, DbOptions, PerfLevel, WalRecoveryMode};
 use super::persist::{self, StartReport};
 use super::store::{DamagedRange, Store, apply_perf_level, perf_read};
@@ -32,6 +33,8 @@ use crate::metrics::{
 };
 
 const KEY_STRIPES: usize = 256;
+/// Points of the miss-ratio curve in each metrics snapshot (about 0.8 KB).
+const SNAPSHOT_CURVE_POINTS: usize = 48;
 
 #[repr(align(64))]
 pub(super) struct KeyStripe {
@@ -91,6 +94,8 @@ pub struct Db {
     pub(super) perf_level: AtomicU8,
     pub(super) index: RwLock<AlexIndex>,
     pub(super) cache: ValueCache,
+    /// The value cache's miss-ratio curve estimator, fed by gets.
+    pub(super) mrc: MrcSampler,
     pub(super) metrics: Metrics,
     pub(super) stripes: Box<[KeyStripe]>,
     /// The table files ALEX agrees with, while FIFO compaction may delete some.
@@ -196,6 +201,7 @@ impl Db {
             perf_level: AtomicU8::new(opts.perf_level as u8),
             index: RwLock::new(index),
             cache,
+            mrc: MrcSampler::new(opts.value_cache_mrc),
             metrics: Metrics::new(opts.metrics, opts.metrics_sample_rate),
             stripes: (0..KEY_STRIPES)
                 .map(|_| KeyStripe {
@@ -357,12 +363,14 @@ impl Db {
         }
         if self.cache.is_enabled() {
             if let Some(v) = self.cache.get(key) {
+                self.mrc.observe(key, true, || self.gets_seen());
                 return Ok(Some(v));
             }
         } else {
             self.metrics.incr(Counter::GetsUncached);
         }
         if !self.index.read().contains(key) {
+            self.mrc.observe(key, false, || self.gets_seen());
             self.metrics.incr(Counter::AlexAbsent);
             if !self.damaged.is_empty() {
                 return self.damaged_key(key);
@@ -375,8 +383,10 @@ impl Db {
         let store = self.store()?;
         let Some(slice) = store.get_pinned(key)? else {
             // Deleted after ALEX was checked.
+            self.mrc.observe(key, false, || self.gets_seen());
             return Ok(None);
         };
+        self.mrc.observe(key, true, || self.gets_seen());
         let v: Value = Arc::from(&*slice);
         drop(slice);
         self.metrics.incr(Counter::RowsReadStore);
@@ -394,6 +404,7 @@ impl Db {
             let hit = self.cache.get(key);
             t.cache();
             if let Some(v) = hit {
+                self.mrc.observe(key, true, || self.gets_seen());
                 t.finish(&self.metrics);
                 return Ok(Some(v));
             }
@@ -402,6 +413,7 @@ impl Db {
         }
         let present = self.index.read().contains(key);
         t.alex();
+        self.mrc.observe(key, present, || self.gets_seen());
         if !present {
             self.metrics.incr(Counter::AlexAbsent);
             t.finish(&self.metrics);
@@ -814,10 +826,47 @@ impl Db {
         sys.process(pid).map(|p| p.memory()).unwrap_or(0)
     }
 
-    /// The value cache's miss-ratio curve from the gets seen so far; `None` before any
-    /// estimate exists. (The estimator lands with issue 14; until then there is none.)
+    /// The value cache's miss-ratio curve from the gets sampled since the estimate
+    /// started (open, `.mrc reset` or `value_cache_mrc on`); `None` when it is off,
+    /// before any sampled get, or before any value's size is known.
     pub fn miss_ratio_curve(&self) -> Option<crate::metrics::MrcCurve> {
-        None
+        let per_value = self.value_cost()?;
+        let current = self.opts.read().value_cache_memory();
+        self.mrc.curve(per_value, current, self.gets_seen())
+    }
+
+    /// The curve a snapshot carries: thinned, as dashboards keep thousands of samples.
+    fn snapshot_curve(&self) -> Option<crate::metrics::MrcCurve> {
+        self.miss_ratio_curve()
+            .map(|c| c.thinned(SNAPSHOT_CURVE_POINTS))
+    }
+
+    /// Starts the miss-ratio curve afresh (`.mrc reset`).
+    pub fn reset_miss_ratio_curve(&self) {
+        self.mrc.reset(self.gets_seen());
+    }
+
+    /// Gets since open: value-cache lookups plus gets made with the cache off.
+    pub(super) fn gets_seen(&self) -> u64 {
+        let c = self.cache.counters();
+        c.hits + c.misses + self.metrics.counters().get(Counter::GetsUncached)
+    }
+
+    /// Bytes one cached value costs, measured: the full cache's bytes per entry (its
+    /// table and pages included), else the cache's stored bytes per entry, else the
+    /// average value read from RocksDB, plus the policy's bookkeeping per value.
+    fn value_cost(&self) -> Option<f64> {
+        let c = self.cache.counters();
+        if c.entries > 0 && c.bytes * 10 >= c.capacity_bytes * 9 {
+            return Some(c.bytes as f64 / c.entries as f64);
+        }
+        let per_entry = self.cache.bookkeeping_per_value() as f64;
+        if c.entries > 0 {
+            return Some(c.stored_bytes as f64 / c.entries as f64 + per_entry);
+        }
+        let m = self.metrics.counters();
+        let rows = m.get(Counter::RowsReadStore);
+        (rows > 0).then(|| m.get(Counter::BytesReadStore) as f64 / rows as f64 + per_entry)
     }
 
     /// Everything since the database was opened.
@@ -825,6 +874,7 @@ impl Db {
         let (tickers, rocks) = self.rocks_now();
         let raw = self.raw_state(tickers);
         let mut s = raw.snapshot(None, self.gauges(rocks));
+        s.mrc = self.snapshot_curve();
         s.events = self.metrics.events_since(0);
         s.events.retain(|e| e.id <= raw.last_event_id);
         s
@@ -836,6 +886,7 @@ impl Db {
         let (tickers, rocks) = self.rocks_now();
         let raw = self.raw_state(tickers);
         let mut s = raw.snapshot(window.prev.as_ref(), self.gauges(rocks));
+        s.mrc = self.snapshot_curve();
         let after = window.prev.as_ref().map_or(0, |p| p.last_event_id);
         s.events = self.metrics.events_since(after);
         s.events.retain(|e| e.id <= raw.last_event_id);

@@ -271,6 +271,7 @@ impl Db {
             Setter::Timing => self.metrics.set_timing(t.metrics),
             Setter::SampleRate => self.metrics.set_sample_rate(t.metrics_sample_rate),
             Setter::ReadMode => self.store()?.set_verify_checksums(t.verify_checksums),
+            Setter::ValueCacheMrc => self.mrc.set_on(t.value_cache_mrc, self.gets_seen()),
         }
         Ok(())
     }
@@ -414,6 +415,7 @@ impl Db {
         self.metrics.set_sample_rate(next.metrics_sample_rate);
         self.cache
             .set_capacity(next.value_cache_size, next.value_cache_entries);
+        self.mrc.set_on(next.value_cache_mrc, self.gets_seen());
         *self.opts.write() = next;
     }
 

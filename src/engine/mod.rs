@@ -13,6 +13,7 @@ pub mod held;
 pub mod index;
 pub mod live;
 pub mod load;
+pub mod mrc;
 pub mod options;
 pub mod persist;
 pub mod profiles;

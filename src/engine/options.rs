@@ -399,6 +399,8 @@ pub enum Setter {
     SampleRate,
     /// `verify_checksums` (the store's RocksDB `ReadOptions`).
     ReadMode,
+    /// `value_cache_mrc` (the miss-ratio curve estimator).
+    ValueCacheMrc,
 }
 
 /// How an option's value is written in a RocksDB options string.
@@ -821,6 +823,12 @@ options_table! {
         Apply::Setter(Setter::ValueCacheCompression),
         "compression of cached values: none, lz4 or zstd-dict (clock only)",
         watch "F5 Cache: entries held and hit rate; F3 Latency: get p50 (decoding)";
+    /// Estimate the value cache's miss-ratio curve from a hash sample of the gets
+    /// (`.mrc`); off stops sampling and drops the estimate.
+    ValueCacheMrc value_cache_mrc: bool = true,
+        "value_cache_mrc", Ty::Bool, Apply::Setter(Setter::ValueCacheMrc),
+        "estimate the value cache's miss-ratio curve (.mrc)",
+        watch "F5 Cache: the miss-ratio curve; F3 Latency: get p50 (sampling cost)";
 }
 
 impl Opt {

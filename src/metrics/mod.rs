@@ -13,7 +13,7 @@ mod snapshot;
 
 pub(crate) use events::EventLog;
 pub use events::{Event, NewEvent};
-pub use mrc::{MrcCurve, MrcPoint};
+pub use mrc::{MIN_SAMPLED_GETS, MrcCurve, MrcPoint};
 pub use recorder::{
     Counter, GetTiming, HistSet, Metrics, MetricsWindow, OpKind, RawCounters, Timer, clock,
 };

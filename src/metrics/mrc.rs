@@ -27,7 +27,28 @@ pub struct MrcCurve {
     pub current_bytes: u64,
 }
 
+/// Fewer sampled gets than this give a curve of noise: front ends say so instead.
+pub const MIN_SAMPLED_GETS: u64 = 1000;
+
 impl MrcCurve {
+    /// The curve with at most `max` (at least 2) of its points, evenly picked, the first
+    /// and last kept: enough to draw, cheap to keep in every sample.
+    pub fn thinned(&self, max: usize) -> MrcCurve {
+        let n = self.points.len();
+        let max = max.max(2);
+        let points = if n <= max {
+            self.points.clone()
+        } else {
+            (0..max)
+                .map(|i| self.points[i * (n - 1) / (max - 1)])
+                .collect()
+        };
+        MrcCurve {
+            points,
+            ..self.clone()
+        }
+    }
+
     /// Predicted hit rate at `bytes`, interpolated linearly between points; `None` when
     /// the curve is empty. Beyond the last point the curve is flat.
     pub fn hit_rate_at(&self, bytes: u64) -> Option<f64> {

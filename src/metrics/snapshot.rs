@@ -30,6 +30,10 @@ pub struct Snapshot {
     pub memory: MemoryStats,
     /// Option changes, reopens, flushes and compactions in the window, oldest first.
     pub events: Vec<super::Event>,
+    /// The value cache's miss-ratio curve now (thinned for drawing), when estimated.
+    /// Left out of the per-sample JSON: `.mrc --json` has the whole curve.
+    #[serde(skip)]
+    pub mrc: Option<super::MrcCurve>,
 }
 
 impl Snapshot {
@@ -515,6 +519,7 @@ impl RawState {
             rocksdb: rocks,
             memory,
             events: Vec::new(),
+            mrc: None,
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::metrics::MetricsWindow;
 mod advise;
 mod data;
 mod jobs;
+mod mrc;
 mod options;
 mod session;
 

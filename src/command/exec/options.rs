@@ -41,6 +41,7 @@ impl Executor {
                 }
             }
             Command::Check => Outcome::Rows(check_table(&self.db.check()?)),
+            Command::Mrc { reset } => super::mrc::mrc_command(&self.db, *reset),
             Command::ProfileList => self.list_profiles(),
             Command::Profile { save, path } => {
                 if *save {

@@ -327,6 +327,14 @@ impl ValueCache {
         self.counters().capacity as usize
     }
 
+    /// Bookkeeping bytes the active policy adds to each stored value.
+    pub fn bookkeeping_per_value(&self) -> u64 {
+        match self.policy() {
+            ValueCachePolicy::Clock => CLOCK_BOOKKEEPING,
+            ValueCachePolicy::Lru => ENTRY_OVERHEAD_BYTES as u64,
+        }
+    }
+
     /// Counters (cumulative) and gauges, read without taking any lock.
     pub fn counters(&self) -> CacheCounters {
         let l = self.lru.counters();

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::chart::{Series, TimeChart};
+use super::mrc;
 use super::{MIN_SAMPLES, bar, dim, n_label, pane_block};
 use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
@@ -105,6 +106,24 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.height < used + 2 {
         return;
     }
+    // The miss-ratio curve takes the lower half when there is room for both.
+    let rest = inner.height - used;
+    let curve = latest.and_then(|s| {
+        let c = s.snapshot.mrc.as_ref()?;
+        Some((c, s.snapshot.rocksdb.block_cache_capacity))
+    });
+    let curve_rows = match curve {
+        Some(_) if rest >= 4 + mrc::MIN_ROWS => (rest / 2).max(mrc::MIN_ROWS),
+        _ => 0,
+    };
+    if let Some((c, block)) = curve.filter(|_| curve_rows > 0) {
+        let area = Rect {
+            y: inner.bottom() - curve_rows,
+            height: curve_rows,
+            ..inner
+        };
+        mrc::render(c, block, area, buf);
+    }
     let mut vpts = Vec::new();
     let mut bpts = Vec::new();
     for s in app.series.range(start, end) {
@@ -142,7 +161,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     chart.render(
         Rect {
             y: inner.y + used,
-            height: inner.height - used,
+            height: rest - curve_rows,
             ..inner
         },
         buf,

@@ -15,6 +15,7 @@ pub mod chart;
 pub mod latency;
 pub mod lsm;
 pub mod memory;
+pub mod mrc;
 pub mod options;
 pub mod output;
 pub mod split;
