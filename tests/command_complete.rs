@@ -15,8 +15,8 @@ fn completion_table() {
             &[
                 ".bench", ".cancel", ".check", ".compact", ".exit", ".export", ".flush", ".help",
                 ".jobs", ".load", ".mode", ".open", ".options", ".output", ".profile", ".quit",
-                ".read", ".reopen", ".reset", ".set", ".show", ".stats", ".timer", ".width",
-                ".ycsb",
+                ".read", ".reopen", ".reset", ".set", ".show", ".stats", ".sweep", ".timer",
+                ".width", ".ycsb",
             ],
         ),
         ("sel", 0, &["select"]),

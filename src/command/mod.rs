@@ -11,6 +11,7 @@ pub mod outcome;
 pub mod parse;
 pub mod render;
 pub mod spec;
+pub mod sweep;
 
 pub use exec::{Executor, RunSummary, Session, Settings};
 pub use outcome::{Cell, CommandStats, ExecError, Outcome, Report, Table};

@@ -286,6 +286,15 @@ pub const SPECS: &[CommandSpec] = &[
         "ask a running job (default: the newest) to stop",
         Jobs,
     ),
+    runs(
+        db(spec(
+            ".sweep",
+            ".sweep OPTION V1,V2,... [x OPTION2 V1,V2,...] [--workload a..f] [--duration 10s] [--distribution zipfian|uniform|latest] [--threads T] [--warmup 2s] [--plot FILE.svg] [&]",
+            "run a YCSB workload once per option value (a job), then put the option back",
+            Jobs,
+        )),
+        Runs::Job,
+    ),
     spec(
         ".set refresh_ms",
         ".set refresh_ms N",
@@ -342,6 +351,7 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
         Command::Export { .. } => ".export",
         Command::Quit => ".quit",
         Command::Check => ".check",
+        Command::Sweep { .. } => ".sweep",
     };
     // Every name above is in SPECS (the spec tests check each variant), so `find` cannot
     // miss; `.quit` is the harmless fallback rather than a panic.
