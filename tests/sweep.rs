@@ -270,10 +270,19 @@ fn grid_sweep_prints_the_grid_and_the_long_table() {
         option(&exec, "value_cache_size"),
         option(&exec, "block_size"),
     );
-    let st = start(
-        &mut exec,
-        ".sweep value_cache_size 1MiB,4MiB x block_size 4KiB,8KiB --duration 200ms --warmup 0",
-    );
+    let grid =
+        ".sweep value_cache_size 1MiB,4MiB x block_size 4KiB,8KiB --duration 200ms --warmup 0";
+    for (plot, want) in [
+        ("chart.png", "must end in .svg"),
+        ("/no/such/dir/c.svg", "does not exist"),
+    ] {
+        let cmd = parse_command(&format!("{grid} --plot {plot}")).expect("parses");
+        let e = exec.execute(&cmd).expect_err("bad plot path").to_string();
+        assert!(e.contains(want), "{e}");
+    }
+    assert_eq!(exec.jobs().list().len(), 1, "refused before any step");
+    let svg = dir.path().join("grid.svg");
+    let st = start(&mut exec, &format!("{grid} --plot {}", svg.display()));
     let (text, json) = report(&st);
     assert_eq!(
         json["options"],
@@ -313,6 +322,27 @@ fn grid_sweep_prints_the_grid_and_the_long_table() {
         option(&exec, "block_size"),
     );
     assert_eq!(after, before);
+    assert!(text.contains("wrote the chart to"), "{text}");
+    assert_eq!(json["plot"], svg.display().to_string());
+    let chart = std::fs::read_to_string(&svg).expect("the chart was written");
+    let doc = roxmltree::Document::parse(&chart).expect("the chart is XML");
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect();
+    let has = |s: &str| texts.iter().any(|t| t.contains(s));
+    for want in [
+        "ycsb-c throughput by value_cache_size x block_size",
+        "block_size=4KiB",
+        "block_size=8KiB",
+        "1MiB",
+        "4MiB",
+        "ops/s",
+        "20000 records",
+    ] {
+        assert!(has(want), "{want} not in {texts:?}");
+    }
 }
 
 #[test]

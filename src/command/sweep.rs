@@ -1,6 +1,7 @@
 //! `.sweep OPTION V1,V2,... [x OPTION2 V1,V2,...] [--workload ...]`: parsing (every
 //! value checked before anything runs), the job, and the result as text: the table, the
 //! grid for two options, and a bar chart of ops/s.
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ use crate::bench::sweep::{
 use crate::bench::ycsb::YcsbConfig;
 use crate::engine::Db;
 use crate::engine::options::{Applies, Opt, Val};
+use crate::plot::{BarChart, bar_svg, check_svg_path, save_svg};
 use crate::workload::dataset::{DEFAULT_SEED, DEFAULT_VALUE_SIZE};
 use crate::workload::ycsb::{Distribution, Workload};
 
@@ -223,35 +225,70 @@ pub fn start_sweep(
              holds {held}: load more first (e.g. .load random 100000)"
         )));
     }
+    if let Some(p) = &args.plot {
+        check_svg_path(Path::new(p)).map_err(|e| ExecError::Refused(format!(".sweep: {e}")))?;
+    }
     let cfg = args.config(db);
     check_steps(db, &cfg)?;
     let db = db.clone();
+    let plot = args.plot.clone();
     Ok(jobs.spawn("sweep", label, "steps", move |h: &JobHandle| {
         let r = run_sweep(&db, &cfg, h).map_err(|e| ExecError::Refused(format!("{e:#}")))?;
-        let json = serde_json::to_value(&r).map_err(|e| ExecError::Refused(e.to_string()))?;
-        Ok(Outcome::Report {
-            text: sweep_text(&r),
-            json,
-        })
+        let mut json = serde_json::to_value(&r).map_err(|e| ExecError::Refused(e.to_string()))?;
+        let mut text = sweep_text(&r);
+        if let Some(p) = plot {
+            let written = bar_svg(&sweep_chart(&r)).and_then(|svg| save_svg(Path::new(&p), &svg));
+            match written {
+                Ok(()) => text.push_str(&format!("wrote the chart to {p}\n")),
+                Err(e) => text.push_str(&format!("chart not written: {e}\n")),
+            }
+            json["plot"] = serde_json::json!(p);
+        }
+        Ok(Outcome::Report { text, json })
     }))
+}
+
+/// `--plot`: ops/s as bars, one group per value of the first option and one series per
+/// value of the second (or one series, `ops/s`); the settings as the caption.
+pub fn sweep_chart(r: &SweepReport) -> BarChart {
+    let first = &r.original[0].0;
+    let categories: Vec<String> = unique(r.steps.iter().map(|s| s.values[0].1.as_str()))
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let ops = |a: &str, b: Option<&str>| {
+        r.steps
+            .iter()
+            .find(|s| s.values[0].1 == a && b.is_none_or(|b| s.values[1].1 == b))
+            .map_or(0.0, |s| s.ops_per_sec)
+    };
+    let series = match r.original.get(1) {
+        None => vec![(
+            "ops/s".to_string(),
+            categories.iter().map(|c| ops(c, None)).collect(),
+        )],
+        Some((second, _)) => unique(r.steps.iter().map(|s| s.values[1].1.as_str()))
+            .into_iter()
+            .map(|v| {
+                let name = format!("{second}={v}");
+                (name, categories.iter().map(|c| ops(c, Some(v))).collect())
+            })
+            .collect(),
+    };
+    BarChart {
+        title: format!("ycsb-{} throughput by {}", r.workload.as_str(), names(r)),
+        x_label: first.clone(),
+        y_label: "ops/s".to_string(),
+        caption: vec![settings_line(r)],
+        categories,
+        series,
+    }
 }
 
 /// The result for people: the settings, the table (best marked), the grid for two
 /// options, the bar chart, and whether the options are back.
 pub fn sweep_text(r: &SweepReport) -> String {
-    let names: Vec<&str> = r.original.iter().map(|(n, _)| n.as_str()).collect();
-    let mut t = format!(
-        "sweep of {}: ycsb-{} ({}), {} distribution, {} records, {} s measured per step after {} s warm-up, {} thread(s), seed {}\n",
-        names.join(" x "),
-        r.workload.as_str(),
-        r.mix,
-        r.distribution.as_str(),
-        r.records,
-        r.duration_secs,
-        r.warmup_secs,
-        r.threads,
-        r.seed
-    );
+    let mut t = format!("sweep of {}: {}\n", names(r), settings_line(r));
     t.push_str(&render_table(&steps_table(r), OutputMode::Table));
     if r.options.len() == 2 {
         t.push_str("ops/s by value (rows: ");
@@ -290,6 +327,27 @@ pub fn sweep_text(r: &SweepReport) -> String {
         )
     });
     t
+}
+
+/// `block_size` or `block_size x compression`.
+fn names(r: &SweepReport) -> String {
+    let names: Vec<&str> = r.original.iter().map(|(n, _)| n.as_str()).collect();
+    names.join(" x ")
+}
+
+/// What every figure of the sweep rests on.
+fn settings_line(r: &SweepReport) -> String {
+    format!(
+        "ycsb-{} ({}), {} distribution, {} records, {} s measured per step after {} s warm-up, {} thread(s), seed {}",
+        r.workload.as_str(),
+        r.mix,
+        r.distribution.as_str(),
+        r.records,
+        r.duration_secs,
+        r.warmup_secs,
+        r.threads,
+        r.seed
+    )
 }
 
 /// A step's values without the option names: `16KiB`, `16KiB x lz4`.
