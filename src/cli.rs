@@ -288,12 +288,17 @@ fn bench_index(
         seed: args.seed,
         probes: None,
     };
+    let plot = args.plot.as_deref();
+    if let Some(p) = plot {
+        crate::plot::check_svg_path(p)?;
+    }
     let report = run_index_bench(&cfg, &PhaseLines(Mutex::new(err)))?;
+    let figure = || crate::plot::bench::index_figure(&report);
+    let (text, value) = crate::command::long::with_plot(plot, figure, report.to_table(), &report)?;
     if json {
-        let text = serde_json::to_string(&report).context("encoding the report as JSON")?;
-        writeln!(out, "{text}").context("writing the report")?;
+        writeln!(out, "{value}").context("writing the report")?;
     } else {
-        write!(out, "{}", report.to_table()).context("writing the report")?;
+        write!(out, "{text}").context("writing the report")?;
     }
     out.flush().context("writing the report")?;
     if !report.validation.ok {

@@ -58,6 +58,21 @@ impl Latencies {
         self.hist.len()
     }
 
+    /// The distribution as `(ns, % of operations at or below it)` points: every
+    /// percentile, then the tail in finer steps (for a CDF chart). Empty without samples.
+    pub fn cdf(&self) -> Vec<(f64, f64)> {
+        if self.hist.is_empty() {
+            return Vec::new();
+        }
+        let ns = clock::ns_per_tick();
+        let tail = [0.995, 0.999, 0.9995, 0.9999, 1.0];
+        (0..100)
+            .map(|i| f64::from(i) / 100.0)
+            .chain(tail)
+            .map(|q| (self.hist.value_at_quantile(q) as f64 * ns, q * 100.0))
+            .collect()
+    }
+
     pub fn summary(&self) -> Summary {
         let ns = clock::ns_per_tick();
         let n = self.hist.len();

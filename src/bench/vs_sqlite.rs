@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 use super::engines::{AlexEngine, BudgetParts, Engine, SqliteEngine, alexdb_held};
-use super::latency::{Latencies, Summary};
+use super::latency::Latencies;
 use super::{Cancelled, Progress};
 use crate::engine::DbOptions;
 use crate::engine::profiles::AppliedProfile;
@@ -117,6 +117,9 @@ pub struct EngineResult {
     /// sqlite-mmap: the `mmap_size` in effect (the whole file).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mmap_bytes: Option<u64>,
+    /// The timed queries' latency CDF (`Latencies::cdf`) for `--plot`; not in the JSON.
+    #[serde(skip)]
+    pub latency_cdf: Vec<(f64, f64)>,
 }
 
 /// alexdb against one peer: the peer's mean query time / alexdb's, alexdb's insert rate /
@@ -209,7 +212,9 @@ pub fn run_queries(
     Ok((lat, found, sum))
 }
 
-fn fill(res: &mut EngineResult, s: Summary) {
+fn fill(res: &mut EngineResult, lat: &Latencies) {
+    let s = lat.summary();
+    res.latency_cdf = lat.cdf();
     res.query_mean_ns = s.mean_ns;
     res.query_p50_ns = s.p50_ns;
     res.query_p99_ns = s.p99_ns;
@@ -275,7 +280,7 @@ pub fn run_vs_sqlite(
                 Some(cfg.queries),
             );
             let (lat, found, sum) = run_queries(engine, &warm, &timed, progress)?;
-            fill(res, lat.summary());
+            fill(res, &lat);
             res.found = found;
             res.checksum = sum;
         }
@@ -361,7 +366,7 @@ fn query_alexdb(
     let (lat, found, sum) = run_queries(alex, warm, timed, progress)?;
     // The warm-up is inside this window too; the hit rate is the timed part's below.
     let snap = alex.db.metrics_window(&mut window);
-    fill(a, lat.summary());
+    fill(a, &lat);
     a.found = found;
     a.checksum = sum;
     let sp = snap.get_split;

@@ -1,6 +1,6 @@
 //! Arguments of the benchmark and dataset commands, shared by the CLI (`alexdb bench
 //! ...`) and the shell (`.bench ...`, `.ycsb ...`, `.load ...`), parsed with clap in both.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -43,6 +43,10 @@ pub struct IndexArgs {
     /// Print one JSON object on stdout instead of the table
     #[arg(long)]
     pub json: bool,
+
+    /// Also draw the results as an SVG chart in FILE.svg
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Key distribution as spelled on the command line.
@@ -92,6 +96,10 @@ pub struct CommonArgs {
     /// Print one JSON object on stdout instead of the table
     #[arg(long)]
     pub json: bool,
+
+    /// Also draw the results as an SVG chart in FILE.svg
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 impl CommonArgs {
@@ -273,6 +281,9 @@ pub enum ShellBenchArgs {
         queries: u64,
         #[arg(long, default_value_t = DEFAULT_SEED)]
         seed: u64,
+        /// Also draw the split as an SVG chart in FILE.svg
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
     },
     /// alexdb vs SQLite on fresh temporary databases
     VsSqlite(VsSqliteArgs),
@@ -340,6 +351,30 @@ pub struct GenArgs {
     pub value_size: usize,
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+}
+
+impl BenchCommand {
+    /// The `--plot FILE.svg` path, if given.
+    pub fn plot(&self) -> Option<&Path> {
+        match self {
+            BenchCommand::Index(a) => a.plot.as_deref(),
+            BenchCommand::VsSqlite(a) => a.common.plot.as_deref(),
+            BenchCommand::Profile(a) => a.common.plot.as_deref(),
+            BenchCommand::Ycsb(a) => a.common.plot.as_deref(),
+        }
+    }
+}
+
+impl ShellBenchArgs {
+    /// The `--plot FILE.svg` path, if given.
+    pub fn plot(&self) -> Option<&Path> {
+        match self {
+            ShellBenchArgs::Profile { plot, .. } => plot.as_deref(),
+            ShellBenchArgs::VsSqlite(a) => a.common.plot.as_deref(),
+            ShellBenchArgs::Ycsb(a) => a.common.plot.as_deref(),
+            ShellBenchArgs::Index(a) => a.plot.as_deref(),
+        }
+    }
 }
 
 impl LoadArgs {

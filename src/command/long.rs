@@ -1,5 +1,6 @@
 //! Long commands: `.load`, `.bench` and `.ycsb` start jobs on worker threads; the CLI's
 //! `alexdb bench ...` runs the same benchmark code in the foreground.
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -14,6 +15,8 @@ use crate::bench::vs_sqlite::{VsSqliteConfig, run_vs_sqlite};
 use crate::bench::ycsb::{YcsbConfig, YcsbEngineResult, YcsbReport, run_measured, run_ycsb};
 use crate::engine::profiles::AppliedProfile;
 use crate::engine::{Db, DbError, DbOptions};
+use crate::plot::Figure;
+use crate::plot::bench as bench_plot;
 use crate::workload::dataset::{self, Source};
 use crate::workload::ycsb::{KeySpace, Workload, record_key};
 
@@ -34,6 +37,11 @@ pub fn run_bench(
     b: &BenchCommand,
     progress: &dyn Progress,
 ) -> anyhow::Result<(String, serde_json::Value)> {
+    let plot = b.plot();
+    if let Some(p) = plot {
+        // Refused before the run, not after it.
+        crate::plot::check_svg_path(p)?;
+    }
     Ok(match b {
         BenchCommand::Index(a) => {
             let cfg = IndexBenchConfig {
@@ -43,7 +51,7 @@ pub fn run_bench(
                 probes: None,
             };
             let r = run_index_bench(&cfg, progress)?;
-            (r.to_table(), serde_json::to_value(&r)?)
+            with_plot(plot, || bench_plot::index_figure(&r), r.to_table(), &r)?
         }
         BenchCommand::VsSqlite(a) => {
             let (opts, profile) = bench_options(&a.common)?;
@@ -59,7 +67,7 @@ pub fn run_bench(
                 profile,
             };
             let r = run_vs_sqlite(&cfg, progress)?;
-            (r.to_table(), serde_json::to_value(&r)?)
+            with_plot(plot, || bench_plot::vs_sqlite_figure(&r), r.to_table(), &r)?
         }
         BenchCommand::Profile(a) => {
             let (opts, profile) = bench_options(&a.common)?;
@@ -74,7 +82,7 @@ pub fn run_bench(
                 profile,
             };
             let r = run_profile(&cfg, progress)?;
-            (r.to_table(), serde_json::to_value(&r)?)
+            with_plot(plot, || bench_plot::profile_figure(&r), r.to_table(), &r)?
         }
         BenchCommand::Ycsb(a) => {
             let (opts, profile) = bench_options(&a.common)?;
@@ -93,9 +101,39 @@ pub fn run_bench(
                 profile,
             };
             let r = run_ycsb(&cfg, progress)?;
-            (r.to_table(), serde_json::to_value(&r)?)
+            with_plot(plot, || bench_plot::ycsb_figure(&r), r.to_table(), &r)?
         }
     })
+}
+
+/// A report's table and JSON, and with `--plot` its figure written as SVG: the JSON
+/// gains `"plot"` (the path) and the table a line saying where. A plot that cannot be
+/// written at the end keeps the measured results and says why (`"plot_error"`).
+pub fn with_plot(
+    path: Option<&Path>,
+    figure: impl FnOnce() -> Figure,
+    text: String,
+    report: &impl serde::Serialize,
+) -> anyhow::Result<(String, serde_json::Value)> {
+    let mut json = serde_json::to_value(report)?;
+    let Some(path) = path else {
+        return Ok((text, json));
+    };
+    let shown = path.display().to_string();
+    let written =
+        crate::plot::figure_svg(&figure()).and_then(|svg| crate::plot::save_svg(path, &svg));
+    let (line, field, value) = match written {
+        Ok(()) => (format!("plot written to {shown}"), "plot", shown),
+        Err(e) => (
+            format!("plot not written: {e}"),
+            "plot_error",
+            e.to_string(),
+        ),
+    };
+    if let serde_json::Value::Object(m) = &mut json {
+        m.insert(field.into(), value.into());
+    }
+    Ok((format!("{text}{line}\n"), json))
 }
 
 fn report(r: anyhow::Result<(String, serde_json::Value)>) -> Result<Outcome, ExecError> {
@@ -159,16 +197,26 @@ pub fn start_bench(
     args: &ShellBenchArgs,
     label: &str,
 ) -> Result<JobId, ExecError> {
+    if let Some(p) = args.plot() {
+        // A bad path is refused at once, not when the job ends.
+        crate::plot::check_svg_path(p).map_err(refused)?;
+    }
     let db = db.clone();
     let args = args.clone();
     Ok(
         jobs.spawn("bench", label, "ops", move |h: &JobHandle| match args {
-            ShellBenchArgs::Profile { queries, seed } => {
+            ShellBenchArgs::Profile {
+                queries,
+                seed,
+                plot,
+            } => {
+                let plot = plot.as_deref();
                 h.set_phase("reading keys", None);
                 let keys = db.keys(i64::MIN, i64::MAX, usize::MAX);
                 report(
-                    profile_db(&db, &keys, queries, seed, "loaded", h)
-                        .and_then(|r| Ok((r.to_table(), serde_json::to_value(&r)?))),
+                    profile_db(&db, &keys, queries, seed, "loaded", h).and_then(|r| {
+                        with_plot(plot, || bench_plot::profile_figure(&r), r.to_table(), &r)
+                    }),
                 )
             }
             ShellBenchArgs::VsSqlite(a) => report(run_bench(&BenchCommand::VsSqlite(a), h)),

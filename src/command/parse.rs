@@ -72,6 +72,8 @@ pub enum OutputMode {
 pub enum ExportWhat {
     MetricsCsv,
     MetricsJson,
+    /// Four charts over time (throughput, latency, hit rates, memory) as SVG.
+    MetricsSvg,
     /// The screen as plain text.
     Screen,
 }
@@ -171,7 +173,7 @@ pub enum Command {
     Cancel(Option<u64>),
     /// `.set refresh_ms N`, or `.reset refresh_ms` (`None`): the dashboard's sampling.
     Refresh(Option<u64>),
-    /// `.export metrics FILE.csv|FILE.json` or `.export screen FILE` (the dashboard's).
+    /// `.export metrics FILE.csv|FILE.json|FILE.svg` or `.export screen FILE` (the dashboard's).
     Export {
         what: ExportWhat,
         path: String,
@@ -636,7 +638,7 @@ fn parse_refresh(name: &str, rest: &[Word]) -> Result<Command, ParseError> {
 /// The numbers are MIN/MAX/DEFAULT_REFRESH_MS (a test checks they agree).
 pub(crate) const REFRESH_USAGE: &str = ".set refresh_ms N (milliseconds, 50..10000; default 250)";
 
-/// `.export metrics FILE.csv|FILE.json` or `.export screen FILE`.
+/// `.export metrics FILE.csv|FILE.json|FILE.svg` or `.export screen FILE`.
 fn parse_export(name: &str, args: &[Word]) -> Result<Command, ParseError> {
     arity(name, args.len() == 2, "2 arguments", args.len())?;
     let path = args[1].text();
@@ -645,10 +647,13 @@ fn parse_export(name: &str, args: &[Word]) -> Result<Command, ParseError> {
         "screen" => ExportWhat::Screen,
         "metrics" if lower.ends_with(".csv") => ExportWhat::MetricsCsv,
         "metrics" if lower.ends_with(".json") => ExportWhat::MetricsJson,
+        "metrics" if lower.ends_with(".svg") => ExportWhat::MetricsSvg,
         "metrics" => {
             return Err(bad_arg(
                 name,
-                format!("cannot tell the format of {path}: name it FILE.csv or FILE.json"),
+                format!(
+                    "cannot tell the format of {path}: name it FILE.csv, FILE.json or FILE.svg"
+                ),
             ));
         }
         other => {

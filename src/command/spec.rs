@@ -259,7 +259,7 @@ pub const SPECS: &[CommandSpec] = &[
     runs(
         spec(
             ".bench",
-            ".bench profile [--queries Q] | vs-sqlite --rows N [...] | ycsb --workload W --records N --ops M [...] | index --keys N --dist D [&]",
+            ".bench profile [--queries Q] [--plot F.svg] | vs-sqlite --rows N [...] | ycsb --workload W --records N --ops M [...] | index --keys N --dist D [&]",
             "run a benchmark as a job (& runs it in the background)",
             Jobs,
         ),
@@ -303,8 +303,8 @@ pub const SPECS: &[CommandSpec] = &[
     ),
     spec(
         ".export",
-        ".export metrics FILE.csv|FILE.json | screen FILE",
-        "dashboard only: write the sampled metrics, or the screen as text",
+        ".export metrics FILE.csv|FILE.json|FILE.svg | screen FILE",
+        "dashboard only: write the sampled metrics (.svg: as charts), or the screen as text",
         Dashboard,
     ),
     CommandSpec {

@@ -101,14 +101,31 @@ pub(super) fn figure(f: &Figure) -> Result<String, PlotError> {
         let cells = body.split_evenly((rows, cols));
         for (panel, cell) in f.panels.iter().zip(cells.iter()) {
             let inner = split_caption(cell, panel_caption(panel))?;
-            match panel {
-                Chart::Line(c) => line(&inner, c)?,
-                Chart::Bars(c) => bars(&inner, c, false)?,
-                Chart::StackedBars(c) => bars(&inner, c, true)?,
+            let drawn = match panel {
+                Chart::Line(c) => line(&inner, c),
+                Chart::Bars(c) => bars(&inner, c, false),
+                Chart::StackedBars(c) => bars(&inner, c, true),
+            };
+            // One panel without measurements still leaves the others worth showing.
+            match drawn {
+                Err(PlotError::Empty(title)) => placeholder(&inner, &title)?,
+                other => other?,
             }
         }
         Ok(())
     })
+}
+
+/// A panel with nothing measured: its title and a note saying so.
+fn placeholder(area: &Area, title: &str) -> Result<(), PlotError> {
+    let (w, h) = area.dim_in_pixel();
+    let style = TextStyle::from((FONT, 20).into_font());
+    area.draw_text(title, &style, (20, 14)).map_err(draw_err)?;
+    let grey = BLACK.mix(0.6);
+    let note = TextStyle::from((FONT, 14).into_font()).color(&grey);
+    let at = ((w / 2).saturating_sub(120) as i32, (h / 2) as i32);
+    area.draw_text("no measurements in this window", &note, at)
+        .map_err(draw_err)
 }
 
 fn panel_caption(c: &Chart) -> &[String] {

@@ -4,7 +4,9 @@
 //! with `plotters`' SVG backend and its built-in text estimate: the SVG names the font and
 //! the viewer renders the text, so nothing here needs a system font or library. No
 //! terminal code: the bench runner, the executor and the dashboard all call these.
+pub mod bench;
 mod draw;
+pub mod metrics;
 
 use std::path::Path;
 

@@ -316,8 +316,8 @@ impl InputLine {
         let t = self.buf.trim_start();
         if t.starts_with(".export") {
             return match t {
-                ".export" => Some(" metrics FILE.csv|FILE.json | screen FILE".into()),
-                ".export " => Some("metrics FILE.csv|FILE.json | screen FILE".into()),
+                ".export" => Some(" metrics FILE.csv|FILE.json|FILE.svg | screen FILE".into()),
+                ".export " => Some("metrics FILE.csv|FILE.json|FILE.svg | screen FILE".into()),
                 _ => None,
             };
         }

@@ -9,7 +9,8 @@
 //! - `panes`: drawing, one module per pane, from an [`app::App`] only;
 //! - `runner`: the event loop: samples the database, runs commands, polls jobs;
 //! - `terminal`: raw mode and the alternate screen, restored on exit, panic and SIGTERM;
-//! - `demo`: `--demo`'s script player.
+//! - `demo`: `--demo`'s script player;
+//! - `export`: `.export metrics FILE.svg` (the samples drawn by `crate::plot`).
 use std::path::PathBuf;
 
 use crate::command::Executor;
@@ -17,6 +18,7 @@ use crate::command::Executor;
 pub mod app;
 pub mod data;
 pub mod demo;
+pub mod export;
 pub mod fmt;
 pub mod input;
 pub mod panes;

@@ -268,6 +268,16 @@ impl Runner {
                 s.push('\n');
                 s
             }
+            ExportWhat::MetricsSvg => {
+                let (svg, markers) =
+                    super::export::metrics_svg_of(&self.app).map_err(|e| e.to_string())?;
+                crate::plot::save_svg(std::path::Path::new(path), &svg)
+                    .map_err(|e| e.to_string())?;
+                return Ok(format!(
+                    "wrote charts of {} samples and {markers} markers to {path}",
+                    self.app.series.len()
+                ));
+            }
             ExportWhat::Screen => {
                 let text = screen_text(&self.app, self.app.viewport);
                 write_file(path, &text)?;
