@@ -13,7 +13,7 @@ use super::outcome::{Cell, ExecError, Outcome, Table};
 use super::parse::OutputMode;
 use super::render::{bar_chart, render_table};
 use crate::bench::sweep::{
-    FEW_SAMPLES, SweepAxis, SweepConfig, SweepReport, pairs_text, run_sweep,
+    FEW_SAMPLES, SweepAxis, SweepConfig, SweepReport, SweepStep, pairs_text, run_sweep,
 };
 use crate::bench::ycsb::YcsbConfig;
 use crate::engine::Db;
@@ -251,15 +251,15 @@ pub fn start_sweep(
 /// `--plot`: ops/s as bars, one group per value of the first option and one series per
 /// value of the second (or one series, `ops/s`); the settings as the caption.
 pub fn sweep_chart(r: &SweepReport) -> BarChart {
-    let first = &r.original[0].0;
-    let categories: Vec<String> = unique(r.steps.iter().map(|s| s.values[0].1.as_str()))
+    let first = r.original.first().map_or("", |(n, _)| n.as_str());
+    let categories: Vec<String> = unique(r.steps.iter().map(|s| value(s, 0)))
         .into_iter()
         .map(String::from)
         .collect();
     let ops = |a: &str, b: Option<&str>| {
         r.steps
             .iter()
-            .find(|s| s.values[0].1 == a && b.is_none_or(|b| s.values[1].1 == b))
+            .find(|s| value(s, 0) == a && b.is_none_or(|b| value(s, 1) == b))
             .map_or(0.0, |s| s.ops_per_sec)
     };
     let series = match r.original.get(1) {
@@ -267,7 +267,7 @@ pub fn sweep_chart(r: &SweepReport) -> BarChart {
             "ops/s".to_string(),
             categories.iter().map(|c| ops(c, None)).collect(),
         )],
-        Some((second, _)) => unique(r.steps.iter().map(|s| s.values[1].1.as_str()))
+        Some((second, _)) => unique(r.steps.iter().map(|s| value(s, 1)))
             .into_iter()
             .map(|v| {
                 let name = format!("{second}={v}");
@@ -277,7 +277,7 @@ pub fn sweep_chart(r: &SweepReport) -> BarChart {
     };
     BarChart {
         title: format!("ycsb-{} throughput by {}", r.workload.as_str(), names(r)),
-        x_label: first.clone(),
+        x_label: first.to_string(),
         y_label: "ops/s".to_string(),
         caption: vec![settings_line(r)],
         categories,
@@ -291,8 +291,10 @@ pub fn sweep_text(r: &SweepReport) -> String {
     let mut t = format!("sweep of {}: {}\n", names(r), settings_line(r));
     t.push_str(&render_table(&steps_table(r), OutputMode::Table));
     if r.options.len() == 2 {
-        t.push_str("ops/s by value (rows: ");
-        t.push_str(&format!("{}, columns: {})\n", r.options[0], r.options[1]));
+        t.push_str(&format!(
+            "ops/s by value (rows: {}, columns: {})\n",
+            r.options[0], r.options[1]
+        ));
         t.push_str(&render_table(&grid_table(r), OutputMode::Table));
     }
     let bars: Vec<(String, f64)> = r
@@ -408,9 +410,9 @@ fn steps_table(r: &SweepReport) -> Table {
 /// Two options: rows are the first option's values, columns the second's, cells ops/s
 /// (`-` for a step a cancel left out).
 fn grid_table(r: &SweepReport) -> Table {
-    let rows: Vec<&str> = unique(r.steps.iter().map(|s| s.values[0].1.as_str()));
-    let cols: Vec<&str> = unique(r.steps.iter().map(|s| s.values[1].1.as_str()));
-    let mut header = vec![format!("{} \\ {}", r.options[0], r.options[1])];
+    let rows: Vec<&str> = unique(r.steps.iter().map(|s| value(s, 0)));
+    let cols: Vec<&str> = unique(r.steps.iter().map(|s| value(s, 1)));
+    let mut header = vec![r.options.join(" \\ ")];
     header.extend(cols.iter().map(|c| c.to_string()));
     let mut t = Table::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
     for rv in rows {
@@ -419,7 +421,7 @@ fn grid_table(r: &SweepReport) -> Table {
             let s = r
                 .steps
                 .iter()
-                .find(|s| s.values[0].1 == rv && s.values[1].1 == *cv);
+                .find(|s| value(s, 0) == rv && value(s, 1) == *cv);
             row.push(s.map_or(Cell::Text("-".into()), |s| {
                 Cell::Int(s.ops_per_sec.round() as i64)
             }));
@@ -427,6 +429,11 @@ fn grid_table(r: &SweepReport) -> Table {
         t.rows.push(row);
     }
     t
+}
+
+/// Step `s`'s value of the `i`-th option (`""` if it has none).
+fn value(s: &SweepStep, i: usize) -> &str {
+    s.values.get(i).map_or("", |(_, v)| v.as_str())
 }
 
 fn unique<'a>(it: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
