@@ -45,6 +45,13 @@ const SAMPLES: &[(&str, &[&str])] = &[
     (".jobs", &[".jobs", ".jobs 2", ".jobs [2]"]),
     (".cancel", &[".cancel", ".cancel 2"]),
     (
+        ".sweep",
+        &[
+            ".sweep block_size 4KiB,8KiB",
+            ".sweep bloom_bits 8,10 x compression lz4 &",
+        ],
+    ),
+    (
         ".set refresh_ms",
         &[".set refresh_ms 100", ".reset refresh_ms"],
     ),

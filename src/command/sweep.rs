@@ -66,6 +66,8 @@ pub struct SweepFlags {
     plot: Option<String>,
 }
 
+/// A duration as `--duration` takes it, or zero (`0`, `0s`, `0ms`): no warm-up, which
+/// `parse_duration` refuses since a zero-length run measures nothing.
 fn parse_warmup(s: &str) -> Result<Duration, String> {
     if s.trim().trim_end_matches(['s', 'm']).trim_end_matches('.') == "0" {
         return Ok(Duration::ZERO);
