@@ -158,8 +158,11 @@ fn usable(p: &(f64, f64), x_log: bool) -> bool {
     p.0.is_finite() && p.1.is_finite() && (!x_log || p.0 > 0.0)
 }
 
+/// A `(low, high)` extent of one axis.
+type Span = (f64, f64);
+
 /// The x and y extents of the usable points, widened where they are a single value.
-fn line_bounds(c: &LineChart) -> Result<((f64, f64), (f64, f64)), PlotError> {
+fn line_bounds(c: &LineChart) -> Result<(Span, Span), PlotError> {
     let pts: Vec<(f64, f64)> = c
         .series
         .iter()
