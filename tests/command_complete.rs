@@ -15,7 +15,7 @@ fn completion_table() {
             &[
                 ".advise", ".bench", ".cancel", ".check", ".compact", ".exit", ".export", ".flush",
                 ".help", ".jobs", ".load", ".mode", ".mrc", ".open", ".options", ".output", ".profile",
-                ".quit", ".read", ".reopen", ".reset", ".set", ".show", ".stats", ".timer",
+                ".quit", ".read", ".reopen", ".reset", ".set", ".show", ".stats", ".sweep", ".timer",
                 ".width", ".ycsb",
             ],
         ),

@@ -50,6 +50,13 @@ const SAMPLES: &[(&str, &[&str])] = &[
     (".advise", &[".advise", ".advise apply 1", ".advise undo"]),
     (".mrc", &[".mrc", ".mrc reset"]),
     (
+        ".sweep",
+        &[
+            ".sweep block_size 4KiB,8KiB",
+            ".sweep bloom_bits 8,10 x compression lz4 &",
+        ],
+    ),
+    (
         ".set refresh_ms",
         &[".set refresh_ms 100", ".reset refresh_ms"],
     ),

@@ -163,6 +163,15 @@ impl SegmentLatencies {
             + self.rmw.count()
     }
 
+    /// Every kind of operation in one histogram.
+    pub fn all_ops(&self) -> Latencies {
+        let mut all = self.read.clone();
+        for l in [&self.update, &self.insert, &self.scan, &self.rmw] {
+            all.merge(l);
+        }
+        all
+    }
+
     /// The writes of the mix: updates, else read-modify-writes, else inserts.
     pub fn write_summary(&self) -> Summary {
         if self.update.count() > 0 {

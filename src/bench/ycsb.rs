@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::engines::{
     AlexEngine, BudgetParts, Engine, EngineKind, RocksEngine, SqliteEngine, alexdb_held,
 };
+use super::latency::Summary;
 use super::segments::{SegmentClock, SegmentLatencies, YcsbSegment};
 use super::{Cancelled, Progress};
 use crate::engine::DbOptions;
@@ -94,6 +95,10 @@ pub struct YcsbEngineResult {
     /// The value cache hit rate during the run (alexdb only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_hit_rate: Option<f64>,
+    /// Every operation of the run in one histogram (`.sweep`'s p50 and p99); the
+    /// report's JSON keeps its per-kind fields only.
+    #[serde(skip)]
+    pub all_ops: Summary,
     pub settings: String,
     /// The run split at each option change during it (alexdb only; one segment when
     /// nothing changed).
@@ -248,16 +253,33 @@ pub fn run_on_engine(
     cfg: &YcsbConfig,
     progress: &dyn Progress,
 ) -> anyhow::Result<YcsbEngineResult> {
+    warm_up(engine, keys, cfg, progress, None)?;
+    run_timed(engine, keys, cfg, progress)
+}
+
+/// The untimed warm-up: the same mix on other seeds, [`warmup_ops`] operations, or for
+/// `time` when given (`.sweep --warmup`). `Cancelled` when it was cancelled.
+pub fn warm_up(
+    engine: &dyn Engine,
+    keys: &KeySpace,
+    cfg: &YcsbConfig,
+    progress: &dyn Progress,
+    time: Option<Duration>,
+) -> anyhow::Result<()> {
     let threads = cfg.threads.max(1);
     let stop = AtomicBool::new(false);
-    let warmup = warmup_ops(cfg);
-    // Warm-up: the same mix on other seeds, untimed.
-    progress.phase(&format!("warm-up {}", engine.kind().as_str()), Some(warmup));
+    let warmup = if time.is_some() {
+        u64::MAX
+    } else {
+        warmup_ops(cfg)
+    };
+    let total = (warmup != u64::MAX).then_some(warmup);
+    progress.phase(&format!("warm-up {}", engine.kind().as_str()), total);
     let warm_run = Run {
         engine,
         cfg,
         keys,
-        deadline: None,
+        deadline: time.map(|t| Instant::now() + t),
         stop: &stop,
         progress,
         timed: false,
@@ -284,6 +306,18 @@ pub fn run_on_engine(
     if progress.cancelled() {
         return Err(Cancelled.into());
     }
+    Ok(())
+}
+
+/// The timed phase after [`warm_up`]: `cfg.ops` operations, or for `cfg.duration`.
+pub fn run_timed(
+    engine: &dyn Engine,
+    keys: &KeySpace,
+    cfg: &YcsbConfig,
+    progress: &dyn Progress,
+) -> anyhow::Result<YcsbEngineResult> {
+    let threads = cfg.threads.max(1);
+    let stop = AtomicBool::new(false);
     let total = if cfg.duration.is_some() && cfg.ops == 0 {
         u64::MAX
     } else {
@@ -296,10 +330,14 @@ pub fn run_on_engine(
     let deadline = cfg.duration.map(|d| Instant::now() + d);
     let clock = SegmentClock::start(engine);
     let run = Run {
+        engine,
+        cfg,
+        keys,
         deadline,
+        stop: &stop,
+        progress,
         timed: true,
         segments: Some(&clock),
-        ..warm_run
     };
     let t0 = Instant::now();
     let results: Vec<ThreadResult> =
@@ -362,6 +400,7 @@ pub fn run_on_engine(
         found: results.iter().map(|r| r.found).sum(),
         checksum: results.iter().fold(0u64, |c, r| c.wrapping_add(r.checksum)),
         cache_hit_rate: None,
+        all_ops: all.all_ops().summary(),
         settings: engine.settings(),
         segments,
         memory_bytes: 0,

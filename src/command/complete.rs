@@ -65,6 +65,11 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
             pick(&names)
         }
         ".set" if arg_index == 1 => pick(&value_choices(words[1])),
+        ".sweep" => match sweep_place(&words[1..]) {
+            SweepPlace::Option => pick(&DbOptions::NAMES),
+            SweepPlace::Value(opt) => pick(&value_choices(opt)),
+            SweepPlace::Other => Vec::new(),
+        },
         ".show" if arg_index == 0 => pick(&["options"]),
         ".load" if arg_index == 0 => pick(&[
             "sequential",
@@ -195,4 +200,23 @@ fn complete_path(word: &str) -> Vec<String> {
         .collect();
     out.sort();
     out
+}
+
+/// What the word under the cursor is in `.sweep OPT V,V x OPT2 V,V`.
+enum SweepPlace<'a> {
+    Option,
+    /// A value of this option (also after a comma).
+    Value(&'a str),
+    Other,
+}
+
+/// `args`: the words before the cursor's word; one ending with `,` is part of a value
+/// list that the cursor's word continues.
+fn sweep_place<'a>(args: &[&'a str]) -> SweepPlace<'a> {
+    let done: Vec<&str> = args.iter().copied().filter(|w| !w.ends_with(',')).collect();
+    match done.len() {
+        0 | 3 => SweepPlace::Option,
+        1 | 4 => SweepPlace::Value(done[done.len() - 1]),
+        _ => SweepPlace::Other,
+    }
 }

@@ -12,6 +12,7 @@ pub mod outcome;
 pub mod parse;
 pub mod render;
 pub mod spec;
+pub mod sweep;
 pub mod tikv;
 
 pub use exec::{Executor, RunSummary, Session, Settings};

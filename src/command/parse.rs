@@ -185,6 +185,11 @@ pub enum Command {
     Mrc {
         reset: bool,
     },
+    /// `.sweep OPTION V1,V2,... [x OPTION2 V1,V2,...] [--workload W ...]`
+    Sweep {
+        args: super::sweep::SweepArgs,
+        background: bool,
+    },
     /// `.advise`, `.advise apply N`, `.advise undo`.
     Advise(AdviseAction),
 }
@@ -588,6 +593,7 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
                 }),
             }
         }
+        ".sweep" => parse_sweep(name, args),
         ".jobs" => {
             arity(name, argc <= 1, "0 or 1 job number", argc)?;
             Ok(Command::Jobs(job_number(name, args)?))
@@ -665,6 +671,22 @@ fn parse_advise(name: &str, args: &[Word]) -> Result<Command, ParseError> {
             format!("expected apply N or undo, got \"{other}\""),
         )),
     }
+}
+
+/// `.sweep`: the option lists (each value checked against its option), then the flags
+/// with their clap definition; a trailing `&` runs it in the background.
+fn parse_sweep(name: &str, args: &[Word]) -> Result<Command, ParseError> {
+    let mut words: Vec<String> = args.iter().map(|a| a.text()).collect();
+    let background = words.last().is_some_and(|w| w == "&");
+    if background {
+        words.pop();
+    }
+    let (axes, flags) = super::sweep::split_words(&words).map_err(|p| bad_arg(name, p))?;
+    let flags: super::sweep::SweepFlags = clap_args(name, flags)?;
+    Ok(Command::Sweep {
+        args: super::sweep::SweepArgs::new(axes, flags),
+        background,
+    })
 }
 
 /// `.set refresh_ms N` (`N` or `Nms`, in range) or `.reset refresh_ms`.

@@ -474,3 +474,35 @@ pub fn start_lines(report: &StartReport) -> Vec<String> {
     }
     lines
 }
+
+/// A horizontal bar chart, one bar per `(label, value)`, scaled so the largest value
+/// fills `width` cells (eighth-cell precision); `best` is marked with `*`. Plain text, so
+/// the line shell and the dashboard's output pane show the same chart.
+pub fn bar_chart(bars: &[(String, f64)], best: Option<usize>, width: usize) -> String {
+    const EIGHTHS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    let label_w = bars
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let max = bars.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max);
+    let mut out = String::new();
+    for (i, (label, v)) in bars.iter().enumerate() {
+        let eighths = if max > 0.0 {
+            (v.max(0.0) / max * (width * 8) as f64).round() as usize
+        } else {
+            0
+        };
+        let mut bar = "█".repeat(eighths / 8);
+        bar.push_str(EIGHTHS[eighths % 8]);
+        let cells = bar.chars().count();
+        out.push_str("  ");
+        push_padded(&mut out, label, label_w, false);
+        out.push_str(" |");
+        out.push_str(&bar);
+        out.push_str(&" ".repeat(width.saturating_sub(cells)));
+        let mark = if best == Some(i) { " *" } else { "" };
+        let _ = writeln!(out, " {v:.0}{mark}");
+    }
+    out
+}

@@ -301,6 +301,15 @@ pub const SPECS: &[CommandSpec] = &[
         "the value cache's miss-ratio curve: predicted hit rate and memory at other sizes (reset starts it afresh)",
         Options,
     )),
+    runs(
+        db(spec(
+            ".sweep",
+            ".sweep OPTION V1,V2,... [x OPTION2 V1,V2,...] [--workload a..f] [--duration 10s] [--distribution zipfian|uniform|latest] [--threads T] [--warmup 2s] [--plot FILE.svg] [&]",
+            "run a YCSB workload once per option value (a job), then put the option back",
+            Jobs,
+        )),
+        Runs::Job,
+    ),
     spec(
         ".set refresh_ms",
         ".set refresh_ms N",
@@ -359,6 +368,7 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
         Command::Check => ".check",
         Command::Advise(_) => ".advise",
         Command::Mrc { .. } => ".mrc",
+        Command::Sweep { .. } => ".sweep",
     };
     // Every name above is in SPECS (the spec tests check each variant), so `find` cannot
     // miss; `.quit` is the harmless fallback rather than a panic.

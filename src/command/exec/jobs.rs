@@ -25,6 +25,18 @@ impl Executor {
                 let id = long::start_ycsb(&self.jobs, &self.db, args, &label)?;
                 started(id, label, *background)
             }
+            Command::Sweep { args, background } => {
+                let label = format!(
+                    ".sweep {}",
+                    args.axes
+                        .iter()
+                        .map(|a| a.option.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" x ")
+                );
+                let id = crate::command::sweep::start_sweep(&self.jobs, &self.db, args, &label)?;
+                started(id, label, *background)
+            }
             Command::Jobs(None) => Outcome::Rows(jobs_table(&self.jobs.list())),
             Command::Jobs(Some(n)) => self.job_report(*n)?,
             Command::Cancel(id) => match self.jobs.cancel(*id) {

@@ -1,0 +1,430 @@
+//! `.sweep` (issue 14): parsing (every value checked first), one-option sweeps over a
+//! live and a reopen option, the two-option grid, the table and JSON fields, and the
+//! options back at their original values after the sweep, a cancel and a failing step,
+//! with the data intact.
+// Only the fingerprint of the shared helpers is used here.
+#[allow(dead_code)]
+mod common;
+
+use std::time::Duration;
+
+use alexdb::command::jobs::{JobState, JobStatus};
+use alexdb::command::render::bar_chart;
+use alexdb::command::{Command, Executor, Outcome, parse_command};
+use alexdb::engine::DbOptions;
+use alexdb::workload::ycsb::Workload;
+use common::fingerprint;
+use serde_json::Value;
+
+const ROWS: usize = 20_000;
+
+/// An executor on a new database of `ROWS` random keys.
+fn loaded(dir: &tempfile::TempDir) -> Executor {
+    let mut exec = Executor::open(&dir.path().join("db"), DbOptions::default()).expect("open");
+    let st = start(&mut exec, &format!(".load random {ROWS}"));
+    assert!(matches!(st.state, JobState::Done { .. }), "{:?}", st.state);
+    exec
+}
+
+/// Runs `text`; a job is waited for (up to a minute).
+fn start(exec: &mut Executor, text: &str) -> JobStatus {
+    let cmd = parse_command(text).expect("parses");
+    match exec.execute(&cmd) {
+        Ok(Outcome::JobStarted { id, .. }) => exec
+            .jobs()
+            .wait(id, Duration::from_secs(60))
+            .expect("job exists"),
+        other => panic!("{text}: expected a job, got {other:?}"),
+    }
+}
+
+/// A finished sweep's text and JSON.
+fn report(st: &JobStatus) -> (String, Value) {
+    match &st.result {
+        Some(Outcome::Report { text, json }) => (text.clone(), json.clone()),
+        other => panic!("no report: {:?} {other:?}", st.state),
+    }
+}
+
+fn option(exec: &Executor, name: &str) -> String {
+    exec.db().options().get(name).expect("option exists")
+}
+
+fn option_events(exec: &Executor) -> usize {
+    let s = exec.db().metrics_snapshot();
+    s.events.iter().filter(|e| e.kind == "option").count()
+}
+
+#[test]
+fn parse_table() {
+    let ok = parse_command(".sweep block_size 4KiB,16KiB").expect("parses");
+    let Command::Sweep { args, background } = ok else {
+        panic!("{ok:?}")
+    };
+    assert!(!background);
+    assert_eq!(args.axes.len(), 1);
+    assert_eq!(args.axes[0].option, "block_size");
+    assert_eq!(args.axes[0].values, ["4KiB", "16KiB"]);
+    assert_eq!(args.workload, Workload::C, "workload c by default");
+    assert_eq!(args.duration, Duration::from_secs(10));
+    assert_eq!(args.warmup, Duration::from_secs(2));
+    assert_eq!(
+        (args.threads, args.distribution, args.plot),
+        (1, None, None)
+    );
+
+    let grid = ".sweep BLOCK_SIZE 4KiB,8KiB x value_cache_size 1MiB,2MiB,4MiB --workload b \
+                --duration 300ms --threads 2 --warmup 0 --plot out.svg &";
+    let Ok(Command::Sweep { args, background }) = parse_command(grid) else {
+        panic!("grid does not parse")
+    };
+    assert!(background);
+    assert_eq!(args.axes[0].option, "block_size", "canonical name");
+    assert_eq!(args.axes[1].values.len(), 3);
+    assert_eq!(args.workload, Workload::B);
+    assert_eq!(args.duration, Duration::from_millis(300));
+    assert_eq!((args.threads, args.warmup), (2, Duration::ZERO));
+    assert_eq!(args.plot.as_deref(), Some("out.svg"));
+
+    let many: Vec<String> = (1..=33).map(|i| format!("{}KiB", i * 4)).collect();
+    let too_many = format!(".sweep block_size {}", many.join(","));
+    let bad: &[(&str, &str)] = &[
+        (".sweep", "needs an option and its values"),
+        (".sweep block_size", "needs a list of values"),
+        (".sweep blok_size 4KiB,8KiB", "did you mean \"block_size\""),
+        (
+            ".sweep block_size 4KiB,banana",
+            "block_size value \"banana\"",
+        ),
+        (".sweep block_size 4KiB,0", "block_size value \"0\""),
+        (".sweep block_size 4KiB,4096", "\"4096\": listed twice"),
+        (".sweep block_size 4KiB,,8KiB", "empty value"),
+        (".sweep block_size ,", "empty value"),
+        (&too_many, "33 steps is too many; at most 32"),
+        (
+            ".sweep block_size 4KiB,8KiB x block_size 16KiB,32KiB",
+            "given twice",
+        ),
+        (
+            ".sweep value_cache_shards 4,8",
+            "only when a database opens",
+        ),
+        (
+            ".sweep block_size 4KiB,8KiB y bloom_bits 1,2",
+            "got 5 words",
+        ),
+        (".sweep block_size 4KiB --workload z", "--workload"),
+        (".sweep block_size 4KiB --duration soon", "not a duration"),
+        (".sweep block_size 4KiB --threads 0", "--threads"),
+        (".sweep block_size 4KiB --bogus 1", "--bogus"),
+    ];
+    for (text, want) in bad {
+        let e = parse_command(text).expect_err(text).to_string();
+        assert!(e.contains(want), "{text}: {e}");
+        assert!(e.starts_with(".sweep: "), "{text}: {e}");
+        assert_eq!(e.lines().count(), 1, "{text}: {e}");
+    }
+}
+
+#[test]
+fn bar_chart_scales_to_the_largest_and_marks_the_best() {
+    let bars = [("4KiB".to_string(), 50.0), ("16KiB".to_string(), 100.0)];
+    let text = bar_chart(&bars, Some(1), 10);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].matches('█').count(), 5, "{text}");
+    assert_eq!(lines[1].matches('█').count(), 10, "{text}");
+    assert!(
+        lines[1].ends_with(" 100 *") && lines[0].ends_with(" 50"),
+        "{text}"
+    );
+}
+
+#[test]
+fn empty_and_small_databases_are_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = Executor::open(&dir.path().join("db"), DbOptions::default()).expect("open");
+    let cmd = parse_command(".sweep block_size 4KiB,8KiB").expect("parses");
+    let e = exec.execute(&cmd).expect_err("empty").to_string();
+    assert!(e.contains("empty") && e.contains(".load"), "{e}");
+    exec.db().put(1, b"one").expect("put");
+    let e = exec.execute(&cmd).expect_err("one key").to_string();
+    assert!(
+        e.contains("at least 1000 keys") && e.contains("holds 1"),
+        "{e}"
+    );
+    assert!(exec.jobs().list().is_empty(), "no job started");
+}
+
+#[test]
+fn a_value_the_database_refuses_is_named_before_any_step() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = loaded(&dir);
+    // sync on needs the write-ahead log: with it off, the second value is refused.
+    exec.db().set_option("wal", "off").expect("wal off");
+    let before = option_events(&exec);
+    let cmd = parse_command(".sweep sync off,on").expect("parses");
+    let e = exec.execute(&cmd).expect_err("refused").to_string();
+    assert!(
+        e.contains("sync=on cannot be applied") && e.contains("wal"),
+        "{e}"
+    );
+    assert_eq!(option_events(&exec), before, "nothing was applied");
+    assert_eq!(
+        exec.jobs().list().len(),
+        1,
+        "no job besides the load started"
+    );
+}
+
+#[test]
+fn live_option_sweep_reports_each_value_and_restores_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = loaded(&dir);
+    let data = fingerprint(exec.db());
+    let before = option(&exec, "value_cache_size");
+    let events = option_events(&exec);
+    let st = start(
+        &mut exec,
+        ".sweep value_cache_size 256KiB,16MiB --duration 300ms --warmup 100ms",
+    );
+    assert_eq!(st.state, JobState::Done { cancelled: false });
+    let (text, json) = report(&st);
+    assert_eq!(json["option"], "value_cache_size");
+    assert!(json.get("options").is_none(), "{json}");
+    assert_eq!(json["restored"], true);
+    assert_eq!(json["records"], ROWS as u64);
+    assert_eq!(json["workload"], "c");
+    let steps = json["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 2);
+    for (s, v) in steps.iter().zip(["256KiB", "16MiB"]) {
+        assert_eq!(s["values"]["value_cache_size"], v);
+        assert!(s["ops_per_sec"].as_f64().expect("ops/s") > 0.0, "{s}");
+        assert!(s["samples"].as_u64().expect("samples") > 0, "{s}");
+        let (p50, p99) = (s["p50_ns"].as_u64(), s["p99_ns"].as_u64());
+        assert!(p50.expect("p50") > 0 && p50 <= p99, "{s}");
+        assert!(s["value_cache_hit_rate"].as_f64().is_some(), "{s}");
+        assert!(s["memory_bytes"].as_u64().expect("memory") > 0, "{s}");
+        assert!(s.get("block_cache_hit_rate").is_some(), "{s}");
+    }
+    // A 64x bigger cache holds more of the 20k values: the hit rate shows it.
+    let hit = |i: usize| steps[i]["value_cache_hit_rate"].as_f64().unwrap_or(0.0);
+    assert!(hit(1) > hit(0), "{} vs {}", hit(0), hit(1));
+    for want in [
+        "sweep of value_cache_size",
+        "ops/s",
+        "p99",
+        "value hit",
+        "block hit",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    assert!(text.contains('█') && text.contains(" *"), "{text}");
+    assert!(
+        text.contains(&format!("restored value_cache_size={before}")),
+        "{text}"
+    );
+    assert_eq!(option(&exec, "value_cache_size"), before);
+    // Two changes and the restore, each an option event on the charts.
+    assert_eq!(option_events(&exec), events + 3);
+    assert_eq!(fingerprint(exec.db()), data, "the data is intact");
+}
+
+#[test]
+fn reopen_option_sweep_restores_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = loaded(&dir);
+    let data = fingerprint(exec.db());
+    let before = option(&exec, "max_open_files");
+    let st = start(
+        &mut exec,
+        ".sweep max_open_files 100,1000 --duration 300ms --warmup 0",
+    );
+    let (text, json) = report(&st);
+    assert_eq!(json["steps"].as_array().map(Vec::len), Some(2), "{json}");
+    assert_eq!(json["steps"][1]["values"]["max_open_files"], "1000");
+    assert_eq!(json["restored"], true);
+    assert!(json["best"].as_u64().is_some_and(|b| b < 2), "{json}");
+    assert!(
+        text.contains(&format!("restored max_open_files={before}")),
+        "{text}"
+    );
+    assert_eq!(option(&exec, "max_open_files"), before);
+    let reopens = exec.db().metrics_snapshot().events;
+    assert!(
+        reopens
+            .iter()
+            .filter(|e| e.label.contains("reopen"))
+            .count()
+            >= 3,
+        "each value and the restore reopened: {reopens:?}"
+    );
+    assert_eq!(fingerprint(exec.db()), data);
+}
+
+#[test]
+fn grid_sweep_prints_the_grid_and_the_long_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = loaded(&dir);
+    let before = (
+        option(&exec, "value_cache_size"),
+        option(&exec, "block_size"),
+    );
+    let grid =
+        ".sweep value_cache_size 1MiB,4MiB x block_size 4KiB,8KiB --duration 200ms --warmup 0";
+    for (plot, want) in [
+        ("chart.png", "must end in .svg"),
+        ("/no/such/dir/c.svg", "does not exist"),
+    ] {
+        let cmd = parse_command(&format!("{grid} --plot {plot}")).expect("parses");
+        let e = exec.execute(&cmd).expect_err("bad plot path").to_string();
+        assert!(e.contains(want), "{e}");
+    }
+    assert_eq!(exec.jobs().list().len(), 1, "refused before any step");
+    let svg = dir.path().join("grid.svg");
+    let st = start(&mut exec, &format!("{grid} --plot {}", svg.display()));
+    let (text, json) = report(&st);
+    assert_eq!(
+        json["options"],
+        serde_json::json!(["value_cache_size", "block_size"])
+    );
+    assert!(json.get("option").is_none(), "{json}");
+    let steps = json["steps"].as_array().expect("steps");
+    let pairs: Vec<(String, String)> = steps
+        .iter()
+        .map(|s| {
+            let v = &s["values"];
+            (
+                v["value_cache_size"].to_string(),
+                v["block_size"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(pairs.len(), 4);
+    assert_eq!(
+        pairs[1],
+        ("\"1MiB\"".into(), "\"8KiB\"".into()),
+        "first option outer"
+    );
+    assert!(text.contains("value_cache_size \\ block_size"), "{text}");
+    let grid_row = text
+        .lines()
+        .find(|l| l.starts_with("| 4MiB ") && l.matches('|').count() == 4)
+        .unwrap_or_else(|| panic!("no grid row for 4MiB: {text}"));
+    let ops3 = steps[3]["ops_per_sec"].as_f64().expect("ops").round() as i64;
+    assert!(grid_row.contains(&ops3.to_string()), "{grid_row} / {ops3}");
+    assert!(
+        text.contains("1MiB x 8KiB"),
+        "bar labels name both values: {text}"
+    );
+    let after = (
+        option(&exec, "value_cache_size"),
+        option(&exec, "block_size"),
+    );
+    assert_eq!(after, before);
+    assert!(text.contains("wrote the chart to"), "{text}");
+    assert_eq!(json["plot"], svg.display().to_string());
+    let chart = std::fs::read_to_string(&svg).expect("the chart was written");
+    let doc = roxmltree::Document::parse(&chart).expect("the chart is XML");
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect();
+    let has = |s: &str| texts.iter().any(|t| t.contains(s));
+    for want in [
+        "ycsb-c throughput by value_cache_size x block_size",
+        "block_size=4KiB",
+        "block_size=8KiB",
+        "1MiB",
+        "4MiB",
+        "ops/s",
+        "20000 records",
+    ] {
+        assert!(has(want), "{want} not in {texts:?}");
+    }
+}
+
+#[test]
+fn cancel_mid_sweep_restores_the_option_and_keeps_the_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = loaded(&dir);
+    let data = fingerprint(exec.db());
+    let before = option(&exec, "value_cache_size");
+    let cmd = parse_command(".sweep value_cache_size 1MiB,2MiB,4MiB,8MiB --duration 1s --warmup 0")
+        .expect("parses");
+    let Ok(Outcome::JobStarted { id, .. }) = exec.execute(&cmd) else {
+        panic!("no job")
+    };
+    // Wait for the second step, then cancel it.
+    let t0 = std::time::Instant::now();
+    while !exec
+        .jobs()
+        .status(id)
+        .is_some_and(|s| s.phase.starts_with("step 2/4") && s.phase.contains("ycsb-c"))
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "never reached step 2"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(option(&exec, "value_cache_size"), "2MiB", "step 2 applied");
+    assert_eq!(exec.jobs().cancel(Some(id)), Some(id));
+    let st = exec.jobs().wait(id, Duration::from_secs(30)).expect("job");
+    assert_eq!(st.state, JobState::Done { cancelled: true });
+    let (text, json) = report(&st);
+    assert_eq!(json["cancelled"], true);
+    assert_eq!(json["planned_steps"], 4);
+    assert_eq!(json["steps"].as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!(json["restored"], true);
+    assert!(text.contains("cancelled after 1 of 4 steps"), "{text}");
+    assert_eq!(option(&exec, "value_cache_size"), before);
+    assert_eq!(fingerprint(exec.db()), data);
+}
+
+#[test]
+fn a_failing_step_stops_the_sweep_and_restores_every_option() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = loaded(&dir);
+    let data = fingerprint(exec.db());
+    let (cache, files) = (
+        option(&exec, "value_cache_size"),
+        option(&exec, "max_open_files"),
+    );
+    // Step 1 changes value_cache_size live, then its max_open_files reopen fails.
+    exec.db().fail_next_reopen();
+    let st = start(
+        &mut exec,
+        ".sweep value_cache_size 2MiB,4MiB x max_open_files 500 --duration 200ms --warmup 0",
+    );
+    let JobState::Failed(e) = &st.state else {
+        panic!("{:?}", st.state)
+    };
+    assert!(
+        e.contains("step 1/2 (value_cache_size=2MiB, max_open_files=500) failed"),
+        "{e}"
+    );
+    let restored = format!("restored value_cache_size={cache}, max_open_files={files}");
+    assert!(e.contains(&restored), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert_eq!(option(&exec, "value_cache_size"), cache);
+    assert_eq!(option(&exec, "max_open_files"), files);
+    assert_eq!(fingerprint(exec.db()), data);
+}
+
+#[test]
+fn completion_offers_option_names_and_their_values() {
+    use alexdb::command::complete::complete;
+    assert_eq!(
+        complete(".sweep block_s", 14),
+        (7, vec!["block_size".to_string()])
+    );
+    let line = ".sweep compression lz4,z";
+    assert_eq!(complete(line, line.len()), (23, vec!["zstd".to_string()]));
+    let grid = ".sweep block_size 4KiB,8KiB x bloom_b";
+    assert_eq!(
+        complete(grid, grid.len()),
+        (30, vec!["bloom_bits_per_key".to_string()])
+    );
+}
