@@ -1,6 +1,7 @@
 //! The shell's command language, shared by every front end: a pure parser
 //! (`&str` -> [`Command`]), the executor (`Command` -> [`Outcome`] over a `Db`), text
 //! rendering of outcomes, and the completion and history logic input lines reuse.
+pub mod baseline;
 pub mod bench_args;
 pub mod complete;
 pub mod exec;
@@ -10,12 +11,13 @@ pub mod long;
 pub mod outcome;
 pub mod parse;
 pub mod render;
+pub(crate) mod sampler;
 pub mod spec;
 
 pub use exec::{Executor, RunSummary, Session, Settings};
 pub use outcome::{Cell, CommandStats, ExecError, Outcome, Report, Table};
 pub use parse::{
-    COMMAND_NAMES, Command, DOT_COMMAND_NAMES, ExportWhat, KeyFilter, MODE_NAMES, OutputMode,
-    OutputTarget, ParseError, SQL_KEYWORDS, SelectWhat, is_complete, parse_command,
+    BaselineCmd, COMMAND_NAMES, Command, DOT_COMMAND_NAMES, ExportWhat, KeyFilter, MODE_NAMES,
+    OutputMode, OutputTarget, ParseError, SQL_KEYWORDS, SelectWhat, is_complete, parse_command,
     split_statements, starts_command, usage,
 };

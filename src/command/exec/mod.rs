@@ -14,11 +14,13 @@ use super::spec::{Family, spec_of};
 use crate::engine::{Db, DbError, DbOptions};
 use crate::metrics::MetricsWindow;
 
+mod baseline;
 mod data;
 mod jobs;
 mod options;
 mod session;
 
+pub use baseline::comparison_text;
 pub use jobs::jobs_table;
 pub use options::{change_text, options_table};
 pub use session::damage_summary;
@@ -87,6 +89,10 @@ pub struct Executor {
     /// `Some` when databases open with their saved options and these `(name, value)`
     /// over them (the shell's `--set`); `None`: with exactly `opts`.
     sets: Option<Vec<(String, String)>>,
+    /// One windowed sample a second into the history `.baseline` and `.compare` read.
+    sampler: super::sampler::Sampler,
+    /// The saved baselines as flat reference lines for the dashboard.
+    references: Vec<crate::metrics::Reference>,
 }
 
 /// Waits for a job and returns its final status.
@@ -132,7 +138,8 @@ impl Executor {
 
     /// Runs commands against an already open database.
     pub fn with_db(db: Arc<Db>, opts: DbOptions) -> Self {
-        Executor {
+        let sampler = super::sampler::Sampler::start(Arc::clone(&db));
+        let mut exec = Executor {
             db,
             opts,
             session: Session::default(),
@@ -142,7 +149,11 @@ impl Executor {
             waiter: None,
             depth: 0,
             sets: None,
-        }
+            sampler,
+            references: Vec::new(),
+        };
+        exec.reload_references();
+        exec
     }
 
     pub fn db(&self) -> &Arc<Db> {
