@@ -425,3 +425,20 @@ fn baseline_and_compare_parse() {
     }
     assert_eq!(KINDS[0], "get");
 }
+
+#[test]
+fn a_window_never_reaches_back_across_an_option_change() {
+    let mut h = History::new(600);
+    h.push(sample(1.0, 100, 500.0, 500));
+    h.push(sample(2.0, 100, 500.0, 500));
+    let mut changed = sample(3.0, 900, 500.0, 500);
+    changed.changed = true;
+    h.push(changed);
+    // Only the change's own second has operations: nothing after it yet.
+    assert!(h.window(30.0).is_none());
+    h.push(sample(4.0, 300, 500.0, 500));
+    h.push(sample(5.0, 500, 500.0, 500));
+    let w = h.window(30.0).expect("a window");
+    assert_eq!(w.samples, 2);
+    assert_eq!(w.value("get/s"), Some(400.0));
+}

@@ -123,12 +123,22 @@ pub struct HistorySample {
     pub snapshot: Snapshot,
     /// The window's latencies per kind, in [`KINDS`] order.
     pub latency: [LogHist; 6],
+    /// An option changed or RocksDB reopened during this second.
+    pub changed: bool,
 }
 
 impl HistorySample {
     pub fn new(mut snapshot: Snapshot, latency: [LogHist; 6]) -> Self {
+        let changed = snapshot
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, "option" | "reopen"));
         snapshot.events.clear();
-        HistorySample { snapshot, latency }
+        HistorySample {
+            snapshot,
+            latency,
+            changed,
+        }
     }
 
     fn end(&self) -> f64 {
@@ -177,17 +187,27 @@ impl History {
     }
 
     /// The figures of the last `secs` seconds ending at the last sample with operations
-    /// (idle seconds after it do not dilute it); `None` when no sample had operations.
+    /// (idle seconds after it do not dilute it), never reaching back to an option change
+    /// or reopen (the second it happened in mixes two settings); `None` when no sample
+    /// after the last change had operations.
     pub fn window(&self, secs: f64) -> Option<WindowFigures> {
+        let from = self
+            .samples
+            .iter()
+            .rposition(|s| s.changed)
+            .map_or(0, |i| i + 1);
         let last = self
             .samples
             .iter()
             .rposition(|s| s.snapshot.ops.total > 0)?;
+        if last < from {
+            return None;
+        }
         let end = self.samples[last].end();
         // A sample covers (end - window_secs, end]; keep those ending inside the span.
         let chosen: Vec<&HistorySample> = self
             .samples
-            .range(..=last)
+            .range(from..=last)
             .filter(|s| s.end() > end - secs + 1e-6)
             .collect();
         Some(WindowFigures::from_samples(&chosen))

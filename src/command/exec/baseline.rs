@@ -73,7 +73,7 @@ impl Executor {
     fn window_or_error(&self, secs: u64) -> Result<WindowFigures, ExecError> {
         self.recent_window(secs as f64).ok_or_else(|| {
             ExecError::Refused(
-                "no operations in the metrics history yet (it samples once a second): run a workload first"
+                "no operations in the metrics history since the last option change (it samples once a second): run a workload first"
                     .into(),
             )
         })
@@ -203,8 +203,8 @@ pub fn comparison_text(c: &Comparison) -> String {
             text(format!("option {}", o.name)),
             text(v(&o.a)),
             text(v(&o.b)),
-            Cell::Null,
-            Cell::Null,
+            text("-".into()),
+            text("-".into()),
             text("differs".into()),
         ]);
     }
@@ -214,9 +214,8 @@ pub fn comparison_text(c: &Comparison) -> String {
             text(f.name.clone()),
             text(v(f.a)),
             text(v(f.b)),
-            f.delta_pct
-                .map_or(Cell::Null, |d| text(format!("{d:+.1}%"))),
-            f.ratio.map_or(Cell::Null, |r| text(format!("{r:.2}×"))),
+            text(f.delta_pct.map_or("-".into(), |d| format!("{d:+.1}%"))),
+            text(f.ratio.map_or("-".into(), |r| format!("{r:.2}×"))),
             text(
                 match f.within_noise {
                     Some(true) => "within noise",

@@ -367,7 +367,12 @@ impl Executor {
             Family::Data => self.data(cmd),
             Family::Sql => self.sql(cmd),
             Family::Session => self.session_command(cmd),
-            Family::Options => self.options_command(cmd),
+            Family::Options => {
+                let r = self.options_command(cmd);
+                // The change ends a history sample, so the next window starts after it.
+                self.sampler.sample_now();
+                r
+            }
             Family::Jobs => self.jobs_command(cmd),
             Family::Dashboard => Err(ExecError::Refused(format!(
                 "{} works only in the dashboard",
