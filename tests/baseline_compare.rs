@@ -442,3 +442,54 @@ fn a_window_never_reaches_back_across_an_option_change() {
     assert_eq!(w.samples, 2);
     assert_eq!(w.value("get/s"), Some(400.0));
 }
+
+fn ctrl_b() -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('b'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )
+}
+
+#[test]
+fn ctrl_b_cycles_the_reference_line_through_the_saved_baselines() {
+    use alexdb::tui::app::App;
+    use alexdb::tui::input::InputLine;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("db");
+    let mut exec = exec_at(&path);
+    some_work(&mut exec);
+    ok(&mut exec, ".baseline save one");
+    ok(&mut exec, ".baseline save two");
+    // The runner's sample step hands the executor's baselines to the app as plain data.
+    let mut runner =
+        alexdb::tui::runner::Runner::new(&exec, alexdb::command::history::History::new());
+    runner.sample(&exec);
+    let app: &mut App = &mut runner.app;
+    let names: Vec<&str> = app.baselines.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["one", "two"]);
+    // Typing keeps working: Ctrl-B does not touch the input line.
+    app.input.set_text("get 1");
+    assert_eq!(app.reference, None);
+    app.on_key(ctrl_b());
+    assert_eq!(app.reference.as_deref(), Some("one"));
+    assert_eq!(app.reference_line().map(|r| r.name.as_str()), Some("one"));
+    app.on_key(ctrl_b());
+    assert_eq!(app.reference.as_deref(), Some("two"));
+    app.on_key(ctrl_b());
+    assert_eq!(app.reference, None);
+    assert!(app.reference_line().is_none());
+    assert_eq!(app.input.text(), "get 1");
+    // With no baselines it stays off and says why.
+    let mut empty = App::new(
+        "x",
+        InputLine::new(alexdb::command::history::History::new()),
+    );
+    empty.on_key(ctrl_b());
+    assert_eq!(empty.reference, None);
+    assert!(
+        empty
+            .status
+            .as_deref()
+            .is_some_and(|s| s.contains(".baseline save"))
+    );
+}
