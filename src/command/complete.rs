@@ -88,6 +88,7 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
             c
         }
         ".options" if arg_index == 0 => pick(&["export"]),
+        ".baseline" if arg_index == 0 => pick(&["save", "list", "drop"]),
         ".export" if arg_index == 0 => pick(&["metrics", "screen"]),
         ".profile" | ".options" | ".export" if arg_index == 1 => complete_path(word),
         f if PATH_COMMANDS.contains(&f) && arg_index == 0 => complete_path(word),
