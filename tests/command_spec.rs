@@ -45,6 +45,14 @@ const SAMPLES: &[(&str, &[&str])] = &[
     (".jobs", &[".jobs", ".jobs 2", ".jobs [2]"]),
     (".cancel", &[".cancel", ".cancel 2"]),
     (
+        ".baseline",
+        &[".baseline save a", ".baseline list", ".baseline drop a"],
+    ),
+    (
+        ".compare",
+        &[".compare a", ".compare a b", ".compare a now"],
+    ),
+    (
         ".set refresh_ms",
         &[".set refresh_ms 100", ".reset refresh_ms"],
     ),
