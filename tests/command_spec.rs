@@ -57,6 +57,14 @@ const SAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        ".baseline",
+        &[".baseline save a", ".baseline list", ".baseline drop a"],
+    ),
+    (
+        ".compare",
+        &[".compare a", ".compare a b", ".compare a now"],
+    ),
+    (
         ".set refresh_ms",
         &[".set refresh_ms 100", ".reset refresh_ms"],
     ),

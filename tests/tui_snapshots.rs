@@ -563,3 +563,52 @@ fn cache_pane_draws_the_miss_ratio_curve() {
     assert!(t.contains("curve too few sampled gets (n=300)"), "{t}");
     assert!(!t.contains("now 64.0MiB"), "{t}");
 }
+
+/// A saved baseline drawn as reference lines (issue 14): dashes at its reads/s and
+/// writes/s, and at its get p99 and p50, labelled with its name.
+fn app_with_reference() -> App {
+    let mut a = app();
+    let mut latency: [Option<[f64; 3]>; 6] = [None; 6];
+    latency[0] = Some([900.0, 20_000.0, 60_000.0]);
+    a.baselines = vec![alexdb::metrics::Reference {
+        name: "before".into(),
+        reads_per_s: Some(150_000.0),
+        writes_per_s: Some(30_000.0),
+        latency,
+    }];
+    a.reference = Some("before".into());
+    a.expanded = true;
+    a
+}
+
+#[test]
+fn baseline_reference_lines() {
+    let mut a = app_with_reference();
+    a.focus = Pane::Throughput;
+    let term = draw(&a, 80, 24);
+    insta::assert_snapshot!("reference_throughput_80x24", term.backend());
+    let buf = term.backend().buffer();
+    let rows: Vec<String> = (0..24)
+        .map(|y| (0..80).map(|x| buf[(x, y)].symbol().to_string()).collect())
+        .collect();
+    let labelled = rows
+        .iter()
+        .position(|r| r.contains(" before "))
+        .expect("label");
+    assert!(rows[labelled].contains('╌'), "{}", rows[labelled]);
+    let x = rows[labelled].find('╌').expect("dash");
+    let col = rows[labelled][..x].chars().count() as u16;
+    assert_eq!(
+        buf[(col, labelled as u16)].fg,
+        alexdb::tui::panes::chart::REFERENCE_COLOR
+    );
+    a.focus = Pane::Latency;
+    let term = draw(&a, 80, 24);
+    insta::assert_snapshot!("reference_latency_80x24", term.backend());
+    let text = format!("{:?}", term.backend());
+    assert!(text.contains(" before "), "{text}");
+    // Off: no dashes anywhere.
+    a.reference = None;
+    let text = format!("{:?}", draw(&a, 80, 24).backend());
+    assert!(!text.contains('╌'));
+}

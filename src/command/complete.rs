@@ -97,6 +97,7 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
         ".options" if arg_index == 2 => pick(&["--format"]),
         ".options" if arg_index == 3 => pick(&["rocksdb", "tikv"]),
         ".advise" if arg_index == 0 => pick(&["apply", "undo"]),
+        ".baseline" if arg_index == 0 => pick(&["save", "list", "drop"]),
         ".export" if arg_index == 0 => pick(&["metrics", "screen"]),
         ".profile" | ".options" | ".export" if arg_index == 1 => complete_path(word),
         f if PATH_COMMANDS.contains(&f) && arg_index == 0 => complete_path(word),

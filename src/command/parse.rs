@@ -190,6 +190,13 @@ pub enum Command {
         args: super::sweep::SweepArgs,
         background: bool,
     },
+    /// `.baseline save NAME [--window D] | list | drop NAME`
+    Baseline(BaselineCmd),
+    /// `.compare NAME [NAME2|now]` (`b: None`: the last window now).
+    Compare {
+        a: String,
+        b: Option<String>,
+    },
     /// `.advise`, `.advise apply N`, `.advise undo`.
     Advise(AdviseAction),
 }
@@ -212,6 +219,18 @@ pub enum OptionsFormat {
     Rocksdb,
     /// A TiKV configuration fragment.
     Tikv,
+}
+
+/// What `.baseline` does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineCmd {
+    /// Save the last `window_secs` seconds under `name`.
+    Save {
+        name: String,
+        window_secs: u64,
+    },
+    List,
+    Drop(String),
 }
 
 /// Why a line did not parse. Display is one line: what was wrong and what to do.
@@ -607,6 +626,10 @@ fn parse_dot(name: &str, args: &[Word]) -> Result<Command, ParseError> {
         ".quit" | ".exit" => {
             arity(".quit", argc == 0, "no arguments", argc)?;
             Ok(Command::Quit)
+        }
+        ".baseline" | ".compare" => {
+            let words: Vec<String> = args.iter().map(|a| a.text()).collect();
+            super::baseline::parse(name, &words)
         }
         _ => Err(unknown(name)),
     }

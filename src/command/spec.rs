@@ -311,6 +311,18 @@ pub const SPECS: &[CommandSpec] = &[
         Runs::Job,
     ),
     spec(
+        ".baseline",
+        ".baseline save NAME [--window 30s] | list | drop NAME",
+        "save the last window's figures and the options in force under NAME (kept in the database directory), list or drop them",
+        Session,
+    ),
+    spec(
+        ".compare",
+        ".compare NAME [NAME2|now]",
+        "compare baseline NAME with NAME2 or the last 30 s now: figures with delta, ratio and noise, differing options first",
+        Session,
+    ),
+    spec(
         ".set refresh_ms",
         ".set refresh_ms N",
         "dashboard only: sampling interval in milliseconds (.reset refresh_ms: 250)",
@@ -369,6 +381,8 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
         Command::Advise(_) => ".advise",
         Command::Mrc { .. } => ".mrc",
         Command::Sweep { .. } => ".sweep",
+        Command::Baseline(_) => ".baseline",
+        Command::Compare { .. } => ".compare",
     };
     // Every name above is in SPECS (the spec tests check each variant), so `find` cannot
     // miss; `.quit` is the harmless fallback rather than a panic.

@@ -7,12 +7,14 @@
 //! call `Db::metrics_snapshot()` or `Db::metrics_window()` and get a [`Snapshot`], plain
 //! data that serialises to JSON.
 mod events;
+pub mod history;
 mod mrc;
 mod recorder;
 mod snapshot;
 
 pub(crate) use events::EventLog;
 pub use events::{Event, NewEvent};
+pub use history::{Figure, History, HistorySample, LogHist, Reference, WindowFigures};
 pub use mrc::{MIN_SAMPLED_GETS, MrcCurve, MrcPoint};
 pub use recorder::{
     Counter, GetTiming, HistSet, Metrics, MetricsWindow, OpKind, RawCounters, Timer, clock,

@@ -546,6 +546,12 @@ impl MetricsWindow {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// The cumulative histograms at the window's last call (the metrics history
+    /// differences two of them to get one window's latencies).
+    pub(crate) fn histograms(&self) -> Option<&HistSet> {
+        self.prev.as_ref().map(|p| &p.hists)
+    }
 }
 
 #[cfg(test)]

@@ -269,6 +269,10 @@ pub struct App {
     /// When Esc asked "cancel the job?" (a second Esc or `y` within
     /// [`CANCEL_CONFIRM`] cancels it).
     pub cancel_asked: Option<std::time::Instant>,
+    /// The saved baselines (plain data the runner copies from the executor).
+    pub baselines: Vec<crate::metrics::Reference>,
+    /// The baseline drawn as reference lines (Ctrl-B cycles), by name.
+    pub reference: Option<String>,
 }
 
 impl App {
@@ -296,6 +300,8 @@ impl App {
             now: 0.0,
             viewport: Rect::new(0, 0, 120, 40),
             cancel_asked: None,
+            baselines: Vec::new(),
+            reference: None,
         }
     }
 
@@ -458,6 +464,7 @@ impl App {
             KeyCode::Char('e') if ctrl => self.input.end(),
             KeyCode::Char('p') if ctrl => self.input.history_prev(),
             KeyCode::Char('n') if ctrl => self.input.history_next(),
+            KeyCode::Char('b') if ctrl => self.cycle_reference(),
             KeyCode::Char(_) if ctrl => return Action::None,
             KeyCode::Char('[') if empty => self.cycle_latency(false),
             KeyCode::Char(']') if empty => self.cycle_latency(true),
@@ -523,6 +530,30 @@ impl App {
         self.status = Some(ask);
         self.cancel_asked = Some(std::time::Instant::now());
         true
+    }
+
+    /// Ctrl-B: off, then each saved baseline in turn, then off again.
+    pub fn cycle_reference(&mut self) {
+        let names: Vec<&str> = self.baselines.iter().map(|b| b.name.as_str()).collect();
+        let next = match &self.reference {
+            None => names.first(),
+            Some(cur) => names
+                .iter()
+                .position(|n| n == cur)
+                .and_then(|i| names.get(i + 1)),
+        };
+        self.reference = next.map(|n| n.to_string());
+        self.status = Some(match (&self.reference, names.is_empty()) {
+            (_, true) => "no baselines saved (.baseline save NAME)".to_string(),
+            (Some(n), _) => format!("reference line: baseline {n} (Ctrl-B: next)"),
+            (None, _) => "reference line off".to_string(),
+        });
+    }
+
+    /// The baseline drawn as reference lines, if it still exists.
+    pub fn reference_line(&self) -> Option<&crate::metrics::Reference> {
+        let name = self.reference.as_deref()?;
+        self.baselines.iter().find(|b| b.name == name)
     }
 
     fn cycle_latency(&mut self, forward: bool) {

@@ -15,12 +15,14 @@ use crate::engine::{Db, DbError, DbOptions};
 use crate::metrics::MetricsWindow;
 
 mod advise;
+mod baseline;
 mod data;
 mod jobs;
 mod mrc;
 mod options;
 mod session;
 
+pub use baseline::comparison_text;
 pub use jobs::jobs_table;
 pub use options::{change_text, options_table};
 pub use session::damage_summary;
@@ -91,6 +93,10 @@ pub struct Executor {
     sets: Option<Vec<(String, String)>>,
     /// `.advise`'s last proposals and the undo stack of applied ones.
     advice: advise::Advice,
+    /// One windowed sample a second into the history `.baseline` and `.compare` read.
+    sampler: super::sampler::Sampler,
+    /// The saved baselines as flat reference lines for the dashboard.
+    references: Vec<crate::metrics::Reference>,
 }
 
 /// Waits for a job and returns its final status.
@@ -136,7 +142,8 @@ impl Executor {
 
     /// Runs commands against an already open database.
     pub fn with_db(db: Arc<Db>, opts: DbOptions) -> Self {
-        Executor {
+        let sampler = super::sampler::Sampler::start(Arc::clone(&db));
+        let mut exec = Executor {
             db,
             opts,
             session: Session::default(),
@@ -147,7 +154,11 @@ impl Executor {
             depth: 0,
             sets: None,
             advice: advise::Advice::default(),
-        }
+            sampler,
+            references: Vec::new(),
+        };
+        exec.reload_references();
+        exec
     }
 
     pub fn db(&self) -> &Arc<Db> {
@@ -361,7 +372,12 @@ impl Executor {
             Family::Data => self.data(cmd),
             Family::Sql => self.sql(cmd),
             Family::Session => self.session_command(cmd),
-            Family::Options => self.options_command(cmd),
+            Family::Options => {
+                let r = self.options_command(cmd);
+                // The change ends a history sample, so the next window starts after it.
+                self.sampler.sample_now();
+                r
+            }
             Family::Jobs => self.jobs_command(cmd),
             Family::Dashboard => Err(ExecError::Refused(format!(
                 "{} works only in the dashboard",

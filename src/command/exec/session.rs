@@ -48,6 +48,8 @@ impl Executor {
             Command::Show => Outcome::Rows(self.show()),
             Command::ShowOptions => Outcome::Rows(options_table(&self.db.options())),
             Command::Quit => Outcome::Quit,
+            Command::Baseline(b) => self.baseline_command(b)?,
+            Command::Compare { a, b } => self.compare_command(a, b.as_deref())?,
             _ => return Err(misrouted(cmd)),
         })
     }
@@ -102,6 +104,9 @@ impl Executor {
         let keys = db.len();
         let secs = db.open_stats().total_secs;
         let old = std::mem::replace(&mut self.db, Arc::new(db));
+        // The sampler lets go of the old database before it is closed below.
+        self.sampler.follow(Arc::clone(&self.db));
+        self.reload_references();
         old.metrics().set_rate_override(None);
         if let Ok(old) = Arc::try_unwrap(old) {
             // Best effort: the data is safe in the WAL even if the flush fails.

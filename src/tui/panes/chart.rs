@@ -33,6 +33,14 @@ pub const SETTLE_SECS: f64 = 10.0;
 /// The settling shade: a background a step lighter than the terminal's.
 pub const SETTLING_BG: Color = Color::Indexed(236);
 pub const MARKER_COLOR: Color = Color::Yellow;
+/// A saved baseline's reference lines.
+pub const REFERENCE_COLOR: Color = Color::Cyan;
+
+/// A baseline drawn as flat lines: its name and values in chart units.
+pub struct Reference<'a> {
+    pub name: &'a str,
+    pub values: Vec<f64>,
+}
 
 impl TimeChart<'_> {
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
@@ -41,14 +49,7 @@ impl TimeChart<'_> {
         }
         let top = (self.y_label)(self.y[1]);
         let bottom = (self.y_label)(self.y[0]);
-        let gutter = top.chars().count().max(bottom.chars().count()) as u16 + 1;
-        let axis_row = area.height >= 4;
-        let plot = Rect {
-            x: area.x + gutter,
-            y: area.y,
-            width: area.width.saturating_sub(gutter),
-            height: area.height - u16::from(axis_row),
-        };
+        let (gutter, plot, axis_row) = self.plot_rect(area);
         if plot.width < 4 {
             return;
         }
@@ -133,6 +134,52 @@ impl TimeChart<'_> {
                 buf.set_string(plot.right() - w, row, end, dim);
             }
             buf.set_string(area.x, row, pad_left("", gutter), dim);
+        }
+    }
+
+    /// The y-axis gutter's width, the plot area and whether an x-axis row fits.
+    fn plot_rect(&self, area: Rect) -> (u16, Rect, bool) {
+        let top = (self.y_label)(self.y[1]);
+        let bottom = (self.y_label)(self.y[0]);
+        let gutter = top.chars().count().max(bottom.chars().count()) as u16 + 1;
+        let axis_row = area.height >= 4;
+        let plot = Rect {
+            x: area.x + gutter,
+            y: area.y,
+            width: area.width.saturating_sub(gutter),
+            height: area.height - u16::from(axis_row),
+        };
+        (gutter, plot, axis_row)
+    }
+
+    /// Draws a baseline's flat lines (dashes where the plot is empty) at `r.values`
+    /// (chart units), after [`TimeChart::render`] with the same `area`, and labels the
+    /// first with the baseline's name at its right end.
+    pub fn render_reference(&self, area: Rect, buf: &mut Buffer, r: &Reference) {
+        let (_, plot, _) = self.plot_rect(area);
+        let (y0, y1) = (self.y[0], self.y[1]);
+        if area.width < 8 || area.height < 2 || plot.width < 4 || y1 <= y0 {
+            return;
+        }
+        let style = Style::default().fg(REFERENCE_COLOR);
+        let row_of = |v: f64| {
+            let f = ((y1 - v.clamp(y0, y1)) / (y1 - y0)) * f64::from(plot.height - 1);
+            plot.y + f.round() as u16
+        };
+        for v in &r.values {
+            let row = row_of(*v);
+            for col in plot.x..plot.right() {
+                let cell = &mut buf[(col, row)];
+                if matches!(cell.symbol(), " " | "\u{2800}") {
+                    cell.set_symbol("╌").set_style(style);
+                }
+            }
+        }
+        if let Some(v) = r.values.first() {
+            let text = fmt::fit(&format!(" {} ", r.name), (plot.width as usize / 3).max(4));
+            let len = text.chars().count() as u16;
+            let x = plot.right().saturating_sub(len);
+            buf.set_string(x, row_of(*v), &text, style.add_modifier(Modifier::BOLD));
         }
     }
 

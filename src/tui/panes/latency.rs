@@ -5,7 +5,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::chart::{Series, TimeChart};
+use super::chart::{Reference, Series, TimeChart};
 use super::{
     MIN_SAMPLES, MIN_SAMPLES_P99, MIN_SAMPLES_P999, dim, empty_note, line_width, n_label,
     pane_block,
@@ -67,6 +67,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         p99.push((s.t, lg(l.p99_ns)));
         p999.push((s.t, lg(l.p999_ns)));
     }
+    // The baseline's p99 and p50 of this kind, as reference lines (log10 ns).
+    let reference = app
+        .reference_line()
+        .and_then(|b| Some((b.name.as_str(), b.latency[kind]?)))
+        .map(|(name, [p50, p99, _])| Reference {
+            name,
+            values: vec![p99.max(1.0).log10(), p50.max(1.0).log10()],
+        });
+    if let Some(r) = reference.as_ref().filter(|_| lo <= hi) {
+        for v in &r.values {
+            lo = lo.min(*v);
+            hi = hi.max(*v);
+        }
+    }
     if lo > hi {
         empty_note(
             rest,
@@ -104,6 +118,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         },
     };
     chart.render(rest, buf);
+    if let Some(r) = &reference {
+        chart.render_reference(rest, buf, r);
+    }
 }
 
 /// Picks one percentile out of a summary.

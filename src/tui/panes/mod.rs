@@ -515,6 +515,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("Ctrl-F", "freeze / unfreeze the charts (sampling goes on)"),
     (
+        "Ctrl-B",
+        "baseline reference lines on ops/s and latency: next / off",
+    ),
+    (
         "[ ]  (empty line)",
         "latency pane: previous / next operation kind",
     ),

@@ -5,7 +5,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::chart::{Series, TimeChart, nice_max};
+use super::chart::{Reference, Series, TimeChart, nice_max};
 use super::{dim, line_width, pane_block};
 use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
@@ -48,6 +48,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         reads.push((s.t, a));
         writes.push((s.t, b));
     }
+    let reference = app.reference_line().map(|b| Reference {
+        name: &b.name,
+        values: [b.reads_per_s, b.writes_per_s]
+            .into_iter()
+            .flatten()
+            .collect(),
+    });
+    if let Some(r) = &reference {
+        max = r.values.iter().fold(max, |m, v| m.max(*v));
+    }
     let label = |v: f64| fmt::count(v);
     let chart = TimeChart {
         series: vec![
@@ -76,4 +86,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ..inner
     };
     chart.render(rest, buf);
+    if let Some(r) = &reference {
+        chart.render_reference(rest, buf, r);
+    }
 }
