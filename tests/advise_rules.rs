@@ -344,8 +344,10 @@ fn apply_then_undo_restores_the_option_and_marks_events() {
         ..base()
     };
     let db = loaded(dir.path(), opts.clone(), 20_000, 200);
-    get_spread(&db, 20_000, 5_000);
+    // `.advise` reads the executor's metrics history, so the workload runs after the
+    // executor (and its sampler) exists.
     let mut exec = Executor::with_db(std::sync::Arc::new(db), opts);
+    get_spread(exec.db(), 20_000, 5_000);
     assert!(err(run(&mut exec, ".advise apply 1")).contains("run .advise first"));
     assert!(err(run(&mut exec, ".advise undo")).contains("nothing to undo"));
     let json = advise_json(&mut exec);

@@ -331,7 +331,7 @@ pub const SPECS: &[CommandSpec] = &[
     spec(
         ".export",
         ".export metrics FILE.csv|FILE.json|FILE.svg | screen FILE",
-        "dashboard only: write the sampled metrics (.svg: as charts), or the screen as text",
+        "write the sampled metrics (.svg: as charts, also outside the dashboard; .csv/.json/screen: dashboard only)",
         Dashboard,
     ),
     CommandSpec {

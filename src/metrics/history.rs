@@ -178,6 +178,11 @@ impl History {
         self.samples.clear();
     }
 
+    /// The samples, oldest first.
+    pub fn samples(&self) -> impl Iterator<Item = &HistorySample> {
+        self.samples.iter()
+    }
+
     pub fn len(&self) -> usize {
         self.samples.len()
     }
@@ -191,6 +196,33 @@ impl History {
     /// or reopen (the second it happened in mixes two settings); `None` when no sample
     /// after the last change had operations.
     pub fn window(&self, secs: f64) -> Option<WindowFigures> {
+        self.chosen(secs).map(|w| WindowFigures::from_samples(&w))
+    }
+
+    /// The same window as [`History::window`] as one [`Snapshot`]: counters, tickers and
+    /// splits summed over its samples, gauges (memory, LSM shape) from its last sample.
+    /// Latency summaries are left empty (the window's percentiles are in `window`).
+    pub fn window_snapshot(&self, secs: f64) -> Option<Snapshot> {
+        let w = self.chosen(secs)?;
+        let mut out = w.last()?.snapshot.clone();
+        out.latency = Default::default();
+        let rest = &w[..w.len() - 1];
+        for s in rest.iter().map(|s| &s.snapshot) {
+            add_counters(&mut out, s);
+        }
+        let c = &mut out.cache;
+        c.hit_rate = if c.hits + c.misses == 0 {
+            0.0
+        } else {
+            c.hits as f64 / (c.hits + c.misses) as f64
+        };
+        out.get_split.recompute_pct();
+        Some(out)
+    }
+
+    /// The samples of the last `secs` seconds ending at the last one with operations, and
+    /// never reaching back across an option change (that second mixes two settings).
+    fn chosen(&self, secs: f64) -> Option<Vec<&HistorySample>> {
         let from = self
             .samples
             .iter()
@@ -210,7 +242,7 @@ impl History {
             .range(from..=last)
             .filter(|s| s.end() > end - secs + 1e-6)
             .collect();
-        Some(WindowFigures::from_samples(&chosen))
+        Some(chosen)
     }
 }
 
@@ -512,4 +544,37 @@ impl Reference {
             latency,
         }
     }
+}
+
+/// Adds `s`'s windowed counters into `out` (for a snapshot over several samples).
+fn add_counters(out: &mut Snapshot, s: &Snapshot) {
+    out.window_secs += s.window_secs;
+    let (o, a) = (&mut out.ops, &s.ops);
+    o.get += a.get;
+    o.put += a.put;
+    o.delete += a.delete;
+    o.scan += a.scan;
+    o.count += a.count;
+    o.load += a.load;
+    o.total += a.total;
+    out.cache.hits += s.cache.hits;
+    out.cache.misses += s.cache.misses;
+    out.index.found += s.index.found;
+    out.index.absent += s.index.absent;
+    out.rows.read += s.rows.read;
+    out.rows.written += s.rows.written;
+    out.rows.deleted += s.rows.deleted;
+    out.bytes.read += s.bytes.read;
+    out.bytes.written += s.bytes.written;
+    let (g, b) = (&mut out.get_split, &s.get_split);
+    g.sampled_gets += b.sampled_gets;
+    g.cache_ns += b.cache_ns;
+    g.alex_ns += b.alex_ns;
+    g.rocksdb_ns += b.rocksdb_ns;
+    g.rest_ns += b.rest_ns;
+    g.total_ns += b.total_ns;
+    let enabled = out.rocksdb_perf.enabled;
+    out.rocksdb_perf.add(&s.rocksdb_perf);
+    out.rocksdb_perf.enabled = enabled;
+    out.rocksdb.tickers = out.rocksdb.tickers.plus(&s.rocksdb.tickers);
 }

@@ -216,6 +216,22 @@ impl PerfSplit {
 }
 
 impl GetSplit {
+    /// Sets the percentages from the nanosecond parts (after parts were summed).
+    pub fn recompute_pct(&mut self) {
+        let total = self.total_ns;
+        let pct = |v: u64| {
+            if total == 0 {
+                0.0
+            } else {
+                v as f64 * 100.0 / total as f64
+            }
+        };
+        self.cache_pct = pct(self.cache_ns);
+        self.alex_pct = pct(self.alex_ns);
+        self.rocksdb_pct = pct(self.rocksdb_ns);
+        self.rest_pct = pct(self.rest_ns);
+    }
+
     fn from_counters(c: &RawCounters, ns_per_tick: f64) -> Self {
         let ns = |ticks: u64| (ticks as f64 * ns_per_tick).round() as u64;
         let total = ns(c.get(Counter::GetTotalTicks));

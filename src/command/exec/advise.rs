@@ -11,6 +11,9 @@ use crate::command::parse::AdviseAction;
 use crate::engine::DbOptions;
 use crate::metrics::{NewEvent, Snapshot};
 
+/// Seconds of live figures `.advise` reads (as `.compare ... now`).
+const ADVISE_WINDOW_SECS: f64 = 30.0;
+
 /// The last `.advise` list and the applied proposals, newest last.
 #[derive(Debug, Default)]
 pub(super) struct Advice {
@@ -46,10 +49,33 @@ impl Executor {
         }
     }
 
-    /// The live figures the rules read. The one place that picks the window (since
-    /// open for now; the metrics history's last 30 s once it exists).
+    /// The live figures the rules read: the metrics history's last window (30 s ending
+    /// at the last second with operations, never reaching back across an option
+    /// change). With no such window the counters are empty (the rules then say they
+    /// lack data) and only the gauges (LSM shape, memory, stalls now) are current.
     fn advise_window(&self) -> Snapshot {
-        self.db.metrics_snapshot()
+        self.sampler.sample_now();
+        if let Some(w) = self
+            .sampler
+            .history()
+            .lock()
+            .window_snapshot(ADVISE_WINDOW_SECS)
+        {
+            return w;
+        }
+        let now = self.db.metrics_snapshot();
+        let mut rocksdb = now.rocksdb;
+        rocksdb.tickers = Default::default();
+        Snapshot {
+            rocksdb,
+            memory: now.memory,
+            index: crate::metrics::IndexCounters {
+                keys: now.index.keys,
+                bytes: now.index.bytes,
+                ..Default::default()
+            },
+            ..Snapshot::default()
+        }
     }
 
     fn advise_list(&mut self) -> Outcome {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::outcome::{CommandStats, ExecError, Outcome, Report};
 use super::parse::{
-    Command, OutputMode, OutputTarget, ParseError, parse_command, split_statements,
+    Command, ExportWhat, OutputMode, OutputTarget, ParseError, parse_command, split_statements,
 };
 use super::spec::{Family, spec_of};
 use crate::engine::{Db, DbError, DbOptions};
@@ -17,6 +17,7 @@ use crate::metrics::MetricsWindow;
 mod advise;
 mod baseline;
 mod data;
+mod export;
 mod jobs;
 mod mrc;
 mod options;
@@ -379,10 +380,17 @@ impl Executor {
                 r
             }
             Family::Jobs => self.jobs_command(cmd),
-            Family::Dashboard => Err(ExecError::Refused(format!(
-                "{} works only in the dashboard",
-                spec.name
-            ))),
+            Family::Dashboard => match cmd {
+                // The executor keeps its own history, so the SVG works in the line shell too.
+                Command::Export {
+                    what: ExportWhat::MetricsSvg,
+                    path,
+                } => self.export_metrics_svg(path),
+                _ => Err(ExecError::Refused(format!(
+                    "{} works only in the dashboard",
+                    spec.name
+                ))),
+            },
         }
     }
 

@@ -1,0 +1,63 @@
+//! `.export metrics FILE.svg` outside the dashboard (issue 14): the executor's own
+//! history drawn as charts, with the option change as a marker.
+use std::sync::Arc;
+
+use alexdb::command::{Executor, parse_command};
+use alexdb::engine::{Db, DbOptions};
+
+fn run(exec: &mut Executor, text: &str) -> Result<String, String> {
+    let cmd = parse_command(text).map_err(|e| e.to_string())?;
+    match exec.run_command(text, &cmd).result {
+        Ok(o) => Ok(format!("{o:?}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[test]
+fn line_shell_exports_its_history_with_markers() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = DbOptions::default();
+    let db = Db::open_with(dir.path().join("db"), opts.clone()).expect("open");
+    db.load((0..10_000i64).map(|k| (k, vec![b'v'; 100])))
+        .expect("load");
+    let mut exec = Executor::with_db(Arc::new(db), opts);
+    let svg = dir.path().join("m.svg");
+    let path = svg.display().to_string();
+    for k in 0..20_000 {
+        exec.db().get(k % 10_000).expect("get");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    run(&mut exec, ".set block_cache_size 8MiB").expect("set");
+    for k in 0..20_000 {
+        exec.db().get(k % 10_000).expect("get");
+    }
+    let msg = run(&mut exec, &format!(".export metrics {path}")).expect("export");
+    assert!(msg.contains("markers"), "{msg}");
+    let text = std::fs::read_to_string(&svg).expect("written");
+    let doc = roxmltree::Document::parse(&text).expect("valid SVG");
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text().map(str::trim))
+        .collect();
+    for want in [
+        "Throughput",
+        "Get latency",
+        "Hit rates",
+        "Memory by component",
+    ] {
+        assert!(texts.contains(&want), "{want} missing: {texts:?}");
+    }
+    assert!(
+        texts.iter().any(|t| t.contains("block_cache_size")),
+        "the option change is marked: {texts:?}"
+    );
+    // Not .svg: the CSV/JSON forms stay the dashboard's; a bad directory is one error.
+    let e = run(
+        &mut exec,
+        &format!(".export metrics {}/m.csv", dir.path().display()),
+    );
+    assert!(e.unwrap_err().contains("dashboard"));
+    let e = run(&mut exec, ".export metrics /no/such/dir/m.svg").unwrap_err();
+    assert!(!e.contains('\n'), "{e}");
+}
