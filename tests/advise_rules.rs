@@ -267,6 +267,17 @@ fn cache_split_grows_the_value_cache_when_the_curve_climbs() {
     // The same curve with a block cache that answers 95% of its lookups: keep it.
     let busy = snap_with_block_cache(950, 50, 64 * MIB);
     assert!(matches!(cache_split(&busy, &opts, &c), Finding::Quiet(_)));
+    // ... unless it leaves room unused: that room moves without costing it a hit.
+    let roomy = snap_with_block_cache(950, 50, 24 * MIB);
+    let p = proposal(cache_split(&roomy, &opts, &c));
+    assert_eq!(
+        p.sets,
+        vec![
+            ("value_cache_size".into(), "72MiB".into()),
+            ("block_cache_size".into(), "24MiB".into()),
+        ]
+    );
+    assert!(p.reason.contains("leaves 40.0 MiB unused"), "{}", p.reason);
 }
 
 #[test]

@@ -106,6 +106,7 @@ pub fn advise(input: &AdviseInput) -> Vec<(&'static str, Finding)> {
 /// Curve samples below which a predicted hit rate is noise (SHARDS error grows as the
 /// sample shrinks; a thousand sampled gets keeps it within a few points).
 pub const MIN_MRC_SAMPLES: u64 = 1_000;
+const MIB: u64 = 1 << 20;
 /// A move between the caches must gain at least this many hit-rate points to be worth
 /// a change (smaller gains are within the curve's own error).
 pub const MIN_GAIN_POINTS: f64 = 2.0;
@@ -209,7 +210,14 @@ fn cache_split(i: &AdviseInput) -> Finding {
         fig("curve samples", c.sampled_gets.to_string()),
     ];
     let full = r.block_cache_usage as f64 >= BLOCK_CACHE_FULL * b.max(1) as f64;
-    let found = grow_value_cache(c, (v, b), now, bhit)
+    // A block cache that answers well keeps its used part; the room it never filled can
+    // still move to the value cache without costing it a hit.
+    let movable = if bhit >= BLOCK_HIT_KEEP {
+        b.saturating_sub(r.block_cache_usage) / MIB * MIB
+    } else {
+        b / 2
+    };
+    let found = grow_value_cache(c, (v, b), now, movable, bhit)
         .or_else(|| full.then(|| shrink_value_cache(c, (v, b), now)).flatten());
     match found {
         Some((extra, mut p)) => {
@@ -221,27 +229,32 @@ fn cache_split(i: &AdviseInput) -> Finding {
     }
 }
 
-/// Grow the value cache by half the block cache when the curve gains enough and the
-/// block cache answers too few of its lookups to keep. `(v, b)`: the two sizes.
+/// Grow the value cache by `d` bytes of block cache (half of it when the block cache
+/// misses too often to keep, else the room it does not use) when the curve gains
+/// enough. `(v, b)`: the two sizes.
 fn grow_value_cache(
     c: &MrcCurve,
     (v, b): (u64, u64),
     now: f64,
+    d: u64,
     bhit: f64,
 ) -> Option<(Figure, Proposal)> {
-    let d = b / 2;
     let grown = c.hit_rate_at(v + d)?;
     let gain = (grown - now) * 100.0;
-    if d == 0 || gain < MIN_GAIN_POINTS || bhit >= BLOCK_HIT_KEEP {
+    if d == 0 || gain < MIN_GAIN_POINTS {
         return None;
     }
     let p = Proposal {
         rule: "cache-split",
         figures: Vec::new(),
         reason: format!(
-            "the curve gains {gain:.1} points with {} more value cache, and the block cache answers only {} of its lookups",
+            "the curve gains {gain:.1} points with {} more value cache, taken from a block cache that {}",
             bytes(d),
-            pct(bhit)
+            if bhit >= BLOCK_HIT_KEEP {
+                format!("leaves {} unused", bytes(d))
+            } else {
+                format!("answers only {} of its lookups", pct(bhit))
+            }
         ),
         sets: vec![
             set("value_cache_size", format_size((v + d) as usize)),
@@ -253,7 +266,7 @@ fn grow_value_cache(
             pct(grown)
         )),
     };
-    Some((fig("curve hit rate at +half", pct(grown)), p))
+    Some((fig("curve hit rate grown", pct(grown)), p))
 }
 
 /// Halve a value cache whose curve is flat over its top half and give that memory to
