@@ -112,6 +112,8 @@ const MIB: u64 = 1 << 20;
 pub const MIN_GAIN_POINTS: f64 = 2.0;
 /// Halving the value cache that loses at most this many points means its memory is idle.
 pub const FLAT_LOSS_POINTS: f64 = 0.5;
+/// A curve whose first reads exceed this many points cannot call the value cache's top idle.
+pub const MAX_FIRST_READ_POINTS: f64 = 2.0;
 /// A block cache answering this share of its lookups earns its memory: do not take from it.
 pub const BLOCK_HIT_KEEP: f64 = 0.80;
 /// Block-cache lookups (or filter checks) below which a share is noise.
@@ -208,6 +210,10 @@ fn cache_split(i: &AdviseInput) -> Finding {
         fig("measured value-cache hit rate", pct(i.snap.cache.hit_rate)),
         fig("block-cache hit rate", pct(bhit)),
         fig("curve samples", c.sampled_gets.to_string()),
+        fig(
+            "first reads (curve ceiling)",
+            pct(first_read_points(c) / 100.0),
+        ),
     ];
     let full = r.block_cache_usage as f64 >= BLOCK_CACHE_FULL * b.max(1) as f64;
     // A block cache that answers well keeps its used part; the room it never filled can
@@ -275,7 +281,7 @@ fn shrink_value_cache(c: &MrcCurve, (v, b): (u64, u64), now: f64) -> Option<(Fig
     let half = v / 2;
     let shrunk = c.hit_rate_at(v - half)?;
     let loss = (now - shrunk) * 100.0;
-    if half == 0 || loss > FLAT_LOSS_POINTS {
+    if half == 0 || loss > FLAT_LOSS_POINTS || first_read_points(c) > MAX_FIRST_READ_POINTS {
         return None;
     }
     let p = Proposal {
@@ -296,6 +302,15 @@ fn shrink_value_cache(c: &MrcCurve, (v, b): (u64, u64), now: f64) -> Option<(Fig
         )),
     };
     Some((fig("curve hit rate at half", pct(shrunk)), p))
+}
+
+/// Points of the sampled gets that were a key's first read in the curve's memory: its
+/// ceiling. A warm cache may hit those (the load filled it), and the curve cannot say
+/// at which size, so a curve this far below 100% cannot show that a size is idle.
+fn first_read_points(c: &MrcCurve) -> f64 {
+    c.points
+        .last()
+        .map_or(100.0, |p| (1.0 - p.hit_rate) * 100.0)
 }
 
 /// Write stalls, or compaction falling behind: bigger and more memtables flush less
