@@ -484,8 +484,15 @@ fn demo_script_parses_and_plays_against_a_clock() {
         })
         .collect();
     assert_eq!(runs[0], ".load random 200000 --value-size 100");
-    assert!(runs.contains(&".ycsb b --records 200000 --duration 60s &"));
+    assert!(runs.contains(&".ycsb b --records 200000 --duration 90s &"));
     assert!(runs.contains(&".set compaction_style universal"));
+    // Issue 14: the demo shows the tuning workbench.
+    for cmd in [".baseline save start --window 5s", ".compare start now", ".advise"] {
+        assert!(runs.contains(&cmd), "{cmd} missing from the demo");
+    }
+    for r in &runs {
+        alexdb::command::parse_command(r).unwrap_or_else(|e| panic!("{r}: {e}"));
+    }
     assert!(demo::parse("-- pause soon").is_err());
 
     let steps = demo::parse("-- say hi\nput 1 a\n-- pause 2\nget 1\n").expect("parses");

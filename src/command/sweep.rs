@@ -281,10 +281,24 @@ pub fn sweep_chart(r: &SweepReport) -> BarChart {
         title: format!("ycsb-{} throughput by {}", r.workload.as_str(), names(r)),
         x_label: first.to_string(),
         y_label: "ops/s".to_string(),
-        caption: vec![settings_line(r)],
+        caption: vec![settings_line(r), memory_line(r)],
         categories,
         series,
     }
+}
+
+/// The memory each step held (the budget the bars rest on), measured after the step.
+fn memory_line(r: &SweepReport) -> String {
+    let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
+    let held: Vec<String> = r
+        .steps
+        .iter()
+        .map(|s| format!("{} {:.1} MiB", step_label(&s.values), mib(s.memory_bytes)))
+        .collect();
+    format!(
+        "memory held (ALEX + value cache + block cache + pinned + table readers): {}",
+        held.join(", ")
+    )
 }
 
 /// The result for people: the settings, the table (best marked), the grid for two
