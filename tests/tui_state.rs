@@ -487,7 +487,11 @@ fn demo_script_parses_and_plays_against_a_clock() {
     assert!(runs.contains(&".ycsb b --records 200000 --duration 90s &"));
     assert!(runs.contains(&".set compaction_style universal"));
     // Issue 14: the demo shows the tuning workbench.
-    for cmd in [".baseline save start --window 5s", ".compare start now", ".advise"] {
+    for cmd in [
+        ".baseline save start --window 5s",
+        ".compare start now",
+        ".advise",
+    ] {
         assert!(runs.contains(&cmd), "{cmd} missing from the demo");
     }
     for r in &runs {

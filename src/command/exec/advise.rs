@@ -78,6 +78,17 @@ impl Executor {
         }
     }
 
+    /// Marks an `advise` event on the charts, then applies `target` through the normal
+    /// option path (a job where `.set` would be one).
+    fn apply_marked(&mut self, target: DbOptions, label: String) -> Result<Outcome, ExecError> {
+        self.db.metrics().event(NewEvent {
+            kind: "advise",
+            label: label.clone(),
+            ..NewEvent::default()
+        });
+        self.change_all(target, label, "every option already had its value".into())
+    }
+
     fn advise_list(&mut self) -> Outcome {
         let snap = self.advise_window();
         let opts = self.db.options();
@@ -139,13 +150,7 @@ impl Executor {
             p.rule,
             p.commands().join("; ")
         );
-        self.db.metrics().event(NewEvent {
-            kind: "advise",
-            label: label.clone(),
-            ..NewEvent::default()
-        });
-        let outcome =
-            self.change_all(target, label, "every option already had its value".into())?;
+        let outcome = self.apply_marked(target, label)?;
         self.advice.undo.push(Applied {
             n,
             rule: p.rule,
@@ -174,13 +179,7 @@ impl Executor {
             last.rule,
             sets.join("; ")
         );
-        self.db.metrics().event(NewEvent {
-            kind: "advise",
-            label: label.clone(),
-            ..NewEvent::default()
-        });
-        let outcome =
-            self.change_all(target, label, "every option already had its value".into())?;
+        let outcome = self.apply_marked(target, label)?;
         self.advice.undo.pop();
         Ok(outcome)
     }
