@@ -402,3 +402,24 @@ fn the_dashboard_survives_200_random_lines_and_keeps_a_put() {
     let expect = BTreeMap::from([(4242, "survived".to_string())]);
     assert_puts_intact(db, &expect, home.path());
 }
+
+/// Found by the noise run: an error quoting its input wrote the input's control bytes to
+/// stderr as they were, so an escape sequence in a bad line (here: clear the screen)
+/// reached the terminal. They are escaped now, as table cells are.
+#[test]
+fn an_error_quoting_bad_input_escapes_its_control_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = run(
+        &["--temp"],
+        b"get 1\x1b[2J\nget 1\x002\nput 9 ok\n".to_vec(),
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: key \"1\\u{1b}[2J\" is not an integer\n\
+         error: key \"1\\u{0}2\" is not an integer\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "OK (new key)\n");
+}

@@ -98,6 +98,15 @@ fn escaped(text: &str, limit: usize) -> (String, bool) {
     (out, false)
 }
 
+/// An error line's text with control characters escaped (line breaks kept): the message
+/// may quote the input, and a quoted escape sequence would otherwise reach the terminal.
+pub fn error_text(text: &str) -> String {
+    text.split('\n')
+        .map(|l| escaped(l, usize::MAX).0)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Appends `text` padded with spaces to `width` characters, on the right or the left.
 /// (Spaces are added by hand: the formatter's `{:w$}` panics for widths of 65,536 and
 /// over.)

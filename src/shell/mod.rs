@@ -146,7 +146,7 @@ impl<'a> Printer<'a> {
         };
         // stderr is best effort: it is where failures are told, there is nowhere else.
         if let Err(e) = &r.result {
-            let _ = writeln!(self.err, "error: {e}");
+            let _ = writeln!(self.err, "error: {}", render::error_text(&e.to_string()));
             let _ = self.err.flush();
         }
         if let Err((kind, msg)) = written {
