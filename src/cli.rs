@@ -70,6 +70,20 @@ pub enum Command {
     /// Run a benchmark
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Check a database: SST checksums, unreadable keys, ALEX against RocksDB (exit 1 on
+    /// damage)
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct CheckArgs {
+    /// The database to check (it must exist)
+    #[arg(long, value_name = "PATH")]
+    pub db: PathBuf,
+
+    /// Print the report as one JSON object
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The whole program for `args` (also used by the original plan's thin programs):
@@ -135,8 +149,31 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut (dyn Write + Send)) -> anyh
             run_engine_bench(b, cli.json, out)?;
             Ok(0)
         }
+        Some(Command::Check(args)) => check_db(args, cli.json || args.json, out, err),
         None => run_shell(cli, out, err),
     }
+}
+
+/// `alexdb check`: opens the database and runs `.check` through the executor, so the
+/// report is the shell's; exit status 1 when it finds damage.
+fn check_db(
+    args: &CheckArgs,
+    json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    // Opening would create a missing database; a check of nothing is an error.
+    if !args.db.is_dir() {
+        bail!("no database at {}", args.db.display());
+    }
+    let mut exec = Executor::open_saved(&args.db, Vec::new())?;
+    for notice in exec.open_notices() {
+        writeln!(err, "{notice}")?;
+    }
+    let mut err_for_printer = std::io::stderr();
+    let mut printer = Printer::new(out, &mut err_for_printer, json, false);
+    let summary = run_commands(&mut exec, ".check", &mut printer);
+    Ok(printer.exit_status(&summary))
 }
 
 /// The line shell: `-c`, `--script`, piped stdin, or the interactive prompt.

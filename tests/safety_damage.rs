@@ -228,7 +228,8 @@ fn the_shell_reports_the_damage_at_open_and_in_check() {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr),
     );
-    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    // `.check` finding damage is a failed command (issue 15).
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
     // The line before it lists the options the database saved (its 4 KiB blocks, ...).
     let damage: Vec<&str> = err.lines().filter(|l| l.contains("damage")).collect();
     assert_eq!(
@@ -247,10 +248,11 @@ fn the_shell_reports_the_damage_at_open_and_in_check() {
     );
     let lost = range.last - range.first + 1;
     assert!(out.contains(&(ROWS - lost).to_string()), "{out}");
-    assert!(out.contains("ok,no"), "{out}");
+    // `.check` prints its report table whatever the mode.
+    assert!(out.contains("| ok                 | no "), "{out}");
     assert!(
         out.contains(&format!(
-            "damaged range,\"{span} unreadable: Corruption: block checksum mismatch"
+            "| damaged range      | {span} unreadable: Corruption: block checksum mismatch"
         )),
         "{out}"
     );
@@ -290,7 +292,7 @@ fn check_on_a_healthy_database_lists_no_damage() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(!err.contains("damage"), "{err}");
     assert!(
-        out.contains("ok,yes") && out.contains("alex keys,1"),
+        out.contains("| ok                 | yes ") && out.contains("| alex keys          | 1 "),
         "{out}"
     );
     assert!(!out.contains("damaged range"), "{out}");

@@ -26,7 +26,7 @@ use super::index::{AlexIndex, IndexStats};
 use super::mrc::MrcSampler;
 use super::options::{BulkLoadMethod, CompactionStyle, DbOptions, PerfLevel, WalRecoveryMode};
 use super::persist::{self, StartReport};
-use super::store::{DamagedRange, Store, apply_perf_level, perf_read};
+use super::store::{DamagedRange, SstError, Store, apply_perf_level, key_hash, perf_read};
 use crate::metrics::{
     Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, RocksStats, RocksTickers,
     Snapshot,
@@ -70,6 +70,12 @@ pub struct CheckReport {
     pub ok: bool,
     /// Key ranges RocksDB could not read (their keys are not counted above).
     pub damaged: Vec<DamagedRange>,
+    /// Every live table file passed RocksDB's checksum verification.
+    pub sst_ok: bool,
+    pub sst_errors: Vec<SstError>,
+    /// ALEX's keys and RocksDB's readable keys have the same checksum (wrapping sum of
+    /// [`key_hash`]): equal counts alone would miss one key swapped for another.
+    pub key_checksum_match: bool,
 }
 
 /// The database. `Send + Sync`: share it with `Arc<Db>` between worker threads and the
@@ -674,22 +680,34 @@ impl Db {
         Ok(self.store()?.count_keys()?.0)
     }
 
-    /// Checks that ALEX is well formed and holds as many keys as RocksDB, and that
-    /// RocksDB could read every key (damaged ranges are listed; then `ok` is false).
+    /// Checks that ALEX is well formed and holds the same keys as RocksDB (count and
+    /// checksum), that RocksDB could read every key (damaged ranges are listed) and that
+    /// every table file passes its checksums; `ok` is false when any of these fails.
     pub fn check(&self) -> Result<CheckReport, DbError> {
         self.follow_fifo();
         let _gate = self.write_gate.write();
-        let (alex_keys, alex_valid) = {
+        let (alex_keys, alex_sum, alex_valid) = {
             let ix = self.index.read();
-            (ix.len() as u64, ix.validate())
+            let sum = ix.iter().fold(0u64, |s, k| s.wrapping_add(key_hash(k)));
+            (ix.len() as u64, sum, ix.validate())
         };
-        let (rocksdb_keys, damaged) = self.store()?.count_keys()?;
+        let store = self.store()?;
+        let (rocksdb_keys, rocks_sum, damaged) = store.key_digest()?;
+        let sst_errors = store.verify_checksums()?;
+        let key_checksum_match = alex_sum == rocks_sum;
         Ok(CheckReport {
-            ok: alex_valid.is_ok() && alex_keys == rocksdb_keys && damaged.is_empty(),
+            ok: alex_valid.is_ok()
+                && alex_keys == rocksdb_keys
+                && key_checksum_match
+                && damaged.is_empty()
+                && sst_errors.is_empty(),
             alex_keys,
             rocksdb_keys,
             alex_valid,
             damaged,
+            sst_ok: sst_errors.is_empty(),
+            sst_errors,
+            key_checksum_match,
         })
     }
 

@@ -30,4 +30,4 @@ pub use options::{
     MAX_VALUE_BYTES, Opt, PerfLevel, PinningTier, StatsLevel, ValueCacheCompression,
     ValueCachePolicy,
 };
-pub use store::{DamagedRange, decode_key, encode_key};
+pub use store::{DamagedRange, SstError, decode_key, encode_key, key_hash};

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 use rocksdb::{
-    BlockBasedOptions, BlockBasedTablePinningTier, BottommostLevelCompaction, Cache,
+    AsRawPtr, BlockBasedOptions, BlockBasedTablePinningTier, BottommostLevelCompaction, Cache,
     ColumnFamilyDescriptor, CompactOptions, DB, DBCompactionStyle, DBCompressionType,
     DBPinnableSlice, DBRecoveryMode, DataBlockIndexType, FifoCompactOptions, FlushOptions,
     IngestExternalFileOptions, Options, ReadOptions, SstFileWriter, WriteBatch, WriteOptions,
@@ -61,6 +61,38 @@ pub struct DamagedRange {
     pub first: i64,
     pub last: i64,
     pub reason: String,
+}
+
+/// A table file that failed RocksDB's checksum verification, with RocksDB's message
+/// (it names the offset and says "checksum mismatch").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SstError {
+    pub file: String,
+    pub error: String,
+}
+
+// The rocksdb crate does not wrap VerifyChecksum; these come from the RocksDB C API
+// (rocksdb/c.h) already linked in through librocksdb-sys.
+unsafe extern "C" {
+    fn rocksdb_verify_checksum(db: *mut std::ffi::c_void, errptr: *mut *mut std::ffi::c_char);
+    fn rocksdb_free(ptr: *mut std::ffi::c_void);
+}
+
+/// The table file named in a RocksDB message (`... in /dir/000012.sst offset ...`).
+fn file_in_message(msg: &str) -> String {
+    msg.split_whitespace()
+        .find(|w| w.ends_with(".sst"))
+        .map(|w| w.rsplit('/').next().unwrap_or(w).to_string())
+        .unwrap_or_else(|| "(unknown file)".to_string())
+}
+
+/// Mixes a key into 64 well-spread bits (splitmix64's finaliser), so the wrapping sum
+/// of every key's hash is an order-free checksum of a key set.
+pub fn key_hash(key: i64) -> u64 {
+    let mut z = (key as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// Every readable key in order, and the ranges that could not be read.
@@ -1163,6 +1195,42 @@ impl Store {
         let mut n = 0;
         let damaged = self.walk_keys(&None, &None, |_| n += 1)?;
         Ok((n, damaged))
+    }
+
+    /// [`Store::count_keys`] with the wrapping sum of [`key_hash`] over the keys.
+    pub fn key_digest(&self) -> Result<(u64, u64, Vec<DamagedRange>), DbError> {
+        let (mut n, mut sum) = (0u64, 0u64);
+        let damaged = self.walk_keys(&None, &None, |k| {
+            n += 1;
+            sum = sum.wrapping_add(key_hash(k));
+        })?;
+        Ok((n, sum, damaged))
+    }
+
+    /// RocksDB's VerifyChecksum: reads every block of every live table file and checks
+    /// its checksum. RocksDB stops at the first damaged file, so at most one is listed.
+    pub fn verify_checksums(&self) -> Result<Vec<SstError>, DbError> {
+        let mut err: *mut std::ffi::c_char = std::ptr::null_mut();
+        // SAFETY: the pointer is the live `rocksdb_t` of `self.db`, which outlives the
+        // call; `err` is a valid out-pointer that RocksDB sets to a malloc'ed C string
+        // (or leaves null), read once and freed with rocksdb_free below.
+        let msg = unsafe {
+            rocksdb_verify_checksum(self.db.as_raw_ptr().cast(), &mut err);
+            if err.is_null() {
+                None
+            } else {
+                let m = std::ffi::CStr::from_ptr(err).to_string_lossy().into_owned();
+                rocksdb_free(err.cast());
+                Some(m)
+            }
+        };
+        Ok(msg
+            .map(|error| SstError {
+                file: file_in_message(&error),
+                error,
+            })
+            .into_iter()
+            .collect())
     }
 
     /// Read options for reading keys in `[lo, hi)` without filling the block cache;

@@ -244,7 +244,10 @@ impl Executor {
             return self.read_file(stmt, path, emit);
         }
         let report = self.run_command(stmt, &cmd);
-        let failed = report.result.is_err();
+        let failed = match &report.result {
+            Ok(o) => options::check_found_damage(&cmd, o),
+            Err(_) => true,
+        };
         let quit = matches!(report.result, Ok(Outcome::Quit));
         emit(&mut self.session, report);
         RunSummary {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::{Executor, misrouted};
 use crate::command::outcome::{Cell, ExecError, Outcome, Table};
+use crate::command::parse::OutputMode;
 use crate::command::parse::{Command, OptionsFormat};
 use crate::engine::options::canonical_name;
 use crate::engine::profiles::{self, ProfileError};
@@ -40,7 +41,7 @@ impl Executor {
                     background: false,
                 }
             }
-            Command::Check => Outcome::Rows(check_table(&self.db.check()?)),
+            Command::Check => check_outcome(&self.db.check()?),
             Command::Mrc { reset } => super::mrc::mrc_command(&self.db, *reset),
             Command::ProfileList => self.list_profiles(),
             Command::Profile { save, path } => {
@@ -244,13 +245,41 @@ pub fn options_table(o: &DbOptions) -> Table {
     t
 }
 
-/// `.check`'s answer: one row per finding, then one per damaged key range.
+/// `.check`'s answer: its table for people and its JSON object.
+fn check_outcome(r: &CheckReport) -> Outcome {
+    let json = serde_json::json!({
+        "ok": r.ok,
+        "alex_keys": r.alex_keys,
+        "rocksdb_keys": r.rocksdb_keys,
+        "key_checksum_match": r.key_checksum_match,
+        "alex_valid": r.alex_valid.is_ok(),
+        "alex_error": r.alex_valid.as_ref().err(),
+        "sst_ok": r.sst_ok,
+        "sst_errors": r.sst_errors,
+        "damaged": r.damaged,
+    });
+    let text = crate::command::render::render_table(&check_table(r), OutputMode::Table);
+    Outcome::Report { text, json }
+}
+
+/// True when `outcome` is `.check`'s report of damage: the command then counts as
+/// failed (exit status 1) though its report is shown.
+pub(super) fn check_found_damage(cmd: &Command, outcome: &Outcome) -> bool {
+    match (cmd, outcome) {
+        (Command::Check, Outcome::Report { json, .. }) => json["ok"] != true,
+        _ => false,
+    }
+}
+
+/// `.check`'s table: one row per finding, then one per damaged file and key range.
 fn check_table(r: &CheckReport) -> Table {
     let mut t = Table::new(&["check", "result"]);
     let mut row = |n: &str, v: String| t.rows.push(vec![Cell::Text(n.into()), Cell::Text(v)]);
-    row("ok", if r.ok { "yes" } else { "no" }.into());
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+    row("ok", yes_no(r.ok));
     row("alex keys", r.alex_keys.to_string());
     row("rocksdb keys", r.rocksdb_keys.to_string());
+    row("key checksum match", yes_no(r.key_checksum_match));
     row(
         "alex structure",
         match &r.alex_valid {
@@ -258,6 +287,17 @@ fn check_table(r: &CheckReport) -> Table {
             Err(e) => e.clone(),
         },
     );
+    row(
+        "sst",
+        if r.sst_ok {
+            "ok".into()
+        } else {
+            "damaged".into()
+        },
+    );
+    for e in &r.sst_errors {
+        row("damaged file", format!("{}: {}", e.file, e.error));
+    }
     for d in &r.damaged {
         row(
             "damaged range",
