@@ -229,7 +229,7 @@ pub const SPECS: &[CommandSpec] = &[
     db(spec(
         ".check",
         ".check",
-        "check ALEX against RocksDB's keys and list key ranges RocksDB cannot read",
+        "verify every SST file's checksums, compare ALEX with RocksDB (key count and checksum), list key ranges RocksDB cannot read",
         Options,
     )),
     runs(
