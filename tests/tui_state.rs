@@ -569,6 +569,20 @@ fn commands_run_through_the_executor() {
     assert!(r.submit(&mut e, ".quit").quit);
 }
 
+/// Issue 15's fuzz run: an error quoting bad input shows its control bytes escaped in
+/// the output pane and the event log, as the line shell does, never raw.
+#[test]
+fn dashboard_error_lines_escape_control_bytes() {
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    let s = r.submit(&mut e, "get 1\u{1b}[2J");
+    assert_eq!(s.failed, 1);
+    let out = output_text(&r);
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    assert!(out.contains("\\u{1b}"), "{out:?}");
+    assert!(r.app.log.iter().all(|l| !l.text.contains('\u{1b}')));
+}
+
 #[test]
 fn bad_input_is_one_error_line_and_a_log_entry() {
     let (_d, mut e) = exec();

@@ -2,6 +2,7 @@
 //! input lines (dashboard commands first, then the shared executor), polling jobs,
 //! playing the demo. The loop sleeps in `poll` until a key, a sample tick, a job update
 //! or a demo cue, and redraws only then.
+use crate::command::render::error_text;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -152,7 +153,10 @@ impl Runner {
                 let text = render_outcome(&o, crate::command::OutputMode::Table);
                 self.app.output.push(&text, OutKind::Normal);
             }
-            Err(e) => self.app.output.push(&format!("error: {e}"), OutKind::Error),
+            Err(e) => self
+                .app
+                .output
+                .push(&error_text(&format!("error: {e}")), OutKind::Error),
         }
     }
 
@@ -200,10 +204,16 @@ impl Runner {
 
     fn error(&mut self, input: &str, e: &str, res: &mut Submitted) {
         res.failed += 1;
-        self.app.output.push(&format!("error: {e}"), OutKind::Error);
-        let t = self.clock();
+        // Bad input may carry control bytes: show them escaped, as the line shell does.
         self.app
-            .log(t, LogKind::Error, &format!("{}: {e}", input.trim()));
+            .output
+            .push(&error_text(&format!("error: {e}")), OutKind::Error);
+        let t = self.clock();
+        self.app.log(
+            t,
+            LogKind::Error,
+            &error_text(&format!("{}: {e}", input.trim())),
+        );
     }
 
     fn show_report(&mut self, r: &Report, text: Shown, res: &mut Submitted) {
