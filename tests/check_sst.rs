@@ -2,7 +2,6 @@
 //! RocksDB (count and key checksum); `alexdb check --db PATH` runs it from the command
 //! line. Bytes flipped inside an SST file are named by file, reads of the damaged block
 //! fail rather than return a wrong value, and everything else goes on.
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -20,34 +19,18 @@ fn opts() -> DbOptions {
     }
 }
 
-fn value(k: i64) -> String {
-    format!("value-{k:08}-padding-padding-padding")
-}
+mod sst_damage;
+use sst_damage::value;
 
 /// A closed database of `ROWS` rows flushed to one SST file; returns the file.
 fn build(dir: &Path) -> PathBuf {
-    let db = Db::open_with(dir, opts()).unwrap();
-    db.load((0..ROWS).map(|k| (k, value(k)))).unwrap();
-    db.flush().unwrap();
-    db.compact().unwrap();
-    db.close().unwrap();
-    let ssts: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "sst"))
-        .collect();
-    assert_eq!(ssts.len(), 1, "one SST file expected: {ssts:?}");
-    ssts.into_iter().next().unwrap()
+    sst_damage::build(dir, opts(), ROWS)
 }
 
 /// Inverts 8 bytes in the middle of `file`.
 fn damage_middle(file: &Path) {
-    let mut bytes = fs::read(file).unwrap();
-    let mid = bytes.len() / 2;
-    for b in &mut bytes[mid..mid + 8] {
-        *b ^= 0xff;
-    }
-    fs::write(file, bytes).unwrap();
+    let mid = std::fs::metadata(file).unwrap().len() as i64 / 2;
+    sst_damage::flip(file, mid, 8);
 }
 
 fn file_name(p: &Path) -> String {

@@ -20,38 +20,12 @@ fn opts() -> DbOptions {
     }
 }
 
-fn value(k: i64) -> String {
-    format!("value-{k:08}-padding-padding-padding")
-}
+mod sst_damage;
+use sst_damage::{flip, value};
 
 /// A closed database of `ROWS` rows in one SST file; returns that file.
 fn build(dir: &Path) -> PathBuf {
-    let db = Db::open_with(dir, opts()).unwrap();
-    db.load((0..ROWS).map(|k| (k, value(k)))).unwrap();
-    db.flush().unwrap();
-    db.compact().expect("compact");
-    db.close().unwrap();
-    let ssts: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "sst"))
-        .collect();
-    assert_eq!(ssts.len(), 1, "one SST file expected: {ssts:?}");
-    ssts.into_iter().next().unwrap()
-}
-
-/// Inverts `n` bytes of `file` starting at `at` (from the end when `at` is negative).
-fn flip(file: &Path, at: i64, n: usize) {
-    let mut bytes = fs::read(file).unwrap();
-    let start = if at < 0 {
-        bytes.len() - at.unsigned_abs() as usize
-    } else {
-        at as usize
-    };
-    for b in &mut bytes[start..start + n] {
-        *b ^= 0xff;
-    }
-    fs::write(file, bytes).unwrap();
+    sst_damage::build(dir, opts(), ROWS)
 }
 
 fn in_ranges(ranges: &[DamagedRange], k: i64) -> bool {
