@@ -170,6 +170,8 @@ fn check_db(
     for notice in exec.open_notices() {
         writeln!(err, "{notice}")?;
     }
+    // `.check` is a job: wait for it with a progress bar (Ctrl-C cancels).
+    exec.set_waiter(Box::new(crate::shell::wait_with_progress));
     let mut err_for_printer = std::io::stderr();
     let mut printer = Printer::new(out, &mut err_for_printer, json, false);
     let summary = run_commands(&mut exec, ".check", &mut printer);

@@ -78,6 +78,23 @@ pub struct CheckReport {
     pub key_checksum_match: bool,
 }
 
+/// Which part of [`Db::check_with`] is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckPhase {
+    /// Reading every key from RocksDB; `done` of `total` (ALEX's count, the expected).
+    Keys,
+    /// RocksDB's checksum pass over every table file (one call, no count).
+    Checksums,
+}
+
+/// Progress of [`Db::check_with`].
+#[derive(Debug, Clone, Copy)]
+pub struct CheckProgress {
+    pub phase: CheckPhase,
+    pub done: u64,
+    pub total: u64,
+}
+
 /// The database. `Send + Sync`: share it with `Arc<Db>` between worker threads and the
 /// shell.
 pub struct Db {
@@ -684,6 +701,17 @@ impl Db {
     /// checksum), that RocksDB could read every key (damaged ranges are listed) and that
     /// every table file passes its checksums; `ok` is false when any of these fails.
     pub fn check(&self) -> Result<CheckReport, DbError> {
+        let report = self.check_with(&mut |_| true)?;
+        // The callback never stops the check, so there is always a report.
+        report.ok_or_else(|| DbError::Refused("check stopped".into()))
+    }
+
+    /// [`Db::check`] that reports its progress: `progress` is called at each phase and
+    /// every few thousand keys; when it returns false the check stops and gives `None`.
+    pub fn check_with(
+        &self,
+        progress: &mut dyn FnMut(CheckProgress) -> bool,
+    ) -> Result<Option<CheckReport>, DbError> {
         self.follow_fifo();
         let _gate = self.write_gate.write();
         let (alex_keys, alex_sum, alex_valid) = {
@@ -692,10 +720,29 @@ impl Db {
             (ix.len() as u64, sum, ix.validate())
         };
         let store = self.store()?;
-        let (rocksdb_keys, rocks_sum, damaged) = store.key_digest()?;
+        let mut tick = |done| {
+            progress(CheckProgress {
+                phase: CheckPhase::Keys,
+                done,
+                total: alex_keys,
+            })
+        };
+        if !tick(0) {
+            return Ok(None);
+        }
+        let Some((rocksdb_keys, rocks_sum, damaged)) = store.key_digest(&mut tick)? else {
+            return Ok(None);
+        };
+        if !progress(CheckProgress {
+            phase: CheckPhase::Checksums,
+            done: 0,
+            total: 0,
+        }) {
+            return Ok(None);
+        }
         let sst_errors = store.verify_checksums()?;
         let key_checksum_match = alex_sum == rocks_sum;
-        Ok(CheckReport {
+        Ok(Some(CheckReport {
             ok: alex_valid.is_ok()
                 && alex_keys == rocksdb_keys
                 && key_checksum_match
@@ -708,7 +755,7 @@ impl Db {
             sst_ok: sst_errors.is_empty(),
             sst_errors,
             key_checksum_match,
-        })
+        }))
     }
 
     pub fn index_stats(&self) -> IndexStats {

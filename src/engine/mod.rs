@@ -20,7 +20,7 @@ pub mod profiles;
 pub mod store;
 
 pub use cache::Value;
-pub use db::{CheckReport, Db, OpenStats};
+pub use db::{CheckPhase, CheckProgress, CheckReport, Db, OpenStats};
 pub use error::{DbError, OpenError, parse_key};
 pub use held::HeldBytes;
 pub use live::{ChangePlan, OptionChange};

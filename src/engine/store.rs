@@ -51,6 +51,10 @@ pub fn decode_key(bytes: &[u8]) -> Option<i64> {
 /// from a crash are removed on open.
 const LOAD_DIR_PREFIX: &str = "alexdb-load-";
 
+/// How often (in keys) [`Store::key_digest`] reports progress: rare enough to cost
+/// nothing per key, often enough for a progress bar and a prompt cancel.
+pub const DIGEST_TICK: u64 = 1 << 16;
+
 /// An optional encoded key bounding an iterator.
 type Bound = Option<Vec<u8>>;
 
@@ -1185,7 +1189,10 @@ impl Store {
         } else {
             1024
         });
-        let damaged = self.walk_keys(&lo, &hi, |k| keys.push(k))?;
+        let damaged = self.walk_keys(&lo, &hi, |k| {
+            keys.push(k);
+            true
+        })?;
         Ok(KeyScan { keys, damaged })
     }
 
@@ -1193,18 +1200,28 @@ impl Store {
     /// with the ranges that could not be read.
     pub fn count_keys(&self) -> Result<(u64, Vec<DamagedRange>), DbError> {
         let mut n = 0;
-        let damaged = self.walk_keys(&None, &None, |_| n += 1)?;
+        let damaged = self.walk_keys(&None, &None, |_| {
+            n += 1;
+            true
+        })?;
         Ok((n, damaged))
     }
 
     /// [`Store::count_keys`] with the wrapping sum of [`key_hash`] over the keys.
-    pub fn key_digest(&self) -> Result<(u64, u64, Vec<DamagedRange>), DbError> {
-        let (mut n, mut sum) = (0u64, 0u64);
+    /// `keep_going` is told the keys counted so far every [`DIGEST_TICK`] keys; when it
+    /// answers false the walk stops and `None` is returned.
+    pub fn key_digest(
+        &self,
+        keep_going: &mut dyn FnMut(u64) -> bool,
+    ) -> Result<Option<(u64, u64, Vec<DamagedRange>)>, DbError> {
+        let (mut n, mut sum, mut stopped) = (0u64, 0u64, false);
         let damaged = self.walk_keys(&None, &None, |k| {
             n += 1;
             sum = sum.wrapping_add(key_hash(k));
+            stopped = n % DIGEST_TICK == 0 && !keep_going(n);
+            !stopped
         })?;
-        Ok((n, sum, damaged))
+        Ok((!stopped).then_some((n, sum, damaged)))
     }
 
     /// RocksDB's VerifyChecksum: reads every block of every live table file and checks
@@ -1296,7 +1313,7 @@ impl Store {
         self.int_prop("rocksdb.current-super-version-number")
     }
 
-    /// Calls `f` for every key in `[lo, hi)`, in order. Where RocksDB reports corruption
+    /// Calls `f` for every key in `[lo, hi)`, in order, until it returns false. Where RocksDB reports corruption
     /// (a data block that fails its checksum), the unreadable keys are skipped and
     /// returned as a range, so one damaged block does not hide the rest; any other
     /// error fails the read.
@@ -1304,7 +1321,7 @@ impl Store {
         &self,
         lo: &Bound,
         hi: &Bound,
-        mut f: impl FnMut(i64),
+        mut f: impl FnMut(i64) -> bool,
     ) -> Result<Vec<DamagedRange>, DbError> {
         let mut damaged: Vec<DamagedRange> = Vec::new();
         let mut from = lo.clone();
@@ -1317,7 +1334,9 @@ impl Store {
             }
             while let Some(k) = it.key() {
                 let key = decode_key(k).ok_or_else(|| self.bad_key(k))?;
-                f(key);
+                if !f(key) {
+                    return Ok(damaged);
+                }
                 last = Some(key);
                 it.next();
             }

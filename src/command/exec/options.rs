@@ -9,7 +9,7 @@ use crate::command::parse::OutputMode;
 use crate::command::parse::{Command, OptionsFormat};
 use crate::engine::options::canonical_name;
 use crate::engine::profiles::{self, ProfileError};
-use crate::engine::{Applies, CheckReport, Db, DbOptions, OptionChange};
+use crate::engine::{Applies, CheckPhase, CheckReport, Db, DbOptions, OptionChange};
 
 impl Executor {
     pub(super) fn options_command(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
@@ -41,7 +41,11 @@ impl Executor {
                     background: false,
                 }
             }
-            Command::Check => check_outcome(&self.db.check()?),
+            Command::Check => Outcome::JobStarted {
+                id: start_check(&self.jobs, &self.db),
+                label: ".check".to_string(),
+                background: false,
+            },
             Command::Mrc { reset } => super::mrc::mrc_command(&self.db, *reset),
             Command::ProfileList => self.list_profiles(),
             Command::Profile { save, path } => {
@@ -243,6 +247,29 @@ pub fn options_table(o: &DbOptions) -> Table {
         ]);
     }
     t
+}
+
+/// `.check` as a job: reading every key of a large database takes a while, so it shows
+/// progress and can be cancelled (a cancelled check reports nothing found).
+fn start_check(jobs: &crate::command::jobs::Jobs, db: &Arc<Db>) -> crate::command::jobs::JobId {
+    let db = db.clone();
+    jobs.spawn("check", ".check", "keys", move |h| {
+        let report = db.check_with(&mut |p| {
+            match p.phase {
+                CheckPhase::Keys if p.done == 0 => h.set_phase("reading keys", Some(p.total)),
+                CheckPhase::Keys => h.set_done(p.done),
+                CheckPhase::Checksums => h.set_phase("verifying table checksums", None),
+            }
+            !h.cancelled()
+        })?;
+        Ok(match report {
+            Some(r) => check_outcome(&r),
+            None => Outcome::Message(format!(
+                ".check cancelled after {} keys; nothing checked is reported",
+                h.done()
+            )),
+        })
+    })
 }
 
 /// `.check`'s answer: its table for people and its JSON object.
