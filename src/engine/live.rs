@@ -327,6 +327,31 @@ impl Db {
         self.reopen_with(self.options(), "same options")
     }
 
+    /// Closes the database when its directory was deleted or replaced while open, as a
+    /// reopen would, and returns why; `None` while it is still there (or already closed).
+    /// RocksDB keeps writing into the deleted files until a new file is needed, so a
+    /// write that "worked" there is lost: front ends check after each command.
+    pub fn close_if_gone(&self) -> Option<DbError> {
+        let identity = self.store().ok()?.identity().to_string();
+        if same_database(&self.path, &identity).is_ok() {
+            return None;
+        }
+        let _load = self.load_lock.lock();
+        let _writes = self.write_gate.write();
+        let mut slot = self.store.write();
+        let old = slot.take()?;
+        match same_database(&self.path, old.identity()) {
+            Err(Reopen::Gone(why)) => {
+                abandon(old, &self.path);
+                Some(self.close_for(why))
+            }
+            _ => {
+                *slot = Some(old);
+                None
+            }
+        }
+    }
+
     /// The reopen: waits for running loads, writes and reads, flushes, prepares the LSM
     /// for a new compaction style, closes, and opens the same database (never a new one)
     /// with `next`. If that fails, opens with the previous options again and reports the
