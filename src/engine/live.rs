@@ -599,9 +599,15 @@ fn prepare_for(old: &Store, prev: &DbOptions, next: &DbOptions) -> Result<Option
         // after the close. Stay open instead (reads still work).
         let need = old.memtable_bytes() + (1 << 20);
         if let Err(room) = old.has_room(need) {
+            let need = format_size(need as usize);
+            // A directory made read-only fails the probe too: "no room" would mislead.
+            let why = if room.to_string().contains("No space left on device") {
+                format!("the disk has no room for the {need} the reopen must write ({room}); free space")
+            } else {
+                format!("the reopen cannot write the {need} it must write there ({room}); fix the cause")
+            };
             return Err(DbError::Refused(format!(
-                "cannot reopen yet: {e}; and the disk has no room for the {} the reopen must write ({room}); free space, then retry",
-                format_size(need as usize)
+                "cannot reopen yet: {e}; and {why}, then retry"
             )));
         }
         return Ok(Some(format!(
