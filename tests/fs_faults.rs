@@ -27,7 +27,13 @@ impl Tmpfs {
         let dir = parent.path().join("mnt");
         std::fs::create_dir(&dir).expect("mkdir");
         let o = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0755"), "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0755"),
+                "tmpfs",
+            ])
             .arg(&dir)
             .output();
         match o {
@@ -62,7 +68,12 @@ fn free_bytes(dir: &Path) -> u64 {
         .output()
         .expect("df runs");
     let text = String::from_utf8_lossy(&o.stdout);
-    text.lines().nth(1).expect("df line").trim().parse().expect("a number")
+    text.lines()
+        .nth(1)
+        .expect("df line")
+        .trim()
+        .parse()
+        .expect("a number")
 }
 
 /// A file of zeros leaving about `leave` bytes free (0: as large as it can be).
@@ -121,9 +132,14 @@ impl Shell {
             .recv_timeout(Duration::from_secs(120))
             .unwrap_or_else(|_| panic!("{line}: no answer within 120 s (hung or exited)"));
         let v: Value = serde_json::from_str(&answer).expect("a JSON answer");
-        assert_eq!(v["command"], line.trim_end_matches(';'), "answers out of step");
+        assert_eq!(
+            v["command"],
+            line.trim_end_matches(';'),
+            "answers out of step"
+        );
         if v["ok"] == false {
-            self.failed.push(v["error"].as_str().expect("error text").to_string());
+            self.failed
+                .push(v["error"].as_str().expect("error text").to_string());
         }
         v
     }
@@ -143,7 +159,9 @@ impl Shell {
     }
 
     fn count(&mut self) -> u64 {
-        self.ok("count")["rows"][0]["count"].as_u64().expect("count")
+        self.ok("count")["rows"][0]["count"]
+            .as_u64()
+            .expect("count")
     }
 
     /// Ends the input; checks the exit and that stderr is exactly one line per failed
@@ -246,7 +264,10 @@ fn a_full_disk_during_puts_a_load_and_a_flush() {
     let spare = filler(&fs.dir, "spare", 512 << 10);
     let err = put_until_full(&mut sh, &mut model, &mut next);
     assert!(err.contains("No space left on device"), "{err}");
-    assert!(err.contains("free space on its disk, then run .reopen"), "{err}");
+    assert!(
+        err.contains("free space on its disk, then run .reopen"),
+        "{err}"
+    );
     assert_eq!(sh.ok("get 0")["rows"][0]["value"], value(0));
     assert_eq!(sh.count(), model.len() as u64);
     // RocksDB stopped writes: a flush fails too, and says so, until space is freed.
@@ -254,6 +275,7 @@ fn a_full_disk_during_puts_a_load_and_a_flush() {
     assert!(err.contains("No space left on device"), "{err}");
     let err = sh.fails(".reopen");
     assert!(err.contains("cannot reopen yet"), "{err}");
+    assert!(err.contains("KiB the reopen must write"), "a size with a unit: {err}");
     std::fs::remove_file(&spare).expect("free space");
     sh.ok(".reopen");
     put(&mut sh, &mut model, next);
@@ -265,10 +287,17 @@ fn a_full_disk_during_puts_a_load_and_a_flush() {
     let err = sh.fails(".load sequential 200000 --start 1000000 --value-size 100");
     assert!(err.contains("No space left on device"), "{err}");
     assert!(err.contains("free space on its disk, then retry"), "{err}");
-    assert!(!err.contains("writes stay stopped"), "writes did not stop: {err}");
+    assert!(
+        !err.contains("writes stay stopped"),
+        "writes did not stop: {err}"
+    );
     put(&mut sh, &mut model, next);
     next += 1;
-    assert_eq!(sh.count(), model.len() as u64, "the failed load added no rows");
+    assert_eq!(
+        sh.count(),
+        model.len() as u64,
+        "the failed load added no rows"
+    );
     std::fs::remove_file(&spare).expect("free space");
 
     // (c) rows in the memtable, then no room for the flush's table file.
@@ -279,7 +308,10 @@ fn a_full_disk_during_puts_a_load_and_a_flush() {
     let spare = filler(&fs.dir, "spare", 0);
     let err = sh.fails(".flush");
     assert!(err.contains("No space left on device"), "{err}");
-    assert_eq!(sh.ok(&format!("get {}", next - 1))["rows"][0]["value"], value(next - 1));
+    assert_eq!(
+        sh.ok(&format!("get {}", next - 1))["rows"][0]["value"],
+        value(next - 1)
+    );
     std::fs::remove_file(&spare).expect("free space");
     sh.ok(".reopen");
     put(&mut sh, &mut model, next);
@@ -394,5 +426,8 @@ fn a_directory_deleted_while_open() {
     sh.ok("put 7 g");
     assert_eq!(sh.count(), 1);
     sh.finish();
-    assert!(!db.exists(), "a database was created at the old path at exit");
+    assert!(
+        !db.exists(),
+        "a database was created at the old path at exit"
+    );
 }

@@ -597,14 +597,19 @@ fn prepare_for(old: &Store, prev: &DbOptions, next: &DbOptions) -> Result<Option
         }
         // The open writes the replayed memtable out: without room for it, it would fail
         // after the close. Stay open instead (reads still work).
-        let need = old.memtable_bytes() + (1 << 20);
+        // Whole KiB, so the message shows a unit.
+        let need = (old.memtable_bytes() + (1 << 20)).next_multiple_of(1024);
         if let Err(room) = old.has_room(need) {
             let need = format_size(need as usize);
             // A directory made read-only fails the probe too: "no room" would mislead.
             let why = if room.to_string().contains("No space left on device") {
-                format!("the disk has no room for the {need} the reopen must write ({room}); free space")
+                format!(
+                    "the disk has no room for the {need} the reopen must write ({room}); free space"
+                )
             } else {
-                format!("the reopen cannot write the {need} it must write there ({room}); fix the cause")
+                format!(
+                    "the reopen cannot write the {need} it must write there ({room}); fix the cause"
+                )
             };
             return Err(DbError::Refused(format!(
                 "cannot reopen yet: {e}; and {why}, then retry"

@@ -360,9 +360,7 @@ impl Executor {
         }
         // A database whose directory vanished answers from its open files for a while:
         // say it is gone rather than acknowledge a write that is already lost.
-        if touches_db
-            && let Some(gone) = self.db.close_if_gone()
-        {
+        if touches_db && let Some(gone) = self.db.close_if_gone() {
             result = Err(gone.into());
         }
         let elapsed = t0.elapsed();
