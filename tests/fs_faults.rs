@@ -275,7 +275,10 @@ fn a_full_disk_during_puts_a_load_and_a_flush() {
     assert!(err.contains("No space left on device"), "{err}");
     let err = sh.fails(".reopen");
     assert!(err.contains("cannot reopen yet"), "{err}");
-    assert!(err.contains("KiB the reopen must write"), "a size with a unit: {err}");
+    assert!(
+        err.contains("KiB the reopen must write"),
+        "a size with a unit: {err}"
+    );
     std::fs::remove_file(&spare).expect("free space");
     sh.ok(".reopen");
     put(&mut sh, &mut model, next);
