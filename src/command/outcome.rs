@@ -65,7 +65,11 @@ fn write_stopped_hint(context: &str, message: &str) -> &'static str {
         "compact the database",
         "sync the write-ahead log",
     ];
-    if message.contains("No space left on device") {
+    // A bulk load writes its SST files outside RocksDB, which keeps taking writes.
+    let load_file = context.ends_with("a bulk-load SST file");
+    if message.contains("No space left on device") && load_file {
+        "; free space on its disk, then retry"
+    } else if message.contains("No space left on device") {
         "; free space on its disk, then run .reopen (writes stay stopped until then)"
     } else if message.contains("IO error") && WRITES.contains(&context) {
         "; fix the cause, then run .reopen (writes stay stopped until then)"

@@ -327,6 +327,31 @@ impl Db {
         self.reopen_with(self.options(), "same options")
     }
 
+    /// Closes the database when its directory was deleted or replaced while open, as a
+    /// reopen would, and returns why; `None` while it is still there (or already closed).
+    /// RocksDB keeps writing into the deleted files until a new file is needed, so a
+    /// write that "worked" there is lost: front ends check after each command.
+    pub fn close_if_gone(&self) -> Option<DbError> {
+        let identity = self.store().ok()?.identity().to_string();
+        if same_database(&self.path, &identity).is_ok() {
+            return None;
+        }
+        let _load = self.load_lock.lock();
+        let _writes = self.write_gate.write();
+        let mut slot = self.store.write();
+        let old = slot.take()?;
+        match same_database(&self.path, old.identity()) {
+            Err(Reopen::Gone(why)) => {
+                abandon(old, &self.path);
+                Some(self.close_for(why))
+            }
+            _ => {
+                *slot = Some(old);
+                None
+            }
+        }
+    }
+
     /// The reopen: waits for running loads, writes and reads, flushes, prepares the LSM
     /// for a new compaction style, closes, and opens the same database (never a new one)
     /// with `next`. If that fails, opens with the previous options again and reports the
@@ -572,11 +597,22 @@ fn prepare_for(old: &Store, prev: &DbOptions, next: &DbOptions) -> Result<Option
         }
         // The open writes the replayed memtable out: without room for it, it would fail
         // after the close. Stay open instead (reads still work).
-        let need = old.memtable_bytes() + (1 << 20);
+        // Whole KiB, so the message shows a unit.
+        let need = (old.memtable_bytes() + (1 << 20)).next_multiple_of(1024);
         if let Err(room) = old.has_room(need) {
+            let need = format_size(need as usize);
+            // A directory made read-only fails the probe too: "no room" would mislead.
+            let why = if room.to_string().contains("No space left on device") {
+                format!(
+                    "the disk has no room for the {need} the reopen must write ({room}); free space"
+                )
+            } else {
+                format!(
+                    "the reopen cannot write the {need} it must write there ({room}); fix the cause"
+                )
+            };
             return Err(DbError::Refused(format!(
-                "cannot reopen yet: {e}; and the disk has no room for the {} the reopen must write ({room}); free space, then retry",
-                format_size(need as usize)
+                "cannot reopen yet: {e}; and {why}, then retry"
             )));
         }
         return Ok(Some(format!(

@@ -358,6 +358,11 @@ impl Executor {
             self.jobs.mark_reported(id);
             result = job_result(st);
         }
+        // A database whose directory vanished answers from its open files for a while:
+        // say it is gone rather than acknowledge a write that is already lost.
+        if touches_db && let Some(gone) = self.db.close_if_gone() {
+            result = Err(gone.into());
+        }
         let elapsed = t0.elapsed();
         let stats = measure.then(|| self.command_stats());
         Report {
