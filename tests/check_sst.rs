@@ -55,13 +55,18 @@ fn text(o: &Output) -> String {
 }
 
 /// The one JSON line of a `--json` run whose command is `.check`.
-fn check_json(o: &Output) -> serde_json::Value {
+fn check_line(o: &Output) -> serde_json::Value {
     let out = String::from_utf8_lossy(&o.stdout);
     let line = out
         .lines()
         .find(|l| l.contains("\"command\":\".check\""))
         .unwrap_or_else(|| panic!("no .check line: {}", text(o)));
-    serde_json::from_str::<serde_json::Value>(line).unwrap()["report"].clone()
+    serde_json::from_str::<serde_json::Value>(line).unwrap()
+}
+
+/// That line's report.
+fn check_json(o: &Output) -> serde_json::Value {
+    check_line(o)["report"].clone()
 }
 
 #[test]
@@ -133,6 +138,8 @@ fn check_names_the_damaged_file_and_reads_never_return_a_wrong_value() {
     let o = alexdb(&["check", "--db", path, "--json"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert_eq!(check_json(&o)["sst_errors"][0]["file"], name.as_str());
+    // The command's own `ok` agrees with its exit status.
+    assert_eq!(check_line(&o)["ok"], false, "{}", text(&o));
 }
 
 #[test]
@@ -142,6 +149,7 @@ fn check_of_a_clean_database_exits_zero() {
     let path = dir.path().to_str().unwrap();
     let o = alexdb(&["check", "--db", path, "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(check_line(&o)["ok"], true, "{}", text(&o));
     let r = check_json(&o);
     assert_eq!(r["ok"], true, "{r}");
     assert_eq!(r["sst_ok"], true, "{r}");

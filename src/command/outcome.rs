@@ -94,6 +94,14 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+impl Outcome {
+    /// A report whose own `ok` is false (`.check` finding damage): shown in full, but
+    /// the command counts as failed (exit status 1, `"ok": false` in `--json`).
+    pub fn reports_failure(&self) -> bool {
+        matches!(self, Outcome::Report { json, .. } if json["ok"] == false)
+    }
+}
+
 impl Table {
     pub(crate) fn new(columns: &[&str]) -> Self {
         Table {

@@ -360,7 +360,8 @@ fn json_mode(t: &Table) -> String {
 pub fn report_json(r: &Report) -> Json {
     let mut m = Map::new();
     m.insert("command".into(), Json::String(r.input.trim().to_string()));
-    m.insert("ok".into(), Json::Bool(r.result.is_ok()));
+    let ok = r.result.as_ref().is_ok_and(|o| !o.reports_failure());
+    m.insert("ok".into(), Json::Bool(ok));
     m.insert(
         "elapsed_us".into(),
         json!((r.elapsed.as_secs_f64() * 1e6 * 1000.0).round() / 1000.0),

@@ -245,7 +245,7 @@ impl Executor {
         }
         let report = self.run_command(stmt, &cmd);
         let failed = match &report.result {
-            Ok(o) => options::check_found_damage(&cmd, o),
+            Ok(o) => o.reports_failure(),
             Err(_) => true,
         };
         let quit = matches!(report.result, Ok(Outcome::Quit));

@@ -289,15 +289,6 @@ fn check_outcome(r: &CheckReport) -> Outcome {
     Outcome::Report { text, json }
 }
 
-/// True when `outcome` is `.check`'s report of damage: the command then counts as
-/// failed (exit status 1) though its report is shown.
-pub(super) fn check_found_damage(cmd: &Command, outcome: &Outcome) -> bool {
-    match (cmd, outcome) {
-        (Command::Check, Outcome::Report { json, .. }) => json["ok"] != true,
-        _ => false,
-    }
-}
-
 /// `.check`'s table: one row per finding, then one per damaged file and key range.
 fn check_table(r: &CheckReport) -> Table {
     let mut t = Table::new(&["check", "result"]);
