@@ -15,7 +15,8 @@ use crate::bench::Progress;
 use crate::bench::index::{IndexBenchConfig, run_index_bench};
 use crate::bench::soak::{SoakConfig, run_soak};
 pub use crate::command::bench_args::{
-    BenchCommand, DistArg, IndexArgs, ProfileArgs, SoakArgs, VsSqliteArgs, YcsbArgs, parse_key_count,
+    BenchCommand, DistArg, IndexArgs, ProfileArgs, SoakArgs, VsSqliteArgs, YcsbArgs,
+    parse_key_count,
 };
 use crate::command::history::{app_data_dir, default_history_path};
 use crate::command::{Executor, RunSummary};

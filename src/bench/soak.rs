@@ -212,7 +212,11 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn style_switch(&self, old: &str, new: &str) {
-        *self.styles.lock().entry(format!("{old}->{new}")).or_default() += 1;
+        *self
+            .styles
+            .lock()
+            .entry(format!("{old}->{new}"))
+            .or_default() += 1;
     }
 
     /// A controller action failed: expected (counted, a sample kept) or an ERROR.
@@ -301,7 +305,9 @@ pub fn run_soak(cfg: &SoakConfig, progress: &dyn Fn(&str)) -> anyhow::Result<Soa
 /// The database directory, and the temporary directory holding it (removed on drop).
 fn db_path(cfg: &SoakConfig) -> anyhow::Result<(PathBuf, Option<tempfile::TempDir>)> {
     if let Some(p) = &cfg.db {
-        let used = std::fs::read_dir(p).map(|mut d| d.next().is_some()).unwrap_or(false);
+        let used = std::fs::read_dir(p)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
         anyhow::ensure!(
             !used,
             "{} is not empty: the soak needs a new database (a missing or empty directory)",
@@ -495,11 +501,30 @@ impl SoakReport {
              verified    {} full verifications passed\n\
              expected    {} refused option changes (documented refusals)\n\
              ERRORS      {}\n",
-            s.threads, s.seed, s.keys, s.duration_secs, self.elapsed_secs,
-            o.total, o.put, o.delete, o.get, o.scan, o.count, o.mget,
-            c.total, c.live, c.new_files, c.reopen, self.compaction_style_switches,
-            self.reopens, self.loads, self.flushes, self.compactions,
-            self.verifications, self.expected_errors, self.errors_total,
+            s.threads,
+            s.seed,
+            s.keys,
+            s.duration_secs,
+            self.elapsed_secs,
+            o.total,
+            o.put,
+            o.delete,
+            o.get,
+            o.scan,
+            o.count,
+            o.mget,
+            c.total,
+            c.live,
+            c.new_files,
+            c.reopen,
+            self.compaction_style_switches,
+            self.reopens,
+            self.loads,
+            self.flushes,
+            self.compactions,
+            self.verifications,
+            self.expected_errors,
+            self.errors_total,
         );
         for e in &self.errors {
             let key = e.key.map_or(String::new(), |k| format!(" key {k}"));

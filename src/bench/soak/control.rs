@@ -7,8 +7,8 @@ use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 
-use super::model::{encode, key_of};
 use super::Ctx;
+use super::model::{encode, key_of};
 use crate::engine::options::{OptSpec, Range, SPECS, Ty, Val};
 use crate::engine::{Applies, DbError, DbOptions, Opt};
 
@@ -93,11 +93,19 @@ pub fn run(ctx: &Ctx, seed: u64) {
 }
 
 fn change_style(ctx: &Ctx, rng: &mut StdRng) {
-    let Some(spec) = changeable().into_iter().find(|s| s.opt == Opt::CompactionStyle) else {
+    let Some(spec) = changeable()
+        .into_iter()
+        .find(|s| s.opt == Opt::CompactionStyle)
+    else {
         return;
     };
     let cur = ctx.db.options().text(Opt::CompactionStyle);
-    let others: Vec<&str> = spec.ty.choices().into_iter().filter(|c| *c != cur).collect();
+    let others: Vec<&str> = spec
+        .ty
+        .choices()
+        .into_iter()
+        .filter(|c| *c != cur)
+        .collect();
     if let Some(v) = others.choose(rng) {
         set(ctx, spec, v);
     }
@@ -137,7 +145,11 @@ fn set(ctx: &Ctx, spec: &OptSpec, value: &str) {
                 ctx.bump(&ctx.counts.style_switches);
                 ctx.style_switch(&c.old, &c.new);
             }
-            ctx.history_done(&format!("{}, {:.2} s", c.applied.as_str(), t0.elapsed().as_secs_f64()));
+            ctx.history_done(&format!(
+                "{}, {:.2} s",
+                c.applied.as_str(),
+                t0.elapsed().as_secs_f64()
+            ));
         }
         Err(e) => ctx.action_failed(&what, &e),
     }
@@ -170,7 +182,12 @@ fn compact(ctx: &Ctx, rng: &mut StdRng) {
         Some((a, b)) => format!("compact {a}..={b}"),
         None => "compact all".to_string(),
     };
-    maintenance(ctx, &what, || ctx.db.compact_range(range), &ctx.counts.compactions);
+    maintenance(
+        ctx,
+        &what,
+        || ctx.db.compact_range(range),
+        &ctx.counts.compactions,
+    );
 }
 
 /// Loads a batch of the controller's own keys (in the cold part; some exist, some do
@@ -180,7 +197,10 @@ fn load(ctx: &Ctx, rng: &mut StdRng) {
     let mine = ctx.controller_owner();
     let want = rng.random_range(200..=2000);
     let start = rng.random_range(ctx.hot..n);
-    let idx: Vec<usize> = (start..n).filter(|i| ctx.owner(*i) == mine).take(want).collect();
+    let idx: Vec<usize> = (start..n)
+        .filter(|i| ctx.owner(*i) == mine)
+        .take(want)
+        .collect();
     if idx.is_empty() {
         return;
     }
@@ -196,7 +216,11 @@ fn load(ctx: &Ctx, rng: &mut StdRng) {
     } else {
         "sorted"
     };
-    let what = format!("load {} rows ({order}) from key {}", rows.len(), key_of(start, n));
+    let what = format!(
+        "load {} rows ({order}) from key {}",
+        rows.len(),
+        key_of(start, n)
+    );
     ctx.history(&what);
     match ctx.db.load(rows) {
         Ok(r) => {

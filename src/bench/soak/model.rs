@@ -65,7 +65,8 @@ impl Span {
 
     /// True when some moment of the span had the key absent.
     pub fn may_be_absent(&self) -> bool {
-        !self.lo.present() || (self.last_del > self.lo.version() && self.last_del <= self.hi.version())
+        !self.lo.present()
+            || (self.last_del > self.lo.version() && self.last_del <= self.hi.version())
     }
 
     /// True when some moment of the span had the key present.
@@ -75,7 +76,11 @@ impl Span {
 
     /// The legal outcomes, in words.
     pub fn expected(&self) -> String {
-        let absent = if self.may_be_absent() { " or absent" } else { "" };
+        let absent = if self.may_be_absent() {
+            " or absent"
+        } else {
+            ""
+        };
         if self.lo == self.hi {
             format!("{}", self.lo)
         } else {
@@ -232,8 +237,14 @@ mod tests {
         let s = State::new(4, true);
         let q = span(s, s, 2);
         assert!(q.judge(Some(4)).is_ok());
-        assert!(q.judge(Some(3)).is_err(), "an older version is a lost write");
-        assert!(q.judge(Some(5)).is_err(), "a newer version is a phantom write");
+        assert!(
+            q.judge(Some(3)).is_err(),
+            "an older version is a lost write"
+        );
+        assert!(
+            q.judge(Some(5)).is_err(),
+            "a newer version is a phantom write"
+        );
         assert!(q.judge(None).is_err(), "absent is a lost row");
         let gone = State::new(5, false);
         let g = span(gone, gone, 5);

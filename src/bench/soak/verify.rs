@@ -18,11 +18,18 @@ pub fn range_read(ctx: &Ctx, a: usize, rng: &mut StdRng, multiget: bool) {
     let n = ctx.model.len();
     let b = (a + rng.random_range(0..MAX_RANGE)).min(n - 1);
     let len = b - a + 1;
-    let limit = if rng.random_bool(0.5) { len } else { rng.random_range(1..=len) };
+    let limit = if rng.random_bool(0.5) {
+        len
+    } else {
+        rng.random_range(1..=len)
+    };
     let los: Vec<_> = (a..=b).map(|i| ctx.model.acked(i)).collect();
     let (op, rows) = if multiget {
         ctx.bump(&ctx.counts.mget);
-        ("mget", ctx.db.scan_multiget(key_of(a, n), key_of(b, n), limit))
+        (
+            "mget",
+            ctx.db.scan_multiget(key_of(a, n), key_of(b, n), limit),
+        )
     } else {
         ctx.bump(&ctx.counts.scan);
         ("scan", ctx.db.scan(key_of(a, n), key_of(b, n), limit))
@@ -33,13 +40,23 @@ pub fn range_read(ctx: &Ctx, a: usize, rng: &mut StdRng, multiget: bool) {
     };
     if rows.len() > limit {
         let got = format!("{} rows", rows.len());
-        return ctx.error(op, Some(key_of(a, n)), &format!("at most {limit} rows"), &got);
+        return ctx.error(
+            op,
+            Some(key_of(a, n)),
+            &format!("at most {limit} rows"),
+            &got,
+        );
     }
     let mut next = a;
     for (k, v) in &rows {
         let Some(i) = index_of(*k, n).filter(|i| (next..=b).contains(i)) else {
             let want = format!("keys in {}..={} in order", key_of(next, n), key_of(b, n));
-            return ctx.error(op, Some(*k), &want, &format!("{} (phantom or out of order)", key_text(*k, n)));
+            return ctx.error(
+                op,
+                Some(*k),
+                &want,
+                &format!("{} (phantom or out of order)", key_text(*k, n)),
+            );
         };
         for skipped in next..i {
             ctx.judge(op, skipped, los[skipped - a], None);
@@ -51,7 +68,11 @@ pub fn range_read(ctx: &Ctx, a: usize, rng: &mut StdRng, multiget: bool) {
     // came back. A multi-get applies the limit to ALEX's keys before reading values (a
     // key deleted in between leaves a gap), so for it only a limit covering every key of
     // the range says that.
-    let covered = if multiget { limit == len } else { rows.len() < limit };
+    let covered = if multiget {
+        limit == len
+    } else {
+        rows.len() < limit
+    };
     if covered {
         for i in next..=b {
             ctx.judge(op, i, los[i - a], None);
@@ -72,7 +93,12 @@ pub fn count(ctx: &Ctx, a: usize, rng: &mut StdRng) {
     let most = spans.iter().filter(|s| s.may_be_present()).count() as u64;
     if !(least..=most).contains(&got) {
         let op = format!("count {}..={}", key_of(a, n), key_of(b, n));
-        ctx.error(&op, None, &format!("{least}..={most} keys"), &format!("{got} keys"));
+        ctx.error(
+            &op,
+            None,
+            &format!("{least}..={most} keys"),
+            &format!("{got} keys"),
+        );
     }
 }
 
@@ -86,7 +112,9 @@ struct Digest {
 impl Digest {
     fn add(&mut self, key: i64, version: u64) {
         self.rows += 1;
-        self.sum = self.sum.wrapping_add(key_hash(key) ^ version.wrapping_mul(0x9E37_79B9));
+        self.sum = self
+            .sum
+            .wrapping_add(key_hash(key) ^ version.wrapping_mul(0x9E37_79B9));
     }
 }
 
@@ -117,12 +145,22 @@ pub fn full(ctx: &Ctx) {
         let lo = ctx.model.acked(i);
         match ctx.db.get(key_of(i, n)) {
             Ok(v) => ctx.judge("verify: get", i, lo, v.as_deref()),
-            Err(e) => ctx.error("verify: get", Some(key_of(i, n)), "a value or absent", &e.to_string()),
+            Err(e) => ctx.error(
+                "verify: get",
+                Some(key_of(i, n)),
+                "a value or absent",
+                &e.to_string(),
+            ),
         }
     }
     let alex = ctx.db.count();
     if alex != want.rows {
-        ctx.error("verify: ALEX count", None, &format!("{} keys", want.rows), &format!("{alex} keys"));
+        ctx.error(
+            "verify: ALEX count",
+            None,
+            &format!("{} keys", want.rows),
+            &format!("{alex} keys"),
+        );
     }
     check(ctx);
     if ctx.error_count() == before {
