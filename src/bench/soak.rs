@@ -279,9 +279,11 @@ pub fn run_soak(cfg: &SoakConfig, progress: &dyn Fn(&str)) -> anyhow::Result<Soa
         cfg.threads
     );
     let (path, _temp) = db_path(cfg)?;
-    let mut opts = DbOptions::default();
     // FIFO's limit starts (and stays) far above the data: see control::pick_value.
-    opts.fifo_max_size = 4 << 30;
+    let opts = DbOptions {
+        fifo_max_size: 4 << 30,
+        ..DbOptions::default()
+    };
     let db = Db::open_with(&path, opts)?;
     let ctx = Ctx::new(&db, cfg);
     let fault = fill(&ctx, cfg)?;
