@@ -13,8 +13,10 @@ use parking_lot::Mutex;
 
 use crate::bench::Progress;
 use crate::bench::index::{IndexBenchConfig, run_index_bench};
+use crate::bench::soak::{SoakConfig, run_soak};
 pub use crate::command::bench_args::{
-    BenchCommand, DistArg, IndexArgs, ProfileArgs, VsSqliteArgs, YcsbArgs, parse_key_count,
+    BenchCommand, DistArg, IndexArgs, ProfileArgs, SoakArgs, VsSqliteArgs, YcsbArgs,
+    parse_key_count,
 };
 use crate::command::history::{app_data_dir, default_history_path};
 use crate::command::{Executor, RunSummary};
@@ -144,6 +146,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut (dyn Write + Send)) -> anyh
         Some(Command::Bench(BenchCommand::Index(args))) => {
             bench_index(args, cli.json || args.json, out, err)?;
             Ok(0)
+        }
+        Some(Command::Bench(BenchCommand::Soak(args))) => {
+            bench_soak(args, cli.json || args.json, out, err)
         }
         Some(Command::Bench(b)) => {
             run_engine_bench(b, cli.json, out)?;
@@ -295,6 +300,7 @@ fn run_engine_bench(b: &BenchCommand, json: bool, out: &mut dyn Write) -> anyhow
             BenchCommand::Profile(a) => a.common.json,
             BenchCommand::Ycsb(a) => a.common.json,
             BenchCommand::Index(a) => a.json,
+            BenchCommand::Soak(a) => a.json,
         };
     if json {
         writeln!(out, "{value}").context("writing the report")?;
@@ -303,6 +309,36 @@ fn run_engine_bench(b: &BenchCommand, json: bool, out: &mut dyn Write) -> anyhow
     }
     out.flush().context("writing the report")?;
     Ok(())
+}
+
+/// `bench soak`: a progress line on stderr every 10 s, the report on stdout; exit
+/// status 1 when the soak found an error.
+fn bench_soak(
+    args: &SoakArgs,
+    json: bool,
+    out: &mut dyn Write,
+    err: &mut (dyn Write + Send),
+) -> anyhow::Result<u8> {
+    let cfg = SoakConfig {
+        duration: args.duration,
+        threads: usize::from(args.threads),
+        seed: args.seed,
+        keys: args.keys,
+        db: args.db.clone(),
+        inject_fault: args.inject_fault,
+    };
+    let err = Mutex::new(err);
+    // Best effort: a closed stderr must not stop the soak.
+    let progress = |line: &str| drop(writeln!(err.lock(), "{line}"));
+    let report = run_soak(&cfg, &progress)?;
+    if json {
+        let value = serde_json::to_value(&report).context("writing the report")?;
+        writeln!(out, "{value}").context("writing the report")?;
+    } else {
+        write!(out, "{}", report.to_text()).context("writing the report")?;
+    }
+    out.flush().context("writing the report")?;
+    Ok(u8::from(report.errors_total > 0))
 }
 
 /// `bench index`'s progress: each phase as one line on stderr.

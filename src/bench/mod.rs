@@ -6,6 +6,7 @@ pub mod index;
 pub mod latency;
 pub mod profile;
 pub mod segments;
+pub mod soak;
 pub mod sweep;
 pub mod vs_sqlite;
 pub mod ycsb;

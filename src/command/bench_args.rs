@@ -24,6 +24,40 @@ pub enum BenchCommand {
     Profile(ProfileArgs),
     /// YCSB core workloads A-F on alexdb, plain RocksDB and SQLite
     Ycsb(YcsbArgs),
+    /// Reliability soak: a concurrent workload checked against a model while options
+    /// change, loads, flushes, compactions and reopens run; exit status 1 on any error
+    Soak(SoakArgs),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct SoakArgs {
+    /// How long to run, e.g. 60s, 5m, 1h
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Duration,
+
+    /// Worker threads
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: u16,
+
+    /// Seed for the workload and the controller's choices
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    pub seed: u64,
+
+    /// Keys in the key space (the first tenth is the hot part)
+    #[arg(long, value_name = "N", default_value = "100000", value_parser = parse_key_count)]
+    pub keys: usize,
+
+    /// Database directory (new or empty; kept afterwards); default: a temporary one
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Print one JSON object on stdout instead of the table
+    #[arg(long)]
+    pub json: bool,
+
+    /// Test hook: write one key behind the model's back, so the checker must fail
+    #[arg(long, hide = true)]
+    pub inject_fault: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
@@ -361,6 +395,7 @@ impl BenchCommand {
             BenchCommand::VsSqlite(a) => a.common.plot.as_deref(),
             BenchCommand::Profile(a) => a.common.plot.as_deref(),
             BenchCommand::Ycsb(a) => a.common.plot.as_deref(),
+            BenchCommand::Soak(_) => None,
         }
     }
 }

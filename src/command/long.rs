@@ -103,6 +103,8 @@ pub fn run_bench(
             let r = run_ycsb(&cfg, progress)?;
             with_plot(plot, || bench_plot::ycsb_figure(&r), r.to_table(), &r)?
         }
+        // The CLI runs it itself (its exit status says whether it found errors).
+        BenchCommand::Soak(_) => anyhow::bail!("bench soak runs from the command line only"),
     })
 }
 
