@@ -276,6 +276,8 @@ fn verify(db: &Path, model: &mut Model, label: &str) -> (u64, Shell) {
 struct Tally {
     inside: u32,
     after: u32,
+    /// Kills inside with the operation's new table files already on disk.
+    writing: u32,
 }
 
 impl Tally {
@@ -287,27 +289,77 @@ impl Tally {
         }
     }
 
+    fn killed(&mut self, k: &Killed) {
+        self.add(k.answer.is_none());
+        if k.answer.is_none() && k.new_files {
+            self.writing += 1;
+        }
+    }
+
     fn report(&self, what: &str, seed: u64) {
         eprintln!(
             "crash points, {what} (seed {seed}): {} kills inside the operation, {} after its answer",
             self.inside, self.after
         );
+        if self.writing > 0 {
+            eprintln!(
+                "  of the kills inside: {} with the operation's new table files on disk",
+                self.writing
+            );
+        }
     }
 }
 
-/// Sends a foreground command and kills the process `delay` later (or right after its
-/// answer if that comes first). Returns the answer, if it was written before the kill.
-fn kill_during(sh: Shell, line: &str, delay: Duration) -> Option<Value> {
+/// The highest table-file number in `db` (RocksDB numbers files in creation order).
+fn newest_sst(db: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(db) else {
+        return 0;
+    };
+    entries
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".sst")?.parse::<u64>().ok()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// What a kill during a foreground command saw.
+struct Killed {
+    /// The command's answer, if it was written before the kill.
+    answer: Option<Value>,
+    /// A table file newer than any before the command was on disk at the kill (a flush
+    /// or compaction of the command had begun writing).
+    new_files: bool,
+}
+
+/// Sends a foreground command and kills the process `delay` later (or after its answer
+/// if that comes first).
+fn kill_during(sh: Shell, db: &Path, line: &str, delay: Duration) -> Killed {
     let mut sh = sh;
+    let before = newest_sst(db);
     sh.send(line);
-    let at = Instant::now() + delay;
-    std::thread::sleep(at.saturating_duration_since(Instant::now()));
+    std::thread::sleep(delay);
+    let new_files = newest_sst(db) > before;
     let (answers, _) = sh.kill();
     let answer = answers.into_iter().next();
     if let Some(v) = &answer {
         assert_eq!(v["ok"], Value::Bool(true), "{line}: {v}");
     }
-    answer
+    eprintln!(
+        "  {line}: killed after {delay:?}, {}{}",
+        if answer.is_some() {
+            "after its answer"
+        } else {
+            "inside"
+        },
+        if new_files {
+            ", its new table files on disk"
+        } else {
+            ""
+        }
+    );
+    Killed { answer, new_files }
 }
 
 /// A random delay within `est`, the measured duration of the operation (from its
@@ -408,7 +460,7 @@ fn run_writes_until(
             if Instant::now() > deadline || !sh.jobs.is_empty() {
                 return false;
             }
-            if i % 8 == 0 && rows_all_read(sh) {
+            if i.is_multiple_of(2) && rows_all_read(sh) {
                 return true;
             }
         } else if Instant::now() >= kill_at {
@@ -490,11 +542,12 @@ fn kill_inside_reopen_with_new_option() {
         insert_bulk(&mut sh, &mut model, &mut rng, 3000, "reopen");
         let line = format!(".set {name} {new}");
         let delay = delay_within(&mut rng, *est.get(name).unwrap_or(&0.4));
-        let answer = kill_during(sh, &line, delay);
-        if let Some(a) = &answer {
+        let killed = kill_during(sh, &db, &line, delay);
+        let answer = &killed.answer;
+        if let Some(a) = answer {
             est.insert(name, elapsed_secs(a));
         }
-        tally.add(answer.is_none());
+        tally.killed(&killed);
         let (_, next) = verify(&db, &mut model, &label);
         sh = next;
         let now = sh.option(name);
@@ -509,13 +562,13 @@ fn kill_inside_reopen_with_new_option() {
     assert!(tally.inside > 0, "no kill landed inside a reopen");
 }
 
-/// The next compaction style: back to level from the others, else universal or FIFO.
-fn next_style(current: &str, round: u64) -> &'static str {
-    match (current, round % 4) {
-        ("level", 0 | 1) => "universal",
-        ("level", _) => "fifo",
-        _ => "level",
-    }
+/// A compaction style other than `current`, chosen at random.
+fn next_style(current: &str, rng: &mut StdRng) -> &'static str {
+    let others: Vec<&str> = ["level", "universal", "fifo"]
+        .into_iter()
+        .filter(|s| *s != current)
+        .collect();
+    others[rng.random_range(0..others.len())]
 }
 
 /// Adds rows in several flushed files, so a compaction has work.
@@ -527,8 +580,8 @@ fn add_files(sh: &mut Shell, model: &mut Model, rng: &mut StdRng, files: usize, 
     }
 }
 
-/// A kill inside a compaction-style switch on a database of many SST files: universal
-/// to level compacts everything to the bottom level first, level to FIFO everything to
+/// A kill inside a compaction-style switch on a database of many SST files: to level
+/// from universal compacts everything to the bottom level first, to FIFO everything to
 /// L0, then the reopen. The style in force afterwards is the old or (when acknowledged)
 /// the new one.
 #[test]
@@ -549,16 +602,17 @@ fn kill_inside_compaction_style_switch() {
     for round in 0..6u64 {
         let label = format!("style round {round}");
         let old = sh.option("compaction_style");
-        let new = next_style(&old, round);
+        let new = next_style(&old, &mut rng);
         add_files(&mut sh, &mut model, &mut rng, 3, "style");
         let line = format!(".set compaction_style {new}");
         let key = (old.clone(), new);
         let delay = delay_within(&mut rng, *est.get(&key).unwrap_or(&0.6));
-        let answer = kill_during(sh, &line, delay);
-        if let Some(a) = &answer {
+        let killed = kill_during(sh, &db, &line, delay);
+        let answer = &killed.answer;
+        if let Some(a) = answer {
             est.insert(key, elapsed_secs(a));
         }
-        tally.add(answer.is_none());
+        tally.killed(&killed);
         let (total, next) = verify(&db, &mut model, &label);
         sh = next;
         assert_eq!(total, model.rows.len() as u64 + model.loaded, "{label}");
@@ -593,11 +647,11 @@ fn kill_inside_running_compaction() {
         model.loaded += 100_000;
         add_files(&mut sh, &mut model, &mut rng, 3, "compact");
         let delay = delay_within(&mut rng, est);
-        let answer = kill_during(sh, ".compact", delay);
-        if let Some(a) = &answer {
+        let killed = kill_during(sh, &db, ".compact", delay);
+        if let Some(a) = &killed.answer {
             est = elapsed_secs(a);
         }
-        tally.add(answer.is_none());
+        tally.killed(&killed);
         let (total, next) = verify(&db, &mut model, &label);
         sh = next;
         assert_eq!(total, model.rows.len() as u64 + model.loaded, "{label}");
@@ -605,4 +659,61 @@ fn kill_inside_running_compaction() {
     sh.quit();
     tally.report("running compaction", seed);
     assert!(tally.inside > 0, "no kill landed inside a compaction");
+}
+
+/// Rows of a WAL-off load round.
+const WAL_OFF_ROWS: u64 = 600_000;
+
+/// A kill inside a `wal-off-batches` load (empty databases only): it writes batches
+/// without the write-ahead log and flushes at the end, so a kill keeps the memtables
+/// RocksDB had flushed by then, which hold a prefix of the input in order. Asserted: the
+/// rows left are exactly the first M keys of the sequential input (all of them when the
+/// load answered), the database checks clean, and writes afterwards are kept.
+#[test]
+fn kill_inside_wal_off_load() {
+    let seed = seed(0xA1);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut tally = Tally::default();
+    let mut est = 1.6f64;
+    for round in 0..3u64 {
+        let label = format!("wal-off round {round}");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("db");
+        let mut sh = Shell::open(&db);
+        sh.cmd(".set bulk_load_method wal-off-batches");
+        // Small memtables, so that RocksDB flushes some while the load runs.
+        sh.cmd(".set write_buffer_size 4MiB");
+        let line = format!(".load sequential {WAL_OFF_ROWS} --start {SEQ_BASE}");
+        let killed = kill_during(sh, &db, &line, delay_within(&mut rng, est));
+        if let Some(a) = &killed.answer {
+            est = elapsed_secs(a);
+        }
+        tally.killed(&killed);
+        let mut model = Model::default();
+        let (kept, mut sh) = verify(&db, &mut model, &label);
+        if killed.answer.is_some() {
+            assert_eq!(
+                kept, WAL_OFF_ROWS,
+                "{label}: an acknowledged load lost rows"
+            );
+        }
+        if kept > 0 {
+            let last = SEQ_BASE + kept as i64 - 1;
+            let prefix = sh.cmd(&format!("count {SEQ_BASE} {last}"))["rows"][0]["count"].as_u64();
+            assert_eq!(
+                prefix,
+                Some(kept),
+                "{label}: the rows left are not a prefix"
+            );
+        }
+        eprintln!("  {label}: {kept} of {WAL_OFF_ROWS} rows kept");
+        model.loaded = kept;
+        write_some(&mut sh, &mut model, &mut rng, 20, "after");
+        sh.quit();
+        let (total, sh) = verify(&db, &mut model, &label);
+        assert_eq!(total, model.rows.len() as u64 + kept, "{label}");
+        sh.quit();
+    }
+    tally.report("wal-off-batches load", seed);
+    assert!(tally.inside > 0, "no kill landed inside a WAL-off load");
 }
