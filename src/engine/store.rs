@@ -55,6 +55,12 @@ const LOAD_DIR_PREFIX: &str = "alexdb-load-";
 /// nothing per key, often enough for a progress bar and a prompt cancel.
 pub const DIGEST_TICK: u64 = 1 << 16;
 
+/// A file in the database directory present while rows written without the WAL may be
+/// only in memtables. A process killed then can leave flushes of those rows that the
+/// MANIFEST never recorded, with no copy in the logs; at the next open this file says
+/// such table files are a crash's leftovers, not a truncated MANIFEST's lost files.
+const UNLOGGED_MARKER: &str = "alexdb-unlogged-writes";
+
 /// An optional encoded key bounding an iterator.
 type Bound = Option<Vec<u8>>;
 
@@ -660,7 +666,8 @@ fn manifest_is_cut(dir: &Path) -> bool {
 /// compaction's output not yet recorded, inputs not yet deleted, a load's ingest cut
 /// short): their data is also in the logs or in referenced files, so they are allowed
 /// while they are no larger than those and the MANIFEST ends whole; a load's files are
-/// recognized by their links.
+/// recognized by their links, flushes of rows written without the WAL (which are in no
+/// log) by `UNLOGGED_MARKER`.
 fn check_tables(path: &Path) -> Result<(), OpenError> {
     let Some(referenced) = referenced_tables(path) else {
         return Ok(());
@@ -685,7 +692,8 @@ fn check_tables(path: &Path) -> Result<(), OpenError> {
         .filter(|t| !referenced.contains_key(&t.number) && !ingesting.contains(&t.inode))
         .collect();
     let lost_bytes: u64 = lost.iter().map(|t| t.bytes).sum();
-    let leftovers = lost_bytes <= referenced.values().sum::<u64>() + wal_bytes;
+    let leftovers = lost_bytes <= referenced.values().sum::<u64>() + wal_bytes
+        || path.join(UNLOGGED_MARKER).exists();
     if lost.is_empty() || (leftovers && !manifest_is_cut(path)) {
         return Ok(());
     }
@@ -813,6 +821,8 @@ pub(crate) struct Store {
     /// Set after a write that skipped the WAL, cleared by a flush that made it durable:
     /// while set, closing without a flush would lose rows.
     unlogged: AtomicBool,
+    /// Serializes creating and removing `UNLOGGED_MARKER` with the `unlogged` flag.
+    marker_lock: parking_lot::Mutex<()>,
     /// What WAL recovery at this open dropped.
     wal_dropped: WalDropped,
 }
@@ -874,6 +884,8 @@ impl Store {
                 }
             }
         }
+        // The rows it stood for are gone with the crash's memtables.
+        let _ = fs::remove_file(path.join(UNLOGGED_MARKER));
         // The identity is a small file RocksDB wrote at creation; an empty one still
         // compares, so a database without it is not refused here.
         let identity = db
@@ -911,6 +923,7 @@ impl Store {
             load_seq: AtomicU64::new(0),
             identity,
             unlogged: AtomicBool::new(false),
+            marker_lock: parking_lot::Mutex::new(()),
             wal_dropped: wal_dropped_in_log(path),
         };
         store.set_write_mode(o.wal, o.sync_writes);
@@ -947,11 +960,17 @@ impl Store {
         self.write_mode.load(Relaxed) as usize % 3
     }
 
-    /// Remembers that a write in `mode` lives only in the memtable until a flush.
+    /// Remembers that a write in `mode` lives only in the memtable until a flush. Called
+    /// before the write, so that the marker file is there before any flush of it.
     #[inline]
     fn note_write(&self, mode: usize) {
-        if mode == WriteMode::NoWal as usize {
-            self.unlogged.store(true, Relaxed);
+        if mode == WriteMode::NoWal as usize && !self.unlogged.load(Relaxed) {
+            let _marker = self.marker_lock.lock();
+            if !self.unlogged.swap(true, Relaxed) {
+                // Best effort: without it, a crash's leftovers may refuse the next open
+                // (with a message naming them), never lose a row.
+                let _ = fs::File::create(self.path.join(UNLOGGED_MARKER));
+            }
         }
     }
 
@@ -975,19 +994,19 @@ impl Store {
 
     pub fn put(&self, key: i64, value: &[u8]) -> Result<(), DbError> {
         let mode = self.mode();
+        self.note_write(mode);
         self.db
             .put_opt(encode_key(key), value, &self.write_opts[mode])
             .map_err(DbError::rocks("write a value"))?;
-        self.note_write(mode);
         Ok(())
     }
 
     pub fn delete(&self, key: i64) -> Result<(), DbError> {
         let mode = self.mode();
+        self.note_write(mode);
         self.db
             .delete_opt(encode_key(key), &self.write_opts[mode])
             .map_err(DbError::rocks("delete a key"))?;
-        self.note_write(mode);
         Ok(())
     }
 
@@ -1001,10 +1020,10 @@ impl Store {
         }
         batch.delete(encode_key(b));
         let mode = self.mode();
+        self.note_write(mode);
         self.db
             .write_opt(batch, &self.write_opts[mode])
             .map_err(DbError::rocks("delete a key range"))?;
-        self.note_write(mode);
         Ok(())
     }
 
@@ -1014,10 +1033,10 @@ impl Store {
         for (k, v) in rows {
             b.put(encode_key(*k), v.as_ref());
         }
+        self.note_write(WriteMode::NoWal as usize);
         self.db
             .write_opt(b, &self.write_opts[WriteMode::NoWal as usize])
             .map_err(DbError::rocks("write a batch"))?;
-        self.note_write(WriteMode::NoWal as usize);
         Ok(())
     }
 
@@ -1504,6 +1523,12 @@ impl Store {
             .map_err(DbError::rocks("flush the memtable"));
         if r.is_err() && unlogged {
             self.unlogged.store(true, Relaxed);
+        }
+        if r.is_ok() {
+            let _marker = self.marker_lock.lock();
+            if !self.unlogged.load(Relaxed) {
+                let _ = fs::remove_file(self.path.join(UNLOGGED_MARKER));
+            }
         }
         r
     }
