@@ -318,6 +318,12 @@ impl DataNode {
         emp > cost::NODE_LOOKUP_WEIGHT && emp > 1.5 * self.expected.cost
     }
 
+    /// Too many keys to expand: at MIN_DENSITY they would need more than `max_slots`, so
+    /// a resize could not lower the density and only a split makes room.
+    pub fn at_max_size(&self) -> bool {
+        self.num_keys as f64 > self.max_slots as f64 * MIN_DENSITY
+    }
+
     pub fn append_mostly_right(&self) -> bool {
         self.num_inserts > 0
             && self.num_right_appends as f64 / self.num_inserts as f64 > APPEND_MOSTLY
@@ -356,7 +362,7 @@ impl DataNode {
             if self.catastrophic() {
                 return InsertOutcome::Full(Full::Catastrophic);
             }
-            if self.num_keys as f64 > self.max_slots as f64 * MIN_DENSITY {
+            if self.at_max_size() {
                 return InsertOutcome::Full(Full::MaxSize);
             }
             let keep_left = self.append_mostly_right();

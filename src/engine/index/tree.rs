@@ -469,6 +469,10 @@ impl Tree {
         }
         let (plan, cut) = self.split_plan(leaf, parent, slot, &keys);
         let split = match why {
+            // A node too big to expand must split: a "retrain" could not add slots, so
+            // its expansion threshold would sit one key above its size and every later
+            // insert would retrain all of it again (issue 16: 1M ascending keys).
+            Full::CostDeviation if self.data(leaf).at_max_size() => true,
             Full::CostDeviation => {
                 let frac = self.params.expected_insert_frac;
                 let expand = cost::data_node_cost(&keys, MIN_DENSITY, frac).cost;
@@ -495,6 +499,10 @@ impl Tree {
             self.counters.retrains += 1;
             return;
         }
+        let appends = {
+            let d = self.data(leaf);
+            (d.append_mostly_right(), d.append_mostly_left())
+        };
         match plan {
             SplitPlan::Sideways => self.split_sideways(leaf, parent, slot, &keys),
             SplitPlan::DoubleParent => {
@@ -502,6 +510,25 @@ impl Tree {
                 self.split_sideways(leaf, parent, slot * 2, &keys);
             }
             SplitPlan::Down => self.split_down(leaf, parent, slot, &keys),
+        }
+        self.keep_append_room(&keys, appends);
+    }
+
+    /// After a split of a leaf that an append stream was growing, gives the new leaf at
+    /// the stream's end room for it, as ALEX's split does. Built from a model fitted to
+    /// its keys, that leaf would fill to its last slot, so every appended key would land
+    /// clamped there and shift a run that grows with each append: quadratic work, then a
+    /// "catastrophic" split of ever smaller leaves under ever deeper model nodes.
+    fn keep_append_room(&mut self, keys: &[i64], (right, left): (bool, bool)) {
+        let (Some(&lo), Some(&hi)) = (keys.first(), keys.last()) else {
+            return;
+        };
+        if right {
+            let id = self.leaf_for(hi);
+            self.data_mut(id).resize(INIT_DENSITY, false, true, false);
+        } else if left {
+            let id = self.leaf_for(lo);
+            self.data_mut(id).resize(INIT_DENSITY, false, false, true);
         }
     }
 
@@ -647,7 +674,14 @@ impl Tree {
         self.set_dup(sub, dup);
         self.link_leaves(&leaves, prev, next);
         if parent == NIL {
+            // The root's key domain starts here: count out-of-domain keys from now (as
+            // ALEX does), or an append stream would pile MAX_OUT_OF_DOMAIN keys into the
+            // last leaf before the domain first grows.
             self.root = sub;
+            self.keys_at_last_right_expand = self.len;
+            self.keys_at_last_left_expand = self.len;
+            self.above_domain = 0;
+            self.below_domain = 0;
         } else {
             let run = 1usize << dup;
             let start = slot & !(run - 1);
