@@ -735,3 +735,27 @@ fn the_plan_says_which_changes_may_reopen_and_a_refused_live_change_reopens() {
     );
     assert_eq!(fingerprint(&db), before);
 }
+
+/// Found by `bench soak`: a hyper_clock block cache of size 0 made RocksDB abort the
+/// process at the next open or reopen ("Anonymous mmap for RocksDB HyperClockCache
+/// failed"). Both orders of the two changes, and an open with them, must work.
+#[test]
+fn an_empty_hyper_clock_block_cache_opens_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = filled(dir.path(), 2000);
+    db.set_option("block_cache_size", "0").unwrap();
+    db.set_option("block_cache_type", "hyper_clock").unwrap();
+    assert_eq!(db.get(7).unwrap().as_deref(), Some(value(7).as_slice()));
+    db.reopen().unwrap();
+    db.put(1, b"after").unwrap();
+    assert!(db.check().unwrap().ok);
+    drop(db);
+    let o = DbOptions {
+        block_cache_bytes: 0,
+        block_cache_type: alexdb::engine::BlockCacheType::HyperClock,
+        ..opts()
+    };
+    let db = Db::open_with(dir.path().join("db"), o).unwrap();
+    assert_eq!(db.get(1).unwrap().as_deref(), Some(&b"after"[..]));
+    assert_eq!(db.len(), 2200);
+}

@@ -321,8 +321,10 @@ fn rocks_value(form: RocksForm, v: Val) -> String {
 pub fn rocksdb_options(o: &DbOptions) -> (Options, Cache) {
     let cache = match o.block_cache_type {
         BlockCacheType::Lru => Cache::new_lru_cache(o.block_cache_bytes),
-        // 0: RocksDB estimates the entry size itself (AutoHyperClockCache).
-        BlockCacheType::HyperClock => Cache::new_hyper_clock_cache(o.block_cache_bytes, 0),
+        // 0: RocksDB estimates the entry size itself (AutoHyperClockCache). RocksDB
+        // aborts the process when asked for an empty one (its table mapping fails), so
+        // size 0 becomes 1 byte: a cache that holds nothing either way.
+        BlockCacheType::HyperClock => Cache::new_hyper_clock_cache(o.block_cache_bytes.max(1), 0),
     };
     let mut r = Options::default();
     r.set_block_based_table_factory(&table_options(o, &cache, true));
