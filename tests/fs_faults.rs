@@ -14,51 +14,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-/// A small tmpfs at a new directory, unmounted when dropped (even if the test panics).
-struct Tmpfs {
-    dir: PathBuf,
-    _parent: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    /// `None` (with the reason printed) where mounting is not allowed.
-    fn mount(size: &str) -> Option<Tmpfs> {
-        let parent = tempfile::tempdir().expect("tempdir");
-        let dir = parent.path().join("mnt");
-        std::fs::create_dir(&dir).expect("mkdir");
-        let o = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size},mode=0755"),
-                "tmpfs",
-            ])
-            .arg(&dir)
-            .output();
-        match o {
-            Ok(o) if o.status.success() => Some(Tmpfs {
-                dir,
-                _parent: parent,
-            }),
-            Ok(o) => {
-                let why = String::from_utf8_lossy(&o.stderr);
-                eprintln!("skipped: cannot mount a tmpfs: {}", why.trim());
-                None
-            }
-            Err(e) => {
-                eprintln!("skipped: cannot run mount: {e}");
-                None
-            }
-        }
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
-    }
-}
+mod tmpfs;
+use tmpfs::Tmpfs;
 
 /// Bytes free on the file system holding `dir` (from `df`).
 fn free_bytes(dir: &Path) -> u64 {

@@ -3,7 +3,6 @@
 //! space is freed and the database reopened. Full-disk cases run on a small tmpfs (they
 //! need root to mount it; elsewhere they print why they were skipped).
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use std::time::Duration;
 
@@ -40,46 +39,8 @@ fn filled(path: &Path, n: i64) -> Db {
     db
 }
 
-/// A small tmpfs, unmounted when dropped (also when a test panics).
-struct Tmpfs {
-    dir: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    /// Mounts a tmpfs of `size` (e.g. "4m"), or says why not and returns `None`.
-    fn mount(size: &str) -> Option<Tmpfs> {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir.path())
-            .output();
-        match out {
-            Ok(o) if o.status.success() => Some(Tmpfs { dir }),
-            Ok(o) => {
-                let why = String::from_utf8_lossy(&o.stderr);
-                eprintln!("skipped: cannot mount a tmpfs: {}", why.trim());
-                None
-            }
-            Err(e) => {
-                eprintln!("skipped: cannot run mount: {e}");
-                None
-            }
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount")
-            .arg("-l")
-            .arg(self.dir.path())
-            .status();
-    }
-}
+mod tmpfs;
+use tmpfs::Tmpfs;
 
 /// Writes a file of zeros as large as the file system lets it be (at most `max` bytes);
 /// returns its path.

@@ -3,7 +3,7 @@
 //! status 1 with the rest of the script not run; a pipe closed early ends the run
 //! quietly; a line that is not UTF-8 is one error naming its line and the rest runs.
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn alexdb() -> Command {
@@ -43,44 +43,8 @@ fn count(db: &Path) -> String {
     text(&o.stdout)
 }
 
-/// A small tmpfs at a new directory, unmounted when dropped (even if the test panics).
-struct Tmpfs {
-    dir: PathBuf,
-    _parent: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    /// `None` (with the reason printed) where mounting is not allowed.
-    fn mount(size: &str) -> Option<Tmpfs> {
-        let parent = tempfile::tempdir().expect("tempdir");
-        let dir = parent.path().join("mnt");
-        std::fs::create_dir(&dir).expect("mkdir");
-        let o = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(&dir)
-            .output();
-        match o {
-            Ok(o) if o.status.success() => Some(Tmpfs {
-                dir,
-                _parent: parent,
-            }),
-            Ok(o) => {
-                eprintln!("skipped: cannot mount a tmpfs: {}", text(&o.stderr).trim());
-                None
-            }
-            Err(e) => {
-                eprintln!("skipped: cannot run mount: {e}");
-                None
-            }
-        }
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.dir).status();
-    }
-}
+mod tmpfs;
+use tmpfs::Tmpfs;
 
 #[test]
 fn stdout_to_dev_full_is_one_error_and_exit_1_and_the_rest_does_not_run() {
