@@ -66,10 +66,6 @@ pub(crate) struct DataNode {
     pub num_left_appends: u64,
     pub num_resizes: u64,
     pub num_contractions: u64,
-    /// Whether a key was removed since the array was last laid out. Until then every gap
-    /// holds a copy of a present key (the next one to its right) or FILL, so a lookup can
-    /// trust the key array alone and skip the bitmap (issue 16).
-    pub removed_since_build: bool,
     /// Slots rewritten by inserts and removals outside rebuilds (tests count the work).
     #[cfg(test)]
     pub slot_writes: u64,
@@ -107,7 +103,6 @@ impl DataNode {
             num_left_appends: 0,
             num_resizes: 0,
             num_contractions: 0,
-            removed_since_build: false,
             #[cfg(test)]
             slot_writes: 0,
         };
@@ -145,7 +140,6 @@ impl DataNode {
         self.keys = slots;
         self.bitmap = bitmap;
         self.num_keys = n;
-        self.removed_since_build = false;
         self.set_thresholds();
     }
 
@@ -275,68 +269,15 @@ impl DataNode {
         (lo, iters)
     }
 
-    /// First slot whose key is `> key` (may be `capacity`), by exponential search from
-    /// the model's prediction, as C++ ALEX's lookups do. A bulk load puts each key at or
-    /// after its predicted slot, so the first test (`keys[pred] > key`) nearly always
-    /// fails the same way and is well predicted: the processor keeps running ahead into
-    /// the next lookup while this one waits for memory. The lower-bound test
-    /// (`keys[pred] >= key`) is true on every exact prediction and false on every late
-    /// one, a coin flip that stalls each lookup behind its cache miss (issue 16).
-    #[inline(always)]
-    fn upper_bound_slot(&self, key: i64) -> usize {
-        let keys = &self.keys[..];
-        let cap = keys.len();
-        let pred = self.model.predict(key, cap);
-        let (mut lo, mut hi);
-        if keys[pred] > key {
-            // keys[pred - bound / 2] > key throughout: the answer is at most there.
-            let mut bound = 1usize;
-            while bound <= pred && keys[pred - bound] > key {
-                bound <<= 1;
-            }
-            lo = if bound > pred { 0 } else { pred - bound + 1 };
-            hi = pred - (bound >> 1);
-        } else {
-            // keys[pred + bound / 2] <= key throughout: the answer is after it.
-            let mut bound = 1usize;
-            while pred + bound < cap && keys[pred + bound] <= key {
-                bound <<= 1;
-            }
-            lo = pred + (bound >> 1) + 1;
-            hi = (pred + bound).min(cap);
-        }
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if keys[mid] > key {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        lo
-    }
-
-    /// Whether the key array alone can answer a lookup of `key`: no removal since the
-    /// last layout (see `removed_since_build`), and `key` is not the FILL value.
-    #[inline(always)]
-    fn array_answers(&self, key: i64) -> bool {
-        !self.removed_since_build && key != FILL
-    }
-
     /// Slot holding `key`, if present.
     #[inline]
     pub fn find(&self, key: i64) -> Option<usize> {
-        if self.array_answers(key) {
-            // The last slot holding `key`'s value ends its run of copies: the key itself.
-            let ub = self.upper_bound_slot(key);
-            return (ub > 0 && self.keys[ub - 1] == key).then(|| ub - 1);
-        }
         let (lb, _) = self.lower_bound_slot(key);
         self.key_at_or_after(lb, key)
     }
 
     /// Slot of `key` given `lb`, the first slot `>= key`. A gap there may hold `key`
-    /// itself left behind by its removal, so then the bitmap decides.
+    /// itself left behind by its removal, so the bitmap decides.
     #[inline(always)]
     fn key_at_or_after(&self, lb: usize, key: i64) -> Option<usize> {
         if lb >= self.keys.len() || self.keys[lb] != key {
@@ -537,7 +478,6 @@ impl DataNode {
         // The slot keeps the removed key as its value: no more than the next key, no less
         // than the gaps before it, so nothing else needs rewriting.
         self.bitmap[pos >> 6] &= !(1u64 << (pos & 63));
-        self.removed_since_build = true;
         self.num_keys -= 1;
         if self.num_keys > 0 && self.num_keys < self.contraction_threshold {
             self.resize(INIT_DENSITY, true, false, false);
@@ -564,7 +504,6 @@ impl DataNode {
             p = end;
         }
         self.num_keys -= removed;
-        self.removed_since_build |= removed > 0;
         if removed > 0 && self.num_keys < self.contraction_threshold {
             self.resize(INIT_DENSITY, true, false, false);
             self.num_contractions += 1;
@@ -639,7 +578,3 @@ fn alloc_slots(capacity: usize) -> Box<[i64]> {
     v.resize(capacity, FILL);
     v.into_boxed_slice()
 }
-
-#[cfg(test)]
-#[path = "data_lookup_tests.rs"]
-mod lookup_tests;
