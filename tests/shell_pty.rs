@@ -69,6 +69,19 @@ impl Term {
         }
     }
 
+    /// Waits (at most 20 s) until `done` holds for the screen.
+    fn wait_until(&self, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if done(&s) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "timed out; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).expect("type");
         self.writer.flush().expect("flush");
@@ -133,7 +146,10 @@ fn history_is_recalled_with_up_arrow() {
     t.wait_for("OK (new key)");
     t.send("get 5\r");
     t.wait_for("| five  |");
-    // Ctrl-D leaves like .quit.
+    // Ctrl-D leaves like .quit. Only once the new prompt is drawn: an EOF typed while
+    // the shell is still printing (the terminal in cooked mode) can be dropped when the
+    // line editor switches to raw mode, and the test then waited forever.
+    t.wait_until(|s| s.trim_end().ends_with("alexdb>") && s.contains("| five  |"));
     t.send("\x04");
     assert!(t.child.wait().expect("wait").success());
 }
