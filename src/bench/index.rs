@@ -174,11 +174,11 @@ impl Subject for AlexIndex {
     fn put(&mut self, key: i64) -> bool {
         self.insert(key)
     }
-    #[inline]
+    #[inline(always)]
     fn has(&self, key: i64) -> bool {
         self.contains(key)
     }
-    #[inline]
+    #[inline(always)]
     fn fetch(&self, key: i64) -> u64 {
         self.lower_bound(key).map_or(u64::MAX, |k| k as u64)
     }
@@ -199,11 +199,11 @@ impl Subject for BTreeMap<i64, u64> {
     fn put(&mut self, key: i64) -> bool {
         self.insert(key, key as u64).is_none()
     }
-    #[inline]
+    #[inline(always)]
     fn has(&self, key: i64) -> bool {
         self.contains_key(&key)
     }
-    #[inline]
+    #[inline(always)]
     fn fetch(&self, key: i64) -> u64 {
         self.get(&key).copied().unwrap_or(u64::MAX)
     }
@@ -279,7 +279,10 @@ fn time_bulk_load<S: Subject>(
     Ok((median(times), built))
 }
 
-/// Independent probes: ns per probe and the number of hits.
+/// Independent probes: ns per probe and the number of hits. Kept out of line (as is the
+/// dependent loop) so that the lookup is inlined into a small loop, as C++ ALEX's is in
+/// alexref, instead of being called from the large caller.
+#[inline(never)]
 fn time_lookups<S: Subject>(s: &S, probes: &[i64], warmup: usize) -> (f64, u64) {
     let mut warm = 0u64;
     for &k in &probes[..warmup.min(probes.len())] {
@@ -299,6 +302,7 @@ fn time_lookups<S: Subject>(s: &S, probes: &[i64], warmup: usize) -> (f64, u64) 
 /// Dependent probes: the position of probe i+1 is `pos_i + 1 + (fetched ^ key)`, and
 /// `fetched ^ key` is 0 only once the previous lookup's data has arrived, so lookups
 /// cannot overlap. Returns ns per probe and the sum of fetched values.
+#[inline(never)]
 fn time_dependent_lookups<S: Subject>(s: &S, probes: &[i64]) -> (f64, u64) {
     let probes = black_box(probes);
     let p = probes.len();

@@ -41,13 +41,16 @@ pub(crate) enum InsertOutcome {
 pub(crate) struct DataNode {
     pub model: LinearModel,
     pub keys: Box<[i64]>,
+    /// A key was removed since the array was last laid out. Until then every gap holds a
+    /// copy of the next present key (or FILL), so the key array alone answers lookups.
+    pub removed_since_build: bool,
+    /// log2 of the number of parent slots pointing at this node.
+    pub dup: u8,
     pub bitmap: Box<[u64]>,
     pub num_keys: usize,
     pub expansion_threshold: usize,
     pub contraction_threshold: usize,
     pub max_slots: usize,
-    /// log2 of the number of parent slots pointing at this node.
-    pub dup: u8,
     pub prev: u32,
     pub next: u32,
     /// Global number of this node's slot 0 (see `Tree::number_slots`).
@@ -103,6 +106,7 @@ impl DataNode {
             num_left_appends: 0,
             num_resizes: 0,
             num_contractions: 0,
+            removed_since_build: false,
             #[cfg(test)]
             slot_writes: 0,
         };
@@ -140,6 +144,7 @@ impl DataNode {
         self.keys = slots;
         self.bitmap = bitmap;
         self.num_keys = n;
+        self.removed_since_build = false;
         self.set_thresholds();
     }
 
@@ -269,9 +274,71 @@ impl DataNode {
         (lo, iters)
     }
 
-    /// Slot holding `key`, if present.
+    /// First slot whose key is `> key` (may be `capacity`), by exponential search from
+    /// the model's prediction. Lookups use this bound rather than `lower_bound_slot`: a
+    /// layout puts each key at or after its predicted slot, so the first test
+    /// (`keys[pred] > key`) nearly always goes the same way and the processor can run
+    /// ahead into the next lookup while this one waits for memory.
+    #[inline(always)]
+    fn upper_bound_slot(&self, key: i64) -> usize {
+        let keys = &self.keys[..];
+        let cap = keys.len();
+        let pred = self.model.predict(key, cap);
+        let (mut lo, mut hi);
+        if keys[pred] > key {
+            let mut bound = 1usize;
+            while bound <= pred && keys[pred - bound] > key {
+                bound <<= 1;
+            }
+            // keys[pred - bound / 2] > key, and keys[pred - bound] <= key unless past 0.
+            lo = if bound > pred { 0 } else { pred - bound + 1 };
+            hi = pred - (bound >> 1);
+        } else {
+            // keys[pred + bound / 2] <= key throughout: the answer lies after it.
+            let mut bound = 1usize;
+            while pred + bound < cap && keys[pred + bound] <= key {
+                bound <<= 1;
+            }
+            lo = pred + (bound >> 1) + 1;
+            hi = (pred + bound).min(cap);
+        }
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if keys[mid] > key {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        lo
+    }
+
+    /// Slot holding `key`, if present. The last slot holding `key`'s value is the key
+    /// itself unless a removal left a stale copy behind (or `key` is FILL): then the
+    /// bitmap decides, and a stale copy falls back to the lower-bound search.
     #[inline]
     pub fn find(&self, key: i64) -> Option<usize> {
+        let ub = self.upper_bound_slot(key);
+        if ub == 0 || self.keys[ub - 1] != key {
+            return None;
+        }
+        let p = ub - 1;
+        if (!self.removed_since_build && key != FILL) || self.is_occupied(p) {
+            return Some(p);
+        }
+        self.find_stale(key)
+    }
+
+    /// `find` past a stale copy of a removed key: rare, so kept out of the lookup loop.
+    #[cold]
+    #[inline(never)]
+    fn find_stale(&self, key: i64) -> Option<usize> {
+        self.find_by_lower_bound(key)
+    }
+
+    /// Slot holding `key` by the lower-bound search and the bitmap (any state).
+    #[inline]
+    fn find_by_lower_bound(&self, key: i64) -> Option<usize> {
         let (lb, _) = self.lower_bound_slot(key);
         self.key_at_or_after(lb, key)
     }
@@ -478,6 +545,7 @@ impl DataNode {
         // The slot keeps the removed key as its value: no more than the next key, no less
         // than the gaps before it, so nothing else needs rewriting.
         self.bitmap[pos >> 6] &= !(1u64 << (pos & 63));
+        self.removed_since_build = true;
         self.num_keys -= 1;
         if self.num_keys > 0 && self.num_keys < self.contraction_threshold {
             self.resize(INIT_DENSITY, true, false, false);
@@ -504,6 +572,7 @@ impl DataNode {
             p = end;
         }
         self.num_keys -= removed;
+        self.removed_since_build |= removed > 0;
         if removed > 0 && self.num_keys < self.contraction_threshold {
             self.resize(INIT_DENSITY, true, false, false);
             self.num_contractions += 1;
@@ -577,4 +646,49 @@ fn alloc_slots(capacity: usize) -> Box<[i64]> {
     }
     v.resize(capacity, FILL);
     v.into_boxed_slice()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `find` answers from the key array alone until a removal; afterwards stale copies
+    /// of removed keys sit in gaps, and every answer must still match the bitmap's.
+    #[test]
+    fn lookups_agree_with_the_bitmap_through_removals_and_reinserts() {
+        let keys: Vec<i64> = (0..400).map(|i| i * 3).chain([FILL]).collect();
+        let mut node = DataNode::build(&keys, 0.5, 1 << 20);
+        fn check(node: &DataNode, present: &dyn Fn(i64) -> bool) {
+            for k in (-3..1210).chain([FILL - 1, FILL]) {
+                let got = node.find(k);
+                assert_eq!(got, node.find_by_lower_bound(k), "key {k}");
+                assert_eq!(got.is_some(), present(k), "key {k}");
+                if let Some(p) = got {
+                    assert!(node.is_occupied(p) && node.keys[p] == k, "key {k} at {p}");
+                }
+            }
+        }
+        assert!(!node.removed_since_build);
+        check(&node, &|k| {
+            k == FILL || (0..1200).contains(&k) && k % 3 == 0
+        });
+        for k in (0..1200).step_by(6).chain([FILL]) {
+            assert!(node.remove(k));
+        }
+        assert!(node.removed_since_build);
+        check(&node, &|k| (0..1200).contains(&k) && k % 6 == 3);
+        // Reinserted keys may land before their stale copies.
+        for k in (0..1200).step_by(12).chain([FILL]) {
+            assert!(matches!(node.insert(k), InsertOutcome::Inserted));
+        }
+        let present = |k: i64| k == FILL || (0..1200).contains(&k) && (k % 6 == 3 || k % 12 == 0);
+        check(&node, &present);
+        node.resize(INIT_DENSITY, true, false, false);
+        assert!(!node.removed_since_build, "a layout leaves no stale copies");
+        check(&node, &present);
+        // A range removal leaves stale copies too.
+        let (lo, hi) = (node.find(600).unwrap(), node.find(900).unwrap());
+        node.remove_slots(lo, hi);
+        check(&node, &|k| present(k) && !(600..900).contains(&k));
+    }
 }

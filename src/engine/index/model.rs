@@ -34,13 +34,11 @@ impl LinearModel {
         self.a * offset(k, self.anchor) + self.b
     }
 
-    /// Predicted position clamped to `[0, n)`. `as usize` saturates (and maps NaN to 0),
-    /// so extreme predictions are safe.
+    /// Predicted position clamped to `[0, n)`; extreme and NaN predictions are safe.
     #[inline(always)]
     pub fn predict(&self, k: i64, n: usize) -> usize {
-        let p = self.predict_f(k);
-        let i = if p > 0.0 { p as usize } else { 0 };
-        if i >= n { n - 1 } else { i }
+        // `as i64` saturates and maps NaN to 0: one conversion, then integer clamps.
+        (self.predict_f(k) as i64).max(0).min(n as i64 - 1) as usize
     }
 
     pub fn scale(&mut self, factor: f64) {
