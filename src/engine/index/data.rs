@@ -38,6 +38,8 @@ pub(crate) enum InsertOutcome {
     Full(Full),
 }
 
+/// `repr(C)`: the fields a lookup reads come first (see `Node`).
+#[repr(C)]
 pub(crate) struct DataNode {
     pub model: LinearModel,
     pub keys: Box<[i64]>,
@@ -327,6 +329,23 @@ impl DataNode {
             return Some(p);
         }
         self.find_stale(key)
+    }
+
+    /// The smallest key `>= key` in this node, when the key array alone can tell (no
+    /// removal since the layout, so every gap holds the next key): the key itself, or the
+    /// value in the slot after its place. `None` means "ask the bitmap" (after a removal,
+    /// or past the node's last key), not "no such key".
+    #[inline]
+    pub fn lower_bound_key(&self, key: i64) -> Option<i64> {
+        if self.removed_since_build {
+            return None;
+        }
+        let ub = self.upper_bound_slot(key);
+        // Read the answer from its slot (not `key` itself on a match), so the result
+        // depends on the data as it does on every other path.
+        let at = ub - usize::from(ub > 0 && self.keys[ub - 1] == key);
+        let v = *self.keys.get(at)?;
+        (v != FILL).then_some(v)
     }
 
     /// `find` past a stale copy of a removed key: rare, so kept out of the lookup loop.
@@ -665,6 +684,12 @@ mod tests {
                 assert_eq!(got.is_some(), present(k), "key {k}");
                 if let Some(p) = got {
                     assert!(node.is_occupied(p) && node.keys[p] == k, "key {k} at {p}");
+                }
+                let next = node.collect_keys().into_iter().find(|&x| x >= k);
+                match node.lower_bound_key(k) {
+                    Some(v) => assert_eq!(Some(v), next, "lower bound of {k}"),
+                    // Only after a removal, or at FILL, may the array not tell.
+                    None => assert!(node.removed_since_build || next.is_none_or(|v| v == FILL)),
                 }
             }
         }

@@ -207,8 +207,19 @@ impl AlexIndex {
         self.tree.slot_count
     }
 
-    /// Smallest key `>= key`.
+    /// Smallest key `>= key`. Its leaf's key array answers alone in the common case;
+    /// otherwise the bitmap walk of `range` does.
+    #[inline]
     pub fn lower_bound(&self, key: i64) -> Option<i64> {
+        match self.tree.leaf_ref(key).lower_bound_key(key) {
+            Some(k) => Some(k),
+            None => self.lower_bound_by_range(key),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lower_bound_by_range(&self, key: i64) -> Option<i64> {
         self.range(key..).next()
     }
 

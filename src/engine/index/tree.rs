@@ -8,15 +8,17 @@ use super::data::{DataNode, Full, InsertOutcome, NIL};
 use super::model::LinearModel;
 use super::{Counters, Params};
 
+#[repr(C)]
 pub(crate) struct ModelNode {
     pub model: LinearModel,
     pub children: Box<[u32]>,
     pub dup: u8,
 }
 
-/// `repr(u8)` puts the tag first, in the cache line of the fields a lookup reads next
-/// (otherwise it is a niche byte near the end of the large data node).
-#[repr(u8)]
+/// `repr(u8)` puts the tag first and `align(64)` starts every node on a cache line, so
+/// the tag and the fields a lookup reads next (first in `ModelNode` and `DataNode`)
+/// share one line.
+#[repr(u8, align(64))]
 pub(crate) enum Node {
     Model(ModelNode),
     Data(DataNode),
