@@ -318,7 +318,7 @@ impl DataNode {
     /// Slot holding `key`, if present. The last slot holding `key`'s value is the key
     /// itself unless a removal left a stale copy behind (or `key` is FILL): then the
     /// bitmap decides, and a stale copy falls back to the lower-bound search.
-    #[inline]
+    #[inline(always)]
     pub fn find(&self, key: i64) -> Option<usize> {
         let ub = self.upper_bound_slot(key);
         if ub == 0 || self.keys[ub - 1] != key {
@@ -335,7 +335,7 @@ impl DataNode {
     /// removal since the layout, so every gap holds the next key): the key itself, or the
     /// value in the slot after its place. `None` means "ask the bitmap" (after a removal,
     /// or past the node's last key), not "no such key".
-    #[inline]
+    #[inline(always)]
     pub fn lower_bound_key(&self, key: i64) -> Option<i64> {
         if self.removed_since_build {
             return None;
@@ -376,7 +376,7 @@ impl DataNode {
         (self.keys[p] == key).then_some(p)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn contains(&self, key: i64) -> bool {
         self.find(key).is_some()
     }

@@ -186,7 +186,9 @@ impl AlexIndex {
         }
     }
 
-    #[inline]
+    /// Always inlined: a lookup is a few dozen instructions, and a call in a caller's
+    /// loop costs the processor its run-ahead into the next lookups (issue 16).
+    #[inline(always)]
     pub fn contains(&self, key: i64) -> bool {
         self.tree.leaf_ref(key).contains(key)
     }
@@ -209,7 +211,7 @@ impl AlexIndex {
 
     /// Smallest key `>= key`. Its leaf's key array answers alone in the common case;
     /// otherwise the bitmap walk of `range` does.
-    #[inline]
+    #[inline(always)]
     pub fn lower_bound(&self, key: i64) -> Option<i64> {
         match self.tree.leaf_ref(key).lower_bound_key(key) {
             Some(k) => Some(k),
