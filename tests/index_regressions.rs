@@ -204,3 +204,30 @@ fn bulk_load_uses_model_nodes_for_large_skewed_data() {
     let bytes_per_key = s.bytes_used as f64 / keys.len() as f64;
     assert!(bytes_per_key < 24.0, "{bytes_per_key}");
 }
+
+#[test]
+fn mean_key_depth_weighs_each_leaf_by_its_keys() {
+    let lone = AlexIndex::bulk_load(&spread(10, 1)).unwrap().stats();
+    assert_eq!((lone.depth, lone.mean_key_depth), (1, 1.0));
+    // Tiny nodes over skewed keys: leaves at several depths.
+    let mut keys: Vec<i64> = (0..3_000).map(|i| i * i * i).collect();
+    keys.extend((0..500).map(|i| 30_000_000_000 + i));
+    let s = AlexIndex::bulk_load_with(&keys, Params::tiny())
+        .unwrap()
+        .stats();
+    assert!(s.depth >= 3, "{s:?}");
+    assert!(
+        s.mean_key_depth > 2.0 && s.mean_key_depth <= s.depth as f64,
+        "{s:?}"
+    );
+    // Built by inserts instead: still a mean over the leaves that hold keys.
+    let mut idx = AlexIndex::new();
+    for &k in &keys {
+        idx.insert(k);
+    }
+    let t = idx.stats();
+    assert!(
+        t.mean_key_depth >= 1.0 && t.mean_key_depth <= t.depth as f64,
+        "{t:?}"
+    );
+}

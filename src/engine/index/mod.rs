@@ -93,6 +93,9 @@ pub struct IndexStats {
     pub data_nodes: usize,
     /// Nodes on the longest root-to-leaf path (a lone data node is depth 1).
     pub depth: usize,
+    /// Nodes on the path to a key, averaged over keys (what a lookup of a random key
+    /// traverses; C++ ALEX's `num_node_lookups / num_lookups` plus one).
+    pub mean_key_depth: f64,
     /// Structural events since the index was built (flattened into the JSON).
     #[serde(flatten)]
     pub counters: Counters,
@@ -332,12 +335,14 @@ impl AlexIndex {
                     s.data_nodes += 1;
                     s.data_slots += d.capacity();
                     s.expected_search_iters += d.expected.search_iters * d.num_keys as f64;
+                    s.mean_key_depth += (depth * d.num_keys) as f64;
                 }
                 Node::Free => {}
             }
         }
         if t.len > 0 {
             s.expected_search_iters /= t.len as f64;
+            s.mean_key_depth /= t.len as f64;
         }
         s
     }
