@@ -328,7 +328,7 @@ impl DataNode {
         if (!self.removed_since_build && key != FILL) || self.is_occupied(p) {
             return Some(p);
         }
-        self.find_stale(key)
+        self.find_by_lower_bound(key)
     }
 
     /// The smallest key `>= key` in this node, when the key array alone can tell (no
@@ -348,15 +348,10 @@ impl DataNode {
         (v != FILL).then_some(v)
     }
 
-    /// `find` past a stale copy of a removed key: rare, so kept out of the lookup loop.
+    /// Slot holding `key` by the lower-bound search and the bitmap (any state). `find`
+    /// needs it only past a stale copy of a removed key: rare, so kept out of line.
     #[cold]
     #[inline(never)]
-    fn find_stale(&self, key: i64) -> Option<usize> {
-        self.find_by_lower_bound(key)
-    }
-
-    /// Slot holding `key` by the lower-bound search and the bitmap (any state).
-    #[inline]
     fn find_by_lower_bound(&self, key: i64) -> Option<usize> {
         let (lb, _) = self.lower_bound_slot(key);
         self.key_at_or_after(lb, key)
