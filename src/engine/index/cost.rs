@@ -51,7 +51,7 @@ pub(crate) fn data_node_cost(keys: &[i64], density: f64, insert_frac: f64) -> Da
         let sample: Vec<i64> = keys.iter().step_by(stride).copied().collect();
         return placement_cost(&sample, stride as f64, density, insert_frac);
     }
-    placement_cost(keys, 1.0, density, insert_frac)
+    exact_cost(keys, density, insert_frac)
 }
 
 /// Cost of a data node over keys of which `sample` is every `weight`-th one (weight 1:
@@ -69,6 +69,54 @@ pub(crate) fn sampled_cost(
     } else {
         placement_cost(sample, weight, density, insert_frac)
     }
+}
+
+/// Cost of one data node over all of `keys`, never sampled: ALEX's placement (each key
+/// at its predicted slot or the next free one, the tail packed against the end), its
+/// search distances and its runs of occupied slots (an insert into a run of length r
+/// shifts about r/4 keys). The fanout search of a bulk load runs this over every key
+/// at every level it tries, so it works in integer slots.
+pub(crate) fn exact_cost(keys: &[i64], density: f64, insert_frac: f64) -> DataCost {
+    let n = keys.len();
+    if n <= 1 {
+        return DataCost::default();
+    }
+    let capacity = ((n as f64 / density).ceil() as i64).max(n as i64 + 1);
+    let model = LinearModel::fit_ranks(keys, capacity as f64 / n as f64);
+    let mut iters = 0.0f64;
+    let mut shifts = 0u64;
+    let (mut run_start, mut next_free) = (0i64, 0i64);
+    for (i, &k) in keys.iter().enumerate() {
+        // `as` saturates and truncates; below 0 the clamp makes truncation a floor.
+        let pred = (model.predict_f(k) as i64).clamp(0, capacity - 1);
+        let pos = pred.max(next_free).min(capacity - (n - i) as i64);
+        // Branch-free on purpose: for random keys both tests below are coin flips.
+        iters += log2_approx((pos - pred).unsigned_abs() + 1);
+        let gap = pos > next_free;
+        let run = (next_free - run_start) as u64;
+        shifts += if gap { run * run / 4 } else { 0 };
+        run_start = if gap { pos } else { run_start };
+        next_free = pos + 1;
+    }
+    let run = (next_free - run_start) as u64;
+    shifts += run * run / 4;
+    let search_iters = iters / n as f64;
+    let shifts = shifts as f64 / n as f64;
+    DataCost {
+        cost: SEARCH_ITER_WEIGHT * search_iters + SHIFT_WEIGHT * shifts * insert_frac,
+        search_iters,
+        shifts,
+    }
+}
+
+/// log2(x) for x >= 1, to within 0.09: the exponent plus the mantissa read as a linear
+/// fraction. A search distance's cost needs no more, and libm's log2 was a fifth of a
+/// bulk load.
+fn log2_approx(x: u64) -> f64 {
+    let bits = (x as f64).to_bits();
+    let exponent = ((bits >> 52) as i64 - 1023) as f64;
+    let mantissa = (bits & ((1u64 << 52) - 1)) as f64 / (1u64 << 52) as f64;
+    exponent + mantissa
 }
 
 fn placement_cost(keys: &[i64], weight: f64, density: f64, insert_frac: f64) -> DataCost {
@@ -93,7 +141,9 @@ fn placement_cost(keys: &[i64], weight: f64, density: f64, insert_frac: f64) -> 
             pos = capacity - remaining;
         }
         let err = (pos - pred).abs();
-        iters += (err + 1.0).log2() * weight;
+        if err > 0.0 {
+            iters += (err + 1.0).log2() * weight;
+        }
         if i > 0 && pos <= next_free {
             run += weight;
         } else {
@@ -112,13 +162,23 @@ fn placement_cost(keys: &[i64], weight: f64, density: f64, insert_frac: f64) -> 
     }
 }
 
+/// Bytes of one tree node (`tree::Node`; a test there checks it). Every child a model
+/// node points to, and every extra data node, is charged this much memory.
+pub(crate) const NODE_BYTES: usize = 256;
+
 /// Cost of one model node level with `fanout` children over `num_keys` keys, out of
 /// `total_keys` in the whole index (bigger nodes are charged per key below them).
 pub(crate) fn traversal_cost(fanout: usize, num_keys: usize, total_keys: usize) -> f64 {
-    let child_bytes = (std::mem::size_of::<u32>() + 128) as f64;
+    let child_bytes = (std::mem::size_of::<u32>() + NODE_BYTES) as f64;
     NODE_LOOKUP_WEIGHT
         + MODEL_SIZE_WEIGHT * fanout as f64 * child_bytes * total_keys as f64
             / num_keys.max(1) as f64
+}
+
+/// Memory charge of one more data node, in cost units summed over keys (as ALEX charges
+/// when it decides whether two sibling buckets should share one data node).
+pub(crate) fn data_node_charge(total_keys: usize) -> f64 {
+    MODEL_SIZE_WEIGHT * NODE_BYTES as f64 * total_keys as f64
 }
 
 #[cfg(test)]
@@ -144,11 +204,66 @@ mod tests {
         );
     }
 
+    /// ALEX's placement written out plainly, with libm's log2.
+    fn plain_placement(keys: &[i64], density: f64) -> (f64, f64) {
+        let n = keys.len();
+        let capacity = ((n as f64 / density).ceil() as usize).max(n + 1);
+        let model = LinearModel::fit_ranks(keys, capacity as f64 / n as f64);
+        let mut slots = vec![false; capacity];
+        let (mut iters, mut last) = (0.0, None::<usize>);
+        for (i, &k) in keys.iter().enumerate() {
+            let p = model.predict_f(k).floor().clamp(0.0, (capacity - 1) as f64) as usize;
+            let mut pos = last.map_or(p, |l: usize| p.max(l + 1));
+            pos = pos.min(capacity - (n - i));
+            iters += ((pos as f64 - p as f64).abs() + 1.0).log2();
+            slots[pos] = true;
+            last = Some(pos);
+        }
+        let runs = slots.split(|&occupied| !occupied).map(|r| r.len() as u64);
+        let shifts: u64 = runs.map(|r| r * r / 4).sum();
+        (iters / n as f64, shifts as f64 / n as f64)
+    }
+
+    #[test]
+    fn exact_cost_matches_a_plain_placement() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        for (n, spread) in [(2, 10), (50, 1_000), (3_000, 1 << 20), (5_000, 1 << 40)] {
+            let mut random: Vec<i64> = (0..n).map(|_| (next() % spread) as i64).collect();
+            random.sort_unstable();
+            random.dedup();
+            let skewed: Vec<i64> = (0..n as i64).map(|i| i * i * i).collect();
+            for keys in [random, skewed] {
+                let c = exact_cost(&keys, INIT_DENSITY, 1.0);
+                let (iters, shifts) = plain_placement(&keys, INIT_DENSITY);
+                assert_eq!(c.shifts, shifts, "n {n}");
+                // log2_approx is within 0.09 per key.
+                assert!((c.search_iters - iters).abs() <= 0.09, "{c:?} {iters}");
+            }
+        }
+    }
+
+    #[test]
+    fn log2_approx_is_exact_at_powers_of_two_and_close_between() {
+        for e in 0..63 {
+            assert_eq!(log2_approx(1u64 << e), e as f64);
+        }
+        for x in (1..100_000u64).chain([u64::MAX, (1 << 53) + 7]) {
+            let d = (log2_approx(x) - (x as f64).log2()).abs();
+            assert!(d < 0.09, "x {x}: off by {d}");
+        }
+    }
+
     #[test]
     fn sampled_estimate_is_close_to_exact_on_uniform_gaps() {
         let keys: Vec<i64> = (0..20_000).map(|i| i * 3 + (i % 7)).collect();
         let sampled = data_node_cost(&keys, INIT_DENSITY, 1.0);
-        let exact = placement_cost(&keys, 1.0, INIT_DENSITY, 1.0);
+        let exact = exact_cost(&keys, INIT_DENSITY, 1.0);
         assert!(
             (sampled.cost - exact.cost).abs() < 20.0,
             "{sampled:?} {exact:?}"

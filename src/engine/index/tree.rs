@@ -30,10 +30,11 @@ pub(crate) enum Node {
 const MIN_OUT_OF_DOMAIN: u64 = 5;
 const MAX_OUT_OF_DOMAIN: u64 = 1000;
 const OUT_OF_DOMAIN_TOLERANCE: f64 = 2.0;
-/// Bulk-load cost estimates use at most this many sampled keys per node.
-const FANOUT_SAMPLE: usize = 1 << 16;
 /// Bound on nested region-derived models that do not split their keys (see build_subtree).
 const MAX_REGION_LEVELS: usize = 64;
+/// A split on the insert path costs its fanout search on at most this many sampled keys,
+/// so one insert never pays for costing every key at every level (a bulk load does).
+const SPLIT_SAMPLE: usize = 1 << 16;
 
 pub(crate) struct Tree {
     pub nodes: Vec<Node>,
@@ -57,7 +58,24 @@ pub(crate) struct Tree {
 struct FtBucket {
     keys: f64,
     cost: f64,
+    /// The cost is exact (the bucket fits a data node), so a child built over the
+    /// bucket's keys can reuse it.
+    exact: bool,
 }
+
+/// What a bulk load of some keys is part of: the number of keys in the whole index (model
+/// nodes and extra data nodes are charged per key of it), how many keys a fanout search
+/// may cost one by one before it samples, and how deep below the load's top node it is.
+#[derive(Clone, Copy)]
+struct Build {
+    total_keys: usize,
+    sample: usize,
+    level: usize,
+}
+
+/// A bucket the fanout tree chose: its level, its index at that level, and its exact
+/// cost as one data node if known.
+type FtChoice = (usize, usize, Option<f64>);
 
 impl Tree {
     pub fn new(params: Params) -> Tree {
@@ -216,7 +234,12 @@ impl Tree {
             Some((lo, hi)) => LinearModel::through(lo, 0.0, hi, 1.0 - 1e-9),
             None => LinearModel::fit_min_max(keys),
         };
-        self.root = self.build_subtree(keys, Some(root_model), false, keys.len(), 0, &mut leaves);
+        let build = Build {
+            total_keys: keys.len(),
+            sample: usize::MAX,
+            level: 0,
+        };
+        self.root = self.build_subtree(keys, Some(root_model), None, false, build, &mut leaves);
         self.set_dup(self.root, 0);
         self.link_leaves(&leaves, NIL, NIL);
         self.len = keys.len();
@@ -267,14 +290,15 @@ impl Tree {
 
     /// ALEX's recursive bulk load: a node becomes a data node when its expected cost is
     /// low or no fanout beats it; otherwise a model node whose fanout (and which children
-    /// to merge) the fanout tree picks. `model01` maps the keys into [0, 1).
+    /// to merge) the fanout tree picks. `model01` maps the keys into [0, 1); `known_cost`
+    /// is the keys' exact cost as one data node if the parent's fanout tree measured it.
     fn build_subtree(
         &mut self,
         keys: &[i64],
         model01: Option<LinearModel>,
+        known_cost: Option<f64>,
         force_model: bool,
-        total_keys: usize,
-        level: usize,
+        build: Build,
         leaves: &mut Vec<u32>,
     ) -> u32 {
         let n = keys.len();
@@ -286,13 +310,14 @@ impl Tree {
         let data_cost = if must_split {
             f64::INFINITY
         } else {
-            cost::data_node_cost(keys, INIT_DENSITY, self.params.expected_insert_frac).cost
+            let frac = self.params.expected_insert_frac;
+            known_cost.unwrap_or_else(|| cost::exact_cost(keys, INIT_DENSITY, frac).cost)
         };
         if data_cost < NODE_LOOKUP_WEIGHT {
             return self.new_data_node(keys, leaves);
         }
         let model01 = model01.unwrap_or_else(|| LinearModel::fit_model_node(keys));
-        let (depth, used, level_cost) = self.fanout_tree(keys, &model01, total_keys, max_keys);
+        let (depth, used, level_cost) = self.fanout_tree(keys, &model01, build, max_keys);
         if !must_split && level_cost >= data_cost {
             return self.new_data_node(keys, leaves);
         }
@@ -301,7 +326,7 @@ impl Tree {
         model.scale(fanout as f64);
         let mut children = vec![NIL; fanout].into_boxed_slice();
         let mut start_key = 0usize;
-        for (ft_level, idx) in used {
+        for (ft_level, idx, bucket_cost) in used {
             let dup = depth - ft_level;
             let first = idx << dup;
             let end_slot = first + (1usize << dup);
@@ -317,14 +342,18 @@ impl Tree {
             // part of it separate within a few levels; past MAX_REGION_LEVELS the model is
             // fitted to the keys instead, which always separates them.
             let child_n = end_key - start_key;
-            let child_model = (child_n < n || child_n <= max_keys || level < MAX_REGION_LEVELS)
-                .then(|| region_model(&model, first, 1 << dup));
+            let child_model =
+                (child_n < n || child_n <= max_keys || build.level < MAX_REGION_LEVELS)
+                    .then(|| region_model(&model, first, 1 << dup));
             let child = self.build_subtree(
                 &keys[start_key..end_key],
                 child_model,
+                bucket_cost,
                 false,
-                total_keys,
-                level + 1,
+                Build {
+                    level: build.level + 1,
+                    ..build
+                },
                 leaves,
             );
             self.set_dup(child, dup as u8);
@@ -341,16 +370,16 @@ impl Tree {
     /// Builds the fanout tree for a node: level d splits the keys into 2^d buckets with
     /// `model01`; levels are added while the cost keeps falling. Then sibling buckets are
     /// merged wherever one data node is cheaper than two. Returns the depth, the chosen
-    /// (level, index) buckets in key order, and the expected cost per key.
+    /// (level, index, cost) buckets in key order, and the expected cost per key.
     fn fanout_tree(
         &self,
         keys: &[i64],
         model01: &LinearModel,
-        total_keys: usize,
+        build: Build,
         max_keys: usize,
-    ) -> (usize, Vec<(usize, usize)>, f64) {
+    ) -> (usize, Vec<FtChoice>, f64) {
         let n = keys.len();
-        let stride = n.div_ceil(FANOUT_SAMPLE).max(1);
+        let stride = n.div_ceil(build.sample).max(1);
         let sample: Vec<i64>;
         let sample_keys: &[i64] = if stride > 1 {
             sample = keys.iter().step_by(stride).copied().collect();
@@ -358,14 +387,12 @@ impl Tree {
         } else {
             keys
         };
-        let m = sample_keys.len();
-        let weight = n as f64 / m as f64;
         // Sampled costs need a few keys per bucket to mean anything.
-        let max_buckets = if stride > 1 { (m / 8).max(2) } else { n.max(2) };
-        let frac = self.params.expected_insert_frac;
+        let max_buckets = if stride > 1 { sample_keys.len() / 8 } else { n };
         let mut levels: Vec<Vec<FtBucket>> = vec![vec![FtBucket {
             keys: n as f64,
             cost: f64::INFINITY,
+            exact: false,
         }]];
         let mut costs = vec![f64::INFINITY];
         let min_depth = (n
@@ -374,27 +401,12 @@ impl Tree {
             .trailing_zeros() as usize)
             .max(1);
         let mut depth = 1;
-        while (1usize << depth) <= self.params.max_fanout && (1usize << depth) <= max_buckets.max(2)
-        {
+        while (1usize << depth) <= self.params.max_fanout.min(max_buckets.max(2)) {
             let fanout = 1usize << depth;
-            let mut buckets = vec![FtBucket::default(); fanout];
-            let mut total = 0.0;
-            let mut i = 0;
-            while i < m {
-                let b = bucket01(model01, sample_keys[i], fanout);
-                let j =
-                    i + sample_keys[i..].partition_point(|&k| bucket01(model01, k, fanout) <= b);
-                let slice = &sample_keys[i..j];
-                let nk = slice.len() as f64 * weight;
-                let mut c = cost::sampled_cost(slice, weight, INIT_DENSITY, frac).cost;
-                if nk > max_keys as f64 {
-                    c += NODE_LOOKUP_WEIGHT;
-                }
-                buckets[b] = FtBucket { keys: nk, cost: c };
-                total += c * nk;
-                i = j;
-            }
-            let level_cost = total / n as f64 + cost::traversal_cost(fanout, n, total_keys);
+            let weight = n as f64 / sample_keys.len() as f64;
+            let (buckets, data_cost) =
+                self.fanout_level(sample_keys, weight, model01, fanout, max_keys);
+            let level_cost = data_cost + cost::traversal_cost(fanout, n, build.total_keys);
             // Keep going at least until the average bucket fits in a data node: before
             // that every level pays the oversize penalty and costs say little.
             if depth > min_depth && level_cost > costs[depth - 1] {
@@ -409,13 +421,58 @@ impl Tree {
             .unwrap_or(1);
         if levels.len() <= 1 {
             // Not even one level fits (max_fanout < 2 cannot happen): use a single split.
-            return (1, vec![(1, 0), (1, 1)], f64::INFINITY);
+            let halves = [(1, 0, None), (1, 1, None)];
+            return (1, halves.to_vec(), f64::INFINITY);
         }
         let mut used = Vec::new();
-        let (c0, _) = merge(&levels, best, 1, 0, &mut used);
-        let (c1, _) = merge(&levels, best, 1, 1, &mut used);
-        let cost = (c0 + c1) / n as f64 + cost::traversal_cost(1 << best, n, total_keys);
+        let charge = cost::data_node_charge(build.total_keys);
+        let c0 = merge(&levels, best, charge, 1, 0, &mut used);
+        let c1 = merge(&levels, best, charge, 1, 1, &mut used);
+        let cost = (c0 + c1) / n as f64 + cost::traversal_cost(1 << best, n, build.total_keys);
         (best, used, cost)
+    }
+
+    /// One fanout-tree level: the buckets `model01` makes at `fanout` and their mean
+    /// cost per key. `keys` is every `weight`-th key of the node. Without sampling
+    /// (weight 1), every bucket that fits a data node is costed over all its keys, as in
+    /// ALEX: a sampled estimate of a large bucket and an exact one of a small bucket do
+    /// not compare, and the comparison decides how wide the node gets.
+    fn fanout_level(
+        &self,
+        keys: &[i64],
+        weight: f64,
+        model01: &LinearModel,
+        fanout: usize,
+        max_keys: usize,
+    ) -> (Vec<FtBucket>, f64) {
+        let frac = self.params.expected_insert_frac;
+        let mut buckets = vec![FtBucket::default(); fanout];
+        let mut total = 0.0;
+        let mut i = 0;
+        while i < keys.len() {
+            let b = bucket01(model01, keys[i], fanout);
+            let j = i + keys[i..].partition_point(|&k| bucket01(model01, k, fanout) <= b);
+            let slice = &keys[i..j];
+            let nk = slice.len() as f64 * weight;
+            let exact = weight <= 1.0 && nk <= max_keys as f64;
+            let mut c = if exact {
+                cost::exact_cost(slice, INIT_DENSITY, frac).cost
+            } else {
+                cost::sampled_cost(slice, weight, INIT_DENSITY, frac).cost
+            };
+            if nk > max_keys as f64 {
+                // Must split anyway: charge the extra level.
+                c += NODE_LOOKUP_WEIGHT;
+            }
+            buckets[b] = FtBucket {
+                keys: nk,
+                cost: c,
+                exact,
+            };
+            total += c * nk;
+            i = j;
+        }
+        (buckets, total / (keys.len() as f64 * weight))
     }
 
     // ---- inserts -----------------------------------------------------------------
@@ -672,9 +729,13 @@ impl Tree {
         let sub = self.build_subtree(
             keys,
             Some(model01),
+            None,
             true,
-            self.len.max(keys.len()),
-            0,
+            Build {
+                total_keys: self.len.max(keys.len()),
+                sample: SPLIT_SAMPLE,
+                level: 0,
+            },
             &mut leaves,
         );
         self.set_dup(sub, dup);
@@ -924,30 +985,33 @@ fn bucket01(model01: &LinearModel, key: i64, fanout: usize) -> usize {
 }
 
 /// Chooses, below bucket (level, idx), between keeping it as one child and using its two
-/// halves from the next level, whichever costs less; returns the summed cost (cost per
-/// key times keys) and appends the chosen buckets in key order.
+/// halves from the next level, whichever costs less once each extra data node pays
+/// `charge` for its memory; returns the summed cost (cost per key times keys, plus
+/// charges) and appends the chosen buckets in key order.
 fn merge(
     levels: &[Vec<FtBucket>],
     best: usize,
+    charge: f64,
     level: usize,
     idx: usize,
-    used: &mut Vec<(usize, usize)>,
-) -> (f64, usize) {
+    used: &mut Vec<FtChoice>,
+) -> f64 {
     let b = levels[level][idx];
     let own = if b.keys == 0.0 { 0.0 } else { b.cost * b.keys };
+    let choice = (level, idx, b.exact.then_some(b.cost));
     if level == best {
-        used.push((level, idx));
-        return (own, 1);
+        used.push(choice);
+        return own;
     }
     let mark = used.len();
-    let (l, _) = merge(levels, best, level + 1, 2 * idx, used);
-    let (r, _) = merge(levels, best, level + 1, 2 * idx + 1, used);
-    if own <= l + r {
+    let l = merge(levels, best, charge, level + 1, 2 * idx, used);
+    let r = merge(levels, best, charge, level + 1, 2 * idx + 1, used);
+    if own <= l + r + charge {
         used.truncate(mark);
-        used.push((level, idx));
-        (own, 1)
+        used.push(choice);
+        own
     } else {
-        (l + r, 2)
+        l + r + charge
     }
 }
 
@@ -965,6 +1029,11 @@ enum SplitPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cost_model_charges_the_real_node_size() {
+        assert_eq!(std::mem::size_of::<Node>(), cost::NODE_BYTES);
+    }
 
     /// Slots rewritten by inserts and removals in every leaf since the tree was built.
     fn slot_writes(t: &Tree) -> u64 {
