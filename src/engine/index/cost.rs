@@ -124,7 +124,8 @@ fn placement_cost(keys: &[i64], weight: f64, density: f64, insert_frac: f64) -> 
     // [j*weight, (j+1)*weight): strided samples of sorted keys have exact ranks, so the
     // model's large-scale error is measured without sampling noise. Each sample occupies
     // `weight` consecutive slots starting at its predicted slot or right after the
-    // previous sample; with weight 1 this is exactly ALEX's placement.
+    // previous sample. That charges each sample's keys as one run of shifts and misses
+    // search distances inside a stride, so only sampled costs compare with each other.
     let m = keys.len();
     let n_real = m as f64 * weight;
     let capacity = (n_real / density).ceil().max(n_real + 1.0);
