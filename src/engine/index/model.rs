@@ -12,13 +12,37 @@ pub(crate) struct LinearModel {
     pub b: f64,
 }
 
-/// `k - anchor` as f64 without overflow: the difference of two i64 always fits in u64.
+/// `k - anchor` as f64 without overflow. The difference fits in i64 for every key within
+/// 2^63 of the anchor, and then one signed conversion gives the same f64 as the exact
+/// u64 path; models of wide key ranges anchor at their middle (`wide_anchor`) so that
+/// this holds for every key of their domain.
 #[inline(always)]
 pub(crate) fn offset(k: i64, anchor: i64) -> f64 {
+    match k.checked_sub(anchor) {
+        Some(d) => d as f64,
+        None => offset_wide(k, anchor),
+    }
+}
+
+/// The difference of two i64 always fits in u64.
+#[cold]
+#[inline(never)]
+fn offset_wide(k: i64, anchor: i64) -> f64 {
     if k >= anchor {
         (k as u64).wrapping_sub(anchor as u64) as f64
     } else {
         -((anchor as u64).wrapping_sub(k as u64) as f64)
+    }
+}
+
+/// Anchor for a model over keys `lo..=hi`: `lo` itself, unless the range is so wide that
+/// some of its keys lie 2^63 or more above `lo`; then its middle.
+fn wide_anchor(lo: i64, hi: i64) -> i64 {
+    if hi.checked_sub(lo).is_some() {
+        lo
+    } else {
+        // Rounded up: `lo - mid` may be -2^63, which fits; `hi - mid` stays below 2^63.
+        (lo as i128 + (hi as i128 - lo as i128 + 1) / 2) as i64
     }
 }
 
@@ -53,7 +77,7 @@ impl LinearModel {
         if n == 0 {
             return LinearModel::ZERO;
         }
-        let anchor = keys[0];
+        let anchor = wide_anchor(keys[0], keys[n - 1]);
         if n == 1 {
             return LinearModel {
                 anchor,
@@ -106,10 +130,12 @@ impl LinearModel {
                 b: p1,
             };
         }
+        let anchor = wide_anchor(k1, k2);
+        let a = (p2 - p1) / d;
         LinearModel {
-            anchor: k1,
-            a: (p2 - p1) / d,
-            b: p1,
+            anchor,
+            a,
+            b: p1 + a * offset(anchor, k1),
         }
     }
 
@@ -150,6 +176,43 @@ impl LinearModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_signed_fast_path_gives_the_exact_offset() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut keys = vec![i64::MIN, i64::MIN + 1, -1, 0, 1, i64::MAX - 1, i64::MAX];
+        for _ in 0..2_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            keys.push(x as i64);
+            keys.push((x >> 20) as i64);
+        }
+        for &k in &keys {
+            for &a in &keys {
+                assert_eq!(offset(k, a), offset_wide(k, a), "offset({k}, {a})");
+            }
+        }
+    }
+
+    #[test]
+    fn models_of_wide_ranges_anchor_where_every_key_takes_the_fast_path() {
+        let whole = LinearModel::through(i64::MIN, 0.0, i64::MAX, 1.0);
+        let fitted = LinearModel::fit_ranks(&[i64::MIN, -5, 0, 7, i64::MAX], 1.0);
+        for m in [whole, fitted] {
+            let mut prev = f64::NEG_INFINITY;
+            for k in (0..=64).map(|i| (i64::MIN as i128 + (i << 58) - i.min(1)) as i64) {
+                assert!(k.checked_sub(m.anchor).is_some(), "{k} vs {m:?}");
+                let p = m.predict_f(k);
+                assert!(p >= prev, "not monotone at {k}: {m:?}");
+                prev = p;
+            }
+        }
+        assert!(whole.predict_f(i64::MIN).abs() < 1e-9);
+        assert!((whole.predict_f(i64::MAX) - 1.0).abs() < 1e-9);
+        // Narrow ranges keep their first key as the anchor: the same model as before.
+        assert_eq!(LinearModel::through(10, 0.0, 20, 1.0).anchor, 10);
+    }
 
     #[test]
     fn offset_handles_the_whole_i64_range() {
