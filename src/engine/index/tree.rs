@@ -400,10 +400,10 @@ impl Tree {
             .next_power_of_two()
             .trailing_zeros() as usize)
             .max(1);
+        let weight = n as f64 / sample_keys.len() as f64;
         let mut depth = 1;
         while (1usize << depth) <= self.params.max_fanout.min(max_buckets.max(2)) {
             let fanout = 1usize << depth;
-            let weight = n as f64 / sample_keys.len() as f64;
             let (buckets, data_cost) =
                 self.fanout_level(sample_keys, weight, model01, fanout, max_keys);
             let level_cost = data_cost + cost::traversal_cost(fanout, n, build.total_keys);
