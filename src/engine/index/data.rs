@@ -9,7 +9,7 @@
 //! there is the first real key `>= key`, and the bitmap tells whether it is the key.
 
 use super::cost::{self, CONTRACT_DENSITY, INIT_DENSITY, MAX_DENSITY, MIN_DENSITY};
-use super::model::LinearModel;
+use super::model::{LinearModel, Positions};
 
 pub(crate) const NIL: u32 = u32::MAX;
 const FILL: i64 = i64::MAX;
@@ -42,10 +42,12 @@ pub(crate) enum InsertOutcome {
 #[repr(C)]
 pub(crate) struct DataNode {
     pub model: LinearModel,
-    pub keys: Box<[i64]>,
-    /// A key was removed since the array was last laid out. Until then every gap holds a
-    /// copy of the next present key (or FILL), so the key array alone answers lookups.
-    pub removed_since_build: bool,
+    pub keys: Positions<i64>,
+    /// Lookups of keys below this bound trust the key array alone: FILL while no key was
+    /// removed since the array was last laid out (every gap then holds a copy of the next
+    /// present key, or FILL, so only FILL itself is ambiguous), i64::MIN after a removal.
+    /// One compare in `find` instead of a flag test and a FILL test.
+    trusted_below: i64,
     /// log2 of the number of parent slots pointing at this node.
     pub dup: u8,
     pub bitmap: Box<[u64]>,
@@ -88,7 +90,7 @@ impl DataNode {
         };
         let mut node = DataNode {
             model,
-            keys: Box::new([]),
+            keys: Positions::default(),
             bitmap: Box::new([]),
             num_keys: 0,
             expansion_threshold: 0,
@@ -108,7 +110,7 @@ impl DataNode {
             num_left_appends: 0,
             num_resizes: 0,
             num_contractions: 0,
-            removed_since_build: false,
+            trusted_below: FILL,
             #[cfg(test)]
             slot_writes: 0,
         };
@@ -143,10 +145,10 @@ impl DataNode {
             bitmap[pos >> 6] |= 1u64 << (pos & 63);
             next_free = pos + 1;
         }
-        self.keys = slots;
+        self.keys = slots.into();
         self.bitmap = bitmap;
         self.num_keys = n;
-        self.removed_since_build = false;
+        self.trusted_below = FILL;
         self.set_thresholds();
     }
 
@@ -240,7 +242,7 @@ impl DataNode {
     pub fn lower_bound_slot(&self, key: i64) -> (usize, u32) {
         let keys = &self.keys[..];
         let cap = keys.len();
-        let pred = self.model.predict(key, cap);
+        let pred = self.model.predict_into(key, &self.keys);
         let mut iters = 0u32;
         let (mut lo, mut hi);
         if keys[pred] >= key {
@@ -285,7 +287,7 @@ impl DataNode {
     fn upper_bound_slot(&self, key: i64) -> usize {
         let keys = &self.keys[..];
         let cap = keys.len();
-        let pred = self.model.predict(key, cap);
+        let pred = self.model.predict_into(key, &self.keys);
         let (mut lo, mut hi);
         if keys[pred] > key {
             let mut bound = 1usize;
@@ -315,17 +317,23 @@ impl DataNode {
         lo
     }
 
+    /// A key was removed since the array was last laid out (so gaps may hold stale
+    /// copies of removed keys).
+    pub fn removed_since_build(&self) -> bool {
+        self.trusted_below == i64::MIN
+    }
+
     /// Slot holding `key`, if present. The last slot holding `key`'s value is the key
     /// itself unless a removal left a stale copy behind (or `key` is FILL): then the
     /// bitmap decides, and a stale copy falls back to the lower-bound search.
     #[inline(always)]
     pub fn find(&self, key: i64) -> Option<usize> {
-        let ub = self.upper_bound_slot(key);
-        if ub == 0 || self.keys[ub - 1] != key {
+        // At ub == 0 the wrapped index is past the end, so one bounds test covers both.
+        let p = self.upper_bound_slot(key).wrapping_sub(1);
+        if self.keys.get(p) != Some(&key) {
             return None;
         }
-        let p = ub - 1;
-        if (!self.removed_since_build && key != FILL) || self.is_occupied(p) {
+        if key < self.trusted_below || self.is_occupied(p) {
             return Some(p);
         }
         self.find_by_lower_bound(key)
@@ -337,7 +345,7 @@ impl DataNode {
     /// or past the node's last key), not "no such key".
     #[inline(always)]
     pub fn lower_bound_key(&self, key: i64) -> Option<i64> {
-        if self.removed_since_build {
+        if self.removed_since_build() {
             return None;
         }
         let ub = self.upper_bound_slot(key);
@@ -460,7 +468,7 @@ impl DataNode {
         if lb < cap && !self.is_occupied(lb) {
             // `lb` opens a run of gaps: put the key at its predicted slot within the run
             // (only the stretch up to the prediction needs scanning for the run's end).
-            let pred = self.model.predict(key, cap);
+            let pred = self.model.predict_into(key, &self.keys);
             let pos = if pred <= lb {
                 lb
             } else {
@@ -559,7 +567,7 @@ impl DataNode {
         // The slot keeps the removed key as its value: no more than the next key, no less
         // than the gaps before it, so nothing else needs rewriting.
         self.bitmap[pos >> 6] &= !(1u64 << (pos & 63));
-        self.removed_since_build = true;
+        self.trusted_below = i64::MIN;
         self.num_keys -= 1;
         if self.num_keys > 0 && self.num_keys < self.contraction_threshold {
             self.resize(INIT_DENSITY, true, false, false);
@@ -586,7 +594,9 @@ impl DataNode {
             p = end;
         }
         self.num_keys -= removed;
-        self.removed_since_build |= removed > 0;
+        if removed > 0 {
+            self.trusted_below = i64::MIN;
+        }
         if removed > 0 && self.num_keys < self.contraction_threshold {
             self.resize(INIT_DENSITY, true, false, false);
             self.num_contractions += 1;
@@ -684,18 +694,22 @@ mod tests {
                 match node.lower_bound_key(k) {
                     Some(v) => assert_eq!(Some(v), next, "lower bound of {k}"),
                     // Only after a removal, or at FILL, may the array not tell.
-                    None => assert!(node.removed_since_build || next.is_none_or(|v| v == FILL)),
+                    None => assert!(node.removed_since_build() || next.is_none_or(|v| v == FILL)),
                 }
             }
         }
-        assert!(!node.removed_since_build);
+        // Without FILL among the keys, the trailing gaps' FILL must not pass for it.
+        let without = DataNode::build(&keys[..400], 0.5, 1 << 20);
+        assert_eq!(without.keys.last(), Some(&FILL));
+        check(&without, &|k| (0..1200).contains(&k) && k % 3 == 0);
+        assert!(!node.removed_since_build());
         check(&node, &|k| {
             k == FILL || (0..1200).contains(&k) && k % 3 == 0
         });
         for k in (0..1200).step_by(6).chain([FILL]) {
             assert!(node.remove(k));
         }
-        assert!(node.removed_since_build);
+        assert!(node.removed_since_build());
         check(&node, &|k| (0..1200).contains(&k) && k % 6 == 3);
         // Reinserted keys may land before their stale copies.
         for k in (0..1200).step_by(12).chain([FILL]) {
@@ -704,7 +718,10 @@ mod tests {
         let present = |k: i64| k == FILL || (0..1200).contains(&k) && (k % 6 == 3 || k % 12 == 0);
         check(&node, &present);
         node.resize(INIT_DENSITY, true, false, false);
-        assert!(!node.removed_since_build, "a layout leaves no stale copies");
+        assert!(
+            !node.removed_since_build(),
+            "a layout leaves no stale copies"
+        );
         check(&node, &present);
         // A range removal leaves stale copies too.
         let (lo, hi) = (node.find(600).unwrap(), node.find(900).unwrap());

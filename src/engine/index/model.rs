@@ -46,6 +46,52 @@ fn wide_anchor(lo: i64, hi: i64) -> i64 {
     }
 }
 
+/// `n - 1` as f64, the bound `predict` clamps to (-1 for an empty array).
+fn last_index(n: usize) -> f64 {
+    (n as i64 - 1) as f64
+}
+
+/// The array a model predicts into (a model node's children, a data node's slots),
+/// with its last index kept as f64 so a lookup clamps without converting the length.
+/// Its length is fixed; a new length means a new `Positions`.
+#[derive(Debug)]
+pub(crate) struct Positions<T> {
+    items: Box<[T]>,
+    last: f64,
+}
+
+impl<T> From<Box<[T]>> for Positions<T> {
+    fn from(items: Box<[T]>) -> Self {
+        let last = last_index(items.len());
+        Positions { items, last }
+    }
+}
+
+impl<T> From<Vec<T>> for Positions<T> {
+    fn from(items: Vec<T>) -> Self {
+        items.into_boxed_slice().into()
+    }
+}
+
+impl<T> Default for Positions<T> {
+    fn default() -> Self {
+        Vec::new().into()
+    }
+}
+
+impl<T> std::ops::Deref for Positions<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.items
+    }
+}
+
+impl<T> std::ops::DerefMut for Positions<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.items
+    }
+}
+
 impl LinearModel {
     pub const ZERO: LinearModel = LinearModel {
         anchor: 0,
@@ -61,8 +107,27 @@ impl LinearModel {
     /// Predicted position clamped to `[0, n)`; extreme and NaN predictions are safe.
     #[inline(always)]
     pub fn predict(&self, k: i64, n: usize) -> usize {
-        // `as i64` saturates and maps NaN to 0: one conversion, then integer clamps.
-        (self.predict_f(k) as i64).max(0).min(n as i64 - 1) as usize
+        self.predict_in(k, last_index(n))
+    }
+
+    /// `predict` into `positions`, whose last index it keeps ready as f64.
+    #[inline(always)]
+    pub fn predict_into<T>(&self, k: i64, positions: &Positions<T>) -> usize {
+        self.predict_in(k, positions.last)
+    }
+
+    /// Prediction clamped to `[0, hi]`, `hi` being `last_index(n)` of some `n`.
+    #[inline(always)]
+    fn predict_in(&self, k: i64, hi: f64) -> usize {
+        // Clamped as floats (maxsd, minsd), then one plain truncation: a saturating `as`
+        // would add five instructions to every model evaluation of every lookup.
+        let p = self.predict_f(k);
+        let p = if p > 0.0 { p } else { 0.0 }; // NaN fails the test and becomes 0
+        let p = if p < hi { p } else { hi };
+        // SAFETY: `p` is in [min(0, hi), hi] and finite, and hi = n - 1 < 2^63, so it
+        // truncates to a value of i64. `predictions_match_the_saturating_formula` checks
+        // NaN, infinite and huge predictions against the safe formula.
+        unsafe { p.to_int_unchecked::<i64>() as usize }
     }
 
     pub fn scale(&mut self, factor: f64) {
@@ -232,6 +297,37 @@ mod tests {
         }
         assert_eq!(m.predict(i64::MIN, 10), 0);
         assert_eq!(m.predict(i64::MAX, 10), 9);
+    }
+
+    #[test]
+    fn predictions_match_the_saturating_formula() {
+        // The float clamps and the unchecked truncation must give what the safe
+        // `(p as i64).max(0).min(n - 1)` gives for every kind of prediction.
+        let slopes = [0.0, -0.0, 0.5, 1.0, 3.7, 1e300, f64::INFINITY, f64::NAN];
+        let intercepts = [
+            0.0,
+            -0.5,
+            0.49,
+            9.99,
+            -1e300,
+            1e19,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        let keys = [i64::MIN, -1000, -1, 0, 1, 7, 9, 10, 11, 1 << 40, i64::MAX];
+        for n in [0usize, 1, 2, 10, 1 << 20] {
+            let positions: Positions<u8> = vec![0u8; n].into();
+            for (&a, &b, &k) in slopes
+                .iter()
+                .flat_map(|a| intercepts.iter().map(move |b| (a, b)))
+                .flat_map(|(a, b)| keys.iter().map(move |k| (a, b, k)))
+            {
+                let m = LinearModel { anchor: 3, a, b };
+                let want = (m.predict_f(k) as i64).max(0).min(n as i64 - 1) as usize;
+                assert_eq!(m.predict(k, n), want, "{m:?} at {k}, n = {n}");
+                assert_eq!(m.predict_into(k, &positions), want, "{m:?} at {k}, n = {n}");
+            }
+        }
     }
 
     #[test]

@@ -5,13 +5,13 @@
 
 use super::cost::{self, INIT_DENSITY, MIN_DENSITY, NODE_LOOKUP_WEIGHT};
 use super::data::{DataNode, Full, InsertOutcome, NIL};
-use super::model::LinearModel;
+use super::model::{LinearModel, Positions};
 use super::{Counters, Params};
 
 #[repr(C)]
 pub(crate) struct ModelNode {
     pub model: LinearModel,
-    pub children: Box<[u32]>,
+    pub children: Positions<u32>,
     pub dup: u8,
 }
 
@@ -174,7 +174,7 @@ impl Tree {
         let mut id = self.root;
         loop {
             match &self.nodes[id as usize] {
-                Node::Model(m) => id = m.children[m.model.predict(key, m.children.len())],
+                Node::Model(m) => id = m.children[m.model.predict_into(key, &m.children)],
                 _ => return id,
             }
         }
@@ -185,7 +185,7 @@ impl Tree {
         let mut id = self.root;
         loop {
             match &self.nodes[id as usize] {
-                Node::Model(m) => id = m.children[m.model.predict(key, m.children.len())],
+                Node::Model(m) => id = m.children[m.model.predict_into(key, &m.children)],
                 Node::Data(d) => return d,
                 // No id in the message: formatting it would keep `id` in memory.
                 Node::Free => unreachable!("a free node is referenced"),
@@ -200,7 +200,7 @@ impl Tree {
         let mut id = self.root;
         while let Node::Model(m) = &self.nodes[id as usize] {
             parent = id;
-            slot = m.model.predict(key, m.children.len());
+            slot = m.model.predict_into(key, &m.children);
             id = m.children[slot];
         }
         (id, parent, slot)
@@ -324,7 +324,7 @@ impl Tree {
         let fanout = 1usize << depth;
         let mut model = model01;
         model.scale(fanout as f64);
-        let mut children = vec![NIL; fanout].into_boxed_slice();
+        let mut children = vec![NIL; fanout];
         let mut start_key = 0usize;
         for (ft_level, idx, bucket_cost) in used {
             let dup = depth - ft_level;
@@ -362,7 +362,7 @@ impl Tree {
         }
         self.alloc(Node::Model(ModelNode {
             model,
-            children,
+            children: children.into(),
             dup: 0,
         }))
     }
@@ -652,7 +652,7 @@ impl Tree {
             i += 1usize << dup;
         }
         if let Node::Model(m) = &mut self.nodes[id as usize] {
-            m.children = children.into_boxed_slice();
+            m.children = children.into();
         }
         self.counters.model_node_expansions += 1;
     }
@@ -823,7 +823,7 @@ impl Tree {
                 s *= 2;
             }
             if let Node::Model(m) = &mut self.nodes[root_id as usize] {
-                m.children = children.into_boxed_slice();
+                m.children = children.into();
             }
             self.counters.model_node_expansions += 1;
         } else {
@@ -841,7 +841,7 @@ impl Tree {
             self.set_dup(old_root, 0);
             self.root = self.alloc(Node::Model(ModelNode {
                 model,
-                children: children.into_boxed_slice(),
+                children: children.into(),
                 dup: 0,
             }));
         }

@@ -180,7 +180,7 @@ fn check_data_node(id: u32, d: &DataNode) -> Result<(), String> {
                 return Err(format!("leaf {id}: keys out of order at slot {p}"));
             }
             next_real = Some(v);
-        } else if !d.removed_since_build && v != next_real.unwrap_or(i64::MAX) {
+        } else if !d.removed_since_build() && v != next_real.unwrap_or(i64::MAX) {
             // Lookups trust the key array alone until a removal: each gap must then hold
             // exactly the next real key, or the fill after the last.
             return Err(format!(
