@@ -323,6 +323,11 @@ impl DataNode {
         self.trusted_below == i64::MIN
     }
 
+    /// Gaps may now hold a removed key: lookups consult the bitmap until the next layout.
+    fn mark_removed(&mut self) {
+        self.trusted_below = i64::MIN;
+    }
+
     /// Slot holding `key`, if present. The last slot holding `key`'s value is the key
     /// itself unless a removal left a stale copy behind (or `key` is FILL): then the
     /// bitmap decides, and a stale copy falls back to the lower-bound search.
@@ -567,7 +572,7 @@ impl DataNode {
         // The slot keeps the removed key as its value: no more than the next key, no less
         // than the gaps before it, so nothing else needs rewriting.
         self.bitmap[pos >> 6] &= !(1u64 << (pos & 63));
-        self.trusted_below = i64::MIN;
+        self.mark_removed();
         self.num_keys -= 1;
         if self.num_keys > 0 && self.num_keys < self.contraction_threshold {
             self.resize(INIT_DENSITY, true, false, false);
@@ -595,11 +600,11 @@ impl DataNode {
         }
         self.num_keys -= removed;
         if removed > 0 {
-            self.trusted_below = i64::MIN;
-        }
-        if removed > 0 && self.num_keys < self.contraction_threshold {
-            self.resize(INIT_DENSITY, true, false, false);
-            self.num_contractions += 1;
+            self.mark_removed();
+            if self.num_keys < self.contraction_threshold {
+                self.resize(INIT_DENSITY, true, false, false);
+                self.num_contractions += 1;
+            }
         }
         removed
     }

@@ -317,15 +317,15 @@ mod tests {
         let keys = [i64::MIN, -1000, -1, 0, 1, 7, 9, 10, 11, 1 << 40, i64::MAX];
         for n in [0usize, 1, 2, 10, 1 << 20] {
             let positions: Positions<u8> = vec![0u8; n].into();
-            for (&a, &b, &k) in slopes
-                .iter()
-                .flat_map(|a| intercepts.iter().map(move |b| (a, b)))
-                .flat_map(|(a, b)| keys.iter().map(move |k| (a, b, k)))
-            {
-                let m = LinearModel { anchor: 3, a, b };
-                let want = (m.predict_f(k) as i64).max(0).min(n as i64 - 1) as usize;
-                assert_eq!(m.predict(k, n), want, "{m:?} at {k}, n = {n}");
-                assert_eq!(m.predict_into(k, &positions), want, "{m:?} at {k}, n = {n}");
+            for a in slopes {
+                for b in intercepts {
+                    let m = LinearModel { anchor: 3, a, b };
+                    for k in keys {
+                        let want = (m.predict_f(k) as i64).max(0).min(n as i64 - 1) as usize;
+                        assert_eq!(m.predict(k, n), want, "{m:?} at {k}, n = {n}");
+                        assert_eq!(m.predict_into(k, &positions), want, "{m:?} at {k}");
+                    }
+                }
             }
         }
     }
