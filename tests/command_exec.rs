@@ -423,3 +423,132 @@ fn render_report_shows_mode_timer_and_output_file() {
         }]
     );
 }
+
+// ----- issue 27: `.ycsb` never writes into the user's rows unless asked -----------------
+
+/// An executor on 1,200 user rows and the model of them.
+fn user_rows(dir: &Path) -> (Executor, BTreeMap<i64, Vec<u8>>) {
+    let exec = Executor::open(&dir.join("db"), DbOptions::default()).expect("open");
+    let mut model = BTreeMap::new();
+    for i in 0..1200i64 {
+        let k = 3_000_000 - i * 104_729;
+        let v = format!("mine {k}").into_bytes();
+        exec.db().put(k, &v).expect("put");
+        model.insert(k, v);
+    }
+    (exec, model)
+}
+
+/// Runs a job command to its end: its text and JSON, or its failure.
+fn job(exec: &mut Executor, text: &str) -> Result<(String, serde_json::Value), String> {
+    let cmd = alexdb::command::parse_command(text).expect("parses");
+    let id = match exec.execute(&cmd) {
+        Ok(Outcome::JobStarted { id, .. }) => id,
+        Err(e) => return Err(e.to_string()),
+        other => panic!("{text}: {other:?}"),
+    };
+    let st = exec
+        .jobs()
+        .wait(id, std::time::Duration::from_secs(60))
+        .expect("job");
+    match st.result {
+        Some(Outcome::Report { text, json }) => Ok((text, json)),
+        other => Err(format!("{:?} {other:?}", st.state)),
+    }
+}
+
+fn user_rows_changed(exec: &Executor, model: &BTreeMap<i64, Vec<u8>>) -> (usize, usize) {
+    let rows = exec
+        .db()
+        .scan(i64::MIN, i64::MAX, usize::MAX)
+        .expect("scan");
+    assert_eq!(exec.db().count(), rows.len() as u64);
+    let changed = rows
+        .iter()
+        .filter(|(k, v)| model.get(k).map(Vec::as_slice) != Some(&v[..]))
+        .count();
+    (rows.len(), changed)
+}
+
+#[test]
+fn ycsb_write_workloads_run_on_their_own_keys_and_remove_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut exec, model) = user_rows(dir.path());
+    for (w, flags) in [
+        ("a", "--ops 3000"),
+        ("d", "--ops 3000 --distribution latest"),
+        ("b", "--ops 2000 --threads 2"),
+        ("f", "--duration 200ms"),
+    ] {
+        let text = format!(".ycsb {w} --records 2000 {flags}");
+        let (out, json) = job(&mut exec, &text).expect("runs");
+        assert_eq!(user_rows_changed(&exec, &model), (1200, 0), "{text}");
+        assert_eq!(json["records"], 2000, "{text}: its own records");
+        let own = &json["own_keys"];
+        let (first, last) = (own["first"].as_i64(), own["last"].as_i64());
+        let (first, last) = (first.expect("first"), last.expect("last"));
+        assert!(!model.keys().any(|k| (first..=last).contains(k)), "{own}");
+        let written = own["written"].as_u64().expect("written");
+        assert!(written >= 2000, "{own}");
+        assert_eq!(own["removed"], written, "{own}");
+        assert_eq!(
+            exec.db().count_range(first, last),
+            0,
+            "{text}: its keys are gone"
+        );
+        assert!(
+            out.contains(&format!(
+                "wrote {} keys in {first}..={last}",
+                thousands(written)
+            )) && out.contains("removed them"),
+            "{out}"
+        );
+        // Its reads found its own records.
+        assert!(json["results"][0]["found"].as_u64() > Some(0), "{json}");
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn ycsb_on_my_data_writes_into_the_users_rows_and_c_reads_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut exec, model) = user_rows(dir.path());
+    let (_, json) = job(&mut exec, ".ycsb c --ops 2000").expect("c runs");
+    assert!(json.get("own_keys").is_none(), "{json}");
+    assert_eq!(json["records"], 1200, "c reads the user's rows");
+    assert_eq!(user_rows_changed(&exec, &model), (1200, 0));
+
+    let (_, json) = job(&mut exec, ".ycsb a --ops 3000 --on-my-data").expect("a runs");
+    assert!(json.get("own_keys").is_none(), "{json}");
+    let (n, changed) = user_rows_changed(&exec, &model);
+    assert_eq!(n, 1200);
+    assert!(changed > 0, "--on-my-data updates the user's rows");
+
+    let (_, _) = job(&mut exec, ".ycsb d --ops 3000 --on-my-data").expect("d runs");
+    assert!(
+        exec.db().count() > 1200,
+        "--on-my-data inserts beside the user's rows"
+    );
+}
+
+#[test]
+fn ycsb_parses_and_completes_on_my_data() {
+    use alexdb::command::complete::complete;
+    let (_, c) = complete(".ycsb a --on", 12);
+    assert_eq!(c, ["--on-my-data"]);
+    let (_, c) = complete(".sweep block_size 4KiB,8KiB --on-m", 32);
+    assert_eq!(c, ["--on-my-data"]);
+    let bad = alexdb::command::parse_command(".ycsb a --on-my-data=yes").expect_err("no value");
+    assert!(bad.to_string().contains("--on-my-data"), "{bad}");
+}

@@ -270,3 +270,72 @@ fn a_leftover_temp_file_is_ignored_and_replaced() {
     assert!(!db.join(OPTIONS_TEMP_FILE).exists());
     assert_eq!(option_in_force(&db, &[], "block_size"), "block_size,4KiB");
 }
+
+/// Issue 27: a sweep never saves a step's value. The real binary is killed (SIGKILL)
+/// in the middle of a write-workload sweep: the options file is byte for byte the
+/// user's throughout, and the next session sees the user's options and rows only (the
+/// sweep's own keys are removed at that open, with a line saying so).
+#[test]
+fn a_kill_during_a_sweep_leaves_the_saved_options_and_the_rows_as_they_were() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("db");
+    shell(&db, &[], ".set block_size 32KiB; .load sequential 3000");
+    let file = db.join(OPTIONS_FILE);
+    let before = std::fs::read(&file).expect("saved");
+    let marker = db.join("alexdb-workload-keys.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--db", db.to_str().expect("utf8"), "-c"])
+        .arg(".sweep block_size 4KiB,8KiB --workload a --duration 3s --warmup 0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Reads the file all the while, until a second into the first step (block_size=4KiB
+    // in force, the marker naming the sweep's own range written before its load).
+    let t0 = std::time::Instant::now();
+    let mut started: Option<std::time::Instant> = None;
+    while started.is_none_or(|t| t.elapsed() < std::time::Duration::from_secs(1)) {
+        assert_eq!(
+            std::fs::read(&file).expect("read"),
+            before,
+            "during the sweep"
+        );
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(30),
+            "the sweep never started on its own keys"
+        );
+        assert!(child.try_wait().expect("wait").is_none(), "exited early");
+        if started.is_none() && marker.exists() {
+            started = Some(std::time::Instant::now());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    assert_eq!(
+        std::fs::read(&file).expect("read"),
+        before,
+        "after the kill"
+    );
+
+    let (out, err) = shell(&db, &[], ".mode csv; count");
+    assert!(
+        err.contains("options differing from the defaults: block_size=32KiB (saved)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("keys a stopped workload left in its own range"),
+        "{err}"
+    );
+    assert!(
+        out.lines().any(|l| l.trim() == "3000"),
+        "only the user's rows: {out}"
+    );
+    assert!(!marker.exists());
+    assert_eq!(
+        std::fs::read(&file).expect("read"),
+        before,
+        "after the reopen"
+    );
+}

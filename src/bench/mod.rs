@@ -4,6 +4,7 @@
 pub mod engines;
 pub mod index;
 pub mod latency;
+pub mod own_keys;
 pub mod profile;
 pub mod segments;
 pub mod soak;

@@ -1,8 +1,10 @@
 //! `.sweep`: one YCSB workload on the open database, once per value of an option (or
 //! per pair of values of two options). Each step applies its values the way `.set` does
-//! ([`Db::set_option`]: live, for new files, or with a reopen), warms up untimed, then
-//! measures for a fixed time. The options are put back afterwards, also after a cancel
-//! or a failing step.
+//! ([`Db::set_option_with`]: live, for new files, or with a reopen), warms up untimed,
+//! then measures for a fixed time. The options are put back afterwards, also after a
+//! cancel or a failing step, and no step's value is ever saved for the next open: the
+//! options file keeps the user's values throughout, so a kill mid-sweep changes nothing
+//! a later session sees.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -114,10 +116,12 @@ pub struct SweepReport {
     pub restored: bool,
 }
 
-/// Runs the sweep on `db` (which holds the keys the workload draws from).
+/// Runs the sweep on `db`: on `keys` (a write workload's own range) or, when `None`, on
+/// the keys `db` holds.
 pub fn run_sweep(
     db: &Arc<Db>,
     cfg: &SweepConfig,
+    keys: Option<KeySpace>,
     progress: &dyn Progress,
 ) -> anyhow::Result<SweepReport> {
     let original: Vec<(String, String)> = cfg
@@ -130,8 +134,10 @@ pub fn run_sweep(
             )
         })
         .collect();
-    progress.phase("reading keys", None);
-    let keys = KeySpace::existing(db.keys(i64::MIN, i64::MAX, usize::MAX));
+    let keys = keys.unwrap_or_else(|| {
+        progress.phase("reading keys", None);
+        KeySpace::existing(db.keys(i64::MIN, i64::MAX, usize::MAX))
+    });
     let plan = cfg.steps();
     let (steps, failure) = run_steps(db, cfg, &keys, &plan, progress);
     let (restored, restore_text) = restore(db, &original);
@@ -229,7 +235,7 @@ fn run_step(
 ) -> anyhow::Result<Option<SweepStep>> {
     progress.phase("applying", None);
     for (name, value) in pairs {
-        db.set_option(name, value)?;
+        db.set_option_with(name, value, false)?;
     }
     match warm_up(engine, keys, &cfg.ycsb, progress, Some(cfg.warmup)) {
         Err(e) if e.is::<Cancelled>() => return Ok(None),
@@ -271,12 +277,13 @@ fn rate(hits: u64, misses: u64) -> Option<f64> {
     (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64)
 }
 
-/// Puts every option back to its original value, through the same path as `.set`.
-/// Returns whether all are back, and a sentence saying so (or what failed).
+/// Puts every option back to its original value, through the same path as `.set`
+/// (unsaved, as the steps: the options file already holds the original). Returns
+/// whether all are back, and a sentence saying so (or what failed).
 fn restore(db: &Db, original: &[(String, String)]) -> (bool, String) {
     let mut problems = Vec::new();
     for (name, value) in original {
-        if let Err(e) = db.set_option(name, value) {
+        if let Err(e) = db.set_option_with(name, value, false) {
             problems.push(format!("could not restore {name} to {value}: {e}"));
         }
     }

@@ -280,7 +280,8 @@ pub struct ShellYcsbArgs {
     #[arg(long, value_parser = parse_workload)]
     pub workload: Option<Workload>,
 
-    /// Records to load first when the database is empty (else: the keys it holds)
+    /// Records to load first: into an empty database, or a write workload's own key
+    /// range (a read-only workload and --on-my-data use the keys the database holds)
     #[arg(long, value_name = "N", default_value = "100000", value_parser = parse_key_count)]
     pub records: usize,
 
@@ -303,6 +304,10 @@ pub struct ShellYcsbArgs {
 
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+
+    /// Run a write workload on the rows the database holds (it writes into them)
+    #[arg(long)]
+    pub on_my_data: bool,
 }
 
 /// `.bench` in the shell.

@@ -65,6 +65,8 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
             pick(&names)
         }
         ".set" if arg_index == 1 => pick(&value_choices(words[1])),
+        ".ycsb" if word.starts_with("--") => pick(YCSB_FLAGS),
+        ".sweep" if word.starts_with("--") => pick(SWEEP_FLAGS),
         ".sweep" => match sweep_place(&words[1..]) {
             SweepPlace::Option => pick(&DbOptions::NAMES),
             SweepPlace::Value(opt) => pick(&value_choices(opt)),
@@ -202,6 +204,29 @@ fn complete_path(word: &str) -> Vec<String> {
     out.sort();
     out
 }
+
+/// The flags of `.ycsb` and of `.sweep`.
+const YCSB_FLAGS: &[&str] = &[
+    "--workload",
+    "--records",
+    "--ops",
+    "--duration",
+    "--threads",
+    "--distribution",
+    "--value-size",
+    "--seed",
+    "--on-my-data",
+];
+const SWEEP_FLAGS: &[&str] = &[
+    "--workload",
+    "--duration",
+    "--distribution",
+    "--threads",
+    "--warmup",
+    "--seed",
+    "--plot",
+    "--on-my-data",
+];
 
 /// What the word under the cursor is in `.sweep OPT V,V x OPT2 V,V`.
 enum SweepPlace<'a> {

@@ -10,6 +10,7 @@ use super::outcome::{ExecError, Outcome};
 use crate::bench::Progress;
 use crate::bench::engines::{AlexEngine, EngineKind, alexdb_held};
 use crate::bench::index::{IndexBenchConfig, run_index_bench};
+use crate::bench::own_keys::{OwnKeys, writes};
 use crate::bench::profile::{ProfileConfig, profile_db, run_profile};
 use crate::bench::vs_sqlite::{VsSqliteConfig, run_vs_sqlite};
 use crate::bench::ycsb::{YcsbConfig, YcsbEngineResult, YcsbReport, run_measured, run_ycsb};
@@ -260,7 +261,16 @@ pub fn start_ycsb(
         .or(args.workload_pos)
         .ok_or_else(|| refused(".ycsb needs a workload a-f (usage: .ycsb a|b|c|d|e|f [--duration 60s] [--ops M] [--threads T] [--distribution zipfian|uniform|latest])"))?;
     let held = db.len();
-    if held > 0 && held < MIN_YCSB_KEYS {
+    // A write workload on the user's rows works in a range of its own (its --records
+    // records), unless told to write into them.
+    let own = if held > 0 && writes(workload) && !args.on_my_data {
+        let own = OwnKeys::reserve(db, args.records as u64)
+            .map_err(|e| refused(format!(".ycsb: {e}")))?;
+        Some(own)
+    } else {
+        None
+    };
+    if own.is_none() && held > 0 && held < MIN_YCSB_KEYS {
         return Err(refused(format!(
             ".ycsb needs at least {MIN_YCSB_KEYS} keys to draw from and the database holds \
              {held}: load more (.load random 100000), or .open an empty database and \
@@ -287,44 +297,77 @@ pub fn start_ycsb(
     };
     let db = db.clone();
     Ok(jobs.spawn("ycsb", label, "ops", move |h: &JobHandle| {
-        let keys = if db.is_empty() {
-            h.set_phase("loading ycsb records", Some(cfg.records));
-            let v = cfg.value_size;
-            let seed = cfg.seed;
-            let h2 = h.clone();
-            let rows = (0..cfg.records)
-                .take_while(move |_| !h2.cancelled())
-                .map(|i| {
-                    let k = record_key(i);
-                    (k, dataset::value_for(k, v, seed))
-                });
-            db.load_with_progress(rows, |n| h.set_done(n))?;
-            KeySpace::generated(cfg.records)
-        } else {
-            h.set_phase("reading keys", None);
-            KeySpace::existing(db.keys(i64::MIN, i64::MAX, usize::MAX))
-        };
-        let engine = AlexEngine { db: db.clone() };
-        let r = match run_measured(&engine, &keys, &cfg, h) {
-            Ok(r) => r,
+        let mut own = own;
+        let done = run_ycsb_job(&db, &cfg, own.as_ref(), h);
+        let removal = own.take().map(OwnKeys::remove);
+        match (done, removal) {
+            (Ok(out), None) => Ok(out),
+            (Ok(Outcome::Report { text, mut json }), Some(gone)) => {
+                json["own_keys"] = serde_json::to_value(&gone).unwrap_or_default();
+                Ok(Outcome::Report {
+                    text: format!("{text}{}\n", gone.line()),
+                    json,
+                })
+            }
+            (Err(e), Some(gone)) => Err(refused(format!("{e}; {}", gone.line()))),
+            (other, _) => other,
+        }
+    }))
+}
+
+/// The job of `.ycsb`: on `own`'s range when given, else on the keys `db` holds (or on
+/// records loaded first into an empty `db`).
+fn run_ycsb_job(
+    db: &Arc<Db>,
+    cfg: &YcsbConfig,
+    own: Option<&OwnKeys>,
+    h: &JobHandle,
+) -> Result<Outcome, ExecError> {
+    let keys = if let Some(own) = own {
+        match own.load(cfg.value_size, cfg.seed, h) {
+            Ok(()) => own.keys(),
             Err(e) if e.is::<crate::bench::Cancelled>() => {
-                return Err(refused("cancelled during the warm-up; nothing to report"));
+                return Err(refused("cancelled while loading; nothing to report"));
             }
             Err(e) => return Err(refused(format!("{e:#}"))),
-        };
-        let parts = alexdb_held(&db, &db.options());
-        let r = YcsbEngineResult {
-            memory_bytes: parts.total(),
-            ..r
-        };
-        let rep = YcsbReport::new(&cfg, keys.initial(), r.ops, vec![r], parts);
-        let mut text = rep.to_table();
-        if h.cancelled() {
-            text = format!("cancelled; results up to the cancel:\n{text}");
         }
-        Ok(Outcome::Report {
-            text,
-            json: serde_json::to_value(&rep).map_err(refused)?,
-        })
-    }))
+    } else if db.is_empty() {
+        h.set_phase("loading ycsb records", Some(cfg.records));
+        let v = cfg.value_size;
+        let seed = cfg.seed;
+        let h2 = h.clone();
+        let rows = (0..cfg.records)
+            .take_while(move |_| !h2.cancelled())
+            .map(|i| {
+                let k = record_key(i);
+                (k, dataset::value_for(k, v, seed))
+            });
+        db.load_with_progress(rows, |n| h.set_done(n))?;
+        KeySpace::generated(cfg.records)
+    } else {
+        h.set_phase("reading keys", None);
+        KeySpace::existing(db.keys(i64::MIN, i64::MAX, usize::MAX))
+    };
+    let engine = AlexEngine { db: db.clone() };
+    let r = match run_measured(&engine, &keys, cfg, h) {
+        Ok(r) => r,
+        Err(e) if e.is::<crate::bench::Cancelled>() => {
+            return Err(refused("cancelled during the warm-up; nothing to report"));
+        }
+        Err(e) => return Err(refused(format!("{e:#}"))),
+    };
+    let parts = alexdb_held(db, &db.options());
+    let r = YcsbEngineResult {
+        memory_bytes: parts.total(),
+        ..r
+    };
+    let rep = YcsbReport::new(cfg, keys.initial(), r.ops, vec![r], parts);
+    let mut text = rep.to_table();
+    if h.cancelled() {
+        text = format!("cancelled; results up to the cancel:\n{text}");
+    }
+    Ok(Outcome::Report {
+        text,
+        json: serde_json::to_value(&rep).map_err(refused)?,
+    })
 }

@@ -268,8 +268,8 @@ pub const SPECS: &[CommandSpec] = &[
     runs(
         spec(
             ".ycsb",
-            ".ycsb a|b|c|d|e|f [--duration 60s] [--ops M] [--threads T] [--distribution zipfian|uniform|latest] [--records N] [&]",
-            "run a YCSB workload on this database as a job",
+            ".ycsb a|b|c|d|e|f [--duration 60s] [--ops M] [--threads T] [--distribution zipfian|uniform|latest] [--records N] [--on-my-data] [&]",
+            "run a YCSB workload on this database as a job (a write workload uses a key range of its own and removes it, unless --on-my-data)",
             Jobs,
         ),
         Runs::Job,
@@ -304,8 +304,8 @@ pub const SPECS: &[CommandSpec] = &[
     runs(
         db(spec(
             ".sweep",
-            ".sweep OPTION V1,V2,... [x OPTION2 V1,V2,...] [--workload a..f] [--duration 10s] [--distribution zipfian|uniform|latest] [--threads T] [--warmup 2s] [--plot FILE.svg] [&]",
-            "run a YCSB workload once per option value (a job), then put the option back",
+            ".sweep OPTION V1,V2,... [x OPTION2 V1,V2,...] [--workload a..f] [--duration 10s] [--distribution zipfian|uniform|latest] [--threads T] [--warmup 2s] [--plot FILE.svg] [--on-my-data] [&]",
+            "run a YCSB workload once per option value (a job), then put the option back; never saves a step's value, never sweeps wal or sync",
             Jobs,
         )),
         Runs::Job,

@@ -12,6 +12,7 @@ use super::jobs::{JobHandle, JobId, Jobs};
 use super::outcome::{Cell, ExecError, Outcome, Table};
 use super::parse::OutputMode;
 use super::render::{bar_chart, render_table};
+use crate::bench::own_keys::{OwnKeys, writes};
 use crate::bench::sweep::{
     FEW_SAMPLES, SweepAxis, SweepConfig, SweepReport, SweepStep, pairs_text, run_sweep,
 };
@@ -42,6 +43,8 @@ pub struct SweepArgs {
     pub seed: u64,
     /// `--plot FILE.svg`.
     pub plot: Option<String>,
+    /// `--on-my-data`: a write workload runs on the user's rows (else on its own range).
+    pub on_my_data: bool,
 }
 
 /// The flags after the option lists.
@@ -64,6 +67,9 @@ pub struct SweepFlags {
     seed: u64,
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<String>,
+    /// Run a write workload on the rows the database holds (it writes into them)
+    #[arg(long)]
+    on_my_data: bool,
 }
 
 /// A duration as `--duration` takes it, or zero (`0`, `0s`, `0ms`): no warm-up, which
@@ -122,6 +128,13 @@ pub fn split_words(words: &[String]) -> Result<(Vec<SweepAxis>, &[String]), Stri
 fn axis(option: &str, list: &str) -> Result<SweepAxis, String> {
     let opt = Opt::lookup(option).map_err(|e| e.to_string())?;
     let spec = opt.spec();
+    if opt.is_durability() {
+        return Err(format!(
+            "{} decides whether acknowledged writes survive a crash, so a sweep never \
+             changes it (choose it with .set, then measure with .ycsb)",
+            spec.name
+        ));
+    }
     if opt.applies() == Applies::AtOpen {
         return Err(format!(
             "{} takes effect only when a database opens, so a sweep cannot measure it",
@@ -162,6 +175,7 @@ impl SweepArgs {
             warmup: f.warmup,
             seed: f.seed,
             plot: f.plot,
+            on_my_data: f.on_my_data,
         }
     }
 
@@ -232,12 +246,40 @@ pub fn start_sweep(
     }
     let cfg = args.config(db);
     check_steps(db, &cfg)?;
+    // A write workload works in a range of its own, as many records as the database
+    // holds, unless told to write into the user's rows.
+    let own = if writes(args.workload) && !args.on_my_data {
+        let own = OwnKeys::reserve(db, held as u64)
+            .map_err(|e| ExecError::Refused(format!(".sweep: {e}")))?;
+        Some(own)
+    } else {
+        None
+    };
     let db = db.clone();
     let plot = args.plot.clone();
     Ok(jobs.spawn("sweep", label, "steps", move |h: &JobHandle| {
-        let r = run_sweep(&db, &cfg, h).map_err(|e| ExecError::Refused(format!("{e:#}")))?;
+        let fail = |e: anyhow::Error| ExecError::Refused(format!("{e:#}"));
+        let r = match &own {
+            Some(o) => match o.load(cfg.ycsb.value_size, cfg.ycsb.seed, h) {
+                Ok(()) => run_sweep(&db, &cfg, Some(o.keys()), h),
+                Err(e) => Err(e),
+            },
+            None => run_sweep(&db, &cfg, None, h),
+        };
+        let removal = own.map(OwnKeys::remove);
+        let r = match (r, &removal) {
+            (Ok(r), _) => r,
+            (Err(e), None) => return Err(fail(e)),
+            (Err(e), Some(gone)) => {
+                return Err(ExecError::Refused(format!("{e:#}; {}", gone.line())));
+            }
+        };
         let mut json = serde_json::to_value(&r).map_err(|e| ExecError::Refused(e.to_string()))?;
         let mut text = sweep_text(&r);
+        if let Some(gone) = removal {
+            text.push_str(&format!("{}\n", gone.line()));
+            json["own_keys"] = serde_json::to_value(&gone).unwrap_or_default();
+        }
         if let Some(p) = plot {
             let written = bar_svg(&sweep_chart(&r)).and_then(|svg| save_svg(Path::new(&p), &svg));
             match written {

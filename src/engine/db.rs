@@ -129,6 +129,10 @@ pub struct Db {
     pub(super) load_lock: Mutex<()>,
     /// One option change or reopen at a time.
     pub(super) options_lock: Mutex<()>,
+    /// Options changed without saving (`Db::set_option_with`, `persist = false`), each
+    /// with the options as they were before its first such change: the file keeps
+    /// that value for it until it is set back or set with `persist`.
+    pub(super) unsaved: Mutex<Vec<(super::options::Opt, DbOptions)>>,
     pub(super) opts: RwLock<DbOptions>,
     /// For the process RSS; `None` if sysinfo cannot read this platform.
     pub(super) sys: Mutex<Option<sysinfo::System>>,
@@ -236,6 +240,7 @@ impl Db {
             write_gate: RwLock::new(()),
             load_lock: Mutex::new(()),
             options_lock: Mutex::new(()),
+            unsaved: Mutex::new(Vec::new()),
             opts: RwLock::new(opts),
             sys: Mutex::new(sysinfo::System::new().ok()),
             open_stats,
@@ -277,8 +282,13 @@ impl Db {
 
     /// Saves the options in force in the database directory if they changed, so the
     /// next open finds them.
+    /// Options changed without saving keep their saved values.
     pub(super) fn save_options(&self) -> Result<(), DbError> {
-        persist::save_if_changed(&self.path, &self.options())
+        let mut opts = self.options();
+        for (opt, saved) in self.unsaved.lock().iter() {
+            opts.copy_from(*opt, saved);
+        }
+        persist::save_if_changed(&self.path, &opts)
     }
 
     /// Key ranges the open could not read (their keys are left out of ALEX); empty for

@@ -84,11 +84,25 @@ impl Db {
     /// can change it, through `SetOptions` for new files, or with a reopen. Returns what
     /// was done; an unchanged value is reported with `applied = Live` and 0 s.
     pub fn set_option(&self, name: &str, value: &str) -> Result<OptionChange, DbError> {
+        self.set_option_with(name, value, true)
+    }
+
+    /// [`Db::set_option`], saved for the next open or not (`persist = false`: the
+    /// options file keeps the value the option had before its first unsaved change,
+    /// also when other options are saved meanwhile, until it is set back to that value
+    /// or set with `persist`). For trial values that must not outlive the process.
+    pub fn set_option_with(
+        &self,
+        name: &str,
+        value: &str,
+        persist: bool,
+    ) -> Result<OptionChange, DbError> {
         let _one = self.options_lock.lock();
         let cur = self.options();
         let mut target = cur.clone();
         let opt = Opt::lookup(name)?;
         target.set(name, value)?;
+        self.mark_unsaved(opt, &cur, &target, persist);
         if cur.value(opt) == target.value(opt) {
             let v = cur.text(opt);
             return Ok(OptionChange {
@@ -102,6 +116,22 @@ impl Db {
         }
         let mut changes = self.apply_locked(&cur, target)?;
         Ok(changes.remove(0))
+    }
+
+    /// Records whether `opt`'s change from `cur` to `target` is saved (see
+    /// [`Db::set_option_with`]); called under the options lock.
+    fn mark_unsaved(&self, opt: Opt, cur: &DbOptions, target: &DbOptions, persist: bool) {
+        let mut unsaved = self.unsaved.lock();
+        let at = unsaved.iter().position(|(o, _)| *o == opt);
+        match at {
+            Some(i) if persist || unsaved[i].1.value(opt) == target.value(opt) => {
+                unsaved.remove(i);
+            }
+            None if !persist && cur.value(opt) != target.value(opt) => {
+                unsaved.push((opt, cur.clone()));
+            }
+            _ => {}
+        }
     }
 
     /// Moves every option to `target` (a profile, or the defaults): live changes one by
@@ -120,6 +150,9 @@ impl Db {
         let cur = self.options();
         let mut target = cur.clone();
         edit(&mut target);
+        for opt in cur.diff(&target) {
+            self.mark_unsaved(opt, &cur, &target, true);
+        }
         self.apply_locked(&cur, target)
     }
 

@@ -847,6 +847,12 @@ impl Opt {
         self.spec().apply.applies()
     }
 
+    /// True for an option that decides whether an acknowledged write survives a crash
+    /// (`wal`, `sync`, and `wal_recovery_mode` at open): an experiment never varies it.
+    pub fn is_durability(self) -> bool {
+        self.spec().apply == Apply::Setter(Setter::WriteMode) || self == Opt::WalRecoveryMode
+    }
+
     /// The option `name` (or one of its aliases) means, any case.
     pub fn from_name(name: &str) -> Option<Opt> {
         let n = name.trim().to_ascii_lowercase();

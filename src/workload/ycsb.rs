@@ -161,6 +161,8 @@ pub fn record_key(i: u64) -> i64 {
 #[derive(Debug, Clone)]
 pub struct KeySpace {
     existing: Option<Arc<Vec<i64>>>,
+    /// A range of its own: the first key and the range's size as a power of two.
+    range: Option<(i64, u32)>,
     initial: u64,
     next: Arc<AtomicU64>,
 }
@@ -170,6 +172,7 @@ impl KeySpace {
     pub fn generated(records: u64) -> Self {
         KeySpace {
             existing: None,
+            range: None,
             initial: records,
             next: Arc::new(AtomicU64::new(records)),
         }
@@ -180,8 +183,22 @@ impl KeySpace {
         let n = keys.len() as u64;
         KeySpace {
             existing: Some(Arc::new(keys)),
+            range: None,
             initial: n,
             next: Arc::new(AtomicU64::new(n)),
+        }
+    }
+
+    /// `records` records in the range `first .. first + 2^bits` and nowhere else
+    /// (`bits` 1 to 62): record `i` is a bijective scramble of `i` inside it, so records
+    /// and inserts land in random key order, as YCSB's hashed insert order does. Inserts
+    /// past `2^bits` records reuse the range's keys (they become overwrites).
+    pub fn range(first: i64, bits: u32, records: u64) -> Self {
+        KeySpace {
+            existing: None,
+            range: Some((first, bits.clamp(1, 62))),
+            initial: records,
+            next: Arc::new(AtomicU64::new(records)),
         }
     }
 
@@ -196,6 +213,9 @@ impl KeySpace {
     }
 
     pub fn key(&self, i: u64) -> i64 {
+        if let Some((first, bits)) = self.range {
+            return first.wrapping_add(scatter(i, bits) as i64);
+        }
         match &self.existing {
             Some(keys) if (i as usize) < keys.len() => keys[i as usize],
             // Records inserted during the run (the offset keeps them off YCSB's own
@@ -284,6 +304,17 @@ impl OpGen {
     }
 }
 
+/// `i` modulo `2^bits`, scrambled by a bijection of `bits`-bit numbers (odd multipliers
+/// and xor-shifts, each invertible modulo `2^bits`).
+fn scatter(i: u64, bits: u32) -> u64 {
+    let mask = u64::MAX >> (64 - bits);
+    let mut x = i & mask;
+    x = x.wrapping_mul(0x9E37_79B9_7F4A_7C15) & mask;
+    x ^= x >> bits.div_ceil(2);
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9) & mask;
+    x ^ (x >> bits.div_ceil(3))
+}
+
 fn fnv64(x: u64) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in x.to_le_bytes() {
@@ -303,6 +334,18 @@ mod tests {
             let sum = m.read + m.update + m.insert + m.scan + m.rmw;
             assert!((sum - 1.0).abs() < 1e-9, "{w:?}");
         }
+    }
+
+    #[test]
+    fn a_range_keeps_its_keys_distinct_and_inside() {
+        let first = 1_000_000_000_000i64;
+        let ks = KeySpace::range(first, 12, 3000);
+        let mut keys: Vec<i64> = (0..4096).map(|i| ks.key(i)).collect();
+        assert!(keys.iter().all(|&k| (first..first + 4096).contains(&k)));
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), 4096, "a bijection of the range");
+        assert_eq!(ks.key(4096), ks.key(0), "past the range: its keys again");
     }
 
     #[test]

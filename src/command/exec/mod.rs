@@ -98,6 +98,8 @@ pub struct Executor {
     sampler: super::sampler::Sampler,
     /// The saved baselines as flat reference lines for the dashboard.
     references: Vec<crate::metrics::Reference>,
+    /// What the open removed of a workload stopped by a kill (its own key range).
+    leftover: Option<String>,
 }
 
 /// Waits for a job and returns its final status.
@@ -134,6 +136,7 @@ impl Executor {
     /// healthy database at its defaults.
     pub fn open_notices(&self) -> Vec<String> {
         let mut lines = crate::command::render::start_lines(self.db.start_report());
+        lines.extend(self.leftover.clone());
         lines.extend(self.db.wal_note());
         lines.extend(
             damage_summary(self.db.damaged_ranges()).map(|d| format!("opened with damage: {d}")),
@@ -157,7 +160,9 @@ impl Executor {
             advice: advise::Advice::default(),
             sampler,
             references: Vec::new(),
+            leftover: None,
         };
+        exec.leftover = crate::bench::own_keys::remove_leftover(&exec.db);
         exec.reload_references();
         exec
     }

@@ -101,6 +101,7 @@ impl Executor {
             None => Db::open_with(&new_path, self.opts.clone()),
         }
         .map_err(DbError::from)?;
+        self.leftover = crate::bench::own_keys::remove_leftover(&db);
         let keys = db.len();
         let secs = db.open_stats().total_secs;
         let old = std::mem::replace(&mut self.db, Arc::new(db));
