@@ -658,5 +658,31 @@ fn the_options_file_keeps_the_users_values_during_and_after_a_sweep() {
         assert_eq!(saved("max_open_files"), Value::Null);
         assert_eq!(saved("bloom_bits_per_key"), bloom);
     }
+    // `.bench profile` times every get with a finer perf level for its run: not saved
+    // either.
+    let before = std::fs::read(&file).expect("read");
+    let cmd = parse_command(".bench profile --queries 50000000").expect("parses");
+    let Ok(Outcome::JobStarted { id, .. }) = exec.execute(&cmd) else {
+        panic!("no job")
+    };
+    let t0 = std::time::Instant::now();
+    while !exec
+        .jobs()
+        .status(id)
+        .is_some_and(|s| s.phase.starts_with("profile queries"))
+    {
+        assert!(t0.elapsed() < Duration::from_secs(30), "never ran");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(option(&exec, "perf_level"), "time_except_mutex");
+    let during = std::fs::read(&file).expect("read");
+    assert_eq!(
+        String::from_utf8_lossy(&during),
+        String::from_utf8_lossy(&before),
+        "the file while .bench profile runs"
+    );
+    exec.jobs().cancel(Some(id));
+    exec.jobs().wait(id, Duration::from_secs(30)).expect("job");
+    assert_eq!(std::fs::read(&file).expect("read"), before);
     assert_rows_are(&exec, &model);
 }

@@ -208,10 +208,12 @@ pub fn profile_db(
         "the database is empty: load some rows first"
     );
     let before = db.options();
-    db.set_metrics_sample_rate(1)?;
-    db.set_metrics_enabled(true);
+    // Trial settings for the run, never saved for the next open (a kill during it
+    // leaves the user's saved options as they were).
+    db.set_option_with("metrics_sample_rate", "1", false)?;
+    db.set_option_with("metrics", "on", false)?;
     // Applies to this thread at once (PerfContext is per thread).
-    db.set_option("perf_level", "time_except_mutex")?;
+    db.set_option_with("perf_level", "time_except_mutex", false)?;
     let result = (|| {
         let warm = probes(keys, queries.min(50_000), seed ^ 0x77);
         let timed = probes(keys, queries, seed ^ 0x99);
@@ -228,9 +230,9 @@ pub fn profile_db(
         Ok::<_, anyhow::Error>((lat.summary(), snap, perf))
     })();
     // Restore the user's settings whatever happened.
-    db.set_metrics_sample_rate(before.metrics_sample_rate)?;
-    db.set_metrics_enabled(before.metrics);
-    db.set_option("perf_level", before.perf_level.as_str())?;
+    for name in ["metrics_sample_rate", "metrics", "perf_level"] {
+        db.set_option_with(name, &before.get(name).unwrap_or_default(), false)?;
+    }
     let (query, snap, perf) = result?;
     let sp = snap.get_split;
     let n = sp.sampled_gets.max(1) as f64;

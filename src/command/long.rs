@@ -259,7 +259,7 @@ pub fn start_ycsb(
     let workload: Workload = args
         .workload
         .or(args.workload_pos)
-        .ok_or_else(|| refused(".ycsb needs a workload a-f (usage: .ycsb a|b|c|d|e|f [--duration 60s] [--ops M] [--threads T] [--distribution zipfian|uniform|latest])"))?;
+        .ok_or_else(|| refused(".ycsb needs a workload a-f (usage: .ycsb a|b|c|d|e|f [--duration 60s] [--ops M] [--threads T] [--distribution zipfian|uniform|latest] [--records N] [--on-my-data])"))?;
     let held = db.len();
     // A write workload on the user's rows works in a range of its own (its --records
     // records), unless told to write into them.
