@@ -552,3 +552,23 @@ fn ycsb_parses_and_completes_on_my_data() {
     let bad = alexdb::command::parse_command(".ycsb a --on-my-data=yes").expect_err("no value");
     assert!(bad.to_string().contains("--on-my-data"), "{bad}");
 }
+
+#[test]
+fn a_write_workload_on_a_fifo_database_is_refused_without_on_my_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut exec, model) = user_rows(dir.path());
+    exec.db()
+        .set_option("compaction_style", "fifo")
+        .expect("fifo");
+    let e = job(&mut exec, ".ycsb a --ops 1000").expect_err("refused");
+    assert!(
+        e.contains("fifo") && e.contains("add --on-my-data to run it anyway"),
+        "{e}"
+    );
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert_eq!(user_rows_changed(&exec, &model), (1200, 0));
+    // Reads only: allowed.
+    job(&mut exec, ".ycsb c --ops 1000").expect("c runs");
+    let (_, json) = job(&mut exec, ".ycsb b --ops 1000 --on-my-data").expect("allowed");
+    assert!(json.get("own_keys").is_none(), "{json}");
+}

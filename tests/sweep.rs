@@ -686,3 +686,20 @@ fn the_options_file_keeps_the_users_values_during_and_after_a_sweep() {
     assert_eq!(std::fs::read(&file).expect("read"), before);
     assert_rows_are(&exec, &model);
 }
+
+#[test]
+fn a_write_sweep_that_would_turn_fifo_on_is_refused_without_on_my_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut exec, model) = user_rows(&dir);
+    let cmd = parse_command(".sweep compaction_style level,fifo --workload a --duration 200ms")
+        .expect("parses");
+    let e = exec.execute(&cmd).expect_err("refused").to_string();
+    assert!(
+        e.starts_with(".sweep: at compaction_style=fifo, with compaction_style fifo")
+            && e.contains("--on-my-data"),
+        "{e}"
+    );
+    assert_eq!(exec.jobs().list().len(), 0, "nothing started");
+    assert_eq!(option(&exec, "compaction_style"), "level");
+    assert_rows_are(&exec, &model);
+}

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 
 use super::{Cancelled, Progress};
-use crate::engine::Db;
+use crate::engine::{CompactionStyle, Db, DbOptions};
 use crate::workload::dataset::value_for;
 use crate::workload::ycsb::{KeySpace, Workload};
 
@@ -30,6 +30,17 @@ const CHUNK: usize = 1 << 20;
 pub fn writes(w: Workload) -> bool {
     let m = w.mix();
     m.update + m.insert + m.rmw > 0.0
+}
+
+/// Why a write workload may not run on its own keys with `opts` in force: with FIFO
+/// compaction its records would push the database past `fifo_max_size`, and FIFO
+/// would delete the user's oldest rows to make room.
+pub fn fifo_refusal(opts: &DbOptions) -> Option<String> {
+    (opts.compaction_style == CompactionStyle::Fifo).then(|| {
+        "with compaction_style fifo the workload's own records would make FIFO delete \
+         your oldest rows; add --on-my-data to run it anyway"
+            .to_string()
+    })
 }
 
 /// A write workload's own range on an open database; dropping it removes the range.
@@ -95,6 +106,9 @@ impl OwnKeys {
                  wait for it (.jobs) or .cancel it"
                     .to_string(),
             );
+        }
+        if let Some(why) = fifo_refusal(&db.options()) {
+            return Err(why);
         }
         let (lo, hi) = widest_gap(db);
         let len = hi - lo + 1;

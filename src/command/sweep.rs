@@ -12,7 +12,7 @@ use super::jobs::{JobHandle, JobId, Jobs};
 use super::outcome::{Cell, ExecError, Outcome, Table};
 use super::parse::OutputMode;
 use super::render::{bar_chart, render_table};
-use crate::bench::own_keys::{OwnKeys, writes};
+use crate::bench::own_keys::{OwnKeys, fifo_refusal, writes};
 use crate::bench::sweep::{
     FEW_SAMPLES, SweepAxis, SweepConfig, SweepReport, SweepStep, pairs_text, run_sweep,
 };
@@ -249,6 +249,20 @@ pub fn start_sweep(
     // A write workload works in a range of its own, as many records as the database
     // holds, unless told to write into the user's rows.
     let own = if writes(args.workload) && !args.on_my_data {
+        // A step that turns FIFO on would delete the user's rows to make room too.
+        for pairs in cfg.steps() {
+            let mut target = db.options();
+            for (n, v) in &pairs {
+                // Checked by check_steps above.
+                let _checked = target.set(n, v);
+            }
+            if let Some(why) = fifo_refusal(&target) {
+                return Err(ExecError::Refused(format!(
+                    ".sweep: at {}, {why}",
+                    pairs_text(&pairs)
+                )));
+            }
+        }
         let own = OwnKeys::reserve(db, held as u64)
             .map_err(|e| ExecError::Refused(format!(".sweep: {e}")))?;
         Some(own)
