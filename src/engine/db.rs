@@ -24,7 +24,7 @@ use super::error::{DbError, OpenError};
 use super::fifo::FifoWatch;
 use super::index::{AlexIndex, IndexStats};
 use super::mrc::MrcSampler;
-use super::options::{BulkLoadMethod, CompactionStyle, DbOptions, PerfLevel, WalRecoveryMode};
+use super::options::{BulkLoadMethod, DbOptions, PerfLevel, WalRecoveryMode};
 use super::persist::{self, StartReport};
 use super::store::{DamagedRange, SstError, Store, apply_perf_level, key_hash, perf_read};
 use crate::metrics::{
@@ -121,7 +121,7 @@ pub struct Db {
     pub(super) mrc: MrcSampler,
     pub(super) metrics: Metrics,
     pub(super) stripes: Box<[KeyStripe]>,
-    /// The table files ALEX agrees with, while FIFO compaction may delete some.
+    /// The key ranges of files FIFO compaction deleted, for ALEX to follow.
     pub(super) fifo: FifoWatch,
     /// Puts and deletes hold it shared; a load holds it exclusively while it makes its
     /// rows visible, so ALEX and RocksDB never disagree about a key afterwards.
@@ -189,16 +189,15 @@ impl Db {
             opts.check_memory(machine)?;
         }
         let cache = value_cache(&opts)?;
+        let fifo = FifoWatch::new();
         let t0 = Instant::now();
-        let store = Store::open(path, &opts)?;
+        let store = Store::open(path, &opts, fifo.events())?;
         // The options in force are what the next open should find.
         if let Err(e) = persist::save_if_changed(path, &opts) {
             start_report.warnings.push(format!(
                 "the options in force are not saved for the next open: {e}"
             ));
         }
-        let fifo = FifoWatch::new();
-        fifo.start(&store, opts.compaction_style == CompactionStyle::Fifo);
         let t1 = Instant::now();
         let dropped = store.wal_dropped();
         let scan = store.keys()?;
@@ -687,7 +686,9 @@ impl Db {
 
     /// Flushes memtables to SST files.
     pub fn flush(&self) -> Result<(), DbError> {
-        self.store()?.flush()
+        self.store()?.flush()?;
+        self.settle_fifo_after_flush();
+        Ok(())
     }
 
     /// fsyncs the write-ahead log (writes before this survive power loss).

@@ -1,95 +1,71 @@
-//! Keeping ALEX in step with FIFO compaction (issue 17, bug 3).
+//! Keeping ALEX in step with FIFO compaction (issue 17, bug 3; issue 27).
 //!
-//! FIFO compaction deletes whole table files once the database passes `fifo_max_size`,
-//! and the `rocksdb` crate has no event listener to say so. While the compaction style is
-//! FIFO, the `Db` remembers the live table files and RocksDB's super-version number (it
-//! changes whenever the file set does, and is cheap to read). Before a read that ALEX
-//! answers alone, and before a write, a changed number makes the `Db` compare the file
-//! sets: for each file that vanished, the keys ALEX holds in its key range that RocksDB no
-//! longer has are removed from ALEX and the value cache. Outside FIFO the only cost is
-//! one relaxed atomic load.
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+//! FIFO compaction deletes whole table files once the database passes `fifo_max_size`.
+//! Every RocksDB instance a `Db` opens in FIFO carries an event listener
+//! ([`super::listener`]) that reports the key ranges of the files each FIFO compaction
+//! deleted, also files created and deleted between two commands. Before a read that ALEX
+//! answers alone, and before a write, the `Db` takes the ranges reported since the last
+//! catch-up and removes from ALEX and the value cache the keys in them that RocksDB no
+//! longer has. A deletion RocksDB has begun but not yet reported is waited for (briefly),
+//! so no answer comes from between RocksDB removing the files and saying so. While
+//! nothing is reported the whole cost is two relaxed atomic loads.
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
 use super::db::Db;
 use super::error::DbError;
-use super::store::{Store, TableFile};
+use super::listener::{FifoEvents, KeyRange};
+use super::options::CompactionStyle;
+use super::store::Store;
 use crate::metrics::NewEvent;
 
-/// A super-version number RocksDB never reports: forces the next check to compare files.
-const UNSEEN: u64 = u64::MAX;
 /// ALEX keys compared with RocksDB per step, so no lock is held for long.
 const CHUNK_KEYS: usize = 1 << 16;
+/// The longest a catch-up waits for a deletion compaction RocksDB has begun to be
+/// reported (it is one MANIFEST write; a timeout only makes the answer one step late).
+const SETTLE_WAIT: Duration = Duration::from_secs(5);
 
-/// What the `Db` knows of RocksDB's table files while in FIFO.
+/// What the `Db` knows of RocksDB's FIFO deletions.
 #[derive(Debug)]
 pub(super) struct FifoWatch {
-    /// The compaction style is FIFO: reads and writes check for deleted files.
-    active: AtomicBool,
-    /// RocksDB's super-version number when `files` was taken.
+    /// Filled by the listener of every store this `Db` opens (see [`FifoWatch::events`]).
+    events: Arc<FifoEvents>,
+    /// The events' hand-over count ALEX agrees with.
     seen: AtomicU64,
-    /// The table files ALEX is known to agree with. The lock also makes one thread do a
-    /// catch-up while the others wait for its result.
-    files: Mutex<Vec<TableFile>>,
+    /// One thread catches up at a time; the others wait for its result.
+    busy: Mutex<()>,
 }
 
 impl FifoWatch {
     pub(super) fn new() -> FifoWatch {
         FifoWatch {
-            active: AtomicBool::new(false),
-            seen: AtomicU64::new(UNSEEN),
-            files: Mutex::new(Vec::new()),
+            events: Arc::default(),
+            seen: AtomicU64::new(0),
+            busy: Mutex::new(()),
         }
     }
 
-    /// Starts (or stops) watching `store`, whose files ALEX now agrees with. Called
-    /// before ALEX is built from `store`'s keys, so a file deleted meanwhile is caught.
-    pub(super) fn start(&self, store: &Store, fifo: bool) {
-        let mut files = self.files.lock();
-        files.clear();
-        self.seen.store(UNSEEN, Ordering::Relaxed);
-        if fifo {
-            let n = store.super_version();
-            // Without the list, the first check records the files it finds (files
-            // deleted before that go unnoticed; listing them fails only on a broken store).
-            if let Ok(f) = store.table_files() {
-                *files = f;
-                self.seen.store(n, Ordering::Relaxed);
-            }
-        }
-        self.active.store(fifo, Ordering::Relaxed);
-    }
-
-    /// Before a reopen closes `old`: keep the files ALEX agrees with so the reopened
-    /// database is compared with them. Entering FIFO, that is `old`'s files now (after
-    /// the flush that put everything in files); already in FIFO, the list kept so far
-    /// (files deleted since the last check are still in it).
-    pub(super) fn before_reopen(&self, old: &Store, next_fifo: bool) {
-        let mut files = self.files.lock();
-        if !next_fifo {
-            files.clear();
-        } else if !self.active.load(Ordering::Relaxed) {
-            *files = old.table_files().unwrap_or_default();
-        }
-    }
-
-    /// After a reopen (or its roll back) opened a store in FIFO or not. Its
-    /// super-version numbers start again, so the next check compares files.
-    pub(super) fn after_reopen(&self, fifo: bool) {
-        self.seen.store(UNSEEN, Ordering::Relaxed);
-        if !fifo {
-            self.files.lock().clear();
-        }
-        self.active.store(fifo, Ordering::Relaxed);
+    /// What a store opened for this `Db` reports to (its listener is attached when it
+    /// opens in FIFO): one for all the stores a reopen goes through, so deletions in a
+    /// store a reopen closed are followed in the next.
+    pub(super) fn events(&self) -> &Arc<FifoEvents> {
+        &self.events
     }
 }
 
 impl Db {
-    /// Brings ALEX up to date with files FIFO compaction deleted, if in FIFO.
+    /// Brings ALEX up to date with the files FIFO compaction deleted, if it deleted any
+    /// since the last call.
     #[inline]
     pub(super) fn follow_fifo(&self) {
-        if self.fifo.active.load(Ordering::Relaxed) {
+        if !self
+            .fifo
+            .events
+            .quiet(self.fifo.seen.load(Ordering::Relaxed))
+        {
             self.catch_up_fifo();
         }
     }
@@ -97,41 +73,58 @@ impl Db {
     #[cold]
     fn catch_up_fifo(&self) {
         // A load or reopen making its rows visible holds the gate: skip this once (the
-        // number is not updated, so the next call compares again) rather than wait.
+        // ranges stay pending, so the next call takes them) rather than wait.
         let Some(_gate) = self.write_gate.try_read() else {
             return;
         };
-        let now = match self.store() {
-            Ok(s) => s.super_version(),
-            Err(_) => return,
-        };
-        if now == self.fifo.seen.load(Ordering::Acquire) {
+        // Closed (a failed reopen): nothing to compare with, and no deletion to wait for.
+        if self.store().is_err() {
             return;
         }
-        let mut known = self.fifo.files.lock();
-        if now == self.fifo.seen.load(Ordering::Acquire) {
-            return; // another thread caught up while this one waited
-        }
-        // Best effort: on an error nothing is recorded, so the next call tries again.
-        if let Ok(files) = self.store().and_then(|s| s.table_files())
-            && self.drop_vanished(&known, &files).is_ok()
-        {
-            *known = files;
-            self.fifo.seen.store(now, Ordering::Release);
+        self.fifo.events.wait_until_settled(SETTLE_WAIT);
+        let _one = self.fifo.busy.lock();
+        let (ranges, handed) = self.fifo.events.take();
+        // Best effort: on an error the ranges go back, so the next call tries again.
+        match self.drop_vanished(&ranges) {
+            Ok(()) => self.fifo.seen.store(handed, Ordering::Relaxed),
+            Err(_) => self.fifo.events.put_back(ranges),
         }
     }
 
-    /// Removes from ALEX the keys of files in `before` but not in `now` that RocksDB no
-    /// longer holds.
-    fn drop_vanished(&self, before: &[TableFile], now: &[TableFile]) -> Result<(), DbError> {
-        let ranges = merged_ranges(
-            before
-                .iter()
-                .filter(|f| !now.iter().any(|n| n.name == f.name))
-                .map(|f| (f.first, f.last)),
-        );
+    /// After a flush in FIFO: waits (at most `SETTLE_WAIT`) until RocksDB has no
+    /// compaction to start or running, so that the command after `.flush` already sees
+    /// the files the flush made FIFO delete gone (a deletion not begun yet leaves the rows
+    /// in RocksDB, so the answer would be right, but a moment later it would change).
+    pub(super) fn settle_fifo_after_flush(&self) {
+        if self.opts.read().compaction_style != CompactionStyle::Fifo {
+            return;
+        }
+        let deadline = Instant::now() + SETTLE_WAIT;
+        let number = |s: &Store, name: &str| -> u64 {
+            s.property(name)
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0)
+        };
+        while Instant::now() < deadline {
+            let busy = match self.store() {
+                Ok(s) => {
+                    number(&s, "rocksdb.compaction-pending")
+                        + number(&s, "rocksdb.num-running-compactions")
+                }
+                Err(_) => return,
+            };
+            if busy == 0 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Removes from ALEX the keys in `ranges` (of deleted files) that RocksDB no longer
+    /// holds.
+    fn drop_vanished(&self, ranges: &[KeyRange]) -> Result<(), DbError> {
         let mut removed = 0u64;
-        for (lo, hi) in ranges {
+        for (lo, hi) in merged_ranges(ranges.iter().copied()) {
             removed += self.drop_absent_in(lo, hi)?;
         }
         if removed > 0 {

@@ -3,6 +3,7 @@
 //! metrics event, and a failed reopen rolls back to the previous options with no data
 //! lost. ALEX and the value cache stay in memory across a reopen: the keys did not change.
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
@@ -10,6 +11,7 @@ use serde::Serialize;
 
 use super::db::Db;
 use super::error::{DbError, OpenError};
+use super::listener::FifoEvents;
 use super::options::{
     Applies, Apply, CompactionStyle, DbOptions, Opt, Setter, format_size, machine_memory,
 };
@@ -417,8 +419,6 @@ impl Db {
                 return Err(e);
             }
         };
-        self.fifo
-            .before_reopen(&old, next.compaction_style == CompactionStyle::Fifo);
         {
             let mut base = self.ticker_base.lock();
             *base = base.plus(&old.tickers());
@@ -428,27 +428,25 @@ impl Db {
         if slow > 0 {
             std::thread::sleep(std::time::Duration::from_millis(slow));
         }
+        // Files FIFO deletes in the reopened store are followed as in the closed one.
+        let events = self.fifo.events();
         let attempt = if self.fail_next_reopen.swap(false, Ordering::Relaxed) {
             Err(Reopen::Failed(DbError::Refused(
                 "injected failure (test hook fail_next_reopen)".to_string(),
             )))
         } else {
-            open_same(&self.path, &next, &identity)
+            open_same(&self.path, &next, &identity, events)
         };
         let result = match attempt {
             Ok(store) => {
                 *slot = Some(store);
-                self.fifo
-                    .after_reopen(next.compaction_style == CompactionStyle::Fifo);
                 self.took_options(next);
                 Ok(t0.elapsed().as_secs_f64())
             }
             Err(Reopen::Gone(why)) => Err(self.close_for(why)),
-            Err(Reopen::Failed(e)) => match open_same(&self.path, &prev, &identity) {
+            Err(Reopen::Failed(e)) => match open_same(&self.path, &prev, &identity, events) {
                 Ok(store) => {
                     *slot = Some(store);
-                    self.fifo
-                        .after_reopen(prev.compaction_style == CompactionStyle::Fifo);
                     Err(DbError::RolledBack {
                         change: format!("reopen with {label}"),
                         reason: e.to_string(),
@@ -532,6 +530,7 @@ impl Db {
         let t0 = Instant::now();
         self.store()?.flush()?;
         let secs = t0.elapsed().as_secs_f64();
+        self.settle_fifo_after_flush();
         self.metrics.event(NewEvent {
             kind: "flush",
             secs,
@@ -723,11 +722,17 @@ fn same_database(path: &Path, identity: &str) -> Result<(), Reopen> {
 /// Opens the database that was open at `path` again: never creates one, and checks that
 /// RocksDB's identity is still `identity` (the directory may have been deleted, or
 /// replaced by another database, while it was open).
-fn open_same(path: &Path, o: &DbOptions, identity: &str) -> Result<Store, Reopen> {
+/// Files FIFO deletes are reported to `fifo`.
+fn open_same(
+    path: &Path,
+    o: &DbOptions,
+    identity: &str,
+    fifo: &Arc<FifoEvents>,
+) -> Result<Store, Reopen> {
     same_database(path, identity)?;
     let mut o = o.clone();
     o.create_if_missing = false;
-    let store = match Store::open(path, &o) {
+    let store = match Store::open(path, &o, fifo) {
         Ok(s) => s,
         Err(OpenError::Missing { .. }) => {
             return Err(gone(format!("{} holds no database now", path.display())));

@@ -11,6 +11,7 @@ pub mod error;
 mod fifo;
 pub mod held;
 pub mod index;
+mod listener;
 pub mod live;
 pub mod load;
 pub mod mrc;

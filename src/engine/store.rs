@@ -803,14 +803,6 @@ pub(crate) enum WriteMode {
     Sync = 2,
 }
 
-/// One live table file: its name and the first and last key it holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct TableFile {
-    pub name: String,
-    pub first: i64,
-    pub last: i64,
-}
-
 pub(crate) struct Store {
     db: DB,
     /// Kept for the statistics object RocksDB shares with the open database.
@@ -876,11 +868,20 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    pub fn open(path: &Path, o: &DbOptions) -> Result<Store, OpenError> {
+    /// Opens RocksDB with `o`; in FIFO, the files FIFO compaction deletes are reported
+    /// to `fifo` (through a RocksDB event listener, see listener.rs).
+    pub fn open(
+        path: &Path,
+        o: &DbOptions,
+        fifo: &std::sync::Arc<super::listener::FifoEvents>,
+    ) -> Result<Store, OpenError> {
         if prepare_dir(path, o.create_if_missing)? {
             check_tables(path)?;
         }
         let (opts, block_cache) = rocksdb_options(o);
+        if o.compaction_style == CompactionStyle::Fifo {
+            super::listener::attach(&opts, fifo);
+        }
         // The default column family is named explicitly so that `cf_handle("default")`
         // works (batched MultiGet needs a handle), with a descriptor carrying our options:
         // `DB::open_cf` would give it `Options::default()`, silently dropping the table
@@ -1318,32 +1319,6 @@ impl Store {
                 message: d.reason.clone(),
             }),
         }
-    }
-
-    /// The live table files with their key ranges (files without keys are left out).
-    pub fn table_files(&self) -> Result<Vec<TableFile>, DbError> {
-        let files = self
-            .db
-            .live_files()
-            .map_err(DbError::rocks("list the table files"))?;
-        Ok(files
-            .into_iter()
-            .filter_map(|f| {
-                let first = decode_key(f.start_key.as_deref()?)?;
-                let last = decode_key(f.end_key.as_deref()?)?;
-                Some(TableFile {
-                    name: f.name,
-                    first,
-                    last: last.max(first),
-                })
-            })
-            .collect())
-    }
-
-    /// RocksDB's super-version number: it changes whenever the set of memtables or
-    /// table files changes (a flush, a compaction, a FIFO deletion), and is cheap to read.
-    pub fn super_version(&self) -> u64 {
-        self.int_prop("rocksdb.current-super-version-number")
     }
 
     /// Calls `f` for every key in `[lo, hi)`, in order, until it returns false. Where RocksDB reports corruption
