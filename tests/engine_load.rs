@@ -277,3 +277,36 @@ fn scan_multiget_returns_what_scan_returns() {
     }
     assert_eq!(db.scan(3, 41, 100).unwrap().len(), 18);
 }
+
+/// Issue 27 item 8: a load's "new keys" counts the keys its own rows added, not keys
+/// other writers put meanwhile, nor keys they put first that the load then overwrote.
+/// Both merge paths (inserts for few keys, a rebuilt index for many).
+#[test]
+fn new_keys_counts_the_loads_own_keys_only() {
+    for (held, loaded) in [(10_000i64, 300i64), (100, 3_000)] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = std::sync::Arc::new(
+            Db::open_with(dir.path(), options(BulkLoadMethod::SstIngest)).unwrap(),
+        );
+        for k in 0..held {
+            db.put(k, b"held").unwrap();
+        }
+        // The load's rows: the last 50 held keys, then `loaded - 50` new ones. While it
+        // reads, another writer puts 100 keys of its own and one of the load's keys.
+        let first = held - 50;
+        let other = db.clone();
+        let rows = (first..first + loaded).map(move |k| {
+            if k == first + 10 {
+                for j in 0..100 {
+                    other.put(1_000_000 + j, b"other").unwrap();
+                }
+                other.put(first + 60, b"other").unwrap();
+            }
+            (k, val(k, "load"))
+        });
+        let r = db.load(rows).unwrap();
+        assert_eq!(r.rows, loaded as u64);
+        assert_eq!(r.new_keys, (loaded - 50 - 1) as u64, "held {held}");
+        assert_eq!(db.count(), (held + loaded - 50 + 100) as u64);
+    }
+}

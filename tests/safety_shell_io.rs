@@ -199,3 +199,40 @@ fn read_of_a_file_with_a_line_that_is_not_utf8_runs_the_rest() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(text(&o.stdout), "OK (new key)\n", "--bail stops at line 2");
 }
+
+/// Issue 27 item 5: `.load csv` of a file without line ends (`/dev/zero`, a sparse
+/// 300 MB file after a good row) is one error line naming the header or row and the
+/// 16 MiB limit, the run exits 1 and the database keeps what it had.
+#[test]
+fn load_csv_of_a_file_without_line_ends_is_one_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("db");
+    let dbs = db.to_str().expect("utf8");
+    let sparse = dir.path().join("zeros.csv");
+    std::fs::write(&sparse, "key,value\n1,a\n").expect("write");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&sparse)
+        .expect("open")
+        .set_len(300 << 20)
+        .expect("a sparse 300 MB file");
+    let o = run(&["--db", dbs, "-c", "put 9 before"], b"", None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    for (file, place) in [
+        ("/dev/zero".to_string(), "header (line 1)"),
+        (sparse.display().to_string(), "row 2 (line 3)"),
+    ] {
+        if !Path::new(&file).exists() {
+            continue;
+        }
+        let cmd = format!(".load csv {file} --key key");
+        let o = run(&["--db", dbs, "-c", &cmd], b"", None);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(place), "{err}");
+        assert!(err.contains("the value limit is 16777216 bytes"), "{err}");
+    }
+    let c = count(&db);
+    assert!(c.contains("|     1 |"), "{c}");
+}

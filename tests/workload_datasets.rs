@@ -244,3 +244,106 @@ fn cancelling_keeps_what_was_read() {
     assert_eq!(db.count(), 30_000);
     assert!(db.check().expect("check").ok);
 }
+
+/// Issue 27 item 5: a CSV file without line ends (300 MB of zeros, sparse) is refused
+/// after reading one record's limit, naming the header or the row, and the database is
+/// left as it was.
+#[test]
+fn a_record_without_end_is_refused_in_bounded_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db(dir.path());
+    db.put(7, b"before").expect("put");
+    for (head, place) in [
+        (&b""[..], "header (line 1)"),
+        (b"id,name\n1,a\n", "row 2 (line 3)"),
+        (b"id,name\n1,\"", "row 1 (line 2)"),
+    ] {
+        let p = dir.path().join("zeros.csv");
+        std::fs::write(&p, head).expect("write");
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&p)
+            .expect("open");
+        f.set_len(300 << 20).expect("a sparse 300 MB file");
+        let spec = DatasetSpec::Csv {
+            path: p,
+            key: "id".into(),
+            value: None,
+        };
+        let e = load(&db, &spec).expect_err("no line end");
+        assert!(e.contains(place), "{e}");
+        assert!(e.contains("the value limit is 16777216 bytes"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+        assert_eq!(db.count(), 1, "{place}");
+        assert_eq!(db.get(1).expect("get"), None, "{place}");
+        assert_eq!(db.get(7).expect("get").as_deref(), Some(&b"before"[..]));
+    }
+}
+
+/// A row in the middle with a field over the value limit is named by its row and
+/// line, and nothing of the file is loaded; a field of exactly the limit loads, but
+/// not as a whole-row value (the row is longer than its field).
+#[test]
+fn a_huge_field_in_a_middle_row_names_the_row_and_loads_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db(dir.path());
+    db.put(1, b"before").expect("put");
+    let max = alexdb::engine::MAX_VALUE_BYTES;
+    let huge = "h".repeat(max + (1 << 20));
+    let spec = csv(dir.path(), &format!("id,name\n1,a\n2,b\n3,{huge}\n4,d\n"));
+    let e = load(&db, &spec).expect_err("too large");
+    assert!(e.contains("row 3 (line 4)"), "{}", &e[..e.len().min(300)]);
+    assert!(e.contains("nothing was loaded"), "{e}");
+    assert_eq!(db.count(), 1);
+    assert_eq!(db.get(1).expect("get").as_deref(), Some(&b"before"[..]));
+    assert_eq!(db.get(2).expect("get"), None);
+
+    let exact = "e".repeat(max);
+    let spec = csv(dir.path(), &format!("id,name\n5,{exact}\n"));
+    assert_eq!(load(&db, &spec), Ok((1, 0)));
+    assert_eq!(db.get(5).expect("get").map(|v| v.len()), Some(max));
+    let DatasetSpec::Csv { path, .. } = spec else {
+        unreachable!()
+    };
+    let whole = DatasetSpec::Csv {
+        path,
+        key: "id".into(),
+        value: None,
+    };
+    let e = load(&db, &whole).expect_err("the whole row is over the limit");
+    assert!(
+        e.contains("row 1 (line 2)") && e.contains(&format!("its value has {} bytes", max + 2)),
+        "{e}"
+    );
+    assert_eq!(db.count(), 2);
+}
+
+/// With `bulk_load_method = wal-off-batches` (an empty database) the batches written
+/// before a bad row stay: the message says how many, rather than "nothing was loaded".
+#[test]
+fn a_bad_row_after_written_batches_says_what_stays() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Db::open_with(
+        dir.path().join("db"),
+        DbOptions {
+            block_cache_bytes: 8 << 20,
+            bulk_load_method: alexdb::engine::BulkLoadMethod::WalOffBatches,
+            ..DbOptions::default()
+        },
+    )
+    .expect("open");
+    let mut text = String::from("id,name\n");
+    for k in 0..15_000 {
+        text.push_str(&format!("{k},v\n"));
+    }
+    text.push_str("x,bad\n");
+    let e = load(&db, &csv(dir.path(), &text)).expect_err("bad key");
+    assert!(e.contains("line 15002"), "{e}");
+    assert!(
+        e.contains("the first 10000 rows were loaded and stay"),
+        "{e}"
+    );
+    assert_eq!(db.count(), 10_000);
+    let e = load(&db, &csv(dir.path(), "id,name\n1,a\nx,b\n")).expect_err("bad key");
+    assert!(e.contains("nothing was loaded"), "{e}");
+}

@@ -101,15 +101,14 @@ impl Db {
             let o = self.opts.read();
             (o.bulk_load_method, o.bulk_load_rows_per_file)
         };
-        let keys_before = self.len() as u64;
-        let was_empty = keys_before == 0 && self.store()?.is_empty()?;
+        let was_empty = self.is_empty() && self.store()?.is_empty()?;
         let mut tally = Tally::default();
         let mut report = if was_empty && method == BulkLoadMethod::WalOffBatches {
             self.load_wal_off(rows, &mut progress, &mut tally)?
         } else {
-            self.load_sst(rows, rows_per_file, was_empty, &mut progress, &mut tally)?
+            self.load_sst(rows, rows_per_file, was_empty, &mut progress, &mut tally)
+                .map_err(|e| bad_input_note(e, "nothing was loaded"))?
         };
-        report.new_keys = (self.len() as u64).saturating_sub(keys_before);
         report.secs = start.elapsed().as_secs_f64();
         report.rows_per_sec = if report.secs > 0.0 {
             report.rows as f64 / report.secs
@@ -174,7 +173,7 @@ impl Db {
         let keys = sorter.finish(&mut files)?;
         let paths = files.finish()?;
         progress(n);
-        {
+        let new_keys = {
             // Make the rows visible (and durable) and update ALEX while no put or delete
             // runs, so the two agree on every key afterwards.
             let _gate = self.write_gate.write();
@@ -182,12 +181,12 @@ impl Db {
             self.invalidate_cache_after_load(Some(&keys));
             self.retrain_codec(&store, &keys);
             self.warm_cache(&store, &keys)?;
-            self.merge_into_index(keys)?;
-        }
+            self.merge_into_index(keys)?
+        };
         Ok(LoadReport {
             rows: n,
             bytes,
-            new_keys: 0,
+            new_keys,
             method: BulkLoadMethod::SstIngest,
             was_empty,
             sorted_input: sorted,
@@ -212,6 +211,8 @@ impl Db {
         let mut batch: Vec<(i64, V)> = Vec::with_capacity(WAL_OFF_BATCH_ROWS);
         let mut sorted = true;
         let (mut n, mut bytes) = (0u64, 0u64);
+        // Rows handed to RocksDB: they stay if a later row fails.
+        let mut written = 0u64;
         let result = (|| {
             for item in rows {
                 let (k, v) = item?;
@@ -225,6 +226,7 @@ impl Db {
                 batch.push((k, v));
                 if batch.len() >= WAL_OFF_BATCH_ROWS {
                     self.store()?.write_batch_no_wal(&batch)?;
+                    written += batch.len() as u64;
                     batch.clear();
                 }
                 if n.is_multiple_of(PROGRESS_EVERY) {
@@ -244,7 +246,13 @@ impl Db {
                 *self.index.write() = ix;
             }
             self.invalidate_cache_after_load(None);
-            return Err(e);
+            let kept = match written {
+                0 => "nothing was loaded".to_string(),
+                n => format!(
+                    "the first {n} rows were loaded and stay (bulk_load_method wal-off-batches writes as it reads)"
+                ),
+            };
+            return Err(bad_input_note(e, &kept));
         }
         progress(n);
         if !sorted {
@@ -255,11 +263,11 @@ impl Db {
         if let Ok(store) = self.store() {
             self.retrain_codec(&store, &keys);
         }
-        self.merge_into_index(keys)?;
+        let new_keys = self.merge_into_index(keys)?;
         Ok(LoadReport {
             rows: n,
             bytes,
-            new_keys: 0,
+            new_keys,
             method: BulkLoadMethod::WalOffBatches,
             was_empty: true,
             sorted_input: sorted,
@@ -333,27 +341,34 @@ impl Db {
     }
 
     /// Adds sorted, distinct `keys` to ALEX: a bulk load when ALEX is empty or the new
-    /// keys are many, inserts when they are few. Caller holds the write gate.
-    fn merge_into_index(&self, keys: Vec<i64>) -> Result<(), DbError> {
+    /// keys are many, inserts when they are few. Returns how many of `keys` ALEX did not
+    /// hold (the load's own new keys, whatever other writers did before). Caller holds
+    /// the write gate.
+    fn merge_into_index(&self, keys: Vec<i64>) -> Result<u64, DbError> {
         let existing = self.index.read().len();
+        let added = keys.len();
         if existing == 0 {
             let ix = AlexIndex::bulk_load(&keys)?;
             *self.index.write() = ix;
-        } else if keys.len() < existing / 8 {
+            Ok(added as u64)
+        } else if added < existing / 8 {
             let mut ix = self.index.write();
+            let mut new = 0;
             for k in keys {
-                ix.insert(k);
+                new += u64::from(ix.insert(k));
             }
+            Ok(new)
         } else {
             // Build the merged index aside (readers keep using the old one), then swap.
-            let merged = {
+            let (merged, before) = {
                 let ix = self.index.read();
-                merge_sorted(ix.iter(), keys)
+                (merge_sorted(ix.iter(), keys), ix.len())
             };
+            let new = merged.len().saturating_sub(before) as u64;
             let ix = AlexIndex::bulk_load(&merged)?;
             *self.index.write() = ix;
+            Ok(new)
         }
-        Ok(())
     }
 
     /// After a load: no cached value may be older than what RocksDB now holds. Drops the
@@ -372,6 +387,14 @@ impl Db {
             }
             _ => self.cache.clear(),
         }
+    }
+}
+
+/// A bad input row's error with what became of the load (`note`): one line.
+fn bad_input_note(e: DbError, note: &str) -> DbError {
+    match e {
+        DbError::Input(msg) => DbError::Input(format!("{msg}; {note}")),
+        other => other,
     }
 }
 

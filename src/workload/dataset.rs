@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use thiserror::Error;
 
 use super::keys::{KeyDist, generate_keys, shuffled};
+use crate::engine::MAX_VALUE_BYTES;
 
 /// Default value size in bytes (the original plan's benchmarks).
 pub const DEFAULT_VALUE_SIZE: usize = 100;
@@ -17,6 +18,10 @@ pub const DEFAULT_VALUE_SIZE: usize = 100;
 pub const DEFAULT_SEED: u64 = 42;
 /// Largest generated dataset (rows).
 pub const MAX_GENERATED_ROWS: u64 = 1_000_000_000;
+/// Most bytes one CSV record (or the header) may take: the value limit plus room for
+/// the key and other columns. Reading stops there, so a file without line ends (or with
+/// a 2 GB field) is refused after this much, in bounded memory.
+pub const MAX_CSV_RECORD_BYTES: usize = MAX_VALUE_BYTES + 64 * 1024;
 
 /// What to load.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,13 +88,13 @@ pub enum DatasetError {
         column: String,
         columns: String,
     },
-    #[error("{path} line {line}: key \"{text}\" is not an integer; nothing was loaded")]
+    #[error("{path} line {line}: key \"{text}\" is not an integer")]
     BadKey {
         path: String,
         line: u64,
         text: String,
     },
-    #[error("{path} line {line}: {reason}; nothing was loaded")]
+    #[error("{path} line {line}: {reason}")]
     Csv {
         path: String,
         line: u64,
@@ -105,10 +110,20 @@ pub enum DatasetError {
         actual_bytes: u64,
     },
     #[error(
-        "{path}: key {key} (number {index}) is above {max}; alexdb keys are i64, nothing was loaded",
+        "{path}: key {key} (number {index}) is above {max}; alexdb keys are i64",
         max = i64::MAX
     )]
     SosdKeyTooLarge { path: String, index: u64, key: u64 },
+    /// A CSV record longer than [`MAX_CSV_RECORD_BYTES`], or a value over the value
+    /// limit, found while reading it: at most that much of the record was ever held.
+    #[error("{path} {place}: {what}; the value limit is {max} bytes (16 MiB)", max = MAX_VALUE_BYTES)]
+    TooLarge {
+        path: String,
+        /// `row 3 (line 4)`, or `header (line 1)`.
+        place: String,
+        /// What was too large and how large.
+        what: String,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -278,14 +293,15 @@ pub fn open(
     let stats = Arc::new(SourceStats::default());
     let label = spec.label();
     let GenOptions { value_size, seed } = gen_opts;
-    if value_size > crate::engine::MAX_VALUE_BYTES {
+    if value_size > MAX_VALUE_BYTES {
         return Err(DatasetError::Invalid(format!(
             "value size {value_size} is above the 16 MiB limit"
         )));
     }
     let (total, rows): (Option<u64>, Box<dyn Iterator<Item = _> + Send>) = match spec {
         DatasetSpec::Csv { path, key, value } => {
-            (None, csv_rows(path, key, value.as_deref(), &stats)?)
+            let cap = MAX_CSV_RECORD_BYTES as u64;
+            (None, csv_rows(path, key, value.as_deref(), &stats, cap)?)
         }
         DatasetSpec::Sosd { path } => {
             let (n, it) = sosd_rows(path, value_size, seed)?;
@@ -373,21 +389,22 @@ fn csv_rows(
     key_col: &str,
     value_col: Option<&str>,
     stats: &Arc<SourceStats>,
+    cap: u64,
 ) -> Result<RowIter, DatasetError> {
     let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let capped = RecordCap::new(file, cap);
+    let record_start = capped.record_start.clone();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(BufReader::with_capacity(1 << 20, file));
+        .buffer_capacity(1 << 20)
+        .from_reader(capped);
     let shown = path.display().to_string();
     let headers = reader
         .byte_headers()
-        .map_err(|e| DatasetError::Csv {
-            path: shown.clone(),
-            line: 1,
-            reason: e.to_string(),
-        })?
+        .map_err(|e| csv_error(&shown, e, cap, "header (line 1)".into(), 1))?
         .clone();
+    record_start.store(reader.position().byte(), Ordering::Relaxed);
     let names: Vec<String> = headers
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
@@ -407,24 +424,19 @@ fn csv_rows(
     let value_i = value_col.map(find).transpose()?;
     let stats = stats.clone();
     let mut record = csv::ByteRecord::new();
+    // Data rows read so far (skipped ones included), for messages naming a row.
+    let mut row = 0u64;
     let it = std::iter::from_fn(move || {
         loop {
-            match reader.read_byte_record(&mut record) {
+            row += 1;
+            let start_line = reader.position().line();
+            let place = || format!("row {row} (line {start_line})");
+            let read = reader.read_byte_record(&mut record);
+            // The next record starts where this one ended: the cap counts from there.
+            record_start.store(reader.position().byte(), Ordering::Relaxed);
+            match read {
                 Ok(false) => return None,
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    let reason = match e.kind() {
-                        csv::ErrorKind::UnequalLengths {
-                            expected_len, len, ..
-                        } => format!("{len} fields where the header has {expected_len}"),
-                        _ => e.to_string(),
-                    };
-                    return Some(Err(DatasetError::Csv {
-                        path: shown.clone(),
-                        line,
-                        reason,
-                    }));
-                }
+                Err(e) => return Some(Err(csv_error(&shown, e, cap, place(), start_line))),
                 Ok(true) => {}
             }
             let line = record.position().map_or(0, |p| p.line());
@@ -447,10 +459,102 @@ fn csv_rows(
                 Some(i) => record.get(i).unwrap_or_default().to_vec(),
                 None => whole_row(&record),
             };
+            if value.len() > MAX_VALUE_BYTES {
+                return Some(Err(DatasetError::TooLarge {
+                    path: shown.clone(),
+                    place: place(),
+                    what: format!("its value has {} bytes", value.len()),
+                }));
+            }
             return Some(Ok((key, value)));
         }
     });
     Ok(Box::new(it))
+}
+
+/// A CSV reader's error as one line: `place` names the row being read (or the header),
+/// `line` is where it started, `cap` is the record limit.
+fn csv_error(path: &str, e: csv::Error, cap: u64, place: String, line: u64) -> DatasetError {
+    if is_record_cap(&e) {
+        return DatasetError::TooLarge {
+            path: path.to_string(),
+            place,
+            what: format!("the record runs past {cap} bytes without ending (read no further)"),
+        };
+    }
+    let line = e.position().map_or(line, |p| p.line());
+    let reason = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} fields where the header has {expected_len}"),
+        _ => e.to_string(),
+    };
+    DatasetError::Csv {
+        path: path.to_string(),
+        line,
+        reason,
+    }
+}
+
+/// Why [`RecordCap`] stopped a read.
+#[derive(Debug)]
+struct RecordTooLong;
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a record is longer than the limit")
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
+
+fn is_record_cap(e: &csv::Error) -> bool {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => io.get_ref().is_some_and(|r| r.is::<RecordTooLong>()),
+        _ => false,
+    }
+}
+
+/// A reader that fails once the record being parsed has taken more than `cap` bytes:
+/// the CSV reader holds a whole record in memory, so without it a file with no line end
+/// (`/dev/zero`) or a huge field grows without bound. The CSV loop stores where each
+/// record starts (a byte offset of this stream) in `record_start`; the parser consumes
+/// what it was given before asking for more, so at each read the bytes handed out since
+/// `record_start` are the current record's.
+struct RecordCap<R> {
+    inner: R,
+    cap: u64,
+    /// Bytes handed out so far.
+    given: u64,
+    record_start: Arc<AtomicU64>,
+}
+
+impl<R> RecordCap<R> {
+    fn new(inner: R, cap: u64) -> Self {
+        RecordCap {
+            inner,
+            cap,
+            given: 0,
+            record_start: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl<R: Read> Read for RecordCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let used = self
+            .given
+            .saturating_sub(self.record_start.load(Ordering::Relaxed));
+        if used > self.cap {
+            return Err(std::io::Error::other(RecordTooLong));
+        }
+        // Never hand out more than one byte past the cap, so a record is held to it.
+        let room = usize::try_from(self.cap + 1 - used).unwrap_or(usize::MAX);
+        let want = buf.len().min(room);
+        let n = self.inner.read(&mut buf[..want])?;
+        self.given += n as u64;
+        Ok(n)
+    }
 }
 
 /// A record written back as one CSV line (without the line end).
@@ -533,6 +637,89 @@ mod tests {
         }
         assert_ne!(value_for(1, 100, 7), value_for(2, 100, 7));
         assert_ne!(value_for(1, 100, 7), value_for(1, 100, 8));
+    }
+
+    /// A stream without a line end (what `/dev/zero` gives) is refused once a record
+    /// passes the cap, having read no more than the cap: bounded memory, however long
+    /// the stream.
+    #[test]
+    fn a_record_without_end_stops_at_the_cap() {
+        for header in [&b""[..], b"key,value\n", b"key,value\n1,\""] {
+            let stream = std::io::Read::chain(header, std::io::repeat(b'x'));
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .buffer_capacity(1 << 10)
+                .from_reader(RecordCap::new(stream, 100_000));
+            let mut record = csv::ByteRecord::new();
+            let e = loop {
+                match r.read_byte_record(&mut record) {
+                    Ok(true) => r
+                        .get_ref()
+                        .record_start
+                        .store(r.position().byte(), Ordering::Relaxed),
+                    Ok(false) => panic!("an endless stream ended"),
+                    Err(e) => break e,
+                }
+            };
+            assert!(is_record_cap(&e), "{e}");
+            assert!(r.get_ref().given <= header.len() as u64 + 100_001);
+        }
+    }
+
+    fn write_csv(name: &str, text: &[u8]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        (dir, p)
+    }
+
+    fn rows_of(
+        p: &Path,
+        value: Option<&str>,
+        cap: u64,
+    ) -> Vec<Result<(i64, Vec<u8>), DatasetError>> {
+        let stats = Arc::new(SourceStats::default());
+        let it = csv_rows(p, "id", value, &stats, cap).expect("open");
+        StopAfterError {
+            inner: it,
+            failed: false,
+        }
+        .collect()
+    }
+
+    /// The cap is per record: a file far longer than it loads when every record fits,
+    /// and a long record in the middle (one long line, or a quoted field over many
+    /// short lines) is named by its row and line.
+    #[test]
+    fn the_cap_is_per_record_and_names_the_row() {
+        let mut text = b"id,name\n".to_vec();
+        for k in 0..1000 {
+            text.extend_from_slice(format!("{k},name-{k:08}\n").as_bytes());
+        }
+        let (_d, p) = write_csv("ok.csv", &text);
+        let rows = rows_of(&p, Some("name"), 64);
+        assert_eq!(rows.len(), 1000);
+        assert!(rows.iter().all(Result::is_ok));
+
+        let long_line = format!("2,{}\n", "y".repeat(500));
+        let multi_line = format!("2,\"{}\"\n", "z\n".repeat(300));
+        for (middle, line) in [(long_line, 4), (multi_line, 4)] {
+            let text = format!("id,name\n0,a\n1,b\n{middle}3,d\n");
+            let (_d, p) = write_csv("long.csv", text.as_bytes());
+            let rows = rows_of(&p, Some("name"), 64);
+            assert_eq!(rows.len(), 3, "two rows, then the error");
+            let e = rows[2].as_ref().expect_err("too long").to_string();
+            assert!(e.contains(&format!("row 3 (line {line})")), "{e}");
+            assert!(e.contains("runs past 64 bytes"), "{e}");
+            assert!(e.contains("16777216 bytes (16 MiB)"), "{e}");
+        }
+
+        let (_d, p) = write_csv("head.csv", "h".repeat(200).as_bytes());
+        let stats = Arc::new(SourceStats::default());
+        let Err(e) = csv_rows(&p, "id", None, &stats, 64) else {
+            panic!("a header without end was read");
+        };
+        assert!(e.to_string().contains("header (line 1)"), "{e}");
     }
 
     #[test]
