@@ -354,3 +354,58 @@ fn writes_come_back_after_a_full_disk_is_freed() {
     assert_eq!(db.count(), acked.len() as u64 + 1);
     assert!(db.check().expect("check").ok);
 }
+
+/// Issue 27 item 7: a command on a database whose directory was replaced by another
+/// database is refused before it runs, so the error means nothing was written: neither
+/// into the old database (moved away, still open in this process) nor the new one.
+#[test]
+fn a_write_to_a_replaced_directory_is_refused_before_it_is_applied() {
+    for cmd in [
+        "put 5000 lost",
+        "INSERT INTO kv VALUES (5000, 'lost');",
+        "del 10",
+        ".load sequential 10 --start 5000",
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("db");
+        let moved = dir.path().join("moved");
+        let other = dir.path().join("other");
+        let db = std::sync::Arc::new(filled(&path, 1000));
+        let b = Db::open_with(&other, small()).expect("open other");
+        for k in 8000..8100 {
+            b.put(k, &value(k)).expect("put");
+        }
+        b.close().expect("close other");
+        std::fs::rename(&path, &moved).expect("move away");
+        std::fs::rename(&other, &path).expect("move other in");
+
+        let mut exec = Executor::with_db(db.clone(), small());
+        let reports = run(&mut exec, cmd);
+        let line = err_line(reports.last().expect("a report"));
+        assert!(line.contains("replaced while open"), "{cmd}: {line}");
+        drop(exec);
+        drop(db);
+
+        let a = Db::open_with(&moved, small()).expect("the first database opens");
+        assert_eq!(a.count(), 1000, "{cmd}: the old database changed");
+        assert_eq!(
+            a.get(5000).expect("get"),
+            None,
+            "{cmd}: applied to the old database"
+        );
+        assert_eq!(a.get(10).expect("get"), Some(value(10).into()), "{cmd}");
+        drop(a);
+        // The other database, from a copy (this process still holds the first handle).
+        let copy = dir.path().join("copy");
+        std::fs::create_dir(&copy).expect("mkdir");
+        for e in std::fs::read_dir(&path).expect("ls") {
+            let e = e.expect("entry");
+            if e.file_name() != "LOCK" {
+                std::fs::copy(e.path(), copy.join(e.file_name())).expect("copy");
+            }
+        }
+        let b = Db::open_with(&copy, small()).expect("the other database opens");
+        assert_eq!(b.count(), 100, "{cmd}: the new database changed");
+        assert_eq!(b.get(5000).expect("get"), None, "{cmd}");
+    }
+}

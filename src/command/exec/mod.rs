@@ -351,7 +351,14 @@ impl Executor {
             self.db.metrics_window(&mut self.window);
         }
         let t0 = Instant::now();
-        let mut result = self.execute(cmd);
+        // A database whose directory vanished or was replaced answers from its open files
+        // for a while: checked before the command, so a write is refused, never applied
+        // to the old files and then reported as failed.
+        let gone = touches_db.then(|| self.db.close_if_gone()).flatten();
+        let mut result = match gone {
+            Some(gone) => Err(gone.into()),
+            None => self.execute(cmd),
+        };
         if let Ok(Outcome::JobStarted {
             id,
             background: false,
@@ -362,11 +369,6 @@ impl Executor {
             let st = w(&self.jobs, id);
             self.jobs.mark_reported(id);
             result = job_result(st);
-        }
-        // A database whose directory vanished answers from its open files for a while:
-        // say it is gone rather than acknowledge a write that is already lost.
-        if touches_db && let Some(gone) = self.db.close_if_gone() {
-            result = Err(gone.into());
         }
         let elapsed = t0.elapsed();
         let stats = measure.then(|| self.command_stats());
