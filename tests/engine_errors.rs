@@ -234,3 +234,97 @@ fn shell_hints_are_the_command_layers_not_the_engines() {
     let other = DbError::Refused("no".to_string());
     assert_eq!(ExecError::from(other).to_string(), "no");
 }
+
+/// Issue 27 item 8: saved options whose caches are refused at open (far past this
+/// machine's memory) block every open; the refusal names the saved file and the `--set`
+/// that overrides each of them, and that override opens the database.
+#[test]
+fn a_saved_option_refused_at_open_names_the_file_and_the_override() {
+    let machine = alexdb::engine::options::machine_memory().unwrap_or(0);
+    if machine == 0 || machine >= 1 << 39 {
+        eprintln!("skipped: 2 TiB of caches is not refused on this machine");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    Db::open_with(&path, small()).unwrap().close().unwrap();
+    let file = path.join("alexdb-options.json");
+    std::fs::write(
+        &file,
+        r#"{"version":1,"options":{"block_cache_size":"1TiB","value_cache_size":"1TiB","write_buffer_size":"1MiB","block_size":"8KiB"}}"#,
+    )
+    .unwrap();
+    let err = Db::open_saved(&path, &[]).unwrap_err().to_string();
+    assert!(err.contains("caches would take"), "{err}");
+    assert!(err.contains(&file.display().to_string()), "{err}");
+    assert!(err.contains("--set block_cache_size=VALUE"), "{err}");
+    assert!(err.contains("--set value_cache_size=VALUE"), "{err}");
+    // Not the options that do not add to the caches' memory.
+    assert!(!err.contains("write_buffer_size"), "{err}");
+    assert!(!err.contains("block_size"), "{err}");
+    assert!(!err.contains('\n'), "{err}");
+    // Overriding one leaves the other named; overriding both opens.
+    let one = [("block_cache_size".to_string(), "8MiB".to_string())];
+    let err = Db::open_saved(&path, &one).unwrap_err().to_string();
+    assert!(err.contains("--set value_cache_size=VALUE"), "{err}");
+    assert!(!err.contains("--set block_cache_size"), "{err}");
+    let both = [
+        one[0].clone(),
+        ("value_cache_size".to_string(), "8MiB".to_string()),
+    ];
+    Db::open_saved(&path, &both).expect("the override opens it");
+}
+
+/// Issue 27 item 8: a LOCK file the user may not write is a permission error naming
+/// the file, not "locked by another process". Runs `alexdb` as `nobody` (root ignores
+/// permission bits).
+#[test]
+fn an_unwritable_lock_file_is_a_permission_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+        .status();
+    if !matches!(probe, Ok(s) if s.success()) {
+        eprintln!("skipped: cannot run a process as nobody with setpriv: {probe:?}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = dir.path().join("db");
+    Db::open_with(&path, small()).unwrap().close().unwrap();
+    // Everything readable by others, the directory writable too: only LOCK is not.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777)).unwrap();
+    for e in std::fs::read_dir(&path).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    let lock = path.join("LOCK");
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let o = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--db", path.to_str().unwrap(), "-c", "count"])
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_ne!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("permission denied"), "{err}");
+    assert!(err.contains(&lock.display().to_string()), "{err}");
+    assert!(!err.contains("another process"), "{err}");
+    // The same directory, LOCK writable again: it opens.
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let o = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--db", path.to_str().unwrap(), "-c", "count"])
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -186,7 +186,8 @@ impl Db {
         opts.validate()?;
         // Caches far past the machine's memory are refused (the value cache is empty now).
         if let Some(machine) = super::options::machine_memory() {
-            opts.check_memory(machine)?;
+            opts.check_memory(machine)
+                .map_err(|e| persist::name_saved_memory_options(e, path, &opts, &start_report))?;
         }
         let cache = value_cache(&opts)?;
         let fifo = FifoWatch::new();

@@ -151,6 +151,63 @@ pub fn start_options(
     Ok((opts, report))
 }
 
+/// The options whose sizes make up the caches' memory ([`DbOptions::cache_memory`]).
+const MEMORY_OPTIONS: [Opt; 5] = [
+    Opt::BlockCacheSize,
+    Opt::ValueCacheSize,
+    Opt::ValueCacheEntries,
+    Opt::WriteBufferSize,
+    Opt::MaxWriteBufferNumber,
+];
+
+/// An open refused for its caches' memory (`refusal`) names the saved options file and
+/// the `--set` that overrides each option taken from it that adds to that memory (one
+/// whose default would take less): without that, a saved option blocks every later open
+/// with no hint where it comes from.
+pub(crate) fn name_saved_memory_options(
+    refusal: DbError,
+    dir: &Path,
+    opts: &DbOptions,
+    report: &StartReport,
+) -> DbError {
+    let DbError::Refused(msg) = refusal else {
+        return refusal;
+    };
+    let defaults = DbOptions::default();
+    let adds_memory = |o: Opt| {
+        let mut lower = opts.clone();
+        lower.set(o.name(), &defaults.text(o)).is_ok() && lower.cache_memory() < opts.cache_memory()
+    };
+    let from_file: Vec<&(&str, String, Origin)> = report
+        .changed
+        .iter()
+        .filter(|(name, _, origin)| {
+            *origin == Origin::File
+                && MEMORY_OPTIONS
+                    .iter()
+                    .any(|&o| o.name() == *name && adds_memory(o))
+        })
+        .collect();
+    if from_file.is_empty() {
+        return DbError::Refused(msg);
+    }
+    let saved: Vec<String> = from_file
+        .iter()
+        .map(|(n, v, _)| format!("{n}={v}"))
+        .collect();
+    let overrides: Vec<String> = from_file
+        .iter()
+        .map(|(n, _, _)| format!("--set {n}=VALUE"))
+        .collect();
+    let base = msg.strip_suffix("; nothing changed").unwrap_or(&msg);
+    DbError::Refused(format!(
+        "{base}; not opened: {} (saved in {}); open with {} to override (or edit that file)",
+        saved.join(", "),
+        dir.join(OPTIONS_FILE).display(),
+        overrides.join(" ")
+    ))
+}
+
 /// The file's text for `opts`: the options that differ from the defaults.
 pub fn encode(opts: &DbOptions) -> String {
     let defaults = DbOptions::default();

@@ -755,7 +755,18 @@ fn wal_damage(path: &Path, mode: WalRecoveryMode, e: &rocksdb::Error) -> Option<
 /// Maps RocksDB's open errors onto the engine's variants.
 fn open_error(path: &Path, e: rocksdb::Error) -> OpenError {
     let msg = e.to_string();
-    if msg.contains("While lock file")
+    // RocksDB names the LOCK file in both a lock held elsewhere and a LOCK it may not
+    // open: only the first is "locked".
+    let denied = msg.contains("Permission denied") || msg.contains("Operation not permitted");
+    if denied && msg.contains("LOCK") {
+        OpenError::Unreadable {
+            path: path.to_path_buf(),
+            reason: format!(
+                "permission denied on its lock file {} (alexdb opens it for writing)",
+                path.join("LOCK").display()
+            ),
+        }
+    } else if msg.contains("While lock file")
         || msg.contains("lock hold by current process")
         || msg.contains("/LOCK:")
     {
