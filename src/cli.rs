@@ -213,7 +213,7 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
         let mut err_for_printer = std::io::stderr();
         let mut printer = Printer::new(out, &mut err_for_printer, cli.json, interactive)
             .with_jobs(exec.jobs().clone());
-        let summary = if let Some(cmds) = &cli.commands {
+        let mut summary = if let Some(cmds) = &cli.commands {
             run_commands(&mut exec, cmds, &mut printer)
         } else if let Some(script) = &cli.script {
             run_script_file(&mut exec, script, &mut printer)?
@@ -228,7 +228,12 @@ fn run_shell(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Res
             // succeeded.
             RunSummary::default()
         };
-        printer.stop_jobs(exec.session_mut());
+        if interactive {
+            printer.stop_jobs(exec.session_mut());
+        } else {
+            // The end of a script is not a cancel: its background jobs finish first.
+            summary.failed += printer.wait_for_jobs(exec.session_mut());
+        }
         printer.exit_status(&summary)
     };
     drop(exec);

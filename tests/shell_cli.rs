@@ -909,3 +909,79 @@ fn jobs_keep_their_results() {
     assert_eq!(lines[1]["report"], lines[0]["report"]);
     assert_eq!(lines[1]["report"]["rows"], 3000);
 }
+
+/// Issue 27 item 8: the end of a script (`-c`, piped stdin) with a background `.load &`
+/// still running waits for it, saying so, rather than cancel it; the rows are there.
+#[test]
+fn end_of_input_waits_for_background_jobs() {
+    let home = temp();
+    for (i, (args, stdin)) in [
+        (vec!["-c", ".load sequential 300000 &"], None),
+        (vec![], Some(".load sequential 300000 &\n")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let db = home.path().join(format!("db{i}"));
+        let mut all = vec!["--db", db.to_str().expect("utf8")];
+        all.extend(args);
+        let o = alexdb(&all, stdin, home.path());
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        assert!(
+            err(&o).contains(
+                "end of input: waiting for 1 running job(s) to finish (Ctrl-C cancels them)"
+            ),
+            "{}",
+            err(&o)
+        );
+        let rest = err(&o).replace("Ctrl-C cancels them", "");
+        assert!(!rest.contains("cancel"), "{rest}");
+        assert!(
+            out(&o).contains("loaded 300000 rows (300000 new keys)"),
+            "{}",
+            out(&o)
+        );
+        let o = alexdb(
+            &["--db", db.to_str().expect("utf8"), "-c", "count"],
+            None,
+            home.path(),
+        );
+        assert!(out(&o).contains("300000"), "{}", out(&o));
+    }
+}
+
+/// Ctrl-C while the end of input waits cancels the jobs (what they did is kept) and
+/// the run exits non-zero.
+#[test]
+fn ctrl_c_at_the_end_of_input_cancels_and_exits_non_zero() {
+    let home = temp();
+    let db = home.path().join("db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--db", db.to_str().expect("utf8")])
+        .args(["-c", ".load sequential 500000000 &"])
+        .env("XDG_DATA_HOME", home.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the alexdb binary runs");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    while !line.contains("end of input: waiting") {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).expect("stderr") > 0,
+            "no waiting line"
+        );
+    }
+    // SAFETY: a plain kill(2) of our own child.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("stderr");
+    let o = child.wait_with_output().expect("alexdb finishes");
+    assert_eq!(o.status.code(), Some(1), "{rest}");
+    assert!(rest.contains("cancelling"), "{rest}");
+    assert!(out(&o).contains("cancelled: loaded"), "{}", out(&o));
+}

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::command::exec::{job_result, not_utf8_text};
-use crate::command::jobs::{JobId, JobStatus, Jobs};
+use crate::command::jobs::{JobId, JobState, JobStatus, Jobs};
 use crate::command::render::{self, Shown, render_report, report_json};
 use crate::command::{
     ExecError, Executor, Report, RunSummary, Session, is_complete, starts_command,
@@ -95,7 +95,8 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// Asks running background jobs to stop, waits for them, and prints their results.
+    /// Asks running background jobs to stop, waits for them, and prints their results
+    /// (the end of an interactive session; a script's end waits: [`Printer::wait_for_jobs`]).
     pub fn stop_jobs(&mut self, session: &mut Session) {
         let Some(jobs) = self.jobs.clone() else {
             return;
@@ -112,6 +113,57 @@ impl<'a> Printer<'a> {
             }
         }
         self.finished_jobs(session);
+    }
+
+    /// At the end of a script's input (`-c`, `--script`, piped stdin): waits for the
+    /// background jobs still running, saying so on stderr (Ctrl-C cancels them), and
+    /// prints their results. Returns how many of them did not finish their work
+    /// (cancelled or failed), for the exit status.
+    pub fn wait_for_jobs(&mut self, session: &mut Session) -> usize {
+        let Some(jobs) = self.jobs.clone() else {
+            return 0;
+        };
+        let running: Vec<JobId> = jobs
+            .list()
+            .into_iter()
+            .filter(JobStatus::is_running)
+            .map(|j| j.id)
+            .collect();
+        if !running.is_empty() {
+            // Ctrl-C cancels from before the line that says so.
+            INTERRUPTED.store(false, Ordering::SeqCst);
+            let guard = SigintGuard::install();
+            let _ = writeln!(
+                self.err,
+                "end of input: waiting for {} running job(s) to finish (Ctrl-C cancels them)",
+                running.len()
+            );
+            let _ = self.err.flush();
+            for &id in &running {
+                while jobs
+                    .wait(id, Duration::from_millis(100))
+                    .is_some_and(|st| st.is_running())
+                {
+                    if INTERRUPTED.swap(false, Ordering::SeqCst) {
+                        let _ = writeln!(self.err, "cancelling the running job(s)");
+                        jobs.cancel_all();
+                    }
+                }
+            }
+            drop(guard);
+        }
+        let unfinished = running
+            .iter()
+            .filter_map(|&id| jobs.status(id))
+            .filter(|st| {
+                matches!(
+                    st.state,
+                    JobState::Done { cancelled: true } | JobState::Failed(_)
+                )
+            })
+            .count();
+        self.finished_jobs(session);
+        unfinished
     }
 
     /// Prints one report (after the results of jobs that finished meanwhile).
