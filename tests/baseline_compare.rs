@@ -493,3 +493,35 @@ fn ctrl_b_cycles_the_reference_line_through_the_saved_baselines() {
             .is_some_and(|s| s.contains(".baseline save"))
     );
 }
+
+/// Issue 27 item 8: a save that fails while writing (its temporary file leads to
+/// `/dev/full`: no space) removes the temporary file and leaves `baselines.json` as it
+/// was, for `.baseline save` and for `.baseline drop`, which rewrites the file too.
+#[test]
+fn a_failed_save_leaves_no_temporary_file() {
+    if !Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("db");
+    let mut exec = exec_at(&path);
+    some_work(&mut exec);
+    ok(&mut exec, ".baseline save one");
+    let before = file_bytes(&path);
+    let tmp = path.join("baselines.json.tmp");
+    for cmd in [".baseline save two", ".baseline drop one"] {
+        std::os::unix::fs::symlink("/dev/full", &tmp).expect("symlink");
+        let e = err(&mut exec, cmd);
+        assert!(e.contains("No space left"), "{cmd}: {e}");
+        assert!(e.contains("baselines.json"), "{cmd}: {e}");
+        assert!(
+            std::fs::symlink_metadata(&tmp).is_err(),
+            "{cmd} left {}",
+            tmp.display()
+        );
+        assert_eq!(file_bytes(&path), before, "{cmd} changed the file");
+    }
+    ok(&mut exec, ".baseline save two");
+    assert!(!tmp.exists());
+}

@@ -74,15 +74,28 @@ impl BaselineFile {
         })
     }
 
-    /// Writes the file atomically: a temporary file beside it, then a rename.
+    /// Writes the file atomically and durably: a temporary file beside it, synced, then
+    /// renamed over the file and the directory synced. A failure removes the temporary
+    /// file and leaves the old file as it was.
     pub fn save(&self, db_dir: &Path) -> Result<(), ExecError> {
+        use std::io::Write;
         let path = file_path(db_dir);
         let shown = path.display().to_string();
         let text = serde_json::to_string_pretty(self)
             .map_err(|e| ExecError::Refused(format!("cannot encode baselines: {e}")))?;
         let tmp = db_dir.join(format!("{FILE_NAME}.tmp"));
-        std::fs::write(&tmp, text + "\n").map_err(|e| ExecError::file("write", &shown, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| {
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.write_all(b"\n")?;
+            f.sync_all()?;
+            drop(f);
+            std::fs::rename(&tmp, &path)?;
+            // The rename is durable only once the directory is synced.
+            std::fs::File::open(db_dir)?.sync_all()
+        };
+        write().map_err(|e| {
+            // Best effort; after a successful rename there is no temporary file left.
             let _ = std::fs::remove_file(&tmp);
             ExecError::file("write", &shown, e)
         })
