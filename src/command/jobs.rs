@@ -213,12 +213,16 @@ impl Jobs {
             .spawn(move || {
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&handle)));
                 let (state, result) = match r {
-                    Ok(Ok(o)) => (
-                        JobState::Done {
-                            cancelled: handle.cancelled(),
-                        },
-                        Some(o),
-                    ),
+                    Ok(Ok(o)) => {
+                        let cancelled = handle.cancelled();
+                        // A job that ran to its end did all of its last phase, whatever
+                        // its last progress report said (`.jobs` shows N/N).
+                        let total = handle.total.load(Ordering::Relaxed);
+                        if !cancelled && total != u64::MAX {
+                            handle.done.fetch_max(total, Ordering::Relaxed);
+                        }
+                        (JobState::Done { cancelled }, Some(o))
+                    }
                     Ok(Err(e)) => (JobState::Failed(e.to_string()), None),
                     Err(_) => (JobState::Failed("the job panicked".to_string()), None),
                 };
@@ -346,5 +350,39 @@ impl crate::bench::Progress for JobHandle {
     }
     fn cancelled(&self) -> bool {
         JobHandle::cancelled(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 27 item 8: a job that ran to its end shows N/N even when its last progress
+    /// report was earlier (a sweep reports a step when it starts it); a cancelled one
+    /// keeps what it reported.
+    #[test]
+    fn a_finished_job_shows_all_of_its_steps() {
+        let jobs = Jobs::new();
+        let run = |cancel: bool| {
+            let id = jobs.spawn("sweep", ".sweep x", "steps", move |h: &JobHandle| {
+                h.set_phase("sweeping", Some(2));
+                h.set_done(1);
+                if cancel {
+                    h.cancel();
+                }
+                Ok(Outcome::Message("swept".into()))
+            });
+            jobs.wait(id, Duration::from_secs(10)).expect("job")
+        };
+        let done = run(false);
+        assert_eq!(done.state, JobState::Done { cancelled: false });
+        assert_eq!((done.done, done.total), (2, Some(2)));
+        let table = crate::command::exec::jobs_table(&[done]);
+        let shown = format!("{:?}", table.rows[0]);
+        assert!(shown.contains("2/2 steps (100%)"), "{shown}");
+
+        let cancelled = run(true);
+        assert_eq!(cancelled.state, JobState::Done { cancelled: true });
+        assert_eq!(cancelled.done, 1);
     }
 }
