@@ -473,3 +473,168 @@ fn absolute_consistency_refuses_even_a_torn_tail() {
     // The default opens it (the torn end was a crash's).
     assert_eq!(Db::open(&dir).unwrap().count(), 8000);
 }
+
+// ----- FIFO at open (issue 27, item 2) ---------------------------------------------
+
+/// `len` pseudo-random bytes (they do not compress, so files are as large as the data).
+fn noise(k: i64, len: usize) -> Vec<u8> {
+    let mut x = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// A closed level-compaction database of 3,000 rows of 1,000 bytes (about 3 MB).
+fn three_megabytes(dir: &Path) {
+    let db = Db::open(dir).unwrap();
+    db.load((0..3_000).map(|k| (k, noise(k, 1_000))).collect::<Vec<_>>())
+        .unwrap();
+    db.close().unwrap();
+}
+
+/// Every file of `dir` with its contents: equal before and after means nothing changed.
+fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files_ending(dir, "")
+        .into_iter()
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let bytes = fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
+}
+
+fn sets(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
+const FIFO_1MIB: [(&str, &str); 2] = [("compaction_style", "fifo"), ("fifo_max_size", "1MiB")];
+
+/// The size an open refusal suggests (`--set fifo_max_size=SIZE`).
+fn suggested_limit(err: &str) -> String {
+    let rest = err.split("--set fifo_max_size=").nth(1).expect(err);
+    rest.split([' ', ',', ')', ';']).next().unwrap().to_string()
+}
+
+#[test]
+fn fifo_through_set_is_refused_at_open_when_it_would_delete_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    three_megabytes(&dir);
+    let before = contents(&dir);
+    let err = Db::open_saved(&dir, &sets(&FIFO_1MIB))
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("fifo compaction refused at open"), "{err}");
+    assert!(err.contains("fifo_max_size (1MiB)"), "{err}");
+    assert!(err.contains("already holds "), "{err}");
+    assert!(err.contains("without compaction_style=fifo"), "{err}");
+    assert!(!err.contains("alexdb-options.json"), "from --set: {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(contents(&dir) == before, "a refused open changes nothing");
+    // The limit the message names opens it in FIFO with every row.
+    let limit = suggested_limit(&err);
+    let db = Db::open_saved(
+        &dir,
+        &sets(&[("compaction_style", "fifo"), ("fifo_max_size", &limit)]),
+    )
+    .unwrap();
+    assert_eq!(db.count(), 3_000);
+    db.close().unwrap();
+    // Lowering the limit at the next open is refused the same way.
+    let before = contents(&dir);
+    let err = Db::open_saved(&dir, &sets(&[("fifo_max_size", "1MiB")]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("lowering fifo_max_size to 1MiB refused at open"),
+        "{err}"
+    );
+    // compaction_style=fifo now comes from the saved file, which the message names.
+    assert!(err.contains("remove compaction_style from"), "{err}");
+    assert!(err.contains("alexdb-options.json"), "{err}");
+    assert!(contents(&dir) == before, "a refused open changes nothing");
+    // The same FIFO options again open (they delete nothing the database had not).
+    let db = Db::open(&dir).unwrap();
+    assert_eq!(db.options().text(alexdb::engine::Opt::FifoMaxSize), limit);
+    assert_eq!(db.count(), 3_000);
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn fifo_saved_in_the_options_file_is_refused_at_open_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    three_megabytes(&dir);
+    fs::write(
+        dir.join("alexdb-options.json"),
+        r#"{"version":1,"options":{"compaction_style":"fifo","fifo_max_size":"1MiB"}}"#,
+    )
+    .unwrap();
+    let before = contents(&dir);
+    let err = Db::open(&dir).unwrap_err().to_string();
+    assert!(err.starts_with("fifo compaction refused at open"), "{err}");
+    assert!(
+        err.contains("remove compaction_style and fifo_max_size from"),
+        "{err}"
+    );
+    assert!(err.contains("alexdb-options.json"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(contents(&dir) == before, "a refused open changes nothing");
+    // The override the message names opens it with every row.
+    let limit = suggested_limit(&err);
+    let db = Db::open_saved(&dir, &sets(&[("fifo_max_size", &limit)])).unwrap();
+    assert_eq!(db.count(), 3_000);
+}
+
+#[test]
+fn the_shell_open_and_the_binary_refuse_fifo_over_a_bigger_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("big");
+    three_megabytes(&big);
+    let before = contents(&big);
+    // A session started with FIFO at 1 MiB on a new database (nothing to delete there).
+    let mut exec = Executor::open_saved(&tmp.path().join("new"), sets(&FIFO_1MIB)).unwrap();
+    let mut reports = Vec::new();
+    exec.run_text(&format!(".open {}", big.display()), &mut |_, r| {
+        reports.push(r)
+    });
+    let Err(e) = &reports[0].result else {
+        panic!("{:?}", reports[0].result);
+    };
+    assert!(
+        e.to_string().contains("fifo compaction refused at open"),
+        "{e}"
+    );
+    assert!(contents(&big) == before, "a refused open changes nothing");
+    let out = Command::new(ALEXDB)
+        .arg("--db")
+        .arg(&big)
+        .args([
+            "--set",
+            "compaction_style=fifo",
+            "--set",
+            "fifo_max_size=1MiB",
+        ])
+        .args(["-c", "count"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("fifo compaction refused at open"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--set fifo_max_size="), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(contents(&big) == before, "a refused open changes nothing");
+}

@@ -190,6 +190,7 @@ impl Db {
                 .map_err(|e| persist::name_saved_memory_options(e, path, &opts, &start_report))?;
         }
         let cache = value_cache(&opts)?;
+        super::fifo_open::check(path, &opts, &start_report)?;
         let fifo = FifoWatch::new();
         let t0 = Instant::now();
         let store = Store::open(path, &opts, fifo.events())?;

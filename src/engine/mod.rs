@@ -9,6 +9,7 @@ pub mod codec;
 pub mod db;
 pub mod error;
 mod fifo;
+mod fifo_open;
 pub mod held;
 pub mod index;
 mod listener;
