@@ -159,27 +159,38 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut (dyn Write + Send)) -> anyh
     }
 }
 
-/// `alexdb check`: opens the database and runs `.check` through the executor, so the
-/// report is the shell's; exit status 1 when it finds damage.
+/// `alexdb check`: checks the database read-only (`engine/inspect.rs`), so nothing in the
+/// directory changes; the report is `.check`'s, with what an ordinary open would do as
+/// findings. Exit status 1 when it finds damage, or data an open would drop.
 fn check_db(
     args: &CheckArgs,
     json: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    // Opening would create a missing database; a check of nothing is an error.
     if !args.db.is_dir() {
         bail!("no database at {}", args.db.display());
     }
-    let mut exec = Executor::open_saved(&args.db, Vec::new())?;
-    for notice in exec.open_notices() {
-        writeln!(err, "{notice}")?;
+    let t0 = std::time::Instant::now();
+    let found = crate::engine::inspect::check_dir(&args.db)?;
+    for w in &found.warnings {
+        writeln!(err, "warning: {w}")?;
     }
-    // `.check` is a job: wait for it with a progress bar (Ctrl-C cancels).
-    exec.set_waiter(Box::new(crate::shell::wait_with_progress));
+    let outcome = crate::command::exec::check_outcome(&found.report);
+    let summary = RunSummary {
+        ran: 1,
+        failed: usize::from(outcome.reports_failure()),
+        ..RunSummary::default()
+    };
+    let report = crate::command::Report {
+        input: ".check".to_string(),
+        result: Ok(outcome),
+        elapsed: t0.elapsed(),
+        stats: None,
+    };
     let mut err_for_printer = std::io::stderr();
     let mut printer = Printer::new(out, &mut err_for_printer, json, false);
-    let summary = run_commands(&mut exec, ".check", &mut printer);
+    printer.emit(&mut crate::command::Session::default(), report);
     Ok(printer.exit_status(&summary))
 }
 

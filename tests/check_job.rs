@@ -78,3 +78,49 @@ fn dot_check_runs_as_a_job_counting_keys() {
     let listed = jobs_table(&exec.jobs().list());
     assert!(format!("{listed:?}").contains(".check"), "{listed:?}");
 }
+
+/// Every file of `dir` but RocksDB's info LOG (the open database's own, written at any
+/// time): name -> (size, hash of the content). `LOCK` is not read: closing a descriptor
+/// of it would drop this process's lock on it.
+fn files(dir: &std::path::Path) -> std::collections::BTreeMap<String, (u64, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut out = std::collections::BTreeMap::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("LOG") || e.path().is_dir() {
+            continue;
+        }
+        let mut h = std::hash::DefaultHasher::new();
+        if name != "LOCK" {
+            std::fs::read(e.path()).unwrap().hash(&mut h);
+        }
+        out.insert(name, (e.metadata().unwrap().len(), h.finish()));
+    }
+    out
+}
+
+/// Issue 27: `.check` on the open database only reads: no flush, compaction or rewrite
+/// (the rows still only in the write-ahead log stay there).
+#[test]
+fn dot_check_changes_no_file_of_the_open_database() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(loaded(dir.path()));
+    let mut exec = Executor::open(dir.path(), DbOptions::default()).expect("open");
+    for k in 0..100 {
+        exec.db().put(-1 - k, b"in the log only").unwrap();
+    }
+    let before = files(dir.path());
+    let mut reports = Vec::new();
+    exec.run_text(".check", &mut |_, r| reports.push(r));
+    let Ok(Outcome::JobStarted { id, .. }) = &reports[0].result else {
+        panic!("not a job: {:?}", reports[0].result);
+    };
+    let st = exec.jobs().wait(*id, Duration::from_secs(120)).unwrap();
+    let Some(Outcome::Report { json, .. }) = &st.result else {
+        panic!("no report: {:?}", st.result);
+    };
+    assert_eq!(json["ok"], true, "{json}");
+    assert_eq!(json["rocksdb_keys"], ROWS + 100, "{json}");
+    assert_eq!(json["findings"], serde_json::json!([]), "{json}");
+    assert_eq!(files(dir.path()), before, ".check changed a file");
+}

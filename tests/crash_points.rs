@@ -218,8 +218,10 @@ fn insert_bulk(sh: &mut Shell, model: &mut Model, rng: &mut StdRng, n: usize, ta
     }
 }
 
-/// `alexdb check --db PATH --json`: exits 0, ALEX's keys equal RocksDB's. Returns the
-/// key count.
+/// `alexdb check --db PATH --json`: ALEX's keys equal RocksDB's, and it exits 0 unless
+/// it found table files the killed operation left that hold rows the database does not
+/// have (a killed load's, never acknowledged: `check` reads the directory without
+/// opening it, issue 27, and says that the next open drops them). Returns the key count.
 fn check(db: &Path, label: &str) -> u64 {
     let out = Command::new(BIN)
         .args(["check", "--json", "--db"])
@@ -227,15 +229,22 @@ fn check(db: &Path, label: &str) -> u64 {
         .output()
         .expect("run alexdb check");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{label}: alexdb check exited {:?}: {stdout} {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_str(stdout.trim()).expect("check JSON");
+    let v: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        let err = String::from_utf8_lossy(&out.stderr);
+        panic!(
+            "{label}: check JSON ({e}), exit {:?}: {stdout} {err}",
+            out.status
+        )
+    });
     let r = &v["report"];
-    assert_eq!(r["ok"], Value::Bool(true), "{label}: {r}");
+    let findings = r["findings"].as_array().expect("findings");
+    let failing: Vec<&Value> = findings.iter().filter(|f| f["fails"] == true).collect();
+    assert!(
+        failing.iter().all(|f| f["kind"] == "unreferenced_table"),
+        "{label}: {r}"
+    );
+    assert_eq!(out.status.success(), failing.is_empty(), "{label}: {r}");
+    assert_eq!(r["ok"], Value::Bool(failing.is_empty()), "{label}: {r}");
     assert_eq!(r["alex_keys"], r["rocksdb_keys"], "{label}: {r}");
     assert_eq!(r["key_checksum_match"], Value::Bool(true), "{label}: {r}");
     r["alex_keys"].as_u64().expect("alex_keys")

@@ -638,3 +638,167 @@ fn the_shell_open_and_the_binary_refuse_fifo_over_a_bigger_database() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(contents(&big) == before, "a refused open changes nothing");
 }
+
+// ---- `alexdb check` changes nothing (issue 27, item 6) -----------------------------------
+
+/// Every file and directory under `dir`: name -> (size, hash of the content). `LOCK` is
+/// not read: closing a descriptor of it would drop this process's lock on it.
+fn digest_of(dir: &Path) -> std::collections::BTreeMap<String, (u64, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                out.insert(format!("{name}/"), (0, 0));
+                todo.push(p);
+                continue;
+            }
+            let mut h = std::hash::DefaultHasher::new();
+            if name != "LOCK" {
+                fs::read(&p).unwrap().hash(&mut h);
+            }
+            out.insert(name, (fs::metadata(&p).unwrap().len(), h.finish()));
+        }
+    }
+    out
+}
+
+/// `alexdb check --json --db DIR`: its exit status and report; asserts that the
+/// directory is the same, file for file and byte for byte, after it.
+fn alexdb_check(dir: &Path) -> (Option<i32>, serde_json::Value) {
+    let before = digest_of(dir);
+    let o = Command::new(ALEXDB)
+        .args(["check", "--json", "--db"])
+        .arg(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = out
+        .lines()
+        .find(|l| l.contains("\"command\":\".check\""))
+        .unwrap_or_else(|| panic!("no report: {out} {err}"));
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(digest_of(dir), before, "check changed {}", dir.display());
+    (o.status.code(), v["report"].clone())
+}
+
+/// The kinds of a report's findings, in order.
+fn finding_kinds(r: &serde_json::Value) -> Vec<String> {
+    let all = r["findings"].as_array().unwrap_or_else(|| panic!("{r}"));
+    all.iter()
+        .map(|f| f["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn check_reads_the_wal_without_replaying_it_and_reports_its_damage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    write_wal_and_kill(&dir);
+    let (torn, missing) = (tmp.path().join("torn"), tmp.path().join("missing"));
+    copy_dir(&dir, &torn);
+    copy_dir(&dir, &missing);
+
+    // Whole: every write is read from the WAL, which stays as it was.
+    let (code, r) = alexdb_check(&dir);
+    assert_eq!(code, Some(0), "{r}");
+    assert_eq!((&r["ok"], &r["rocksdb_keys"]), (&true.into(), &8001.into()));
+    assert_eq!(finding_kinds(&r), Vec::<String>::new(), "{r}");
+
+    // A torn last record: a failing finding that names the log, which is not cut.
+    let wal = the_wal(&torn);
+    let name = wal.file_name().unwrap().to_string_lossy().into_owned();
+    tear_tail(&wal);
+    let (code, r) = alexdb_check(&torn);
+    assert_eq!(code, Some(1), "{r}");
+    assert_eq!(
+        (&r["ok"], &r["rocksdb_keys"]),
+        (&false.into(), &8000.into())
+    );
+    assert_eq!(finding_kinds(&r), ["wal_torn_tail"], "{r}");
+    let f = &r["findings"][0];
+    assert_eq!(
+        (&f["file"], &f["fails"]),
+        (&name.into(), &true.into()),
+        "{r}"
+    );
+    let detail = f["detail"].as_str().unwrap();
+    assert!(detail.contains("drops them for good"), "{detail}");
+
+    // The log gone: the writes since the last flush are lost, which an open would not say.
+    fs::remove_file(the_wal(&missing)).unwrap();
+    let (code, r) = alexdb_check(&missing);
+    assert_eq!(code, Some(1), "{r}");
+    assert_eq!((&r["ok"], &r["rocksdb_keys"]), (&false.into(), &0.into()));
+    assert_eq!(finding_kinds(&r), ["missing_wal"], "{r}");
+}
+
+#[test]
+fn the_unlogged_marker_moves_unreferenced_tables_aside_and_check_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    database_with_tables(&dir, 2);
+    // Another database's table file of 20,000 rows that do not compress: far more than
+    // a crash leaves, and rows this MANIFEST knows nothing of.
+    let other = tmp.path().join("other");
+    let db = Db::open(&other).unwrap();
+    db.load((0..20_000i64).map(|i| {
+        let h = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (
+            100_000 + i,
+            format!("{h:016x}{:016x}", h.rotate_left(29)).into_bytes(),
+        )
+    }))
+    .unwrap();
+    db.close().unwrap();
+    let sst = files_ending(&other, ".sst").remove(0);
+    let bytes = fs::metadata(&sst).unwrap().len();
+    fs::copy(&sst, dir.join("000900.sst")).unwrap();
+    fs::File::create(dir.join("alexdb-unlogged-writes")).unwrap();
+
+    let (code, r) = alexdb_check(&dir);
+    assert_eq!(code, Some(1), "{r}");
+    assert_eq!(
+        finding_kinds(&r),
+        ["unreferenced_table", "unlogged_writes"],
+        "{r}"
+    );
+    let f = &r["findings"][0];
+    assert_eq!(
+        (&f["file"], &f["bytes"], &f["fails"]),
+        (&"000900.sst".into(), &bytes.into(), &true.into()),
+        "{r}"
+    );
+    assert!(
+        f["detail"].as_str().unwrap().contains("moves it into"),
+        "{r}"
+    );
+
+    // The open keeps the file, moved aside, and says so with its size.
+    let db = Db::open(&dir).unwrap();
+    assert_eq!(db.count(), 2000);
+    let warnings = &db.start_report().warnings;
+    let w = warnings
+        .iter()
+        .find(|w| w.contains("000900.sst ("))
+        .unwrap_or_else(|| panic!("no line names the file: {warnings:?}"));
+    assert!(w.contains("moved into alexdb-unreferenced-"), "{w}");
+    db.close().unwrap();
+    assert!(!dir.join("000900.sst").exists());
+    assert!(!dir.join("alexdb-unlogged-writes").exists());
+    let aside = files_ending(&dir, "")
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("alexdb-unreferenced-"))
+        .expect("a directory of the moved files");
+    assert_eq!(fs::metadata(aside.join("000900.sst")).unwrap().len(), bytes);
+    // Then check notes the moved files; the database itself is ok.
+    let (code, r) = alexdb_check(&dir);
+    assert_eq!(code, Some(0), "{r}");
+    assert_eq!(finding_kinds(&r), ["set_aside"], "{r}");
+    assert_eq!(r["rocksdb_keys"], 2000, "{r}");
+}

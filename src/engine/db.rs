@@ -76,6 +76,10 @@ pub struct CheckReport {
     /// ALEX's keys and RocksDB's readable keys have the same checksum (wrapping sum of
     /// [`key_hash`]): equal counts alone would miss one key swapped for another.
     pub key_checksum_match: bool,
+    /// What `alexdb check` found in the directory that an ordinary open would act on
+    /// (see `inspect.rs`); a finding that `fails` makes `ok` false. Empty for `.check`
+    /// on an open database, which its open already acted on.
+    pub findings: Vec<super::inspect::Finding>,
 }
 
 /// Which part of [`Db::check_with`] is running.
@@ -194,6 +198,9 @@ impl Db {
         let fifo = FifoWatch::new();
         let t0 = Instant::now();
         let store = Store::open(path, &opts, fifo.events())?;
+        start_report
+            .warnings
+            .extend(store.set_aside_notice().map(str::to_string));
         // The options in force are what the next open should find.
         if let Err(e) = persist::save_if_changed(path, &opts) {
             start_report.warnings.push(format!(
@@ -768,6 +775,7 @@ impl Db {
             sst_ok: sst_errors.is_empty(),
             sst_errors,
             key_checksum_match,
+            findings: Vec::new(),
         }))
     }
 

@@ -12,6 +12,7 @@ mod fifo;
 mod fifo_open;
 pub mod held;
 pub mod index;
+pub mod inspect;
 mod listener;
 pub mod live;
 pub mod load;

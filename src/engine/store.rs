@@ -16,7 +16,8 @@ use rocksdb::{
     AsRawPtr, BlockBasedOptions, BlockBasedTablePinningTier, BottommostLevelCompaction, Cache,
     ColumnFamilyDescriptor, CompactOptions, DB, DBCompactionStyle, DBCompressionType,
     DBPinnableSlice, DBRecoveryMode, DataBlockIndexType, FifoCompactOptions, FlushOptions,
-    IngestExternalFileOptions, Options, ReadOptions, SstFileWriter, WriteBatch, WriteOptions,
+    InfoLogger, IngestExternalFileOptions, LogLevel, Options, ReadOptions, SstFileWriter,
+    WriteBatch, WriteOptions,
     perf::PerfStatsLevel,
     statistics::{StatsLevel as RocksStatsLevel, Ticker},
 };
@@ -59,7 +60,12 @@ pub const DIGEST_TICK: u64 = 1 << 16;
 /// only in memtables. A process killed then can leave flushes of those rows that the
 /// MANIFEST never recorded, with no copy in the logs; at the next open this file says
 /// such table files are a crash's leftovers, not a truncated MANIFEST's lost files.
-const UNLOGGED_MARKER: &str = "alexdb-unlogged-writes";
+pub(crate) const UNLOGGED_MARKER: &str = "alexdb-unlogged-writes";
+
+/// Prefix of the directories inside the database directory that an open moves
+/// unreferenced table files into when `UNLOGGED_MARKER` is present (see
+/// [`plan_tables`]): they may hold rows in no log, so they are kept.
+pub(crate) const SET_ASIDE_PREFIX: &str = "alexdb-unreferenced-";
 
 /// An optional encoded key bounding an iterator.
 type Bound = Option<Vec<u8>>;
@@ -403,6 +409,7 @@ fn is_rocksdb_file(name: &str) -> bool {
         || name.ends_with(".blob")
         || name.ends_with(".dbtmp")
         || name.starts_with(LOAD_DIR_PREFIX)
+        || name.starts_with(SET_ASIDE_PREFIX)
         || name.starts_with(super::persist::OPTIONS_FILE)
 }
 
@@ -552,9 +559,11 @@ fn table_number(name: &str) -> Option<u64> {
 }
 
 /// A table file in the database directory.
-struct DiskTable {
-    number: u64,
-    bytes: u64,
+#[derive(Debug, Clone)]
+pub(crate) struct DiskTable {
+    pub name: String,
+    pub number: u64,
+    pub bytes: u64,
     /// Identifies the file across hard links (0 where the platform has none).
     inode: u64,
 }
@@ -579,6 +588,7 @@ fn files_on_disk(dir: &Path) -> (Vec<DiskTable>, u64) {
         if let Some(number) = table_number(&name) {
             let (bytes, inode) = (m.len(), inode(&m));
             tables.push(DiskTable {
+                name,
                 number,
                 bytes,
                 inode,
@@ -616,6 +626,11 @@ fn referenced_tables(path: &Path) -> Option<HashMap<u64, u64>> {
     o.set_max_open_files(20);
     o.set_skip_stats_update_on_db_open(true);
     let db = DB::open_for_read_only(&o, path, false).ok()?;
+    table_sizes(&db)
+}
+
+/// The live table files of `db`: number -> bytes.
+fn table_sizes(db: &DB) -> Option<HashMap<u64, u64>> {
     let files = db.live_files().ok()?;
     let number = |name: &str| table_number(Path::new(name).file_name()?.to_str()?);
     Some(
@@ -662,52 +677,228 @@ fn manifest_is_cut(dir: &Path) -> bool {
     open_fragment
 }
 
-/// Refuses an open of an existing database that would make RocksDB delete table files
-/// its MANIFEST does not reference (a truncated MANIFEST), or run without referenced
+/// What an open does with the table files of an existing database: see [`plan_tables`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TableAction {
+    /// Nothing unreferenced (a load's scratch links aside): it opens.
+    Open,
+    /// The unreferenced files are a crash's leftovers: it opens and RocksDB deletes them.
+    DeleteLeftovers,
+    /// `UNLOGGED_MARKER` says rows written without the WAL (in no log) may be in the
+    /// unreferenced files: it moves them into a `SET_ASIDE_PREFIX` directory, says so,
+    /// and opens.
+    SetAside,
+    /// It refuses, for the reason given.
+    Refuse(String),
+}
+
+/// The table files of a database directory set against its MANIFEST.
+#[derive(Debug, Clone)]
+pub(crate) struct TablePlan {
+    /// In the directory, not referenced (a load's scratch links left out).
+    pub unreferenced: Vec<DiskTable>,
+    /// Referenced, not in the directory.
+    pub missing: Vec<u64>,
+    pub action: TableAction,
+}
+
+/// What an open does with the table files in `path`, whose MANIFEST references
+/// `referenced` (number -> bytes). It refuses to let RocksDB delete table files the
+/// MANIFEST does not reference (a truncated MANIFEST), or run without referenced
 /// files that are gone. A crash leaves unreferenced files too (a flush's or
 /// compaction's output not yet recorded, inputs not yet deleted, a load's ingest cut
-/// short): their data is also in the logs or in referenced files, so they are allowed
+/// short): their data is also in the logs or in referenced files, so they are deleted
 /// while they are no larger than those (see [`leftover_allowance`]) and the MANIFEST
-/// ends whole; a load's files are
-/// recognized by their links, flushes of rows written without the WAL (which are in no
-/// log) by `UNLOGGED_MARKER`.
-fn check_tables(path: &Path) -> Result<(), OpenError> {
-    let Some(referenced) = referenced_tables(path) else {
-        return Ok(());
-    };
+/// ends whole; a load's files are recognized by their links. Flushes of rows written
+/// without the WAL are in no log and can be of any size: with `UNLOGGED_MARKER` present
+/// the unreferenced files are moved aside, whatever their size, never deleted.
+pub(crate) fn plan_tables(path: &Path, referenced: &HashMap<u64, u64>) -> TablePlan {
     let (disk, wal_bytes) = files_on_disk(path);
-    let damaged = |detail: String| OpenError::Damaged {
-        path: path.to_path_buf(),
-        detail,
-    };
     let on_disk: HashSet<u64> = disk.iter().map(|t| t.number).collect();
-    let missing = referenced.keys().filter(|n| !on_disk.contains(n)).count();
-    if missing > 0 {
-        return Err(damaged(format!(
-            "{missing} of the {} table files the MANIFEST references are missing; \
-             restore them from a backup",
-            referenced.len()
-        )));
-    }
+    let mut missing: Vec<u64> = referenced
+        .keys()
+        .copied()
+        .filter(|n| !on_disk.contains(n))
+        .collect();
+    missing.sort_unstable();
     let ingesting = scratch_inodes(path);
-    let lost: Vec<&DiskTable> = disk
-        .iter()
+    let disk_count = disk.len();
+    let mut unreferenced: Vec<DiskTable> = disk
+        .into_iter()
         .filter(|t| !referenced.contains_key(&t.number) && !ingesting.contains(&t.inode))
         .collect();
-    let lost_bytes: u64 = lost.iter().map(|t| t.bytes).sum();
-    let kept = referenced.values().sum::<u64>() + wal_bytes;
-    let leftovers =
-        lost_bytes <= leftover_allowance(kept, lost.len()) || path.join(UNLOGGED_MARKER).exists();
-    if lost.is_empty() || (leftovers && !manifest_is_cut(path)) {
-        return Ok(());
+    unreferenced.sort_by_key(|t| t.number);
+    let action = if !missing.is_empty() {
+        TableAction::Refuse(format!(
+            "{} of the {} table files the MANIFEST references are missing; \
+             restore them from a backup",
+            missing.len(),
+            referenced.len()
+        ))
+    } else if unreferenced.is_empty() {
+        TableAction::Open
+    } else {
+        let lost_bytes: u64 = unreferenced.iter().map(|t| t.bytes).sum();
+        let kept = referenced.values().sum::<u64>() + wal_bytes;
+        let fits = lost_bytes <= leftover_allowance(kept, unreferenced.len());
+        let marker = path.join(UNLOGGED_MARKER).exists();
+        if manifest_is_cut(path) || !(fits || marker) {
+            TableAction::Refuse(format!(
+                "the MANIFEST does not reference {} of {} table files (it may be truncated); \
+                 opening would delete them, so alexdb will not (restore the MANIFEST from a \
+                 backup, or move those files away to open without them)",
+                unreferenced.len(),
+                disk_count
+            ))
+        } else if marker {
+            TableAction::SetAside
+        } else {
+            TableAction::DeleteLeftovers
+        }
+    };
+    TablePlan {
+        unreferenced,
+        missing,
+        action,
     }
-    Err(damaged(format!(
-        "the MANIFEST does not reference {} of {} table files (it may be truncated); \
-         opening would delete them, so alexdb will not (restore the MANIFEST from a \
-         backup, or move those files away to open without them)",
-        lost.len(),
-        disk.len()
-    )))
+}
+
+// Ingesting a table file RocksDB itself wrote keeps its sequence numbers only with
+// `allow_db_generated_files`, which the crate does not wrap; these come from rocksdb/c.h.
+unsafe extern "C" {
+    fn rocksdb_ingestexternalfileoptions_create() -> *mut std::ffi::c_void;
+    fn rocksdb_ingestexternalfileoptions_set_move_files(opt: *mut std::ffi::c_void, v: u8);
+    fn rocksdb_ingestexternalfileoptions_set_allow_db_generated_files(
+        opt: *mut std::ffi::c_void,
+        v: u8,
+    );
+    fn rocksdb_ingestexternalfileoptions_destroy(opt: *mut std::ffi::c_void);
+    fn rocksdb_ingest_external_file(
+        db: *mut std::ffi::c_void,
+        files: *const *const std::ffi::c_char,
+        len: usize,
+        opt: *const std::ffi::c_void,
+        errptr: *mut *mut std::ffi::c_char,
+    );
+}
+
+/// The keys of a table file RocksDB wrote that no MANIFEST references, read without
+/// touching it (`alexdb check`): a copy goes, as it is (its sequence numbers kept), into
+/// a new database in the empty directory `scratch`, which is then read. `Err` says why
+/// it could not be read.
+pub(crate) fn table_file_keys(file: &Path, scratch: &Path) -> Result<Vec<i64>, String> {
+    let copy = scratch.join("table.sst");
+    fs::copy(file, &copy).map_err(|e| e.to_string())?;
+    let mut o = Options::default();
+    o.create_if_missing(true);
+    let db = DB::open(&o, scratch.join("db")).map_err(|e| e.to_string())?;
+    let name =
+        std::ffi::CString::new(copy.to_string_lossy().into_owned()).map_err(|e| e.to_string())?;
+    let mut err: *mut std::ffi::c_char = std::ptr::null_mut();
+    // SAFETY: the options object is created, used and destroyed here; the file list is
+    // one valid C string that outlives the call; `db` is the live `rocksdb_t` of an open
+    // database; `err` is a valid out-pointer that RocksDB sets to a malloc'ed C string
+    // (or leaves null), read once and freed with rocksdb_free.
+    let msg = unsafe {
+        let opt = rocksdb_ingestexternalfileoptions_create();
+        rocksdb_ingestexternalfileoptions_set_move_files(opt, 1);
+        rocksdb_ingestexternalfileoptions_set_allow_db_generated_files(opt, 1);
+        let list = [name.as_ptr()];
+        rocksdb_ingest_external_file(db.as_raw_ptr().cast(), list.as_ptr(), 1, opt, &mut err);
+        rocksdb_ingestexternalfileoptions_destroy(opt);
+        if err.is_null() {
+            None
+        } else {
+            let m = std::ffi::CStr::from_ptr(err).to_string_lossy().into_owned();
+            rocksdb_free(err.cast());
+            Some(m)
+        }
+    };
+    if let Some(m) = msg {
+        return Err(m);
+    }
+    let mut keys = Vec::new();
+    let mut it = db.raw_iterator();
+    it.seek_to_first();
+    while let Some(k) = it.key() {
+        keys.push(decode_key(k).ok_or("it holds a key that is not 8 bytes")?);
+        it.next();
+    }
+    it.status().map_err(|e| e.to_string())?;
+    // Rows written at sequence numbers the scratch database would not read are not
+    // "no rows": say it could not be read.
+    let files = db.live_files().map_err(|e| e.to_string())?;
+    let puts: u64 = files.iter().map(|f| f.num_entries - f.num_deletions).sum();
+    if keys.is_empty() && puts > 0 {
+        return Err(format!("none of its {puts} entries could be read back"));
+    }
+    Ok(keys)
+}
+
+/// Checks the table files before an open (see [`plan_tables`]): the refusal, or the
+/// line saying which files were moved aside and where.
+fn check_tables(path: &Path) -> Result<Option<String>, OpenError> {
+    let Some(referenced) = referenced_tables(path) else {
+        return Ok(None);
+    };
+    let plan = plan_tables(path, &referenced);
+    match plan.action {
+        TableAction::Open | TableAction::DeleteLeftovers => Ok(None),
+        TableAction::Refuse(detail) => Err(OpenError::Damaged {
+            path: path.to_path_buf(),
+            detail,
+        }),
+        TableAction::SetAside => set_aside(path, &plan.unreferenced).map(Some),
+    }
+}
+
+/// "000012.sst (12.5 MiB), 000013.sst (3.0 KiB)": table files with their sizes.
+pub(crate) fn table_list(files: &[DiskTable]) -> String {
+    let list: Vec<String> = files
+        .iter()
+        .map(|t| format!("{} ({})", t.name, super::options::human_bytes(t.bytes)))
+        .collect();
+    list.join(", ")
+}
+
+/// Moves `files` out of RocksDB's sight into a new `SET_ASIDE_PREFIX` directory inside
+/// `path` (a rename: same file system, nothing copied), so that the open cannot delete
+/// them; returns the line that says so.
+fn set_aside(path: &Path, files: &[DiskTable]) -> Result<String, OpenError> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut n = 0;
+    let dir = loop {
+        let name = match n {
+            0 => format!("{SET_ASIDE_PREFIX}{secs}"),
+            _ => format!("{SET_ASIDE_PREFIX}{secs}-{n}"),
+        };
+        let dir = path.join(name);
+        match fs::create_dir(&dir) {
+            Ok(()) => break dir,
+            Err(e) if e.kind() == IoKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(OpenError::io(&dir)(e)),
+        }
+    };
+    for f in files {
+        fs::rename(path.join(&f.name), dir.join(&f.name)).map_err(OpenError::io(path))?;
+    }
+    // Best effort: the renames survive a power loss once both directories are synced.
+    for d in [dir.as_path(), path] {
+        let _ = fs::File::open(d).and_then(|f| f.sync_all());
+    }
+    let shown = dir
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    Ok(format!(
+        "the MANIFEST does not reference {} table file(s): {}; {UNLOGGED_MARKER} says rows \
+         written without the WAL may be in them, so they were moved into {shown}/ instead \
+         of being deleted (their rows are not in the database; delete that directory when \
+         they are not needed)",
+        files.len(),
+        table_list(files)
+    ))
 }
 
 /// How many bytes of unreferenced table files a crash can leave next to `kept` bytes of
@@ -842,6 +1033,8 @@ pub(crate) struct Store {
     marker_lock: parking_lot::Mutex<()>,
     /// What WAL recovery at this open dropped.
     wal_dropped: WalDropped,
+    /// The line saying which unreferenced table files this open moved aside.
+    set_aside: Option<String>,
 }
 
 /// What RocksDB's WAL recovery dropped at open (damaged records it skipped).
@@ -886,9 +1079,10 @@ impl Store {
         o: &DbOptions,
         fifo: &std::sync::Arc<super::listener::FifoEvents>,
     ) -> Result<Store, OpenError> {
-        if prepare_dir(path, o.create_if_missing)? {
-            check_tables(path)?;
-        }
+        let set_aside = match prepare_dir(path, o.create_if_missing)? {
+            true => check_tables(path)?,
+            false => None,
+        };
         let (opts, block_cache) = rocksdb_options(o);
         if o.compaction_style == CompactionStyle::Fifo {
             super::listener::attach(&opts, fifo);
@@ -912,6 +1106,71 @@ impl Store {
         }
         // The rows it stood for are gone with the crash's memtables.
         let _ = fs::remove_file(path.join(UNLOGGED_MARKER));
+        let mut store = Store::around(db, opts, block_cache, o, path, wal_dropped_in_log(path));
+        store.set_aside = set_aside;
+        Ok(store)
+    }
+
+    /// A read-only handle on the database in `path`, for `alexdb check` (inspect.rs):
+    /// RocksDB reads the MANIFEST and replays the write-ahead logs into memory only,
+    /// takes no lock and writes, renames or deletes no file. Recovery runs in
+    /// point-in-time mode, which reports a torn last record as well as damage; its info
+    /// log goes to a callback (a read-only open writes none, and none may appear in the
+    /// directory), and the reports of what recovery dropped are returned, one line each
+    /// (`/dir/000012.log: dropping 20 bytes; Corruption: truncated record body`).
+    pub(crate) fn open_read_only(
+        path: &Path,
+        o: &DbOptions,
+    ) -> Result<(Store, Vec<String>), OpenError> {
+        let (mut opts, block_cache) = rocksdb_options(o);
+        opts.create_if_missing(false);
+        opts.set_wal_recovery_mode(DBRecoveryMode::PointInTime);
+        let heard = std::sync::Arc::new(parking_lot::Mutex::new(Vec::new()));
+        let sink = heard.clone();
+        opts.set_info_logger(InfoLogger::new_callback_logger(
+            LogLevel::Warn,
+            move |_, line: &str| {
+                if line.contains(": dropping ") {
+                    sink.lock().push(line.trim().to_string());
+                }
+            },
+        ));
+        let cf = ColumnFamilyDescriptor::new(rocksdb::DEFAULT_COLUMN_FAMILY_NAME, opts.clone());
+        let db = DB::open_cf_descriptors_read_only(&opts, path, [cf], false)
+            .map_err(|e| open_error(path, e))?;
+        let dropped = heard.lock().clone();
+        let store = Store::around(db, opts, block_cache, o, path, WalDropped::default());
+        Ok((store, dropped))
+    }
+
+    /// The live table files: number -> bytes.
+    pub(crate) fn table_sizes(&self) -> Option<HashMap<u64, u64>> {
+        table_sizes(&self.db)
+    }
+
+    /// RocksDB's `rocksdb.min-log-number-to-keep`: the write-ahead logs numbered from it
+    /// on may hold writes that are in no table file.
+    pub(crate) fn min_wal_number(&self) -> Option<u64> {
+        self.db
+            .property_int_value("rocksdb.min-log-number-to-keep")
+            .ok()
+            .flatten()
+    }
+
+    /// What the open before it did with unreferenced table files, if it moved any aside.
+    pub(crate) fn set_aside_notice(&self) -> Option<&str> {
+        self.set_aside.as_deref()
+    }
+
+    /// The engine's handle around an open `db`.
+    fn around(
+        db: DB,
+        opts: Options,
+        block_cache: Cache,
+        o: &DbOptions,
+        path: &Path,
+        wal_dropped: WalDropped,
+    ) -> Store {
         // The identity is a small file RocksDB wrote at creation; an empty one still
         // compares, so a database without it is not refused here.
         let identity = db
@@ -950,10 +1209,11 @@ impl Store {
             identity,
             unlogged: AtomicBool::new(false),
             marker_lock: parking_lot::Mutex::new(()),
-            wal_dropped: wal_dropped_in_log(path),
+            wal_dropped,
+            set_aside: None,
         };
         store.set_write_mode(o.wal, o.sync_writes);
-        Ok(store)
+        store
     }
 
     pub fn wal_dropped(&self) -> WalDropped {

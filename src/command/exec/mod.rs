@@ -26,6 +26,7 @@ mod session;
 pub use baseline::comparison_text;
 pub use jobs::jobs_table;
 pub use options::{change_text, options_table};
+pub(crate) use options::check_outcome;
 pub use session::damage_summary;
 
 /// `.read` may nest this deep (a file that reads itself stops here).

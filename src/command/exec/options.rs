@@ -272,8 +272,8 @@ fn start_check(jobs: &crate::command::jobs::Jobs, db: &Arc<Db>) -> crate::comman
     })
 }
 
-/// `.check`'s answer: its table for people and its JSON object.
-fn check_outcome(r: &CheckReport) -> Outcome {
+/// `.check`'s answer (and `alexdb check`'s): its table for people and its JSON object.
+pub(crate) fn check_outcome(r: &CheckReport) -> Outcome {
     let json = serde_json::json!({
         "ok": r.ok,
         "alex_keys": r.alex_keys,
@@ -284,8 +284,11 @@ fn check_outcome(r: &CheckReport) -> Outcome {
         "sst_ok": r.sst_ok,
         "sst_errors": r.sst_errors,
         "damaged": r.damaged,
+        "findings": r.findings,
     });
-    let text = crate::command::render::render_table(&check_table(r), OutputMode::Table);
+    // Whole cells: a finding's line names files and what an open would do with them.
+    let text =
+        crate::command::render::render_table_width(&check_table(r), OutputMode::Table, None);
     Outcome::Report { text, json }
 }
 
@@ -321,6 +324,10 @@ fn check_table(r: &CheckReport) -> Table {
             "damaged range",
             format!("{}..={} unreadable: {}", d.first, d.last, d.reason),
         );
+    }
+    for f in &r.findings {
+        let note = if f.fails { "" } else { "note: " };
+        row(&f.kind.replace('_', " "), format!("{note}{}", f.detail));
     }
     t
 }
