@@ -236,3 +236,73 @@ fn load_csv_of_a_file_without_line_ends_is_one_error() {
     let c = count(&db);
     assert!(c.contains("|     1 |"), "{c}");
 }
+
+/// A sparse file of `len` bytes of zeros (no newline), after `head`, then `tail`.
+fn zeros_between(path: &Path, head: &[u8], len: u64, tail: &[u8]) {
+    let mut f = std::fs::File::create(path).expect("create");
+    f.write_all(head).expect("write");
+    f.set_len(head.len() as u64 + len).expect("a sparse file");
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .expect("open");
+    f.write_all(tail).expect("write");
+}
+
+/// Issue 27 item 5: `.read` of `/dev/zero` or of a file over its 256 MiB limit is one
+/// error line, read in bounded memory (it read the whole file first), and the rest of
+/// the commands run.
+#[test]
+fn read_of_an_endless_or_huge_file_is_one_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big.txt");
+    zeros_between(&big, b"put 1 a\n", 300 << 20, b"\nput 2 b\n");
+    for f in ["/dev/zero", big.to_str().expect("utf8")] {
+        if !Path::new(f).exists() {
+            continue;
+        }
+        let o = run(
+            &["--temp", "-c", &format!(".read {f}; put 3 c; count")],
+            b"",
+            None,
+        );
+        let err = text(&o.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("over 256 MiB") && err.contains(f), "{err}");
+        assert_eq!(o.status.code(), Some(1));
+        let out = text(&o.stdout);
+        assert!(out.contains("|     1 |"), "nothing of the file ran: {out}");
+    }
+}
+
+/// Issue 27 item 5: a piped or `--script` line over the line limit (here a 70 MB run of
+/// zeros) is one error naming the line, dropped in bounded memory with the statement it
+/// was part of, and the lines after it run.
+#[test]
+fn a_script_line_over_the_limit_is_one_error_and_the_rest_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("s.txt");
+    zeros_between(
+        &script,
+        b"put 1 a\nSELECT * FROM kv\n",
+        70 << 20,
+        b"\nput 2 b\ncount\n",
+    );
+    let bytes = std::fs::read(&script).expect("read");
+    let s = script.to_str().expect("utf8");
+    for o in [
+        run(&["--temp"], &bytes, None),
+        run(&["--temp", "--script", s], b"", None),
+    ] {
+        let err = text(&o.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("error: line 3 is 73400321 bytes long"),
+            "{err}"
+        );
+        assert_eq!(o.status.code(), Some(1));
+        let out = text(&o.stdout);
+        assert_eq!(out.matches("OK (new key)").count(), 2, "{out}");
+        assert!(out.contains("|     2 |"), "{out}");
+    }
+}

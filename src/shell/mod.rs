@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::command::exec::{job_result, not_utf8_text};
+use crate::command::exec::{MAX_LINE_BYTES, job_result, not_utf8_text};
 use crate::command::jobs::{JobId, JobState, JobStatus, Jobs};
 use crate::command::render::{self, Shown, render_report, report_json};
 use crate::command::{
@@ -246,14 +246,23 @@ pub fn run_script(
     let mut line_no = 0usize;
     loop {
         bytes.clear();
-        if input.read_until(b'\n', &mut bytes)? == 0 {
+        let read = read_line_capped(input, &mut bytes, MAX_LINE_BYTES)?;
+        if read == Line::End {
             run_pending(exec, printer, &mut pending, &mut total);
             break;
         }
         line_no += 1;
+        if let Line::TooLong(len) = read {
+            // The statement it belonged to is cut: dropped with it, never run in part.
+            pending.clear();
+            if skipped_line(exec, printer, too_long_text(line_no, len), &[], &mut total) {
+                break;
+            }
+            continue;
+        }
         let Ok(line) = std::str::from_utf8(&bytes) else {
-            let stop = not_utf8_line(exec, printer, line_no, &bytes, &mut total);
-            if stop {
+            let why = not_utf8_text(None, line_no);
+            if skipped_line(exec, printer, why, &bytes, &mut total) {
                 break;
             }
             continue;
@@ -290,18 +299,77 @@ fn run_pending(
     s.stopped
 }
 
-/// Reports input line `line_no` as not UTF-8 (it is skipped); true when `--bail` stops
-/// the run.
-fn not_utf8_line(
+/// How [`read_line_capped`] ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Line {
+    /// The input ended before any byte.
+    End,
+    /// A line (with its newline, unless the input ended first).
+    Whole,
+    /// A line over the cap, of this many bytes, read to its end and dropped.
+    TooLong(u64),
+}
+
+/// Reads one line into `buf` holding at most `cap` bytes of it: a longer line (or a
+/// stream without newlines, such as `/dev/zero`) is read on and dropped, so memory stays
+/// bounded whatever the input.
+fn read_line_capped(
+    input: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<Line> {
+    let mut dropped: Option<u64> = None;
+    loop {
+        let avail = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            break;
+        }
+        let end = avail.iter().position(|&b| b == b'\n');
+        let n = end.map_or(avail.len(), |i| i + 1);
+        match &mut dropped {
+            None if buf.len() + n <= cap => buf.extend_from_slice(&avail[..n]),
+            None => {
+                dropped = Some((buf.len() + n) as u64);
+                buf.clear();
+            }
+            Some(d) => *d += n as u64,
+        }
+        input.consume(n);
+        if end.is_some() {
+            break;
+        }
+    }
+    Ok(match dropped {
+        Some(len) => Line::TooLong(len),
+        None if buf.is_empty() => Line::End,
+        None => Line::Whole,
+    })
+}
+
+/// The error for input line `line_no`, `len` bytes long, over [`MAX_LINE_BYTES`].
+fn too_long_text(line_no: usize, len: u64) -> String {
+    format!(
+        "line {line_no} is {len} bytes long, over the {} MiB a line may have; skipped \
+         (with the statement it was part of)",
+        MAX_LINE_BYTES >> 20
+    )
+}
+
+/// Reports input line `bytes` as skipped for `why`; true when `--bail` stops the run.
+fn skipped_line(
     exec: &mut Executor,
     printer: &mut Printer<'_>,
-    line_no: usize,
+    why: String,
     bytes: &[u8],
     total: &mut RunSummary,
 ) -> bool {
     let report = Report {
         input: String::from_utf8_lossy(bytes).trim_end().to_string(),
-        result: Err(ExecError::Refused(not_utf8_text(None, line_no))),
+        result: Err(ExecError::Refused(why)),
         elapsed: Duration::ZERO,
         stats: None,
     };
@@ -400,4 +468,57 @@ pub fn wait_with_progress(jobs: &Jobs, id: JobId) -> JobStatus {
         elapsed: Duration::ZERO,
         result: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_line_over_the_cap_is_dropped_whole_and_the_next_is_read() {
+        let long = std::io::repeat(b'x').take(10_000);
+        let rest: &[u8] = b"\nok\nlast";
+        let mut input = std::io::BufReader::with_capacity(64, long.chain(rest));
+        let mut buf = Vec::new();
+        let first = read_line_capped(&mut input, &mut buf, 100).expect("read");
+        assert_eq!(first, Line::TooLong(10_001));
+        assert!(
+            buf.is_empty() && buf.capacity() <= 100 + 64,
+            "{}",
+            buf.capacity()
+        );
+        assert_eq!(
+            read_line_capped(&mut input, &mut buf, 100).ok(),
+            Some(Line::Whole)
+        );
+        assert_eq!(buf, b"ok\n");
+        buf.clear();
+        assert_eq!(
+            read_line_capped(&mut input, &mut buf, 100).ok(),
+            Some(Line::Whole)
+        );
+        assert_eq!(buf, b"last");
+        buf.clear();
+        assert_eq!(
+            read_line_capped(&mut input, &mut buf, 100).ok(),
+            Some(Line::End)
+        );
+    }
+
+    #[test]
+    fn a_line_of_exactly_the_cap_is_kept() {
+        let mut input: &[u8] = b"abcd\nabcde\n";
+        let mut buf = Vec::new();
+        assert_eq!(
+            read_line_capped(&mut input, &mut buf, 5).ok(),
+            Some(Line::Whole)
+        );
+        assert_eq!(buf, b"abcd\n");
+        buf.clear();
+        assert_eq!(
+            read_line_capped(&mut input, &mut buf, 5).ok(),
+            Some(Line::TooLong(6))
+        );
+    }
 }

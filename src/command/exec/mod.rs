@@ -25,12 +25,17 @@ mod session;
 
 pub use baseline::comparison_text;
 pub use jobs::jobs_table;
-pub use options::{change_text, options_table};
 pub(crate) use options::check_outcome;
+pub use options::{change_text, options_table};
 pub use session::damage_summary;
 
 /// `.read` may nest this deep (a file that reads itself stops here).
 const MAX_READ_DEPTH: usize = 16;
+/// The largest file `.read` takes: it is read whole, so `/dev/zero` or a huge file must
+/// not exhaust memory first. Bigger scripts stream through `--script` or a pipe.
+pub const MAX_READ_BYTES: u64 = 256 << 20;
+/// The longest line a script may have: a 16 MiB value written as hex, with room to spare.
+pub const MAX_LINE_BYTES: usize = 4 * crate::engine::MAX_VALUE_BYTES + (64 << 10);
 
 /// Session settings changed by dot-commands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,10 +293,10 @@ impl Executor {
             emit(&mut self.session, fail(e));
             return failed;
         }
-        let bytes = match std::fs::read(path) {
+        let bytes = match read_capped(path) {
             Ok(b) => b,
             Err(e) => {
-                emit(&mut self.session, fail(ExecError::file("read", path, e)));
+                emit(&mut self.session, fail(e));
                 return failed;
             }
         };
@@ -437,6 +442,25 @@ fn add_up(total: &mut RunSummary, s: RunSummary) -> bool {
     total.quit |= s.quit;
     total.stopped |= s.stopped;
     s.stopped
+}
+
+/// Reads `.read`'s file, refusing one over [`MAX_READ_BYTES`] after reading one byte
+/// more than that, whatever the file claims its size is (`/dev/zero` claims none).
+fn read_capped(path: &str) -> Result<Vec<u8>, ExecError> {
+    use std::io::Read;
+    let f = File::open(path).map_err(|e| ExecError::file("read", path, e))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_READ_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ExecError::file("read", path, e))?;
+    if bytes.len() as u64 > MAX_READ_BYTES {
+        return Err(ExecError::Refused(format!(
+            ".read {path}: the file is over {} MiB, the most .read takes; run it with \
+             --script FILE or pipe it in (both read line by line)",
+            MAX_READ_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 /// The error for input line `line` (of file `path`) that is not UTF-8; it is skipped.
