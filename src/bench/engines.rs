@@ -16,6 +16,7 @@ use rocksdb::{DB, Options, ReadOptions, WriteBatch, WriteOptions};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use super::fair::{CacheUse, drop_os_cache};
 use crate::engine::cache::ENTRY_OVERHEAD_BYTES;
 use crate::engine::store::{encode_key, rocksdb_options, rocksdb_read_options};
 use crate::engine::{Db, DbOptions};
@@ -27,7 +28,7 @@ pub enum EngineKind {
     Alexdb,
     Rocksdb,
     Sqlite,
-    /// SQLite with `PRAGMA mmap_size` covering its whole file.
+    /// SQLite with `PRAGMA mmap_size` (capped to the budget, or the whole file).
     #[serde(rename = "sqlite-mmap")]
     SqliteMmap,
 }
@@ -107,6 +108,23 @@ pub trait Worker {
     fn put(&mut self, key: i64, value: &[u8]) -> anyhow::Result<()>;
     /// Up to `n` rows from `start` in key order: (rows, checksum).
     fn scan(&mut self, start: i64, n: usize) -> anyhow::Result<(usize, u64)>;
+    /// `--warm full`: reads every loaded row once through this handle (`keys`, the
+    /// loaded keys in key order); returns a checksum of what it read.
+    fn warm_all(&mut self, keys: &[i64]) -> anyhow::Result<u64> {
+        let mut sum = 0u64;
+        for &k in keys {
+            sum = sum.wrapping_add(self.get(k)?.unwrap_or(0));
+        }
+        Ok(sum)
+    }
+    /// The timed phase begins: cache hits and misses count from here.
+    fn mark_cache(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+    /// Cache hits and misses since [`Worker::mark_cache`], and the memory held now.
+    fn cache_use(&mut self) -> anyhow::Result<Option<CacheUse>> {
+        Ok(None)
+    }
 }
 
 // ----- alexdb ------------------------------------------------------------------------
@@ -120,6 +138,18 @@ impl AlexEngine {
     pub fn open(dir: &Path, opts: DbOptions) -> anyhow::Result<Self> {
         let db = Db::open_with(dir, opts).context("opening alexdb")?;
         Ok(AlexEngine { db: Arc::new(db) })
+    }
+
+    /// Closed, its files dropped from the OS page cache, and opened again with the
+    /// same options (`--warm none`): a fresh handle with empty caches.
+    pub fn reopened_cold(self) -> anyhow::Result<Self> {
+        let dir = self.db.path().to_path_buf();
+        let opts = self.db.options();
+        let db = Arc::try_unwrap(self.db)
+            .map_err(|_| anyhow::anyhow!("alexdb is still in use; cannot reopen it cold"))?;
+        drop(db);
+        drop_os_cache(&dir)?;
+        Self::open(&dir, opts)
     }
 }
 
@@ -137,7 +167,7 @@ impl Engine for AlexEngine {
         Ok(self.db.load(rows)?.rows)
     }
     fn worker(&self) -> anyhow::Result<Box<dyn Worker + '_>> {
-        Ok(Box::new(DbWorker(&self.db)))
+        Ok(Box::new(DbWorker::new(&self.db)))
     }
     fn settings(&self) -> String {
         let o = self.db.options();
@@ -156,19 +186,51 @@ impl Engine for AlexEngine {
 }
 
 /// Operations on a `Db` (also the shell's open database).
-pub struct DbWorker<'a>(pub &'a Db);
+pub struct DbWorker<'a> {
+    db: &'a Db,
+    /// Value-cache hits and misses, block-cache data hits and misses at `mark_cache`.
+    mark: [u64; 4],
+}
+
+impl<'a> DbWorker<'a> {
+    pub fn new(db: &'a Db) -> Self {
+        DbWorker { db, mark: [0; 4] }
+    }
+
+    fn counters(&self) -> [u64; 4] {
+        let s = self.db.metrics_snapshot();
+        let b = s.rocksdb.tickers.block_cache;
+        [s.cache.hits, s.cache.misses, b.data_hit, b.data_miss]
+    }
+}
 
 impl Worker for DbWorker<'_> {
     #[inline]
     fn get(&mut self, key: i64) -> anyhow::Result<Option<u64>> {
-        Ok(self.0.get(key)?.map(|v| value_checksum(&v)))
+        Ok(self.db.get(key)?.map(|v| value_checksum(&v)))
     }
     fn put(&mut self, key: i64, value: &[u8]) -> anyhow::Result<()> {
-        self.0.put(key, value)?;
+        self.db.put(key, value)?;
         Ok(())
     }
+    fn mark_cache(&mut self) -> anyhow::Result<()> {
+        self.mark = self.counters();
+        Ok(())
+    }
+    fn cache_use(&mut self) -> anyhow::Result<Option<CacheUse>> {
+        let now = self.counters();
+        let d = |i: usize| now[i].saturating_sub(self.mark[i]);
+        Ok(Some(CacheUse {
+            hits: d(0),
+            misses: d(1),
+            block_hits: d(2),
+            block_misses: d(3),
+            memory_used: self.db.held_bytes()?.total(),
+            shared: true,
+        }))
+    }
     fn scan(&mut self, start: i64, n: usize) -> anyhow::Result<(usize, u64)> {
-        let rows = self.0.scan(start, i64::MAX, n)?;
+        let rows = self.db.scan(start, i64::MAX, n)?;
         let sum = rows
             .iter()
             .fold(0u64, |s, (_, v)| s.wrapping_add(value_checksum(v)));
@@ -181,6 +243,7 @@ impl Worker for DbWorker<'_> {
 /// RocksDB with alexdb's RocksDB options; the block cache gets the whole memory budget.
 pub struct RocksEngine {
     db: DB,
+    dir: PathBuf,
     block_cache_bytes: usize,
     /// alexdb's read settings (`verify_checksums`), so reads cost the same.
     read_opts: DbOptions,
@@ -195,10 +258,46 @@ impl RocksEngine {
         let db = DB::open(&ropts, dir).context("opening plain RocksDB")?;
         Ok(RocksEngine {
             db,
+            dir: dir.to_path_buf(),
             block_cache_bytes: budget_bytes,
             read_opts: o,
             _opts: ropts,
         })
+    }
+
+    /// Closed, its files dropped from the OS page cache, and opened again
+    /// (`--warm none`): a fresh handle with an empty block cache.
+    pub fn reopened_cold(self) -> anyhow::Result<Self> {
+        let (dir, opts, budget) = (
+            self.dir.clone(),
+            self.read_opts.clone(),
+            self.block_cache_bytes,
+        );
+        drop(self);
+        drop_os_cache(&dir)?;
+        Self::open(&dir, &opts, budget)
+    }
+
+    /// Block-cache data-block hits and misses so far (0 without statistics).
+    fn data_block_counters(&self) -> (u64, u64) {
+        use rocksdb::statistics::Ticker;
+        (
+            self._opts.get_ticker_count(Ticker::BlockCacheDataHit),
+            self._opts.get_ticker_count(Ticker::BlockCacheDataMiss),
+        )
+    }
+
+    /// What it holds now: block cache usage, table readers and memtables.
+    fn held_now(&self) -> anyhow::Result<u64> {
+        let mut total = 0;
+        for p in [
+            "rocksdb.block-cache-usage",
+            "rocksdb.estimate-table-readers-mem",
+            "rocksdb.cur-size-all-mem-tables",
+        ] {
+            total += self.db.property_int_value(p)?.unwrap_or(0);
+        }
+        Ok(total)
     }
 }
 
@@ -231,7 +330,9 @@ impl Engine for RocksEngine {
     fn worker(&self) -> anyhow::Result<Box<dyn Worker + '_>> {
         Ok(Box::new(RocksWorker {
             db: &self.db,
+            engine: self,
             ro: rocksdb_read_options(&self.read_opts),
+            mark: (0, 0),
         }))
     }
     fn settings(&self) -> String {
@@ -249,7 +350,10 @@ impl Engine for RocksEngine {
 
 struct RocksWorker<'a> {
     db: &'a DB,
+    engine: &'a RocksEngine,
     ro: ReadOptions,
+    /// Data-block hits and misses at `mark_cache`.
+    mark: (u64, u64),
 }
 
 impl Worker for RocksWorker<'_> {
@@ -277,19 +381,38 @@ impl Worker for RocksWorker<'_> {
         it.status()?;
         Ok((rows, sum))
     }
+    fn mark_cache(&mut self) -> anyhow::Result<()> {
+        self.mark = self.engine.data_block_counters();
+        Ok(())
+    }
+    fn cache_use(&mut self) -> anyhow::Result<Option<CacheUse>> {
+        if !self.engine.read_opts.rocksdb_statistics {
+            return Ok(None);
+        }
+        let (h, m) = self.engine.data_block_counters();
+        Ok(Some(CacheUse {
+            hits: h.saturating_sub(self.mark.0),
+            misses: m.saturating_sub(self.mark.1),
+            memory_used: self.engine.held_now()?,
+            shared: true,
+            ..CacheUse::default()
+        }))
+    }
 }
 
 // ----- SQLite ------------------------------------------------------------------------
 
 /// SQLite: `kv(key INTEGER PRIMARY KEY, value BLOB)`, WAL, synchronous=NORMAL, page
 /// cache = the memory budget (split over the connections that run at once). The
-/// sqlite-mmap peer also maps the whole database file (`PRAGMA mmap_size`, set after the
-/// load to the file's size rounded up to a MiB).
+/// sqlite-mmap peer also maps its database file (`PRAGMA mmap_size`, set after the load:
+/// the file's size rounded up to a MiB, capped to the budget unless `whole_file`).
 pub struct SqliteEngine {
     path: PathBuf,
     budget_bytes: usize,
     threads: usize,
     mmap: bool,
+    /// sqlite-mmap maps the whole file, outside the budget (`--mmap-whole-file`).
+    whole_file: bool,
     /// The `mmap_size` connections ask for (0 until the load has sized the file).
     mmap_size: AtomicU64,
 }
@@ -299,9 +422,30 @@ impl SqliteEngine {
         Self::create_with(dir, budget_bytes, threads, false)
     }
 
-    /// The sqlite-mmap peer.
+    /// The sqlite-mmap peer, its map capped to the budget.
     pub fn create_mmap(dir: &Path, budget_bytes: usize, threads: usize) -> anyhow::Result<Self> {
         Self::create_with(dir, budget_bytes, threads, true)
+    }
+
+    /// Maps the whole file however large (`--mmap-whole-file`, outside the budget);
+    /// call it before the load or `adopt_file`.
+    pub fn map_whole_file(mut self, yes: bool) -> Self {
+        self.whole_file = yes;
+        self
+    }
+
+    /// The mapped bytes count outside the budget (the whole file is mapped).
+    pub fn mmap_outside_budget(&self) -> bool {
+        self.mmap && self.whole_file
+    }
+
+    /// Drops its files from the OS page cache (`--warm none`); every worker opens its
+    /// own connection, so the next one starts with an empty page cache.
+    pub fn drop_cold(&self) -> anyhow::Result<()> {
+        match self.path.parent() {
+            Some(dir) => drop_os_cache(dir),
+            None => Ok(()),
+        }
     }
 
     fn create_with(
@@ -316,6 +460,7 @@ impl SqliteEngine {
             budget_bytes,
             threads: threads.max(1),
             mmap,
+            whole_file: false,
             mmap_size: AtomicU64::new(0),
         };
         let c = e.connect(e.budget_bytes)?;
@@ -362,12 +507,18 @@ impl SqliteEngine {
         self.budget_bytes.div_ceil(self.threads)
     }
 
-    /// Maps the whole file (sqlite-mmap, after its load): its size rounded up to a MiB.
+    /// Sizes the map (sqlite-mmap, after its load): the file's size rounded up to a
+    /// MiB, capped to the memory budget unless the whole file is asked for.
     fn size_mmap(&self) -> anyhow::Result<()> {
         if self.mmap {
             let len = std::fs::metadata(&self.path)?.len();
-            self.mmap_size
-                .store(len.div_ceil(1 << 20).max(1) << 20, Ordering::Relaxed);
+            let whole = len.div_ceil(1 << 20).max(1) << 20;
+            let map = if self.whole_file {
+                whole
+            } else {
+                whole.min(self.budget_bytes as u64).max(1)
+            };
+            self.mmap_size.store(map, Ordering::Relaxed);
         }
         Ok(())
     }
@@ -421,8 +572,13 @@ impl Engine for SqliteEngine {
             mib(self.per_connection()),
             self.threads,
             mib(self.budget_bytes),
-            if self.mmap {
-                format!(", mmap_size {} (the whole file)", mib(map as usize))
+            if self.mmap_outside_budget() {
+                format!(
+                    ", mmap_size {} (the whole file, outside the budget)",
+                    mib(map as usize)
+                )
+            } else if self.mmap {
+                format!(", mmap_size {} (capped to the budget)", mib(map as usize))
             } else {
                 String::new()
             }
@@ -454,7 +610,56 @@ struct SqliteWorker {
     c: Connection,
 }
 
+impl SqliteWorker {
+    /// `sqlite3_db_status(op)` of this connection: (current, reset afterwards when
+    /// `reset`).
+    fn status(&self, op: std::os::raw::c_int, reset: bool) -> anyhow::Result<u64> {
+        use rusqlite::ffi;
+        let (mut cur, mut high) = (0, 0);
+        // SAFETY: the handle is this open connection's, used on its own thread; the
+        // two out-pointers live for the call.
+        let rc = unsafe {
+            ffi::sqlite3_db_status(
+                self.c.handle(),
+                op,
+                &mut cur,
+                &mut high,
+                std::os::raw::c_int::from(reset),
+            )
+        };
+        anyhow::ensure!(rc == ffi::SQLITE_OK, "sqlite3_db_status({op}) failed: {rc}");
+        Ok(u64::try_from(cur).unwrap_or(0))
+    }
+}
+
 impl Worker for SqliteWorker {
+    /// One pass over the table in key order on this connection: every leaf and interior
+    /// page is read into its page cache (sqlite-mmap: every mapped page is touched).
+    fn warm_all(&mut self, _keys: &[i64]) -> anyhow::Result<u64> {
+        let mut st = self.c.prepare_cached("SELECT value FROM kv ORDER BY key")?;
+        let mut rows = st.query([])?;
+        let mut sum = 0u64;
+        while let Some(r) = rows.next()? {
+            sum = sum.wrapping_add(value_checksum(r.get_ref(0)?.as_blob()?));
+        }
+        Ok(sum)
+    }
+    fn mark_cache(&mut self) -> anyhow::Result<()> {
+        use rusqlite::ffi;
+        self.status(ffi::SQLITE_DBSTATUS_CACHE_HIT, true)?;
+        self.status(ffi::SQLITE_DBSTATUS_CACHE_MISS, true)?;
+        Ok(())
+    }
+    fn cache_use(&mut self) -> anyhow::Result<Option<CacheUse>> {
+        use rusqlite::ffi;
+        Ok(Some(CacheUse {
+            hits: self.status(ffi::SQLITE_DBSTATUS_CACHE_HIT, false)?,
+            misses: self.status(ffi::SQLITE_DBSTATUS_CACHE_MISS, false)?,
+            memory_used: self.status(ffi::SQLITE_DBSTATUS_CACHE_USED, false)?,
+            shared: false,
+            ..CacheUse::default()
+        }))
+    }
     #[inline]
     fn get(&mut self, key: i64) -> anyhow::Result<Option<u64>> {
         let mut st = self

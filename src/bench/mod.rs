@@ -2,6 +2,7 @@
 //! alexdb, plain RocksDB and SQLite (plain and mmap) behind one trait; `vs_sqlite`, `profile` and `ycsb`
 //! are the original plan's benchmarks; `index` compares ALEX with `BTreeMap`.
 pub mod engines;
+pub mod fair;
 pub mod index;
 pub mod latency;
 pub mod own_keys;

@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::engines::{AlexEngine, Engine};
-use super::vs_sqlite::{KeyOrder, bench_keys, probes, run_queries, timed_load};
+use super::fair::{Lz4Ratio, ValueKind, WarmMode, lz4_ratio};
+use super::vs_sqlite::{
+    KeyOrder, bench_keys, probes, run_queries, run_queries_warmed, timed_load, values_note,
+    warm_keys, warm_note, warm_probe_count,
+};
 use super::{Progress, latency::Summary};
 use crate::engine::options::human_bytes;
 use crate::engine::profiles::AppliedProfile;
@@ -28,6 +32,10 @@ pub struct ProfileConfig {
     pub dir: Option<PathBuf>,
     /// The profile `opts` started from (`--profile`), for the report.
     pub profile: Option<AppliedProfile>,
+    /// How the database is warmed before the timed queries (`--warm`).
+    pub warm: WarmMode,
+    /// Which values are loaded (`--values`).
+    pub values: ValueKind,
 }
 
 impl Default for ProfileConfig {
@@ -41,6 +49,8 @@ impl Default for ProfileConfig {
             opts: DbOptions::default(),
             dir: None,
             profile: None,
+            warm: WarmMode::Full,
+            values: ValueKind::Text,
         }
     }
 }
@@ -107,6 +117,20 @@ pub struct ProfileReport {
     /// Options the profile names that this build does not have (skipped).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub profile_skipped: Vec<String>,
+    /// How the database was warmed before the timed queries.
+    pub warm: String,
+    /// The timed queries measured from outside (the same as `query`'s).
+    pub query_mean_ns: f64,
+    pub query_p99_ns: u64,
+    /// The value cache's hit rate during the timed queries (`cache_hit_rate`).
+    pub hit_rate: f64,
+    /// What the process held for data after the run (`held`'s total).
+    pub memory_bytes: u64,
+    /// Which values were loaded (`bench profile`; null on an open database).
+    pub values: Option<ValueKind>,
+    /// How LZ4 shrinks them (`bench profile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values_lz4: Option<Lz4Ratio>,
 }
 
 /// The options that decide what a get that reaches RocksDB costs, in report order.
@@ -195,12 +219,27 @@ fn breakdown(alex: f64, cache: f64, rocks: f64, other: f64) -> Vec<Component> {
 
 /// Profiles `queries` gets of keys drawn from `keys` on `db`, on the calling thread.
 /// Sets every-get timing and PerfContext timing for the run and restores both after.
+/// Warmed by random probes only (the user's open database).
 pub fn profile_db(
     db: &Db,
     keys: &[i64],
     queries: u64,
     seed: u64,
     keys_label: &str,
+    progress: &dyn Progress,
+) -> anyhow::Result<ProfileReport> {
+    let warm = WarmMode::Probes(queries.min(50_000));
+    profile_db_warmed(db, keys, queries, seed, keys_label, warm, progress)
+}
+
+/// [`profile_db`] warmed as `warm` says (`full`: every key of `keys` read once first).
+pub fn profile_db_warmed(
+    db: &Db,
+    keys: &[i64],
+    queries: u64,
+    seed: u64,
+    keys_label: &str,
+    warm_mode: WarmMode,
     progress: &dyn Progress,
 ) -> anyhow::Result<ProfileReport> {
     anyhow::ensure!(
@@ -215,12 +254,14 @@ pub fn profile_db(
     // Applies to this thread at once (PerfContext is per thread).
     db.set_option_with("perf_level", "time_except_mutex", false)?;
     let result = (|| {
-        let warm = probes(keys, queries.min(50_000), seed ^ 0x77);
+        let all = warm_keys(warm_mode, keys);
+        let n_warm = warm_probe_count(warm_mode, queries.min(50_000));
+        let warm = probes(keys, n_warm, seed ^ 0x77);
         let timed = probes(keys, queries, seed ^ 0x99);
         let mut window = MetricsWindow::new();
         // Warm-up outside the measured window.
         let shim = DbEngine(db);
-        run_queries(&shim, &warm, &[], progress)?;
+        run_queries_warmed(&shim, all.as_deref(), &warm, &[], progress, &mut || {})?;
         rocksdb::perf::PerfContext::default().reset();
         db.metrics_window(&mut window);
         progress.phase("profile queries", Some(queries));
@@ -274,6 +315,13 @@ pub fn profile_db(
         held: db.held_bytes()?,
         profile: None,
         profile_skipped: Vec::new(),
+        warm: warm_mode.label(),
+        query_mean_ns: query.mean_ns,
+        query_p99_ns: query.p99_ns,
+        hit_rate: snap.cache.hit_rate,
+        memory_bytes: db.held_bytes()?.total(),
+        values: None,
+        values_lz4: None,
     })
 }
 
@@ -288,7 +336,7 @@ impl Engine for DbEngine<'_> {
         anyhow::bail!("a borrowed database is not loaded here")
     }
     fn worker(&self) -> anyhow::Result<Box<dyn super::engines::Worker + '_>> {
-        Ok(Box::new(super::engines::DbWorker(self.0)))
+        Ok(Box::new(super::engines::DbWorker::new(self.0)))
     }
     fn settings(&self) -> String {
         String::new()
@@ -306,18 +354,27 @@ pub fn run_profile(cfg: &ProfileConfig, progress: &dyn Progress) -> anyhow::Resu
         None => tempfile::tempdir()?,
     };
     let keys = bench_keys(cfg.keys, cfg.rows, cfg.seed);
-    let alex = AlexEngine::open(&tmp.path().join("alexdb"), cfg.opts.clone())?;
+    // The load does not fill the value cache: `--warm` decides how it is warmed.
+    let mut opts = cfg.opts.clone();
+    opts.warm_value_cache_on_load = false;
+    let mut alex = AlexEngine::open(&tmp.path().join("alexdb"), opts)?;
     progress.phase("loading alexdb", Some(cfg.rows));
-    timed_load(&alex, &keys, cfg.value_size, cfg.seed, progress)?;
-    let mut r = profile_db(
+    timed_load(&alex, &keys, cfg.value_size, cfg.seed, cfg.values, progress)?;
+    if cfg.warm == WarmMode::None {
+        alex = alex.reopened_cold()?;
+    }
+    let mut r = profile_db_warmed(
         &alex.db,
         &keys,
         cfg.queries,
         cfg.seed,
         cfg.keys.as_str(),
+        cfg.warm,
         progress,
     )?;
     (r.profile, r.profile_skipped) = AppliedProfile::report_fields(&cfg.profile);
+    r.values = Some(cfg.values);
+    r.values_lz4 = Some(lz4_ratio(cfg.values, cfg.value_size, cfg.seed, 2_000));
     Ok(r)
 }
 
@@ -328,6 +385,11 @@ impl ProfileReport {
             "profile: {} rows ({} keys), {} point queries; {}\n",
             self.rows, self.keys, self.queries, self.settings
         );
+        let values = match (self.values, &self.values_lz4) {
+            (Some(v), Some(l)) => format!("; values: {}", values_note(v, l)),
+            _ => String::new(),
+        };
+        let _ = writeln!(t, "warm-up: {}{values}", warm_note(&self.warm));
         if let Some(p) = &self.profile {
             let _ = writeln!(
                 t,

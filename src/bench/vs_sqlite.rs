@@ -8,12 +8,12 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 use super::engines::{AlexEngine, BudgetParts, Engine, SqliteEngine, alexdb_held};
+use super::fair::{CacheUse, Lz4Ratio, ValueKind, WarmMode, bench_value, lz4_ratio};
 use super::latency::Latencies;
 use super::{Cancelled, Progress};
 use crate::engine::DbOptions;
 use crate::engine::profiles::AppliedProfile;
 use crate::metrics::MetricsWindow;
-use crate::workload::dataset::value_for;
 use crate::workload::keys::{KeyDist, generate_keys, shuffled};
 
 /// Key order of the benchmark.
@@ -67,6 +67,12 @@ pub struct VsSqliteConfig {
     pub dir: Option<PathBuf>,
     /// The profile `opts` started from (`--profile`), for the report.
     pub profile: Option<AppliedProfile>,
+    /// How every engine is warmed before it is timed (`--warm`).
+    pub warm: WarmMode,
+    /// Which values are loaded (`--values`).
+    pub values: ValueKind,
+    /// sqlite-mmap maps its whole file, outside the budget (`--mmap-whole-file`).
+    pub mmap_whole_file: bool,
 }
 
 impl Default for VsSqliteConfig {
@@ -81,6 +87,9 @@ impl Default for VsSqliteConfig {
             opts: DbOptions::default(),
             dir: None,
             profile: None,
+            warm: WarmMode::Full,
+            values: ValueKind::Text,
+            mmap_whole_file: false,
         }
     }
 }
@@ -114,9 +123,27 @@ pub struct EngineResult {
     pub split: Option<Split>,
     /// This engine's share of the budget, read back from it (see `Engine::memory_bytes`).
     pub memory_bytes: u64,
-    /// sqlite-mmap: the `mmap_size` in effect (the whole file).
+    /// sqlite-mmap: the `mmap_size` in effect.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mmap_bytes: Option<u64>,
+    /// sqlite-mmap: the map is the whole file, outside the budget (`--mmap-whole-file`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mmap_outside_budget: Option<bool>,
+    /// How this engine was warmed (`full`, `probes N`, `none`).
+    pub warm: String,
+    /// Its cache's hit rate during the timed queries (SQLite's page cache, RocksDB's
+    /// block cache, alexdb's value cache); null when nothing went through a cache
+    /// (sqlite-mmap reads mapped pages outside its page cache).
+    pub hit_rate: Option<f64>,
+    /// The hits and misses behind `hit_rate`.
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    /// alexdb: its block cache's hit rate (data blocks) during the timed queries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_cache_hit_rate: Option<f64>,
+    /// Bytes it held in process memory at the end of the timed queries (SQLite's page
+    /// cache in use, RocksDB's block cache usage, what alexdb holds).
+    pub memory_used_bytes: u64,
     /// The timed queries' latency CDF (`Latencies::cdf`) for `--plot`; not in the JSON.
     #[serde(skip)]
     pub latency_cdf: Vec<(f64, f64)>,
@@ -154,6 +181,12 @@ pub struct VsSqliteReport {
     pub budget_bytes: usize,
     pub seed: u64,
     pub inserts_only: bool,
+    /// How every engine was warmed (`full`, `probes N`, `none`).
+    pub warm: String,
+    /// Which values were loaded (`text` or `random`).
+    pub values: ValueKind,
+    /// How LZ4 shrinks those values (measured on a sample).
+    pub values_lz4: Lz4Ratio,
     /// The budget part by part (`budget_bytes` is their sum).
     pub budget_parts: BudgetParts,
     /// The built-in profile or profile file the options started from.
@@ -190,10 +223,42 @@ pub fn run_queries(
     timed: &[i64],
     progress: &dyn Progress,
 ) -> anyhow::Result<(Latencies, u64, u64)> {
+    let r = run_queries_warmed(engine, None, warmup, timed, progress, &mut || {})?;
+    Ok((r.lat, r.found, r.checksum))
+}
+
+/// What [`run_queries_warmed`] measured.
+pub struct QueryRun {
+    pub lat: Latencies,
+    pub found: u64,
+    pub checksum: u64,
+    /// The worker's cache during the timed queries.
+    pub cache: Option<CacheUse>,
+}
+
+/// Timed point queries on one worker, warmed first through that same worker: every key
+/// of `all_keys` (`--warm full`; key order), then the `warmup` probes. `timing_starts`
+/// runs just before the first timed query.
+pub fn run_queries_warmed(
+    engine: &dyn Engine,
+    all_keys: Option<&[i64]>,
+    warmup: &[i64],
+    timed: &[i64],
+    progress: &dyn Progress,
+    timing_starts: &mut dyn FnMut(),
+) -> anyhow::Result<QueryRun> {
     let mut w = engine.worker()?;
+    if let Some(keys) = all_keys {
+        std::hint::black_box(w.warm_all(keys)?);
+    }
     for &k in warmup {
         std::hint::black_box(w.get(k)?);
     }
+    if progress.cancelled() {
+        return Err(Cancelled.into());
+    }
+    timing_starts();
+    w.mark_cache()?;
     let mut lat = Latencies::default();
     let (mut found, mut sum) = (0u64, 0u64);
     for (i, &k) in timed.iter().enumerate() {
@@ -209,7 +274,44 @@ pub fn run_queries(
         }
     }
     progress.advance(timed.len() as u64 % 4096);
-    Ok((lat, found, sum))
+    let cache = w.cache_use()?;
+    Ok(QueryRun {
+        lat,
+        found,
+        checksum: sum,
+        cache,
+    })
+}
+
+/// The keys in key order, for `--warm full` (None for the other modes).
+pub fn warm_keys(warm: WarmMode, keys: &[i64]) -> Option<Vec<i64>> {
+    (warm == WarmMode::Full).then(|| {
+        let mut k = keys.to_vec();
+        k.sort_unstable();
+        k
+    })
+}
+
+/// Random probes before the timed phase: `--warm full` the benchmark's own count
+/// (`default`), `probes N` N, `none` none.
+pub fn warm_probe_count(warm: WarmMode, default: u64) -> u64 {
+    match warm {
+        WarmMode::Full => default,
+        WarmMode::Probes(n) => n,
+        WarmMode::None => 0,
+    }
+}
+
+/// Puts a run's cache figures and warm mode into an engine's result.
+fn fill_cache(res: &mut EngineResult, warm: WarmMode, cache: Option<CacheUse>) {
+    res.warm = warm.label();
+    if let Some(c) = cache {
+        res.hit_rate = c.hit_rate();
+        res.cache_hits = c.hits;
+        res.cache_misses = c.misses;
+        res.memory_used_bytes = c.memory_used;
+        res.block_cache_hit_rate = c.block_hit_rate();
+    }
 }
 
 fn fill(res: &mut EngineResult, lat: &Latencies) {
@@ -227,6 +329,7 @@ pub fn timed_load(
     keys: &[i64],
     value_size: usize,
     seed: u64,
+    values: ValueKind,
     progress: &dyn Progress,
 ) -> anyhow::Result<f64> {
     let t0 = Instant::now();
@@ -239,7 +342,7 @@ pub fn timed_load(
                 return None;
             }
         }
-        Some((k, value_for(k, value_size, seed)))
+        Some((k, bench_value(values, k, value_size, seed)))
     });
     engine.load(&mut rows)?;
     if progress.cancelled() {
@@ -258,31 +361,45 @@ pub fn run_vs_sqlite(
         None => tempfile::tempdir()?,
     };
     let keys = bench_keys(cfg.keys, cfg.rows, cfg.seed);
-    // alexdb loads first: the peers get what it holds after its load.
-    let alex = AlexEngine::open(&tmp.path().join("alexdb"), cfg.opts.clone())?;
+    // alexdb loads first: the peers get what it holds after its load. Its load does not
+    // fill its value cache: it is warmed as the others are (`--warm`).
+    let mut alex_opts = cfg.opts.clone();
+    alex_opts.warm_value_cache_on_load = false;
+    let mut alex = AlexEngine::open(&tmp.path().join("alexdb"), alex_opts)?;
     let mut a = load_one(&alex, &keys, cfg, progress)?;
     let parts = alexdb_held(&alex.db, &cfg.opts);
     let budget = parts.total() as usize;
     let sqlite = SqliteEngine::create(&tmp.path().join("sqlite"), budget, 1)?;
     let mut s = load_one(&sqlite, &keys, cfg, progress)?;
-    let mmap = SqliteEngine::create_mmap(&tmp.path().join("sqlite-mmap"), budget, 1)?;
+    let mmap = SqliteEngine::create_mmap(&tmp.path().join("sqlite-mmap"), budget, 1)?
+        .map_whole_file(cfg.mmap_whole_file);
     let mut m = adopt_sqlite(&mmap, &sqlite, &s)?;
 
-    let warmup_n = cfg.queries.min(50_000);
+    let warmup_n = warm_probe_count(cfg.warm, cfg.queries.min(50_000));
     let mut equal = true;
     if !cfg.inserts_only && cfg.queries > 0 {
+        let all = warm_keys(cfg.warm, &keys);
         let warm = probes(&keys, warmup_n, cfg.seed ^ 0x77);
         let timed = probes(&keys, cfg.queries, cfg.seed ^ 0x99);
-        query_alexdb(&alex, &warm, &timed, &mut a, progress)?;
+        if cfg.warm == WarmMode::None {
+            alex = alex.reopened_cold()?;
+        }
+        let cache = query_alexdb(&alex, all.as_deref(), &warm, &timed, &mut a, progress)?;
+        fill_cache(&mut a, cfg.warm, cache);
         for (engine, res) in [(&sqlite, &mut s), (&mmap, &mut m)] {
             progress.phase(
                 &format!("queries {}", engine.kind().as_str()),
                 Some(cfg.queries),
             );
-            let (lat, found, sum) = run_queries(engine, &warm, &timed, progress)?;
-            fill(res, &lat);
-            res.found = found;
-            res.checksum = sum;
+            if cfg.warm == WarmMode::None {
+                engine.drop_cold()?;
+            }
+            let r =
+                run_queries_warmed(engine, all.as_deref(), &warm, &timed, progress, &mut || {})?;
+            fill(res, &r.lat);
+            fill_cache(res, cfg.warm, r.cache);
+            res.found = r.found;
+            res.checksum = r.checksum;
         }
         equal = [&s, &m]
             .iter()
@@ -299,6 +416,9 @@ pub fn run_vs_sqlite(
         budget_bytes: budget,
         seed: cfg.seed,
         inserts_only: cfg.inserts_only,
+        warm: cfg.warm.label(),
+        values: cfg.values,
+        values_lz4: lz4_ratio(cfg.values, cfg.value_size, cfg.seed, 2_000),
         budget_parts: parts,
         profile,
         profile_skipped,
@@ -323,7 +443,7 @@ fn load_one(
         &format!("loading {}", engine.kind().as_str()),
         Some(cfg.rows),
     );
-    let insert_secs = timed_load(engine, keys, cfg.value_size, cfg.seed, progress)?;
+    let insert_secs = timed_load(engine, keys, cfg.value_size, cfg.seed, cfg.values, progress)?;
     Ok(EngineResult {
         insert_secs,
         insert_rows_per_s: cfg.rows as f64 / insert_secs.max(1e-9),
@@ -348,6 +468,7 @@ fn adopt_sqlite(
         settings: mmap.settings(),
         memory_bytes: mmap.memory_bytes()?,
         mmap_bytes: mmap.mmap_bytes()?,
+        mmap_outside_budget: Some(mmap.mmap_outside_budget()),
         ..EngineResult::default()
     })
 }
@@ -355,20 +476,23 @@ fn adopt_sqlite(
 /// alexdb's timed queries, with its value-cache hit rate and layer split.
 fn query_alexdb(
     alex: &AlexEngine,
+    all: Option<&[i64]>,
     warm: &[i64],
     timed: &[i64],
     a: &mut EngineResult,
     progress: &dyn Progress,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<CacheUse>> {
     progress.phase("queries alexdb", Some(timed.len() as u64));
     let mut window = MetricsWindow::new();
-    alex.db.metrics_window(&mut window);
-    let (lat, found, sum) = run_queries(alex, warm, timed, progress)?;
-    // The warm-up is inside this window too; the hit rate is the timed part's below.
+    // The window opens when the timed queries start (after the warm-up).
+    let r = run_queries_warmed(alex, all, warm, timed, progress, &mut || {
+        alex.db.metrics_window(&mut window);
+    })?;
     let snap = alex.db.metrics_window(&mut window);
-    fill(a, &lat);
-    a.found = found;
-    a.checksum = sum;
+    fill(a, &r.lat);
+    a.found = r.found;
+    a.checksum = r.checksum;
+
     let sp = snap.get_split;
     let per = |ns: u64| {
         if sp.sampled_gets == 0 {
@@ -385,7 +509,7 @@ fn query_alexdb(
         timed_gets: sp.sampled_gets,
     });
     a.cache_hit_rate = Some(snap.cache.hit_rate);
-    Ok(())
+    Ok(r.cache)
 }
 
 impl VsSqliteReport {
@@ -403,6 +527,12 @@ impl VsSqliteReport {
             self.value_size,
             self.budget_bytes as f64 / (1 << 20) as f64,
             self.seed
+        );
+        let _ = writeln!(
+            t,
+            "warm-up: {} (every engine alike, through the handle it is timed on); values: {}",
+            warm_note(&self.warm),
+            values_note(self.values, &self.values_lz4)
         );
         if let Some(p) = &self.profile {
             let _ = writeln!(t, "profile {p}{}", skipped_note(&self.profile_skipped));
@@ -427,19 +557,30 @@ impl VsSqliteReport {
         }
         let _ = writeln!(
             t,
-            "{:<12} {:>14} {:>12} {:>10} {:>10} {:>10}",
-            "engine", "insert rows/s", "query mean", "p50", "p99", "p99.9"
+            "{:<12} {:>14} {:>12} {:>10} {:>10} {:>10} {:>8} {:>9} {:>11}",
+            "engine",
+            "insert rows/s",
+            "query mean",
+            "p50",
+            "p99",
+            "p99.9",
+            "warm",
+            "hit rate",
+            "memory used"
         );
         for (name, r) in engines {
             let _ = writeln!(
                 t,
-                "{:<12} {:>14.0} {:>10.0}ns {:>8}ns {:>8}ns {:>8}ns",
+                "{:<12} {:>14.0} {:>10.0}ns {:>8}ns {:>8}ns {:>8}ns {:>8} {:>9} {:>11}",
                 name,
                 r.insert_rows_per_s,
                 r.query_mean_ns,
                 r.query_p50_ns,
                 r.query_p99_ns,
-                r.query_p999_ns
+                r.query_p999_ns,
+                r.warm,
+                pct(r.hit_rate),
+                super::engines::mib(r.memory_used_bytes as usize)
             );
         }
         let _ = writeln!(
@@ -468,6 +609,30 @@ impl VsSqliteReport {
         }
         t
     }
+}
+
+/// A hit rate as `99.5%`, or `-` when nothing went through the cache.
+pub fn pct(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "-".to_string(), |r| format!("{:.1}%", r * 100.0))
+}
+
+/// What a warm mode did, for the reports' header.
+pub fn warm_note(warm: &str) -> String {
+    match warm {
+        "full" => "full (every loaded row read once, then random probes)".to_string(),
+        "none" => "none (fresh handles, files dropped from the OS page cache)".to_string(),
+        other => format!("{other} (random probes only)"),
+    }
+}
+
+/// `text (LZ4 1.6:1 per value, 2.0:1 per 16 KiB block)`.
+pub fn values_note(values: ValueKind, lz4: &Lz4Ratio) -> String {
+    format!(
+        "{} (LZ4 {:.2}:1 per value, {:.2}:1 per 16 KiB block)",
+        values.as_str(),
+        lz4.per_value,
+        lz4.per_block
+    )
 }
 
 /// `; skipped a, b (not options of this build)` after a profile's name, or nothing.

@@ -3,20 +3,22 @@
 //! kind. The same seeds for every engine, so single-threaded runs issue the very same
 //! operations and their read checksums must agree.
 use std::path::PathBuf;
+use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::engines::Worker;
 use super::engines::{
     AlexEngine, BudgetParts, Engine, EngineKind, RocksEngine, SqliteEngine, alexdb_held,
 };
+use super::fair::{CacheUse, Lz4Ratio, ValueKind, WarmMode, bench_value, lz4_ratio};
 use super::latency::Summary;
 use super::segments::{SegmentClock, SegmentLatencies, YcsbSegment};
 use super::{Cancelled, Progress};
 use crate::engine::DbOptions;
 use crate::engine::profiles::AppliedProfile;
-use crate::workload::dataset::value_for;
 use crate::workload::ycsb::{Distribution, KeySpace, Op, OpGen, Workload, record_key};
 
 #[derive(Debug, Clone)]
@@ -37,6 +39,14 @@ pub struct YcsbConfig {
     pub duration: Option<Duration>,
     /// The profile `opts` started from (`--profile`), for the report.
     pub profile: Option<AppliedProfile>,
+    /// How every engine is warmed through the handles that are timed (`--warm`);
+    /// `None`: only the workload's own warm-up, on handles of its own (`.ycsb` and
+    /// `.sweep` on an open database).
+    pub warm: Option<WarmMode>,
+    /// Which values are loaded and written (`--values`).
+    pub values: ValueKind,
+    /// sqlite-mmap maps its whole file, outside the budget (`--mmap-whole-file`).
+    pub mmap_whole_file: bool,
 }
 
 impl Default for YcsbConfig {
@@ -54,6 +64,9 @@ impl Default for YcsbConfig {
             dir: None,
             duration: None,
             profile: None,
+            warm: Some(WarmMode::Full),
+            values: ValueKind::Text,
+            mmap_whole_file: false,
         }
     }
 }
@@ -106,9 +119,30 @@ pub struct YcsbEngineResult {
     pub segments: Vec<YcsbSegment>,
     /// This engine's share of the budget, read back from it after its load.
     pub memory_bytes: u64,
-    /// sqlite-mmap: the `mmap_size` in effect (the whole file).
+    /// sqlite-mmap: the `mmap_size` in effect.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mmap_bytes: Option<u64>,
+    /// sqlite-mmap: the map is the whole file, outside the budget (`--mmap-whole-file`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mmap_outside_budget: Option<bool>,
+    /// How this engine was warmed (`full`, `probes N`, `none`, or `workload` for the
+    /// workload's own warm-up on an open database).
+    pub warm: String,
+    /// The timed phase's reads: mean and p99.
+    pub query_mean_ns: f64,
+    pub query_p99_ns: u64,
+    /// Its cache's hit rate during the timed phase (SQLite's page cache over its
+    /// connections, RocksDB's block cache (data blocks), alexdb's value cache); null
+    /// when nothing went through a cache.
+    pub hit_rate: Option<f64>,
+    /// The hits and misses behind `hit_rate`.
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    /// alexdb: its block cache's hit rate (data blocks) during the timed phase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_cache_hit_rate: Option<f64>,
+    /// Bytes it held in process memory at the end of the timed phase.
+    pub memory_used_bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,6 +158,11 @@ pub struct YcsbReport {
     pub value_size: usize,
     pub budget_bytes: usize,
     pub seed: u64,
+    /// How every engine was warmed.
+    pub warm: String,
+    /// Which values were loaded (`text` or `random`) and how LZ4 shrinks them.
+    pub values: ValueKind,
+    pub values_lz4: Lz4Ratio,
     pub results: Vec<YcsbEngineResult>,
     /// The budget part by part (`budget_bytes` is their sum).
     pub budget_parts: BudgetParts,
@@ -173,10 +212,21 @@ struct Run<'a> {
     segments: Option<&'a SegmentClock<'a>>,
 }
 
-/// Runs `n` operations (or until the deadline) of one thread.
+/// Runs `n` operations (or until the deadline) of one thread, on a worker of its own.
 fn run_thread(run: Run<'_>, seed: u64, n: u64) -> anyhow::Result<ThreadResult> {
+    let mut w = run.engine.worker()?;
+    run_thread_on(&mut *w, run, seed, n)
+}
+
+/// Runs `n` operations (or until the deadline) of one thread on `w`.
+fn run_thread_on(
+    w: &mut dyn Worker,
+    run: Run<'_>,
+    seed: u64,
+    n: u64,
+) -> anyhow::Result<ThreadResult> {
     let Run {
-        engine,
+        engine: _,
         cfg,
         keys,
         deadline,
@@ -185,7 +235,6 @@ fn run_thread(run: Run<'_>, seed: u64, n: u64) -> anyhow::Result<ThreadResult> {
         timed,
         segments,
     } = run;
-    let mut w = engine.worker()?;
     let mut g = OpGen::new(cfg.workload, cfg.distribution(), keys.clone(), seed);
     let mut r = ThreadResult::default();
     let mut version = seed;
@@ -214,11 +263,11 @@ fn run_thread(run: Run<'_>, seed: u64, n: u64) -> anyhow::Result<ThreadResult> {
                 }
             }
             Op::Update(k) => {
-                let v = value_for(k, cfg.value_size, version);
+                let v = bench_value(cfg.values, k, cfg.value_size, version);
                 lat.update.time(|| w.put(k, &v))?;
             }
             Op::Insert(k) => {
-                let v = value_for(k, cfg.value_size, cfg.seed);
+                let v = bench_value(cfg.values, k, cfg.value_size, cfg.seed);
                 lat.insert.time(|| w.put(k, &v))?;
             }
             Op::Scan(k, len) => {
@@ -226,7 +275,7 @@ fn run_thread(run: Run<'_>, seed: u64, n: u64) -> anyhow::Result<ThreadResult> {
                 r.checksum = r.checksum.wrapping_add(c);
             }
             Op::ReadModifyWrite(k) => {
-                let v = value_for(k, cfg.value_size, version);
+                let v = bench_value(cfg.values, k, cfg.value_size, version);
                 let got = lat.rmw.time(|| -> anyhow::Result<Option<u64>> {
                     let got = w.get(k)?;
                     w.put(k, &v)?;
@@ -253,8 +302,29 @@ pub fn run_on_engine(
     cfg: &YcsbConfig,
     progress: &dyn Progress,
 ) -> anyhow::Result<YcsbEngineResult> {
-    warm_up(engine, keys, cfg, progress, None)?;
-    run_timed(engine, keys, cfg, progress)
+    match cfg.warm {
+        Some(mode) => run_timed_inner(engine, keys, cfg, progress, Some(mode)),
+        None => {
+            warm_up(engine, keys, cfg, progress, None)?;
+            run_timed(engine, keys, cfg, progress)
+        }
+    }
+}
+
+/// Warm-up operations before the timed phase under `--warm` (over all threads).
+fn warm_ops_of(mode: WarmMode, cfg: &YcsbConfig) -> u64 {
+    match mode {
+        WarmMode::Full => warmup_ops(cfg),
+        WarmMode::Probes(n) => n,
+        WarmMode::None => 0,
+    }
+}
+
+/// The loaded records' keys in key order (`--warm full`).
+fn loaded_keys(cfg: &YcsbConfig) -> Vec<i64> {
+    let mut k: Vec<i64> = (0..cfg.records).map(record_key).collect();
+    k.sort_unstable();
+    k
 }
 
 /// The untimed warm-up: the same mix on other seeds, [`warmup_ops`] operations, or for
@@ -316,7 +386,28 @@ pub fn run_timed(
     cfg: &YcsbConfig,
     progress: &dyn Progress,
 ) -> anyhow::Result<YcsbEngineResult> {
+    run_timed_inner(engine, keys, cfg, progress, None)
+}
+
+/// The timed phase; with `pre`, each thread first warms its own worker (the one it is
+/// timed on) as `pre` says, and the clock starts when every thread is warm.
+fn run_timed_inner(
+    engine: &dyn Engine,
+    keys: &KeySpace,
+    cfg: &YcsbConfig,
+    progress: &dyn Progress,
+    pre: Option<WarmMode>,
+) -> anyhow::Result<YcsbEngineResult> {
     let threads = cfg.threads.max(1);
+    let all_keys = match pre {
+        Some(WarmMode::Full) => loaded_keys(cfg),
+        _ => Vec::new(),
+    };
+    let warm_total = pre.map_or(0, |m| warm_ops_of(m, cfg));
+    if pre.is_some() {
+        progress.phase(&format!("warm-up {}", engine.kind().as_str()), None);
+    }
+    let barrier = Barrier::new(threads + 1);
     let stop = AtomicBool::new(false);
     let total = if cfg.duration.is_some() && cfg.ops == 0 {
         u64::MAX
@@ -339,33 +430,92 @@ pub fn run_timed(
         timed: true,
         segments: Some(&clock),
     };
+    let (barrier, all_keys) = (&barrier, &all_keys);
     let t0 = Instant::now();
-    let results: Vec<ThreadResult> =
-        std::thread::scope(|s| -> anyhow::Result<Vec<ThreadResult>> {
-            let hs: Vec<_> = (0..threads)
-                .map(|t| {
-                    let per = if total == u64::MAX {
-                        u64::MAX
-                    } else {
-                        total / threads as u64 + u64::from((t as u64) < total % threads as u64)
-                    };
-                    s.spawn(move || {
-                        let r = run_thread(run, cfg.seed.wrapping_add(t as u64), per);
+    let outcome = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..threads)
+            .map(|t| {
+                let per = if total == u64::MAX {
+                    u64::MAX
+                } else {
+                    total / threads as u64 + u64::from((t as u64) < total % threads as u64)
+                };
+                s.spawn(
+                    move || -> anyhow::Result<(ThreadResult, Option<CacheUse>, Span)> {
+                        let Some(mode) = pre else {
+                            let r = run_thread(run, cfg.seed.wrapping_add(t as u64), per);
+                            if r.is_err() {
+                                run.stop.store(true, Ordering::Relaxed);
+                            }
+                            return r.map(|r| (r, None, None));
+                        };
+                        // Warm this thread's own worker, the one it is timed on; every
+                        // thread reaches the barrier, warm or failed.
+                        let warm_run = Run {
+                            timed: false,
+                            segments: None,
+                            deadline: None,
+                            ..run
+                        };
+                        let warmed = engine.worker().and_then(|mut w| {
+                            if mode == WarmMode::Full {
+                                std::hint::black_box(w.warm_all(all_keys)?);
+                            }
+                            let n = warm_total / threads as u64
+                                + u64::from((t as u64) < warm_total % threads as u64);
+                            if n > 0 {
+                                run_thread_on(&mut *w, warm_run, cfg.seed ^ 0xAAAA ^ t as u64, n)?;
+                            }
+                            w.mark_cache()?;
+                            Ok(w)
+                        });
+                        barrier.wait();
+                        let mut w =
+                            warmed.inspect_err(|_| run.stop.store(true, Ordering::Relaxed))?;
+                        let start = Instant::now();
+                        let timed_run = Run {
+                            deadline: cfg.duration.map(|d| start + d),
+                            ..run
+                        };
+                        let r =
+                            run_thread_on(&mut *w, timed_run, cfg.seed.wrapping_add(t as u64), per)
+                                .and_then(|r| {
+                                    let end = Instant::now();
+                                    Ok((r, w.cache_use()?, Some((start, end))))
+                                });
                         if r.is_err() {
                             run.stop.store(true, Ordering::Relaxed);
                         }
                         r
-                    })
-                })
-                .collect();
-            hs.into_iter()
-                .map(|h| {
-                    h.join()
-                        .map_err(|_| anyhow::anyhow!("a workload thread panicked"))?
-                })
-                .collect()
-        })?;
-    let secs = t0.elapsed().as_secs_f64();
+                    },
+                )
+            })
+            .collect();
+        if pre.is_some() {
+            barrier.wait();
+        }
+        let outcome: anyhow::Result<Vec<_>> = hs
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("a workload thread panicked"))?
+            })
+            .collect();
+        outcome
+    });
+    let outcome = outcome?;
+    // Warmed threads time themselves from the barrier; the others from their spawn.
+    let spans: Vec<(Instant, Instant)> = outcome.iter().filter_map(|(_, _, s)| *s).collect();
+    let secs = match (
+        spans.iter().map(|s| s.0).min(),
+        spans.iter().map(|s| s.1).max(),
+    ) {
+        (Some(a), Some(b)) => (b - a).as_secs_f64(),
+        _ => t0.elapsed().as_secs_f64(),
+    };
+    let caches: Vec<CacheUse> = outcome.iter().filter_map(|(_, c, _)| *c).collect();
+    let cache = CacheUse::merge(&caches);
+    let results: Vec<ThreadResult> = outcome.into_iter().map(|(r, _, _)| r).collect();
     let (all, per_seg) = merge_threads(&results);
     let segments = clock.finish(&per_seg);
     let (rd, up, ins, sc, rmw) = (
@@ -405,8 +555,20 @@ pub fn run_timed(
         segments,
         memory_bytes: 0,
         mmap_bytes: None,
+        mmap_outside_budget: None,
+        warm: pre.map_or_else(|| "workload".to_string(), |m| m.label()),
+        query_mean_ns: rd.mean_ns,
+        query_p99_ns: rd.p99_ns,
+        hit_rate: cache.and_then(|c| c.hit_rate()),
+        cache_hits: cache.map_or(0, |c| c.hits),
+        cache_misses: cache.map_or(0, |c| c.misses),
+        block_cache_hit_rate: cache.and_then(|c| c.block_hit_rate()),
+        memory_used_bytes: cache.map_or(0, |c| c.memory_used),
     })
 }
+
+/// When a warmed thread's timed phase started and ended.
+type Span = Option<(Instant, Instant)>;
 
 /// The threads' latencies merged: over the whole run, and per segment.
 fn merge_threads(results: &[ThreadResult]) -> (SegmentLatencies, Vec<SegmentLatencies>) {
@@ -436,7 +598,13 @@ pub fn run_ycsb(cfg: &YcsbConfig, progress: &dyn Progress) -> anyhow::Result<Ycs
     anyhow::ensure!(!cfg.engines.is_empty(), "no engine to run");
     let mut results = Vec::new();
     let alex_tmp = temp_dir(cfg)?;
-    let alex = AlexEngine::open(&alex_tmp.path().join("alexdb"), cfg.opts.clone())?;
+    // Its load does not fill its value cache: it is warmed as the others are (`--warm`).
+    let mut alex_opts = cfg.opts.clone();
+    if cfg.warm.is_some() {
+        alex_opts.warm_value_cache_on_load = false;
+    }
+    let mut alex = AlexEngine::open(&alex_tmp.path().join("alexdb"), alex_opts)?;
+    let cold = cfg.warm == Some(WarmMode::None);
     let runs_alex = cfg.engines.contains(&EngineKind::Alexdb);
     let phase = if runs_alex {
         "loading alexdb"
@@ -447,6 +615,9 @@ pub fn run_ycsb(cfg: &YcsbConfig, progress: &dyn Progress) -> anyhow::Result<Ycs
     let parts = alexdb_held(&alex.db, &cfg.opts);
     let budget = parts.total() as usize;
     if runs_alex {
+        if cold {
+            alex = alex.reopened_cold()?;
+        }
         results.push(run_loaded(&alex, load_secs, cfg, progress)?);
     }
     // Closed and removed before the peers run, so they do not share the machine with it.
@@ -460,8 +631,11 @@ pub fn run_ycsb(cfg: &YcsbConfig, progress: &dyn Progress) -> anyhow::Result<Ycs
         let (engine, load_secs): (Box<dyn Engine>, f64) = match kind {
             EngineKind::Alexdb => continue,
             EngineKind::Rocksdb => {
-                let e = RocksEngine::open(&dir, &cfg.opts, budget)?;
+                let mut e = RocksEngine::open(&dir, &cfg.opts, budget)?;
                 let secs = load_records(&e, cfg, "loading rocksdb", progress)?;
+                if cold {
+                    e = e.reopened_cold()?;
+                }
                 (Box::new(e), secs)
             }
             EngineKind::Sqlite => {
@@ -470,10 +644,14 @@ pub fn run_ycsb(cfg: &YcsbConfig, progress: &dyn Progress) -> anyhow::Result<Ycs
                 if cfg.engines.contains(&EngineKind::SqliteMmap) {
                     sqlite_copy = Some(stash_sqlite(&e, cfg, budget, secs)?);
                 }
+                if cold {
+                    e.drop_cold()?;
+                }
                 (Box::new(e), secs)
             }
             EngineKind::SqliteMmap => {
-                let e = SqliteEngine::create_mmap(&dir, budget, cfg.threads)?;
+                let e = SqliteEngine::create_mmap(&dir, budget, cfg.threads)?
+                    .map_whole_file(cfg.mmap_whole_file);
                 let secs = match &sqlite_copy {
                     Some((copy, _, secs)) => {
                         e.adopt_file(copy)?;
@@ -481,6 +659,9 @@ pub fn run_ycsb(cfg: &YcsbConfig, progress: &dyn Progress) -> anyhow::Result<Ycs
                     }
                     None => load_records(&e, cfg, "loading sqlite-mmap", progress)?,
                 };
+                if cold {
+                    e.drop_cold()?;
+                }
                 (Box::new(e), secs)
             }
         };
@@ -530,7 +711,7 @@ fn load_records(
             }
         }
         let k = record_key(i);
-        Some((k, value_for(k, cfg.value_size, cfg.seed)))
+        Some((k, bench_value(cfg.values, k, cfg.value_size, cfg.seed)))
     });
     engine.load(&mut rows)?;
     if progress.cancelled() {
@@ -552,6 +733,9 @@ fn run_loaded(
     r.load_secs = load_secs;
     r.memory_bytes = memory_bytes;
     r.mmap_bytes = mmap_bytes;
+    if mmap_bytes.is_some() {
+        r.mmap_outside_budget = Some(cfg.mmap_whole_file);
+    }
     Ok(r)
 }
 
@@ -572,6 +756,10 @@ pub fn run_measured(
         } else {
             h as f64 / (h + m) as f64
         });
+    }
+    if cfg.warm.is_some() {
+        // Warmed through the timed handles: the timed phase's own hit rate.
+        r.cache_hit_rate = r.hit_rate.or(r.cache_hit_rate);
     }
     Ok(r)
 }
@@ -608,12 +796,19 @@ impl YcsbReport {
             mix: cfg.workload.describe(),
             records,
             ops,
-            warmup_ops: warmup_ops(cfg),
+            warmup_ops: cfg
+                .warm
+                .map_or_else(|| warmup_ops(cfg), |m| warm_ops_of(m, cfg)),
             threads: cfg.threads.max(1),
             distribution: cfg.distribution(),
             value_size: cfg.value_size,
             budget_bytes: parts.total() as usize,
             seed: cfg.seed,
+            warm: cfg
+                .warm
+                .map_or_else(|| "workload".to_string(), |m| m.label()),
+            values: cfg.values,
+            values_lz4: lz4_ratio(cfg.values, cfg.value_size, cfg.seed, 2_000),
             results,
             budget_parts: parts,
             profile,
@@ -638,6 +833,19 @@ impl YcsbReport {
             self.budget_bytes as f64 / (1 << 20) as f64,
             self.seed
         );
+        let _ = writeln!(
+            t,
+            "warm-up: {}; values: {}",
+            if self.warm == "workload" {
+                "the workload's own operations".to_string()
+            } else {
+                format!(
+                    "{}, every engine alike through the handles it is timed on",
+                    super::vs_sqlite::warm_note(&self.warm)
+                )
+            },
+            super::vs_sqlite::values_note(self.values, &self.values_lz4)
+        );
         if let Some(p) = &self.profile {
             let _ = writeln!(
                 t,
@@ -661,7 +869,7 @@ impl YcsbReport {
         }
         let _ = writeln!(
             t,
-            "{:<11} {:>11} {:>9} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11}",
+            "{:<11} {:>11} {:>9} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>9} {:>11}",
             "engine",
             "ops/s",
             "load s",
@@ -670,7 +878,9 @@ impl YcsbReport {
             "write p50",
             "write p99",
             "scan p50",
-            "scan p99"
+            "scan p99",
+            "hit rate",
+            "memory used"
         );
         for r in &self.results {
             let (wp50, wp99) = if r.updates > 0 {
@@ -682,7 +892,7 @@ impl YcsbReport {
             };
             let _ = writeln!(
                 t,
-                "{:<11} {:>11.0} {:>9.2} {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns",
+                "{:<11} {:>11.0} {:>9.2} {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9} {:>11}",
                 r.engine,
                 r.ops_per_s,
                 r.load_secs,
@@ -691,7 +901,9 @@ impl YcsbReport {
                 wp50,
                 wp99,
                 r.scan_p50_ns,
-                r.scan_p99_ns
+                r.scan_p99_ns,
+                super::vs_sqlite::pct(r.hit_rate),
+                super::engines::mib(r.memory_used_bytes as usize)
             );
         }
         if let Some(a) = self.results.iter().find(|r| r.engine == "alexdb") {

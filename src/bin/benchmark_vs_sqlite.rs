@@ -1,5 +1,6 @@
 //! The original plan's `benchmark_vs_sqlite N sequential|random [--inserts-only]`: a thin
-//! wrapper over `alexdb bench vs-sqlite` (further flags pass through, e.g. --json).
+//! wrapper over `alexdb bench vs-sqlite` (further flags pass through, e.g. --warm,
+//! --values, --json).
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n_positional = args
@@ -9,7 +10,7 @@ fn main() -> std::process::ExitCode {
         .count();
     let Some(rows) = args.first().filter(|_| n_positional >= 1) else {
         eprintln!(
-            "usage: benchmark_vs_sqlite N sequential|random [--inserts-only] [--queries Q] [--profile NAME|FILE] [--json]"
+            "usage: benchmark_vs_sqlite N sequential|random [--inserts-only] [--queries Q] [--warm full|probes N|none] [--values text|random] [--mmap-whole-file] [--profile NAME|FILE] [--json]"
         );
         return std::process::ExitCode::from(2);
     };

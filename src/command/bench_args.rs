@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::bench::engines::EngineKind;
+use crate::bench::fair::{ValueKind, WarmMode};
 use crate::bench::index::MAX_KEYS;
 use crate::bench::vs_sqlite::KeyOrder;
 use crate::engine::profiles::{self, AppliedProfile};
@@ -134,9 +135,25 @@ pub struct CommonArgs {
     /// Also draw the results as an SVG chart in FILE.svg
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
+
+    /// How every engine is warmed before it is timed, through the handle it is timed
+    /// on: full (every loaded row read once, then random probes), probes N (N random
+    /// probes only), none (fresh handles, files dropped from the OS page cache)
+    #[arg(long, num_args = 1..=2, value_names = ["MODE", "N"], default_value = "full", value_parser = parse_warm_word)]
+    pub warm: Vec<String>,
+
+    /// Values: text (letters whose second half repeats the first; LZ4 about 2:1 per
+    /// block) or random (incompressible bytes from the seed)
+    #[arg(long, value_name = "KIND", default_value = "text", value_parser = parse_values)]
+    pub values: ValueKind,
 }
 
 impl CommonArgs {
+    /// `--warm` as a mode.
+    pub fn warm_mode(&self) -> Result<WarmMode, DbError> {
+        WarmMode::parse_words(&self.warm).map_err(|e| DbError::Refused(format!("--warm: {e}")))
+    }
+
     /// The alexdb options with every `--set` applied.
     pub fn options(&self) -> Result<DbOptions, DbError> {
         self.options_and_profile().map(|(o, _)| o)
@@ -195,6 +212,11 @@ pub struct VsSqliteArgs {
     /// Only measure inserts
     #[arg(long)]
     pub inserts_only: bool,
+
+    /// sqlite-mmap maps its whole file (outside the memory budget); by default its
+    /// mmap_size is capped to the budget
+    #[arg(long)]
+    pub mmap_whole_file: bool,
 
     #[command(flatten)]
     pub common: CommonArgs,
@@ -264,6 +286,11 @@ pub struct YcsbArgs {
     /// Engines to run
     #[arg(long, value_enum, default_value = "all")]
     pub engine: EngineArg,
+
+    /// sqlite-mmap maps its whole file (outside the memory budget); by default its
+    /// mmap_size is capped to the budget
+    #[arg(long)]
+    pub mmap_whole_file: bool,
 
     #[command(flatten)]
     pub common: CommonArgs,
@@ -501,6 +528,21 @@ fn parse_value_size(s: &str) -> Result<usize, String> {
         return Err("at most 16MiB".into());
     }
     Ok(n)
+}
+
+/// One word of `--warm`: a mode or a count.
+fn parse_warm_word(s: &str) -> Result<String, String> {
+    let w = s.trim().to_ascii_lowercase();
+    let mode = w.split('=').next().unwrap_or_default();
+    if matches!(mode, "full" | "none" | "cold" | "probes") || parse_count(&w).is_ok() {
+        Ok(w)
+    } else {
+        Err("expected full, none or probes N (e.g. --warm probes 50000)".into())
+    }
+}
+
+fn parse_values(s: &str) -> Result<ValueKind, String> {
+    s.parse()
 }
 
 fn parse_workload(s: &str) -> Result<Workload, String> {

@@ -66,6 +66,9 @@ pub fn run_bench(
                 opts,
                 dir: a.common.dir.clone(),
                 profile,
+                warm: a.common.warm_mode()?,
+                values: a.common.values,
+                mmap_whole_file: a.mmap_whole_file,
             };
             let r = run_vs_sqlite(&cfg, progress)?;
             with_plot(plot, || bench_plot::vs_sqlite_figure(&r), r.to_table(), &r)?
@@ -81,6 +84,8 @@ pub fn run_bench(
                 opts,
                 dir: a.common.dir.clone(),
                 profile,
+                warm: a.common.warm_mode()?,
+                values: a.common.values,
             };
             let r = run_profile(&cfg, progress)?;
             with_plot(plot, || bench_plot::profile_figure(&r), r.to_table(), &r)?
@@ -100,6 +105,9 @@ pub fn run_bench(
                 dir: a.common.dir.clone(),
                 duration: None,
                 profile,
+                warm: Some(a.common.warm_mode()?),
+                values: a.common.values,
+                mmap_whole_file: a.mmap_whole_file,
             };
             let r = run_ycsb(&cfg, progress)?;
             with_plot(plot, || bench_plot::ycsb_figure(&r), r.to_table(), &r)?
@@ -294,6 +302,9 @@ pub fn start_ycsb(
         dir: None,
         duration: args.duration,
         profile: None,
+        warm: None,
+        values: crate::bench::fair::ValueKind::Text,
+        mmap_whole_file: false,
     };
     let db = db.clone();
     Ok(jobs.spawn("ycsb", label, "ops", move |h: &JobHandle| {

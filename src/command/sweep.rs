@@ -195,6 +195,9 @@ impl SweepArgs {
                 dir: None,
                 duration: Some(self.duration),
                 profile: None,
+                warm: None,
+                values: crate::bench::fair::ValueKind::Text,
+                mmap_whole_file: false,
             },
             warmup: self.warmup,
         }
