@@ -326,3 +326,31 @@ fn ycsb_without_alexdb_still_gives_the_peer_alexdbs_budget() {
     let with = bench(&args("alexdb"));
     assert_eq!(with["budget_parts"], alone["budget_parts"]);
 }
+
+/// Issue 28, item 4: sqlite-mmap's `mmap_size` is capped to the memory budget; the
+/// whole file is mapped only when asked (`--mmap-whole-file`), labelled as outside it.
+#[test]
+fn sqlite_mmap_is_capped_to_the_budget_unless_the_whole_file_is_asked_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let budget: usize = 1 << 20;
+    let sqlite = SqliteEngine::create(&dir.path().join("sqlite"), budget, 1).expect("sqlite");
+    sqlite.load(&mut rows(30_000)).expect("load");
+    let file = std::fs::metadata(dir.path().join("sqlite").join("kv.sqlite"))
+        .expect("file")
+        .len();
+    assert!(file > 2 * budget as u64, "{file}");
+    let capped =
+        SqliteEngine::create_mmap(&dir.path().join("capped"), budget, 1).expect("sqlite-mmap");
+    capped.adopt_file(&sqlite).expect("adopt");
+    let map = capped.mmap_bytes().expect("mmap").expect("a map");
+    assert!(map > 0 && map <= budget as u64, "{map}");
+    assert!(!capped.mmap_outside_budget());
+    assert!(capped.settings().contains("capped to the budget"));
+    let whole = SqliteEngine::create_mmap(&dir.path().join("whole"), budget, 1)
+        .expect("sqlite-mmap")
+        .map_whole_file(true);
+    whole.adopt_file(&sqlite).expect("adopt");
+    assert!(whole.mmap_bytes().expect("mmap").expect("a map") >= file);
+    assert!(whole.mmap_outside_budget());
+    assert!(whole.settings().contains("outside the budget"));
+}

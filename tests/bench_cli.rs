@@ -322,3 +322,201 @@ fn bad_benchmark_arguments_are_usage_errors() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("between 0 (off) and 100"), "{e}");
 }
+
+/// Issue 28, item 1: `--warm full` warms every engine through the handle or connection
+/// it is timed on, so its cache holds every row from the first timed query; `--warm
+/// none` starts every engine cold. Behaviour from the engines' own cache counters
+/// (SQLite's `sqlite3_db_status`, RocksDB's tickers, alexdb's value cache), never time.
+fn vs_sqlite_warm(warm: &[&str]) -> Value {
+    let mut args = vec![
+        "bench",
+        "vs-sqlite",
+        "--rows",
+        "20000",
+        "--keys",
+        "random",
+        "--queries",
+        "2000",
+        "--json",
+        "--warm",
+    ];
+    args.extend_from_slice(warm);
+    run(ALEXDB, &args)
+}
+
+fn rate(v: &Value, engine: &str) -> f64 {
+    v[engine]["hit_rate"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{engine}.hit_rate in {v}"))
+}
+
+#[test]
+fn warm_full_fills_every_timed_cache_and_none_starts_cold() {
+    let full = vs_sqlite_warm(&["full"]);
+    assert_eq!(full["warm"], "full");
+    for e in ["alexdb", "sqlite", "sqlite_mmap"] {
+        assert_eq!(full[e]["warm"], "full", "{e}");
+        positive(&full, &format!("{e}.query_mean_ns"));
+        positive(&full, &format!("{e}.query_p99_ns"));
+        positive(&full, &format!("{e}.memory_bytes"));
+        positive(&full, &format!("{e}.memory_used_bytes"));
+        assert!(full[e].get("hit_rate").is_some(), "{e}.hit_rate");
+    }
+    // SQLite's page cache on its query connection: the full scan left no page to miss
+    // (a new connection, as before issue 28, missed every page it had not probed).
+    let lookups = full["sqlite"]["cache_hits"].as_u64().expect("hits")
+        + full["sqlite"]["cache_misses"].as_u64().expect("misses");
+    assert!(lookups >= 2000, "{lookups}");
+    assert_eq!(full["sqlite"]["cache_misses"], 0, "{}", full["sqlite"]);
+    assert!(rate(&full, "sqlite") >= 0.99);
+    // alexdb's value cache was filled by the warm-up, not by its load.
+    assert!(rate(&full, "alexdb") >= 0.99, "{}", full["alexdb"]);
+    assert_eq!(full["checksums_equal"], true);
+
+    let cold = vs_sqlite_warm(&["none"]);
+    assert_eq!(cold["warm"], "none");
+    assert!(rate(&cold, "sqlite") < 0.99, "{}", cold["sqlite"]);
+    assert!(cold["sqlite"]["cache_misses"].as_u64().expect("misses") > 100);
+    assert!(rate(&cold, "alexdb") < 0.9, "{}", cold["alexdb"]);
+    assert_eq!(cold["checksums_equal"], true);
+
+    let probes = vs_sqlite_warm(&["probes", "500"]);
+    assert_eq!(probes["warm"], "probes 500");
+    assert_eq!(probes["warmup_queries"], 500);
+    assert_eq!(probes["sqlite"]["warm"], "probes 500");
+}
+
+#[test]
+fn ycsb_warms_plain_rocksdb_and_sqlite_through_their_timed_handles() {
+    let ycsb = |warm: &str| {
+        run(
+            ALEXDB,
+            &[
+                "bench",
+                "ycsb",
+                "--workload",
+                "c",
+                "--records",
+                "20000",
+                "--ops",
+                "2000",
+                "--distribution",
+                "uniform",
+                "--engine",
+                "all",
+                "--warm",
+                warm,
+                "--json",
+            ],
+        )
+    };
+    let by = |v: &Value, name: &str| -> Value {
+        v["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["engine"] == name)
+            .unwrap_or_else(|| panic!("{name} in {v}"))
+            .clone()
+    };
+    let full = ycsb("full");
+    assert_eq!(full["warm"], "full");
+    for e in ["alexdb", "rocksdb", "sqlite", "sqlite-mmap"] {
+        let r = by(&full, e);
+        assert_eq!(r["warm"], "full", "{e}");
+        for f in ["query_mean_ns", "query_p99_ns", "memory_bytes"] {
+            positive(&r, f);
+        }
+        assert!(r.get("hit_rate").is_some() && r.get("memory_used_bytes").is_some());
+    }
+    for e in ["alexdb", "rocksdb", "sqlite"] {
+        let h = by(&full, e)["hit_rate"].as_f64().expect("hit rate");
+        assert!(h >= 0.99, "{e}: {}", by(&full, e));
+    }
+    let cold = ycsb("none");
+    for e in ["rocksdb", "sqlite"] {
+        let h = by(&cold, e)["hit_rate"].as_f64().expect("hit rate");
+        assert!(h < 0.99, "{e}: {}", by(&cold, e));
+    }
+    assert!(by(&cold, "alexdb")["hit_rate"].as_f64().expect("rate") < 0.9);
+}
+
+/// Issue 28, items 3 and 4: `--values random` loads incompressible values (LZ4 about
+/// 1:1, `text` about 2:1 per block) and every engine still reads the same values;
+/// sqlite-mmap's map stays within the budget unless `--mmap-whole-file`.
+#[test]
+fn values_and_the_mmap_peer_within_the_budget() {
+    let v = run(
+        ALEXDB,
+        &[
+            "bench",
+            "vs-sqlite",
+            "--rows",
+            "3000",
+            "--queries",
+            "1000",
+            "--values",
+            "random",
+            "--warm",
+            "probes",
+            "200",
+            "--json",
+        ],
+    );
+    assert_eq!(v["values"], "random");
+    let lz4 = |v: &Value, f: &str| v["values_lz4"][f].as_f64().expect("lz4 ratio");
+    assert!(
+        lz4(&v, "per_value") <= 1.02 && lz4(&v, "per_block") <= 1.02,
+        "{v}"
+    );
+    assert_eq!(v["checksums_equal"], true);
+    let budget = v["budget_bytes"].as_u64().expect("budget");
+    assert!(v["sqlite_mmap"]["mmap_bytes"].as_u64().expect("map") <= budget);
+    assert_eq!(v["sqlite_mmap"]["mmap_outside_budget"], false);
+
+    let v = run(
+        env!("CARGO_BIN_EXE_profile_10m_queries"),
+        &["2000", "--queries", "500", "--values", "text", "--json"],
+    );
+    assert_eq!(
+        (v["values"].as_str(), v["warm"].as_str()),
+        (Some("text"), Some("full"))
+    );
+    assert!(
+        lz4(&v, "per_block") >= 1.6 && lz4(&v, "per_value") >= 1.4,
+        "{v}"
+    );
+    positive(&v, "memory_bytes");
+
+    let v = run(
+        env!("CARGO_BIN_EXE_benchmark_vs_sqlite"),
+        &[
+            "2000",
+            "random",
+            "--queries",
+            "500",
+            "--mmap-whole-file",
+            "--warm",
+            "none",
+            "--json",
+        ],
+    );
+    assert_eq!(v["warm"], "none");
+    assert_eq!(v["sqlite_mmap"]["mmap_outside_budget"], true);
+    let s = v["sqlite_mmap"]["settings"].as_str().expect("settings");
+    assert!(s.contains("outside the budget"), "{s}");
+
+    for bad in [
+        &["--warm", "lukewarm"][..],
+        &["--warm", "probes"],
+        &["--values", "zeros"],
+    ] {
+        let o = Command::new(ALEXDB)
+            .args(["bench", "vs-sqlite", "--rows", "10"])
+            .args(bad)
+            .output()
+            .expect("runs");
+        assert!(!o.status.success(), "{bad:?}");
+        assert!(o.stdout.is_empty());
+    }
+}
