@@ -371,6 +371,12 @@ fn warm_full_fills_every_timed_cache_and_none_starts_cold() {
     assert!(rate(&full, "sqlite") >= 0.99);
     // alexdb's value cache was filled by the warm-up, not by its load.
     assert!(rate(&full, "alexdb") >= 0.99, "{}", full["alexdb"]);
+    // The peers' budget is what alexdb holds with its cache full: it never holds more.
+    let budget = full["budget_bytes"].as_u64().expect("budget");
+    let used = full["alexdb"]["memory_used_bytes"].as_u64().expect("used");
+    assert!(used <= budget, "alexdb holds {used} of a {budget} budget");
+    // sqlite-mmap reads mapped pages outside its page cache: no hit rate to give.
+    assert!(full["sqlite_mmap"]["hit_rate"].is_null());
     assert_eq!(full["checksums_equal"], true);
 
     let cold = vs_sqlite_warm(&["none"]);

@@ -143,13 +143,35 @@ impl AlexEngine {
     /// Closed, its files dropped from the OS page cache, and opened again with the
     /// same options (`--warm none`): a fresh handle with empty caches.
     pub fn reopened_cold(self) -> anyhow::Result<Self> {
+        self.reopened(true)
+    }
+
+    /// Closed and opened again with the same options: empty caches; with `drop_pages`
+    /// its files are also dropped from the OS page cache first.
+    pub fn reopened(self, drop_pages: bool) -> anyhow::Result<Self> {
         let dir = self.db.path().to_path_buf();
         let opts = self.db.options();
         let db = Arc::try_unwrap(self.db)
-            .map_err(|_| anyhow::anyhow!("alexdb is still in use; cannot reopen it cold"))?;
+            .map_err(|_| anyhow::anyhow!("alexdb is still in use; cannot reopen it"))?;
         drop(db);
-        drop_os_cache(&dir)?;
+        if drop_pages {
+            drop_os_cache(&dir)?;
+        }
         Self::open(&dir, opts)
+    }
+
+    /// What alexdb holds with its value cache full: every key of `sorted_keys` read
+    /// once, then [`alexdb_held`] (the value cache's real bytes, arena pages included).
+    /// Its load does not fill the cache in the benchmarks, so the budget the peers get
+    /// is measured here, the same whatever `--warm` then does.
+    pub fn held_when_full(
+        &self,
+        sorted_keys: &[i64],
+        opts: &DbOptions,
+    ) -> anyhow::Result<BudgetParts> {
+        let mut w = self.worker()?;
+        std::hint::black_box(w.warm_all(sorted_keys)?);
+        Ok(alexdb_held(&self.db, opts))
     }
 }
 
@@ -227,6 +249,7 @@ impl Worker for DbWorker<'_> {
             block_misses: d(3),
             memory_used: self.db.held_bytes()?.total(),
             shared: true,
+            partial: false,
         }))
     }
     fn scan(&mut self, start: i64, n: usize) -> anyhow::Result<(usize, u64)> {
@@ -563,6 +586,7 @@ impl Engine for SqliteEngine {
     fn worker(&self) -> anyhow::Result<Box<dyn Worker + '_>> {
         Ok(Box::new(SqliteWorker {
             c: self.connect(self.per_connection())?,
+            mmap: self.mmap,
         }))
     }
     fn settings(&self) -> String {
@@ -608,6 +632,8 @@ impl Engine for SqliteEngine {
 
 struct SqliteWorker {
     c: Connection,
+    /// sqlite-mmap: reads of mapped pages bypass the page cache's counters.
+    mmap: bool,
 }
 
 impl SqliteWorker {
@@ -657,6 +683,7 @@ impl Worker for SqliteWorker {
             misses: self.status(ffi::SQLITE_DBSTATUS_CACHE_MISS, false)?,
             memory_used: self.status(ffi::SQLITE_DBSTATUS_CACHE_USED, false)?,
             shared: false,
+            partial: self.mmap,
             ..CacheUse::default()
         }))
     }

@@ -168,11 +168,17 @@ pub struct CacheUse {
     /// The counters are the engine's (every worker sees the same ones), not the
     /// worker's own: merged by taking one, not by adding.
     pub shared: bool,
+    /// Some reads bypass the counted cache (sqlite-mmap reads mapped pages outside its
+    /// page cache): no hit rate is given.
+    pub partial: bool,
 }
 
 impl CacheUse {
     /// Hits / (hits + misses), `None` when nothing went through the cache.
     pub fn hit_rate(&self) -> Option<f64> {
+        if self.partial {
+            return None;
+        }
         rate(self.hits, self.misses)
     }
     pub fn block_hit_rate(&self) -> Option<f64> {
@@ -192,6 +198,7 @@ impl CacheUse {
             block_misses: a.block_misses + c.block_misses,
             memory_used: a.memory_used + c.memory_used,
             shared: false,
+            partial: a.partial || c.partial,
         }))
     }
 }

@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
-use super::engines::{AlexEngine, BudgetParts, Engine, SqliteEngine, alexdb_held};
+use super::engines::{AlexEngine, BudgetParts, Engine, SqliteEngine};
 use super::fair::{CacheUse, Lz4Ratio, ValueKind, WarmMode, bench_value, lz4_ratio};
 use super::latency::Latencies;
 use super::{Cancelled, Progress};
@@ -367,8 +367,21 @@ pub fn run_vs_sqlite(
     alex_opts.warm_value_cache_on_load = false;
     let mut alex = AlexEngine::open(&tmp.path().join("alexdb"), alex_opts)?;
     let mut a = load_one(&alex, &keys, cfg, progress)?;
-    let parts = alexdb_held(&alex.db, &cfg.opts);
+    let sorted = {
+        let mut k = keys.clone();
+        k.sort_unstable();
+        k
+    };
+    progress.phase("filling alexdb's value cache (the budget)", None);
+    let parts = alex.held_when_full(&sorted, &cfg.opts)?;
     let budget = parts.total() as usize;
+    a.memory_bytes = budget as u64;
+    // Timed from empty caches unless every row is read first anyway.
+    alex = match cfg.warm {
+        WarmMode::Full => alex,
+        WarmMode::Probes(_) => alex.reopened(false)?,
+        WarmMode::None => alex.reopened_cold()?,
+    };
     let sqlite = SqliteEngine::create(&tmp.path().join("sqlite"), budget, 1)?;
     let mut s = load_one(&sqlite, &keys, cfg, progress)?;
     let mmap = SqliteEngine::create_mmap(&tmp.path().join("sqlite-mmap"), budget, 1)?
@@ -378,12 +391,9 @@ pub fn run_vs_sqlite(
     let warmup_n = warm_probe_count(cfg.warm, cfg.queries.min(50_000));
     let mut equal = true;
     if !cfg.inserts_only && cfg.queries > 0 {
-        let all = warm_keys(cfg.warm, &keys);
+        let all = (cfg.warm == WarmMode::Full).then_some(sorted);
         let warm = probes(&keys, warmup_n, cfg.seed ^ 0x77);
         let timed = probes(&keys, cfg.queries, cfg.seed ^ 0x99);
-        if cfg.warm == WarmMode::None {
-            alex = alex.reopened_cold()?;
-        }
         let cache = query_alexdb(&alex, all.as_deref(), &warm, &timed, &mut a, progress)?;
         fill_cache(&mut a, cfg.warm, cache);
         for (engine, res) in [(&sqlite, &mut s), (&mmap, &mut m)] {

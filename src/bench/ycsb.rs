@@ -612,13 +612,25 @@ pub fn run_ycsb(cfg: &YcsbConfig, progress: &dyn Progress) -> anyhow::Result<Ycs
         "loading alexdb (for the memory budget)"
     };
     let load_secs = load_records(&alex, cfg, phase, progress)?;
-    let parts = alexdb_held(&alex.db, &cfg.opts);
+    let parts = match cfg.warm {
+        Some(mode) => {
+            progress.phase("filling alexdb's value cache (the budget)", None);
+            let parts = alex.held_when_full(&loaded_keys(cfg), &cfg.opts)?;
+            // Timed from empty caches unless every row is read first anyway.
+            alex = match mode {
+                WarmMode::Full => alex,
+                WarmMode::Probes(_) => alex.reopened(false)?,
+                WarmMode::None => alex.reopened_cold()?,
+            };
+            parts
+        }
+        None => alexdb_held(&alex.db, &cfg.opts),
+    };
     let budget = parts.total() as usize;
     if runs_alex {
-        if cold {
-            alex = alex.reopened_cold()?;
-        }
-        results.push(run_loaded(&alex, load_secs, cfg, progress)?);
+        let mut r = run_loaded(&alex, load_secs, cfg, progress)?;
+        r.memory_bytes = budget as u64;
+        results.push(r);
     }
     // Closed and removed before the peers run, so they do not share the machine with it.
     drop(alex);
