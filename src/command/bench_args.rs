@@ -151,7 +151,13 @@ pub struct CommonArgs {
 impl CommonArgs {
     /// `--warm` as a mode.
     pub fn warm_mode(&self) -> Result<WarmMode, DbError> {
-        WarmMode::parse_words(&self.warm).map_err(|e| DbError::Refused(format!("--warm: {e}")))
+        WarmMode::parse_words(&self.warm).map_err(|e| {
+            DbError::Refused(if e.starts_with("--warm") {
+                e
+            } else {
+                format!("--warm: {e}")
+            })
+        })
     }
 
     /// The alexdb options with every `--set` applied.
