@@ -540,7 +540,7 @@ impl VsSqliteReport {
         );
         let _ = writeln!(
             t,
-            "warm-up: {} (every engine alike, through the handle it is timed on); values: {}",
+            "warm-up: {}, every engine alike; values: {}",
             warm_note(&self.warm),
             values_note(self.values, &self.values_lz4)
         );
@@ -629,9 +629,9 @@ pub fn pct(rate: Option<f64>) -> String {
 /// What a warm mode did, for the reports' header.
 pub fn warm_note(warm: &str) -> String {
     match warm {
-        "full" => "full (every loaded row read once, then random probes)".to_string(),
+        "full" => "full (every loaded row read once, then random probes, through the handle that is timed)".to_string(),
         "none" => "none (fresh handles, files dropped from the OS page cache)".to_string(),
-        other => format!("{other} (random probes only)"),
+        other => format!("{other} (random probes only, through the handle that is timed)"),
     }
 }
 

@@ -852,7 +852,7 @@ impl YcsbReport {
                 "the workload's own operations".to_string()
             } else {
                 format!(
-                    "{}, every engine alike through the handles it is timed on",
+                    "{}, every engine alike",
                     super::vs_sqlite::warm_note(&self.warm)
                 )
             },
