@@ -168,11 +168,13 @@ fn type_commands_see_results_option_and_cache_then_quit() {
     let s = t.wait_for("/10 entries");
     assert!(s.contains("F5 Cache"), "{s}");
     assert!(line_with(&s, "/10 entries").contains("value used"), "{s}");
-    // The change is in the event log and marked on the charts.
-    assert!(
-        s.contains("value_cache_entries 1000000000 -> 10 (live)"),
-        "{s}"
-    );
+    // The change is in the event log and marked on the charts. The log is drawn from
+    // the event queue, which a busy machine may hand over a frame after the sample.
+    let s = if s.contains("value_cache_entries 1000000000 -> 10 (live)") {
+        s
+    } else {
+        t.wait_for("value_cache_entries 1000000000 -> 10 (live)")
+    };
     assert!(s.contains("value_cache_entries=10"), "{s}");
 
     // A bad line: one error, the dashboard goes on.
