@@ -141,8 +141,9 @@ pub struct YcsbEngineResult {
     /// alexdb: its block cache's hit rate (data blocks) during the timed phase.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub block_cache_hit_rate: Option<f64>,
-    /// Bytes it held in process memory at the end of the timed phase.
-    pub memory_used_bytes: u64,
+    /// Bytes it held in process memory at the end of the timed phase; `None` (null)
+    /// when the run did not measure it (a workload in the shell, on the open database).
+    pub memory_used_bytes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -563,7 +564,7 @@ fn run_timed_inner(
         cache_hits: cache.map_or(0, |c| c.hits),
         cache_misses: cache.map_or(0, |c| c.misses),
         block_cache_hit_rate: cache.and_then(|c| c.block_hit_rate()),
-        memory_used_bytes: cache.map_or(0, |c| c.memory_used),
+        memory_used_bytes: cache.map(|c| c.memory_used),
     })
 }
 
@@ -915,7 +916,8 @@ impl YcsbReport {
                 r.scan_p50_ns,
                 r.scan_p99_ns,
                 super::vs_sqlite::pct(r.hit_rate),
-                super::engines::mib(r.memory_used_bytes as usize)
+                r.memory_used_bytes
+                    .map_or_else(|| "-".to_string(), |b| super::engines::mib(b as usize))
             );
         }
         if let Some(a) = self.results.iter().find(|r| r.engine == "alexdb") {
