@@ -287,8 +287,7 @@ pub(crate) fn check_outcome(r: &CheckReport) -> Outcome {
         "findings": r.findings,
     });
     // Whole cells: a finding's line names files and what an open would do with them.
-    let text =
-        crate::command::render::render_table_width(&check_table(r), OutputMode::Table, None);
+    let text = crate::command::render::render_table_width(&check_table(r), OutputMode::Table, None);
     Outcome::Report { text, json }
 }
 
