@@ -135,10 +135,12 @@ fn get_split_adds_up_to_the_measured_total() {
             "split {} ns vs histogram {hist_total} ns",
             g.total_ns
         );
-        // ...and against the wall clock around the loop (the loop adds a little; the
-        // clock conversion is calibrated, hence the 1% allowance above the wall).
+        // ...and against the wall clock around the loop. The loop's own work (freeing
+        // each returned value, the call) is outside the split: 5-8% of a ~1.1 us get on
+        // the 2-core CI machine (2026-12). The clock conversion is calibrated, hence the
+        // 1% allowance above the wall.
         let err = (wall_ns as f64 - g.total_ns as f64) / wall_ns as f64;
-        if (-0.01..0.05).contains(&err) {
+        if (-0.01..0.10).contains(&err) {
             return;
         }
         wall_errors.push(format!(
