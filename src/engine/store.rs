@@ -782,6 +782,23 @@ unsafe extern "C" {
     );
 }
 
+/// The message RocksDB's C API left in an error out-pointer, freed; `None` for null.
+///
+/// # Safety
+/// `err` is null or a C string RocksDB malloc'ed for an error out-pointer, not yet freed.
+unsafe fn take_error(err: *mut std::ffi::c_char) -> Option<String> {
+    if err.is_null() {
+        return None;
+    }
+    // SAFETY: the caller's contract: a live NUL-terminated string RocksDB owns until
+    // rocksdb_free, which is called once, after the copy.
+    unsafe {
+        let m = std::ffi::CStr::from_ptr(err).to_string_lossy().into_owned();
+        rocksdb_free(err.cast());
+        Some(m)
+    }
+}
+
 /// The keys of a table file RocksDB wrote that no MANIFEST references, read without
 /// touching it (`alexdb check`): a copy goes, as it is (its sequence numbers kept), into
 /// a new database in the empty directory `scratch`, which is then read. `Err` says why
@@ -806,13 +823,7 @@ pub(crate) fn table_file_keys(file: &Path, scratch: &Path) -> Result<Vec<i64>, S
         let list = [name.as_ptr()];
         rocksdb_ingest_external_file(db.as_raw_ptr().cast(), list.as_ptr(), 1, opt, &mut err);
         rocksdb_ingestexternalfileoptions_destroy(opt);
-        if err.is_null() {
-            None
-        } else {
-            let m = std::ffi::CStr::from_ptr(err).to_string_lossy().into_owned();
-            rocksdb_free(err.cast());
-            Some(m)
-        }
+        take_error(err)
     };
     if let Some(m) = msg {
         return Err(m);
@@ -1538,13 +1549,7 @@ impl Store {
         // (or leaves null), read once and freed with rocksdb_free below.
         let msg = unsafe {
             rocksdb_verify_checksum(self.db.as_raw_ptr().cast(), &mut err);
-            if err.is_null() {
-                None
-            } else {
-                let m = std::ffi::CStr::from_ptr(err).to_string_lossy().into_owned();
-                rocksdb_free(err.cast());
-                Some(m)
-            }
+            take_error(err)
         };
         Ok(msg
             .map(|error| SstError {
