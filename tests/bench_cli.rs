@@ -526,3 +526,91 @@ fn values_and_the_mmap_peer_within_the_budget() {
         assert!(o.stdout.is_empty());
     }
 }
+
+fn vs_sqlite_mix(keys: &str, mix: &str) -> Value {
+    run(
+        ALEXDB,
+        &[
+            "bench",
+            "vs-sqlite",
+            "--rows",
+            "20000",
+            "--keys",
+            keys,
+            "--queries",
+            "5000",
+            "--mix",
+            mix,
+            "--json",
+        ],
+    )
+}
+
+fn split_pct(v: &Value, part: &str) -> f64 {
+    v["alexdb"][format!("split_{part}_pct")]
+        .as_f64()
+        .unwrap_or_else(|| panic!("split_{part}_pct in {}", v["alexdb"]))
+}
+
+/// Issue 28, item 5: `--mix absent` asks every engine for keys between the loaded ones
+/// (none found; alexdb's ALEX answers and RocksDB is never asked), `hits` and `zipf` for
+/// loaded keys (all found; zipf's skew really applied), with alexdb's layer split.
+#[test]
+fn mix_absent_stays_out_of_rocksdb_and_zipf_is_skewed() {
+    for keys in ["random", "sequential"] {
+        let v = vs_sqlite_mix(keys, "absent");
+        assert_eq!(v["mix"], "absent");
+        assert!(v["mix_note"].as_str().expect("note").contains("absent"));
+        for e in ["alexdb", "sqlite", "sqlite_mmap"] {
+            assert_eq!(v[e]["found"], 0, "{keys} {e}: {}", v[e]);
+            assert_eq!(v[e]["mix"], "absent");
+        }
+        assert_eq!(v["checksums_equal"], true);
+        let a = &v["alexdb"];
+        assert!(a["split_samples"].as_u64().expect("samples") > 0, "{a}");
+        assert!(split_pct(&v, "rocksdb") < 5.0, "{keys}: {a}");
+        assert!(split_pct(&v, "alex") > 0.0, "{keys}: {a}");
+        let sum: f64 = ["cache", "alex", "rocksdb", "other"]
+            .iter()
+            .map(|p| split_pct(&v, p))
+            .sum();
+        assert!((sum - 100.0).abs() < 0.5, "{sum}");
+        // Every timed query reached ALEX (absent keys are never in the value cache) and
+        // none reached RocksDB.
+        assert_eq!(a["alex_absent"], 5000, "{a}");
+        assert_eq!(a["rocksdb_reads"], 0, "{a}");
+    }
+
+    let hits = vs_sqlite_mix("random", "hits");
+    let zipf = vs_sqlite_mix("random", "zipf");
+    for (v, mix) in [(&hits, "hits"), (&zipf, "zipf")] {
+        assert_eq!(v["mix"], mix);
+        for e in ["alexdb", "sqlite", "sqlite_mmap"] {
+            assert_eq!(v[e]["found"], 5000, "{mix} {e}");
+        }
+        assert_eq!(v["checksums_equal"], true);
+        assert!(v["alexdb"]["split_samples"].as_u64().expect("samples") > 0);
+    }
+    let distinct = |v: &Value| v["distinct_query_keys"].as_u64().expect("distinct");
+    assert!(distinct(&hits) > 4000, "{}", distinct(&hits));
+    assert!(
+        distinct(&zipf) < 2500 && distinct(&zipf) * 3 < distinct(&hits) * 2,
+        "zipf {} distinct of 5000, hits {}",
+        distinct(&zipf),
+        distinct(&hits)
+    );
+
+    let o = Command::new(ALEXDB)
+        .args(["bench", "vs-sqlite", "--rows", "10", "--mix", "sometimes"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(
+        errors[0].contains("--mix") && errors[0].contains("hits, absent or zipf"),
+        "{err}"
+    );
+}

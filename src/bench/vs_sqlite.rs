@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution as _, Zipf};
 use serde::Serialize;
 
 use super::engines::{AlexEngine, BudgetParts, Engine, SqliteEngine};
@@ -15,12 +16,14 @@ use crate::engine::DbOptions;
 use crate::engine::profiles::AppliedProfile;
 use crate::metrics::MetricsWindow;
 use crate::workload::keys::{KeyDist, generate_keys, shuffled};
+use crate::workload::ycsb::ZIPFIAN_THETA;
 
 /// Key order of the benchmark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyOrder {
     /// 0, 1, 2, ... inserted in order.
+    #[default]
     Sequential,
     /// Distinct uniform i64 keys inserted in random order.
     Random,
@@ -46,6 +49,180 @@ impl std::str::FromStr for KeyOrder {
     }
 }
 
+/// Which keys the timed queries ask for (`--mix`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueryMix {
+    /// Loaded keys, uniformly (with replacement).
+    #[default]
+    Hits,
+    /// Keys that are not loaded, from the gaps between the loaded ones: alexdb's ALEX
+    /// answers them without a RocksDB call.
+    Absent,
+    /// Loaded keys, zipfian (YCSB's theta 0.99), ranks hashed so hot keys are spread.
+    Zipf,
+}
+
+impl QueryMix {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueryMix::Hits => "hits",
+            QueryMix::Absent => "absent",
+            QueryMix::Zipf => "zipf",
+        }
+    }
+}
+
+impl std::str::FromStr for QueryMix {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "hits" | "hit" => Ok(QueryMix::Hits),
+            "absent" | "miss" | "misses" => Ok(QueryMix::Absent),
+            "zipf" | "zipfian" => Ok(QueryMix::Zipf),
+            _ => Err("expected hits, absent or zipf".into()),
+        }
+    }
+}
+
+/// The benchmark's keys: their order and which of them (or of the gaps between them)
+/// the timed queries ask for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BenchKeys {
+    pub order: KeyOrder,
+    pub mix: QueryMix,
+}
+
+impl From<KeyOrder> for BenchKeys {
+    fn from(order: KeyOrder) -> Self {
+        BenchKeys {
+            order,
+            mix: QueryMix::Hits,
+        }
+    }
+}
+
+/// The loaded keys in insertion order for a mix. Only `--mix absent` with sequential
+/// keys differs from [`bench_keys`]: it loads 0, 2, 4, ... (still `rows` keys in
+/// ascending order) so that the absent keys, the odd ones, lie between loaded keys.
+pub fn mix_keys(keys: BenchKeys, rows: u64, seed: u64) -> Vec<i64> {
+    match (keys.order, keys.mix) {
+        (KeyOrder::Sequential, QueryMix::Absent) => (0..rows as i64).map(|k| k * 2).collect(),
+        (order, _) => bench_keys(order, rows, seed),
+    }
+}
+
+/// Where a mix's queries come from, for the reports.
+pub fn mix_note(keys: BenchKeys, sorted: &[i64]) -> String {
+    match keys.mix {
+        QueryMix::Hits => "hits (loaded keys, uniform)".into(),
+        QueryMix::Zipf => format!(
+            "zipf (loaded keys, zipfian theta {ZIPFIAN_THETA}, ranks hashed so hot keys are spread)"
+        ),
+        QueryMix::Absent if has_gaps(sorted) => match keys.order {
+            KeyOrder::Sequential => "absent (sequential keys loaded with step 2: 0, 2, 4, ...; \
+                 queries ask for the odd keys between them, uniform; every query misses)"
+                .into(),
+            KeyOrder::Random => "absent (uniform over the loaded keys' range, loaded keys \
+                 rejected; every query misses)"
+                .into(),
+        },
+        QueryMix::Absent => "absent (the loaded keys have no gaps: queries ask for keys just \
+             below and above them, uniform; every query misses)"
+            .into(),
+    }
+}
+
+/// Whether enough of `[min, max]` is free of loaded keys to draw absent keys from it
+/// (at least a quarter; `sorted` holds distinct keys in order).
+fn has_gaps(sorted: &[i64]) -> bool {
+    let (Some(&lo), Some(&hi)) = (sorted.first(), sorted.last()) else {
+        return false;
+    };
+    let span = hi as i128 - lo as i128 + 1;
+    let free = span - sorted.len() as i128;
+    free > 0 && free * 4 >= span
+}
+
+/// `n` query keys of `mix`, drawn with `seed`: `keys` in insertion order (hits draw
+/// from them as before `--mix` existed), `sorted` the same keys in key order.
+pub fn mix_probes(mix: QueryMix, keys: &[i64], sorted: &[i64], n: u64, seed: u64) -> Vec<i64> {
+    match mix {
+        QueryMix::Hits => probes(keys, n, seed),
+        QueryMix::Absent => absent_probes(sorted, n, seed),
+        QueryMix::Zipf => zipf_probes(sorted, n, seed),
+    }
+}
+
+/// Keys not in `sorted`: uniform over `[min, max]` with loaded keys rejected when the
+/// loaded keys leave gaps there, else uniform over the `len` keys just below `min` and
+/// the `len` just above `max`.
+pub fn absent_probes(sorted: &[i64], n: u64, seed: u64) -> Vec<i64> {
+    let (Some(&lo), Some(&hi)) = (sorted.first(), sorted.last()) else {
+        return Vec::new();
+    };
+    let mut rng = StdRng::seed_from_u64(seed);
+    if has_gaps(sorted) {
+        let mut out = Vec::with_capacity(n as usize);
+        while (out.len() as u64) < n {
+            let k = rng.random_range(lo..=hi);
+            if sorted.binary_search(&k).is_err() {
+                out.push(k);
+            }
+        }
+        return out;
+    }
+    // No gaps (dense keys): just outside them, on both sides where i64 has room.
+    let len = sorted.len() as i128;
+    let below = (lo as i128 - i64::MIN as i128).min(len);
+    let above = (i64::MAX as i128 - hi as i128).min(len);
+    if below + above == 0 {
+        return Vec::new();
+    }
+    (0..n)
+        .map(|_| {
+            let i = rng.random_range(0..below + above);
+            if i < below {
+                (lo as i128 - 1 - i) as i64
+            } else {
+                (hi as i128 + 1 + (i - below)) as i64
+            }
+        })
+        .collect()
+}
+
+/// Hashes a zipf rank onto a position, so the hottest ranks land all over the keys.
+fn spread(rank: u64) -> u64 {
+    let mut x = rank.wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    x ^= x >> 32;
+    x = x.wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    x ^ (x >> 29)
+}
+
+/// Loaded keys drawn zipfian (theta 0.99): rank 1 the hottest, each rank hashed onto a
+/// key of `sorted`.
+pub fn zipf_probes(sorted: &[i64], n: u64, seed: u64) -> Vec<i64> {
+    let len = sorted.len() as u64;
+    let Ok(z) = Zipf::new(len.max(1) as f64, ZIPFIAN_THETA) else {
+        return Vec::new();
+    };
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            let rank = z.sample(&mut rng) as u64;
+            sorted[(spread(rank) % len) as usize]
+        })
+        .collect()
+}
+
+/// How many distinct keys `queries` asks for.
+pub fn distinct_keys(queries: &[i64]) -> u64 {
+    let mut k = queries.to_vec();
+    k.sort_unstable();
+    k.dedup();
+    k.len() as u64
+}
+
 /// The benchmark's keys in insertion order.
 pub fn bench_keys(order: KeyOrder, rows: u64, seed: u64) -> Vec<i64> {
     match order {
@@ -57,7 +234,8 @@ pub fn bench_keys(order: KeyOrder, rows: u64, seed: u64) -> Vec<i64> {
 #[derive(Debug, Clone)]
 pub struct VsSqliteConfig {
     pub rows: u64,
-    pub keys: KeyOrder,
+    /// Key order and query mix (`--keys`, `--mix`).
+    pub keys: BenchKeys,
     pub queries: u64,
     pub value_size: usize,
     pub inserts_only: bool,
@@ -79,7 +257,7 @@ impl Default for VsSqliteConfig {
     fn default() -> Self {
         VsSqliteConfig {
             rows: 1_000_000,
-            keys: KeyOrder::Sequential,
+            keys: KeyOrder::Sequential.into(),
             queries: 100_000,
             value_size: 100,
             inserts_only: false,
@@ -121,6 +299,33 @@ pub struct EngineResult {
     pub cache_hit_rate: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub split: Option<Split>,
+    /// alexdb: the shares of its timed gets' time (sampled, see `split_samples`) in the
+    /// value cache, ALEX, RocksDB and the rest; they add up to 100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_cache_pct: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_alex_pct: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_rocksdb_pct: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_other_pct: Option<f64>,
+    /// alexdb: how many timed gets were timed layer by layer for the split.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_samples: Option<u64>,
+    /// alexdb: 1 in this many gets was timed layer by layer (`metrics_sample_rate`,
+    /// lowered for the run when the queries would give fewer than
+    /// [`MIN_SPLIT_SAMPLES`] samples).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_sample_rate: Option<u32>,
+    /// alexdb: gets that ALEX answered "absent" and that reached RocksDB, in the timed
+    /// phase (under `--mix absent` the first is every miss of the value cache and the
+    /// second must stay 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alex_absent: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rocksdb_reads: Option<u64>,
+    /// Which keys the timed queries asked for (`hits`, `absent`, `zipf`).
+    pub mix: String,
     /// This engine's share of the budget, read back from it (see `Engine::memory_bytes`).
     pub memory_bytes: u64,
     /// sqlite-mmap: the `mmap_size` in effect.
@@ -177,6 +382,12 @@ pub struct VsSqliteReport {
     pub keys: KeyOrder,
     pub queries: u64,
     pub warmup_queries: u64,
+    /// Which keys the timed queries ask for (`--mix`): hits, absent or zipf.
+    pub mix: QueryMix,
+    /// Where the mix's keys come from.
+    pub mix_note: String,
+    /// Distinct keys among the timed queries.
+    pub distinct_query_keys: u64,
     pub value_size: usize,
     pub budget_bytes: usize,
     pub seed: u64,
@@ -360,7 +571,7 @@ pub fn run_vs_sqlite(
         Some(d) => tempfile::tempdir_in(d)?,
         None => tempfile::tempdir()?,
     };
-    let keys = bench_keys(cfg.keys, cfg.rows, cfg.seed);
+    let keys = mix_keys(cfg.keys, cfg.rows, cfg.seed);
     // alexdb loads first: the peers get what it holds after its load. Its load does not
     // fill its value cache: it is warmed as the others are (`--warm`).
     let mut alex_opts = cfg.opts.clone();
@@ -389,11 +600,16 @@ pub fn run_vs_sqlite(
     let mut m = adopt_sqlite(&mmap, &sqlite, &s)?;
 
     let warmup_n = warm_probe_count(cfg.warm, cfg.queries.min(50_000));
+    let mix = cfg.keys.mix;
+    let note = mix_note(cfg.keys, &sorted);
     let mut equal = true;
+    let mut distinct = 0;
     if !cfg.inserts_only && cfg.queries > 0 {
+        // The same query sequence for every engine; the warm-up probes follow the mix too.
+        let warm = mix_probes(mix, &keys, &sorted, warmup_n, cfg.seed ^ 0x77);
+        let timed = mix_probes(mix, &keys, &sorted, cfg.queries, cfg.seed ^ 0x99);
+        distinct = distinct_keys(&timed);
         let all = (cfg.warm == WarmMode::Full).then_some(sorted);
-        let warm = probes(&keys, warmup_n, cfg.seed ^ 0x77);
-        let timed = probes(&keys, cfg.queries, cfg.seed ^ 0x99);
         let cache = query_alexdb(&alex, all.as_deref(), &warm, &timed, &mut a, progress)?;
         fill_cache(&mut a, cfg.warm, cache);
         for (engine, res) in [(&sqlite, &mut s), (&mmap, &mut m)] {
@@ -414,14 +630,34 @@ pub fn run_vs_sqlite(
         equal = [&s, &m]
             .iter()
             .all(|r| r.checksum == a.checksum && r.found == a.found);
+        // Every engine must find what the mix says: all of it, or nothing under absent.
+        let expected = match mix {
+            QueryMix::Absent => 0,
+            QueryMix::Hits | QueryMix::Zipf => cfg.queries,
+        };
+        anyhow::ensure!(
+            [&a, &s, &m].iter().all(|r| r.found == expected),
+            "vs-sqlite --mix {}: found alexdb {}, sqlite {}, sqlite-mmap {} of {} queries; expected {expected} on every engine",
+            mix.as_str(),
+            a.found,
+            s.found,
+            m.found,
+            cfg.queries
+        );
+    }
+    for r in [&mut a, &mut s, &mut m] {
+        r.mix = mix.as_str().to_string();
     }
     let (profile, profile_skipped) = AppliedProfile::report_fields(&cfg.profile);
     Ok(VsSqliteReport {
         bench: "vs-sqlite",
         rows: cfg.rows,
-        keys: cfg.keys,
+        keys: cfg.keys.order,
         queries: if cfg.inserts_only { 0 } else { cfg.queries },
         warmup_queries: if cfg.inserts_only { 0 } else { warmup_n },
+        mix,
+        mix_note: note,
+        distinct_query_keys: distinct,
         value_size: cfg.value_size,
         budget_bytes: budget,
         seed: cfg.seed,
@@ -493,6 +729,14 @@ fn query_alexdb(
     progress: &dyn Progress,
 ) -> anyhow::Result<Option<CacheUse>> {
     progress.phase("queries alexdb", Some(timed.len() as u64));
+    // Enough gets timed layer by layer for the split to rest on; the rate stays the
+    // configured one (1 in 32 by default) whenever the queries give enough samples.
+    let configured = alex.db.options().metrics_sample_rate;
+    let rate = split_sample_rate(configured, timed.len() as u64);
+    if rate != configured {
+        alex.db
+            .set_option_with("metrics_sample_rate", &rate.to_string(), false)?;
+    }
     let mut window = MetricsWindow::new();
     // The window opens when the timed queries start (after the warm-up).
     let r = run_queries_warmed(alex, all, warm, timed, progress, &mut || {
@@ -518,8 +762,27 @@ fn query_alexdb(
         other_ns: per(sp.rest_ns),
         timed_gets: sp.sampled_gets,
     });
+    let sampled = sp.sampled_gets > 0;
+    a.split_cache_pct = sampled.then_some(sp.cache_pct);
+    a.split_alex_pct = sampled.then_some(sp.alex_pct);
+    a.split_rocksdb_pct = sampled.then_some(sp.rocksdb_pct);
+    a.split_other_pct = sampled.then_some(sp.rest_pct);
+    a.split_samples = Some(sp.sampled_gets);
+    a.split_sample_rate = Some(rate);
+    a.alex_absent = Some(snap.index.absent);
+    a.rocksdb_reads = Some(snap.index.found);
     a.cache_hit_rate = Some(snap.cache.hit_rate);
     Ok(r.cache)
+}
+
+/// The fewest gets the layer split should rest on.
+pub const MIN_SPLIT_SAMPLES: u64 = 1_000;
+
+/// `metrics_sample_rate` for `queries` timed gets: the configured rate, or a lower one
+/// (more gets timed) when that would give fewer than [`MIN_SPLIT_SAMPLES`] samples.
+pub fn split_sample_rate(configured: u32, queries: u64) -> u32 {
+    let most = (queries / MIN_SPLIT_SAMPLES).clamp(1, u32::MAX as u64) as u32;
+    configured.min(most).max(1)
 }
 
 impl VsSqliteReport {
@@ -529,14 +792,20 @@ impl VsSqliteReport {
         use std::fmt::Write as _;
         let _ = writeln!(
             t,
-            "vs-sqlite: {} rows, {} keys, {} queries after {} warm-up, {}-byte values, memory budget {:.1} MiB each, seed {}",
+            "vs-sqlite: {} rows, {} keys, {} {} queries after {} warm-up, {}-byte values, memory budget {:.1} MiB each, seed {}",
             self.rows,
             self.keys.as_str(),
             self.queries,
+            self.mix.as_str(),
             self.warmup_queries,
             self.value_size,
             self.budget_bytes as f64 / (1 << 20) as f64,
             self.seed
+        );
+        let _ = writeln!(
+            t,
+            "queries: {}; {} distinct keys",
+            self.mix_note, self.distinct_query_keys
         );
         let _ = writeln!(
             t,
@@ -617,6 +886,23 @@ impl VsSqliteReport {
                 sp.other_ns
             );
         }
+        let a = &self.alexdb;
+        if let (Some(c), Some(x), Some(r), Some(o)) = (
+            a.split_cache_pct,
+            a.split_alex_pct,
+            a.split_rocksdb_pct,
+            a.split_other_pct,
+        ) {
+            let _ = writeln!(
+                t,
+                "alexdb time per layer ({} queries): value cache {c:.1}%, ALEX {x:.1}%, RocksDB {r:.1}%, other {o:.1}% ({} sampled gets, 1 in {}); {} answered absent by ALEX, {} read from RocksDB",
+                self.mix.as_str(),
+                a.split_samples.unwrap_or(0),
+                a.split_sample_rate.unwrap_or(0),
+                a.alex_absent.unwrap_or(0),
+                a.rocksdb_reads.unwrap_or(0)
+            );
+        }
         t
     }
 }
@@ -654,5 +940,101 @@ pub fn skipped_note(skipped: &[String]) -> String {
             "; skipped {} (not options of this build)",
             skipped.join(", ")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(mut k: Vec<i64>) -> Vec<i64> {
+        k.sort_unstable();
+        k
+    }
+
+    #[test]
+    fn hits_are_todays_uniform_draw_and_zipf_is_skewed() {
+        let keys = bench_keys(KeyOrder::Random, 20_000, 42);
+        let s = sorted(keys.clone());
+        assert_eq!(
+            mix_probes(QueryMix::Hits, &keys, &s, 5_000, 9),
+            probes(&keys, 5_000, 9)
+        );
+        let z = mix_probes(QueryMix::Zipf, &keys, &s, 20_000, 9);
+        assert!(z.iter().all(|k| s.binary_search(k).is_ok()));
+        let (dz, du) = (distinct_keys(&z), distinct_keys(&probes(&keys, 20_000, 9)));
+        assert!(dz * 2 < du, "zipf {dz} distinct, uniform {du}");
+        // Hot keys are spread over the key space, not packed at its low end.
+        let mut counts = std::collections::HashMap::new();
+        for k in &z {
+            *counts.entry(*k).or_insert(0u32) += 1;
+        }
+        let mut hot: Vec<_> = counts.into_iter().collect();
+        hot.sort_unstable_by_key(|&(k, n)| (std::cmp::Reverse(n), k));
+        let pos = |k: i64| s.binary_search(&k).expect("loaded");
+        let top: Vec<usize> = hot.iter().take(10).map(|&(k, _)| pos(k)).collect();
+        assert!(top.iter().any(|&p| p > s.len() / 2), "{top:?}");
+        // The same seed gives the same sequence (every engine answers the same queries).
+        assert_eq!(z, mix_probes(QueryMix::Zipf, &keys, &s, 20_000, 9));
+    }
+
+    #[test]
+    fn absent_keys_fall_between_loaded_keys() {
+        // Sequential keys load with step 2 under --mix absent only.
+        let seq = BenchKeys {
+            order: KeyOrder::Sequential,
+            mix: QueryMix::Absent,
+        };
+        let loaded = mix_keys(seq, 1_000, 42);
+        assert_eq!(loaded.len(), 1_000);
+        assert_eq!(&loaded[..3], &[0, 2, 4]);
+        assert_eq!(
+            mix_keys(KeyOrder::Sequential.into(), 1_000, 42),
+            bench_keys(KeyOrder::Sequential, 1_000, 42)
+        );
+        let a = absent_probes(&loaded, 5_000, 1);
+        assert_eq!(a.len(), 5_000);
+        assert!(a.iter().all(|k| k % 2 == 1 && (1..1_998).contains(k)));
+        assert!(mix_note(seq, &loaded).contains("step 2"));
+
+        let random = sorted(bench_keys(KeyOrder::Random, 20_000, 42));
+        let a = absent_probes(&random, 5_000, 1);
+        assert!(a.iter().all(|k| random.binary_search(k).is_err()));
+        assert!(a.iter().all(|k| (random[0]..=random[19_999]).contains(k)));
+
+        // Dense keys have no gaps: just below and above them.
+        let dense: Vec<i64> = (0..100).collect();
+        let a = absent_probes(&dense, 1_000, 1);
+        assert!(
+            a.iter()
+                .all(|&k| (-100..0).contains(&k) || (100..200).contains(&k))
+        );
+        assert!(a.iter().any(|&k| k < 0) && a.iter().any(|&k| k >= 100));
+        let d = BenchKeys {
+            order: KeyOrder::Sequential,
+            mix: QueryMix::Absent,
+        };
+        assert!(mix_note(d, &dense).contains("no gaps"));
+        // At the ends of i64 only one side has room.
+        let top = [i64::MAX - 1, i64::MAX];
+        assert!(
+            absent_probes(&top, 100, 1)
+                .iter()
+                .all(|&k| k < i64::MAX - 1)
+        );
+    }
+
+    #[test]
+    fn mix_words_and_split_sample_rate() {
+        assert_eq!("absent".parse::<QueryMix>(), Ok(QueryMix::Absent));
+        assert_eq!("ZIPF".parse::<QueryMix>(), Ok(QueryMix::Zipf));
+        assert_eq!("hits".parse::<QueryMix>(), Ok(QueryMix::Hits));
+        assert!("sometimes".parse::<QueryMix>().is_err());
+        // The configured rate unless it would give fewer than MIN_SPLIT_SAMPLES samples.
+        assert_eq!(split_sample_rate(32, 100_000), 32);
+        assert_eq!(split_sample_rate(32, 20_000), 20);
+        assert_eq!(split_sample_rate(32, 500), 1);
+        assert_eq!(split_sample_rate(8, 10_000_000), 8);
+        assert_eq!(split_sample_rate(0, 10), 1);
     }
 }

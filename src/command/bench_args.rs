@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::bench::engines::EngineKind;
 use crate::bench::fair::{ValueKind, WarmMode};
 use crate::bench::index::MAX_KEYS;
-use crate::bench::vs_sqlite::KeyOrder;
+use crate::bench::vs_sqlite::{BenchKeys, KeyOrder, QueryMix};
 use crate::engine::profiles::{self, AppliedProfile};
 use crate::engine::{DbError, DbOptions};
 use crate::workload::dataset::{DEFAULT_SEED, DEFAULT_VALUE_SIZE, DatasetSpec, GenOptions};
@@ -201,17 +201,39 @@ impl From<KeysArg> for KeyOrder {
     }
 }
 
+/// `bench vs-sqlite`'s keys: their order and which keys the queries ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Args)]
+pub struct VsSqliteKeys {
+    /// Key order: 0..N in order, or distinct random i64 keys in random order
+    #[arg(long = "keys", value_enum, default_value = "sequential")]
+    pub order: KeysArg,
+
+    /// Which keys the timed queries ask for: hits (loaded keys, uniform), absent (keys
+    /// between the loaded ones; sequential keys then load as 0, 2, 4, ...), zipf
+    /// (loaded keys, zipfian 0.99, hot keys spread)
+    #[arg(long, value_name = "MIX", default_value = "hits", value_parser = parse_mix)]
+    pub mix: QueryMix,
+}
+
+impl From<VsSqliteKeys> for BenchKeys {
+    fn from(k: VsSqliteKeys) -> Self {
+        BenchKeys {
+            order: k.order.into(),
+            mix: k.mix,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct VsSqliteArgs {
     /// Rows to load into each engine (e.g. 1M)
     #[arg(long, value_name = "N", value_parser = parse_key_count)]
     pub rows: usize,
 
-    /// Key order: 0..N in order, or distinct random i64 keys in random order
-    #[arg(long, value_enum, default_value = "sequential")]
-    pub keys: KeysArg,
+    #[command(flatten)]
+    pub keys: VsSqliteKeys,
 
-    /// Timed point queries (uniform over the loaded keys, after a warm-up)
+    /// Timed point queries (drawn as --mix says, after a warm-up)
     #[arg(long, value_name = "Q", default_value = "100000", value_parser = parse_count)]
     pub queries: u64,
 
@@ -548,6 +570,10 @@ fn parse_warm_word(s: &str) -> Result<String, String> {
 }
 
 fn parse_values(s: &str) -> Result<ValueKind, String> {
+    s.parse()
+}
+
+fn parse_mix(s: &str) -> Result<QueryMix, String> {
     s.parse()
 }
 

@@ -61,10 +61,11 @@ pub fn vs_sqlite_figure(r: &VsSqliteReport) -> Figure {
         ..BarChart::default()
     }));
     let mut caption = vec![format!(
-        "{} rows ({} keys), {} timed queries after {} warm-up, {}-byte values, seed {}, 1 thread",
+        "{} rows ({} keys), {} timed {} queries after {} warm-up, {}-byte values, seed {}, 1 thread",
         r.rows,
         r.keys.as_str(),
         r.queries,
+        r.mix.as_str(),
         r.warmup_queries,
         r.value_size,
         r.seed
@@ -74,9 +75,10 @@ pub fn vs_sqlite_figure(r: &VsSqliteReport) -> Figure {
         mib(r.budget_bytes),
         r.budget_parts.describe()
     ));
+    caption.push(format!("queries: {}", r.mix_note));
     caption.extend(profile_line(&r.profile));
     Figure {
-        title: "alexdb vs SQLite".into(),
+        title: format!("alexdb vs SQLite, {} queries", r.mix.as_str()),
         caption,
         panels,
         columns: 3,
