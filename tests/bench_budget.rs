@@ -39,7 +39,11 @@ fn sum(p: &BudgetParts) -> u64 {
 #[test]
 fn the_budget_is_the_sum_of_what_the_loaded_db_holds() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let o = opts(&[("value_cache_entries", "500"), ("block_cache_size", "8MiB")]);
+    let o = opts(&[
+        ("value_cache_entries", "500"),
+        ("block_cache_size", "8MiB"),
+        ("warm_value_cache", "inline"),
+    ]);
     let db = loaded(dir.path(), &o, 5000);
     let p = alexdb_held(&db, &o);
     let snap = db.metrics_snapshot();

@@ -194,20 +194,32 @@ fn a_load_retrains_the_zstd_dictionary() {
     );
 }
 
-/// A load fills the value cache's room by what a cached row really takes: 50,000
+/// The warm-up fills the value cache's room by what a cached row really takes: 50,000
 /// LZ4-compressed 100-B rows (~78 B each with bookkeeping) all fit in 6 MiB, which a
-/// guess of 128 B per row would have cut at ~49,000.
+/// guess of 128 B per row would have cut at ~49,000. Inline (inside the load) and in
+/// the background (after it) alike.
 #[test]
-fn a_load_warms_the_cache_by_its_real_room() {
+fn a_warm_up_fills_the_cache_by_its_real_room() {
     use alexdb::workload::dataset::{DEFAULT_SEED, value_for};
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = Db::open_with(dir.path().join("db"), options()).expect("open");
-    db.set_option("value_cache_size", "6MiB").expect("size");
-    db.set_option("value_cache_compression", "lz4")
-        .expect("lz4");
-    let rows = (0..50_000i64).map(|k| (k, value_for(k, 100, DEFAULT_SEED)));
-    db.load(rows).expect("load");
-    let c = db.cache_counters();
-    assert_eq!(c.entries, 50_000, "{c:?}");
-    assert!(c.bytes <= 6 << 20, "{c:?}");
+    for mode in ["inline", "background"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = Db::open_with(dir.path().join("db"), options()).expect("open");
+        db.set_option("value_cache_size", "6MiB").expect("size");
+        db.set_option("value_cache_compression", "lz4")
+            .expect("lz4");
+        db.set_option("warm_value_cache", mode).expect("mode");
+        let rows = (0..50_000i64).map(|k| (k, value_for(k, 100, DEFAULT_SEED)));
+        db.load(rows).expect("load");
+        if mode == "background" {
+            assert_eq!(
+                db.cache_counters().entries,
+                0,
+                "the load leaves it to the warm-up"
+            );
+            db.warm_value_cache(|_| true).expect("warm");
+        }
+        let c = db.cache_counters();
+        assert_eq!(c.entries, 50_000, "{mode}: {c:?}");
+        assert!(c.bytes <= 6 << 20, "{c:?}");
+    }
 }

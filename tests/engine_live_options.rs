@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use alexdb::engine::{Applies, Db, DbError, DbOptions, Opt};
+use alexdb::engine::{Applies, Db, DbError, DbOptions, Opt, WarmValueCache};
 
 mod common;
 use common::{CF, TABLE, fingerprint, rocks};
@@ -307,8 +307,11 @@ fn every_option_applies_and_keeps_every_row() {
         ("create_if_missing", "off", |db| {
             assert!(!db.options().create_if_missing)
         }),
-        ("warm_value_cache_on_load", "off", |db| {
-            assert!(!db.options().warm_value_cache_on_load);
+        ("warm_value_cache", "off", |db| {
+            assert_eq!(db.options().warm_value_cache, WarmValueCache::Off);
+        }),
+        ("warm_value_cache", "inline", |db| {
+            assert_eq!(db.options().warm_value_cache, WarmValueCache::Inline);
         }),
         // Issue 13's read-path options; tests/engine_read_options.rs checks what each does.
         ("optimize_filters_for_hits", "off", |db| {
@@ -656,14 +659,18 @@ fn exported_options_file_is_rocksdbs_own() {
 }
 
 #[test]
-fn a_load_warms_the_value_cache_unless_told_not_to() {
+fn an_inline_load_warms_the_value_cache_and_others_do_not() {
     for warm in [true, false] {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = Db::open_with(
             dir.path().join("db"),
             DbOptions {
                 value_cache_entries: 1000,
-                warm_value_cache_on_load: warm,
+                warm_value_cache: if warm {
+                    WarmValueCache::Inline
+                } else {
+                    WarmValueCache::Background
+                },
                 ..opts()
             },
         )

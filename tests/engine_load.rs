@@ -2,7 +2,7 @@
 //! both methods, reopen afterwards.
 use std::collections::BTreeMap;
 
-use alexdb::engine::{BulkLoadMethod, Db, DbOptions};
+use alexdb::engine::{BulkLoadMethod, Db, DbOptions, WarmStop, WarmValueCache};
 
 fn options(method: BulkLoadMethod) -> DbOptions {
     DbOptions {
@@ -308,5 +308,173 @@ fn new_keys_counts_the_loads_own_keys_only() {
         assert_eq!(r.rows, loaded as u64);
         assert_eq!(r.new_keys, (loaded - 50 - 1) as u64, "held {held}");
         assert_eq!(db.count(), (held + loaded - 50 + 100) as u64);
+    }
+}
+
+/// A small database whose rows all fit the value cache, warmed as `mode` says.
+fn warm_options(mode: WarmValueCache) -> DbOptions {
+    DbOptions {
+        value_cache_entries: 1_000_000_000,
+        value_cache_size: 64 << 20,
+        warm_value_cache: mode,
+        ..options(BulkLoadMethod::SstIngest)
+    }
+}
+
+/// Hits over gets of every key once, from the cache counters.
+fn hit_rate(db: &Db, keys: impl Iterator<Item = i64>) -> f64 {
+    let before = db.cache_counters();
+    let mut n = 0;
+    for k in keys {
+        db.get(k).unwrap();
+        n += 1;
+    }
+    let after = db.cache_counters();
+    (after.hits - before.hits) as f64 / n as f64
+}
+
+/// Issue 28 item 2: `inline` warms inside the load; `background` and `off` leave the
+/// load's rows out of the cache (the warm-up is a separate step, run by front ends for
+/// `background`); the warm-up fills a cache the rows fit in, so every get then hits.
+#[test]
+fn only_inline_warms_inside_the_load_and_the_warm_up_fills_the_cache() {
+    for mode in [
+        WarmValueCache::Inline,
+        WarmValueCache::Background,
+        WarmValueCache::Off,
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_with(dir.path().join("db"), warm_options(mode)).unwrap();
+        db.load((0..5_000i64).map(|k| (k, val(k, "a")))).unwrap();
+        let entries = db.cache_counters().entries;
+        if mode == WarmValueCache::Inline {
+            assert_eq!(entries, 5_000, "{mode}");
+        } else {
+            assert_eq!(entries, 0, "{mode}: the load leaves the cache cold");
+            let r = db.warm_value_cache(|_| true).unwrap();
+            assert_eq!((r.rows, r.stop), (5_000, WarmStop::AllRows), "{mode}");
+        }
+        assert!(hit_rate(&db, 0..5_000) > 0.99, "{mode}");
+        assert_eq!(
+            db.get(4_321).unwrap().as_deref(),
+            Some(&val(4_321, "a")[..])
+        );
+    }
+}
+
+/// The warm-up stops when the cache is full, and when its progress callback says so.
+#[test]
+fn the_warm_up_stops_at_a_full_cache_and_when_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = DbOptions {
+        value_cache_entries: 1_000,
+        ..warm_options(WarmValueCache::Background)
+    };
+    let db = Db::open_with(dir.path().join("db"), o).unwrap();
+    db.load((0..20_000i64).map(|k| (k, val(k, "a")))).unwrap();
+    let r = db.warm_value_cache(|_| true).unwrap();
+    assert_eq!(r.stop, WarmStop::CacheFull);
+    assert!(r.rows < 20_000 && r.cache_entries <= 1_000, "{r:?}");
+
+    let db2_dir = tempfile::tempdir().unwrap();
+    let db2 = Db::open_with(
+        db2_dir.path().join("db"),
+        warm_options(WarmValueCache::Background),
+    )
+    .unwrap();
+    db2.load((0..20_000i64).map(|k| (k, val(k, "a")))).unwrap();
+    let mut calls = 0;
+    let r = db2
+        .warm_value_cache(|p| {
+            calls += 1;
+            assert!(p.rows <= p.target.max(p.rows));
+            calls < 2
+        })
+        .unwrap();
+    assert_eq!(r.stop, WarmStop::Stopped);
+    assert!(r.rows > 0 && r.rows < 20_000, "{r:?}");
+}
+
+/// Issue 28 item 2: a warm-up running beside puts and deletes of the same keys never
+/// puts a replaced value in the cache: every get, during and after, returns what a
+/// BTreeMap model of the writes says.
+#[test]
+fn a_background_warm_up_beside_puts_and_deletes_never_caches_a_stale_value() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    const N: i64 = 4_000;
+    let dir = tempfile::tempdir().unwrap();
+    let db = Arc::new(
+        Db::open_with(
+            dir.path().join("db"),
+            warm_options(WarmValueCache::Background),
+        )
+        .unwrap(),
+    );
+    db.load((0..N).map(|k| (k, val(k, "load")))).unwrap();
+    let model: Arc<Mutex<BTreeMap<i64, Vec<u8>>>> =
+        Arc::new(Mutex::new((0..N).map(|k| (k, val(k, "load"))).collect()));
+    for round in 0..3 {
+        let stop = Arc::new(AtomicBool::new(false));
+        let warmer = {
+            let (db, stop) = (db.clone(), stop.clone());
+            std::thread::spawn(move || {
+                // Warm again and again while the writers run: each pass reads every
+                // row and fills it again, racing the writes.
+                let mut passes = 0;
+                while !stop.load(Ordering::Relaxed) || passes == 0 {
+                    db.warm_value_cache(|_| true).unwrap();
+                    passes += 1;
+                }
+                passes
+            })
+        };
+        let writers: Vec<_> = (0..2u64)
+            .map(|t| {
+                let (db, model) = (db.clone(), model.clone());
+                std::thread::spawn(move || {
+                    // Each writer owns the keys of its parity, so the model's order per
+                    // key is the order the writer applied.
+                    let mut x = 0x9E37_79B9u64 ^ (t + 1) ^ (round << 8);
+                    for i in 0..1_500u64 {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        let k = ((x % (N as u64 / 2)) * 2 + t) as i64;
+                        if x.is_multiple_of(4) {
+                            db.delete(k).unwrap();
+                            model.lock().unwrap().remove(&k);
+                        } else {
+                            let v = val(k, &format!("w{round}.{t}.{i}"));
+                            db.put(k, &v).unwrap();
+                            model.lock().unwrap().insert(k, v);
+                        }
+                        // Read back a key of this writer: the model is settled for it.
+                        let want = model.lock().unwrap().get(&k).cloned();
+                        assert_eq!(db.get(k).unwrap().as_deref(), want.as_deref());
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        stop.store(true, Ordering::Relaxed);
+        assert!(warmer.join().unwrap() >= 1);
+        // One last warm-up with no writer, then every key from the cache or RocksDB
+        // agrees with the model.
+        db.warm_value_cache(|_| true).unwrap();
+        let model = model.lock().unwrap();
+        for k in 0..N {
+            assert_eq!(
+                db.get(k).unwrap().as_deref(),
+                model.get(&k).map(|v| &v[..]),
+                "key {k}"
+            );
+        }
+        assert!(
+            hit_rate(&db, model.keys().copied()) > 0.99,
+            "the cache ends warm"
+        );
     }
 }

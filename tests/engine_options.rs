@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 
 use alexdb::engine::options::{SPECS, Ty, Val, canonical_name, value_choices};
-use alexdb::engine::{Applies, BulkLoadMethod, CompactionStyle, Compression, DbOptions, Opt};
+use alexdb::engine::{
+    Applies, BulkLoadMethod, CompactionStyle, Compression, DbOptions, Opt, WarmValueCache,
+};
 
 #[test]
 fn the_table_lists_every_option_once_in_declaration_order() {
@@ -187,4 +189,53 @@ fn cache_sizes_are_checked_against_the_machine_memory() {
     w.set("write_buffer_size", "1GiB").expect("set");
     w.set("max_write_buffer_number", "16").expect("set");
     assert!(w.check_memory(8 * GIB).expect("warns").is_some());
+}
+
+/// Issue 28 item 2: `warm_value_cache` is off|background|inline, background by default;
+/// the old boolean name sets it (on = inline, off = off), and the old field, set to
+/// false by code, turns the warm-up off.
+#[test]
+fn warm_value_cache_takes_three_modes_and_the_old_name() {
+    let mut o = DbOptions::default();
+    assert_eq!(o.warm_value_cache, WarmValueCache::Background);
+    assert_eq!(o.warm_mode(), WarmValueCache::Background);
+    assert_eq!(
+        Opt::from_name("warm_value_cache_on_load"),
+        Some(Opt::WarmValueCache)
+    );
+    assert_eq!(Opt::WarmValueCache.applies(), Applies::Live);
+    assert_eq!(
+        value_choices("warm_value_cache"),
+        ["off", "background", "inline"]
+    );
+    for (name, value, want) in [
+        ("warm_value_cache", "off", WarmValueCache::Off),
+        ("warm_value_cache", "Inline", WarmValueCache::Inline),
+        ("warm_value_cache", "background", WarmValueCache::Background),
+        ("warm_value_cache_on_load", "on", WarmValueCache::Inline),
+        ("warm_value_cache_on_load", "off", WarmValueCache::Off),
+        ("warm_value_cache_on_load", "true", WarmValueCache::Inline),
+        (
+            "warm_value_cache_on_load",
+            "background",
+            WarmValueCache::Background,
+        ),
+    ] {
+        assert_eq!(o.set(name, value).expect(value), "warm_value_cache");
+        assert_eq!(o.warm_value_cache, want, "{name} {value}");
+        assert_eq!(
+            o.get("warm_value_cache_on_load").as_deref(),
+            Some(want.as_str())
+        );
+    }
+    let e = o.set("warm_value_cache", "on").unwrap_err().to_string();
+    assert!(e.contains("off, background, inline"), "{e}");
+    let legacy = DbOptions {
+        warm_value_cache_on_load: false,
+        ..DbOptions::default()
+    };
+    assert_eq!(legacy.warm_mode(), WarmValueCache::Off);
+    let folded = legacy.folded();
+    assert_eq!(folded.warm_value_cache, WarmValueCache::Off);
+    assert!(folded.warm_value_cache_on_load);
 }

@@ -339,3 +339,38 @@ fn a_kill_during_a_sweep_leaves_the_saved_options_and_the_rows_as_they_were() {
         "after the reopen"
     );
 }
+
+/// Issue 28 item 2: a file an older alexdb saved with `warm_value_cache_on_load` (its
+/// `off`, or an `on` written by hand) still opens without a warning, as the new option.
+#[test]
+fn a_saved_file_with_the_old_warm_up_name_still_opens() {
+    for (old, new) in [("off", "off"), ("on", "inline")] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("db");
+        shell(&db, &[], "put 1 a");
+        let file =
+            format!("{{\"version\":1,\"options\":{{\"warm_value_cache_on_load\":\"{old}\"}}}}");
+        std::fs::write(db.join(OPTIONS_FILE), file).expect("write");
+        let (_, err) = shell(&db, &[], "get 1");
+        assert_eq!(
+            err,
+            format!("options differing from the defaults: warm_value_cache={new} (saved)\n")
+        );
+        assert_eq!(
+            option_in_force(&db, &[], "warm_value_cache"),
+            format!("warm_value_cache,{new}")
+        );
+        let opened = Db::open(&db).expect("open");
+        assert_eq!(opened.options().warm_value_cache.as_str(), new);
+        assert!(opened.start_report().warnings.is_empty());
+        drop(opened);
+        // Saved again under the new name.
+        shell(&db, &[], ".set block_size 8KiB");
+        let text = std::fs::read_to_string(db.join(OPTIONS_FILE)).expect("saved");
+        assert!(
+            text.contains(&format!("\"warm_value_cache\": \"{new}\""))
+                || text.contains(&format!("\"warm_value_cache\":\"{new}\"")),
+            "{text}"
+        );
+    }
+}

@@ -48,6 +48,7 @@ fn other_value(name: &str) -> &'static str {
         "value_cache_policy" => "clock",
         "value_cache_compression" => "lz4",
         "pin_index_and_filter_blocks" => "flush",
+        "warm_value_cache" => "off",
         "data_block_hash_ratio" => "0.5",
         "bulk_load_method" => "wal-off-batches",
         "bulk_load_rows_per_file" => "5000",

@@ -33,6 +33,13 @@ use crate::metrics::{
 };
 
 const KEY_STRIPES: usize = 256;
+
+/// Which of the key stripes `key` belongs to.
+#[inline]
+pub(super) fn stripe_index(key: i64) -> usize {
+    let h = (key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56;
+    h as usize % KEY_STRIPES
+}
 /// Points of the miss-ratio curve in each metrics snapshot (about 0.8 KB).
 const SNAPSHOT_CURVE_POINTS: usize = 48;
 
@@ -187,6 +194,7 @@ impl Db {
         opts: DbOptions,
         mut start_report: StartReport,
     ) -> Result<Db, OpenError> {
+        let opts = opts.folded();
         opts.validate()?;
         // Caches far past the machine's memory are refused (the value cache is empty now).
         if let Some(machine) = super::options::machine_memory() {
@@ -389,8 +397,7 @@ impl Db {
 
     #[inline]
     pub(super) fn stripe(&self, key: i64) -> &KeyStripe {
-        let h = (key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56;
-        &self.stripes[h as usize % KEY_STRIPES]
+        &self.stripes[stripe_index(key)]
     }
 
     // ----- reads -------------------------------------------------------------------

@@ -10,9 +10,10 @@ use serde::Serialize;
 
 use super::codec::{MAX_SAMPLES, sample_values};
 use super::db::Db;
+use super::db::stripe_index;
 use super::error::DbError;
 use super::index::AlexIndex;
-use super::options::{BulkLoadMethod, ValueCacheCompression};
+use super::options::{BulkLoadMethod, ValueCacheCompression, WarmValueCache};
 use super::store::{SstFiles, Store};
 use crate::metrics::{Counter, OpKind, Timer};
 
@@ -24,11 +25,58 @@ const WAL_OFF_BATCH_ROWS: usize = 10_000;
 const UNSORTED_CHUNK_BYTES: usize = 1 << 30;
 /// A load buffers this much of its input before trusting that it arrives sorted.
 const SORTED_PREFIX_BYTES: usize = 64 << 20;
-/// `load` reports progress every this many rows.
 /// Rows the value cache's warm-up fills first, to measure what a cached row takes.
 const WARM_PROBE_ROWS: usize = 4096;
-
+/// Rows [`Db::warm_value_cache`] reads in one step (one RocksDB iterator): short enough
+/// that a reopen waiting for the store is not held up, long enough to pay for the seek.
+const WARM_CHUNK_ROWS: usize = 4096;
+/// `load` reports progress every this many rows.
 const PROGRESS_EVERY: u64 = 1 << 16;
+
+/// How far [`Db::warm_value_cache`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WarmProgress {
+    /// Rows read from RocksDB into the value cache so far.
+    pub rows: u64,
+    /// Rows it expects to fill in all: the database's keys, or fewer when the cache's
+    /// free room holds fewer (an estimate that firms up as values are cached).
+    pub target: u64,
+}
+
+/// Why a warm-up ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarmStop {
+    /// Every row of the database was read.
+    AllRows,
+    /// The value cache had no free room left.
+    CacheFull,
+    /// The value cache is off (size or entries 0).
+    CacheOff,
+    /// The progress callback asked it to stop.
+    Stopped,
+}
+
+impl WarmStop {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarmStop::AllRows => "all rows read",
+            WarmStop::CacheFull => "the value cache is full",
+            WarmStop::CacheOff => "the value cache is off",
+            WarmStop::Stopped => "stopped",
+        }
+    }
+}
+
+/// The outcome of [`Db::warm_value_cache`].
+#[derive(Debug, Clone, Serialize)]
+pub struct WarmReport {
+    pub rows: u64,
+    pub stop: WarmStop,
+    pub secs: f64,
+    /// Values the cache holds at the end.
+    pub cache_entries: u64,
+}
 
 /// The outcome of a `load`.
 #[derive(Debug, Clone, Serialize)]
@@ -311,10 +359,11 @@ impl Db {
     /// it) while SQLite's page cache holds what it just wrote; warming the value cache
     /// gives alexdb the same start. A first slice of rows measures what a cached row
     /// takes (compressed, with its bookkeeping), so the rest fills the room there is
-    /// rather than a guess. Off with `warm_value_cache_on_load = off`. Caller holds the
-    /// write gate, so no value read here can be stale.
+    /// rather than a guess. Only with `warm_value_cache = inline` (`background` warms
+    /// after the load: [`Db::warm_value_cache`]). Caller holds the write gate, so no
+    /// value read here can be stale.
     fn warm_cache(&self, store: &Store, keys: &[i64]) -> Result<(), DbError> {
-        if !self.opts.read().warm_value_cache_on_load {
+        if self.opts.read().warm_mode() != WarmValueCache::Inline {
             return Ok(());
         }
         let mut end = keys.len();
@@ -338,6 +387,72 @@ impl Db {
             end -= n;
         }
         Ok(())
+    }
+
+    /// Fills the value cache's free room with stored rows in key order, a few thousand
+    /// at a time, until every row was read, the cache is full, or `progress` (called
+    /// before each step) returns `false`. What the cache already holds is kept.
+    ///
+    /// It takes no lock a put, delete or load waits for: each step reads one RocksDB
+    /// iterator and fills the cache the way a get's miss does, only when no write to the
+    /// key's stripe happened since the step began (the stripes' write sequences are read
+    /// before the iterator is made), so a value a concurrent put or delete replaced is
+    /// never cached. `warm_value_cache` decides whether front ends run it; this method
+    /// runs whatever it says.
+    pub fn warm_value_cache(
+        &self,
+        mut progress: impl FnMut(WarmProgress) -> bool,
+    ) -> Result<WarmReport, DbError> {
+        let start = Instant::now();
+        let keys = self.len() as u64;
+        let mut rows = 0u64;
+        let mut from = self.min_key();
+        let stop = loop {
+            if !self.cache.is_enabled() {
+                break WarmStop::CacheOff;
+            }
+            let room = self.cache.capacity().saturating_sub(self.cache.len());
+            let target = (rows + room as u64).min(keys.max(rows));
+            if !progress(WarmProgress { rows, target }) {
+                break WarmStop::Stopped;
+            }
+            let Some(a) = from else {
+                break WarmStop::AllRows;
+            };
+            if room == 0 {
+                break WarmStop::CacheFull;
+            }
+            let want = room.min(WARM_CHUNK_ROWS);
+            let seqs: Vec<u64> = self
+                .stripes
+                .iter()
+                .map(|s| s.seq.load(Ordering::Acquire))
+                .collect();
+            let mut last = None;
+            let got = self.store()?.scan(a, i64::MAX, want, |k, v| {
+                let i = stripe_index(k);
+                let stripe = &self.stripes[i];
+                self.cache.fill(k, Arc::from(v), || {
+                    stripe.seq.load(Ordering::Acquire) == seqs[i]
+                });
+                last = Some(k);
+            })?;
+            rows += got as u64;
+            from = match last {
+                Some(k) if got == want && k < i64::MAX => Some(k + 1),
+                _ => None,
+            };
+        };
+        if stop != WarmStop::Stopped {
+            // Done: what it filled is all it meant to.
+            progress(WarmProgress { rows, target: rows });
+        }
+        Ok(WarmReport {
+            rows,
+            stop,
+            secs: start.elapsed().as_secs_f64(),
+            cache_entries: self.cache.len() as u64,
+        })
     }
 
     /// Adds sorted, distinct `keys` to ALEX: a bulk load when ALEX is empty or the new

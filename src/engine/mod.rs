@@ -27,10 +27,10 @@ pub use db::{CheckPhase, CheckProgress, CheckReport, Db, OpenStats};
 pub use error::{DbError, OpenError, parse_key};
 pub use held::HeldBytes;
 pub use live::{ChangePlan, OptionChange};
-pub use load::LoadReport;
+pub use load::{LoadReport, WarmProgress, WarmReport, WarmStop};
 pub use options::{
     Applies, BlockCacheType, BulkLoadMethod, CompactionStyle, Compression, DbOptions,
     MAX_VALUE_BYTES, Opt, PerfLevel, PinningTier, StatsLevel, ValueCacheCompression,
-    ValueCachePolicy,
+    ValueCachePolicy, WarmValueCache,
 };
 pub use store::{DamagedRange, SstError, decode_key, encode_key, key_hash};

@@ -194,8 +194,37 @@ named_enum! {
 }
 
 named_enum! {
+    /// When the value cache is filled with stored rows (`warm_value_cache`).
+    WarmValueCache {
+        /// Never: the cache fills from gets only.
+        Off = "off",
+        /// After a load, and at open when the database has rows, by a task that runs
+        /// beside reads and writes ([`crate::engine::Db::warm_value_cache`]); the load
+        /// itself runs at full speed.
+        Background = "background",
+        /// Inside the load, before it returns (the load is slower by the warm-up).
+        Inline = "inline",
+    }
+}
+
+/// The old name of `warm_value_cache`, still accepted (saved options files, profiles,
+/// scripts): its `on` means `inline` (what it did) and `off` means `off`.
+pub const OLD_WARM_NAME: &str = "warm_value_cache_on_load";
+
+named_enum! {
     /// In-memory compression of the CLOCK cache's values (`value_cache_compression`).
     ValueCacheCompression { None = "none", Lz4 = "lz4", ZstdDict = "zstd-dict" | "zstd_dict" }
+}
+
+impl WarmValueCache {
+    /// What the old boolean `warm_value_cache_on_load` meant: on warmed inside the load.
+    pub fn from_bool(on: bool) -> WarmValueCache {
+        if on {
+            WarmValueCache::Inline
+        } else {
+            WarmValueCache::Off
+        }
+    }
 }
 
 impl PerfLevel {
@@ -505,7 +534,9 @@ plain_field!(f64 => Float, bool => Bool);
 /// Declares every option once: the [`DbOptions`] field with its doc and default, the
 /// [`Opt`] variant, and its [`OptSpec`] row.
 macro_rules! options_table {
-    ($(
+    (
+        legacy { $($(#[doc = $ldoc:literal])* $lfield:ident: $lt:ty = $ldefault:expr;)* }
+        $(
         $(#[doc = $doc:literal])*
         $opt:ident $field:ident: $t:ty = $default:expr,
             $name:literal $([$($alias:literal),+])?, $ty:expr, $apply:expr, $help:literal
@@ -513,11 +544,14 @@ macro_rules! options_table {
     )+) => {
         /// Every tunable of a [`crate::engine::Db`]. `Default` is the original plan's tuning.
         #[derive(Debug, Clone, PartialEq, Serialize)]
-        pub struct DbOptions { $($(#[doc = $doc])* pub $field: $t,)+ }
+        pub struct DbOptions {
+            $($(#[doc = $doc])* pub $field: $t,)+
+            $($(#[doc = $ldoc])* #[serde(skip)] pub $lfield: $lt,)*
+        }
 
         impl Default for DbOptions {
             fn default() -> Self {
-                Self { $($field: $default,)+ }
+                Self { $($field: $default,)+ $($lfield: $ldefault,)* }
             }
         }
 
@@ -603,6 +637,14 @@ use Apply::{Reopen, SetOptions, Table, WhenUsed};
 use RocksForm::Number;
 
 options_table! {
+    // Fields kept for code written against an older alexdb; not options of the table.
+    legacy {
+        /// Old field of `warm_value_cache` for code that sets it (not an option of the
+        /// table: `warm_value_cache_on_load` as a name sets `warm_value_cache`). `false`
+        /// turns the warm-up off whatever `warm_value_cache` says (an open makes that
+        /// `off`); `true` leaves `warm_value_cache` in charge.
+        warm_value_cache_on_load: bool = true;
+    }
     /// Shared block cache for data, index and filter blocks (bytes); `block_cache_size`.
     BlockCacheSize block_cache_bytes: usize = 64 * MIB,
         "block_cache_size" ["block_cache_bytes"],
@@ -733,11 +775,16 @@ options_table! {
         "value_cache_shards", Ty::Int(range(1, 1024, "must be between 1 and 1024")),
         Apply::AtOpen, "value cache shards (independent locks)",
         watch "F3 Latency: get p99 under many threads; F5 Cache: value-cache hit rate";
-    /// After a load, fill the value cache's free room with loaded rows.
-    WarmValueCacheOnLoad warm_value_cache_on_load: bool = true,
-        "warm_value_cache_on_load", Ty::Bool, WhenUsed,
-        "after a load, fill the value cache's free room with loaded rows",
-        watch "F5 Cache: value-cache hit rate right after a .load; F6 Memory: vcache";
+    /// Fill the value cache's free room with stored rows (key order) after a load and
+    /// at open: `off`; `background` (the default: the load runs at full speed, the
+    /// warm-up runs afterwards beside reads and writes, can be stopped, and stops when
+    /// the cache is full); `inline` (inside the load, before it returns). The old name
+    /// `warm_value_cache_on_load` is accepted: `on` means `inline`, `off` means `off`.
+    WarmValueCache warm_value_cache: WarmValueCache = WarmValueCache::Background,
+        "warm_value_cache" ["warm_value_cache_on_load"], Ty::Enum(WarmValueCache::CHOICES),
+        WhenUsed,
+        "fill the value cache with stored rows after a load or open: off, background, inline",
+        watch "F5 Cache: value-cache hit rate after a load or open; F6 Memory: vcache; F2 Throughput: load rows/s";
     /// How `load` writes rows.
     BulkLoadMethod bulk_load_method: BulkLoadMethod = BulkLoadMethod::SstIngest,
         "bulk_load_method", Ty::Enum(BulkLoadMethod::CHOICES), WhenUsed,
@@ -1023,6 +1070,12 @@ impl DbOptions {
     /// `validate` (for moving between two valid sets of options one field at a time).
     pub fn set_unvalidated(&mut self, name: &str, value: &str) -> Result<&'static str, DbError> {
         let opt = Opt::lookup(name)?;
+        // The old boolean name of `warm_value_cache`: on = inline, off = off.
+        let old_warm = name.trim().eq_ignore_ascii_case(OLD_WARM_NAME);
+        let value = match parse_bool(value) {
+            Ok(b) if old_warm => WarmValueCache::from_bool(b).as_str(),
+            _ => value,
+        };
         let s = opt.spec();
         let v = s.ty.parse(value).map_err(|e| invalid(s.name, value, e))?;
         // A number too large for its field is out of the option's range too.
@@ -1154,6 +1207,24 @@ impl DbOptions {
 }
 
 impl DbOptions {
+    /// The warm-up in force: `warm_value_cache`, or `off` when the old field
+    /// `warm_value_cache_on_load` was set to `false`.
+    pub fn warm_mode(&self) -> WarmValueCache {
+        if self.warm_value_cache_on_load {
+            self.warm_value_cache
+        } else {
+            WarmValueCache::Off
+        }
+    }
+
+    /// The options with the old field folded into the table (`warm_value_cache_on_load
+    /// = false` becomes `warm_value_cache = off`), so what is shown is what is used.
+    pub fn folded(mut self) -> DbOptions {
+        self.warm_value_cache = self.warm_mode();
+        self.warm_value_cache_on_load = true;
+        self
+    }
+
     /// The value cache's memory: `value_cache_size`, or nothing when it is off.
     pub fn value_cache_memory(&self) -> u64 {
         if self.value_cache_entries == 0 {

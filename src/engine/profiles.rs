@@ -47,7 +47,7 @@ const ORIGINAL_PLAN: &[(&str, &str)] = &[
     ("value_cache_size", "512MiB"),
     ("value_cache_entries", "100000"),
     ("value_cache_compression", "none"),
-    ("warm_value_cache_on_load", "on"),
+    ("warm_value_cache", "background"),
     // RocksDB's own defaults, which the original plan ran with.
     ("optimize_filters_for_hits", "off"),
     ("verify_checksums", "on"),
