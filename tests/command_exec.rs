@@ -572,3 +572,83 @@ fn a_write_workload_on_a_fifo_database_is_refused_without_on_my_data() {
     let (_, json) = job(&mut exec, ".ycsb b --ops 1000 --on-my-data").expect("allowed");
     assert!(json.get("own_keys").is_none(), "{json}");
 }
+
+// ----- issue 28: the value cache's warm-up is a background job -------------------------
+
+/// A `.load` no longer warms inside itself: it starts a "warm value cache" job that
+/// `.jobs` lists, which leaves the cache warm; with `warm_value_cache off` there is none.
+#[test]
+fn a_load_starts_a_warm_up_job_that_jobs_lists_and_leaves_the_cache_warm() {
+    use alexdb::command::jobs::JobState;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exec = Executor::open(&dir.path().join("db"), DbOptions::default()).expect("open");
+    assert!(
+        exec.jobs().list().is_empty(),
+        "an empty database has nothing to warm"
+    );
+    let (text, json) = job(&mut exec, ".load sequential 20000").expect("load");
+    let warm = json["warm_job"].as_u64().expect("a warm-up job");
+    assert!(text.contains(&format!("job [{warm}]")), "{text}");
+    let st = exec
+        .jobs()
+        .wait(warm, std::time::Duration::from_secs(60))
+        .expect("job");
+    assert_eq!(st.state, JobState::Done { cancelled: false });
+    assert!(st.is_quiet());
+    assert_eq!((st.done, st.total), (20_000, Some(20_000)));
+    let listed = format!("{:?}", run(&mut exec, ".jobs")[0].result);
+    assert!(listed.contains("warm value cache"), "{listed}");
+    assert!(listed.contains("20000/20000 rows (100%)"), "{listed}");
+    let before = exec.db().cache_counters();
+    for k in (0..20_000).step_by(7) {
+        exec.db().get(k).expect("get").expect("present");
+    }
+    let after = exec.db().cache_counters();
+    assert_eq!(after.misses, before.misses, "every loaded row was cached");
+
+    // Off: the load starts no job and leaves the cache as it was.
+    run(&mut exec, ".set warm_value_cache off");
+    let (text, json) = job(&mut exec, ".load sequential 1000 --start 100000").expect("load");
+    assert!(json["warm_job"].is_null(), "{json}");
+    assert!(!text.contains("warming"), "{text}");
+    assert_eq!(exec.jobs().running(), 0);
+}
+
+/// At open a database with rows is warmed by a job; `.cancel` stops it, keeping what it
+/// cached, and `.jobs` says it was cancelled.
+#[test]
+fn the_warm_up_at_open_is_listed_and_cancel_stops_it() {
+    use alexdb::command::jobs::JobState;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("db");
+    {
+        let db = alexdb::engine::Db::open_with(&path, DbOptions::default()).expect("open");
+        db.load((0..400_000i64).map(|k| (k, format!("value {k}").into_bytes())))
+            .expect("load");
+    }
+    let mut exec = Executor::open(&path, DbOptions::default()).expect("open");
+    let warm = exec.jobs().list();
+    assert_eq!(warm.len(), 1, "{warm:?}");
+    assert_eq!(warm[0].label, "warm value cache");
+    let id = warm[0].id;
+    let r = run(&mut exec, &format!(".cancel {id}"));
+    assert!(
+        matches!(&r[0].result, Ok(Outcome::Message(m)) if m.contains("cancelling")),
+        "{:?}",
+        r[0].result
+    );
+    let st = exec
+        .jobs()
+        .wait(id, std::time::Duration::from_secs(60))
+        .expect("job");
+    assert_eq!(st.state, JobState::Done { cancelled: true });
+    assert!(st.done < 400_000, "{st:?}");
+    let listed = format!("{:?}", run(&mut exec, ".jobs")[0].result);
+    assert!(listed.contains("cancelled"), "{listed}");
+    // Reads and writes go on as ever.
+    run(&mut exec, "put 5 five");
+    assert_eq!(
+        exec.db().get(5).expect("get").as_deref(),
+        Some(&b"five"[..])
+    );
+}

@@ -11,6 +11,9 @@ use parking_lot::{Condvar, Mutex};
 pub use super::outcome::JobId;
 use super::outcome::{ExecError, Outcome};
 
+/// The kind of the session's own jobs (see [`JobStatus::is_quiet`]).
+pub const QUIET_KIND: &str = "warm";
+
 /// Where a job is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobState {
@@ -54,6 +57,14 @@ impl JobStatus {
 
     pub fn is_running(&self) -> bool {
         self.state == JobState::Running
+    }
+
+    /// A job the session runs for itself (the value cache's warm-up, kind `warm`), not
+    /// one the user asked for: a script's output never shows its result (a person at
+    /// the prompt gets one line), the end of a script's input cancels it instead of
+    /// waiting, and `.open` or leaving stops it without a word.
+    pub fn is_quiet(&self) -> bool {
+        self.kind == QUIET_KIND
     }
 
     /// Whether a cancel can stop it: RocksDB cannot stop a manual compaction through the
@@ -321,6 +332,27 @@ impl Jobs {
             }
         }
         out
+    }
+
+    /// Cancels the running quiet jobs (the value cache's warm-up) and waits for them;
+    /// returns how many there were. Their results are never printed.
+    pub fn stop_quiet(&self) -> usize {
+        let ids: Vec<JobId> = {
+            let g = self.inner.0.lock();
+            g.entries
+                .iter()
+                .filter(|e| e.kind == QUIET_KIND && e.state == JobState::Running)
+                .map(|e| {
+                    e.handle.cancel();
+                    e.id
+                })
+                .collect()
+        };
+        for &id in &ids {
+            self.wait(id, Duration::from_secs(600));
+            self.mark_reported(id);
+        }
+        ids.len()
     }
 
     /// Marks job `id` as reported (a front end that waited for it printed its result).

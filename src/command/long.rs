@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use super::bench_args::{BenchCommand, CommonArgs, LoadArgs, ShellBenchArgs, ShellYcsbArgs};
-use super::jobs::{JobHandle, JobId, Jobs};
+use super::jobs::{JobHandle, JobId, Jobs, QUIET_KIND};
 use super::outcome::{ExecError, Outcome};
 use crate::bench::Progress;
 use crate::bench::engines::{AlexEngine, EngineKind, alexdb_held};
@@ -15,7 +15,7 @@ use crate::bench::profile::{ProfileConfig, profile_db, run_profile};
 use crate::bench::vs_sqlite::{VsSqliteConfig, run_vs_sqlite};
 use crate::bench::ycsb::{YcsbConfig, YcsbEngineResult, YcsbReport, run_measured, run_ycsb};
 use crate::engine::profiles::AppliedProfile;
-use crate::engine::{Db, DbError, DbOptions};
+use crate::engine::{Db, DbError, DbOptions, WarmValueCache};
 use crate::plot::Figure;
 use crate::plot::bench as bench_plot;
 use crate::workload::dataset::{self, Source};
@@ -167,6 +167,7 @@ pub fn start_load(
     let src: Source =
         dataset::open(&spec, gen_opts, Arc::new(AtomicBool::new(false))).map_err(refused)?;
     let db = db.clone();
+    let session_jobs = jobs.clone();
     Ok(jobs.spawn("load", label, "rows", move |h: &JobHandle| {
         let Source {
             label,
@@ -189,16 +190,57 @@ pub fn start_load(
         if skipped > 0 {
             text.push_str(&format!("; skipped {skipped} rows with an empty or NA key"));
         }
+        let mut warm_job = None;
         if h.cancelled() {
             text = format!("cancelled: {text}; the rows loaded before the cancel are kept");
+        } else if let Some(id) = start_warm(&session_jobs, &db) {
+            text.push_str(&format!(
+                "; warming the value cache in the background: job [{id}] (.jobs, .cancel {id})"
+            ));
+            warm_job = Some(id);
         }
         let json = serde_json::json!({
             "rows": r.rows, "new_keys": r.new_keys, "secs": r.secs,
             "rows_per_s": r.rows_per_sec, "skipped": skipped, "cancelled": h.cancelled(),
-            "dataset": label,
+            "dataset": label, "warm_job": warm_job,
         });
         Ok(Outcome::Report { text, json })
     }))
+}
+
+/// The label of the value cache's warm-up job in `.jobs` and the dashboard.
+pub const WARM_LABEL: &str = "warm value cache";
+
+/// Starts the value cache's warm-up as a quiet job when `warm_value_cache` is
+/// `background` and the database has rows (after a `.load`, at open); its id, or `None`
+/// when none was started. It runs beside reads and writes, stops when the cache is
+/// full, and a cancel keeps what it cached.
+pub fn start_warm(jobs: &Jobs, db: &Arc<Db>) -> Option<JobId> {
+    if db.options().warm_mode() != WarmValueCache::Background || db.is_empty() {
+        return None;
+    }
+    let db = db.clone();
+    Some(
+        jobs.spawn(QUIET_KIND, WARM_LABEL, "rows", move |h: &JobHandle| {
+            h.set_phase("reading rows", None);
+            let r = db.warm_value_cache(|p| {
+                h.set_total(p.target);
+                h.set_done(p.rows);
+                !h.cancelled()
+            })?;
+            let text = format!(
+                "value cache warmed with {} rows in {:.2} s ({}; it holds {} values)",
+                r.rows,
+                r.secs,
+                r.stop.as_str(),
+                r.cache_entries
+            );
+            Ok(Outcome::Report {
+                text,
+                json: serde_json::to_value(&r).map_err(refused)?,
+            })
+        }),
+    )
 }
 
 /// `.bench ...`: `profile` on the open database, the others on temporary ones.

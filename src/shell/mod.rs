@@ -80,6 +80,11 @@ impl<'a> Printer<'a> {
             return;
         };
         for st in jobs.take_finished() {
+            // The value cache's warm-up is the session's own: a script's output never
+            // shows it (it may end at any point of the script); a person sees one line.
+            if st.is_quiet() && !self.interactive {
+                continue;
+            }
             let input = format!("[{}] {}", st.id, st.label);
             let elapsed = st.elapsed;
             let result = job_result(st);
@@ -101,6 +106,8 @@ impl<'a> Printer<'a> {
         let Some(jobs) = self.jobs.clone() else {
             return;
         };
+        // The value cache's warm-up is the session's own work: stopped without a word.
+        jobs.stop_quiet();
         if jobs.running() > 0 {
             let _ = writeln!(
                 self.err,
@@ -123,6 +130,9 @@ impl<'a> Printer<'a> {
         let Some(jobs) = self.jobs.clone() else {
             return 0;
         };
+        // The value cache's warm-up is an optimisation, not the script's work: the end of
+        // input cancels it quietly rather than waiting for it.
+        jobs.stop_quiet();
         let running: Vec<JobId> = jobs
             .list()
             .into_iter()
@@ -152,6 +162,8 @@ impl<'a> Printer<'a> {
             }
             drop(guard);
         }
+        // A load that finished meanwhile may have started a warm-up.
+        jobs.stop_quiet();
         let unfinished = running
             .iter()
             .filter_map(|&id| jobs.status(id))

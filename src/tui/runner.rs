@@ -138,6 +138,11 @@ impl Runner {
             st.label
         );
         self.app.log(t, kind, &line);
+        if st.is_quiet() {
+            // The value cache's warm-up: its log line is all; the output pane keeps
+            // what the user ran.
+            return;
+        }
         if self
             .app
             .status
@@ -515,6 +520,7 @@ pub fn run(exec: &mut Executor, cfg: &TuiConfig) -> anyhow::Result<u8> {
         other => other,
     };
     // Leave with no job running: cancel them and wait (their results are not shown).
+    exec.jobs().stop_quiet();
     if exec.jobs().running() > 0 {
         r.app.status = Some(format!(
             "cancelling {} running job(s) before exit…",

@@ -185,6 +185,13 @@ fn report_headline(j: &Value) -> String {
     if let Some(l) = num(j, "speedup_lookup") {
         return format!("lookups x{l:.1} vs BTreeMap");
     }
+    if let (Some(rows), Some(stop)) = (num(j, "rows"), j.get("stop").and_then(Value::as_str)) {
+        return format!(
+            "{} rows cached ({})",
+            thousands(rows),
+            stop.replace('_', " ")
+        );
+    }
     if let Some(ns) = num(j, "total_ns") {
         return format!("get {} mean", micros(ns));
     }

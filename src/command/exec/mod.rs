@@ -170,6 +170,8 @@ impl Executor {
         };
         exec.leftover = crate::bench::own_keys::remove_leftover(&exec.db);
         exec.reload_references();
+        // `warm_value_cache background`: a database with rows warms its value cache.
+        super::long::start_warm(&exec.jobs, &exec.db);
         exec
     }
 

@@ -79,6 +79,8 @@ impl Executor {
 
     /// `.open PATH`: opens the new database first, so a failure keeps the current one.
     fn open_path(&mut self, path: &str) -> Result<Outcome, ExecError> {
+        // The value cache's warm-up belongs to the database being closed: stopped.
+        self.jobs.stop_quiet();
         if self.jobs.running() > 0 {
             return Err(ExecError::Refused(
                 "a job is running on this database (.jobs); wait for it or .cancel it first".into(),
@@ -116,6 +118,7 @@ impl Executor {
         self.window = MetricsWindow::new();
         // The `.stats` override belongs to this session: it moves to the new database.
         self.set_stats(self.session.settings.stats);
+        crate::command::long::start_warm(&self.jobs, &self.db);
         let mut text = format!("opened {} ({keys} keys, {secs:.2} s)", new_path.display());
         for line in self.open_notices() {
             text.push('\n');
