@@ -652,3 +652,24 @@ fn the_warm_up_at_open_is_listed_and_cancel_stops_it() {
         Some(&b"five"[..])
     );
 }
+
+/// A measurement on the open database (`.bench`, `.ycsb`, `.sweep`) stops the warm-up
+/// first: it does its own, and the two would share the CPU.
+#[test]
+fn a_measurement_stops_the_warm_up_first() {
+    use alexdb::command::jobs::JobState;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("db");
+    {
+        let db = alexdb::engine::Db::open_with(&path, DbOptions::default()).expect("open");
+        db.load((0..400_000i64).map(|k| (k, format!("value {k}").into_bytes())))
+            .expect("load");
+    }
+    let mut exec = Executor::open(&path, DbOptions::default()).expect("open");
+    assert_eq!(exec.jobs().running(), 1, "the warm-up at open");
+    let (text, _) = job(&mut exec, ".bench profile --queries 1000").expect("bench");
+    assert!(!text.is_empty());
+    let warm = exec.jobs().status(1).expect("warm-up job");
+    assert!(warm.is_quiet());
+    assert_eq!(warm.state, JobState::Done { cancelled: true });
+}

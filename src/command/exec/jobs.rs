@@ -9,6 +9,14 @@ use serde_json::Value;
 
 impl Executor {
     pub(super) fn jobs_command(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
+        if matches!(
+            cmd,
+            Command::Bench { .. } | Command::Ycsb { .. } | Command::Sweep { .. }
+        ) {
+            // A measurement does its own warm-up: the value cache's background warm-up
+            // would compete with it for the CPU and change the cache under it.
+            self.jobs.stop_quiet();
+        }
         Ok(match cmd {
             Command::Load { args, background } => {
                 let label = input_label(".load", cmd);
