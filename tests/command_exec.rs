@@ -673,3 +673,22 @@ fn a_measurement_stops_the_warm_up_first() {
     assert!(warm.is_quiet());
     assert_eq!(warm.state, JobState::Done { cancelled: true });
 }
+
+/// With `warm_value_cache off` an open starts no warm-up and the cache stays cold.
+#[test]
+fn off_starts_no_warm_up_at_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("db");
+    let off = DbOptions {
+        warm_value_cache: alexdb::engine::WarmValueCache::Off,
+        ..DbOptions::default()
+    };
+    {
+        let db = alexdb::engine::Db::open_with(&path, off.clone()).expect("open");
+        db.load((0..5_000i64).map(|k| (k, b"v".to_vec())))
+            .expect("load");
+    }
+    let exec = Executor::open(&path, off).expect("open");
+    assert!(exec.jobs().list().is_empty());
+    assert_eq!(exec.db().cache_counters().entries, 0);
+}
