@@ -230,12 +230,4 @@ fn warm_value_cache_takes_three_modes_and_the_old_name() {
     }
     let e = o.set("warm_value_cache", "on").unwrap_err().to_string();
     assert!(e.contains("off, background, inline"), "{e}");
-    let legacy = DbOptions {
-        warm_value_cache_on_load: false,
-        ..DbOptions::default()
-    };
-    assert_eq!(legacy.warm_mode(), WarmValueCache::Off);
-    let folded = legacy.folded();
-    assert_eq!(folded.warm_value_cache, WarmValueCache::Off);
-    assert!(folded.warm_value_cache_on_load);
 }

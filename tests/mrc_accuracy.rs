@@ -22,7 +22,7 @@ fn stream(dist: Distribution) -> Vec<i64> {
 
 fn loaded(dir: &std::path::Path) -> Db {
     let opts = DbOptions {
-        warm_value_cache_on_load: false,
+        warm_value_cache: alexdb::engine::WarmValueCache::Off,
         ..DbOptions::default()
     };
     let db = Db::open_with(dir, opts).expect("open");

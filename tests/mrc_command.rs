@@ -42,7 +42,7 @@ fn message(r: &Report) -> String {
 fn loaded(dir: &std::path::Path) -> Executor {
     let opts = DbOptions {
         value_cache_size: 1 << 20,
-        warm_value_cache_on_load: false,
+        warm_value_cache: alexdb::engine::WarmValueCache::Off,
         ..DbOptions::default()
     };
     let exec = Executor::open(dir, opts).expect("open");

@@ -356,7 +356,7 @@ pub fn run_profile(cfg: &ProfileConfig, progress: &dyn Progress) -> anyhow::Resu
     let keys = bench_keys(cfg.keys, cfg.rows, cfg.seed);
     // The load does not fill the value cache: `--warm` decides how it is warmed.
     let mut opts = cfg.opts.clone();
-    opts.warm_value_cache_on_load = false;
+    opts.warm_value_cache = crate::engine::WarmValueCache::Off;
     let mut alex = AlexEngine::open(&tmp.path().join("alexdb"), opts)?;
     progress.phase("loading alexdb", Some(cfg.rows));
     timed_load(&alex, &keys, cfg.value_size, cfg.seed, cfg.values, progress)?;

@@ -575,7 +575,7 @@ pub fn run_vs_sqlite(
     // alexdb loads first: the peers get what it holds after its load. Its load does not
     // fill its value cache: it is warmed as the others are (`--warm`).
     let mut alex_opts = cfg.opts.clone();
-    alex_opts.warm_value_cache_on_load = false;
+    alex_opts.warm_value_cache = crate::engine::WarmValueCache::Off;
     let mut alex = AlexEngine::open(&tmp.path().join("alexdb"), alex_opts)?;
     let mut a = load_one(&alex, &keys, cfg, progress)?;
     let sorted = {

@@ -602,7 +602,7 @@ pub fn run_ycsb(cfg: &YcsbConfig, progress: &dyn Progress) -> anyhow::Result<Ycs
     // Its load does not fill its value cache: it is warmed as the others are (`--warm`).
     let mut alex_opts = cfg.opts.clone();
     if cfg.warm.is_some() {
-        alex_opts.warm_value_cache_on_load = false;
+        alex_opts.warm_value_cache = crate::engine::WarmValueCache::Off;
     }
     let mut alex = AlexEngine::open(&alex_tmp.path().join("alexdb"), alex_opts)?;
     let cold = cfg.warm == Some(WarmMode::None);

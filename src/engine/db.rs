@@ -194,7 +194,6 @@ impl Db {
         opts: DbOptions,
         mut start_report: StartReport,
     ) -> Result<Db, OpenError> {
-        let opts = opts.folded();
         opts.validate()?;
         // Caches far past the machine's memory are refused (the value cache is empty now).
         if let Some(machine) = super::options::machine_memory() {

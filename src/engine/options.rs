@@ -535,7 +535,6 @@ plain_field!(f64 => Float, bool => Bool);
 /// [`Opt`] variant, and its [`OptSpec`] row.
 macro_rules! options_table {
     (
-        legacy { $($(#[doc = $ldoc:literal])* $lfield:ident: $lt:ty = $ldefault:expr;)* }
         $(
         $(#[doc = $doc:literal])*
         $opt:ident $field:ident: $t:ty = $default:expr,
@@ -546,12 +545,11 @@ macro_rules! options_table {
         #[derive(Debug, Clone, PartialEq, Serialize)]
         pub struct DbOptions {
             $($(#[doc = $doc])* pub $field: $t,)+
-            $($(#[doc = $ldoc])* #[serde(skip)] pub $lfield: $lt,)*
         }
 
         impl Default for DbOptions {
             fn default() -> Self {
-                Self { $($field: $default,)+ $($lfield: $ldefault,)* }
+                Self { $($field: $default,)+ }
             }
         }
 
@@ -637,14 +635,6 @@ use Apply::{Reopen, SetOptions, Table, WhenUsed};
 use RocksForm::Number;
 
 options_table! {
-    // Fields kept for code written against an older alexdb; not options of the table.
-    legacy {
-        /// Old field of `warm_value_cache` for code that sets it (not an option of the
-        /// table: `warm_value_cache_on_load` as a name sets `warm_value_cache`). `false`
-        /// turns the warm-up off whatever `warm_value_cache` says (an open makes that
-        /// `off`); `true` leaves `warm_value_cache` in charge.
-        warm_value_cache_on_load: bool = true;
-    }
     /// Shared block cache for data, index and filter blocks (bytes); `block_cache_size`.
     BlockCacheSize block_cache_bytes: usize = 64 * MIB,
         "block_cache_size" ["block_cache_bytes"],
@@ -1207,22 +1197,9 @@ impl DbOptions {
 }
 
 impl DbOptions {
-    /// The warm-up in force: `warm_value_cache`, or `off` when the old field
-    /// `warm_value_cache_on_load` was set to `false`.
+    /// The value cache's warm-up in force.
     pub fn warm_mode(&self) -> WarmValueCache {
-        if self.warm_value_cache_on_load {
-            self.warm_value_cache
-        } else {
-            WarmValueCache::Off
-        }
-    }
-
-    /// The options with the old field folded into the table (`warm_value_cache_on_load
-    /// = false` becomes `warm_value_cache = off`), so what is shown is what is used.
-    pub fn folded(mut self) -> DbOptions {
-        self.warm_value_cache = self.warm_mode();
-        self.warm_value_cache_on_load = true;
-        self
+        self.warm_value_cache
     }
 
     /// The value cache's memory: `value_cache_size`, or nothing when it is off.
