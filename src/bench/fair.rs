@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::workload::dataset::value_for;
+use crate::workload::dataset::{splitmix64, value_for};
 
 /// How every engine is warmed before its timed phase, the same for all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,14 +88,6 @@ impl std::str::FromStr for ValueKind {
             _ => Err("expected text or random".into()),
         }
     }
-}
-
-fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = x;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// The value of `key` (`size` bytes, from `seed`): the same for every engine and run.

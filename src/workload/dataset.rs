@@ -164,7 +164,8 @@ pub fn value_for(key: i64, size: usize, seed: u64) -> Vec<u8> {
     v
 }
 
-fn splitmix64(mut x: u64) -> u64 {
+/// One step of splitmix64, a fast 64-bit generator whose outputs are well mixed.
+pub(crate) fn splitmix64(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = x;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

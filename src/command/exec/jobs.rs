@@ -208,15 +208,7 @@ fn report_headline(j: &Value) -> String {
 
 /// `1234567.8` as `1,234,568`.
 fn thousands(x: f64) -> String {
-    let digits = format!("{:.0}", x.max(0.0));
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::bench::own_keys::thousands(x.max(0.0).round() as u64)
 }
 
 fn micros(ns: f64) -> String {
