@@ -375,8 +375,19 @@ fn warm_full_fills_every_timed_cache_and_none_starts_cold() {
     let budget = full["budget_bytes"].as_u64().expect("budget");
     let used = full["alexdb"]["memory_used_bytes"].as_u64().expect("used");
     assert!(used <= budget, "alexdb holds {used} of a {budget} budget");
-    // sqlite-mmap reads mapped pages outside its page cache: no hit rate to give.
+    // sqlite-mmap reads mapped pages outside its page cache: no hit rate to give, but
+    // the pages it mapped count as memory it holds (they were missing: 0.0 MiB).
     assert!(full["sqlite_mmap"]["hit_rate"].is_null());
+    let mapped = full["sqlite_mmap"]["memory_used_bytes"]
+        .as_u64()
+        .expect("mmap used");
+    let paged = full["sqlite"]["memory_used_bytes"]
+        .as_u64()
+        .expect("sqlite used");
+    assert!(
+        mapped * 2 >= paged,
+        "sqlite-mmap holds {mapped}, sqlite {paged}"
+    );
     assert_eq!(full["checksums_equal"], true);
 
     let cold = vs_sqlite_warm(&["none"]);

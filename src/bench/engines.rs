@@ -586,7 +586,7 @@ impl Engine for SqliteEngine {
     fn worker(&self) -> anyhow::Result<Box<dyn Worker + '_>> {
         Ok(Box::new(SqliteWorker {
             c: self.connect(self.per_connection())?,
-            mmap: self.mmap,
+            mapped: self.mmap.then(|| self.path.clone()),
         }))
     }
     fn settings(&self) -> String {
@@ -630,10 +630,45 @@ impl Engine for SqliteEngine {
     }
 }
 
+/// Resident bytes of this process's maps of `file` (`Rss` in /proc/self/smaps, summed
+/// over every map of it: a page two connections touched counts twice); 0 where the file
+/// cannot be read.
+fn mapped_rss(file: &Path) -> u64 {
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
+        return 0;
+    };
+    // smaps names the file by its resolved path.
+    let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    mapped_rss_in(&smaps, &file.to_string_lossy())
+}
+
+/// [`mapped_rss`] over the text of an smaps file.
+fn mapped_rss_in(smaps: &str, file: &str) -> u64 {
+    let mut in_file = false;
+    let mut kib = 0u64;
+    for line in smaps.lines() {
+        let mut words = line.split_whitespace();
+        let first = words.next().unwrap_or("");
+        // A map's header: `start-end perms offset dev inode [path]`.
+        if first.split_once('-').is_some_and(|(a, b)| {
+            u64::from_str_radix(a, 16).is_ok() && u64::from_str_radix(b, 16).is_ok()
+        }) {
+            in_file = words.skip(4).collect::<Vec<_>>().join(" ") == file;
+        } else if in_file && first == "Rss:" {
+            kib += words
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    kib * 1024
+}
+
 struct SqliteWorker {
     c: Connection,
-    /// sqlite-mmap: reads of mapped pages bypass the page cache's counters.
-    mmap: bool,
+    /// sqlite-mmap's database file: reads of its mapped pages bypass the page cache's
+    /// counters, and the pages it maps are memory it holds beside its page cache.
+    mapped: Option<std::path::PathBuf>,
 }
 
 impl SqliteWorker {
@@ -681,9 +716,10 @@ impl Worker for SqliteWorker {
         Ok(Some(CacheUse {
             hits: self.status(ffi::SQLITE_DBSTATUS_CACHE_HIT, false)?,
             misses: self.status(ffi::SQLITE_DBSTATUS_CACHE_MISS, false)?,
-            memory_used: self.status(ffi::SQLITE_DBSTATUS_CACHE_USED, false)?,
+            memory_used: self.status(ffi::SQLITE_DBSTATUS_CACHE_USED, false)?
+                + self.mapped.as_deref().map_or(0, mapped_rss),
             shared: false,
-            partial: self.mmap,
+            partial: self.mapped.is_some(),
             ..CacheUse::default()
         }))
     }
@@ -798,4 +834,56 @@ pub fn alexdb_held(db: &Db, opts: &DbOptions) -> BudgetParts {
 /// Bytes as `527.6 MiB`.
 pub fn mib(bytes: usize) -> String {
     format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mapped_rss_sums_the_maps_of_one_file() {
+        let smaps = "\
+55d0a0000000-55d0a0021000 r--p 00000000 08:01 1234 /usr/bin/x
+Rss:                  64 kB
+7f0000000000-7f0000100000 r--s 00000000 08:01 99 /tmp/a b/kv.sqlite
+Size:               1024 kB
+Rss:                 400 kB
+VmFlags: rd sh mr mw me ms sd
+7f0000200000-7f0000300000 r--s 00000000 08:01 99 /tmp/a b/kv.sqlite
+Rss:                  20 kB
+7f0000400000-7f0000500000 rw-p 00000000 00:00 0
+Rss:                 999 kB
+";
+        assert_eq!(mapped_rss_in(smaps, "/tmp/a b/kv.sqlite"), 420 * 1024);
+        assert_eq!(mapped_rss_in(smaps, "/tmp/other"), 0);
+    }
+
+    #[test]
+    fn a_file_this_process_maps_has_its_touched_pages_counted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kv.sqlite");
+        std::fs::write(&path, vec![7u8; 1 << 20]).expect("write");
+        let f = std::fs::File::open(&path).expect("open");
+        // SAFETY: a shared read-only map of a file this test owns, unmapped below.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                1 << 20,
+                libc::PROT_READ,
+                libc::MAP_SHARED,
+                std::os::fd::AsRawFd::as_raw_fd(&f),
+                0,
+            )
+        };
+        assert_ne!(p, libc::MAP_FAILED);
+        // SAFETY: reads inside the 1 MiB just mapped.
+        let sum: u64 = (0..256)
+            .map(|i| u64::from(unsafe { *p.cast::<u8>().add(i * 4096) }))
+            .sum();
+        assert_eq!(sum, 7 * 256);
+        assert!(mapped_rss(&path) >= 1 << 20);
+        // SAFETY: the map made above, of that length.
+        unsafe { libc::munmap(p, 1 << 20) };
+        assert_eq!(mapped_rss(&path), 0);
+    }
 }
