@@ -613,37 +613,13 @@ pub fn run_vs_sqlite(
         let cache = query_alexdb(&alex, all.as_deref(), &warm, &timed, &mut a, progress)?;
         fill_cache(&mut a, cfg.warm, cache);
         for (engine, res) in [(&sqlite, &mut s), (&mmap, &mut m)] {
-            progress.phase(
-                &format!("queries {}", engine.kind().as_str()),
-                Some(cfg.queries),
-            );
-            if cfg.warm == WarmMode::None {
-                engine.drop_cold()?;
-            }
-            let r =
-                run_queries_warmed(engine, all.as_deref(), &warm, &timed, progress, &mut || {})?;
-            fill(res, &r.lat);
-            fill_cache(res, cfg.warm, r.cache);
-            res.found = r.found;
-            res.checksum = r.checksum;
+            let probes = (all.as_deref(), warm.as_slice(), timed.as_slice());
+            query_peer(engine, cfg, probes, res, progress)?;
         }
         equal = [&s, &m]
             .iter()
             .all(|r| r.checksum == a.checksum && r.found == a.found);
-        // Every engine must find what the mix says: all of it, or nothing under absent.
-        let expected = match mix {
-            QueryMix::Absent => 0,
-            QueryMix::Hits | QueryMix::Zipf => cfg.queries,
-        };
-        anyhow::ensure!(
-            [&a, &s, &m].iter().all(|r| r.found == expected),
-            "vs-sqlite --mix {}: found alexdb {}, sqlite {}, sqlite-mmap {} of {} queries; expected {expected} on every engine",
-            mix.as_str(),
-            a.found,
-            s.found,
-            m.found,
-            cfg.queries
-        );
+        check_found(mix, cfg.queries, [&a, &s, &m])?;
     }
     for r in [&mut a, &mut s, &mut m] {
         r.mix = mix.as_str().to_string();
@@ -676,6 +652,47 @@ pub fn run_vs_sqlite(
         sqlite_mmap: m,
         checksums_equal: equal,
     })
+}
+
+/// Runs `engine`'s warm-up and timed queries (`probes`: every key for `--warm full`,
+/// the warm-up probes, the timed ones) into `res`.
+fn query_peer(
+    engine: &SqliteEngine,
+    cfg: &VsSqliteConfig,
+    (all, warm, timed): (Option<&[i64]>, &[i64], &[i64]),
+    res: &mut EngineResult,
+    progress: &dyn Progress,
+) -> anyhow::Result<()> {
+    progress.phase(
+        &format!("queries {}", engine.kind().as_str()),
+        Some(cfg.queries),
+    );
+    if cfg.warm == WarmMode::None {
+        engine.drop_cold()?;
+    }
+    let r = run_queries_warmed(engine, all, warm, timed, progress, &mut || {})?;
+    fill(res, &r.lat);
+    fill_cache(res, cfg.warm, r.cache);
+    res.found = r.found;
+    res.checksum = r.checksum;
+    Ok(())
+}
+
+/// Every engine must find what the mix says: all of the queries, or none under absent.
+fn check_found(mix: QueryMix, queries: u64, [a, s, m]: [&EngineResult; 3]) -> anyhow::Result<()> {
+    let expected = match mix {
+        QueryMix::Absent => 0,
+        QueryMix::Hits | QueryMix::Zipf => queries,
+    };
+    anyhow::ensure!(
+        [a, s, m].iter().all(|r| r.found == expected),
+        "vs-sqlite --mix {}: found alexdb {}, sqlite {}, sqlite-mmap {} of {queries} queries; expected {expected} on every engine",
+        mix.as_str(),
+        a.found,
+        s.found,
+        m.found,
+    );
+    Ok(())
 }
 
 /// Loads one engine (timed) and reads back its settings and its share of the budget.
@@ -789,6 +806,14 @@ impl VsSqliteReport {
     /// The human-readable table (settings printed with the results).
     pub fn to_table(&self) -> String {
         let mut t = String::new();
+        self.write_conditions(&mut t);
+        self.write_engines(&mut t);
+        self.write_alexdb_layers(&mut t);
+        t
+    }
+
+    /// The run's settings: rows, mix, warm-up, values, budget.
+    fn write_conditions(&self, t: &mut String) {
         use std::fmt::Write as _;
         let _ = writeln!(
             t,
@@ -821,6 +846,11 @@ impl VsSqliteReport {
             "  budget (what alexdb holds after its load): {}",
             self.budget_parts.describe()
         );
+    }
+
+    /// Each engine's settings, then one row per engine and the speedups.
+    fn write_engines(&self, t: &mut String) {
+        use std::fmt::Write as _;
         let engines = [
             ("alexdb", &self.alexdb),
             ("sqlite", &self.sqlite),
@@ -875,6 +905,11 @@ impl VsSqliteReport {
                 "DIFFER"
             }
         );
+    }
+
+    /// Where alexdb's timed gets spent their time.
+    fn write_alexdb_layers(&self, t: &mut String) {
+        use std::fmt::Write as _;
         if let (Some(h), Some(sp)) = (self.alexdb.cache_hit_rate, self.alexdb.split) {
             let _ = writeln!(
                 t,
@@ -903,7 +938,6 @@ impl VsSqliteReport {
                 a.rocksdb_reads.unwrap_or(0)
             );
         }
-        t
     }
 }
 

@@ -880,6 +880,13 @@ impl YcsbReport {
                 super::engines::mib(r.memory_bytes as usize)
             );
         }
+        self.write_results(&mut t);
+        t
+    }
+
+    /// One row per engine, the speedups and each engine's segments.
+    fn write_results(&self, t: &mut String) {
+        use std::fmt::Write as _;
         let _ = writeln!(
             t,
             "{:<11} {:>11} {:>9} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>9} {:>11}",
@@ -936,7 +943,6 @@ impl YcsbReport {
         for r in self.results.iter().filter(|r| r.segments.len() > 1) {
             t.push_str(&segments_table(r));
         }
-        t
     }
 }
 
