@@ -75,10 +75,12 @@ fn every_option_applies_and_keeps_every_row() {
     assert!(m.contains("unpartitioned_pinning=kAll"), "{m}");
     let cases: Vec<(&str, &str, Check)> = vec![
         ("block_cache_size", "64MiB", |db| {
+            // Plus what the mostly empty 1 GiB value cache lends it.
+            let lent = db.lent_to_block_cache();
+            assert!(lent > 512 << 20, "{lent}");
             assert_eq!(
-                db.rocksdb_property("rocksdb.block-cache-capacity")
-                    .as_deref(),
-                Some("67108864")
+                db.rocksdb_property("rocksdb.block-cache-capacity"),
+                Some(((64 << 20) + lent).to_string())
             );
         }),
         ("block_cache_type", "hyper_clock", |db| {
@@ -338,6 +340,14 @@ fn every_option_applies_and_keeps_every_row() {
         // Issue 14; tests/mrc_command.rs checks what it does.
         ("value_cache_mrc", "off", |db| {
             assert!(db.miss_ratio_curve().is_none());
+        }),
+        ("lend_value_cache", "off", |db| {
+            assert_eq!(db.lent_to_block_cache(), 0);
+            let own = db.options().block_cache_bytes.to_string();
+            assert_eq!(
+                db.rocksdb_property("rocksdb.block-cache-capacity"),
+                Some(own)
+            );
         }),
     ];
     let mut seen = std::collections::HashSet::new();

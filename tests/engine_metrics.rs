@@ -84,7 +84,11 @@ fn counters_match_a_known_workload() {
     assert!(s.rocksdb.statistics_enabled);
     assert_eq!(s.rocksdb.levels.len(), 7);
     assert!(s.rocksdb.sst_files >= 1);
-    assert!(s.rocksdb.block_cache_capacity == 8 << 20);
+    // Its own size plus what the value cache lends it.
+    assert_eq!(
+        s.rocksdb.block_cache_capacity,
+        (8 << 20) + db.lent_to_block_cache()
+    );
     assert!(s.memory.rss_bytes > 0);
     assert!(s.memory.alex_bytes > 0);
     // Plain data: it serialises.
@@ -276,4 +280,42 @@ fn load_rows_are_counted_while_the_load_runs() {
         assert_eq!(bytes, r.bytes, "{method:?}");
         assert_eq!(last.ops.load, 1);
     }
+}
+
+/// Gets of absent keys send ALEX first; gets the cache answers send it back. Either way
+/// every answer is right and the value cache's hits and misses count the same.
+#[test]
+fn absent_keys_put_alex_first_and_cache_hits_put_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), options(1)).unwrap();
+    db.load((0..2_000i64).map(|k| (k * 2, vec![b'v'; 100])))
+        .unwrap();
+    assert!(!db.reads_alex_first());
+    let before = db.metrics_snapshot().cache;
+    for k in 0..1_000i64 {
+        assert_eq!(db.get(k * 2 + 1).unwrap(), None);
+    }
+    assert!(db.reads_alex_first(), "1,000 absent keys in a row");
+    let absent = db.metrics_snapshot().cache;
+    assert_eq!(absent.misses - before.misses, 1_000);
+    assert_eq!(absent.hits, before.hits);
+    // ALEX first: present keys still come from RocksDB, then from the cache.
+    for round in 0..3 {
+        for k in 0..500i64 {
+            let v = db.get(k * 2).unwrap();
+            assert_eq!(
+                v.as_deref(),
+                Some(&[b'v'; 100][..]),
+                "key {} round {round}",
+                k * 2
+            );
+        }
+    }
+    assert!(
+        !db.reads_alex_first(),
+        "cache answers outnumber absent keys"
+    );
+    let after = db.metrics_snapshot().cache;
+    assert_eq!(after.misses - absent.misses, 500);
+    assert_eq!(after.hits - absent.hits, 1_000);
 }

@@ -272,6 +272,8 @@ fn held_bytes_counts_every_part_and_table_readers_grow_without_cached_filters() 
     let dir = tempfile::tempdir().expect("tempdir");
     let o = DbOptions {
         value_cache_entries: 1_000,
+        // The block cache at its own size (lending has a test of its own).
+        lend_value_cache: false,
         ..opts()
     };
     let db = filled(dir.path(), o, 50_000);
@@ -315,5 +317,75 @@ fn held_bytes_counts_every_part_and_table_readers_grow_without_cached_filters() 
     assert!(
         outside.table_readers > h.table_readers + 50_000,
         "{outside:?} vs {h:?}"
+    );
+}
+
+/// The block cache's capacity beyond `block_cache_size`, with the value cache's bytes:
+/// never more than `value_cache_size` together.
+fn lent_and_used(db: &Db) -> (u64, u64) {
+    let h = db.held_bytes().expect("held");
+    let base = db.options().block_cache_bytes as u64;
+    assert_eq!(
+        h.block_cache_capacity - base,
+        db.lent_to_block_cache(),
+        "{h:?}"
+    );
+    (h.block_cache_capacity - base, h.value_cache)
+}
+
+#[test]
+fn the_value_cache_lends_what_it_does_not_use_to_the_block_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mib = 1u64 << 20;
+    let o = DbOptions {
+        value_cache_size: 64 << 20,
+        value_cache_entries: 1_000_000,
+        value_cache_compression: alexdb::engine::ValueCacheCompression::None,
+        warm_value_cache: alexdb::engine::WarmValueCache::Off,
+        ..opts()
+    };
+    let db = Db::open_with(dir.path().join("db"), o).expect("open");
+    let big = |k: i64| value(k).repeat(4);
+    db.load((0..60_000).map(|k| (k, big(k)))).expect("load");
+    // Empty: all of it but its bookkeeping and one 4 MiB step kept back for fills, in
+    // whole steps.
+    let (lent, used) = lent_and_used(&db);
+    assert!(used < 4 * mib, "{used}");
+    assert!((56 * mib..=60 * mib).contains(&lent), "{lent}");
+    assert_eq!(lent % (4 * mib), 0);
+
+    db.set_option("value_cache_size", "16MiB").expect("smaller");
+    let (lent, used) = lent_and_used(&db);
+    assert!((8 * mib..=12 * mib).contains(&lent) && lent + used <= 16 * mib);
+
+    // Filling the value cache takes the bytes back; the two never pass its size.
+    let mut seen = Vec::new();
+    for k in 0..60_000 {
+        assert_eq!(db.get(k).expect("get").as_deref(), Some(&big(k)[..]));
+        if k % 5_000 == 4_999 {
+            let (lent, used) = lent_and_used(&db);
+            assert!(lent + used <= 16 * mib, "lent {lent} + used {used} at {k}");
+            seen.push(lent);
+        }
+    }
+    assert!(seen.windows(2).all(|w| w[1] <= w[0]), "{seen:?}");
+    assert_eq!(
+        *seen.last().unwrap(),
+        0,
+        "a full cache lends nothing: {seen:?}"
+    );
+
+    // A new block_cache_size is the base lending adds to; off lends nothing, on again
+    // lends what a larger value cache leaves free.
+    db.set_option("block_cache_size", "4MiB").expect("block");
+    assert_eq!(db.held_bytes().unwrap().block_cache_capacity, 4 * mib);
+    db.set_option("lend_value_cache", "off").expect("off");
+    db.set_option("value_cache_size", "32MiB").expect("bigger");
+    assert_eq!(lent_and_used(&db).0, 0);
+    db.set_option("lend_value_cache", "on").expect("on");
+    let (lent, used) = lent_and_used(&db);
+    assert!(
+        lent > 0 && lent + used <= 32 * mib,
+        "lent {lent} used {used}"
     );
 }

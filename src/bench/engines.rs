@@ -16,7 +16,7 @@ use rocksdb::{DB, Options, ReadOptions, WriteBatch, WriteOptions};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::fair::{CacheUse, drop_os_cache};
+use super::fair::{CacheUse, WarmMode, drop_os_cache};
 use crate::engine::cache::ENTRY_OVERHEAD_BYTES;
 use crate::engine::store::{encode_key, rocksdb_options, rocksdb_read_options};
 use crate::engine::{Db, DbOptions};
@@ -146,11 +146,25 @@ impl AlexEngine {
         self.reopened(true)
     }
 
+    /// Ready to be warmed as `mode` says and timed within `parts`, the budget measured
+    /// with its cache full: reopened with empty caches (its files dropped from the OS page
+    /// cache for `none`) and its value cache sized to the budget's share, so what it lends
+    /// the block cache while cold stays inside the budget.
+    pub fn ready_for(self, mode: WarmMode, parts: &BudgetParts) -> anyhow::Result<Self> {
+        let mut opts = self.db.options();
+        opts.value_cache_size = (parts.value_cache as usize).max(1);
+        self.reopened_with(mode == WarmMode::None, opts)
+    }
+
     /// Closed and opened again with the same options: empty caches; with `drop_pages`
     /// its files are also dropped from the OS page cache first.
     pub fn reopened(self, drop_pages: bool) -> anyhow::Result<Self> {
-        let dir = self.db.path().to_path_buf();
         let opts = self.db.options();
+        self.reopened_with(drop_pages, opts)
+    }
+
+    fn reopened_with(self, drop_pages: bool, opts: DbOptions) -> anyhow::Result<Self> {
+        let dir = self.db.path().to_path_buf();
         let db = Arc::try_unwrap(self.db)
             .map_err(|_| anyhow::anyhow!("alexdb is still in use; cannot reopen it"))?;
         drop(db);

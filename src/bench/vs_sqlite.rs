@@ -588,11 +588,7 @@ pub fn run_vs_sqlite(
     let budget = parts.total() as usize;
     a.memory_bytes = budget as u64;
     // Timed from empty caches unless every row is read first anyway.
-    alex = match cfg.warm {
-        WarmMode::Full => alex,
-        WarmMode::Probes(_) => alex.reopened(false)?,
-        WarmMode::None => alex.reopened_cold()?,
-    };
+    alex = alex.ready_for(cfg.warm, &parts)?;
     let sqlite = SqliteEngine::create(&tmp.path().join("sqlite"), budget, 1)?;
     let mut s = load_one(&sqlite, &keys, cfg, progress)?;
     let mmap = SqliteEngine::create_mmap(&tmp.path().join("sqlite-mmap"), budget, 1)?

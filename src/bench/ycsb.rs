@@ -618,11 +618,7 @@ pub fn run_ycsb(cfg: &YcsbConfig, progress: &dyn Progress) -> anyhow::Result<Ycs
             progress.phase("filling alexdb's value cache (the budget)", None);
             let parts = alex.held_when_full(&loaded_keys(cfg), &cfg.opts)?;
             // Timed from empty caches unless every row is read first anyway.
-            alex = match mode {
-                WarmMode::Full => alex,
-                WarmMode::Probes(_) => alex.reopened(false)?,
-                WarmMode::None => alex.reopened_cold()?,
-            };
+            alex = alex.ready_for(mode, &parts)?;
             parts
         }
         None => alexdb_held(&alex.db, &cfg.opts),

@@ -23,8 +23,10 @@ use super::cache::{CacheCounters, Value, ValueCache};
 use super::error::{DbError, OpenError};
 use super::fifo::FifoWatch;
 use super::index::{AlexIndex, IndexStats};
+use super::lend::Lending;
 use super::mrc::MrcSampler;
 use super::options::{BulkLoadMethod, DbOptions, PerfLevel, WalRecoveryMode};
+use super::order::{Found, ReadOrder};
 use super::persist::{self, StartReport};
 use super::store::{DamagedRange, SstError, Store, apply_perf_level, key_hash, perf_read};
 use crate::metrics::{
@@ -130,6 +132,10 @@ pub struct Db {
     pub(super) cache: ValueCache,
     /// The value cache's miss-ratio curve estimator, fed by gets.
     pub(super) mrc: MrcSampler,
+    /// The value cache's unused bytes lent to the block cache (lend.rs).
+    pub(super) lending: Lending,
+    /// Whether gets ask ALEX before the value cache (order.rs).
+    pub(super) order: ReadOrder,
     pub(super) metrics: Metrics,
     pub(super) stripes: Box<[KeyStripe]>,
     /// The key ranges of files FIFO compaction deleted, for ALEX to follow.
@@ -232,7 +238,8 @@ impl Db {
         };
         drop(keys);
         apply_perf_level(opts.perf_level);
-        Ok(Db {
+        let base = opts.block_cache_bytes;
+        let db = Db {
             store: RwLock::new(Some(store)),
             ticker_base: Mutex::new(RocksTickers::default()),
             last_rocks: Mutex::new(Default::default()),
@@ -244,6 +251,8 @@ impl Db {
             index: RwLock::new(index),
             cache,
             mrc: MrcSampler::new(opts.value_cache_mrc),
+            lending: Lending::new(opts.lend_value_cache),
+            order: ReadOrder::default(),
             metrics: Metrics::new(opts.metrics, opts.metrics_sample_rate),
             stripes: (0..KEY_STRIPES)
                 .map(|_| KeyStripe {
@@ -263,7 +272,9 @@ impl Db {
             damaged,
             closed: AtomicBool::new(false),
             path: path.to_path_buf(),
-        })
+        };
+        db.relend(base);
+        Ok(db)
     }
 
     /// Flushes the memtables (so the next open replays no log) and releases the
@@ -401,78 +412,138 @@ impl Db {
 
     // ----- reads -------------------------------------------------------------------
 
-    /// The value of `key`, or `None` if it does not exist.
+    /// The value of `key`, or `None` if it does not exist. The value cache is asked
+    /// first, or ALEX while most gets ask for absent keys (order.rs).
     #[inline]
     pub fn get(&self, key: i64) -> Result<Option<Value>, DbError> {
         self.follow_fifo();
         if self.metrics.sample() {
             return self.get_timed(key);
         }
-        if self.cache.is_enabled() {
-            if let Some(v) = self.cache.get(key) {
-                self.mrc.observe(key, true, || self.gets_seen());
-                return Ok(Some(v));
-            }
-        } else {
-            self.metrics.incr(Counter::GetsUncached);
+        let alex_first = self.order.alex_first();
+        if !alex_first && let Some(v) = self.cached(key) {
+            return Ok(Some(v));
         }
         if !self.index.read().contains(key) {
-            self.mrc.observe(key, false, || self.gets_seen());
-            self.metrics.incr(Counter::AlexAbsent);
-            if !self.damaged.is_empty() {
-                return self.damaged_key(key);
-            }
-            return Ok(None);
+            return self.absent(key, alex_first);
+        }
+        if alex_first && let Some(v) = self.cached(key) {
+            return Ok(Some(v));
         }
         self.metrics.incr(Counter::AlexFound);
         let stripe = self.stripe(key);
         let seq = stripe.seq.load(Ordering::Acquire);
-        let store = self.store()?;
-        let Some(slice) = store.get_pinned(key)? else {
+        let got = {
+            let store = self.store()?;
+            store.get_pinned(key)?.map(|slice| Value::from(&*slice))
+        };
+        let Some(v) = got else {
             // Deleted after ALEX was checked.
             self.mrc.observe(key, false, || self.gets_seen());
             return Ok(None);
         };
+        Ok(Some(self.stored(key, v, stripe, seq)))
+    }
+
+    /// Whether gets ask ALEX before the value cache now (order.rs).
+    pub fn reads_alex_first(&self) -> bool {
+        self.order.alex_first()
+    }
+
+    /// The value cache's answer for `key` (counting a get the cache cannot serve when
+    /// it is off).
+    #[inline]
+    fn cached(&self, key: i64) -> Option<Value> {
+        if !self.cache.is_enabled() {
+            self.metrics.incr(Counter::GetsUncached);
+            return None;
+        }
+        let v = self.cache.get(key)?;
         self.mrc.observe(key, true, || self.gets_seen());
-        let v: Value = Arc::from(&*slice);
-        drop(slice);
+        Some(v)
+    }
+
+    /// ALEX said `key` does not exist. Asked first, it counts the cache miss the cache
+    /// would have counted.
+    fn absent(&self, key: i64, alex_first: bool) -> Result<Option<Value>, DbError> {
+        if alex_first {
+            if self.cache.is_enabled() {
+                self.cache.count_miss(key);
+            } else {
+                self.metrics.incr(Counter::GetsUncached);
+            }
+        }
+        self.mrc.observe(key, false, || self.gets_seen());
+        self.metrics.incr(Counter::AlexAbsent);
+        if !self.damaged.is_empty() {
+            return self.damaged_key(key);
+        }
+        Ok(None)
+    }
+
+    /// A value RocksDB returned for `key`: counted, and put in the value cache unless a
+    /// write to its stripe (sequence `seq` when the read began) raced the read.
+    /// No store guard may be held here: lending resizes the block cache through one.
+    fn stored(&self, key: i64, v: Value, stripe: &KeyStripe, seq: u64) -> Value {
+        self.mrc.observe(key, true, || self.gets_seen());
         self.metrics.incr(Counter::RowsReadStore);
         self.metrics.add(Counter::BytesReadStore, v.len() as u64);
         self.cache
             .fill(key, v.clone(), || stripe.seq.load(Ordering::Acquire) == seq);
-        Ok(Some(v))
+        self.after_fill();
+        v
     }
 
-    /// `get` with every layer timed (1 in `metrics_sample_rate` gets).
+    /// `get` with every layer timed (1 in `metrics_sample_rate` gets), in the same
+    /// order; what it finds chooses the order (order.rs).
     #[cold]
     fn get_timed(&self, key: i64) -> Result<Option<Value>, DbError> {
         let mut t = GetTiming::start();
-        if self.cache.is_enabled() {
-            let hit = self.cache.get(key);
+        let alex_first = self.order.alex_first();
+        let mut present = None;
+        if alex_first {
+            present = Some(self.index.read().contains(key));
+            t.alex();
+        }
+        if present != Some(false) {
+            let hit = self.cached(key);
             t.cache();
             if let Some(v) = hit {
-                self.mrc.observe(key, true, || self.gets_seen());
+                self.order.note(Found::Cached);
                 t.finish(&self.metrics);
                 return Ok(Some(v));
             }
-        } else {
-            self.metrics.incr(Counter::GetsUncached);
         }
-        let present = self.index.read().contains(key);
-        t.alex();
-        self.mrc.observe(key, present, || self.gets_seen());
+        let present = present.unwrap_or_else(|| {
+            let p = self.index.read().contains(key);
+            t.alex();
+            p
+        });
         if !present {
-            self.metrics.incr(Counter::AlexAbsent);
+            self.order.note(Found::Absent);
+            let r = self.absent(key, alex_first);
             t.finish(&self.metrics);
-            if !self.damaged.is_empty() {
-                return self.damaged_key(key);
-            }
-            return Ok(None);
+            return r;
         }
+        self.order.note(Found::Stored);
         self.metrics.incr(Counter::AlexFound);
         let stripe = self.stripe(key);
         let seq = stripe.seq.load(Ordering::Acquire);
         t.rest();
+        let Some(v) = self.store_get_timed(key, &mut t)? else {
+            self.mrc.observe(key, false, || self.gets_seen());
+            t.finish(&self.metrics);
+            return Ok(None);
+        };
+        t.rest();
+        let v = self.stored(key, v, stripe, seq);
+        t.cache();
+        t.finish(&self.metrics);
+        Ok(Some(v))
+    }
+
+    /// RocksDB's get of `key`, timed, with its PerfContext split when `perf_level` times.
+    fn store_get_timed(&self, key: i64, t: &mut GetTiming) -> Result<Option<Value>, DbError> {
         self.ensure_perf_level();
         let perf = self.perf_timing();
         let store = self.store()?;
@@ -495,20 +566,7 @@ impl Db {
             m.add(Counter::PerfDecompressNs, p.decompress_ns);
             t.rest();
         }
-        let Some(slice) = slice else {
-            t.finish(&self.metrics);
-            return Ok(None);
-        };
-        let v: Value = Arc::from(&*slice);
-        drop(slice);
-        self.metrics.incr(Counter::RowsReadStore);
-        self.metrics.add(Counter::BytesReadStore, v.len() as u64);
-        t.rest();
-        self.cache
-            .fill(key, v.clone(), || stripe.seq.load(Ordering::Acquire) == seq);
-        t.cache();
-        t.finish(&self.metrics);
-        Ok(Some(v))
+        Ok(slice.map(|s| Value::from(&*s)))
     }
 
     /// Whether `key` exists (ALEX only; no value is read).

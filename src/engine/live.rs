@@ -282,12 +282,13 @@ impl Db {
     /// Runs one of the engine's live setters with the value in `t`.
     fn run_setter(&self, s: Setter, t: &DbOptions) -> Result<(), DbError> {
         match s {
-            Setter::BlockCacheCapacity => {
-                self.store()?.set_block_cache_capacity(t.block_cache_bytes)
+            Setter::BlockCacheCapacity => self.relend(t.block_cache_bytes),
+            Setter::ValueCacheCapacity => {
+                self.cache
+                    .set_capacity(t.value_cache_size, t.value_cache_entries);
+                self.relend(t.block_cache_bytes);
             }
-            Setter::ValueCacheCapacity => self
-                .cache
-                .set_capacity(t.value_cache_size, t.value_cache_entries),
+            Setter::LendValueCache => self.set_lending(t.lend_value_cache, t.block_cache_bytes),
             Setter::ValueCachePolicy => self.cache.set_policy(t.value_cache_policy),
             Setter::ValueCacheCompression => self
                 .cache
@@ -459,6 +460,9 @@ impl Db {
             },
         };
         self.reopen_event(label, &result, skipped_flush.as_deref(), t0);
+        // A new store starts at block_cache_size: lend to it again.
+        drop(slot);
+        self.relend(self.opts.read().block_cache_bytes);
         result
     }
 

@@ -386,6 +386,7 @@ impl Db {
             })?;
             end -= n;
         }
+        self.relend(self.opts.read().block_cache_bytes);
         Ok(())
     }
 
@@ -438,6 +439,7 @@ impl Db {
                 last = Some(k);
             })?;
             rows += got as u64;
+            self.relend(self.opts.read().block_cache_bytes);
             from = match last {
                 Some(k) if got == want && k < i64::MAX => Some(k + 1),
                 _ => None,

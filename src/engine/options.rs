@@ -430,6 +430,8 @@ pub enum Setter {
     ReadMode,
     /// `value_cache_mrc` (the miss-ratio curve estimator).
     ValueCacheMrc,
+    /// `lend_value_cache` (the value cache's unused bytes in the block cache).
+    LendValueCache,
 }
 
 /// How an option's value is written in a RocksDB options string.
@@ -866,6 +868,12 @@ options_table! {
         "value_cache_mrc", Ty::Bool, Apply::Setter(Setter::ValueCacheMrc),
         "estimate the value cache's miss-ratio curve (.mrc)",
         watch "F5 Cache: the miss-ratio curve; F3 Latency: get p50 (sampling cost)";
+    /// While the value cache is not full, the block cache may grow into its unused
+    /// bytes; they go back as it fills (see lend.rs).
+    LendValueCache lend_value_cache: bool = true,
+        "lend_value_cache", Ty::Bool, Apply::Setter(Setter::LendValueCache),
+        "lend the value cache's unused bytes to the block cache until it fills",
+        watch "F5 Cache: block used/capacity; F3 Latency: get p50 on a cold cache";
 }
 
 impl Opt {

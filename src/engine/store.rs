@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::ErrorKind as IoKind;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 use rocksdb::{
     AsRawPtr, BlockBasedOptions, BlockBasedTablePinningTier, BottommostLevelCompaction, Cache,
@@ -1025,6 +1025,9 @@ pub(crate) struct Store {
     /// with ZSTD, which on one thread was the bulk load's bottleneck.
     sst_opts: Options,
     block_cache: Cache,
+    /// The block cache's capacity as last set (`block_cache_size` plus what the value
+    /// cache lends it; RocksDB's crate cannot read it back).
+    block_cache_capacity: AtomicUsize,
     /// Read options for gets and batched gets: `[checksums off, on]`, picked by
     /// `verify_checksums` (two fixed ones, so a live change needs no lock on the read path).
     read_opts: [ReadOptions; 2],
@@ -1210,6 +1213,7 @@ impl Store {
             opts,
             sst_opts,
             block_cache,
+            block_cache_capacity: AtomicUsize::new(o.block_cache_bytes),
             read_opts: [unverified, verified],
             verify_checksums: AtomicBool::new(o.verify_checksums),
             write_opts: [wal, nowal, sync],
@@ -1949,6 +1953,12 @@ impl Store {
         // `Cache` is a shared handle: setting the capacity on a clone changes the cache.
         let mut c = self.block_cache.clone();
         c.set_capacity(bytes);
+        self.block_cache_capacity.store(bytes, Relaxed);
+    }
+
+    /// The block cache's capacity as last set.
+    pub fn block_cache_capacity(&self) -> usize {
+        self.block_cache_capacity.load(Relaxed)
     }
 
     /// Changes the statistics level of the live statistics object (shared with RocksDB).

@@ -275,6 +275,19 @@ impl ValueCache {
         }
     }
 
+    /// Counts a miss for a key ALEX says is absent, without looking (no cache holds a
+    /// key that does not exist), so the hit rate means the same whichever layer a get
+    /// asks first. The lru policy looks anyway: its counters live under its locks.
+    #[inline]
+    pub fn count_miss(&self, key: i64) {
+        match self.policy() {
+            ValueCachePolicy::Clock => self.clock.tally.miss(),
+            ValueCachePolicy::Lru => {
+                self.lru.get(key);
+            }
+        }
+    }
+
     /// Inserts a value read from RocksDB into the active cache, unless `still_valid`
     /// (checked under the shard's lock) says a write to this key happened since the
     /// read began.
