@@ -708,8 +708,9 @@ pub(crate) struct TablePlan {
 /// files that are gone. A crash leaves unreferenced files too (a flush's or
 /// compaction's output not yet recorded, inputs not yet deleted, a load's ingest cut
 /// short): their data is also in the logs or in referenced files, so they are deleted
-/// while they are no larger than those (see [`leftover_allowance`]) and the MANIFEST
-/// ends whole; a load's files are recognized by their links. Flushes of rows written
+/// while those numbered after every referenced file are no larger than those (see
+/// [`leftover_allowance`]; older ones are inputs an edit already dropped) and the
+/// MANIFEST ends whole; a load's files are recognized by their links. Flushes of rows written
 /// without the WAL are in no log and can be of any size: with `UNLOGGED_MARKER` present
 /// the unreferenced files are moved aside, whatever their size, never deleted.
 pub(crate) fn plan_tables(path: &Path, referenced: &HashMap<u64, u64>) -> TablePlan {
@@ -738,7 +739,15 @@ pub(crate) fn plan_tables(path: &Path, referenced: &HashMap<u64, u64>) -> TableP
     } else if unreferenced.is_empty() {
         TableAction::Open
     } else {
-        let lost_bytes: u64 = unreferenced.iter().map(|t| t.bytes).sum();
+        // Numbered below a file the MANIFEST references: made before it, so an edit
+        // that survived dropped it (a compaction's input not yet deleted), or RocksDB
+        // would reference it. Only newer files can be edits a cut MANIFEST lost.
+        let newest = referenced.keys().copied().max().unwrap_or(0);
+        let lost_bytes: u64 = unreferenced
+            .iter()
+            .filter(|t| t.number > newest)
+            .map(|t| t.bytes)
+            .sum();
         let kept = referenced.values().sum::<u64>() + wal_bytes;
         let fits = lost_bytes <= leftover_allowance(kept, unreferenced.len());
         let marker = path.join(UNLOGGED_MARKER).exists();
