@@ -54,9 +54,9 @@ fn the_original_plan_profile_is_the_plans_tuning() {
         "filter has {bits_per_key:.2} bits per key"
     );
     assert_eq!(
-        db.rocksdb_property("rocksdb.block-cache-capacity")
-            .as_deref(),
-        Some("536870912")
+        db.rocksdb_property("rocksdb.block-cache-capacity"),
+        // Its own size plus what the value cache lends it.
+        Some(((512u64 << 20) + db.lent_to_block_cache()).to_string())
     );
     // The plan's value cache: the lru crate, 100,000 entries.
     let c = db.cache_counters();
@@ -84,9 +84,16 @@ fn default_tuning_is_issue_13s() {
         assert!(has(&o, line), "OPTIONS file lacks `{line}`");
     }
     assert_eq!(
-        db.rocksdb_property("rocksdb.block-cache-capacity")
-            .as_deref(),
-        Some("67108864")
+        db.rocksdb_property("rocksdb.block-cache-capacity"),
+        // Its own size plus what the value cache lends it.
+        Some(((64u64 << 20) + db.lent_to_block_cache()).to_string())
+    );
+    // An empty 1 GiB value cache lends all but one 4 MiB step and its bookkeeping.
+    assert!(db.options().lend_value_cache);
+    assert!(
+        db.lent_to_block_cache() >= 1012 << 20,
+        "{}",
+        db.lent_to_block_cache()
     );
     assert_eq!(db.options().value_cache_entries, 1_000_000_000);
     let c = db.cache_counters();
@@ -115,8 +122,8 @@ fn changed_options_reach_rocksdb() {
         "bloom filter should be off"
     );
     assert_eq!(
-        db.rocksdb_property("rocksdb.block-cache-capacity")
-            .as_deref(),
-        Some("67108864")
+        db.rocksdb_property("rocksdb.block-cache-capacity"),
+        // Its own size plus what the value cache lends it.
+        Some(((64u64 << 20) + db.lent_to_block_cache()).to_string())
     );
 }
