@@ -22,7 +22,7 @@ use crate::command::history::{app_data_dir, default_history_path};
 use crate::command::{Executor, RunSummary};
 use crate::shell::{Printer, run_commands, run_interactive, run_script, run_script_file};
 
-/// alexdb: an ALEX learned index over RocksDB with an LRU value cache, and a shell around it.
+/// alexdb: an ALEX learned index over RocksDB with a value cache (CLOCK by default), and a terminal shell with a live dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Parser)]
 #[command(name = "alexdb", version, about, long_about = None)]
 pub struct Cli {

@@ -1,4 +1,4 @@
-//! alexdb: an ALEX learned index over RocksDB with an LRU value cache.
+//! alexdb: an ALEX learned index over RocksDB with a value cache (CLOCK by default, or LRU).
 //!
 //! Layers (see docs/development.md): `engine` (index, store, cache; no terminal code), `metrics`
 //! (lock-free recorders and plain snapshots), `workload` (datasets and key generators),

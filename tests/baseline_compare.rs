@@ -525,3 +525,37 @@ fn a_failed_save_leaves_no_temporary_file() {
     ok(&mut exec, ".baseline save two");
     assert!(!tmp.exists());
 }
+
+/// A difference beyond the noise says so (the column was blank), and a differing option
+/// that applies to new files only gets a note that both sides may read the same files.
+#[test]
+fn compare_says_beyond_noise_and_notes_new_files_options() {
+    let a = window(vec![fig("get/s", 1000.0, 20.0, 30)]);
+    let b = window(vec![fig("get/s", 1500.0, 20.0, 30)]);
+    let opts_a = BTreeMap::from([("block_size".to_string(), "16KiB".to_string())]);
+    let opts_b = BTreeMap::from([("block_size".to_string(), "4KiB".to_string())]);
+    let c = compare(
+        (Side::of("a", "t", &a), &a, &opts_a),
+        (Side::of("b", "t", &b), &b, &opts_b),
+    );
+    let text = alexdb::command::exec::comparison_text(&c);
+    let row = text
+        .lines()
+        .find(|l| l.contains("get/s"))
+        .expect("get/s row");
+    assert!(row.contains("beyond noise"), "{row}");
+    assert!(
+        text.contains("note: block_size applies to new files only"),
+        "{text}"
+    );
+    // A live option differing: no note.
+    let opts_b = BTreeMap::from([
+        ("block_size".to_string(), "16KiB".to_string()),
+        ("value_cache_size".to_string(), "1GiB".to_string()),
+    ]);
+    let c = compare(
+        (Side::of("a", "t", &a), &a, &opts_a),
+        (Side::of("b", "t", &b), &b, &opts_b),
+    );
+    assert!(!alexdb::command::exec::comparison_text(&c).contains("note:"));
+}

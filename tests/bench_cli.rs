@@ -625,3 +625,58 @@ fn mix_absent_stays_out_of_rocksdb_and_zipf_is_skewed() {
         "{err}"
     );
 }
+
+/// A workload that never writes or scans shows `-` for those latencies, not `0ns`
+/// (issue 30).
+#[test]
+fn ycsb_table_shows_a_dash_for_operations_never_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(ALEXDB)
+        .args([
+            "bench",
+            "ycsb",
+            "--workload",
+            "c",
+            "--records",
+            "2000",
+            "--ops",
+            "2000",
+        ])
+        .args([
+            "--engine",
+            "alexdb",
+            "--dir",
+            dir.path().to_str().expect("utf8"),
+        ])
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("alexdb "))
+        .unwrap_or_else(|| panic!("no alexdb row: {text}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // engine, ops/s, load s, read p50, read p99, write p50, write p99, scan p50, scan p99
+    assert!(cells[3].ends_with("ns") && cells[3] != "0ns", "{row}");
+    assert_eq!(&cells[5..9], ["-", "-", "-", "-"], "{row}");
+    assert!(!row.contains(" 0ns"), "{row}");
+}
+
+/// sqlite-mmap's insert figures are SQLite's (a copy of its file): the table says so
+/// (issue 30).
+#[test]
+fn vs_sqlite_says_the_mmap_peers_inserts_are_sqlites() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(ALEXDB)
+        .args(["bench", "vs-sqlite", "--rows", "2000", "--queries", "1000"])
+        .args(["--dir", dir.path().to_str().expect("utf8")])
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("sqlite-mmap's insert rows/s are SQLite's: it starts from a copy"),
+        "{text}"
+    );
+}

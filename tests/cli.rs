@@ -27,6 +27,9 @@ fn help_lists_options_and_subcommands() {
     ] {
         assert!(text.contains(word), "--help lacks {word}:\n{text}");
     }
+    // The value cache is CLOCK by default (issue 30: it said LRU).
+    assert!(text.contains("value cache (CLOCK by default)"), "{text}");
+    assert!(!text.contains("LRU value cache"), "{text}");
     let o = alexdb(&["bench", "index", "--help"]);
     assert!(o.status.success());
     let text = stdout(&o);

@@ -692,3 +692,53 @@ fn off_starts_no_warm_up_at_open() {
     assert!(exec.jobs().list().is_empty());
     assert_eq!(exec.db().cache_counters().entries, 0);
 }
+
+/// `--values random` on `.load` and `.ycsb` writes the incompressible values the benches
+/// use, the same bytes for the same key and seed; `text` stays the default; a bad kind
+/// is one error line and loads nothing.
+#[test]
+fn load_and_ycsb_take_values_text_or_random() {
+    use alexdb::workload::dataset::{ValueKind, make_value};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = DbOptions {
+        warm_value_cache: alexdb::engine::WarmValueCache::Off,
+        ..opts()
+    };
+    let mut exec = Executor::open(&dir.path().join("db"), o).expect("open");
+    let (_, json) = job(&mut exec, ".load sequential 3000 --values random").expect("load");
+    assert_eq!(json["values"], "random", "{json}");
+    let (_, json) = job(&mut exec, ".load sequential 3000 --start 10000").expect("load");
+    assert_eq!(json["values"], "text", "{json}");
+    let get = |exec: &mut Executor, k: i64| exec.db().get(k).unwrap().unwrap().to_vec();
+    let lz4 = |vals: &[Vec<u8>]| {
+        let all: Vec<u8> = vals.concat();
+        all.len() as f64 / lz4_flex::block::compress(&all).len() as f64
+    };
+    let random: Vec<Vec<u8>> = (0..3000).map(|k| get(&mut exec, k)).collect();
+    let text: Vec<Vec<u8>> = (10_000..13_000).map(|k| get(&mut exec, k)).collect();
+    assert_eq!(random[7], make_value(ValueKind::Random, 7, 100, 42));
+    assert_eq!(text[7], make_value(ValueKind::Text, 10_007, 100, 42));
+    assert!(
+        lz4(&random) < 1.05,
+        "random values compress {:.2}:1",
+        lz4(&random)
+    );
+    assert!(lz4(&text) > 1.6, "text values compress {:.2}:1", lz4(&text));
+
+    let before = exec.db().len();
+    let r = run(&mut exec, ".load sequential 10 --start 50000 --values zip");
+    let err = format!("{:?}", r[0].result);
+    assert!(err.contains("expected text or random"), "{err}");
+    assert_eq!(exec.db().len(), before);
+
+    // A YCSB run on an empty database loads its records with the values asked for.
+    let dir2 = tempfile::tempdir().expect("tempdir");
+    let mut exec = Executor::open(&dir2.path().join("db"), opts()).expect("open");
+    job(
+        &mut exec,
+        ".ycsb c --records 2000 --ops 1000 --values random",
+    )
+    .expect("ycsb");
+    let k = exec.db().min_key().expect("records");
+    assert_eq!(get(&mut exec, k), make_value(ValueKind::Random, k, 100, 42));
+}

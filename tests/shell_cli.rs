@@ -693,6 +693,9 @@ fn load_bench_and_ycsb_in_the_shell() {
             .all(|j| j["state"] == "done" || (is_warm(&j) && j["state"] == "cancelled")),
         "{jobs:?}"
     );
+    // `.ycsb q` names the workload argument as a user knows it (issue 30).
+    let q = objs[9]["error"].as_str().unwrap_or("");
+    assert!(q.contains("WORKLOAD") && !q.contains("WORKLOAD_POS"), "{q}");
     let tiny = objs[12]["error"].as_str().unwrap_or("");
     assert!(
         tiny.contains("at least 1000 keys") && tiny.contains("holds 1"),

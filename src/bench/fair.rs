@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::workload::dataset::{splitmix64, value_for};
+use crate::workload::dataset::{make_value, splitmix64};
 
 /// How every engine is warmed before its timed phase, the same for all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,53 +58,11 @@ impl WarmMode {
     }
 }
 
-/// Which values the benchmarks load.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ValueKind {
-    /// Letters and digits whose second half repeats the first
-    /// (`workload::dataset::value_for`): LZ4 takes them to about half.
-    #[default]
-    Text,
-    /// Incompressible bytes from a fixed seed.
-    Random,
-}
-
-impl ValueKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ValueKind::Text => "text",
-            ValueKind::Random => "random",
-        }
-    }
-}
-
-impl std::str::FromStr for ValueKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "text" => Ok(ValueKind::Text),
-            "random" => Ok(ValueKind::Random),
-            _ => Err("expected text or random".into()),
-        }
-    }
-}
+pub use crate::workload::dataset::ValueKind;
 
 /// The value of `key` (`size` bytes, from `seed`): the same for every engine and run.
 pub fn bench_value(kind: ValueKind, key: i64, size: usize, seed: u64) -> Vec<u8> {
-    match kind {
-        ValueKind::Text => value_for(key, size, seed),
-        ValueKind::Random => {
-            let mut x = splitmix64((key as u64) ^ seed.rotate_left(29) ^ 0x5EED_0FBA_5E00);
-            let mut v = Vec::with_capacity(size + 8);
-            while v.len() < size {
-                x = splitmix64(x);
-                v.extend_from_slice(&x.to_le_bytes());
-            }
-            v.truncate(size);
-            v
-        }
-    }
+    make_value(kind, key, size, seed)
 }
 
 /// How LZ4 shrinks the values, measured on a sample of them.

@@ -9,6 +9,7 @@ pub mod own_keys;
 pub mod profile;
 pub mod segments;
 pub mod soak;
+pub mod steady;
 pub mod sweep;
 pub mod vs_sqlite;
 pub mod ycsb;

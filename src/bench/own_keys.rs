@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{Cancelled, Progress};
 use crate::engine::{CompactionStyle, Db, DbOptions};
-use crate::workload::dataset::value_for;
+use crate::workload::dataset::{ValueKind, make_value};
 use crate::workload::ycsb::{KeySpace, Workload};
 
 /// The widest range a workload takes (`2^40` keys): room for any number of records a
@@ -143,10 +143,10 @@ impl OwnKeys {
         self.keys.clone()
     }
 
-    /// Loads the records (`value_size` bytes, as YCSB's loader writes them).
+    /// Loads the records (`value_size` bytes of `values`, as YCSB's loader writes them).
     pub fn load(
         &self,
-        value_size: usize,
+        (values, value_size): (ValueKind, usize),
         seed: u64,
         progress: &dyn Progress,
     ) -> anyhow::Result<()> {
@@ -157,7 +157,7 @@ impl OwnKeys {
             .take_while(|i| !(i.is_multiple_of(4096) && progress.cancelled()))
             .map(|i| {
                 let k = keys.key(i);
-                (k, value_for(k, value_size, seed))
+                (k, make_value(values, k, value_size, seed))
             });
         let mut shown = 0;
         self.db.load_with_progress(rows, |n| {

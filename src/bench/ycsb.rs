@@ -899,25 +899,33 @@ impl YcsbReport {
             "memory used"
         );
         for r in &self.results {
-            let (wp50, wp99) = if r.updates > 0 {
-                (r.update_p50_ns, r.update_p99_ns)
+            let (writes, wp50, wp99) = if r.updates > 0 {
+                (r.updates, r.update_p50_ns, r.update_p99_ns)
             } else if r.rmws > 0 {
-                (r.rmw_p50_ns, r.rmw_p99_ns)
+                (r.rmws, r.rmw_p50_ns, r.rmw_p99_ns)
             } else {
-                (r.insert_p50_ns, r.insert_p99_ns)
+                (r.inserts, r.insert_p50_ns, r.insert_p99_ns)
+            };
+            // An operation the workload never ran has no latency: `-`, not 0ns.
+            let ns = |count: u64, v: u64| {
+                if count == 0 {
+                    "-".to_string()
+                } else {
+                    format!("{v}ns")
+                }
             };
             let _ = writeln!(
                 t,
-                "{:<11} {:>11.0} {:>9.2} {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9}ns {:>9} {:>11}",
+                "{:<11} {:>11.0} {:>9.2} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>9} {:>11}",
                 r.engine,
                 r.ops_per_s,
                 r.load_secs,
-                r.read_p50_ns,
-                r.read_p99_ns,
-                wp50,
-                wp99,
-                r.scan_p50_ns,
-                r.scan_p99_ns,
+                ns(r.reads, r.read_p50_ns),
+                ns(r.reads, r.read_p99_ns),
+                ns(writes, wp50),
+                ns(writes, wp99),
+                ns(r.scans, r.scan_p50_ns),
+                ns(r.scans, r.scan_p99_ns),
                 super::vs_sqlite::pct(r.hit_rate),
                 r.memory_used_bytes
                     .map_or_else(|| "-".to_string(), |b| super::engines::mib(b as usize))

@@ -166,11 +166,8 @@ impl Side {
 /// The noise test: the difference of the window values is within twice the standard
 /// error of the difference of the per-second means, `2·sqrt(sA²/nA + sB²/nB)`.
 pub fn within_noise(a: &Figure, b: &Figure) -> Option<bool> {
-    if a.n < 2 || b.n < 2 {
-        return None;
-    }
-    let se = (a.sd.powi(2) / a.n as f64 + b.sd.powi(2) / b.n as f64).sqrt();
-    Some((b.value - a.value).abs() <= 2.0 * se)
+    let noise = crate::bench::steady::two_standard_errors((a.sd, a.n), (b.sd, b.n))?;
+    Some((b.value - a.value).abs() <= noise)
 }
 
 fn delta(a: Option<&Figure>, b: Option<&Figure>, name: &str, unit: &str) -> FigureDelta {

@@ -329,7 +329,7 @@ pub struct YcsbArgs {
 #[command(name = ".ycsb", no_binary_name = true, disable_help_flag = true)]
 pub struct ShellYcsbArgs {
     /// Core workload a-f
-    #[arg(value_parser = parse_workload)]
+    #[arg(value_name = "WORKLOAD", value_parser = parse_workload)]
     pub workload_pos: Option<Workload>,
 
     #[arg(long, value_parser = parse_workload)]
@@ -359,6 +359,10 @@ pub struct ShellYcsbArgs {
 
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+
+    /// text (LZ4 about 2:1) or random (incompressible) values for the records it loads
+    #[arg(long, default_value = "text", value_parser = parse_values)]
+    pub values: ValueKind,
 
     /// Run a write workload on the rows the database holds (it writes into them)
     #[arg(long)]
@@ -445,6 +449,9 @@ pub struct GenArgs {
     pub value_size: usize,
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+    /// text (LZ4 about 2:1, like db_bench's default) or random (incompressible)
+    #[arg(long, default_value = "text", value_parser = parse_values)]
+    pub values: ValueKind,
 }
 
 impl BenchCommand {
@@ -477,6 +484,7 @@ impl LoadArgs {
         let g = |a: &GenArgs| GenOptions {
             value_size: a.value_size,
             seed: a.seed,
+            values: a.values,
         };
         match self {
             LoadArgs::Sequential {

@@ -18,7 +18,7 @@ use crate::engine::profiles::AppliedProfile;
 use crate::engine::{Db, DbError, DbOptions, WarmValueCache};
 use crate::plot::Figure;
 use crate::plot::bench as bench_plot;
-use crate::workload::dataset::{self, Source};
+use crate::workload::dataset::{self, DatasetSpec, Source};
 use crate::workload::ycsb::{KeySpace, Workload, record_key};
 
 fn refused(e: impl std::fmt::Display) -> ExecError {
@@ -164,6 +164,8 @@ pub fn start_load(
     label: &str,
 ) -> Result<JobId, ExecError> {
     let (spec, gen_opts) = args.spec();
+    // A CSV file brings its own values.
+    let values = (!matches!(spec, DatasetSpec::Csv { .. })).then_some(gen_opts.values);
     let src: Source =
         dataset::open(&spec, gen_opts, Arc::new(AtomicBool::new(false))).map_err(refused)?;
     let db = db.clone();
@@ -202,7 +204,7 @@ pub fn start_load(
         let json = serde_json::json!({
             "rows": r.rows, "new_keys": r.new_keys, "secs": r.secs,
             "rows_per_s": r.rows_per_sec, "skipped": skipped, "cancelled": h.cancelled(),
-            "dataset": label, "warm_job": warm_job,
+            "dataset": label, "warm_job": warm_job, "values": values,
         });
         Ok(Outcome::Report { text, json })
     }))
@@ -345,7 +347,7 @@ pub fn start_ycsb(
         duration: args.duration,
         profile: None,
         warm: None,
-        values: crate::bench::fair::ValueKind::Text,
+        values: args.values,
         mmap_whole_file: false,
     };
     let db = db.clone();
@@ -377,7 +379,7 @@ fn run_ycsb_job(
     h: &JobHandle,
 ) -> Result<Outcome, ExecError> {
     let keys = if let Some(own) = own {
-        match own.load(cfg.value_size, cfg.seed, h) {
+        match own.load((cfg.values, cfg.value_size), cfg.seed, h) {
             Ok(()) => own.keys(),
             Err(e) if e.is::<crate::bench::Cancelled>() => {
                 return Err(refused("cancelled while loading; nothing to report"));
@@ -386,14 +388,13 @@ fn run_ycsb_job(
         }
     } else if db.is_empty() {
         h.set_phase("loading ycsb records", Some(cfg.records));
-        let v = cfg.value_size;
-        let seed = cfg.seed;
+        let (kind, v, seed) = (cfg.values, cfg.value_size, cfg.seed);
         let h2 = h.clone();
         let rows = (0..cfg.records)
             .take_while(move |_| !h2.cancelled())
             .map(|i| {
                 let k = record_key(i);
-                (k, dataset::value_for(k, v, seed))
+                (k, dataset::make_value(kind, k, v, seed))
             });
         db.load_with_progress(rows, |n| h.set_done(n))?;
         KeySpace::generated(cfg.records)

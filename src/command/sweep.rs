@@ -18,8 +18,8 @@ use crate::bench::sweep::{
 };
 use crate::bench::ycsb::YcsbConfig;
 use crate::engine::Db;
-use crate::engine::options::{Applies, Opt, Val};
-use crate::plot::{BarChart, bar_svg, check_svg_path, save_svg};
+use crate::engine::options::{Applies, Opt, Ty, Val};
+use crate::plot::{BarChart, LineChart, Series, bar_svg, check_svg_path, line_svg, save_svg};
 use crate::workload::dataset::{DEFAULT_SEED, DEFAULT_VALUE_SIZE};
 use crate::workload::ycsb::{Distribution, Workload};
 
@@ -39,12 +39,17 @@ pub struct SweepArgs {
     /// `None`: the workload's own.
     pub distribution: Option<Distribution>,
     pub threads: u16,
+    /// The bound on each run's warm-up to a steady state.
     pub warmup: Duration,
     pub seed: u64,
     /// `--plot FILE.svg`.
     pub plot: Option<String>,
     /// `--on-my-data`: a write workload runs on the user's rows (else on its own range).
     pub on_my_data: bool,
+    /// Passes over the steps (`--repeat`).
+    pub repeat: usize,
+    /// `--no-rewrite`: measure a "new files" option on the files as they are.
+    pub no_rewrite: bool,
 }
 
 /// The flags after the option lists.
@@ -60,9 +65,17 @@ pub struct SweepFlags {
     distribution: Option<Distribution>,
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: u16,
-    /// Untimed time before each step's measurement (0 for none)
-    #[arg(long, default_value = "2s", value_parser = parse_warmup)]
+    /// Longest untimed warm-up before each run's measurement: it ends as soon as the
+    /// figures are steady (0 for none)
+    #[arg(long, default_value = "30s", value_parser = parse_warmup)]
     warmup: Duration,
+    /// Passes over the steps, every other one in reverse order (each step's figure is
+    /// the median of its runs)
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=9))]
+    repeat: u8,
+    /// Measure options that apply to new files on the files as they are (no rewrite)
+    #[arg(long)]
+    no_rewrite: bool,
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
     #[arg(long, value_name = "FILE.svg")]
@@ -176,6 +189,8 @@ impl SweepArgs {
             seed: f.seed,
             plot: f.plot,
             on_my_data: f.on_my_data,
+            repeat: usize::from(f.repeat),
+            no_rewrite: f.no_rewrite,
         }
     }
 
@@ -200,6 +215,8 @@ impl SweepArgs {
                 mmap_whole_file: false,
             },
             warmup: self.warmup,
+            repeat: self.repeat,
+            rewrite: !self.no_rewrite,
         }
     }
 }
@@ -277,7 +294,7 @@ pub fn start_sweep(
     Ok(jobs.spawn("sweep", label, "steps", move |h: &JobHandle| {
         let fail = |e: anyhow::Error| ExecError::Refused(format!("{e:#}"));
         let r = match &own {
-            Some(o) => match o.load(cfg.ycsb.value_size, cfg.ycsb.seed, h) {
+            Some(o) => match o.load((cfg.ycsb.values, cfg.ycsb.value_size), cfg.ycsb.seed, h) {
                 Ok(()) => run_sweep(&db, &cfg, Some(o.keys()), h),
                 Err(e) => Err(e),
             },
@@ -298,7 +315,7 @@ pub fn start_sweep(
             json["own_keys"] = serde_json::to_value(&gone).unwrap_or_default();
         }
         if let Some(p) = plot {
-            let written = bar_svg(&sweep_chart(&r)).and_then(|svg| save_svg(Path::new(&p), &svg));
+            let written = sweep_svg(&r).and_then(|svg| save_svg(Path::new(&p), &svg));
             match written {
                 Ok(()) => text.push_str(&format!("wrote the chart to {p}\n")),
                 Err(e) => text.push_str(&format!("chart not written: {e}\n")),
@@ -309,41 +326,136 @@ pub fn start_sweep(
     }))
 }
 
-/// `--plot`: ops/s as bars, one group per value of the first option and one series per
-/// value of the second (or one series, `ops/s`); the settings as the caption.
+/// `--plot`: a sweep over one size option is a line over the sizes (log scale), any
+/// other sweep bars; either way each point shows the min-max of its runs and the
+/// caption carries the verdict.
+pub fn sweep_svg(r: &SweepReport) -> Result<String, crate::plot::PlotError> {
+    match size_line(r) {
+        Some(c) => line_svg(&c),
+        None => bar_svg(&sweep_chart(r)),
+    }
+}
+
+/// The steps whose median is within the noise of the top one (the top too, when no
+/// step wins beyond noise).
+fn within_noise(r: &SweepReport) -> Vec<bool> {
+    let v = &r.verdict;
+    let med = |i: usize| r.steps[i].ops_per_sec;
+    let Some((top, runner)) = v.top.zip(v.runner_up) else {
+        return vec![false; r.steps.len()];
+    };
+    let noise = v.noise.unwrap_or(0.0) * med(runner);
+    (0..r.steps.len())
+        .map(|i| {
+            if i == top {
+                v.best.is_none()
+            } else {
+                med(top) - med(i) <= noise
+            }
+        })
+        .collect()
+}
+
+/// ops/s over the sizes of a one-option sweep of a size option, or `None`.
+fn size_line(r: &SweepReport) -> Option<LineChart> {
+    let [(name, _)] = r.original.as_slice() else {
+        return None;
+    };
+    let spec = Opt::lookup(name).ok()?.spec();
+    if !matches!(spec.ty, Ty::Size(_)) {
+        return None;
+    }
+    let mut pts: Vec<(f64, f64, (f64, f64))> = Vec::new();
+    for s in &r.steps {
+        let Val::Int(bytes) = spec.ty.parse(value(s, 0)).ok()? else {
+            return None;
+        };
+        pts.push((bytes as f64, s.ops_per_sec, (s.ops_min, s.ops_max)));
+    }
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Some(LineChart {
+        title: format!("ycsb-{} throughput by {name}", r.workload.as_str()),
+        x_label: format!("{name} (bytes, log scale)"),
+        y_label: "ops/s (median of the runs, bars: min-max)".to_string(),
+        caption: caption(r),
+        series: vec![Series {
+            name: "ops/s".to_string(),
+            points: pts.iter().map(|p| (p.0, p.1)).collect(),
+            ranges: pts.iter().map(|p| Some(p.2)).collect(),
+        }],
+        x_log: true,
+        ..LineChart::default()
+    })
+}
+
+fn caption(r: &SweepReport) -> Vec<String> {
+    [
+        Some(settings_line(r)),
+        verdict_line(r),
+        Some(memory_line(r)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Bars: one group per value of the first option and one series per value of the second
+/// (or one series, `ops/s`), each bar the median of its runs with their min-max, its
+/// value printed, and the bars within noise of the top one marked; the settings and the
+/// verdict as the caption.
 pub fn sweep_chart(r: &SweepReport) -> BarChart {
     let first = r.original.first().map_or("", |(n, _)| n.as_str());
     let categories: Vec<String> = unique(r.steps.iter().map(|s| value(s, 0)))
         .into_iter()
         .map(String::from)
         .collect();
-    let ops = |a: &str, b: Option<&str>| {
+    let noisy = within_noise(r);
+    let step = |a: &str, b: Option<&str>| {
         r.steps
             .iter()
-            .find(|s| value(s, 0) == a && b.is_none_or(|b| value(s, 1) == b))
-            .map_or(0.0, |s| s.ops_per_sec)
+            .position(|s| value(s, 0) == a && b.is_none_or(|b| value(s, 1) == b))
     };
-    let series = match r.original.get(1) {
-        None => vec![(
-            "ops/s".to_string(),
-            categories.iter().map(|c| ops(c, None)).collect(),
-        )],
-        Some((second, _)) => unique(r.steps.iter().map(|s| value(s, 1)))
+    let seconds: Vec<Option<String>> = match r.original.get(1) {
+        None => vec![None],
+        Some(_) => unique(r.steps.iter().map(|s| value(s, 1)))
             .into_iter()
-            .map(|v| {
-                let name = format!("{second}={v}");
-                (name, categories.iter().map(|c| ops(c, Some(v))).collect())
-            })
+            .map(|v| Some(v.to_string()))
             .collect(),
     };
-    BarChart {
+    let mut c = BarChart {
         title: format!("ycsb-{} throughput by {}", r.workload.as_str(), names(r)),
         x_label: first.to_string(),
-        y_label: "ops/s".to_string(),
-        caption: vec![settings_line(r), memory_line(r)],
-        categories,
-        series,
+        y_label: "ops/s (median of the runs, whiskers: min-max)".to_string(),
+        caption: caption(r),
+        value_labels: true,
+        ..BarChart::default()
+    };
+    for second in &seconds {
+        let idx: Vec<Option<usize>> = categories
+            .iter()
+            .map(|a| step(a, second.as_deref()))
+            .collect();
+        let name = match (second, r.original.get(1)) {
+            (Some(v), Some((n, _))) => format!("{n}={v}"),
+            _ => "ops/s".to_string(),
+        };
+        let at = |i: &Option<usize>| i.map(|i| &r.steps[i]);
+        c.series.push((
+            name,
+            idx.iter()
+                .map(|i| at(i).map_or(0.0, |s| s.ops_per_sec))
+                .collect(),
+        ));
+        c.ranges.push(
+            idx.iter()
+                .map(|i| at(i).map(|s| (s.ops_min, s.ops_max)))
+                .collect(),
+        );
+        c.within_noise
+            .push(idx.iter().map(|i| i.is_some_and(|i| noisy[i])).collect());
     }
+    c.categories = categories;
+    c
 }
 
 /// The memory each step held (the budget the bars rest on), measured after the step.
@@ -360,14 +472,14 @@ fn memory_line(r: &SweepReport) -> String {
     )
 }
 
-/// The result for people: the settings, the table (best marked), the grid for two
-/// options, the bar chart, and whether the options are back.
+/// The result for people: the settings, the table (winner marked), the grid for two
+/// options, the bar chart, the verdict, and whether the options are back.
 pub fn sweep_text(r: &SweepReport) -> String {
     let mut t = format!("sweep of {}: {}\n", names(r), settings_line(r));
     t.push_str(&render_table(&steps_table(r), OutputMode::Table));
     if r.options.len() == 2 {
         t.push_str(&format!(
-            "ops/s by value (rows: {}, columns: {})\n",
+            "ops/s by value, median of the runs (rows: {}, columns: {})\n",
             r.options[0], r.options[1]
         ));
         t.push_str(&render_table(&grid_table(r), OutputMode::Table));
@@ -378,23 +490,17 @@ pub fn sweep_text(r: &SweepReport) -> String {
         .map(|s| (step_label(&s.values), s.ops_per_sec))
         .collect();
     if !bars.is_empty() {
-        t.push_str("ops/s:\n");
+        t.push_str("ops/s (median of the runs):\n");
         t.push_str(&bar_chart(&bars, r.best, 40));
     }
-    for s in r.steps.iter().filter(|s| s.samples < FEW_SAMPLES) {
-        t.push_str(&format!(
-            "note: {} ran only {} operations, too few for a steady p99; run it longer (--duration)\n",
-            pairs_text(&s.values),
-            s.samples
-        ));
+    for line in [verdict_line(r), drift_line(r), rewrite_line(r)]
+        .into_iter()
+        .flatten()
+    {
+        t.push_str(&line);
+        t.push('\n');
     }
-    if r.cancelled {
-        t.push_str(&format!(
-            "cancelled after {} of {} steps\n",
-            r.steps.len(),
-            r.planned_steps
-        ));
-    }
+    t.push_str(&notes(r));
     t.push_str(&if r.restored {
         format!("restored {}\n", pairs_text(&r.original))
     } else {
@@ -403,6 +509,103 @@ pub fn sweep_text(r: &SweepReport) -> String {
             pairs_text(&r.original)
         )
     });
+    t
+}
+
+/// Who won, or that nobody did beyond noise.
+pub fn verdict_line(r: &SweepReport) -> Option<String> {
+    let v = &r.verdict;
+    let label = |i: usize| step_label(&r.steps[i].values);
+    let (top, runner) = v.top.zip(v.runner_up)?;
+    let (margin, noise) = (
+        v.margin.unwrap_or(0.0) * 100.0,
+        v.noise.unwrap_or(0.0) * 100.0,
+    );
+    Some(match v.best {
+        Some(b) => format!(
+            "winner: {} at {:.0} ops/s, {margin:+.1}% over {} (noise ±{noise:.1}%)",
+            label(b),
+            r.steps[b].ops_per_sec,
+            label(runner)
+        ),
+        None => format!(
+            "no difference beyond noise: {} leads {} by {margin:.1}%, within the noise of ±{noise:.1}%",
+            label(top),
+            label(runner)
+        ),
+    })
+}
+
+/// The check run of the first step at the end.
+fn drift_line(r: &SweepReport) -> Option<String> {
+    let d = r.drift?;
+    let label = step_label(&r.steps.get(d.step)?.values);
+    let change = d.change * 100.0;
+    Some(if d.drifted {
+        format!(
+            "drift: {label} measured {:.0} ops/s over the sweep and {:.0} when run again at the end ({change:+.1}%), beyond its noise: the machine or the data moved during the sweep, so trust these figures less",
+            d.median, d.last
+        )
+    } else {
+        format!(
+            "check run of {label} at the end: {:.0} ops/s ({change:+.1}%), within its noise",
+            d.last
+        )
+    })
+}
+
+/// How the swept "new files" options reached the measured data.
+fn rewrite_line(r: &SweepReport) -> Option<String> {
+    let opts = r.new_files_options.join(", ");
+    match r.rewrite {
+        "compaction" => {
+            let secs: f64 = r
+                .steps
+                .iter()
+                .flat_map(|s| &s.runs)
+                .filter_map(|x| x.rewrite_secs)
+                .sum();
+            Some(format!(
+                "{opts} apply to new files: every run first rewrote the data under its values (a full compaction; {secs:.1} s in all)"
+            ))
+        }
+        "none" => Some(format!(
+            "existing files unchanged (--no-rewrite): {opts} apply to new files only, so these steps read the same files"
+        )),
+        _ => None,
+    }
+}
+
+/// Steps too short for a steady p99, warm-ups that never settled, a cancel.
+fn notes(r: &SweepReport) -> String {
+    let mut t = String::new();
+    for s in r.steps.iter().filter(|s| s.samples < FEW_SAMPLES) {
+        t.push_str(&format!(
+            "note: {} ran only {} operations, too few for a steady p99; run it longer (--duration)\n",
+            pairs_text(&s.values),
+            s.samples
+        ));
+    }
+    for s in r.steps.iter().filter(|s| !s.settled) {
+        let why = if r.warmup_secs == 0.0 {
+            "it had no warm-up (--warmup 0)".to_string()
+        } else {
+            format!("its warm-up did not settle within {} s", r.warmup_secs)
+        };
+        t.push_str(&format!(
+            "note: {} is marked ~: {why}, so its figures may still have been moving\n",
+            pairs_text(&s.values)
+        ));
+    }
+    if r.cancelled {
+        let runs: usize = r.steps.iter().map(|s| s.runs.len()).sum();
+        t.push_str(&format!(
+            "cancelled after {runs} of {} runs ({} of {} steps measured)\n",
+            r.order.len(),
+            r.steps.len(),
+            r.planned_steps
+        ));
+    }
     t
 }
 
@@ -415,13 +618,14 @@ fn names(r: &SweepReport) -> String {
 /// What every figure of the sweep rests on.
 fn settings_line(r: &SweepReport) -> String {
     format!(
-        "ycsb-{} ({}), {} distribution, {} records, {} s measured per step after {} s warm-up, {} thread(s), seed {}",
+        "ycsb-{} ({}), {} distribution, {} records, {} s measured per run after a warm-up to a steady state (at most {} s), {} pass(es) in alternating order, {} thread(s), seed {}",
         r.workload.as_str(),
         r.mix,
         r.distribution.as_str(),
         r.records,
         r.duration_secs,
         r.warmup_secs,
+        r.repeat,
         r.threads,
         r.seed
     )
@@ -449,15 +653,18 @@ fn steps_table(r: &SweepReport) -> Table {
     let mut cols: Vec<&str> = r.original.iter().map(|(n, _)| n.as_str()).collect();
     cols.extend([
         "ops/s",
+        "min-max",
+        "runs",
         "p50",
         "p99",
         "value hit",
         "block hit",
         "memory MiB",
-        "rss MiB",
+        "steady",
         "best",
     ]);
     let mut t = Table::new(&cols);
+    let mib = |b: u64| Cell::Text(format!("{:.1}", b as f64 / (1u64 << 20) as f64));
     for (i, s) in r.steps.iter().enumerate() {
         let mut row: Vec<Cell> = s
             .values
@@ -466,15 +673,14 @@ fn steps_table(r: &SweepReport) -> Table {
             .collect();
         row.extend([
             Cell::Int(s.ops_per_sec.round() as i64),
+            Cell::Text(format!("{:.0}-{:.0}", s.ops_min, s.ops_max)),
+            Cell::Int(s.runs.len() as i64),
             micros(s.p50_ns),
             micros(s.p99_ns),
             pct(s.value_cache_hit_rate),
             pct(s.block_cache_hit_rate),
-            Cell::Text(format!(
-                "{:.1}",
-                s.memory_bytes as f64 / (1u64 << 20) as f64
-            )),
-            Cell::Text(format!("{:.1}", s.rss_bytes as f64 / (1u64 << 20) as f64)),
+            mib(s.memory_bytes),
+            Cell::Text(if s.settled { "yes" } else { "~" }.into()),
             Cell::Text(if r.best == Some(i) { "*" } else { "" }.into()),
         ]);
         t.rows.push(row);

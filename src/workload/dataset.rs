@@ -66,6 +66,7 @@ impl DatasetSpec {
 pub struct GenOptions {
     pub value_size: usize,
     pub seed: u64,
+    pub values: ValueKind,
 }
 
 impl Default for GenOptions {
@@ -73,6 +74,7 @@ impl Default for GenOptions {
         GenOptions {
             value_size: DEFAULT_VALUE_SIZE,
             seed: DEFAULT_SEED,
+            values: ValueKind::Text,
         }
     }
 }
@@ -138,6 +140,59 @@ fn io_err(path: &Path, e: std::io::Error) -> DatasetError {
         path: path.display().to_string(),
         reason,
     }
+}
+
+/// Which values generated rows get (`--values`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueKind {
+    /// Letters and digits whose second half repeats the first ([`value_for`]): LZ4
+    /// takes them to about half, like db_bench's default.
+    #[default]
+    Text,
+    /// Incompressible bytes from the seed.
+    Random,
+}
+
+impl ValueKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueKind::Text => "text",
+            ValueKind::Random => "random",
+        }
+    }
+}
+
+impl std::str::FromStr for ValueKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(ValueKind::Text),
+            "random" => Ok(ValueKind::Random),
+            _ => Err("expected text or random".into()),
+        }
+    }
+}
+
+/// The value of `key` of `kind` (`size` bytes, from `seed`): the same for every engine,
+/// run and front end.
+pub fn make_value(kind: ValueKind, key: i64, size: usize, seed: u64) -> Vec<u8> {
+    match kind {
+        ValueKind::Text => value_for(key, size, seed),
+        ValueKind::Random => random_value(key, size, seed),
+    }
+}
+
+/// `size` incompressible bytes derived from `key` and `seed`.
+fn random_value(key: i64, size: usize, seed: u64) -> Vec<u8> {
+    let mut x = splitmix64((key as u64) ^ seed.rotate_left(29) ^ 0x5EED_0FBA_5E00);
+    let mut v = Vec::with_capacity(size + 8);
+    while v.len() < size {
+        x = splitmix64(x);
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    v.truncate(size);
+    v
 }
 
 /// A value of `size` bytes derived from `key` (same key, size and seed: same value).
@@ -293,7 +348,11 @@ pub fn open(
 ) -> Result<Source, DatasetError> {
     let stats = Arc::new(SourceStats::default());
     let label = spec.label();
-    let GenOptions { value_size, seed } = gen_opts;
+    let GenOptions {
+        value_size,
+        seed,
+        values,
+    } = gen_opts;
     if value_size > MAX_VALUE_BYTES {
         return Err(DatasetError::Invalid(format!(
             "value size {value_size} is above the 16 MiB limit"
@@ -305,7 +364,7 @@ pub fn open(
             (None, csv_rows(path, key, value.as_deref(), &stats, cap)?)
         }
         DatasetSpec::Sosd { path } => {
-            let (n, it) = sosd_rows(path, value_size, seed)?;
+            let (n, it) = sosd_rows(path, (values, value_size), seed)?;
             (Some(n), it)
         }
         DatasetSpec::Sequential { n, start, step } => {
@@ -314,7 +373,7 @@ pub fn open(
             let (start, step) = (*start, *step);
             let it = (0..*n as i64).map(move |i| {
                 let k = start + i * step;
-                Ok((k, value_for(k, value_size, seed)))
+                Ok((k, make_value(values, k, value_size, seed)))
             });
             (Some(*n), Box::new(it))
         }
@@ -322,7 +381,7 @@ pub fn open(
             check_count(*n)?;
             let it = Timestamps::new(seed)
                 .take(*n as usize)
-                .map(move |k| Ok((k, value_for(k, value_size, seed))));
+                .map(move |k| Ok((k, make_value(values, k, value_size, seed))));
             (Some(*n), Box::new(it))
         }
         _ => {
@@ -330,7 +389,7 @@ pub fn open(
             let n = keys.len() as u64;
             let it = keys
                 .into_iter()
-                .map(move |k| Ok((k, value_for(k, value_size, seed))));
+                .map(move |k| Ok((k, make_value(values, k, value_size, seed))));
             (Some(n), Box::new(it))
         }
     };
@@ -572,7 +631,11 @@ fn whole_row(record: &csv::ByteRecord) -> Vec<u8> {
     v
 }
 
-fn sosd_rows(path: &Path, value_size: usize, seed: u64) -> Result<(u64, RowIter), DatasetError> {
+fn sosd_rows(
+    path: &Path,
+    (values, value_size): (ValueKind, usize),
+    seed: u64,
+) -> Result<(u64, RowIter), DatasetError> {
     let file = File::open(path).map_err(|e| io_err(path, e))?;
     let len = file.metadata().map_err(|e| io_err(path, e))?.len();
     let shown = path.display().to_string();
@@ -612,7 +675,7 @@ fn sosd_rows(path: &Path, value_size: usize, seed: u64) -> Result<(u64, RowIter)
         let k = u64::from_le_bytes(b);
         index += 1;
         match i64::try_from(k) {
-            Ok(key) => Some(Ok((key, value_for(key, value_size, seed)))),
+            Ok(key) => Some(Ok((key, make_value(values, key, value_size, seed)))),
             Err(_) => Some(Err(DatasetError::SosdKeyTooLarge {
                 path: shown.clone(),
                 index: index - 1,

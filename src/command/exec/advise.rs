@@ -150,7 +150,7 @@ impl Executor {
             p.rule,
             p.commands().join("; ")
         );
-        let outcome = self.apply_marked(target, label)?;
+        let outcome = with_note(self.apply_marked(target, label)?, new_files_note(&p.sets));
         self.advice.undo.push(Applied {
             n,
             rule: p.rule,
@@ -260,5 +260,65 @@ fn quiet_json(rule: &str, f: &Finding) -> Option<Json> {
         Finding::Quiet(figs) => Some(json!({"rule": rule, "figures": figures_json(figs)})),
         Finding::NoData(why) => Some(json!({"rule": rule, "no_data": why})),
         Finding::Propose(_) => None,
+    }
+}
+
+/// For options that apply to new files only: the data on disk is unchanged until it is
+/// rewritten, so a measurement right after the apply reads the old files.
+fn new_files_note(sets: &[(String, String)]) -> Option<String> {
+    use crate::engine::options::{Applies, Opt};
+    let names: Vec<&str> = sets
+        .iter()
+        .filter(|(n, _)| Opt::lookup(n).is_ok_and(|o| o.applies() == Applies::NewFiles))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    (!names.is_empty()).then(|| {
+        format!(
+            "note: {} applies to new files only; the data read now is still in files written before (.compact rewrites them, then compare)",
+            names.join(", ")
+        )
+    })
+}
+
+/// `o` with `note` as its last line.
+fn with_note(o: Outcome, note: Option<String>) -> Outcome {
+    let Some(note) = note else { return o };
+    match o {
+        Outcome::Message(m) => Outcome::Message(format!("{m}\n{note}")),
+        Outcome::Report { mut text, mut json } => {
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(&note);
+            text.push('\n');
+            json["note"] = Json::String(note);
+            Outcome::Report { text, json }
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(n: &str, v: &str) -> (String, String) {
+        (n.to_string(), v.to_string())
+    }
+
+    #[test]
+    fn a_new_files_proposal_notes_that_the_files_are_unchanged() {
+        let note = new_files_note(&[set("block_size", "8KiB"), set("value_cache_size", "1GiB")]);
+        let note = note.expect("block_size applies to new files");
+        assert!(
+            note.starts_with("note: block_size applies to new files only"),
+            "{note}"
+        );
+        assert!(new_files_note(&[set("value_cache_size", "1GiB")]).is_none());
+        let o = with_note(Outcome::Message("applied".into()), Some(note.clone()));
+        assert!(
+            matches!(&o, Outcome::Message(m) if m.ends_with(&note)),
+            "{o:?}"
+        );
     }
 }

@@ -219,7 +219,7 @@ pub fn comparison_text(c: &Comparison) -> String {
             text(
                 match f.within_noise {
                     Some(true) => "within noise",
-                    Some(false) => "",
+                    Some(false) => "beyond noise",
                     None => "n/a",
                 }
                 .into(),
@@ -229,5 +229,20 @@ pub fn comparison_text(c: &Comparison) -> String {
     let mut out = side_line("A", &c.baseline_a);
     out.push_str(&side_line("B", &c.baseline_b));
     out.push_str(&render_table(&t, crate::command::OutputMode::Table));
+    for name in new_files_differ(c) {
+        out.push_str(&format!(
+            "note: {name} applies to new files only: unless the data was rewritten between A and B (.compact), both read files written under A's value\n"
+        ));
+    }
     out
+}
+
+/// Differing options that apply only to files written after a change.
+pub fn new_files_differ(c: &Comparison) -> Vec<&str> {
+    use crate::engine::options::{Applies, Opt};
+    c.options_differ
+        .iter()
+        .filter(|o| Opt::lookup(&o.name).is_ok_and(|x| x.applies() == Applies::NewFiles))
+        .map(|o| o.name.as_str())
+        .collect()
 }
