@@ -9,14 +9,14 @@ use std::time::Duration;
 use crate::command::exec::{MAX_LINE_BYTES, job_result, not_utf8_text};
 use crate::command::jobs::{JobId, JobState, JobStatus, Jobs};
 use crate::command::render::{self, Shown, render_report, report_json};
-use crate::command::{
-    ExecError, Executor, Report, RunSummary, Session, is_complete, starts_command,
-};
+use crate::command::{ExecError, Executor, Report, RunSummary, Session};
 
 pub mod progress;
 mod repl;
+pub mod statement;
 
-pub use repl::run_interactive;
+pub use repl::{CONTINUATION_PROMPT, PROMPT, run_interactive};
+pub use statement::Pending;
 
 /// Writes reports: results to stdout (or the `.output` file), errors to stderr, each
 /// flushed at once so a program on the other end of a pipe sees every answer as it comes.
@@ -253,14 +253,16 @@ pub fn run_script(
     printer: &mut Printer<'_>,
 ) -> std::io::Result<RunSummary> {
     let mut total = RunSummary::default();
-    let mut pending = String::new();
+    let mut pending = Pending::default();
     let mut bytes = Vec::new();
     let mut line_no = 0usize;
     loop {
         bytes.clear();
         let read = read_line_capped(input, &mut bytes, MAX_LINE_BYTES)?;
         if read == Line::End {
-            run_pending(exec, printer, &mut pending, &mut total);
+            if let Some(text) = pending.take() {
+                run_statement(exec, printer, &text, &mut total);
+            }
             break;
         }
         line_no += 1;
@@ -279,31 +281,25 @@ pub fn run_script(
             }
             continue;
         };
-        // An unfinished SQL statement followed by a new command lacked its `;`: run it
-        // as it is rather than swallow the rest of the script.
-        if starts_command(line) && run_pending(exec, printer, &mut pending, &mut total) {
-            break;
-        }
-        pending.push_str(line);
-        if is_complete(&pending) && run_pending(exec, printer, &mut pending, &mut total) {
+        let ready = pending.push_line(line);
+        if ready
+            .iter()
+            .any(|text| run_statement(exec, printer, text, &mut total))
+        {
             break;
         }
     }
     Ok(total)
 }
 
-/// Runs what is pending and adds it to `total`; true when the run must stop.
-fn run_pending(
+/// Runs `text` and adds it to `total`; true when the run must stop.
+fn run_statement(
     exec: &mut Executor,
     printer: &mut Printer<'_>,
-    pending: &mut String,
+    text: &str,
     total: &mut RunSummary,
 ) -> bool {
-    if pending.trim().is_empty() {
-        return false;
-    }
-    let s = exec.run_text(pending, &mut |s, r| printer.emit(s, r));
-    pending.clear();
+    let s = exec.run_text(text, &mut |s, r| printer.emit(s, r));
     total.ran += s.ran;
     total.failed += s.failed;
     total.stopped = s.stopped;

@@ -2,7 +2,7 @@
 //! foreground jobs. indicatif draws nothing when stderr is not a terminal.
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use parking_lot::Mutex;
 
 use crate::command::jobs::JobStatus;
@@ -20,13 +20,28 @@ impl Default for BarProgress {
 
 fn style(known: bool) -> ProgressStyle {
     let t = if known {
-        "{msg:28} [{bar:30}] {pos}/{len} {per_sec} eta {eta}"
+        "{msg:28} [{bar:30}] {pos}/{len} {rate} eta {eta}"
     } else {
-        "{spinner} {msg:28} {pos} {per_sec}"
+        "{spinner} {msg:28} {pos} {rate}"
     };
     ProgressStyle::with_template(t)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&rate_text(s.per_sec()));
+        })
         .progress_chars("=> ")
+}
+
+/// `2,758,858/s`: a rate in whole steps (indicatif's own `{per_sec}` prints four
+/// decimals, `2,758,858.4979/s`); below 10/s one decimal.
+pub fn rate_text(per_sec: f64) -> String {
+    if !per_sec.is_finite() || per_sec <= 0.0 {
+        return "0/s".to_string();
+    }
+    if per_sec < 10.0 {
+        return format!("{per_sec:.1}/s");
+    }
+    format!("{}/s", crate::tui::fmt::grouped(per_sec.round() as u64))
 }
 
 impl BarProgress {
@@ -86,5 +101,18 @@ impl crate::bench::Progress for BarProgress {
         if let Some(b) = self.bar.lock().as_ref() {
             b.inc(n);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rate_text;
+
+    #[test]
+    fn rates_are_whole_numbers_with_separators() {
+        assert_eq!(rate_text(2_758_858.497_9), "2,758,858/s");
+        assert_eq!(rate_text(999.6), "1,000/s");
+        assert_eq!(rate_text(2.34), "2.3/s");
+        assert_eq!(rate_text(f64::NAN), "0/s");
     }
 }

@@ -12,9 +12,9 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{CompletionType, Config, Context, Editor, Helper};
 
-use super::Printer;
+use super::{Pending, Printer};
 use crate::command::history::History;
-use crate::command::{Executor, RunSummary, complete, is_complete, starts_command};
+use crate::command::{Executor, RunSummary, complete};
 
 pub const PROMPT: &str = "alexdb> ";
 /// The prompt while an SQL statement waits for its `;`.
@@ -92,7 +92,7 @@ pub fn run_interactive(
         printer,
         err,
         warned: false,
-        pending: String::new(),
+        pending: Pending::default(),
         total: RunSummary::default(),
     };
     loop {
@@ -128,31 +128,29 @@ struct Lines<'a, 'p> {
     printer: &'a mut Printer<'p>,
     err: &'a mut dyn Write,
     warned: bool,
-    /// An unfinished SQL statement (no `;` yet), lines joined by newlines.
-    pending: String,
+    /// An unfinished SQL statement (no `;` yet).
+    pending: Pending,
     total: RunSummary,
 }
 
 impl Lines<'_, '_> {
-    /// Takes one typed line; true when the shell should quit. A line that starts a new
-    /// command ends an unfinished statement (run as it is, as scripts do); otherwise
-    /// the statement waits for its `;`.
+    /// Takes one typed line and runs the statements it completes ([`Pending`]); true
+    /// when the shell should quit.
     fn take(&mut self, line: &str, editor: &mut Editor<ShellHelper, DefaultHistory>) -> bool {
-        if !self.pending.is_empty() && starts_command(line) && self.run_pending(editor) {
-            return true;
-        }
-        self.pending.push_str(line);
-        self.pending.push('\n');
-        is_complete(&self.pending) && self.run_pending(editor)
+        let ready = self.pending.push_line(line);
+        ready.iter().any(|text| self.run(text, editor))
     }
 
-    /// Runs the pending text and records it in the history; true when it quit.
+    /// Runs what is pending (Ctrl-D ends the input); true when it quit.
     fn run_pending(&mut self, editor: &mut Editor<ShellHelper, DefaultHistory>) -> bool {
-        let text = std::mem::take(&mut self.pending);
-        if text.trim().is_empty() {
-            return false;
-        }
-        if let Some(entry) = self.history.push(&text) {
+        self.pending
+            .take()
+            .is_some_and(|text| self.run(&text, editor))
+    }
+
+    /// Runs `text` and records it in the history; true when it quit.
+    fn run(&mut self, text: &str, editor: &mut Editor<ShellHelper, DefaultHistory>) -> bool {
+        if let Some(entry) = self.history.push(text) {
             let _ = editor.add_history_entry(entry);
             if let Err(e) = self.history.save()
                 && !self.warned
@@ -162,7 +160,7 @@ impl Lines<'_, '_> {
             }
         }
         let printer = &mut *self.printer;
-        let s = self.exec.run_text(&text, &mut |s, r| printer.emit(s, r));
+        let s = self.exec.run_text(text, &mut |s, r| printer.emit(s, r));
         self.total.ran += s.ran;
         self.total.failed += s.failed;
         self.total.quit |= s.quit;
