@@ -133,6 +133,13 @@ fn rows() -> Vec<(&'static str, Want)> {
             E("unknown command \".hlep\"; did you mean \".help\"?"),
         ),
         (".tmier on", E("did you mean \".timer\"?")),
+        // SQL statements are suggested as SQL is written.
+        (
+            "SELEC * FROM kv",
+            E("unknown command \"SELEC\"; did you mean \"SELECT\"?"),
+        ),
+        ("selct key from kv", E("did you mean \"SELECT\"?")),
+        ("delet from kv where key = 1", E("did you mean \"DELETE\"?")),
         (
             "frobnicate",
             E("unknown command \"frobnicate\" (type .help"),

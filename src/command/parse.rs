@@ -347,11 +347,16 @@ pub fn parse_command(input: &str) -> Result<Command, ParseError> {
     }
 }
 
+/// The SQL statements of the subset, offered by "did you mean" (in upper case, as SQL
+/// is written: `SELEC` -> `SELECT`).
+const SQL_STATEMENTS: &[&str] = &["SELECT", "INSERT", "DELETE"];
+
 fn unknown(name: &str) -> ParseError {
     let lower = name.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
-    for cand in COMMAND_NAMES.iter().chain(DOT_COMMAND_NAMES.iter()) {
-        let d = levenshtein(&lower, cand);
+    let names = COMMAND_NAMES.iter().chain(DOT_COMMAND_NAMES.iter());
+    for cand in names.chain(SQL_STATEMENTS) {
+        let d = levenshtein(&lower, &cand.to_ascii_lowercase());
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }
