@@ -447,3 +447,89 @@ fn the_dashboard_shows_the_saved_options_at_open() {
     assert!(t.exit().success());
     assert!(t.restored());
 }
+
+/// Issue 30: a multi-line SELECT pasted into the dashboard runs once, as written: one
+/// filtered result and no error. Typed SQL without its `;` waits at the continuation
+/// prompt; lines that arrive as keys (no bracketed paste) get the paste's summary; the
+/// statements enter the Up-arrow history as one line each.
+#[test]
+fn pasted_sql_runs_as_written() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::spawn(&["--temp"], home.path());
+    t.wait_for("alexdb>");
+    // Four lines at once, as a terminal without bracketed paste sends a paste.
+    t.send("put 4 d\rput 5 e\rput 6 f\rput 7 g\r");
+    t.wait_for("pasted 4 lines: 4 ran, 0 failed");
+    t.send("\x1b[200~SELECT * FROM kv\r WHERE key BETWEEN 5 AND 6;\r\x1b[201~");
+    let s = t.wait_for("pasted 2 lines: 1 ran, 0 failed");
+    let s = if s.contains("|   6 | f     |") {
+        s
+    } else {
+        t.wait_for("|   6 | f     |")
+    };
+    assert!(s.contains("|   5 | e     |"), "{s}");
+    assert!(!s.contains("|   7 |") && !s.contains("error"), "{s}");
+
+    t.send("SELECT COUNT(*) FROM kv\r");
+    let s = t.wait_for("   ...>");
+    assert!(s.contains("waiting for ;"), "{s}");
+    assert!(!s.contains("|        4 |"), "it waits for its `;`:\n{s}");
+    t.send(";\r");
+    t.wait_for("|        4 |");
+    t.wait_until("the prompt back", |s| !s.contains("   ...>"));
+
+    // Up: the typed statement, then the pasted one, each on one line.
+    t.send("\x1b[A");
+    let in_line = |s: &str, text: &str| {
+        s.lines()
+            .any(|l| l.starts_with("alexdb> ") && l.contains(text))
+    };
+    t.wait_until("the count in the line", |s| {
+        in_line(s, "SELECT COUNT(*) FROM kv ;")
+    });
+    t.send("\x1b[A");
+    t.wait_until("the pasted statement in the line", |s| {
+        in_line(s, "SELECT * FROM kv WHERE key BETWEEN 5 AND 6;")
+    });
+    t.send("\x15.quit\r");
+    assert!(t.exit().success());
+    assert!(t.restored());
+}
+
+/// The resident set of process `pid` in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// Issue 30: `SELECT * FROM kv;` over 200,000 rows keeps the pane's bound of rows and
+/// says how many it did not keep, and the process does not grow by the result's size
+/// (it grew by hundreds of MiB at 1M rows when every row was kept).
+#[test]
+fn a_big_select_keeps_a_bounded_result() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let args = ["--temp", "--set", "warm_value_cache=off"];
+    let mut t = Term::spawn(&args, home.path());
+    t.wait_for("alexdb>");
+    t.send(".load sequential 200000\r");
+    t.wait_for("done in");
+    t.send("count\r");
+    t.wait_for("200000");
+    let pid = t.child.process_id().expect("pid");
+    std::thread::sleep(Duration::from_millis(500));
+    let before = rss_kib(pid);
+    t.send("SELECT * FROM kv;\r");
+    let s = t.wait_for("199,000 more rows not kept");
+    assert!(
+        line_with(&s, "F9 Output").contains("SELECT * FROM kv;"),
+        "{s}"
+    );
+    let grown = rss_kib(pid).saturating_sub(before);
+    assert!(grown < 40 << 10, "RSS grew by {} MiB", grown >> 10);
+    t.send(".quit\r");
+    assert!(t.exit().success());
+}

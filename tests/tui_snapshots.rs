@@ -394,7 +394,10 @@ fn figures_from_few_samples_say_so() {
     a.push_sample(1.0, s);
     for (pane, want) in [
         (Pane::Latency, "n=1, too few samples"),
-        (Pane::Split, "too few samples: 2 timed gets"),
+        (
+            Pane::Split,
+            "too few samples: per timed get (cache hits included): 2 gets",
+        ),
         (Pane::Split, "RocksDB get: too few samples (2 gets)"),
         (Pane::Cache, "33.3% too few n=3"),
     ] {
@@ -427,7 +430,7 @@ fn get_split_keeps_the_last_run_dimmed_when_idle() {
     let term = draw(&a, 120, 40);
     let t = text(&a, 120, 40);
     assert!(t.contains("idle, last run"), "{t}");
-    assert!(t.contains("timed gets in 5 s"), "{t}");
+    assert!(t.contains("gets timed in the last 5 s"), "{t}");
     assert!(!t.contains("no timed gets"), "{t}");
     let buf = term.backend().buffer();
     let row = (0..40)
@@ -611,4 +614,82 @@ fn baseline_reference_lines() {
     a.reference = None;
     let text = format!("{:?}", draw(&a, 80, 24).backend());
     assert!(!text.contains('╌'));
+}
+
+/// A fixed `.help`-like text: usages in a 48-column first column, long ones on a line
+/// of their own, and help texts too long for 80 columns.
+fn help_text() -> String {
+    let entries = [
+        ("get K", "value of key K (NULL if absent)"),
+        (
+            "put K VALUE",
+            "store VALUE under K (bare word, 'quoted', or x'hex')",
+        ),
+        ("scan A B [limit N]", "rows with A <= key <= B in key order"),
+        (
+            "DELETE FROM kv WHERE key = K | key BETWEEN A AND B | key >= A AND key < B;",
+            "SQL delete by key, or a whole key range at once (one range delete)",
+        ),
+        (
+            ".help [CMD|OPTION]",
+            "this list; .help CMD: one command's usage; .help OPTION: an engine option explained",
+        ),
+        (".timer on|off", "print the elapsed time after each command"),
+        (".mode table|csv|json|line", "output format of results"),
+        (
+            ".export metrics FILE.csv|FILE.json|FILE.svg | screen FILE",
+            "write the sampled metrics: .export metrics F.svg draws them as charts",
+        ),
+    ];
+    let mut lines = Vec::new();
+    for round in 0..3 {
+        for (usage, help) in entries {
+            let help = format!("{help} ({})", round + 1);
+            if usage.len() <= 48 {
+                lines.push(format!("{usage:<48} {help}"));
+            } else {
+                lines.push(format!("{usage}\n{:48} {help}", ""));
+            }
+        }
+    }
+    lines.join("\n")
+}
+
+/// Issue 30: `.help` in the dashboard is a full-width view (not the output pane cut at
+/// its width): wrapped under the text column, the rows shown, how to scroll and close.
+#[test]
+fn help_view_80x24() {
+    let mut a = app();
+    a.show_pager(".help", &help_text());
+    insta::assert_snapshot!("help_view_80x24", draw(&a, 80, 24).backend());
+    if let Some(p) = a.pager.as_mut() {
+        p.scroll = 12;
+    }
+    insta::assert_snapshot!("help_view_scrolled_80x24", draw(&a, 80, 24).backend());
+    let t = text(&a, 80, 24);
+    assert!(t.contains("Esc or q closes"), "{t}");
+    assert!(
+        !t.contains("F2 Throughput"),
+        "the view covers the panes:\n{t}"
+    );
+}
+
+/// Issue 30: F4 expanded says which gets and which seconds each figure rests on, and
+/// uses its rows for the split of each 5 s before.
+#[test]
+fn get_split_expanded_names_each_figures_window_and_uses_the_room() {
+    let mut a = app();
+    a.focus = Pane::Split;
+    a.expanded = true;
+    let t = text(&a, 120, 40);
+    for said in [
+        "per timed get (cache hits included): 14.2k gets timed in the last 5 s",
+        "per get that reached it: 805ns from 1.1k gets",
+        "every get (not only timed ones), last 5 s",
+        "history: each 5 s, newest first",
+    ] {
+        assert!(t.contains(said), "{said:?} missing:\n{t}");
+    }
+    let rows = t.lines().filter(|l| l.contains("/get n=")).count();
+    assert!(rows >= 15, "{rows} history rows:\n{t}");
 }

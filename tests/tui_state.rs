@@ -9,7 +9,7 @@ use alexdb::command::jobs::{JobState, JobStatus};
 use alexdb::command::{Executor, Outcome};
 use alexdb::engine::DbOptions;
 use alexdb::metrics::{Event, Snapshot};
-use alexdb::tui::app::{Action, App, LogKind, OutKind, Pane};
+use alexdb::tui::app::{Action, App, DEFAULT_OUTPUT_ROWS, LogKind, OutKind, Pane};
 use alexdb::tui::data::{CSV_HEADER, Series};
 use alexdb::tui::demo::{self, Cue, Player, Step};
 use alexdb::tui::input::{Completion, InputLine};
@@ -288,12 +288,19 @@ fn esc_cancels_a_running_job_and_enter_submits() {
     assert_eq!(a.on_key(key(KeyCode::Char('y'))), Action::CancelJob);
     a.on_key(key(KeyCode::Esc));
     assert_eq!(a.on_key(key(KeyCode::Char('n'))), Action::Redraw);
-    assert_eq!(a.input.text(), "n", "another key keeps the job and types");
+    assert_eq!(
+        a.input.text(),
+        "",
+        "another key keeps the job and only answers the question"
+    );
+    let kept = a.status.clone().unwrap_or_default();
+    assert!(kept.contains("[1] .load keeps running"), "{kept}");
     assert_eq!(
         a.on_key(key(KeyCode::Char('y'))),
         Action::Redraw,
         "y alone types"
     );
+    assert_eq!(a.input.text(), "y");
     a.input.clear();
     // The confirmation expires.
     a.on_key(key(KeyCode::Esc));
@@ -791,6 +798,12 @@ fn compact_and_reopening_set_run_as_jobs() {
         "{}",
         output_text(&r)
     );
+    assert!(
+        output_text(&r).contains("it cannot be cancelled once started")
+            && !output_text(&r).contains("Esc cancels"),
+        "{}",
+        output_text(&r)
+    );
     let id = e.jobs().list().last().expect("a job").id;
     let st = e.jobs().wait(id, Duration::from_secs(30)).expect("status");
     assert_eq!(st.kind, "compact");
@@ -1056,15 +1069,275 @@ fn the_output_pane_keeps_earlier_commands_a_pgup_away() {
         Some("get 198")
     );
     assert!(out.view_len() <= 1000 + 2 + out.lines.len());
+    // One huge result keeps its first lines and says how many it did not keep; the
+    // results above it stay.
     let many = "x\n".repeat(3000);
     r.app.begin_output("big");
     r.app.output.push(&many, OutKind::Normal);
     r.app.begin_output("after");
-    let lines: usize = r.app.output.history.iter().map(|b| b.lines.len()).sum();
-    assert_eq!(
-        r.app.output.history.len(),
-        1,
-        "one huge result keeps only itself"
+    let out = &r.app.output;
+    assert_eq!(out.history.len(), 100, "earlier commands kept");
+    assert!(out.history.iter().any(|b| b.title == "get 198"));
+    let big = out.history.back().expect("the big result");
+    assert_eq!(big.title, "big");
+    assert!(
+        big.lines.len() <= DEFAULT_OUTPUT_ROWS + 10,
+        "{}",
+        big.lines.len()
     );
-    assert_eq!(lines, 3000);
+    let last = &big.lines[big.lines.len() - 1];
+    assert!(last.text.starts_with("… 1,99"), "{}", last.text);
+    assert!(last.text.contains("more lines not kept"), "{}", last.text);
+    // A line of megabytes (`.width off`) keeps its first characters.
+    r.app.output.push(&"v".repeat(1 << 20), OutKind::Normal);
+    let kept = r
+        .app
+        .output
+        .lines
+        .last()
+        .map_or(0, |l| l.text.chars().count());
+    assert!(kept <= 4097, "{kept}");
+}
+
+/// Issue 30: in the dashboard a statement continues until its `;`, as in the line
+/// shell and `--script`; dot-commands and data commands still run on Enter; each
+/// statement enters the history as one entry; Esc on an empty line drops it.
+#[test]
+fn a_statement_continues_until_its_semicolon() {
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    for i in 1..=9 {
+        assert_eq!(r.submit(&mut e, &format!("put {i} v{i}")).failed, 0);
+    }
+    let res = r.submit_line(&mut e, "SELECT * FROM kv");
+    assert_eq!(res.ran, 0, "no `;` yet: it waits");
+    assert!(!r.app.pending.is_empty());
+    let screen = screen_text(&r.app, r.app.viewport);
+    assert!(screen.contains("   ...>"), "{screen}");
+    assert!(screen.contains("waiting for ;"), "{screen}");
+    let res = r.submit_line(&mut e, " WHERE key BETWEEN 5 AND 6;");
+    assert_eq!((res.ran, res.failed), (1, 0));
+    let out = output_text(&r);
+    assert!(out.contains("v5") && out.contains("v6"), "{out}");
+    assert!(!out.contains("v4") && !out.contains("v7"), "{out}");
+    assert_eq!(
+        r.app.output.title,
+        "SELECT * FROM kv WHERE key BETWEEN 5 AND 6;"
+    );
+    let last = |r: &Runner| r.app.input.history().entries().last().cloned();
+    assert_eq!(
+        last(&r).as_deref(),
+        Some("SELECT * FROM kv WHERE key BETWEEN 5 AND 6;")
+    );
+    assert!(screen_text(&r.app, r.app.viewport).lines().any(|l| l == "alexdb>"));
+    assert_eq!(r.submit_line(&mut e, "get 5").ran, 1, "runs on Enter");
+    assert_eq!(r.submit_line(&mut e, ".timer off").ran, 1);
+
+    // A paste runs as --script would; its statements enter the history.
+    let lines: Vec<String> = ["SELECT key FROM kv", "WHERE key >= 2 AND key < 4;", "get 9"]
+        .map(String::from)
+        .to_vec();
+    let s = r.submit_lines(&mut e, &lines);
+    assert_eq!((s.ran, s.failed), (2, 0));
+    assert_eq!(
+        r.app.status.as_deref(),
+        Some("pasted 3 lines: 2 ran, 0 failed")
+    );
+    let entries = r.app.input.history().entries();
+    assert!(
+        entries
+            .iter()
+            .any(|h| h == "SELECT key FROM kv WHERE key >= 2 AND key < 4;")
+    );
+    assert_eq!(last(&r).as_deref(), Some("get 9"));
+
+    // Esc on an empty line drops an unfinished statement (text in the line goes first).
+    r.submit_line(&mut e, "SELECT * FROM kv");
+    typed(&mut r.app, "WHERE");
+    r.app.on_key(key(KeyCode::Esc));
+    assert!(!r.app.pending.is_empty() && r.app.input.is_empty());
+    r.app.on_key(key(KeyCode::Esc));
+    assert!(r.app.pending.is_empty());
+    assert_eq!(
+        r.app.on_key(key(KeyCode::Enter)),
+        Action::Redraw,
+        "nothing to run"
+    );
+}
+
+/// Issue 30: a result of more rows than the pane keeps asks the executor for only
+/// those and counts the rest; earlier results stay above it; `.output FILE` gets all.
+#[test]
+fn a_big_result_keeps_its_first_rows_and_the_results_above_it() {
+    let (d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    assert_eq!(r.submit(&mut e, ".load sequential 5000").failed, 0);
+    let id = e.jobs().list().last().expect("a job").id;
+    e.jobs().wait(id, Duration::from_secs(60)).expect("loaded");
+    r.poll_jobs(&e);
+    assert_eq!(r.submit(&mut e, ".set output_rows 100").failed, 0);
+    assert!(output_text(&r).contains("output_rows: 1000 -> 100"));
+    r.submit(&mut e, "count");
+    assert_eq!(r.submit_line(&mut e, "SELECT * FROM kv;").failed, 0);
+    let rows = r
+        .app
+        .output
+        .lines
+        .iter()
+        .filter(|l| l.text.starts_with("| "))
+        .count();
+    assert_eq!(rows, 101, "the header and 100 rows");
+    let out = output_text(&r);
+    assert!(out.contains("… 4,900 more rows not kept"), "{out}");
+    let count = r.app.output.history.back().expect("count");
+    assert_eq!(count.title, "count");
+    assert!(count.lines.iter().any(|l| l.text.contains("5000")));
+    r.submit(&mut e, "scan 0 100000 limit 150");
+    assert!(output_text(&r).contains("… 50 more rows not kept"));
+    r.submit(&mut e, "SELECT key FROM kv LIMIT 100;");
+    assert!(!output_text(&r).contains("not kept"), "{}", output_text(&r));
+    // Results written to a file are whole.
+    let file = d.path().join("all.csv");
+    r.submit(&mut e, &format!(".output {}", file.display()));
+    r.submit(&mut e, "SELECT key FROM kv;");
+    r.submit(&mut e, ".output stdout");
+    let written = std::fs::read_to_string(&file).expect("written");
+    assert!(
+        written.lines().count() >= 5000,
+        "{}",
+        written.lines().count()
+    );
+    // The setting's bounds; `.reset` puts the default back.
+    assert_eq!(r.submit(&mut e, ".set output_rows 3").failed, 1);
+    assert_eq!(r.submit(&mut e, ".set output_rows many").failed, 1);
+    assert_eq!(r.submit(&mut e, ".reset output_rows").failed, 0);
+    assert_eq!(r.app.output.keep_rows, DEFAULT_OUTPUT_ROWS);
+}
+
+/// Issue 30: `.help` opens a full-width view that scrolls and closes with Esc or q; a
+/// short `.help CMD` stays in the output pane.
+#[test]
+fn help_opens_a_scrollable_full_width_view() {
+    let (_d, mut e) = exec();
+    let mut r = Runner::new(&e, History::new());
+    r.app.viewport = ratatui::layout::Rect::new(0, 0, 80, 24);
+    assert_eq!(r.submit_line(&mut e, ".help").failed, 0);
+    let pager = r.app.pager.clone().expect("the help view");
+    let text = pager.lines.join("\n");
+    for wanted in [
+        ".help [CMD|OPTION]",
+        "key >= A AND key < B;",
+        "one range delete",
+        ".export metrics F.svg",
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} missing:\n{text}");
+    }
+    let screen = screen_text(&r.app, r.app.viewport);
+    let (w, h) = alexdb::tui::panes::pager_text_size(&r.app);
+    assert_eq!(w, 78, "the whole width inside its border");
+    assert!(screen.contains("Esc or q closes"), "{screen}");
+    assert!(screen.contains(&format!(" 1-{h} of")), "{screen}");
+    r.app.on_key(key(KeyCode::PageDown));
+    assert_eq!(r.app.pager.as_ref().map(|p| p.scroll), Some(h));
+    let screen = screen_text(&r.app, r.app.viewport);
+    assert!(
+        screen.contains(&format!(" {}-{} of", h + 1, 2 * h)),
+        "{screen}"
+    );
+    typed(&mut r.app, "x");
+    assert!(r.app.input.is_empty(), "keys do not reach the input line");
+    r.app.on_key(key(KeyCode::Esc));
+    assert!(r.app.pager.is_none());
+    r.submit_line(&mut e, ".help");
+    r.app.on_key(key(KeyCode::Char('q')));
+    assert!(r.app.pager.is_none());
+    // At 120x40 the usage of one command fits the output pane.
+    r.app.viewport = ratatui::layout::Rect::new(0, 0, 120, 40);
+    r.submit_line(&mut e, ".help get");
+    assert!(r.app.pager.is_none());
+    assert!(output_text(&r).contains("get K"), "{}", output_text(&r));
+}
+
+fn running(kind: &'static str, label: &str, phase: &str, secs: u64) -> JobStatus {
+    JobStatus {
+        id: 3,
+        kind,
+        label: label.into(),
+        phase: phase.into(),
+        state: JobState::Running,
+        done: 120_000,
+        total: None,
+        unit: "ops",
+        elapsed: Duration::from_secs(secs),
+        result: None,
+    }
+}
+
+/// Issue 30: a job that runs for a set time shows how far through it is, counted from
+/// the start of its measured run.
+#[test]
+fn a_timed_job_shows_its_time_against_its_duration() {
+    let mut a = app();
+    a.viewport = ratatui::layout::Rect::new(0, 0, 120, 40);
+    a.job_clocks.insert(
+        3,
+        alexdb::tui::app::JobClock {
+            duration: Duration::from_secs(60),
+            ..Default::default()
+        },
+    );
+    a.set_jobs(vec![running("ycsb", ".ycsb b for 60 s", "reading keys", 1)]);
+    assert_eq!(a.timed(&a.jobs[0]), None, "not yet in its measured run");
+    a.set_jobs(vec![running(
+        "ycsb",
+        ".ycsb b for 60 s",
+        "ycsb-b alexdb",
+        5,
+    )]);
+    a.set_jobs(vec![running(
+        "ycsb",
+        ".ycsb b for 60 s",
+        "ycsb-b alexdb",
+        35,
+    )]);
+    assert_eq!(
+        a.timed(&a.jobs[0]),
+        Some((Duration::from_secs(30), Duration::from_secs(60)))
+    );
+    let screen = screen_text(&a, a.viewport);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("[3] .ycsb b"))
+        .expect("gauge");
+    assert!(row.contains("50.0% 30 of 60 s"), "{row}");
+    assert!(
+        row.contains(&"█".repeat(10)),
+        "a bar, not a moving block: {row}"
+    );
+    // The clock goes with the job.
+    a.set_jobs(Vec::new());
+    assert!(a.job_clocks.is_empty());
+}
+
+/// Issue 30: Esc says that a compaction cannot be cancelled rather than offering to.
+#[test]
+fn esc_on_a_compaction_says_it_runs_to_the_end() {
+    let mut a = app();
+    a.jobs = vec![running("compact", ".compact", "compacting", 2)];
+    assert_eq!(a.on_key(key(KeyCode::Esc)), Action::Redraw);
+    let said = a.status.clone().unwrap_or_default();
+    assert!(said.contains("cannot be cancelled once started"), "{said}");
+    assert_ne!(a.on_key(key(KeyCode::Esc)), Action::CancelJob);
+}
+
+/// Issue 30: the header's "up" is the session's time, which `.open` does not reset.
+#[test]
+fn the_header_shows_the_sessions_uptime() {
+    let mut a = app();
+    a.push_sample(75.0, snap(3.0, 0, 0));
+    let screen = screen_text(&a, ratatui::layout::Rect::new(0, 0, 120, 40));
+    assert!(
+        screen.lines().next().is_some_and(|l| l.contains("up 1:15")),
+        "{screen}"
+    );
 }

@@ -134,14 +134,14 @@ pub const SPECS: &[CommandSpec] = &[
     )),
     db(spec(
         "delete",
-        "DELETE FROM kv WHERE key = K | key BETWEEN A AND B;",
-        "SQL delete by key or key range",
+        "DELETE FROM kv WHERE key = K | key BETWEEN A AND B | key >= A AND key < B;",
+        "SQL delete by key, or a whole key range at once (one range delete)",
         Sql,
     )),
     spec(
         ".help",
-        ".help [cmd]",
-        "this list, or the usage of one command",
+        ".help [CMD|OPTION]",
+        "this list; .help CMD: one command's usage; .help OPTION: an engine option explained",
         Session,
     ),
     spec(
@@ -331,7 +331,7 @@ pub const SPECS: &[CommandSpec] = &[
     spec(
         ".export",
         ".export metrics FILE.csv|FILE.json|FILE.svg | screen FILE",
-        "write the sampled metrics (.svg: as charts, also outside the dashboard; .csv/.json/screen: dashboard only)",
+        "write the sampled metrics: .export metrics F.svg draws them as charts (also outside the dashboard); .csv/.json/screen: dashboard only",
         Dashboard,
     ),
     CommandSpec {

@@ -2,16 +2,19 @@
 //! (samples, options, jobs, output, log); the runner fills it from the executor and the
 //! database, and turns the [`Action`]s keys produce into commands. Nothing here touches
 //! the database, so every state change can be tested without one.
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 
 use super::data::{OP_KINDS, Series, TimedEvent};
 use super::input::{Completion, InputLine};
-use crate::command::jobs::JobStatus;
+use super::pager::{Pager, PagerKey};
+use crate::command::jobs::{JobId, JobStatus};
 use crate::engine::options::OptionInfo;
 use crate::metrics::Snapshot;
+use crate::shell::Pending;
 
 /// Columns Left/Right scroll the output by.
 const HSCROLL: usize = 8;
@@ -117,9 +120,20 @@ pub struct OutLine {
 }
 
 /// Earlier commands' results kept above the current one: at most this many lines...
-pub const OUTPUT_HISTORY_LINES: usize = 1000;
+pub const OUTPUT_HISTORY_LINES: usize = 10_000;
 /// ...and this many commands.
 pub const OUTPUT_HISTORY_COMMANDS: usize = 100;
+/// Rows of one result the pane keeps by default (`.set output_rows N`); the rest are
+/// counted, not kept, so one huge result neither fills memory nor pushes out the
+/// results above it.
+pub const DEFAULT_OUTPUT_ROWS: usize = 1000;
+/// Bounds of `.set output_rows`: at most half the history, so earlier results stay.
+pub const MIN_OUTPUT_ROWS: usize = 10;
+pub const MAX_OUTPUT_ROWS: usize = OUTPUT_HISTORY_LINES / 2;
+/// Lines a result may have beyond its rows: a table's frame and header, notes.
+const OUTPUT_FRAME_LINES: usize = 8;
+/// Characters of one output line kept (a `.width off` value can be megabytes long).
+pub const OUTPUT_LINE_CHARS: usize = 4096;
 
 /// One earlier command and its results.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,7 +143,7 @@ pub struct OutBlock {
 }
 
 /// The output pane: the current command's results below earlier ones, scrollable.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
     /// The command the lines belong to.
     pub title: String,
@@ -140,16 +154,72 @@ pub struct Output {
     pub scroll: usize,
     /// Columns scrolled sideways.
     pub hscroll: usize,
+    /// Rows of a result kept ([`DEFAULT_OUTPUT_ROWS`]).
+    pub keep_rows: usize,
+    /// Lines of the current result that were not kept.
+    pub cut_lines: usize,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output {
+            title: String::new(),
+            lines: Vec::new(),
+            history: VecDeque::new(),
+            scroll: 0,
+            hscroll: 0,
+            keep_rows: DEFAULT_OUTPUT_ROWS,
+            cut_lines: 0,
+        }
+    }
 }
 
 impl Output {
+    /// Adds `text`'s lines to the current result, as far as it keeps lines; the rest are
+    /// counted for the line that says so.
     pub fn push(&mut self, text: &str, kind: OutKind) {
+        let keep = self.keep_rows + OUTPUT_FRAME_LINES;
         for l in text.lines() {
+            if self.lines.len() >= keep {
+                self.cut_lines += 1;
+                continue;
+            }
             self.lines.push(OutLine {
-                text: l.to_string(),
+                text: keep_chars(l),
                 kind,
             });
         }
+    }
+
+    /// Says that `rows` more rows of the current result were not kept (a bounded
+    /// query); returns the line.
+    pub fn rows_not_kept(&mut self, rows: u64) -> String {
+        let text = format!(
+            "… {} more row{} not kept (the pane keeps {} rows of a result: .set output_rows N; \
+             LIMIT or WHERE narrows a query, .output FILE writes all of it)",
+            super::fmt::grouped(rows),
+            if rows == 1 { "" } else { "s" },
+            super::fmt::grouped(self.keep_rows as u64)
+        );
+        self.lines.push(OutLine {
+            text: text.clone(),
+            kind: OutKind::Note,
+        });
+        text
+    }
+
+    /// The current result's lines, with the line saying how many were not kept.
+    fn current(&self) -> impl Iterator<Item = OutLine> + '_ {
+        let cut = (self.cut_lines > 0).then(|| OutLine {
+            text: format!(
+                "… {} more line{} not kept (the pane keeps {} rows of a result: .set output_rows N)",
+                super::fmt::grouped(self.cut_lines as u64),
+                if self.cut_lines == 1 { "" } else { "s" },
+                super::fmt::grouped(self.keep_rows as u64)
+            ),
+            kind: OutKind::Note,
+        });
+        self.lines.iter().cloned().chain(cut)
     }
 
     /// Everything the pane can show: each earlier command's line (`> cmd`) and results,
@@ -163,13 +233,16 @@ impl Output {
         if !self.history.is_empty() {
             v.push(command_line(&self.title));
         }
-        v.extend(self.lines.iter().cloned());
+        v.extend(self.current());
         v
     }
 
     /// Lines in [`Output::view`].
     pub fn view_len(&self) -> usize {
-        self.current_start() + usize::from(!self.history.is_empty()) + self.lines.len()
+        self.current_start()
+            + usize::from(!self.history.is_empty())
+            + self.lines.len()
+            + usize::from(self.cut_lines > 0)
     }
 
     /// Where the current command's part of the view starts (its `> cmd` line, if any).
@@ -181,9 +254,10 @@ impl Output {
     /// oldest commands go once it passes its bounds.
     pub fn begin(&mut self, title: &str) {
         if !self.title.is_empty() || !self.lines.is_empty() {
+            let lines = self.current().collect();
             self.history.push_back(OutBlock {
                 title: std::mem::take(&mut self.title),
-                lines: std::mem::take(&mut self.lines),
+                lines,
             });
         }
         let lines = |h: &VecDeque<OutBlock>| h.iter().map(|b| b.lines.len() + 1).sum::<usize>();
@@ -192,10 +266,20 @@ impl Output {
         {
             self.history.pop_front();
         }
-        self.title = title.to_string();
+        // Typed or pasted SQL may span lines: its title is one line.
+        self.title = keep_chars(&title.split_whitespace().collect::<Vec<_>>().join(" "));
         self.lines.clear();
+        self.cut_lines = 0;
         self.scroll = self.current_start();
         self.hscroll = 0;
+    }
+}
+
+/// `line`, cut to [`OUTPUT_LINE_CHARS`] characters.
+fn keep_chars(line: &str) -> String {
+    match line.char_indices().nth(OUTPUT_LINE_CHARS) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
     }
 }
 
@@ -204,6 +288,15 @@ fn command_line(title: &str) -> OutLine {
         text: format!("> {title}"),
         kind: OutKind::Command,
     }
+}
+
+/// What the dashboard knows of a timed job (`.ycsb --duration D`): how long its
+/// measured run lasts, and when (in job time) its current phase began.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobClock {
+    pub duration: Duration,
+    pub phase: String,
+    pub phase_from: Duration,
 }
 
 /// System memory from sysinfo.
@@ -273,6 +366,12 @@ pub struct App {
     pub baselines: Vec<crate::metrics::Reference>,
     /// The baseline drawn as reference lines (Ctrl-B cycles), by name.
     pub reference: Option<String>,
+    /// The SQL statement being typed or pasted, until its `;` (the line shell's rule).
+    pub pending: Pending,
+    /// A long text (`.help`) shown full-width over the panes.
+    pub pager: Option<Pager>,
+    /// Timed jobs' durations and phases, by job.
+    pub job_clocks: HashMap<JobId, JobClock>,
 }
 
 impl App {
@@ -302,7 +401,34 @@ impl App {
             cancel_asked: None,
             baselines: Vec::new(),
             reference: None,
+            pending: Pending::default(),
+            pager: None,
+            job_clocks: HashMap::new(),
         }
+    }
+
+    /// The jobs as the executor lists them; notes when a timed job's phase changes.
+    pub fn set_jobs(&mut self, jobs: Vec<JobStatus>) {
+        for j in &jobs {
+            if let Some(c) = self.job_clocks.get_mut(&j.id)
+                && c.phase != j.phase
+            {
+                c.phase = j.phase.clone();
+                c.phase_from = j.elapsed;
+            }
+        }
+        self.job_clocks
+            .retain(|id, _| jobs.iter().any(|j| j.id == *id && j.is_running()));
+        self.jobs = jobs;
+    }
+
+    /// A timed job in its measured run: how long it has run and its duration. Before
+    /// the run (loading, warm-up) its end is not known.
+    pub fn timed(&self, j: &JobStatus) -> Option<(Duration, Duration)> {
+        let c = self.job_clocks.get(&j.id)?;
+        // `.ycsb`'s measured phase is `ycsb-W ENGINE`; its ops have no total then.
+        let running = j.total.is_none() && c.phase == j.phase && j.phase.starts_with("ycsb-");
+        running.then(|| (j.elapsed.saturating_sub(c.phase_from), c.duration))
     }
 
     /// Records a snapshot taken at dashboard time `t`; its events go to the log.
@@ -412,11 +538,17 @@ impl App {
             .cancel_asked
             .take()
             .is_some_and(|t| t.elapsed() < CANCEL_CONFIRM);
-        if asked
-            && self.running_jobs().next().is_some()
-            && (key.code == KeyCode::Esc || (key.code == KeyCode::Char('y') && !ctrl))
-        {
-            return Action::CancelJob;
+        let asked_about = self.running_jobs().next().filter(|_| asked);
+        if let Some(kept) = asked_about.map(|j| format!("[{}] {} keeps running.", j.id, j.label)) {
+            if key.code == KeyCode::Esc || (key.code == KeyCode::Char('y') && !ctrl) {
+                return Action::CancelJob;
+            }
+            // Any other key answers "no": the job runs on, and the key is not typed.
+            self.status = Some(kept);
+            return Action::Redraw;
+        }
+        if self.pager.is_some() {
+            return self.pager_key(key.code);
         }
         if self.help {
             if matches!(
@@ -497,8 +629,10 @@ impl App {
             KeyCode::PageUp => self.scroll_output(false),
             KeyCode::PageDown => self.scroll_output(true),
             KeyCode::Enter => {
-                let line = self.input.submit();
-                if line.trim().is_empty() {
+                // The runner adds what it runs to the history (a statement of several
+                // lines as one entry).
+                let line = self.input.take_text();
+                if line.trim().is_empty() && self.pending.is_empty() {
                     return Action::Redraw;
                 }
                 return Action::Submit(line);
@@ -508,8 +642,11 @@ impl App {
                 } else if self.expanded {
                     self.expanded = false;
                 } else if self.ask_cancel() {
-                } else {
+                } else if !self.input.is_empty() || self.pending.is_empty() {
                     self.input.clear();
+                } else {
+                    self.pending.clear();
+                    self.status = Some("The unfinished statement was dropped.".into());
                 }
             }
             _ => return Action::None,
@@ -523,6 +660,13 @@ impl App {
         let Some(j) = self.running_jobs().next() else {
             return false;
         };
+        if !j.cancellable() {
+            self.status = Some(format!(
+                "[{}] {} cannot be cancelled once started; it runs to the end.",
+                j.id, j.label
+            ));
+            return true;
+        }
         let ask = format!(
             "Cancel job [{}] {}? Esc again or y cancels it; any other key keeps it running.",
             j.id, j.label
@@ -530,6 +674,21 @@ impl App {
         self.status = Some(ask);
         self.cancel_asked = Some(std::time::Instant::now());
         true
+    }
+
+    /// Opens the full-width view on `text` (a long `.help`).
+    pub fn show_pager(&mut self, title: &str, text: &str) {
+        self.pager = Some(Pager::new(title, text));
+    }
+
+    fn pager_key(&mut self, code: KeyCode) -> Action {
+        let (w, h) = super::panes::pager_text_size(self);
+        if let Some(p) = self.pager.as_mut()
+            && p.key(code, w, h) == PagerKey::Close
+        {
+            self.pager = None;
+        }
+        Action::Redraw
     }
 
     /// Ctrl-B: off, then each saved baseline in turn, then off again.

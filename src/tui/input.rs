@@ -86,7 +86,7 @@ impl InputLine {
     }
 
     /// Takes the line as it stands (a search's match kept) and clears it, without adding
-    /// it to the history: for pasted lines, which run like a `.read` file.
+    /// it to the history: the runner adds each statement once it runs.
     pub fn take_text(&mut self) -> String {
         self.accept_search();
         let line = std::mem::take(&mut self.buf);
@@ -332,12 +332,18 @@ impl InputLine {
         self.cursor = 0;
         self.hist_pos = None;
         self.draft.clear();
-        if self.history.push(&line).is_some() {
+        self.remember(&line);
+        line
+    }
+
+    /// Adds a statement that ran to the history (one entry, however many lines it
+    /// spans) and saves the history file.
+    pub fn remember(&mut self, text: &str) {
+        if self.history.push(text).is_some() {
             // A history file that cannot be written (read-only home) is not worth an
             // error on every command; the entry stays in memory.
             let _ = self.history.save();
         }
-        line
     }
 }
 

@@ -6,6 +6,7 @@
 //! - `app`: the state (plain data) and key handling -> [`app::Action`]s;
 //! - `data`: the ring buffer of samples and the chart markers;
 //! - `input`: the input line (editing, history, completion, Ctrl-R);
+//! - `pager`: the full-width view of a long text (`.help`);
 //! - `panes`: drawing, one module per pane, from an [`app::App`] only;
 //! - `runner`: the event loop: samples the database, runs commands, polls jobs;
 //! - `terminal`: raw mode and the alternate screen, restored on exit, panic and SIGTERM;
@@ -21,6 +22,7 @@ pub mod demo;
 pub mod export;
 pub mod fmt;
 pub mod input;
+pub mod pager;
 pub mod panes;
 pub mod runner;
 pub mod terminal;

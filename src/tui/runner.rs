@@ -13,7 +13,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::TuiConfig;
-use super::app::{Action, App, LogKind, OutKind, SystemMemory};
+use super::app::{
+    Action, App, DEFAULT_OUTPUT_ROWS, JobClock, LogKind, MAX_OUTPUT_ROWS, MIN_OUTPUT_ROWS, OutKind,
+    SystemMemory,
+};
 use super::demo::{self, Cue, Player};
 use super::input::InputLine;
 use super::panes;
@@ -23,7 +26,7 @@ use crate::command::history::History;
 use crate::command::jobs::{JobState, JobStatus};
 use crate::command::render::{Shown, render_outcome, render_report};
 use crate::command::{
-    Command, Executor, ExportWhat, Outcome, Report, parse_command, split_statements,
+    Command, Executor, ExportWhat, Outcome, Report, RunSummary, parse_command, split_statements,
 };
 use crate::engine::Db;
 use crate::metrics::MetricsWindow;
@@ -35,14 +38,28 @@ pub const JOB_FRAME: Duration = Duration::from_millis(80);
 const PENDING_INPUT_WAIT: Duration = Duration::from_millis(1);
 /// The longest the loop sleeps (it checks for SIGTERM at least this often).
 const MAX_SLEEP: Duration = Duration::from_millis(250);
+/// A line that ends with more input already waiting this soon after it is part of a
+/// paste (a terminal without bracketed paste sends it as keys), not typed.
+const PASTE_GAP: Duration = Duration::from_millis(5);
 
 /// What running one input line did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Submitted {
+    /// Statements run.
+    pub ran: usize,
     pub quit: bool,
     /// Jobs started in the foreground (no `&`): the demo waits for these.
     pub foreground_jobs: Vec<u64>,
     pub failed: usize,
+}
+
+impl Submitted {
+    fn add(&mut self, r: Submitted) {
+        self.ran += r.ran;
+        self.failed += r.failed;
+        self.quit |= r.quit;
+        self.foreground_jobs.extend(r.foreground_jobs);
+    }
 }
 
 /// The dashboard's state plus what it needs to feed it from the database.
@@ -112,7 +129,7 @@ impl Runner {
 
     /// Refreshes the job list and reports the jobs that finished (output pane and log).
     pub fn poll_jobs(&mut self, exec: &Executor) {
-        self.app.jobs = exec.jobs().list();
+        self.app.set_jobs(exec.jobs().list());
         for st in exec.jobs().take_finished() {
             self.job_finished(st);
         }
@@ -165,8 +182,23 @@ impl Runner {
         }
     }
 
-    /// Runs an input line: dashboard commands (`.set refresh_ms`, `.export`) here, the
-    /// rest through the executor, statement by statement, in order.
+    /// A line typed (Enter) or pasted: it joins the statement being gathered, and the
+    /// statements it completes run (the line shell's rule, [`crate::shell::Pending`]),
+    /// each added to the history as one entry.
+    pub fn submit_line(&mut self, exec: &mut Executor, line: &str) -> Submitted {
+        let mut res = Submitted::default();
+        for text in self.app.pending.push_line(line) {
+            self.app.input.remember(&text);
+            res.add(self.submit(exec, &text));
+            if res.quit {
+                break;
+            }
+        }
+        res
+    }
+
+    /// Runs complete statements (a typed or pasted one, a demo step): dashboard commands
+    /// (`.set refresh_ms`, `.export`) here, the rest through the executor, in order.
     pub fn submit(&mut self, exec: &mut Executor, line: &str) -> Submitted {
         // Test hook: the pseudo-terminal test makes the dashboard panic on a chosen line
         // to check that the panic hook restores the terminal.
@@ -181,20 +213,15 @@ impl Runner {
         }
         for stmt in statements {
             if let Some(r) = self.dashboard_command(&stmt) {
+                res.ran += 1;
                 match r {
                     Ok(msg) => self.app.output.push(&msg, OutKind::Normal),
                     Err(e) => self.error(&stmt, &e, &mut res),
                 }
                 continue;
             }
-            let mut reports = Vec::new();
-            let summary = exec.run_text(&stmt, &mut |session, report| {
-                let text = render_report(session, &report, true);
-                reports.push((report, text));
-            });
-            for (report, text) in reports {
-                self.show_report(&report, text, &mut res);
-            }
+            let summary = self.run_statement(exec, &stmt, &mut res);
+            res.ran += summary.ran;
             if summary.quit {
                 res.quit = true;
                 break;
@@ -205,6 +232,74 @@ impl Runner {
         }
         self.poll_jobs(exec);
         res
+    }
+
+    /// Runs one statement through the executor and shows its reports. A query for more
+    /// rows than the pane keeps asks for only those and counts the rest (unless its
+    /// results go to a `.output` file), so a huge result costs neither memory nor the
+    /// results above it.
+    fn run_statement(
+        &mut self,
+        exec: &mut Executor,
+        stmt: &str,
+        res: &mut Submitted,
+    ) -> RunSummary {
+        let cmd = parse_command(stmt).ok();
+        let keep = self.app.output.keep_rows as u64;
+        let bound = cmd
+            .as_ref()
+            .filter(|_| exec.session().output_file.is_none())
+            .and_then(|c| exec.bounded(c, keep));
+        let mut reports = Vec::new();
+        let summary = match &bound {
+            Some((capped, _)) => {
+                let report = exec.run_command(stmt, capped);
+                let failed = usize::from(report.result.is_err());
+                let text = render_report(exec.session_mut(), &report, true);
+                reports.push((report, text));
+                RunSummary {
+                    ran: 1,
+                    failed,
+                    ..RunSummary::default()
+                }
+            }
+            None => exec.run_text(stmt, &mut |session, report| {
+                let text = render_report(session, &report, true);
+                reports.push((report, text));
+            }),
+        };
+        let help = matches!(cmd, Some(Command::Help(_)));
+        for (report, text) in reports {
+            if help && self.page_help(&report) {
+                continue;
+            }
+            let ok = report.result.is_ok();
+            self.show_report(exec, &report, text, res);
+            if let (true, Some((_, beyond))) = (ok, &bound) {
+                // Also on the status line: the pane shows the result's first rows.
+                self.app.status = Some(self.app.output.rows_not_kept(*beyond));
+            }
+        }
+        summary
+    }
+
+    /// A `.help` text longer or wider than the output pane opens in the full-width view
+    /// (read whole, not cut to the pane); true when it did.
+    fn page_help(&mut self, r: &Report) -> bool {
+        let Ok(Outcome::Message(text)) = &r.result else {
+            return false;
+        };
+        let (w, h) = panes::output_size(&self.app);
+        let fits = text.lines().count() <= h && text.lines().all(|l| l.chars().count() <= w);
+        if fits {
+            return false;
+        }
+        self.app.show_pager(r.input.trim(), text);
+        self.app.output.push(
+            "(shown in the full-width view: ↑↓ PgUp/PgDn scroll, Esc or q closes)",
+            OutKind::Note,
+        );
+        true
     }
 
     fn error(&mut self, input: &str, e: &str, res: &mut Submitted) {
@@ -221,7 +316,7 @@ impl Runner {
         );
     }
 
-    fn show_report(&mut self, r: &Report, text: Shown, res: &mut Submitted) {
+    fn show_report(&mut self, exec: &Executor, r: &Report, text: Shown, res: &mut Submitted) {
         match &r.result {
             Err(e) => self.error(&r.input, &e.to_string(), res),
             Ok(Outcome::Quit) => res.quit = true,
@@ -233,10 +328,22 @@ impl Runner {
                 let t = self.clock();
                 self.app
                     .log(t, LogKind::Job, &format!("[{id}] started: {label}"));
+                // Only what is true: a compaction or a reopen cannot be cancelled.
+                let stop = match exec.jobs().status(*id) {
+                    Some(st) if !st.cancellable() => "it cannot be cancelled once started",
+                    _ => "Esc cancels",
+                };
                 self.app.output.push(
-                    &format!("[{id}] started: {label} (running; its gauge is below, Esc cancels)"),
+                    &format!("[{id}] started: {label} (running; its gauge is below, {stop})"),
                     OutKind::Normal,
                 );
+                if let Some(duration) = timed_duration(&r.input) {
+                    let clock = JobClock {
+                        duration,
+                        ..JobClock::default()
+                    };
+                    self.app.job_clocks.insert(*id, clock);
+                }
                 if !background {
                     res.foreground_jobs.push(*id);
                 }
@@ -262,8 +369,34 @@ impl Runner {
         match parse_command(stmt).ok()? {
             Command::Refresh(ms) => Some(Ok(self.set_refresh(ms.unwrap_or(DEFAULT_REFRESH_MS)))),
             Command::Export { what, path } => Some(self.export(what, &path)),
+            Command::Set { name, value } if name == OUTPUT_ROWS => {
+                Some(self.set_output_rows(&value))
+            }
+            Command::Reset(Some(name)) if name == OUTPUT_ROWS => {
+                Some(self.set_output_rows(&DEFAULT_OUTPUT_ROWS.to_string()))
+            }
             _ => None,
         }
+    }
+
+    /// `.set output_rows N`: rows of a result the output pane keeps.
+    fn set_output_rows(&mut self, value: &str) -> Result<String, String> {
+        let n = value
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (MIN_OUTPUT_ROWS..=MAX_OUTPUT_ROWS).contains(n))
+            .ok_or_else(|| {
+                format!(
+                    ".set output_rows takes a whole number from {MIN_OUTPUT_ROWS} to \
+                     {MAX_OUTPUT_ROWS} (default {DEFAULT_OUTPUT_ROWS}), got \"{}\"",
+                    value.chars().take(40).collect::<String>()
+                )
+            })?;
+        let old = std::mem::replace(&mut self.app.output.keep_rows, n);
+        let msg = format!("output_rows: {old} -> {n} (rows of a result the output pane keeps)");
+        let t = self.clock();
+        self.app.log(t, LogKind::Info, &msg);
+        Ok(msg)
     }
 
     fn set_refresh(&mut self, n: u64) -> String {
@@ -321,7 +454,7 @@ impl Runner {
         match action {
             Action::Quit => return Ok(true),
             Action::Submit(line) => {
-                if self.submit(exec, &line).quit {
+                if self.submit_line(exec, &line).quit {
                     return Ok(true);
                 }
             }
@@ -340,24 +473,22 @@ impl Runner {
         Ok(false)
     }
 
-    /// A paste of several lines: runs them in order, each as if typed, then says how many
-    /// ran and how many failed (in the output, the status line and the log).
+    /// A paste of several lines: runs them in order as `--script` would (statements
+    /// that span lines joined, each to its `;`), then says how many lines came and how
+    /// many statements ran and failed (in the output, the status line and the log).
     pub fn submit_lines(&mut self, exec: &mut Executor, lines: &[String]) -> Submitted {
         let mut total = Submitted::default();
-        let mut ran = 0;
         for line in lines {
-            let r = self.submit(exec, line);
-            ran += 1;
-            total.failed += usize::from(r.failed > 0);
-            total.foreground_jobs.extend(r.foreground_jobs);
-            if r.quit {
-                total.quit = true;
+            total.add(self.submit_line(exec, line));
+            if total.quit {
                 break;
             }
         }
+        let n = lines.len();
         let msg = format!(
-            "pasted {} lines: {ran} ran, {} failed",
-            lines.len(),
+            "pasted {n} line{}: {} ran, {} failed",
+            if n == 1 { "" } else { "s" },
+            total.ran,
             total.failed
         );
         self.app.output.push(&msg, OutKind::Note);
@@ -424,6 +555,18 @@ impl Runner {
                 true
             }
         }
+    }
+}
+
+/// The dashboard setting `.set output_rows N` (rows of a result the pane keeps).
+pub const OUTPUT_ROWS: &str = "output_rows";
+
+/// How long a job started by `input` runs when it runs for a set time (`.ycsb
+/// --duration D` without `--ops`).
+fn timed_duration(input: &str) -> Option<Duration> {
+    match parse_command(input).ok()? {
+        Command::Ycsb { args, .. } if args.ops.is_none() => args.duration,
+        _ => None,
     }
 }
 
@@ -588,6 +731,9 @@ fn event_loop(exec: &mut Executor, r: &mut Runner, terminal: &mut Term) -> anyho
         // Handle every pending event, then draw once; a long stream of input (an
         // unbracketed paste) still gets a frame every JOB_FRAME so the screen is not stale.
         let mut last_draw = Instant::now();
+        // Lines of a paste that came as keys (no bracketed paste): run together at its
+        // end, with the summary a bracketed paste gets.
+        let mut burst: Vec<String> = Vec::new();
         loop {
             let action = match event::read()? {
                 Event::Key(k) => r.app.on_key(k),
@@ -598,6 +744,13 @@ fn event_loop(exec: &mut Executor, r: &mut Runner, terminal: &mut Term) -> anyho
             if action != Action::None {
                 dirty = true;
             }
+            let action = match action {
+                Action::Submit(line) if !burst.is_empty() || event::poll(PASTE_GAP)? => {
+                    burst.push(line);
+                    Action::None
+                }
+                other => other,
+            };
             if r.act(exec, action, terminal)? {
                 return Ok(0);
             }
@@ -608,9 +761,17 @@ fn event_loop(exec: &mut Executor, r: &mut Runner, terminal: &mut Term) -> anyho
             }
             // Not `Duration::ZERO`: crossterm's poll-based reader answers "nothing" to a
             // zero timeout without looking, which would draw after every pasted key.
-            if !event::poll(PENDING_INPUT_WAIT)? {
+            let wait = if burst.is_empty() {
+                PENDING_INPUT_WAIT
+            } else {
+                PASTE_GAP
+            };
+            if !event::poll(wait)? {
                 break;
             }
+        }
+        if !burst.is_empty() && r.act(exec, Action::SubmitLines(burst), terminal)? {
+            return Ok(0);
         }
     }
 }

@@ -166,6 +166,34 @@ impl Executor {
     }
 }
 
+impl Executor {
+    /// `cmd` with its rows bounded to `cap`, for a front end that keeps results on
+    /// screen (the dashboard), and how many rows it would have returned beyond them,
+    /// counted in ALEX without reading them. `None` when `cmd` returns at most `cap`
+    /// rows or is not a query that returns rows by the key range.
+    pub fn bounded(&self, cmd: &Command, cap: u64) -> Option<(Command, u64)> {
+        let (range, limit) = match *cmd {
+            Command::Scan { start, end, limit } => ((start <= end).then_some((start, end)), limit),
+            Command::Select {
+                what: SelectWhat::All | SelectWhat::Key | SelectWhat::Value,
+                filter,
+                limit,
+            } => (bounds(filter), limit),
+            _ => return None,
+        };
+        let (a, b) = range?;
+        let rows = self.db.count_range(a, b).min(limit.unwrap_or(u64::MAX));
+        if rows <= cap {
+            return None;
+        }
+        let mut capped = cmd.clone();
+        if let Command::Scan { limit, .. } | Command::Select { limit, .. } = &mut capped {
+            *limit = Some(cap);
+        }
+        Some((capped, rows - cap))
+    }
+}
+
 /// Inclusive key bounds of a filter; `None` when it matches nothing.
 fn bounds(f: KeyFilter) -> Option<(i64, i64)> {
     match f {

@@ -18,6 +18,7 @@ pub mod memory;
 pub mod mrc;
 pub mod options;
 pub mod output;
+pub mod pager;
 pub mod split;
 pub mod throughput;
 
@@ -122,6 +123,25 @@ pub fn output_rows(app: &App) -> usize {
     }
 }
 
+/// Columns and rows of text the full-width view (`.help`) shows at the app's viewport.
+pub fn pager_text_size(app: &App) -> (usize, usize) {
+    let r = pager::text_area(layout(app, app.viewport).body);
+    (r.width as usize, r.height as usize)
+}
+
+/// Columns and rows of results the output pane shows at the app's viewport (`(0, 0)`
+/// while another pane is expanded).
+pub fn output_size(app: &App) -> (usize, usize) {
+    let l = layout(app, app.viewport);
+    l.panes
+        .iter()
+        .find(|(p, _)| *p == Pane::Output)
+        .map_or((0, 0), |(_, r)| {
+            let rows = output::split_rows(Block::bordered().inner(*r)).0;
+            (rows.width as usize, rows.height as usize)
+        })
+}
+
 /// Draws the whole screen into `buf`; returns where the cursor goes (none under the
 /// help overlay or when the terminal is too small).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
@@ -132,8 +152,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     }
     let l = layout(app, area);
     header(app, l.header, buf);
-    for (pane, r) in &l.panes {
-        render_pane(app, *pane, *r, buf);
+    match &app.pager {
+        Some(p) => pager::render(p, l.body, buf),
+        None => {
+            for (pane, r) in &l.panes {
+                render_pane(app, *pane, *r, buf);
+            }
+        }
     }
     jobs(app, l.jobs, buf);
     status(app, l.status, buf);
@@ -256,7 +281,8 @@ pub fn empty_note(area: Rect, buf: &mut Buffer, text: &str) {
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let latest = app.series.at(app.frozen_at);
     let keys = latest.map_or(0, |s| s.snapshot.index.keys);
-    let uptime = latest.map_or(0.0, |s| s.snapshot.uptime_secs);
+    // The session's time: `.open` starts a new database, not a new session.
+    let uptime = app.now;
     let mut left = vec![
         Span::styled(
             " alexdb ",
@@ -320,12 +346,25 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
 fn jobs(app: &App, area: Rect, buf: &mut Buffer) {
     for (i, j) in app.running_jobs().take(area.height as usize).enumerate() {
         let y = area.y + i as u16;
-        let progress = match (j.total, j.fraction()) {
-            (Some(t), Some(f)) => format!(
+        let timed = app.timed(j);
+        let fraction = j
+            .fraction()
+            .or_else(|| timed.map(|(run, d)| time_fraction(run, d)));
+        let progress = match (j.total, j.fraction(), timed) {
+            (Some(t), Some(f), _) => format!(
                 "{:>5} {}/{} {}",
                 fmt::pct(f),
                 fmt::count(j.done as f64),
                 fmt::count(t as f64),
+                j.unit
+            ),
+            // A timed run: how far through its duration, and the work done so far.
+            (_, _, Some((run, d))) => format!(
+                "{:>5} {:.0} of {:.0} s · {} {}",
+                fmt::pct(time_fraction(run, d)),
+                run.as_secs_f64().min(d.as_secs_f64()),
+                d.as_secs_f64(),
+                fmt::count(j.done as f64),
                 j.unit
             ),
             // Nothing counted (a compaction): the phase and the time say it all.
@@ -363,7 +402,7 @@ fn jobs(app: &App, area: Rect, buf: &mut Buffer) {
             ),
             Span::raw("▕"),
         ];
-        match j.fraction() {
+        match fraction {
             Some(f) => spans.extend(bar(f, bar_w, Color::Yellow)),
             None => {
                 // Unknown total: a block that moves with the work done.
@@ -382,12 +421,35 @@ fn jobs(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// How far a timed run is through its duration, in 0..=1.
+fn time_fraction(run: std::time::Duration, d: std::time::Duration) -> f64 {
+    if d.is_zero() {
+        return 1.0;
+    }
+    (run.as_secs_f64() / d.as_secs_f64()).clamp(0.0, 1.0)
+}
+
 fn status(app: &App, area: Rect, buf: &mut Buffer) {
     let line = if let Some(s) = &app.status {
         Line::from(Span::styled(
             format!(" {s}"),
             Style::default().fg(Color::White),
         ))
+    } else if app.pager.is_some() {
+        Line::from(Span::styled(
+            " ↑↓ PgUp/PgDn Home/End scroll · Esc or q closes",
+            Style::default().fg(Color::Gray),
+        ))
+    } else if !app.pending.is_empty() {
+        // The statement so far, on one line: the input line shows only its last line.
+        let so_far: Vec<&str> = app.pending.text().split_whitespace().collect();
+        Line::from(vec![
+            Span::styled(
+                " waiting for ; (Esc on an empty line drops it): ",
+                Style::default().fg(Color::Gray),
+            ),
+            Span::styled(so_far.join(" "), Style::default().fg(Color::White)),
+        ])
     } else if let Some(b) = &app.banner {
         Line::from(Span::styled(
             format!(" ▶ {b}"),
@@ -440,7 +502,7 @@ fn input(app: &App, area: Rect, buf: &mut Buffer) -> Position {
             (p, m, 0)
         }
         None => (
-            "alexdb> ".to_string(),
+            prompt(app).to_string(),
             inp.text().to_string(),
             inp.cursor_col(),
         ),
@@ -473,6 +535,16 @@ fn input(app: &App, area: Rect, buf: &mut Buffer) -> Position {
         pw + cursor_in_text - skip
     };
     Position::new(area.x + col.min(area.width as usize - 1) as u16, area.y)
+}
+
+/// The prompt: the line shell's, and its continuation prompt while a statement waits
+/// for its `;`.
+fn prompt(app: &App) -> &'static str {
+    if app.pending.is_empty() {
+        crate::shell::PROMPT
+    } else {
+        crate::shell::CONTINUATION_PROMPT
+    }
 }
 
 fn too_small(area: Rect, buf: &mut Buffer) {
@@ -558,8 +630,12 @@ pub const HELP: &[(&str, &str)] = &[
         "sampling interval, ms (50..10000, default 250)",
     ),
     (
-        ".export metrics F.csv",
-        "write the recorded time series (or F.json)",
+        ".export metrics F.svg",
+        "the recorded time series as charts (F.csv, F.json: as data)",
+    ),
+    (
+        ".set output_rows N",
+        "rows of one result the output pane keeps (default 1000)",
     ),
     (".export screen FILE", "write the current screen as text"),
 ];
@@ -595,7 +671,7 @@ fn help(area: Rect, buf: &mut Buffer) {
         .collect();
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
-        " Esc, F1 or ? closes this help. .help lists the shell commands.",
+        " Esc, F1 or ? closes this help. .help lists the commands; .help OPTION explains one.",
         dim(),
     )));
     Paragraph::new(lines)

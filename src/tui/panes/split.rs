@@ -155,13 +155,23 @@ fn draw_figures(app: &App, r: &Recent, end: f64, inner: Rect, buf: &mut Buffer) 
         buf.set_line(inner.x, y, &line, inner.width);
         y += 1;
     }
+    let roomy = inner.width as usize >= WIDE;
     if y < inner.bottom() {
         let few = if r.timed_gets < MIN_SAMPLES {
             "too few samples: "
         } else {
             ""
         };
-        let note = format!("{few}{} timed gets in {:.0} s", fmt::count(gets), r.secs);
+        // Each figure says which gets it rests on: these are per timed get, all kinds.
+        let note = if roomy {
+            format!(
+                "{few}per timed get (cache hits included): {} gets timed in the last {:.0} s",
+                fmt::count(gets),
+                r.secs
+            )
+        } else {
+            format!("{few}{} timed gets in {:.0} s", fmt::count(gets), r.secs)
+        };
         buf.set_string(inner.x, y, fmt::fit(&note, inner.width as usize), dim());
         y += 1;
     }
@@ -183,15 +193,70 @@ fn draw_figures(app: &App, r: &Recent, end: f64, inner: Rect, buf: &mut Buffer) 
             l2 += t.get_hit_l2_and_up;
             bloom += t.bloom_useful;
         }
-        let note = format!(
-            "rocks: mem {} L0 {} L1 {} L2+ {} bloom-skip {}",
+        let figures = format!(
+            "mem {} L0 {} L1 {} L2+ {} bloom-skip {}",
             fmt::count(mem as f64),
             fmt::count(l0 as f64),
             fmt::count(l1 as f64),
             fmt::count(l2 as f64),
             fmt::count(bloom as f64)
         );
-        buf.set_string(inner.x, y, fmt::fit(&note, inner.width as usize), dim());
+        let width = inner.width as usize;
+        let long =
+            format!("RocksDB answered, every get (not only timed ones), last 5 s: {figures}");
+        let lines = if !roomy {
+            vec![format!("rocks: {figures}")]
+        } else if long.chars().count() <= width {
+            vec![long]
+        } else {
+            // Two rows rather than a cut: the figures matter more than the words.
+            let head = "RocksDB answered, every get (not only timed ones), last 5 s:";
+            vec![head.to_string(), format!("  {figures}")]
+        };
+        for line in lines.iter().take(inner.bottom().saturating_sub(y) as usize) {
+            buf.set_string(inner.x, y, fmt::fit(line, width), dim());
+            y += 1;
+        }
+    }
+    if inner.bottom().saturating_sub(y) >= 4 {
+        render_history(app, end, inner, y + 1, buf);
+    }
+}
+
+/// Panes at least this wide (expanded) name each figure's window and sample set.
+const WIDE: usize = 60;
+/// Seconds of the split's history an expanded pane shows, one row per [`SPLIT_SECS`].
+const HISTORY_SECS: f64 = 120.0;
+
+/// The split of each 5 s before `end`, newest first, one row each from row `y` while
+/// rows are left: how a change moved time between the parts.
+fn render_history(app: &App, end: f64, inner: Rect, mut y: u16, buf: &mut Buffer) {
+    let head = "history: each 5 s, newest first (per timed get)";
+    buf.set_string(inner.x, y, fmt::fit(head, inner.width as usize), dim());
+    y += 1;
+    let bar_w = (inner.width as usize).saturating_sub(32).min(60);
+    let mut to = end;
+    while y < inner.bottom() && to > end - HISTORY_SECS && to > 0.0 {
+        let r = app.series.recent(to, SPLIT_SECS);
+        let ns = [r.cache_ns, r.alex_ns, r.rocksdb_ns, r.rest_ns];
+        let ago = format!("-{}", fmt::clock(end - to));
+        let mut spans = vec![Span::styled(format!("{ago:>6} "), dim())];
+        for ((_, color), w) in PARTS.iter().zip(bar_widths(&ns, bar_w)) {
+            spans.push(Span::styled("█".repeat(w), Style::default().fg(*color)));
+        }
+        let per = match r.timed_gets {
+            0 => "idle".to_string(),
+            n => format!(
+                "{:>7}/get n={}",
+                fmt::ns(r.split_total_ns() as f64 / n as f64),
+                fmt::count(n as f64)
+            ),
+        };
+        let pad = bar_w.saturating_sub(super::line_width(&spans[1..]));
+        spans.push(Span::raw(format!("{} {per}", " ".repeat(pad))));
+        buf.set_line(inner.x, y, &Line::from(spans), inner.width);
+        y += 1;
+        to -= SPLIT_SECS;
     }
 }
 
@@ -215,11 +280,20 @@ fn render_rocks_split(r: &Recent, inner: Rect, mut y: u16, buf: &mut Buffer) -> 
     let label = if p.gets < MIN_SAMPLES {
         format!("RocksDB get: too few samples ({} gets) ", p.gets)
     } else {
-        format!(
-            "RocksDB get {} from {} gets ",
-            fmt::ns(p.total_ns() as f64 / gets),
-            fmt::count(gets)
-        )
+        let per = fmt::ns(p.total_ns() as f64 / gets);
+        let n = fmt::count(gets);
+        // Not the RocksDB row above: that is per timed get, this per get that reached
+        // RocksDB; the longest label that leaves the bar 10 cells says so.
+        [
+            format!(
+                "RocksDB's own split (PerfContext), per get that reached it: {per} from {n} gets "
+            ),
+            format!("RocksDB per get that reached it: {per} from {n} gets "),
+            format!("RocksDB get {per} from {n} gets "),
+        ]
+        .into_iter()
+        .find(|l| l.chars().count() + 10 <= width)
+        .unwrap_or_else(|| format!("RocksDB get {per} from {n} gets "))
     };
     let bar_w = width.saturating_sub(label.chars().count());
     let first = y;
