@@ -14,7 +14,7 @@ fn profile_line(profile: &Option<String>) -> Option<String> {
 }
 
 /// `bench vs-sqlite`: the query latency CDF per engine, mean and p99 per engine, and
-/// the load rate per engine.
+/// the load rate per engine, with each bar's value printed on it.
 pub fn vs_sqlite_figure(r: &VsSqliteReport) -> Figure {
     let engines: [(&str, &EngineResult); 3] = [
         ("alexdb", &r.alexdb),
@@ -32,6 +32,7 @@ pub fn vs_sqlite_figure(r: &VsSqliteReport) -> Figure {
                 .map(|(name, e)| Series {
                     name: (*name).into(),
                     points: e.latency_cdf.clone(),
+                    ..Series::default()
                 })
                 .collect(),
             x_log: true,
@@ -46,6 +47,7 @@ pub fn vs_sqlite_figure(r: &VsSqliteReport) -> Figure {
                 .iter()
                 .map(|(n, e)| ((*n).into(), vec![e.query_mean_ns, e.query_p99_ns as f64]))
                 .collect(),
+            value_labels: true,
             ..BarChart::default()
         }));
     }
@@ -58,6 +60,7 @@ pub fn vs_sqlite_figure(r: &VsSqliteReport) -> Figure {
             .iter()
             .map(|(n, e)| ((*n).into(), vec![e.insert_rows_per_s]))
             .collect(),
+        value_labels: true,
         ..BarChart::default()
     }));
     let mut caption = vec![format!(
@@ -81,7 +84,8 @@ pub fn vs_sqlite_figure(r: &VsSqliteReport) -> Figure {
         title: format!("alexdb vs SQLite, {} queries", r.mix.as_str()),
         caption,
         panels,
-        columns: 3,
+        // Three panels in two columns: a row of three is over four times as wide as tall.
+        columns: 2,
     }
 }
 
@@ -109,6 +113,7 @@ pub fn ycsb_figure(r: &YcsbReport) -> Figure {
             .iter()
             .map(|e| (e.engine.to_string(), vec![e.ops_per_s]))
             .collect(),
+        value_labels: true,
         ..BarChart::default()
     });
     // Only the kinds some engine ran: the others have no measurement.

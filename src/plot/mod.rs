@@ -4,17 +4,26 @@
 //! with `plotters`' SVG backend and its built-in text estimate: the SVG names the font and
 //! the viewer renders the text, so nothing here needs a system font or library. No
 //! terminal code: the bench runner, the executor and the dashboard all call these.
+mod bars;
 pub mod bench;
 mod draw;
+mod layout;
+mod lines;
 pub mod metrics;
 
 use std::path::Path;
 
-/// One line of a [`LineChart`]: `(x, y)` points in drawing order.
-#[derive(Debug, Clone, PartialEq)]
+/// One line of a [`LineChart`]: `(x, y)` points in drawing order. A point whose y is
+/// NaN breaks the line (nothing is drawn across it), so a sweep or a recording with a
+/// hole shows the hole.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Series {
     pub name: String,
     pub points: Vec<(f64, f64)>,
+    /// Optional `(min, max)` of the runs behind each point, in the order of `points`,
+    /// drawn as an error bar with short caps. Empty, shorter than `points` or `None`:
+    /// no bar for that point.
+    pub ranges: Vec<Option<(f64, f64)>>,
 }
 
 /// Lines over a shared x axis, optionally logarithmic, with labelled vertical markers.
@@ -28,12 +37,29 @@ pub struct LineChart {
     pub series: Vec<Series>,
     /// Logarithmic x axis (points with x <= 0 are left out).
     pub x_log: bool,
-    /// Vertical event lines at x, labelled (option changes, reopens, flushes).
+    /// Vertical event lines at x, labelled (option changes, reopens, flushes). Labels
+    /// that would overlap are stacked in rows; when more than a few rows would be needed
+    /// they are numbered and the numbers explained under the chart.
     pub markers: Vec<(f64, String)>,
+    /// The x axis' extent; `None` fits the points. Panels of one figure that share a
+    /// clock set the same extent so their times line up.
+    pub x_range: Option<(f64, f64)>,
+    /// The y axis' extent; `None` fits the points with a little headroom (a rate in
+    /// percent sets `(0, 100)` so the axis never reads 120%).
+    pub y_range: Option<(f64, f64)>,
+    /// Written after every y tick label, e.g. `%`.
+    pub y_suffix: String,
 }
 
 /// Grouped bars: one group per category, one bar per series in each group.
 /// [`stacked_bar_svg`] draws the same data as one bar per category, series stacked.
+///
+/// Showing the doubt of repeated runs: `ranges` adds a whisker (min to max) over each
+/// bar, `value_labels` prints each bar's value above it (above its whisker), and
+/// `within_noise` draws the bars that cannot be told apart from the best one lighter
+/// and hatched, with a legend entry [`NOISE_LABEL`]. Ranges, labels and noise marks
+/// are for grouped bars; stacked bars print each stack's total when `value_labels` is
+/// on and ignore the rest. Every one of these defaults to off (empty / false).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BarChart {
     pub title: String,
@@ -43,7 +69,18 @@ pub struct BarChart {
     pub categories: Vec<String>,
     /// `(name, one value per category)`.
     pub series: Vec<(String, Vec<f64>)>,
+    /// Per series, per category: `(min, max)` of the runs behind the bar. Missing,
+    /// `None` or not finite: no whisker on that bar.
+    pub ranges: Vec<Vec<Option<(f64, f64)>>>,
+    /// Print each bar's value above it in one compact format (`1.21M`, `616k`, `950`).
+    pub value_labels: bool,
+    /// Per series, per category: `true` marks a bar within noise of the best one (the
+    /// caller decides what the best and the noise are). Missing entries are `false`.
+    pub within_noise: Vec<Vec<bool>>,
 }
+
+/// The legend entry of the bars [`BarChart::within_noise`] marks.
+pub const NOISE_LABEL: &str = "within noise of the best";
 
 /// One panel of a [`Figure`].
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +91,8 @@ pub enum Chart {
 }
 
 /// Several charts in one SVG, laid out in a grid under one title and over one caption.
+/// Fewer columns than asked are used where the picture would otherwise be more than
+/// twice as wide as tall; caption lines wider than the picture are wrapped.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Figure {
     pub title: String,
@@ -79,17 +118,17 @@ pub enum PlotError {
 
 /// A line chart as SVG text.
 pub fn line_svg(c: &LineChart) -> Result<String, PlotError> {
-    draw::single(|area| draw::line(area, c), &c.caption)
+    draw::single(&Chart::Line(c.clone()))
 }
 
 /// Grouped bars as SVG text.
 pub fn bar_svg(c: &BarChart) -> Result<String, PlotError> {
-    draw::single(|area| draw::bars(area, c, false), &c.caption)
+    draw::single(&Chart::Bars(c.clone()))
 }
 
 /// Stacked bars as SVG text: one bar per category, the series stacked bottom-up.
 pub fn stacked_bar_svg(c: &BarChart) -> Result<String, PlotError> {
-    draw::single(|area| draw::bars(area, c, true), &c.caption)
+    draw::single(&Chart::StackedBars(c.clone()))
 }
 
 /// Several panels in one SVG.

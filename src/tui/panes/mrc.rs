@@ -82,15 +82,21 @@ fn budget_line(c: &MrcCurve, block: u64, w: usize) -> Line<'static> {
     ])
 }
 
-/// Sizes the plot spans: 1/8x to 4x the current size, widened to the whole curve.
+/// Sizes the plot spans: 1/8x to 4x the current size, widened toward the curve's ends
+/// but at most to 1/64x and 64x (a curve starting at one value's size, 79 B, would
+/// squeeze the sizes worth choosing into a corner). Without a current size: the
+/// curve's top 12 doublings.
 fn x_range(c: &MrcCurve) -> (f64, f64) {
     let first = c.points.first().map_or(1, |p| p.bytes).max(1) as f64;
     let last = c.points.last().map_or(1, |p| p.bytes).max(1) as f64;
     let (lo, hi) = if c.current_bytes > 0 {
         let now = c.current_bytes as f64;
-        ((now / 8.0).min(first), (now * 4.0).max(last))
+        (
+            first.min(now / 8.0).max(now / 64.0),
+            last.max(now * 4.0).min(now * 64.0),
+        )
     } else {
-        (first, last)
+        (first.max(last / 4096.0), last)
     };
     (lo.log2(), hi.log2().max(lo.log2() + 1.0))
 }
@@ -130,22 +136,39 @@ fn plot(c: &MrcCurve, area: Rect, buf: &mut Buffer) {
     axis(c, area.bottom() - 1, plot, (x0, x1), buf);
 }
 
-/// The size axis: the smallest and largest size, and "now" under the marker.
+/// The size axis: the smallest and largest size, and "now" under the marker. An end
+/// label that would touch another label is left out ("now" wins), so two sizes never
+/// run together.
 fn axis(c: &MrcCurve, row: u16, plot: Rect, (x0, x1): (f64, f64), buf: &mut Buffer) {
     let size = |x: f64| fmt::bytes(x.exp2() as u64).replace(' ', "");
-    buf.set_string(plot.x, row, size(x0), dim());
     let right = size(x1);
     let rw = right.chars().count() as u16;
-    buf.set_string(plot.right().saturating_sub(rw), row, &right, dim());
-    if c.current_bytes == 0 {
-        return;
+    let mut labels = vec![
+        (plot.x, size(x0), dim()),
+        (plot.right().saturating_sub(rw), right, dim()),
+    ];
+    if c.current_bytes > 0 {
+        let label = format!("now {}", size((c.current_bytes as f64).log2()));
+        let f = ((c.current_bytes as f64).log2() - x0) / (x1 - x0);
+        let col = plot.x + ((plot.width.saturating_sub(1)) as f64 * f).round() as u16;
+        let lw = label.chars().count() as u16;
+        let start = col
+            .saturating_sub(lw / 2)
+            .min(plot.right().saturating_sub(lw))
+            .max(plot.x);
+        labels.insert(0, (start, label, Style::default().fg(MARKER_COLOR)));
     }
-    let label = format!("now {}", size((c.current_bytes as f64).log2()));
-    let f = ((c.current_bytes as f64).log2() - x0) / (x1 - x0);
-    let col = plot.x + ((plot.width.saturating_sub(1)) as f64 * f).round() as u16;
-    let lw = label.chars().count() as u16;
-    let start = col
-        .saturating_sub(lw / 2)
-        .clamp(plot.x, plot.right().saturating_sub(lw));
-    buf.set_string(start, row, label, Style::default().fg(MARKER_COLOR));
+    let mut kept: Vec<(u16, String, Style)> = Vec::new();
+    for (x, text, style) in labels {
+        let end = x.saturating_add(text.chars().count() as u16);
+        let clear = kept
+            .iter()
+            .all(|(kx, kt, _)| end < *kx || x > kx.saturating_add(kt.chars().count() as u16));
+        if clear {
+            kept.push((x, text, style));
+        }
+    }
+    for (x, text, style) in kept {
+        buf.set_string(x, row, text, style);
+    }
 }
