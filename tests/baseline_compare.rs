@@ -162,6 +162,7 @@ fn window(figs: Vec<Figure>) -> WindowFigures {
         secs: 30.0,
         active_secs: 30.0,
         few_samples: false,
+        steady: None,
         figures: figs,
     }
 }
@@ -558,4 +559,50 @@ fn compare_says_beyond_noise_and_notes_new_files_options() {
         (Side::of("b", "t", &b), &b, &opts_b),
     );
     assert!(!alexdb::command::exec::comparison_text(&c).contains("note:"));
+}
+
+/// A window is steady when its last three seconds with operations agree (the rule
+/// `.sweep` warms up by); `.compare` and `.advise` say when it is not (issue 29).
+#[test]
+fn a_window_says_whether_its_last_seconds_were_steady() {
+    let mut rising = History::new(600);
+    for (i, gets) in [100, 400, 700, 1000].into_iter().enumerate() {
+        rising.push(sample(i as f64 + 1.0, gets, 1000.0, 1000));
+    }
+    assert_eq!(rising.window(30.0).expect("window").steady, Some(false));
+    let mut flat = History::new(600);
+    for (i, gets) in [100, 1000, 1020, 990].into_iter().enumerate() {
+        flat.push(sample(i as f64 + 1.0, gets, 1000.0, 1000));
+    }
+    let w = flat.window(30.0).expect("window");
+    assert_eq!(
+        w.steady,
+        Some(true),
+        "the first, slow second is before the last three"
+    );
+    let mut short = History::new(600);
+    short.push(sample(1.0, 100, 1000.0, 1000));
+    short.push(sample(2.0, 100, 1000.0, 1000));
+    assert_eq!(short.window(30.0).expect("window").steady, None);
+    // An old baseline file has no `steady`: it reads as unknown.
+    let mut json = serde_json::to_value(&w).expect("json");
+    json.as_object_mut().expect("object").remove("steady");
+    let old: WindowFigures = serde_json::from_value(json).expect("reads");
+    assert_eq!(old.steady, None);
+    // .compare names the side that was not steady.
+    let r = rising.window(30.0).expect("window");
+    let opts = BTreeMap::new();
+    let c = compare(
+        (Side::of("a", "t", &r), &r, &opts),
+        (Side::of("b", "t", &w), &w, &opts),
+    );
+    let text = alexdb::command::exec::comparison_text(&c);
+    let a_line = text.lines().find(|l| l.starts_with("A: ")).expect("A line");
+    assert!(a_line.contains("not steady"), "{text}");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("B: ") && l.contains("not steady")),
+        "{text}"
+    );
 }

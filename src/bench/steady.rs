@@ -4,12 +4,8 @@
 //! was still warming: hit rate 53% -> 97% over four steps) is what this prevents.
 use serde::Serialize;
 
-/// Windows whose figures must agree before a warm-up counts as steady.
-pub const STEADY_WINDOWS: usize = 3;
-/// Largest spread of ops/s (max - min over the median) across those windows.
-pub const STEADY_OPS: f64 = 0.10;
-/// Largest move of a hit rate (as a fraction) across those windows.
-pub const STEADY_HIT: f64 = 0.02;
+use crate::metrics::history::figures_agree;
+pub use crate::metrics::history::{STEADY_HIT, STEADY_OPS, STEADY_SECS as STEADY_WINDOWS};
 
 /// One short measured window of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -34,17 +30,9 @@ pub fn is_steady(windows: &[Window]) -> bool {
         return false;
     };
     let ops: Vec<f64> = last.iter().map(|w| w.ops_per_sec).collect();
-    let (lo, hi) = min_max(&ops);
-    let mid = median(&ops);
-    if mid <= 0.0 || (hi - lo) / mid > STEADY_OPS {
-        return false;
-    }
-    let flat = |rate: fn(&Window) -> Option<f64>| {
-        let v: Vec<f64> = last.iter().filter_map(rate).collect();
-        let (lo, hi) = min_max(&v);
-        v.len() < 2 || hi - lo <= STEADY_HIT
-    };
-    flat(|w| w.value_hit) && flat(|w| w.block_hit)
+    let value: Vec<f64> = last.iter().filter_map(|w| w.value_hit).collect();
+    let block: Vec<f64> = last.iter().filter_map(|w| w.block_hit).collect();
+    figures_agree(&ops, &[&value, &block])
 }
 
 /// The order of `repeat` passes over `steps` steps, every other pass reversed
@@ -84,17 +72,8 @@ pub fn min_max(v: &[f64]) -> (f64, f64) {
 
 /// Mean, standard deviation and count of `v`.
 pub fn mean_sd(v: &[f64]) -> (f64, f64, usize) {
-    let n = v.len();
-    if n == 0 {
-        return (0.0, 0.0, 0);
-    }
-    let mean = v.iter().sum::<f64>() / n as f64;
-    let var = if n > 1 {
-        v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64
-    } else {
-        0.0
-    };
-    (mean, var.sqrt(), n)
+    let (mean, sd) = crate::metrics::history::mean_sd(v);
+    (mean, sd, v.len())
 }
 
 /// Twice the standard error of the difference of two means, `2·sqrt(sA²/nA + sB²/nB)`:

@@ -149,6 +149,8 @@ pub struct Side {
     pub samples: usize,
     pub secs: f64,
     pub few_samples: bool,
+    /// The window's last seconds agreed (`None`: too few, or an old baseline).
+    pub steady: Option<bool>,
 }
 
 impl Side {
@@ -159,6 +161,7 @@ impl Side {
             samples: w.samples,
             secs: w.secs,
             few_samples: w.few_samples,
+            steady: w.steady,
         }
     }
 }

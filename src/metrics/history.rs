@@ -269,6 +269,10 @@ pub struct WindowFigures {
     pub active_secs: f64,
     /// Fewer than [`FEW_SECS`] seconds with operations: the figures are rough.
     pub few_samples: bool,
+    /// Its last [`STEADY_SECS`] seconds with operations agree ([`figures_agree`]);
+    /// `None` with fewer such seconds, and in baselines saved before it was measured.
+    #[serde(default)]
+    pub steady: Option<bool>,
     pub figures: Vec<Figure>,
 }
 
@@ -299,9 +303,58 @@ impl WindowFigures {
             secs,
             active_secs,
             few_samples: active_secs < FEW_SECS,
+            steady: window_steady(w),
             figures,
         }
     }
+}
+
+/// Seconds (or windows) at the end of a measurement whose figures must agree.
+pub const STEADY_SECS: usize = 3;
+/// Largest spread of throughput (max - min over the median) across them.
+pub const STEADY_OPS: f64 = 0.10;
+/// Largest move of a hit rate (as a fraction) across them.
+pub const STEADY_HIT: f64 = 0.02;
+
+/// Whether consecutive measurements agree: `ops` (throughput) within [`STEADY_OPS`] of
+/// each other, each series of `rates` within [`STEADY_HIT`] (a series of fewer than two
+/// values says nothing). The rule `.sweep`'s warm-ups and `.compare`'s windows share.
+pub fn figures_agree(ops: &[f64], rates: &[&[f64]]) -> bool {
+    let spread = |v: &[f64]| {
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        hi - lo
+    };
+    let mut sorted: Vec<f64> = ops.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let Some(&mid) = sorted.get(sorted.len() / 2) else {
+        return false;
+    };
+    if mid <= 0.0 || spread(ops) / mid > STEADY_OPS {
+        return false;
+    }
+    rates.iter().all(|r| r.len() < 2 || spread(r) <= STEADY_HIT)
+}
+
+/// Whether the last [`STEADY_SECS`] seconds with operations of `w` agree on throughput
+/// and value-cache hit rate.
+fn window_steady(w: &[&HistorySample]) -> Option<bool> {
+    let active: Vec<&Snapshot> = w
+        .iter()
+        .map(|s| &s.snapshot)
+        .filter(|s| s.ops.total > 0 && s.window_secs > 0.0)
+        .collect();
+    let last = &active[active.len().checked_sub(STEADY_SECS)?..];
+    let ops: Vec<f64> = last
+        .iter()
+        .map(|s| s.ops.total as f64 / s.window_secs)
+        .collect();
+    let hits: Vec<f64> = last
+        .iter()
+        .filter(|s| s.cache.hits + s.cache.misses > 0)
+        .map(|s| s.cache.hits as f64 / (s.cache.hits + s.cache.misses) as f64)
+        .collect();
+    Some(figures_agree(&ops, &[&hits]))
 }
 
 type Pick = fn(&Snapshot) -> f64;

@@ -14,6 +14,9 @@ use crate::metrics::{NewEvent, Snapshot};
 /// Seconds of live figures `.advise` reads (as `.compare ... now`).
 const ADVISE_WINDOW_SECS: f64 = 30.0;
 
+/// Said when the window's last seconds disagree (the rule `.sweep` warms up by).
+const UNSTEADY_NOTE: &str = "\nnote: the figures were still moving in the window's last seconds (throughput or hit rate not steady): a proposal read from them may not hold; let the workload run longer and ask again\n";
+
 /// The last `.advise` list and the applied proposals, newest last.
 #[derive(Debug, Default)]
 pub(super) struct Advice {
@@ -106,9 +109,19 @@ impl Executor {
                 _ => None,
             })
             .collect();
-        let text = list_text(&findings, &proposals, snap.window_secs);
+        let steady = self
+            .sampler
+            .history()
+            .lock()
+            .window(ADVISE_WINDOW_SECS)
+            .and_then(|w| w.steady);
+        let mut text = list_text(&findings, &proposals, snap.window_secs);
+        if steady == Some(false) {
+            text.push_str(UNSTEADY_NOTE);
+        }
         let json = json!({
             "window_secs": snap.window_secs,
+            "steady": steady,
             "proposals": proposals.iter().enumerate().map(|(i, p)| proposal_json(i + 1, p)).collect::<Vec<_>>(),
             "quiet": findings.iter().filter_map(|(r, f)| quiet_json(r, f)).collect::<Vec<_>>(),
         });

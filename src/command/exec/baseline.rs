@@ -186,8 +186,13 @@ fn side_line(tag: &str, s: &Side) -> String {
     } else {
         ""
     };
+    let moving = if s.steady == Some(false) {
+        ", not steady: its last seconds disagree"
+    } else {
+        ""
+    };
     format!(
-        "{tag}: {} ({}, {} samples, {:.1} s{few})\n",
+        "{tag}: {} ({}, {} samples, {:.1} s{few}{moving})\n",
         s.name, s.taken_utc, s.samples, s.secs
     )
 }
