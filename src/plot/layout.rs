@@ -183,7 +183,8 @@ pub fn hatch((x0, y0, x1, y1): (f64, f64, f64, f64), step: f64) -> Vec<(Point, P
     let (x0, x1) = (x0.min(x1), x0.max(x1));
     let (y0, y1) = (y0.min(y1), y0.max(y1));
     let mut out = Vec::new();
-    if !(step > 0.0) || ![x0, x1, y0, y1].iter().all(|v| v.is_finite()) {
+    let finite = [x0, x1, y0, y1, step].iter().all(|v| v.is_finite());
+    if !finite || step <= 0.0 {
         return out;
     }
     // Each line is x + y = s; the rectangle spans s from x0 + y0 to x1 + y1.
