@@ -275,7 +275,7 @@ fn every_pane_expanded() {
 #[test]
 fn help_overlay() {
     let mut a = app();
-    a.help = true;
+    a.show_keys();
     insta::assert_snapshot!("help_120x40", draw(&a, 120, 40).backend());
     insta::assert_snapshot!("help_80x24", draw(&a, 80, 24).backend());
 }

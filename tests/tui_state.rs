@@ -210,20 +210,28 @@ fn focus_cycles_with_tab_and_fkeys() {
 fn help_freeze_latency_kind_and_quit_keys() {
     let mut a = app();
     a.on_key(key(KeyCode::Char('?')));
-    assert!(a.help);
+    assert!(a.showing_keys());
     assert_eq!(a.input.text(), "");
     a.on_key(key(KeyCode::Char('x')));
-    assert!(a.help, "other keys leave the help open");
+    assert!(a.showing_keys(), "other keys leave the help open");
     a.on_key(key(KeyCode::Esc));
-    assert!(!a.help);
+    assert!(!a.showing_keys());
     // `?` is text once the line has some.
     typed(&mut a, "a?");
     assert_eq!(a.input.text(), "a?");
-    assert!(!a.help);
+    assert!(!a.showing_keys());
     a.on_key(key(KeyCode::F(1)));
-    assert!(a.help);
+    assert!(a.showing_keys());
     a.on_key(key(KeyCode::F(1)));
-    assert!(!a.help);
+    assert!(!a.showing_keys());
+    // At 80x24 the list scrolls rather than being cut.
+    a.viewport = ratatui::layout::Rect::new(0, 0, 80, 24);
+    a.on_key(key(KeyCode::F(1)));
+    a.on_key(key(KeyCode::End));
+    let screen = screen_text(&a, a.viewport);
+    assert!(screen.contains("closes this list"), "{screen}");
+    a.on_key(key(KeyCode::Char('?')));
+    assert!(a.pager.is_none());
     a.input.clear();
 
     a.push_sample(3.0, snap(3.0, 1, 1));
@@ -310,9 +318,9 @@ fn esc_cancels_a_running_job_and_enter_submits() {
     assert_eq!(a.on_key(key(KeyCode::Esc)), Action::Redraw, "asks again");
     // Esc with the help open only closes it.
     a.cancel_asked = None;
-    a.help = true;
+    a.show_keys();
     assert_eq!(a.on_key(key(KeyCode::Esc)), Action::Redraw);
-    assert!(!a.help && a.cancel_asked.is_none());
+    assert!(!a.showing_keys() && a.cancel_asked.is_none());
     // During the demo any key hands control back (Ctrl-C still quits).
     a.demo_playing = true;
     assert_eq!(a.on_key(key(KeyCode::Char('z'))), Action::StopDemo);
@@ -1129,7 +1137,11 @@ fn a_statement_continues_until_its_semicolon() {
         last(&r).as_deref(),
         Some("SELECT * FROM kv WHERE key BETWEEN 5 AND 6;")
     );
-    assert!(screen_text(&r.app, r.app.viewport).lines().any(|l| l == "alexdb>"));
+    assert!(
+        screen_text(&r.app, r.app.viewport)
+            .lines()
+            .any(|l| l == "alexdb>")
+    );
     assert_eq!(r.submit_line(&mut e, "get 5").ran, 1, "runs on Enter");
     assert_eq!(r.submit_line(&mut e, ".timer off").ran, 1);
 

@@ -20,6 +20,8 @@ use crate::shell::Pending;
 const HSCROLL: usize = 8;
 /// How long an Esc waits for its confirmation (Esc again, or `y`) to cancel a job.
 pub const CANCEL_CONFIRM: std::time::Duration = std::time::Duration::from_secs(3);
+/// The title of F1's view of the keys.
+const KEYS_TITLE: &str = "Keys (F1)";
 /// Log entries kept.
 const LOG_KEEP: usize = 1000;
 
@@ -343,7 +345,6 @@ pub struct App {
     pub expanded: bool,
     /// Dashboard time the charts were frozen at.
     pub frozen_at: Option<f64>,
-    pub help: bool,
     /// Index into [`OP_KINDS`] for the latency pane.
     pub latency_kind: usize,
     pub refresh_ms: u64,
@@ -388,7 +389,6 @@ impl App {
             focus: Pane::Output,
             expanded: false,
             frozen_at: None,
-            help: false,
             latency_kind: 0,
             refresh_ms: 250,
             options_scroll: 0,
@@ -550,23 +550,10 @@ impl App {
         if self.pager.is_some() {
             return self.pager_key(key.code);
         }
-        if self.help {
-            if matches!(
-                key.code,
-                KeyCode::Esc
-                    | KeyCode::F(1)
-                    | KeyCode::Char('?')
-                    | KeyCode::Char('q')
-                    | KeyCode::Enter
-            ) {
-                self.help = false;
-            }
-            return Action::Redraw;
-        }
         let empty = self.input.is_empty() && self.input.search().is_none();
         match key.code {
-            KeyCode::F(1) => self.help = true,
-            KeyCode::Char('?') if empty && !ctrl => self.help = true,
+            KeyCode::F(1) => self.show_keys(),
+            KeyCode::Char('?') if empty && !ctrl => self.show_keys(),
             KeyCode::F(n) => {
                 if let Some(p) = Pane::from_fkey(n) {
                     self.focus = p;
@@ -674,6 +661,17 @@ impl App {
         self.status = Some(ask);
         self.cancel_asked = Some(std::time::Instant::now());
         true
+    }
+
+    /// F1: every key and dashboard command, in the full-width view (it scrolls where
+    /// the terminal is too small for the list).
+    pub fn show_keys(&mut self) {
+        self.show_pager(KEYS_TITLE, &super::panes::keys_text());
+    }
+
+    /// True while F1's list of keys is shown.
+    pub fn showing_keys(&self) -> bool {
+        self.pager.as_ref().is_some_and(|p| p.title == KEYS_TITLE)
     }
 
     /// Opens the full-width view on `text` (a long `.help`).

@@ -52,7 +52,7 @@ impl Pager {
         let max = self.rows(width).len().saturating_sub(height);
         let top = self.top(width, height);
         self.scroll = match code {
-            K::Esc | K::Char('q') | K::F(1) => return PagerKey::Close,
+            K::Esc | K::Char('q' | '?') | K::F(1) => return PagerKey::Close,
             K::Up | K::Char('k') => top.saturating_sub(1),
             K::Down | K::Char('j') | K::Enter => top + 1,
             K::PageUp | K::Char('b') => top.saturating_sub(page),

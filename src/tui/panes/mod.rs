@@ -163,11 +163,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     jobs(app, l.jobs, buf);
     status(app, l.status, buf);
     let cursor = input(app, l.input, buf);
-    if app.help {
-        help(area, buf);
-        return None;
-    }
-    Some(cursor)
+    // Keys go to the full-width view while it is open: no cursor in the input line.
+    app.pager.is_none().then_some(cursor)
 }
 
 pub fn render_pane(app: &App, pane: Pane, area: Rect, buf: &mut Buffer) {
@@ -640,51 +637,21 @@ pub const HELP: &[(&str, &str)] = &[
     (".export screen FILE", "write the current screen as text"),
 ];
 
-fn help(area: Rect, buf: &mut Buffer) {
-    let w = area.width.saturating_sub(4).min(92);
-    let h = (HELP.len() as u16 + 4).min(area.height.saturating_sub(2));
-    let r = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    Clear.render(r, buf);
+/// F1's text: every key and dashboard command, then how to close it.
+pub fn keys_text() -> String {
     let key_w = HELP
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(10);
-    let mut lines: Vec<Line> = HELP
+    let mut lines: Vec<String> = HELP
         .iter()
-        .map(|(k, v)| {
-            Line::from(vec![
-                Span::styled(
-                    format!(" {k:<key_w$}  "),
-                    Style::default()
-                        .fg(Color::Cyan)
-                        .add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(v.to_string()),
-            ])
-        })
+        .map(|(k, v)| format!("{k:<key_w$}  {v}"))
         .collect();
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        " Esc, F1 or ? closes this help. .help lists the commands; .help OPTION explains one.",
-        dim(),
-    )));
-    Paragraph::new(lines)
-        .block(
-            Block::bordered()
-                .border_type(BorderType::Double)
-                .border_style(Style::default().fg(Color::Cyan))
-                .title(Line::from(Span::styled(
-                    " Keys ",
-                    Style::default()
-                        .fg(Color::Cyan)
-                        .add_modifier(Modifier::BOLD),
-                ))),
-        )
-        .render(r, buf);
+    lines.push(String::new());
+    lines.push(
+        "Esc, F1 or ? closes this list. .help lists the commands; .help OPTION explains one."
+            .into(),
+    );
+    lines.join("\n")
 }
