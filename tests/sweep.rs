@@ -784,10 +784,24 @@ fn a_difference_made_by_warm_up_alone_is_no_difference() {
     let mut exec = cold(&dir);
     let st = start(
         &mut exec,
-        ".sweep write_buffer_size 32MiB,64MiB --duration 400ms --warmup 5s",
+        &format!(
+            ".sweep write_buffer_size 32MiB,64MiB --duration 400ms --warmup 5s --plot {}",
+            dir.path().join("w.svg").display()
+        ),
     );
     let (text, json) = report(&st);
     assert!(json["best"].is_null(), "{text}\n{json}");
+    // The chart shows the doubt: a line over the sizes with min-max bars, the verdict in
+    // its caption.
+    let svg = std::fs::read_to_string(dir.path().join("w.svg")).expect("chart written");
+    assert!(
+        svg.contains("log scale") && svg.contains("min-max"),
+        "a size sweep is a line"
+    );
+    assert!(
+        svg.contains("no difference beyond noise"),
+        "verdict in the caption"
+    );
     assert!(text.contains("no difference beyond noise"), "{text}");
     assert_eq!(json["repeat"], 2);
     assert_eq!(json["order"], serde_json::json!([0, 1, 1, 0]));
@@ -845,7 +859,10 @@ fn new_files_options_are_swept_on_rewritten_data_in_either_order() {
     // --no-rewrite measures the files as they are, and says so.
     let st = start(
         &mut exec,
-        ".sweep block_size 4KiB,16KiB --duration 200ms --warmup 0 --repeat 1 --no-rewrite",
+        &format!(
+            ".sweep compression none,lz4 --duration 200ms --warmup 0 --repeat 1 --no-rewrite --plot {}",
+            dir.path().join("c.svg").display()
+        ),
     );
     let (text, json) = report(&st);
     assert_eq!(json["rewrite"], "none");
@@ -854,6 +871,18 @@ fn new_files_options_are_swept_on_rewritten_data_in_either_order() {
         "{json}"
     );
     assert!(text.contains("existing files unchanged"), "{text}");
+    // Not a size: bars, each with its value printed and whiskers' legend in the axis.
+    let svg = std::fs::read_to_string(dir.path().join("c.svg")).expect("chart written");
+    assert!(
+        svg.contains("whiskers: min-max") && !svg.contains("log scale"),
+        "bars"
+    );
+    let top = json["verdict"]["top"].as_u64().expect("top") as usize;
+    let ops = json["steps"][top]["ops_per_sec"].as_f64().expect("ops");
+    assert!(
+        svg.contains(&alexdb::plot::compact_number(ops)),
+        "the top bar's value is printed"
+    );
     // No warm-up at all: every step is marked as never steady.
     assert!(text.contains("marked ~"), "{text}");
     assert!(json["drift"].is_null(), "one pass has no check run: {json}");

@@ -20,7 +20,7 @@ use super::engines::AlexEngine;
 use super::steady::{self, Drift, StepFigures, Verdict, Window};
 use super::ycsb::{YcsbConfig, run_timed};
 use super::{Cancelled, Progress};
-use crate::engine::options::{Applies, Opt};
+use crate::engine::options::Opt;
 use crate::engine::{Db, HeldBytes};
 use crate::metrics::MetricsWindow;
 use crate::workload::ycsb::{Distribution, KeySpace, Workload};
@@ -293,7 +293,7 @@ fn report(
 pub fn new_files_options(cfg: &SweepConfig) -> Vec<String> {
     cfg.axes
         .iter()
-        .filter(|a| Opt::lookup(&a.option).is_ok_and(|o| o.applies() == Applies::NewFiles))
+        .filter(|a| Opt::lookup(&a.option).is_ok_and(Opt::reaches_new_files_only))
         .map(|a| a.option.clone())
         .collect()
 }

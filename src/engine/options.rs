@@ -892,6 +892,15 @@ impl Opt {
         self.spec().apply.applies()
     }
 
+    /// True for an option whose effect reaches only files written after a change: the
+    /// table options ("new files"), and the compressions, which RocksDB takes live but
+    /// applies to flushes and compactions from then on. Data already on disk keeps the
+    /// old value until it is rewritten (`.compact`).
+    pub fn reaches_new_files_only(self) -> bool {
+        self.applies() == Applies::NewFiles
+            || matches!(self, Opt::Compression | Opt::BottommostCompression)
+    }
+
     /// True for an option that decides whether an acknowledged write survives a crash
     /// (`wal`, `sync`, and `wal_recovery_mode` at open): an experiment never varies it.
     pub fn is_durability(self) -> bool {

@@ -8,6 +8,8 @@ mod bars;
 pub mod bench;
 mod draw;
 mod layout;
+/// The compact number format bars are labelled with (`1.21M`, `616k`, `950`).
+pub use layout::compact as compact_number;
 mod lines;
 pub mod metrics;
 

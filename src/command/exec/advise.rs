@@ -279,10 +279,10 @@ fn quiet_json(rule: &str, f: &Finding) -> Option<Json> {
 /// For options that apply to new files only: the data on disk is unchanged until it is
 /// rewritten, so a measurement right after the apply reads the old files.
 fn new_files_note(sets: &[(String, String)]) -> Option<String> {
-    use crate::engine::options::{Applies, Opt};
+    use crate::engine::options::Opt;
     let names: Vec<&str> = sets
         .iter()
-        .filter(|(n, _)| Opt::lookup(n).is_ok_and(|o| o.applies() == Applies::NewFiles))
+        .filter(|(n, _)| Opt::lookup(n).is_ok_and(Opt::reaches_new_files_only))
         .map(|(n, _)| n.as_str())
         .collect();
     (!names.is_empty()).then(|| {

@@ -244,10 +244,10 @@ pub fn comparison_text(c: &Comparison) -> String {
 
 /// Differing options that apply only to files written after a change.
 pub fn new_files_differ(c: &Comparison) -> Vec<&str> {
-    use crate::engine::options::{Applies, Opt};
+    use crate::engine::options::Opt;
     c.options_differ
         .iter()
-        .filter(|o| Opt::lookup(&o.name).is_ok_and(|x| x.applies() == Applies::NewFiles))
+        .filter(|o| Opt::lookup(&o.name).is_ok_and(Opt::reaches_new_files_only))
         .map(|o| o.name.as_str())
         .collect()
 }
