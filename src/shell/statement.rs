@@ -20,9 +20,12 @@ impl Pending {
         if starts_command(line) {
             ready.extend(self.take());
         }
+        // A statement already waiting is unfinished SQL, which only a `;` can end: no
+        // need to scan it all again for every line of a long paste.
+        let fresh = self.text.is_empty();
         self.text.push_str(line);
         self.text.push('\n');
-        if is_complete(&self.text) {
+        if (fresh || line.contains(';')) && is_complete(&self.text) {
             ready.extend(self.take());
         }
         ready
@@ -77,5 +80,17 @@ mod tests {
         );
         assert_eq!(p.take(), None);
         assert!(p.push_line("   ").is_empty(), "blank lines run nothing");
+    }
+
+    #[test]
+    fn a_long_statement_ends_at_its_semicolon_only() {
+        let mut p = Pending::default();
+        assert!(p.push_line("INSERT INTO kv VALUES").is_empty());
+        for i in 0..20_000 {
+            assert!(p.push_line(&format!("({i}, 'a b'),")).is_empty());
+        }
+        let ready = p.push_line("(-1, 'end');");
+        assert_eq!(ready.len(), 1);
+        assert_eq!(ready[0].lines().count(), 20_002);
     }
 }

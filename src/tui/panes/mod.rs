@@ -439,7 +439,8 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         ))
     } else if !app.pending.is_empty() {
         // The statement so far, on one line: the input line shows only its last line.
-        let so_far: Vec<&str> = app.pending.text().split_whitespace().collect();
+        // Its first words: a line holds no more, and a paste may be megabytes long.
+        let so_far: Vec<&str> = app.pending.text().split_whitespace().take(100).collect();
         Line::from(vec![
             Span::styled(
                 " waiting for ; (Esc on an empty line drops it): ",
