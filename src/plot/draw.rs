@@ -130,18 +130,23 @@ fn split_caption<'a>(area: &Area<'a>, lines: &[String]) -> Result<Area<'a>, Plot
     Ok(body)
 }
 
-/// A panel's caption lines (with the key to numbered markers, if any) wrapped for a
-/// panel `width` wide, and whether the markers are numbered.
-fn panel_caption(chart: &Chart, width: u32) -> (Vec<String>, bool) {
+/// The key to a line chart's numbered markers at `width`, if they are numbered.
+fn marker_key(chart: &Chart, width: u32) -> Option<String> {
     match chart {
-        Chart::Line(c) => {
-            let key = super::lines::marker_key(c, width);
-            let numbered = key.is_some();
-            let lines: Vec<String> = c.caption.iter().cloned().chain(key).collect();
-            (wrap_caption(&lines, width), numbered)
-        }
-        Chart::Bars(b) | Chart::StackedBars(b) => (wrap_caption(&b.caption, width), false),
+        Chart::Line(c) => super::lines::marker_key(c, width),
+        Chart::Bars(_) | Chart::StackedBars(_) => None,
     }
+}
+
+/// A panel's caption lines, and `key` (the key to its numbered markers) under them,
+/// wrapped for a panel `width` wide.
+fn panel_caption(chart: &Chart, key: Option<&String>, width: u32) -> Vec<String> {
+    let caption = match chart {
+        Chart::Line(c) => &c.caption,
+        Chart::Bars(b) | Chart::StackedBars(b) => &b.caption,
+    };
+    let lines: Vec<String> = caption.iter().chain(key).cloned().collect();
+    wrap_caption(&lines, width)
 }
 
 fn draw_chart(area: &Area, chart: &Chart, numbered: bool) -> Result<(), PlotError> {
@@ -154,11 +159,21 @@ fn draw_chart(area: &Area, chart: &Chart, numbered: bool) -> Result<(), PlotErro
 
 /// One chart with its caption, alone in an SVG.
 pub(super) fn single(chart: &Chart) -> Result<String, PlotError> {
-    let (caption, numbered) = panel_caption(chart, CHART_SIZE.0);
+    let key = marker_key(chart, CHART_SIZE.0);
+    let caption = panel_caption(chart, key.as_ref(), CHART_SIZE.0);
     let size = (CHART_SIZE.0, CHART_SIZE.1 + caption_height(caption.len()));
     render(size, |root| {
-        draw_chart(&split_caption(root, &caption)?, chart, numbered)
+        draw_chart(&split_caption(root, &caption)?, chart, key.is_some())
     })
+}
+
+/// The one key every panel with numbered markers shares (the same markers on every
+/// panel, as the metrics figure has): it is then said once, under the figure.
+fn shared_key(keys: &[Option<String>]) -> Option<String> {
+    let mut given = keys.iter().flatten();
+    let first = given.next()?;
+    let more = keys.iter().flatten().count() > 1;
+    (more && given.all(|k| k == first)).then(|| first.clone())
 }
 
 /// Panels in a grid under the figure's title and over its caption.
@@ -166,10 +181,18 @@ pub(super) fn figure(f: &Figure) -> Result<String, PlotError> {
     if f.panels.is_empty() {
         return Err(PlotError::Empty(f.title.clone()));
     }
-    let chrome = |w: u32| FIGURE_TITLE_H + caption_height(wrap_caption(&f.caption, w).len());
+    // Every cell is one panel wide, however many columns there are.
+    let keys: Vec<Option<String>> = f
+        .panels
+        .iter()
+        .map(|p| marker_key(p, PANEL_SIZE.0))
+        .collect();
+    let shared = shared_key(&keys);
+    let lines: Vec<String> = f.caption.iter().chain(&shared).cloned().collect();
+    let chrome = |w: u32| FIGURE_TITLE_H + caption_height(wrap_caption(&lines, w).len());
     let (cols, rows, panel_h) = layout::grid(f.panels.len(), f.columns, PANEL_SIZE, chrome);
     let width = PANEL_SIZE.0 * cols as u32;
-    let caption = wrap_caption(&f.caption, width);
+    let caption = wrap_caption(&lines, width);
     let size = (
         width,
         FIGURE_TITLE_H + panel_h * rows as u32 + caption_height(caption.len()),
@@ -181,17 +204,23 @@ pub(super) fn figure(f: &Figure) -> Result<String, PlotError> {
         let (_, body) = root.split_vertically(FIGURE_TITLE_H);
         let body = split_caption(&body, &caption)?;
         let cells = body.split_evenly((rows, cols));
-        for (panel, cell) in f.panels.iter().zip(cells.iter()) {
-            draw_panel(cell, panel)?;
+        for ((panel, cell), key) in f.panels.iter().zip(cells.iter()).zip(&keys) {
+            let own = key.as_ref().filter(|_| shared.is_none());
+            let caption = panel_caption(panel, own, PANEL_SIZE.0);
+            draw_panel(cell, panel, &caption, key.is_some())?;
         }
         Ok(())
     })
 }
 
 /// One panel of a figure; a panel with nothing measured says so.
-fn draw_panel(cell: &Area, panel: &Chart) -> Result<(), PlotError> {
-    let (caption, numbered) = panel_caption(panel, cell.dim_in_pixel().0);
-    let inner = split_caption(cell, &caption)?;
+fn draw_panel(
+    cell: &Area,
+    panel: &Chart,
+    caption: &[String],
+    numbered: bool,
+) -> Result<(), PlotError> {
+    let inner = split_caption(cell, caption)?;
     // One panel without measurements still leaves the others worth showing.
     match draw_chart(&inner, panel, numbered) {
         Err(PlotError::Empty(title)) => placeholder(&inner, &title),
@@ -295,3 +324,17 @@ fn legend_entry(
 
 /// The noise swatch's grey (not a series colour, so it is never taken for one).
 pub(super) const NOISE_GREY: RGBColor = RGBColor(96, 96, 96);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plot_a_key_all_panels_share_is_said_once() {
+        let k = |s: &str| Some(s.to_string());
+        assert_eq!(shared_key(&[k("m: 1 a"), None, k("m: 1 a")]), k("m: 1 a"));
+        assert_eq!(shared_key(&[k("m: 1 a"), k("m: 1 b")]), None);
+        assert_eq!(shared_key(&[k("m: 1 a"), None]), None, "one panel keeps its own");
+        assert_eq!(shared_key(&[None, None]), None);
+    }
+}

@@ -51,7 +51,15 @@ pub(super) fn bounds(c: &LineChart) -> Result<(Span, Span), PlotError> {
     }
     let x = match c.x_range.filter(|r| valid_span(*r, c.x_log)) {
         Some(r) => r,
-        None => widen(extent(pts.iter().map(|p| p.0)), c.x_log),
+        None => {
+            let x = widen(extent(pts.iter().map(|p| p.0)), c.x_log);
+            // Error bars at the first and last point would sit on the frame.
+            let bars = c
+                .series
+                .iter()
+                .any(|s| s.ranges.iter().any(Option::is_some));
+            if bars { pad(x, c.x_log) } else { x }
+        }
     };
     let y = match c.y_range.filter(|r| valid_span(*r, false)) {
         Some(r) => r,
@@ -77,6 +85,17 @@ fn widen((lo, hi): Span, log: bool) -> Span {
         (false, _) => (lo, hi),
         (true, true) => (lo / 10.0, hi * 10.0),
         (true, false) => (lo - 1.0, hi + 1.0),
+    }
+}
+
+/// An axis with a little room on both sides (4% of it, or a factor on a log axis).
+fn pad((lo, hi): Span, log: bool) -> Span {
+    if log {
+        let f = (hi / lo).powf(0.04);
+        (lo / f, hi * f)
+    } else {
+        let d = (hi - lo) * 0.04;
+        (lo - d, hi + d)
     }
 }
 
@@ -133,7 +152,8 @@ fn place_labels(
                 (true, true) => (a + 1).to_string(),
                 (true, false) => format!("{}–{}", a + 1, b + 1),
             };
-            let span = label_span(xs[a], text_width(&text, SMALL_PX), plot);
+            // Right of the group's last line, so the lines do not cross the label.
+            let span = label_span(xs[b], text_width(&text, SMALL_PX), plot);
             Placed { text, span, row: 0 }
         })
         .collect();
@@ -348,6 +368,8 @@ mod tests {
         assert_eq!((x0, x1), (0.0, 10.0));
         assert!(y0 == 0.0 && y1 > 2.0);
         c.series[0].ranges = vec![None, Some((1.0, 50.0))];
-        assert!(bounds(&c).unwrap().1.1 >= 50.0);
+        let ((x0, x1), (_, y1)) = bounds(&c).unwrap();
+        assert!(y1 >= 50.0);
+        assert!(x0 < 0.0 && x1 > 10.0, "room for the error bars at the ends");
     }
 }
