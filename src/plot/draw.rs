@@ -181,17 +181,18 @@ pub(super) fn figure(f: &Figure) -> Result<String, PlotError> {
     if f.panels.is_empty() {
         return Err(PlotError::Empty(f.title.clone()));
     }
-    // Every cell is one panel wide, however many columns there are.
-    let keys: Vec<Option<String>> = f
-        .panels
-        .iter()
-        .map(|p| marker_key(p, PANEL_SIZE.0))
-        .collect();
+    // A lone panel gets a single chart's room; every cell is one panel wide.
+    let panel = if f.panels.len() == 1 {
+        CHART_SIZE
+    } else {
+        PANEL_SIZE
+    };
+    let keys: Vec<Option<String>> = f.panels.iter().map(|p| marker_key(p, panel.0)).collect();
     let shared = shared_key(&keys);
     let lines: Vec<String> = f.caption.iter().chain(&shared).cloned().collect();
     let chrome = |w: u32| FIGURE_TITLE_H + caption_height(wrap_caption(&lines, w).len());
-    let (cols, rows, panel_h) = layout::grid(f.panels.len(), f.columns, PANEL_SIZE, chrome);
-    let width = PANEL_SIZE.0 * cols as u32;
+    let (cols, rows, panel_h) = layout::grid(f.panels.len(), f.columns, panel, chrome);
+    let width = panel.0 * cols as u32;
     let caption = wrap_caption(&lines, width);
     let size = (
         width,
@@ -206,7 +207,7 @@ pub(super) fn figure(f: &Figure) -> Result<String, PlotError> {
         let cells = body.split_evenly((rows, cols));
         for ((panel, cell), key) in f.panels.iter().zip(cells.iter()).zip(&keys) {
             let own = key.as_ref().filter(|_| shared.is_none());
-            let caption = panel_caption(panel, own, PANEL_SIZE.0);
+            let caption = panel_caption(panel, own, cell.dim_in_pixel().0);
             draw_panel(cell, panel, &caption, key.is_some())?;
         }
         Ok(())
@@ -334,7 +335,11 @@ mod tests {
         let k = |s: &str| Some(s.to_string());
         assert_eq!(shared_key(&[k("m: 1 a"), None, k("m: 1 a")]), k("m: 1 a"));
         assert_eq!(shared_key(&[k("m: 1 a"), k("m: 1 b")]), None);
-        assert_eq!(shared_key(&[k("m: 1 a"), None]), None, "one panel keeps its own");
+        assert_eq!(
+            shared_key(&[k("m: 1 a"), None]),
+            None,
+            "one panel keeps its own"
+        );
         assert_eq!(shared_key(&[None, None]), None);
     }
 }
