@@ -837,6 +837,16 @@ fn new_files_options_are_swept_on_rewritten_data_in_either_order() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = cold(&dir);
     let data = fingerprint(exec.db());
+    let tables = |exec: &Executor| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(exec.db().path())
+            .expect("dir")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".sst"))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = tables(&exec);
     let mut winners = Vec::new();
     for values in ["4KiB,16KiB", "16KiB,4KiB"] {
         let st = start(
@@ -852,6 +862,12 @@ fn new_files_options_are_swept_on_rewritten_data_in_either_order() {
             }
         }
         assert!(text.contains("every run first rewrote the data"), "{text}");
+        // Rewritten: not one table file of the data as loaded is left.
+        let after = tables(&exec);
+        assert!(
+            before.iter().all(|t| !after.contains(t)),
+            "{before:?} -> {after:?}"
+        );
         winners.push(winner(&json));
     }
     assert_eq!(winners[0], winners[1], "the order decided the winner");

@@ -478,9 +478,10 @@ impl<'a> Runner<'a> {
             ),
             None,
         );
-        let t = Instant::now();
-        self.db.compact()?;
-        let secs = t.elapsed().as_secs_f64();
+        // Forced down to the bottom level: a plain compaction leaves a bottommost file
+        // as it is, written under the old values (measured: a "rewrite" of 1M rows in
+        // 0.0 s). `compact_range` also marks it on the charts.
+        let secs = self.db.compact_range(None)?;
         if secs > 0.0 && bytes > 0.0 {
             self.rewrite_rate.set(bytes / secs);
         }
