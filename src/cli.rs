@@ -116,7 +116,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = Cli::try_parse_from(args)?;
+    let cli = Cli::try_parse_from(args).map_err(hint_db)?;
     if cli.command.is_some() {
         let shell_opts = [
             (cli.db.is_some(), "--db"),
@@ -137,6 +137,36 @@ where
         }
     }
     Ok(cli)
+}
+
+/// Names people try for the database directory (`--dir X`), answered with a hint to `--db`.
+const DB_FLAG_GUESSES: [&str; 6] = [
+    "--dir",
+    "--path",
+    "--database",
+    "--data-dir",
+    "--datadir",
+    "--db-path",
+];
+
+/// Adds "did you mean '--db'" to an unknown-argument error for a flag in
+/// [`DB_FLAG_GUESSES`] (clap's own suggestions find only near spellings).
+fn hint_db(mut e: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue};
+    if e.kind() != ErrorKind::UnknownArgument || e.get(ContextKind::SuggestedArg).is_some() {
+        return e;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return e;
+    };
+    let flag = arg.split('=').next().unwrap_or_default();
+    if DB_FLAG_GUESSES.contains(&flag) {
+        e.insert(
+            ContextKind::SuggestedArg,
+            ContextValue::String("--db".into()),
+        );
+    }
+    e
 }
 
 /// Run what the arguments ask for. Results go to `out`, progress and notices to `err`.

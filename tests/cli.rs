@@ -151,3 +151,19 @@ fn unknown_subcommand_and_shell_option_with_bench_are_usage_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--temp"));
 }
+
+#[test]
+fn dir_and_other_guesses_for_db_get_a_hint() {
+    for args in [&["--dir", "X"][..], &["--path=X"], &["--database", "X"]] {
+        let o = alexdb(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("similar argument exists: '--db'"),
+            "{args:?}: {err}"
+        );
+    }
+    // An unrelated unknown flag gets no such hint.
+    let err = stderr(&alexdb(&["--frobnicate"]));
+    assert!(!err.contains("'--db'"), "{err}");
+}
