@@ -413,7 +413,12 @@ fn apply_then_undo_restores_the_option_and_marks_events() {
 
     run(&mut exec, ".advise undo").result.expect("undo");
     assert_eq!(exec.db().options().get(name).unwrap(), before);
-    assert!(err(run(&mut exec, ".advise undo")).contains("nothing to undo"));
+    // A second undo says the proposal was undone, not that none was applied.
+    let again = err(run(&mut exec, ".advise undo"));
+    assert!(
+        again.contains("nothing left to undo: the applied proposal was already undone"),
+        "{again}"
+    );
 }
 
 #[test]

@@ -26,6 +26,8 @@ pub(super) struct Advice {
     /// The options the proposals were computed against: any change makes them stale.
     opts: Option<DbOptions>,
     undo: Vec<Applied>,
+    /// How many applied proposals `.advise undo` has put back (what a further undo says).
+    undone: usize,
 }
 
 /// One applied proposal: what to put back.
@@ -175,7 +177,11 @@ impl Executor {
     /// Puts back the values the last applied proposal changed.
     fn advise_undo(&mut self) -> Result<Outcome, ExecError> {
         let Some(last) = self.advice.undo.last() else {
-            return Err(refused("nothing to undo: no .advise proposal was applied"));
+            return Err(refused(match self.advice.undone {
+                0 => "nothing to undo: no .advise proposal was applied",
+                1 => "nothing left to undo: the applied proposal was already undone",
+                _ => "nothing left to undo: every applied proposal was already undone",
+            }));
         };
         let mut target = self.db.options();
         for (name, value) in &last.before {
@@ -194,6 +200,7 @@ impl Executor {
         );
         let outcome = self.apply_marked(target, label)?;
         self.advice.undo.pop();
+        self.advice.undone += 1;
         Ok(outcome)
     }
 }
