@@ -742,3 +742,24 @@ fn load_and_ycsb_take_values_text_or_random() {
     let k = exec.db().min_key().expect("records");
     assert_eq!(get(&mut exec, k), make_value(ValueKind::Random, k, 100, 42));
 }
+
+#[test]
+fn a_refused_set_echoes_the_value_as_typed_and_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut exec = temp_exec(dir.path());
+    for (text, want) in [
+        (
+            ".set value_cache_size 100TiB",
+            "value_cache_size = 100TiB: must be between 0 (off) and 1TiB",
+        ),
+        (
+            ".set block_size 512",
+            "block_size = 512: must be between 1KiB and 64MiB",
+        ),
+    ] {
+        let r = run(&mut exec, text);
+        let e = r[0].result.as_ref().expect_err(text).to_string();
+        assert!(e.contains(want), "{text}: {e}");
+        assert!(!e.contains("109951162777600"), "{text}: {e}");
+    }
+}

@@ -1068,6 +1068,11 @@ impl DbOptions {
     pub fn set(&mut self, name: &str, value: &str) -> Result<&'static str, DbError> {
         let mut next = self.clone();
         let key = next.set_unvalidated(name, value)?;
+        // The option's own range first, refused with the value as the user wrote it
+        // (`100TiB`, not its bytes); `validate` then checks the rest.
+        let s = Opt::lookup(key)?.spec();
+        s.ty.check(next.value(s.opt))
+            .map_err(|text| invalid(s.name, value.trim(), text))?;
         next.validate()?;
         *self = next;
         Ok(key)
