@@ -107,6 +107,31 @@ fn completion_table() {
 }
 
 #[test]
+fn sweep_completes_only_options_a_sweep_accepts() {
+    use alexdb::engine::options::{Applies, Opt};
+    for line in [".sweep ", ".sweep block_size 4KiB,16KiB x "] {
+        let (_, got) = complete(line, line.len());
+        assert!(
+            got.contains(&"value_cache_size".to_string()),
+            "{line}: {got:?}"
+        );
+        assert!(got.contains(&"block_size".to_string()), "{line}: {got:?}");
+        for refused in ["value_cache_shards", "wal", "sync", "wal_recovery_mode"] {
+            assert!(!got.contains(&refused.to_string()), "{line}: {got:?}");
+        }
+        for name in &got {
+            let o = Opt::from_name(name).expect(name);
+            assert!(
+                !o.is_durability() && o.applies() != Applies::AtOpen,
+                "{name}"
+            );
+        }
+    }
+    let (_, got) = complete(".sweep value_cache_s", 20);
+    assert_eq!(got, vec!["value_cache_size".to_string()]);
+}
+
+#[test]
 fn completion_of_file_paths() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("script.alexsh"), "").expect("write");

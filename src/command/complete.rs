@@ -5,7 +5,7 @@ use std::path::Path;
 use super::parse::{COMMAND_NAMES, DOT_COMMAND_NAMES, MODE_NAMES, SQL_KEYWORDS, usage};
 use super::spec::ALL_NAMES;
 use crate::engine::DbOptions;
-use crate::engine::options::value_choices;
+use crate::engine::options::{Applies, Opt, value_choices};
 
 /// First words that start a supported SQL statement.
 const SQL_FIRST: &[&str] = &["SELECT", "INSERT", "DELETE", "REPLACE"];
@@ -68,7 +68,7 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
         ".ycsb" if word.starts_with("--") => pick(YCSB_FLAGS),
         ".sweep" if word.starts_with("--") => pick(SWEEP_FLAGS),
         ".sweep" => match sweep_place(&words[1..]) {
-            SweepPlace::Option => pick(&DbOptions::NAMES),
+            SweepPlace::Option => pick(&sweep_option_names()),
             SweepPlace::Value(opt) => pick(&value_choices(opt)),
             SweepPlace::Other => Vec::new(),
         },
@@ -227,6 +227,18 @@ const SWEEP_FLAGS: &[&str] = &[
     "--plot",
     "--on-my-data",
 ];
+
+/// The options `.sweep` accepts: not one that applies only at open, nor a durability
+/// option (`wal`, `sync`, `wal_recovery_mode`), which it refuses.
+fn sweep_option_names() -> Vec<&'static str> {
+    DbOptions::NAMES
+        .iter()
+        .copied()
+        .filter(|n| {
+            Opt::from_name(n).is_some_and(|o| !o.is_durability() && o.applies() != Applies::AtOpen)
+        })
+        .collect()
+}
 
 /// What the word under the cursor is in `.sweep OPT V,V x OPT2 V,V`.
 enum SweepPlace<'a> {
