@@ -185,6 +185,28 @@ fn a_single_point_and_text_needing_escapes_still_make_valid_svg() {
 }
 
 #[test]
+fn extreme_values_and_odd_shapes_still_make_valid_svg() {
+    let mut b = doubt_chart();
+    b.series[0].1 = vec![f64::MAX, f64::INFINITY, 0.0];
+    b.ranges = vec![vec![Some((f64::MIN, f64::MAX)), Some((1.0, 1.0))]];
+    b.within_noise = vec![vec![true; 7]];
+    for svg in [bar_svg(&b), stacked_bar_svg(&b)] {
+        roxmltree::Document::parse(&svg.unwrap()).unwrap();
+    }
+    let mut c = line_chart();
+    c.x_log = false;
+    c.x_range = Some((f64::MIN, f64::MAX));
+    c.y_range = Some((5.0, f64::NAN));
+    c.series[0].points = vec![(f64::MIN, 1.0), (0.0, f64::NAN), (f64::MAX, f64::MAX)];
+    c.series[0].ranges = vec![Some((f64::NAN, 1.0)), None, None, Some((0.0, 1.0))];
+    c.markers = (0..50).map(|i| (i as f64, "x".repeat(i))).collect();
+    roxmltree::Document::parse(&line_svg(&c).unwrap()).unwrap();
+    c.x_log = true;
+    c.x_range = Some((0.0, 10.0));
+    roxmltree::Document::parse(&line_svg(&c).unwrap()).unwrap();
+}
+
+#[test]
 fn save_refuses_bad_paths_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no/such/dir/x.svg");

@@ -185,10 +185,14 @@ fn draw_bar(area: &Area, chart: &mut Ctx<'_, '_>, b: &Bar, noisy: bool) -> Resul
     let rect = Rectangle::new([(b.x0, b.bottom), (b.x1, b.top)], fill);
     chart.draw_series(std::iter::once(rect)).map_err(draw_err)?;
     if noisy {
+        // Hatch only what shows: a bar past the axis' top is cut at the plot's edge.
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
         let (l, t) = chart.backend_coord(&(b.x0, b.top));
         let (r, btm) = chart.backend_coord(&(b.x1, b.bottom));
+        let x = |v: i32| v.clamp(xr.start, xr.end.max(xr.start)) as f64;
+        let y = |v: i32| v.clamp(yr.start, yr.end.max(yr.start)) as f64;
         let style = color(b.series).stroke_width(1);
-        for (p, q) in hatch((l as f64, t as f64, r as f64, btm as f64), 6.0) {
+        for (p, q) in hatch((x(l), y(t), x(r), y(btm)), 6.0) {
             path_at(area, &[p, q], style)?;
         }
     }

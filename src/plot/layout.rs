@@ -238,8 +238,13 @@ pub fn y_extent(lo: f64, hi: f64, headroom: f64) -> (f64, f64) {
     } else {
         lo + 1.0
     };
+    let (lo, hi) = (lo.max(-HUGE), hi.min(HUGE));
     (lo, lo + (hi - lo) * headroom)
 }
+
+/// The largest magnitude an axis reaches: far beyond any measurement, and small enough
+/// that the axis' span and headroom stay finite.
+pub const HUGE: f64 = 1e300;
 
 /// The typical step between sorted times: their median difference (None under 2).
 pub fn typical_step(ts: &[f64]) -> Option<f64> {
@@ -400,5 +405,7 @@ mod tests {
         assert_eq!(label_top(5.0, 12.0, 4.0, 0.0), 0.0);
         assert_eq!(y_extent(f64::NAN, f64::NAN, 1.1), (0.0, 1.1));
         assert_eq!(y_extent(0.0, 10.0, 1.5), (0.0, 15.0));
+        let (lo, hi) = y_extent(-f64::MAX, f64::MAX, 1.3);
+        assert!(lo.is_finite() && hi.is_finite() && lo < hi);
     }
 }

@@ -10,7 +10,7 @@ use super::draw::{
     text_at,
 };
 use super::layout::{
-    Span, axis_unit, label_span, linear_tick, log_tick, pack_rows, runs, text_width, y_extent,
+    HUGE, Span, axis_unit, label_span, linear_tick, log_tick, pack_rows, runs, text_width, y_extent,
 };
 use super::{LineChart, PlotError, Series};
 
@@ -29,13 +29,15 @@ fn usable(p: (f64, f64), x_log: bool) -> bool {
 }
 
 fn valid_span((lo, hi): Span, log: bool) -> bool {
-    lo.is_finite() && hi.is_finite() && lo < hi && (!log || lo > 0.0)
+    (hi - lo).is_finite() && lo < hi && (!log || lo > 0.0)
 }
 
+/// The values' extent, kept within [`HUGE`] so the axis' span stays finite.
 fn extent(values: impl Iterator<Item = f64>) -> Span {
-    values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
-    })
+    });
+    (lo.max(-HUGE), hi.min(HUGE))
 }
 
 /// The x and y extents: the chart's own, or the usable points' (and their ranges').
@@ -90,12 +92,17 @@ fn widen((lo, hi): Span, log: bool) -> Span {
 
 /// An axis with a little room on both sides (4% of it, or a factor on a log axis).
 fn pad((lo, hi): Span, log: bool) -> Span {
-    if log {
+    let padded = if log {
         let f = (hi / lo).powf(0.04);
         (lo / f, hi * f)
     } else {
         let d = (hi - lo) * 0.04;
         (lo - d, hi + d)
+    };
+    if valid_span(padded, log) {
+        padded
+    } else {
+        (lo, hi)
     }
 }
 
@@ -371,5 +378,8 @@ mod tests {
         let ((x0, x1), (_, y1)) = bounds(&c).unwrap();
         assert!(y1 >= 50.0);
         assert!(x0 < 0.0 && x1 > 10.0, "room for the error bars at the ends");
+        c.series[0].points = vec![(-f64::MAX, 1.0), (f64::MAX, f64::MAX)];
+        let ((x0, x1), (y0, y1)) = bounds(&c).unwrap();
+        assert!((x1 - x0).is_finite() && (y1 - y0).is_finite());
     }
 }
