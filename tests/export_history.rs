@@ -1,5 +1,6 @@
 //! `.export metrics FILE.svg` outside the dashboard (issue 14): the executor's own
-//! history drawn as charts, with the option change as a marker.
+//! history drawn as charts, with the option change as a marker; and as CSV and JSON,
+//! the change in the CSV's `markers` column (issue 30).
 use std::sync::Arc;
 
 use alexdb::command::{Executor, parse_command};
@@ -52,12 +53,25 @@ fn line_shell_exports_its_history_with_markers() {
         texts.iter().any(|t| t.contains("block_cache_size")),
         "the option change is marked: {texts:?}"
     );
-    // Not .svg: the CSV/JSON forms stay the dashboard's; a bad directory is one error.
-    let e = run(
-        &mut exec,
-        &format!(".export metrics {}/m.csv", dir.path().display()),
-    );
-    assert!(e.unwrap_err().contains("dashboard"));
-    let e = run(&mut exec, ".export metrics /no/such/dir/m.svg").unwrap_err();
-    assert!(!e.contains('\n'), "{e}");
+    // The CSV and JSON forms work here too (issue 30), the change in the CSV's
+    // `markers` column; a bad directory is one error.
+    let csv = dir.path().join("m.csv");
+    let msg = run(&mut exec, &format!(".export metrics {}", csv.display())).expect("csv");
+    assert!(msg.contains("and 1 markers"), "{msg}");
+    let text = std::fs::read_to_string(&csv).expect("written");
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().ends_with(",markers"));
+    let marked: Vec<&str> = lines
+        .filter(|l| l.ends_with(",block_cache_size=8MiB"))
+        .collect();
+    assert_eq!(marked.len(), 1, "{text}");
+    let json = dir.path().join("m.json");
+    run(&mut exec, &format!(".export metrics {}", json.display())).expect("json");
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).expect("JSON");
+    assert_eq!(j["markers"][0]["label"], "block_cache_size=8MiB");
+    for bad in ["/no/such/dir/m.svg", "/no/such/dir/m.csv"] {
+        let e = run(&mut exec, &format!(".export metrics {bad}")).unwrap_err();
+        assert!(!e.contains('\n'), "{e}");
+    }
 }

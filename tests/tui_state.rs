@@ -170,6 +170,10 @@ fn metrics_export_formats() {
     let cols = CSV_HEADER.split(',').count();
     assert!(lines.iter().all(|l| l.split(',').count() == cols), "{csv}");
     assert!(lines[1].starts_with("0.250,0.250,40.0,"), "{}", lines[1]);
+    // The last column holds the markers of each sample's window.
+    assert!(CSV_HEADER.ends_with(",markers"));
+    assert!(lines[1].ends_with(",block_size=4KiB"), "{}", lines[1]);
+    assert!(lines[2].ends_with(','), "{}", lines[2]);
     let j = s.to_json();
     assert_eq!(j["samples"].as_array().map(Vec::len), Some(2));
     assert_eq!(j["markers"][0]["label"], "block_size=4KiB");

@@ -313,11 +313,22 @@ impl Series {
         r
     }
 
-    /// The recorded series as CSV: a header and one row per sample.
+    /// The recorded series as CSV: a header and one row per sample. The last column,
+    /// `markers`, holds the labels of the markers (option changes, reopens) in the
+    /// sample's window, after the previous sample and up to this one, joined by `" | "`
+    /// (quoted as CSV requires); a marker before the first sample goes to the first row,
+    /// so every marker of [`Series::markers`] is in exactly one row.
     pub fn to_csv(&self) -> String {
         let mut out = String::from(CSV_HEADER);
         out.push('\n');
-        for s in &self.samples {
+        let last = self.samples.len().saturating_sub(1);
+        let mut markers = self.markers.iter().peekable();
+        for (i, s) in self.samples.iter().enumerate() {
+            let mut labels: Vec<&str> = Vec::new();
+            while let Some(m) = markers.next_if(|m| m.t <= s.t || i == last) {
+                labels.push(&m.label);
+            }
+            let labels = csv_field(&labels.join(" | "));
             let n = &s.snapshot;
             let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
             let l = &n.latency;
@@ -327,7 +338,7 @@ impl Series {
             let m = &n.memory;
             let _ = writeln!(
                 out,
-                "{:.3},{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{:.3},{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 s.t,
                 n.window_secs,
                 s.reads_per_s(),
@@ -368,6 +379,7 @@ impl Series {
                 n.rocksdb_perf.data_block_ns,
                 n.rocksdb_perf.block_read_ns,
                 n.rocksdb_perf.decompress_ns,
+                labels,
             );
         }
         out
@@ -406,4 +418,14 @@ value_cache_hit_rate,block_cache_hit_rate,value_cache_entries,value_cache_capaci
 block_cache_usage,block_cache_capacity,timed_gets,get_cache_ns,get_alex_ns,get_rocksdb_ns,get_other_ns,\
 rss_bytes,alex_bytes,value_cache_bytes,block_cache_bytes,memtable_bytes,table_readers_bytes,\
 sst_files,sst_bytes,pending_compaction_bytes,running_compactions,write_stall,keys,\
-perf_gets,perf_memtable_ns,perf_filter_ns,perf_index_ns,perf_data_block_ns,perf_block_read_ns,perf_decompress_ns";
+perf_gets,perf_memtable_ns,perf_filter_ns,perf_index_ns,perf_data_block_ns,perf_block_read_ns,perf_decompress_ns,\
+markers";
+
+/// One CSV field: quoted (with `""` for `"`) when it holds a comma, a quote or a newline.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

@@ -1,9 +1,12 @@
-//! `.export metrics FILE.svg` outside the dashboard: the executor's own metrics history
-//! (one sample a second) drawn by [`crate::plot::metrics`], with the events as markers.
+//! `.export metrics FILE.svg|FILE.csv|FILE.json` outside the dashboard: the executor's
+//! own metrics history (one sample a second) drawn by [`crate::plot::metrics`] with the
+//! events as markers, or written in the dashboard's CSV and JSON formats.
 use super::Executor;
 use crate::command::outcome::{ExecError, Outcome};
+use crate::command::parse::ExportWhat;
 use crate::plot::metrics::{MetricsPoint, metrics_svg};
 use crate::plot::{check_svg_path, save_svg};
+use crate::tui::data::Series;
 
 impl Executor {
     pub(super) fn export_metrics_svg(&self, path: &str) -> Result<Outcome, ExecError> {
@@ -41,6 +44,56 @@ impl Executor {
             "wrote {} samples and {} markers to {path}",
             points.len(),
             markers.len()
+        )))
+    }
+
+    /// `.export metrics F.csv` / `F.json`: the history as the dashboard's [`Series`] (its
+    /// samples on the database's uptime clock, each with the option changes and reopens
+    /// of its second as markers), in the dashboard's formats.
+    pub(super) fn export_metrics_data(
+        &self,
+        what: ExportWhat,
+        path: &str,
+    ) -> Result<Outcome, ExecError> {
+        self.sampler.sample_now();
+        let events = self.db.metrics().events_since(0);
+        let series = {
+            let h = self.sampler.history().lock();
+            let mut series = Series::with_capacity(h.samples().count());
+            let mut prev: Option<f64> = None;
+            for s in h.samples() {
+                let mut snap = s.snapshot.clone();
+                let end = snap.uptime_secs;
+                let start = prev.unwrap_or(end - snap.window_secs - 1.0);
+                snap.events = events
+                    .iter()
+                    .filter(|e| e.at_secs > start && e.at_secs <= end)
+                    .cloned()
+                    .collect();
+                series.push(end, snap);
+                prev = Some(end);
+            }
+            series
+        };
+        if series.is_empty() {
+            return Err(ExecError::Refused(
+                "no metrics recorded yet (one sample a second; run a workload first)".into(),
+            ));
+        }
+        let text = if what == ExportWhat::MetricsJson {
+            let mut s = serde_json::to_string_pretty(&series.to_json())
+                .map_err(|e| ExecError::Refused(e.to_string()))?;
+            s.push('\n');
+            s
+        } else {
+            series.to_csv()
+        };
+        std::fs::write(path, text)
+            .map_err(|e| ExecError::Refused(format!("cannot write {path}: {e}")))?;
+        Ok(Outcome::Message(format!(
+            "wrote {} samples and {} markers to {path}",
+            series.len(),
+            series.markers().len()
         )))
     }
 }

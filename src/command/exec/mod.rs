@@ -404,11 +404,16 @@ impl Executor {
             }
             Family::Jobs => self.jobs_command(cmd),
             Family::Dashboard => match cmd {
-                // The executor keeps its own history, so the SVG works in the line shell too.
+                // The executor keeps its own history, so the metrics export works in the
+                // line shell too (the dashboard exports its own samples instead).
                 Command::Export {
                     what: ExportWhat::MetricsSvg,
                     path,
                 } => self.export_metrics_svg(path),
+                Command::Export {
+                    what: what @ (ExportWhat::MetricsCsv | ExportWhat::MetricsJson),
+                    path,
+                } => self.export_metrics_data(*what, path),
                 _ => Err(ExecError::Refused(format!(
                     "{} works only in the dashboard",
                     spec.name
