@@ -693,3 +693,63 @@ fn get_split_expanded_names_each_figures_window_and_uses_the_room() {
     let rows = t.lines().filter(|l| l.contains("/get n=")).count();
     assert!(rows >= 15, "{rows} history rows:\n{t}");
 }
+
+/// Ends the current output and shows `cmd` with its result, as the runner does.
+fn tour_step(a: &mut App, cmd: &str, outcome: Outcome) {
+    a.begin_output(cmd);
+    let text = render_outcome(&outcome, OutputMode::Table);
+    a.output.push(&text, OutKind::Normal);
+}
+
+/// The README tour's screens at 80x24 (issue 30): each step's answer shows whole under
+/// the earlier ones, and the key bar keeps "^C quit".
+#[test]
+fn tour_screens_80x24() {
+    let mut a = app();
+    let value = "fy2NgKfWJHYawhqhkp4EGaa921AR4pKXTEnBZNeJqpDjGvN0cR".repeat(2);
+    tour_step(
+        &mut a,
+        ".load sequential 1000000",
+        Outcome::Message("loaded 1000000 rows (1000000 new keys) in 0.43 s, 2299085 rows/s".into()),
+    );
+    tour_step(
+        &mut a,
+        "get 42",
+        Outcome::Rows(Table {
+            columns: vec!["key".into(), "value".into()],
+            rows: vec![vec![Cell::Int(42), Cell::Text(value)]],
+        }),
+    );
+    a.input.set_text("SELECT COUNT(*) FROM kv;");
+    insta::assert_snapshot!("tour_get_80x24", draw(&a, 80, 24).backend());
+    let t = text(&a, 80, 24);
+    assert!(t.contains("|  42 | fy2Ng"), "the row of get 42 shows:\n{t}");
+    assert!(t.contains("^C quit"), "{t}");
+
+    tour_step(
+        &mut a,
+        "SELECT COUNT(*) FROM kv;",
+        Outcome::Rows(Table {
+            columns: vec!["COUNT(*)".into()],
+            rows: vec![vec![Cell::Int(1_000_000)]],
+        }),
+    );
+    a.input.set_text(".ycsb c --duration 60s &");
+    insta::assert_snapshot!("tour_count_80x24", draw(&a, 80, 24).backend());
+    let t = text(&a, 80, 24);
+    assert!(t.contains("|  1000000 |"), "{t}");
+
+    tour_step(
+        &mut a,
+        ".export metrics run.csv",
+        Outcome::Message("wrote 240 samples and 3 markers to run.csv".into()),
+    );
+    a.input.set_text(".bench vs-sqlite --rows 1000000");
+    insta::assert_snapshot!("tour_export_80x24", draw(&a, 80, 24).backend());
+    let t = text(&a, 80, 24);
+    assert!(
+        t.contains("wrote 240 samples and 3 markers to run.csv"),
+        "{t}"
+    );
+    assert!(t.contains("^C quit"), "{t}");
+}

@@ -247,6 +247,16 @@ impl Output {
             + usize::from(self.cut_lines > 0)
     }
 
+    /// Lines of the current result (without its `> cmd` line).
+    pub fn current_len(&self) -> usize {
+        self.lines.len() + usize::from(self.cut_lines > 0)
+    }
+
+    /// True when earlier results are kept above the current one.
+    pub fn has_history(&self) -> bool {
+        !self.history.is_empty()
+    }
+
     /// Where the current command's part of the view starts (its `> cmd` line, if any).
     pub fn current_start(&self) -> usize {
         self.history.iter().map(|b| b.lines.len() + 1).sum()

@@ -117,7 +117,12 @@ pub fn output_rows(app: &App) -> usize {
         .find(|(p, _)| *p == Pane::Output)
         .map(|(_, r)| *r);
     match out {
-        Some(r) => output::split_rows(Block::bordered().inner(r)).0.height as usize,
+        Some(r) => {
+            let need = app.output.current_len();
+            output::split_rows(Block::bordered().inner(r), need)
+                .0
+                .height as usize
+        }
         // Hidden (another pane is expanded): page by the body's height.
         None => l.body.height.saturating_sub(4) as usize,
     }
@@ -137,7 +142,7 @@ pub fn output_size(app: &App) -> (usize, usize) {
         .iter()
         .find(|(p, _)| *p == Pane::Output)
         .map_or((0, 0), |(_, r)| {
-            let rows = output::split_rows(Block::bordered().inner(*r)).0;
+            let rows = output::split_rows(Block::bordered().inner(*r), app.output.current_len()).0;
             (rows.width as usize, rows.height as usize)
         })
 }
@@ -467,19 +472,33 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
                 Span::styled(format!(" {what} "), Style::default().fg(Color::Gray)),
             ]
         };
-        let mut spans = Vec::new();
-        for (key, what) in [
-            ("F1", "help"),
-            ("Tab", "focus"),
-            ("^X", "expand"),
-            ("^F", "freeze"),
-            ("PgUp/PgDn", "scroll"),
-            ("[ ]", "latency op"),
-            ("Esc", "cancel job"),
-            ("^C", "quit"),
-        ] {
-            spans.extend(k(key, what));
+        // Each key with the rank at which it goes when the line is too narrow (0: never),
+        // so "F1 help" and "^C quit" always show; F1 lists the others.
+        let mut keys = vec![
+            ("F1", "help", 0),
+            ("Tab", "focus", 3),
+            ("^X", "expand", 4),
+            ("^F", "freeze", 2),
+            ("PgUp/PgDn", "scroll", 5),
+            ("[ ]", "latency op", 1),
+            ("Esc", "cancel job", 6),
+            ("^C", "quit", 0),
+        ];
+        let width = |keys: &[(&str, &str, u8)]| -> usize {
+            keys.iter()
+                .map(|(k, w, _)| k.chars().count() + w.chars().count() + 3)
+                .sum()
+        };
+        for rank in 1..=6 {
+            if width(&keys) <= area.width as usize {
+                break;
+            }
+            keys.retain(|&(_, _, r)| r != rank);
         }
+        let spans: Vec<Span> = keys
+            .iter()
+            .flat_map(|(key, what, _)| k(key, what))
+            .collect();
         Line::from(spans)
     };
     buf.set_line(area.x, area.y, &line, area.width);

@@ -12,12 +12,24 @@ use crate::tui::app::{App, LogKind, OutKind, Pane};
 use crate::tui::fmt;
 
 /// Splits the pane's inner area into the result rows, a separator row and the log rows.
-pub fn split_rows(inner: Rect) -> (Rect, Rect, Rect) {
-    let log = (inner.height / 3)
+/// `need` is the current result's length: when the usual split cuts a result that the
+/// whole pane could hold (a one-row table in a short pane, as at 80x24), the event log
+/// gives up its rows so the result shows whole.
+pub fn split_rows(inner: Rect, need: usize) -> (Rect, Rect, Rect) {
+    let mut log = (inner.height / 3)
         .clamp(1, 8)
         .min(inner.height.saturating_sub(2));
-    let sep = u16::from(inner.height >= 3);
-    let result_h = inner.height - log - sep;
+    let mut sep = u16::from(inner.height >= 3);
+    let mut result_h = inner.height - log - sep;
+    if let Ok(need) = u16::try_from(need)
+        && need > result_h
+        && need <= inner.height
+    {
+        let rest = inner.height - need;
+        sep = u16::from(rest >= 2);
+        log = rest - sep;
+        result_h = need;
+    }
     let result = Rect {
         height: result_h,
         ..inner
@@ -70,11 +82,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 {
         return;
     }
-    let (result, sep, log) = split_rows(inner);
+    let (result, sep, log) = split_rows(inner, app.output.current_len());
     let out = &app.output;
     let view = out.view();
     let rows = result.height as usize;
-    let scroll = out.scroll.min(view.len().saturating_sub(rows));
+    // Unscrolled, the current result's `> cmd` line gives way when the result fills the
+    // pane (the title names the command), so the result's last line stays in view.
+    let from = if out.scroll == out.current_start() && view.len() > out.scroll + rows {
+        out.scroll + usize::from(out.has_history())
+    } else {
+        out.scroll
+    };
+    let scroll = from.min(view.len().saturating_sub(rows));
     if view.is_empty() {
         let hint = "Type a command below (.help lists them); results show here.";
         buf.set_string(
