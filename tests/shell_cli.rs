@@ -1009,3 +1009,91 @@ fn ctrl_c_at_the_end_of_input_cancels_and_exits_non_zero() {
     assert!(rest.contains("cancelling"), "{rest}");
     assert!(out(&o).contains("cancelled: loaded"), "{}", out(&o));
 }
+
+/// The README's "A ten-command tour", each command as written there (sizes scaled down:
+/// 20,000 keys, a 2 s workload).
+fn tour_commands() -> Vec<String> {
+    let readme = include_str!("../README.md");
+    let tour = readme
+        .split("## A ten-command tour")
+        .nth(1)
+        .expect("the README has the tour");
+    let block = tour.split("```\n").nth(1).expect("the tour's commands");
+    block
+        .lines()
+        .map(|l| {
+            let cmd = l.split("   ").next().unwrap_or_default().trim();
+            cmd.replace("1000000", "20000").replace("60s", "2s")
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_tour_works_in_the_line_shell() {
+    let home = temp();
+    let cmds = tour_commands();
+    assert_eq!(cmds.len(), 10, "{cmds:?}");
+    let script = cmds.join("; ");
+    let cwd = temp();
+    let o = Command::new(env!("CARGO_BIN_EXE_alexdb"))
+        .args(["--temp", "--plain", "--json", "-c", &script])
+        .env("XDG_DATA_HOME", home.path())
+        .current_dir(cwd.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("alexdb runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let answers: Vec<serde_json::Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    let answer = |cmd: &str| -> &serde_json::Value {
+        answers
+            .iter()
+            .find(|a| a["command"] == cmd.trim_end_matches(';'))
+            .unwrap_or_else(|| panic!("no answer to {cmd}: {answers:?}"))
+    };
+    for c in &cmds {
+        assert_eq!(answer(c)["ok"], true, "{c}: {}", answer(c));
+    }
+    let msg = |i: usize| {
+        answer(&cmds[i])["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(msg(0).starts_with("loaded 20000 rows"), "{}", msg(0));
+    // 2. The key looked up exists (a NULL here was the tour tripping).
+    let got = &answer(&cmds[1])["rows"][0];
+    assert_eq!(got["key"], 42, "{got}");
+    assert!(got["value"].is_string(), "{got}");
+    assert_eq!(answer(&cmds[2])["rows"][0]["COUNT(*)"], 20000);
+    assert!(msg(3).starts_with("started: .ycsb c"), "{}", msg(3));
+    assert!(
+        msg(4).contains("value_cache_size: 1GiB -> 8MiB"),
+        "{}",
+        msg(4)
+    );
+    assert!(msg(5).contains("-> time_except_mutex"), "{}", msg(5));
+    assert!(msg(6).contains("level -> universal"), "{}", msg(6));
+    assert!(
+        answer(&cmds[7])["rows"].to_string().contains("universal"),
+        "{}",
+        answer(&cmds[7])
+    );
+    // 9. Works outside the dashboard, and the CSV holds the markers it counts.
+    assert!(msg(8).contains("and 3 markers to run.csv"), "{}", msg(8));
+    let csv = std::fs::read_to_string(cwd.path().join("run.csv")).expect("run.csv");
+    for m in [
+        "value_cache_size=8MiB",
+        "perf_level=time_except_mutex",
+        "compaction_style=universal",
+    ] {
+        assert!(csv.contains(m), "{m} not in the CSV:\n{csv}");
+    }
+    assert!(
+        answer(&cmds[9]).to_string().contains("speedup"),
+        "{}",
+        answer(&cmds[9])
+    );
+}
