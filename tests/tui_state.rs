@@ -1357,3 +1357,31 @@ fn the_header_shows_the_sessions_uptime() {
         "{screen}"
     );
 }
+
+/// The demo's length as the README and docs/dashboard.md give it ("about 90 s", issue
+/// 30) is the script's: its pauses and typing played against a fake clock, plus a few
+/// seconds for the load and the reopens (87 s measured).
+#[test]
+fn demo_length_is_stated_as_the_script_plays() {
+    let steps = demo::parse(demo::SCRIPT).expect("shipped demo parses");
+    let t0 = std::time::Instant::now();
+    let mut p = Player::new(steps, t0);
+    let mut now = t0;
+    while p.poll(now, false) != Cue::Finished {
+        now = p.next_at().max(now + std::time::Duration::from_millis(1));
+    }
+    let secs = (now - t0).as_secs_f64();
+    assert!(
+        (75.0..=90.0).contains(&secs),
+        "the script plays for {secs:.1} s"
+    );
+    let readme = include_str!("../README.md");
+    assert!(readme.contains("a guided demo (about 90 s)"));
+    let dash = include_str!("../docs/dashboard.md");
+    assert!(dash.contains("in about 90 s"));
+    assert!(dash.contains("starts a 90 s YCSB-B run"));
+    assert!(demo::SCRIPT.contains("--duration 90s") && demo::SCRIPT.contains("runs for 90 s"));
+    for text in [readme, dash] {
+        assert!(!text.contains("one-minute guided demo") && !text.contains("a 60 s YCSB-B"));
+    }
+}
