@@ -207,6 +207,20 @@ fn outside_the_dashboard_its_commands_are_one_clear_error() {
         }
     }
     assert!(!std::path::Path::new("s.txt").exists());
+    // The dashboard's output_rows too, not "unknown option" (issue 30).
+    for (line, form) in [
+        (".set output_rows 50", ".set"),
+        (".reset output_rows", ".reset"),
+    ] {
+        let cmd = parse_command(line).expect("parses");
+        match e.execute(&cmd) {
+            Err(ExecError::Refused(m)) => assert!(
+                m.starts_with(&format!("{form} output_rows works only in the dashboard")),
+                "{line}: {m}"
+            ),
+            other => panic!("{line}: {other:?}"),
+        }
+    }
 }
 
 #[test]

@@ -397,6 +397,21 @@ impl Executor {
             Family::Sql => self.sql(cmd),
             Family::Session => self.session_command(cmd),
             Family::Options => {
+                // A dashboard setting, not an engine option: the same answer as
+                // `.set refresh_ms` rather than "unknown option".
+                if let Command::Set { name, .. } | Command::Reset(Some(name)) = cmd
+                    && name.eq_ignore_ascii_case(crate::tui::runner::OUTPUT_ROWS)
+                {
+                    return Err(ExecError::Refused(format!(
+                        "{} output_rows works only in the dashboard (the rows of a result its \
+                         output pane keeps)",
+                        if matches!(cmd, Command::Set { .. }) {
+                            ".set"
+                        } else {
+                            ".reset"
+                        }
+                    )));
+                }
                 let r = self.options_command(cmd);
                 // The change ends a history sample, so the next window starts after it.
                 self.sampler.sample_now();
