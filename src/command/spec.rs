@@ -331,7 +331,7 @@ pub const SPECS: &[CommandSpec] = &[
     spec(
         ".export",
         ".export metrics FILE.csv|FILE.json|FILE.svg | screen FILE",
-        "write the sampled metrics: F.svg as charts, F.csv/F.json as data with the option-change markers (outside the dashboard: the one-second history); screen: dashboard only",
+        "write the sampled metrics: .export metrics F.svg draws them as charts, F.csv/F.json as data with the option-change markers (outside the dashboard: the one-second history); screen: dashboard only",
         Dashboard,
     ),
     CommandSpec {
