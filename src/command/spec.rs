@@ -250,7 +250,7 @@ pub const SPECS: &[CommandSpec] = &[
     runs(
         db(spec(
             ".load",
-            ".load sequential|random|lognormal|timestamps N [--start S --step D] [--value-size B] [--seed S] | csv FILE --key COL [--value COL] | sosd FILE [&]",
+            ".load sequential|random|lognormal|timestamps N [--start S --step D] [--value-size B] [--seed S] [--values text|random] | csv FILE --key COL [--value COL] | sosd FILE [&]",
             "bulk-load generated keys or a CSV/SOSD file (a job; & runs it in the background)",
             Jobs,
         )),
@@ -268,7 +268,7 @@ pub const SPECS: &[CommandSpec] = &[
     runs(
         spec(
             ".ycsb",
-            ".ycsb a|b|c|d|e|f [--duration 60s] [--ops M] [--threads T] [--distribution zipfian|uniform|latest] [--records N] [--on-my-data] [&]",
+            ".ycsb a|b|c|d|e|f [--duration 60s] [--ops M] [--threads T] [--distribution zipfian|uniform|latest] [--records N] [--values text|random] [--on-my-data] [&]",
             "run a YCSB workload on this database as a job (a write workload uses a key range of its own and removes it, unless --on-my-data)",
             Jobs,
         ),
@@ -304,7 +304,7 @@ pub const SPECS: &[CommandSpec] = &[
     runs(
         db(spec(
             ".sweep",
-            ".sweep OPTION V1,V2,... [x OPTION2 V1,V2,...] [--workload a..f] [--duration 10s] [--distribution zipfian|uniform|latest] [--threads T] [--warmup 2s] [--plot FILE.svg] [--on-my-data] [&]",
+            ".sweep OPTION V1,V2,... [x OPTION2 V1,V2,...] [--workload a..f] [--duration 10s] [--distribution zipfian|uniform|latest] [--threads T] [--warmup 30s] [--repeat 2] [--no-rewrite] [--plot FILE.svg] [--on-my-data] [&]",
             "run a YCSB workload once per option value (a job), then put the option back; never saves a step's value, never sweeps wal or sync",
             Jobs,
         )),
