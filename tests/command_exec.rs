@@ -614,19 +614,25 @@ fn a_load_starts_a_warm_up_job_that_jobs_lists_and_leaves_the_cache_warm() {
     assert_eq!(exec.jobs().running(), 0);
 }
 
+/// An executor on a database that was given `n` rows and closed, so its open starts the
+/// value cache's warm-up job.
+fn reopened_with_rows(dir: &Path, n: i64) -> Executor {
+    let path = dir.join("db");
+    {
+        let db = alexdb::engine::Db::open_with(&path, DbOptions::default()).expect("open");
+        db.load((0..n).map(|k| (k, format!("value {k}").into_bytes())))
+            .expect("load");
+    }
+    Executor::open(&path, DbOptions::default()).expect("open")
+}
+
 /// At open a database with rows is warmed by a job; `.cancel` stops it, keeping what it
 /// cached, and `.jobs` says it was cancelled.
 #[test]
 fn the_warm_up_at_open_is_listed_and_cancel_stops_it() {
     use alexdb::command::jobs::JobState;
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("db");
-    {
-        let db = alexdb::engine::Db::open_with(&path, DbOptions::default()).expect("open");
-        db.load((0..400_000i64).map(|k| (k, format!("value {k}").into_bytes())))
-            .expect("load");
-    }
-    let mut exec = Executor::open(&path, DbOptions::default()).expect("open");
+    let mut exec = reopened_with_rows(dir.path(), 400_000);
     let warm = exec.jobs().list();
     assert_eq!(warm.len(), 1, "{warm:?}");
     assert_eq!(warm[0].label, "warm value cache");
@@ -659,13 +665,7 @@ fn the_warm_up_at_open_is_listed_and_cancel_stops_it() {
 fn a_measurement_stops_the_warm_up_first() {
     use alexdb::command::jobs::JobState;
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("db");
-    {
-        let db = alexdb::engine::Db::open_with(&path, DbOptions::default()).expect("open");
-        db.load((0..400_000i64).map(|k| (k, format!("value {k}").into_bytes())))
-            .expect("load");
-    }
-    let mut exec = Executor::open(&path, DbOptions::default()).expect("open");
+    let mut exec = reopened_with_rows(dir.path(), 400_000);
     assert_eq!(exec.jobs().running(), 1, "the warm-up at open");
     let (text, _) = job(&mut exec, ".bench profile --queries 1000").expect("bench");
     assert!(!text.is_empty());

@@ -62,13 +62,7 @@ pub fn median(v: &[f64]) -> f64 {
     }
 }
 
-/// Smallest and largest of `v` (0, 0 for none).
-pub fn min_max(v: &[f64]) -> (f64, f64) {
-    let finite = v.iter().copied().filter(|x| x.is_finite());
-    let lo = finite.clone().fold(f64::INFINITY, f64::min);
-    let hi = finite.fold(f64::NEG_INFINITY, f64::max);
-    if lo > hi { (0.0, 0.0) } else { (lo, hi) }
-}
+pub use crate::metrics::history::min_max;
 
 /// Mean, standard deviation and count of `v`.
 pub fn mean_sd(v: &[f64]) -> (f64, f64, usize) {

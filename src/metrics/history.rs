@@ -321,8 +321,7 @@ pub const STEADY_HIT: f64 = 0.02;
 /// values says nothing). The rule `.sweep`'s warm-ups and `.compare`'s windows share.
 pub fn figures_agree(ops: &[f64], rates: &[&[f64]]) -> bool {
     let spread = |v: &[f64]| {
-        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (lo, hi) = min_max(v);
         hi - lo
     };
     let mut sorted: Vec<f64> = ops.to_vec();
@@ -334,6 +333,14 @@ pub fn figures_agree(ops: &[f64], rates: &[&[f64]]) -> bool {
         return false;
     }
     rates.iter().all(|r| r.len() < 2 || spread(r) <= STEADY_HIT)
+}
+
+/// Smallest and largest finite value of `v` (0, 0 for none).
+pub fn min_max(v: &[f64]) -> (f64, f64) {
+    let finite = v.iter().copied().filter(|x| x.is_finite());
+    let lo = finite.clone().fold(f64::INFINITY, f64::min);
+    let hi = finite.fold(f64::NEG_INFINITY, f64::max);
+    if lo > hi { (0.0, 0.0) } else { (lo, hi) }
 }
 
 /// Whether the last [`STEADY_SECS`] seconds with operations of `w` agree on throughput
