@@ -30,9 +30,9 @@ run: deps
 	$(CARGO) run --release --locked --bin alexdb -- $(ARGS)
 
 test: deps
-	$(CARGO) fmt --check
-	$(CARGO) clippy --release --locked --all-targets -- -D warnings
-	$(CARGO) test --release --locked
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --release --locked --workspace --all-targets -- -D warnings
+	$(CARGO) test --release --locked --workspace
 
 bench-index: deps
 	$(CARGO) run --release --locked --bin alexdb -- bench index --keys 10000000 --dist uniform

@@ -11,16 +11,16 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand};
 use parking_lot::Mutex;
 
-use crate::bench::Progress;
-use crate::bench::index::{IndexBenchConfig, run_index_bench};
-use crate::bench::soak::{SoakConfig, run_soak};
-pub use crate::command::bench_args::{
+use crate::shell::{Printer, run_commands, run_interactive, run_script, run_script_file};
+use bench::Progress;
+use bench::index::{IndexBenchConfig, run_index_bench};
+use bench::soak::{SoakConfig, run_soak};
+pub use command::bench_args::{
     BenchCommand, DistArg, IndexArgs, ProfileArgs, SoakArgs, VsSqliteArgs, YcsbArgs,
     parse_key_count,
 };
-use crate::command::history::{app_data_dir, default_history_path};
-use crate::command::{Executor, RunSummary};
-use crate::shell::{Printer, run_commands, run_interactive, run_script, run_script_file};
+use command::history::{app_data_dir, default_history_path};
+use command::{Executor, RunSummary};
 
 /// alexdb: an ALEX learned index over RocksDB with a value cache (CLOCK by default), and a terminal shell with a live dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Parser)]
@@ -202,17 +202,17 @@ fn check_db(
         bail!("no database at {}", args.db.display());
     }
     let t0 = std::time::Instant::now();
-    let found = crate::engine::inspect::check_dir(&args.db)?;
+    let found = engine::inspect::check_dir(&args.db)?;
     for w in &found.warnings {
         writeln!(err, "warning: {w}")?;
     }
-    let outcome = crate::command::exec::check_outcome(&found.report);
+    let outcome = command::exec::check_outcome(&found.report);
     let summary = RunSummary {
         ran: 1,
         failed: usize::from(outcome.reports_failure()),
         ..RunSummary::default()
     };
-    let report = crate::command::Report {
+    let report = command::Report {
         input: ".check".to_string(),
         result: Ok(outcome),
         elapsed: t0.elapsed(),
@@ -220,7 +220,7 @@ fn check_db(
     };
     let mut err_for_printer = std::io::stderr();
     let mut printer = Printer::new(out, &mut err_for_printer, json, false);
-    printer.emit(&mut crate::command::Session::default(), report);
+    printer.emit(&mut command::Session::default(), report);
     Ok(printer.exit_status(&summary))
 }
 
@@ -338,7 +338,7 @@ fn parse_set(s: &str) -> Result<(String, String), String> {
 /// `bench vs-sqlite|profile|ycsb`: progress bar on stderr, table or JSON on stdout.
 fn run_engine_bench(b: &BenchCommand, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let progress = crate::shell::progress::BarProgress::new();
-    let (text, value) = crate::command::long::run_bench(b, &progress)?;
+    let (text, value) = command::long::run_bench(b, &progress)?;
     progress.finish();
     let json = json
         || match b {
@@ -411,11 +411,11 @@ fn bench_index(
     };
     let plot = args.plot.as_deref();
     if let Some(p) = plot {
-        crate::plot::check_svg_path(p)?;
+        bench::plot::check_svg_path(p)?;
     }
     let report = run_index_bench(&cfg, &PhaseLines(Mutex::new(err)))?;
-    let figure = || crate::plot::bench::index_figure(&report);
-    let (text, value) = crate::command::long::with_plot(plot, figure, report.to_table(), &report)?;
+    let figure = || bench::plot::bench::index_figure(&report);
+    let (text, value) = command::long::with_plot(plot, figure, report.to_table(), &report)?;
     if json {
         writeln!(out, "{value}").context("writing the report")?;
     } else {

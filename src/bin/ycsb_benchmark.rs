@@ -19,8 +19,7 @@ fn main() -> std::process::ExitCode {
         size.clone(),
     ];
     if !args.iter().any(|a| a == "--ops") {
-        let ops =
-            alexdb::command::bench_args::parse_count(&size).map_or(1_000_000, |n| n.min(1_000_000));
+        let ops = command::bench_args::parse_count(&size).map_or(1_000_000, |n| n.min(1_000_000));
         argv.push("--ops".into());
         argv.push(ops.to_string());
     }

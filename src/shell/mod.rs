@@ -6,10 +6,10 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::command::exec::{MAX_LINE_BYTES, job_result, not_utf8_text};
-use crate::command::jobs::{JobId, JobState, JobStatus, Jobs};
-use crate::command::render::{self, Shown, render_report, report_json};
-use crate::command::{ExecError, Executor, Report, RunSummary, Session};
+use command::exec::{MAX_LINE_BYTES, job_result, not_utf8_text};
+use command::jobs::{JobId, JobState, JobStatus, Jobs};
+use command::render::{self, Shown, render_report, report_json};
+use command::{ExecError, Executor, Report, RunSummary, Session};
 
 pub mod progress;
 mod repl;
@@ -469,7 +469,7 @@ pub fn wait_with_progress(jobs: &Jobs, id: JobId) -> JobStatus {
         kind: "job",
         label: String::new(),
         phase: String::new(),
-        state: crate::command::jobs::JobState::Failed("the job disappeared".into()),
+        state: command::jobs::JobState::Failed("the job disappeared".into()),
         done: 0,
         total: None,
         unit: "",

@@ -5,9 +5,9 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use parking_lot::Mutex;
 
-use crate::command::jobs::JobStatus;
+use command::jobs::JobStatus;
 
-/// A bar per phase, as a benchmark's [`crate::bench::Progress`].
+/// A bar per phase, as a benchmark's [`bench::Progress`].
 pub struct BarProgress {
     bar: Mutex<Option<ProgressBar>>,
 }
@@ -83,7 +83,7 @@ impl BarProgress {
     }
 }
 
-impl crate::bench::Progress for BarProgress {
+impl bench::Progress for BarProgress {
     fn phase(&self, name: &str, total: Option<u64>) {
         let mut g = self.bar.lock();
         if let Some(b) = g.take() {

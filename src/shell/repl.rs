@@ -13,8 +13,8 @@ use rustyline::validate::Validator;
 use rustyline::{CompletionType, Config, Context, Editor, Helper};
 
 use super::{Pending, Printer};
-use crate::command::history::History;
-use crate::command::{Executor, RunSummary, complete};
+use command::history::History;
+use command::{Executor, RunSummary, complete};
 
 pub const PROMPT: &str = "alexdb> ";
 /// The prompt while an SQL statement waits for its `;`.
@@ -75,7 +75,7 @@ pub fn run_interactive(
     let config = Config::builder()
         .completion_type(CompletionType::List)
         .auto_add_history(false)
-        .max_history_size(crate::command::history::MAX_ENTRIES)?
+        .max_history_size(command::history::MAX_ENTRIES)?
         .build();
     let mut editor: Editor<ShellHelper, DefaultHistory> = Editor::with_config(config)?;
     editor.set_helper(Some(ShellHelper));

@@ -2,7 +2,7 @@
 //! scripts and piped stdin, the dashboard's input line and its pastes): a data command
 //! or dot-command ends at its line break, SQL at its `;`, and a line that starts a new
 //! command ends an unfinished SQL statement whose `;` was forgotten (it runs as it is).
-use crate::command::{is_complete, starts_command};
+use command::{is_complete, starts_command};
 
 /// The statement being gathered, line by line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -11,10 +11,10 @@ use ratatui::layout::Rect;
 use super::data::{OP_KINDS, Series, TimedEvent};
 use super::input::{Completion, InputLine};
 use super::pager::{Pager, PagerKey};
-use crate::command::jobs::{JobId, JobStatus};
-use crate::engine::options::OptionInfo;
-use crate::metrics::Snapshot;
 use crate::shell::Pending;
+use command::jobs::{JobId, JobStatus};
+use engine::metrics::Snapshot;
+use engine::options::OptionInfo;
 
 /// Columns Left/Right scroll the output by.
 const HSCROLL: usize = 8;
@@ -374,7 +374,7 @@ pub struct App {
     /// [`CANCEL_CONFIRM`] cancels it).
     pub cancel_asked: Option<std::time::Instant>,
     /// The saved baselines (plain data the runner copies from the executor).
-    pub baselines: Vec<crate::metrics::Reference>,
+    pub baselines: Vec<engine::metrics::Reference>,
     /// The baseline drawn as reference lines (Ctrl-B cycles), by name.
     pub reference: Option<String>,
     /// The SQL statement being typed or pasted, until its `;` (the line shell's rule).
@@ -718,7 +718,7 @@ impl App {
     }
 
     /// The baseline drawn as reference lines, if it still exists.
-    pub fn reference_line(&self) -> Option<&crate::metrics::Reference> {
+    pub fn reference_line(&self) -> Option<&engine::metrics::Reference> {
         let name = self.reference.as_deref()?;
         self.baselines.iter().find(|b| b.name == name)
     }

@@ -1,8 +1,8 @@
 //! `.export metrics FILE.svg`: the dashboard's recorded samples and markers drawn by
-//! [`crate::plot::metrics`] (which any other history of snapshots can call too).
+//! [`bench::plot::metrics`] (which any other history of snapshots can call too).
 use super::app::{App, LogKind};
-use crate::plot::PlotError;
-use crate::plot::metrics::{MetricsPoint, metrics_svg};
+use bench::plot::PlotError;
+use bench::plot::metrics::{MetricsPoint, metrics_svg};
 
 /// The recorded samples as SVG, with option-change and reopen markers and the flushes
 /// from the event log; and how many markers were drawn.

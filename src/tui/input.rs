@@ -1,7 +1,7 @@
 //! The input line: editing, history (the line shell's file), Tab completion and Ctrl-R
 //! reverse search. Plain state; the app feeds it keys and draws it.
-use crate::command::complete::{complete, hint};
-use crate::command::history::History;
+use command::complete::{complete, hint};
+use command::history::History;
 
 /// Dashboard commands the executor does not know, for completion.
 const DASHBOARD_COMMANDS: &[&str] = &[".export"];

@@ -14,10 +14,10 @@
 //! - `export`: `.export metrics FILE.svg` (the samples drawn by `crate::plot`).
 use std::path::PathBuf;
 
-use crate::command::Executor;
+use command::Executor;
 
 pub mod app;
-pub mod data;
+pub use command::series as data;
 pub mod demo;
 pub mod export;
 pub mod fmt;

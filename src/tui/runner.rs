@@ -2,7 +2,7 @@
 //! input lines (dashboard commands first, then the shared executor), polling jobs,
 //! playing the demo. The loop sleeps in `poll` until a key, a sample tick, a job update
 //! or a demo cue, and redraws only then.
-use crate::command::render::error_text;
+use command::render::error_text;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,17 +21,17 @@ use super::demo::{self, Cue, Player};
 use super::input::InputLine;
 use super::panes;
 use super::terminal::{TerminalGuard, hung_up, signal_exit_code, terminate_requested};
-use crate::command::exec::job_result;
-use crate::command::history::History;
-use crate::command::jobs::{JobState, JobStatus};
-use crate::command::render::{Shown, render_outcome, render_report};
-use crate::command::{
+use command::exec::job_result;
+use command::history::History;
+use command::jobs::{JobState, JobStatus};
+use command::render::{Shown, render_outcome, render_report};
+use command::{
     Command, Executor, ExportWhat, Outcome, Report, RunSummary, parse_command, split_statements,
 };
-use crate::engine::Db;
-use crate::metrics::MetricsWindow;
+use engine::Db;
+use engine::metrics::MetricsWindow;
 
-pub use crate::command::parse::{DEFAULT_REFRESH_MS, MAX_REFRESH_MS, MIN_REFRESH_MS};
+pub use command::parse::{DEFAULT_REFRESH_MS, MAX_REFRESH_MS, MIN_REFRESH_MS};
 /// Redraw interval while a job runs (12.5 frames/s), so gauges move smoothly.
 pub const JOB_FRAME: Duration = Duration::from_millis(80);
 /// How long the loop waits for more input before drawing what it has handled.
@@ -172,7 +172,7 @@ impl Runner {
             .begin_output(&format!("[{}] {} ({how})", st.id, st.label));
         match job_result(st) {
             Ok(o) => {
-                let text = render_outcome(&o, crate::command::OutputMode::Table);
+                let text = render_outcome(&o, command::OutputMode::Table);
                 self.app.output.push(&text, OutKind::Normal);
             }
             Err(e) => self
@@ -420,7 +420,7 @@ impl Runner {
             ExportWhat::MetricsSvg => {
                 let (svg, markers) =
                     super::export::metrics_svg_of(&self.app).map_err(|e| e.to_string())?;
-                crate::plot::save_svg(std::path::Path::new(path), &svg)
+                bench::plot::save_svg(std::path::Path::new(path), &svg)
                     .map_err(|e| e.to_string())?;
                 return Ok(format!(
                     "wrote charts of {} samples and {markers} markers to {path}",
@@ -558,8 +558,7 @@ impl Runner {
     }
 }
 
-/// The dashboard setting `.set output_rows N` (rows of a result the pane keeps).
-pub const OUTPUT_ROWS: &str = "output_rows";
+pub use command::parse::OUTPUT_ROWS;
 
 /// How long a job started by `input` runs when it runs for a set time (`.ycsb
 /// --duration D` without `--ops`).

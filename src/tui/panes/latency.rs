@@ -124,11 +124,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// Picks one percentile out of a summary.
-type Pick = fn(&crate::metrics::LatencySummary) -> u64;
+type Pick = fn(&engine::metrics::LatencySummary) -> u64;
 
 /// The legend: each percentile with its value, greyed out when the window has too few
 /// timed operations for it, then how many it rests on and the max if they fit.
-fn legend(last: Option<&crate::metrics::LatencySummary>, width: usize) -> Vec<Span<'static>> {
+fn legend(last: Option<&engine::metrics::LatencySummary>, width: usize) -> Vec<Span<'static>> {
     let n = last.map_or(0, |l| l.samples);
     let mut spans = Vec::new();
     let parts: [(&str, Color, u64, Pick); 3] = [

@@ -95,7 +95,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 /// What RSS holds beyond the parts listed: the allocator's free lists (memory freed by a
 /// shrunk cache often stays there, so RSS need not drop), code, stacks, RocksDB's other
 /// buffers.
-fn unlisted_bytes(m: &crate::metrics::MemoryStats) -> u64 {
+fn unlisted_bytes(m: &engine::metrics::MemoryStats) -> u64 {
     let listed = m.alex_bytes
         + m.value_cache_bytes
         + m.block_cache_bytes

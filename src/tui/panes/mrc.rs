@@ -12,8 +12,8 @@ use ratatui::widgets::canvas::{Canvas, Line as Segment};
 use super::cache::{BLOCK, VALUE};
 use super::chart::MARKER_COLOR;
 use super::{dim, n_label};
-use crate::metrics::{MIN_SAMPLED_GETS, MrcCurve};
 use crate::tui::fmt;
+use engine::metrics::{MIN_SAMPLED_GETS, MrcCurve};
 
 /// Rows the curve needs: its two text lines and a plot of at least 3 rows.
 pub const MIN_ROWS: u16 = 5;

@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::{dim, empty_note, pane_block};
-use crate::engine::options::OptionInfo;
 use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
+use engine::options::OptionInfo;
 
 /// The options in display order: changed ones first, each group in the engine's order.
 pub fn ordered(options: &[OptionInfo]) -> Vec<&OptionInfo> {

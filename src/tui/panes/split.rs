@@ -8,8 +8,8 @@ use ratatui::widgets::Widget;
 
 use super::{MIN_SAMPLES, dim, empty_note, pane_block};
 use crate::tui::app::{App, Pane};
-use crate::tui::data::Recent;
 use crate::tui::fmt;
+use command::series::Recent;
 
 /// Seconds of samples the split sums over.
 pub const SPLIT_SECS: f64 = 5.0;

@@ -1,0 +1,480 @@
+//! The advisor (issue 14 item 5): each rule with a small real workload that triggers it
+//! and one that does not, the miss-ratio-curve rule with constructed curves, `.advise
+//! apply N` then `.advise undo` through the executor, and the errors.
+use std::path::Path;
+use std::time::Duration;
+
+use command::advise::{AdviseInput, Finding, Proposal, advise};
+use command::{AdviseAction, Command, Executor, Outcome, Report, parse_command};
+use engine::metrics::{MrcCurve, MrcPoint, Snapshot};
+use engine::{Compression, Db, DbOptions, PerfLevel};
+
+/// A value that compresses (repeated text) but is not all one byte.
+fn value(k: i64, len: usize) -> Vec<u8> {
+    let base = format!("row-{k:08}-payload-");
+    base.bytes().cycle().take(len).collect()
+}
+
+/// Small, cheap options every workload starts from: no value cache, so gets reach RocksDB.
+fn base() -> DbOptions {
+    DbOptions {
+        value_cache_size: 0,
+        block_cache_bytes: 8 << 20,
+        write_buffer_size: 1 << 20,
+        ..DbOptions::default()
+    }
+}
+
+fn loaded(dir: &Path, opts: DbOptions, n: i64, len: usize) -> Db {
+    let db = Db::open_with(dir.join("db"), opts).expect("open");
+    db.load((0..n).map(|k| (k * 2, value(k * 2, len))))
+        .expect("load");
+    db
+}
+
+/// Deterministic spread of gets over the loaded keys (`k * 2`, `k < n`).
+fn get_spread(db: &Db, n: i64, gets: i64) {
+    for i in 0..gets {
+        let k = (i * 7919) % n * 2;
+        assert!(db.get(k).expect("get").is_some(), "key {k} present");
+    }
+}
+
+/// What rule `rule` finds on `db` now.
+fn finding(db: &Db, rule: &str) -> Finding {
+    let snap = db.metrics_snapshot();
+    let opts = db.options();
+    let input = AdviseInput {
+        snap: &snap,
+        opts: &opts,
+        mrc: None,
+    };
+    advise(&input)
+        .into_iter()
+        .find(|(r, _)| *r == rule)
+        .map(|(_, f)| f)
+        .expect("rule exists")
+}
+
+fn proposal(f: Finding) -> Proposal {
+    match f {
+        Finding::Propose(p) => p,
+        other => panic!("expected a proposal, got {other:?}"),
+    }
+}
+
+fn assert_quiet(f: Finding) {
+    assert!(matches!(f, Finding::Quiet(_)), "expected quiet, got {f:?}");
+}
+
+#[test]
+fn write_stalls_trigger_with_tiny_memtables_and_heavy_puts() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = DbOptions {
+        write_buffer_size: 64 << 10,
+        max_write_buffer_number: 2,
+        level0_file_num_compaction_trigger: 1,
+        max_background_jobs: 1,
+        wal: false,
+        ..base()
+    };
+    let db = Db::open_with(dir.path().join("db"), opts).expect("open");
+    for k in 0..10_000 {
+        db.put(k, &value(k * 31, 1024)).expect("put");
+    }
+    let p = proposal(finding(&db, "write-stalls"));
+    let s = db.metrics_snapshot();
+    assert!(
+        s.rocksdb.tickers.stall_micros > 0 || s.rocksdb.pending_compaction_bytes > 0,
+        "the workload stalled"
+    );
+    assert_eq!(p.sets[0], ("write_buffer_size".into(), "128KiB".into()));
+    assert_eq!(p.sets[1], ("max_write_buffer_number".into(), "4".into()));
+    assert!(p.figures.iter().any(|f| f.name == "stall_micros"));
+}
+
+#[test]
+fn write_stalls_quiet_for_a_few_puts_and_no_data_without_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path().join("db"), base()).expect("open");
+    match finding(&db, "write-stalls") {
+        Finding::NoData(why) => assert!(why.contains("no writes"), "{why}"),
+        f => panic!("expected no data, got {f:?}"),
+    }
+    for k in 0..2_000 {
+        db.put(k, &value(k, 100)).expect("put");
+    }
+    assert_quiet(finding(&db, "write-stalls"));
+}
+
+/// Zstd blocks read through a tiny block cache: decompression dominates RocksDB's gets.
+fn decompression_db(dir: &Path, codec: Compression) -> Db {
+    let opts = DbOptions {
+        block_cache_bytes: 64 << 10,
+        compression: codec,
+        bottommost_compression: codec,
+        perf_level: PerfLevel::TimeExceptMutex,
+        metrics_sample_rate: 1,
+        ..base()
+    };
+    let db = loaded(dir, opts, 20_000, 400);
+    db.compact().expect("compact");
+    get_spread(&db, 20_000, 3_000);
+    db
+}
+
+#[test]
+fn decompression_triggers_on_zstd_blocks_read_from_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = decompression_db(dir.path(), Compression::Zstd);
+    let p = proposal(finding(&db, "decompression"));
+    assert_eq!(
+        p.sets,
+        vec![("bottommost_compression".into(), "lz4".into())]
+    );
+    assert!(p.reason.contains("zstd"), "{}", p.reason);
+}
+
+#[test]
+fn decompression_quiet_without_compression_and_no_data_with_perf_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = decompression_db(dir.path(), Compression::None);
+    assert_quiet(finding(&db, "decompression"));
+    let dir2 = tempfile::tempdir().unwrap();
+    let db2 = loaded(dir2.path(), base(), 2_000, 100);
+    get_spread(&db2, 2_000, 500);
+    match finding(&db2, "decompression") {
+        Finding::NoData(why) => assert!(why.contains("perf_level"), "{why}"),
+        f => panic!("expected no data, got {f:?}"),
+    }
+}
+
+#[test]
+fn bloom_filter_triggers_when_only_present_keys_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = DbOptions {
+        optimize_filters_for_hits: false,
+        ..base()
+    };
+    let db = loaded(dir.path(), opts, 20_000, 100);
+    get_spread(&db, 20_000, 3_000);
+    let p = proposal(finding(&db, "bloom-filter"));
+    assert_eq!(
+        p.sets,
+        vec![("optimize_filters_for_hits".into(), "on".into())]
+    );
+    assert!(p.effect.unwrap().contains("frees"));
+}
+
+#[test]
+fn bloom_filter_quiet_when_upper_level_filters_skip_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = loaded(dir.path(), base(), 20_000, 100);
+    // Odd keys over the whole range in an L0 file: gets of the even (bottom-level) keys
+    // fall in its range, and its filter lets them skip it.
+    for k in 0..5_000 {
+        db.put(k * 8 + 1, &value(k, 100)).expect("put");
+    }
+    db.flush().expect("flush");
+    get_spread(&db, 20_000, 3_000);
+    assert_quiet(finding(&db, "bloom-filter"));
+}
+
+#[test]
+fn block_reads_trigger_with_a_tiny_full_block_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = DbOptions {
+        block_cache_bytes: 256 << 10,
+        ..base()
+    };
+    let db = loaded(dir.path(), opts, 20_000, 200);
+    get_spread(&db, 20_000, 5_000);
+    let p = proposal(finding(&db, "block-reads"));
+    let (name, _) = &p.sets[0];
+    assert!(name == "block_size" || name == "block_cache_size", "{name}");
+}
+
+#[test]
+fn block_reads_quiet_when_the_cache_holds_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = DbOptions {
+        block_cache_bytes: 64 << 20,
+        ..base()
+    };
+    let db = loaded(dir.path(), opts, 20_000, 200);
+    get_spread(&db, 20_000, 5_000);
+    get_spread(&db, 20_000, 5_000);
+    assert_quiet(finding(&db, "block-reads"));
+}
+
+/// A snapshot with RocksDB statistics and the given block-cache figures.
+fn snap_with_block_cache(hits: u64, misses: u64, usage: u64) -> Snapshot {
+    let mut s = Snapshot::default();
+    s.rocksdb.statistics_enabled = true;
+    s.rocksdb.tickers.block_cache.data_hit = hits;
+    s.rocksdb.tickers.block_cache.data_miss = misses;
+    s.rocksdb.block_cache_usage = usage;
+    s
+}
+
+fn curve(points: &[(u64, f64)], samples: u64) -> MrcCurve {
+    MrcCurve {
+        points: points
+            .iter()
+            .map(|&(bytes, hit_rate)| MrcPoint { bytes, hit_rate })
+            .collect(),
+        sampled_gets: samples,
+        gets: samples * 10,
+        sample_rate: 0.1,
+        bytes_per_value: 100.0,
+        current_bytes: 0,
+    }
+}
+
+fn cache_split(snap: &Snapshot, opts: &DbOptions, c: &MrcCurve) -> Finding {
+    let input = AdviseInput {
+        snap,
+        opts,
+        mrc: Some(c),
+    };
+    advise(&input).remove(0).1
+}
+
+const MIB: u64 = 1 << 20;
+
+#[test]
+fn cache_split_grows_the_value_cache_when_the_curve_climbs() {
+    let opts = DbOptions {
+        value_cache_size: 32 << 20,
+        block_cache_bytes: 64 << 20,
+        ..DbOptions::default()
+    };
+    // 40% at 32 MiB, 70% at 64 MiB: +32 MiB (half the block cache) gains 30 points.
+    let c = curve(
+        &[(32 * MIB, 0.40), (64 * MIB, 0.70), (128 * MIB, 0.75)],
+        5_000,
+    );
+    let snap = snap_with_block_cache(300, 700, 64 * MIB);
+    let p = proposal(cache_split(&snap, &opts, &c));
+    assert_eq!(
+        p.sets,
+        vec![
+            ("value_cache_size".into(), "64MiB".into()),
+            ("block_cache_size".into(), "32MiB".into()),
+        ]
+    );
+    assert!(p.effect.unwrap().starts_with("+30.0 points"));
+    // The same curve with a block cache that answers 95% of its lookups: keep it.
+    let busy = snap_with_block_cache(950, 50, 64 * MIB);
+    assert!(matches!(cache_split(&busy, &opts, &c), Finding::Quiet(_)));
+    // ... unless it leaves room unused: that room moves without costing it a hit.
+    let roomy = snap_with_block_cache(950, 50, 24 * MIB);
+    let p = proposal(cache_split(&roomy, &opts, &c));
+    assert_eq!(
+        p.sets,
+        vec![
+            ("value_cache_size".into(), "72MiB".into()),
+            ("block_cache_size".into(), "24MiB".into()),
+        ]
+    );
+    assert!(p.reason.contains("leaves 40.0 MiB unused"), "{}", p.reason);
+}
+
+#[test]
+fn cache_split_gives_a_flat_curve_s_memory_to_a_full_block_cache() {
+    let opts = DbOptions {
+        value_cache_size: 256 << 20,
+        block_cache_bytes: 64 << 20,
+        ..DbOptions::default()
+    };
+    let c = curve(
+        &[(64 * MIB, 0.80), (128 * MIB, 0.989), (256 * MIB, 0.99)],
+        5_000,
+    );
+    let full = snap_with_block_cache(950, 50, 64 * MIB);
+    // The same shape topping out at 90%: a tenth of the gets were first reads, which a
+    // warm cache may hit at sizes the curve cannot name, so the top is not shown idle.
+    let cold = curve(
+        &[(64 * MIB, 0.70), (128 * MIB, 0.899), (256 * MIB, 0.90)],
+        5_000,
+    );
+    assert!(matches!(
+        cache_split(&full, &opts, &cold),
+        Finding::Quiet(_)
+    ));
+    let p = proposal(cache_split(&full, &opts, &c));
+    assert_eq!(
+        p.sets,
+        vec![
+            ("value_cache_size".into(), "128MiB".into()),
+            ("block_cache_size".into(), "192MiB".into()),
+        ]
+    );
+    // A block cache with room left does not need the memory.
+    let roomy = snap_with_block_cache(950, 50, 10 * MIB);
+    assert!(matches!(cache_split(&roomy, &opts, &c), Finding::Quiet(_)));
+}
+
+#[test]
+fn cache_split_says_when_the_curve_is_missing_or_thin() {
+    let snap = snap_with_block_cache(1, 1, 0);
+    let opts = DbOptions::default();
+    let input = AdviseInput {
+        snap: &snap,
+        opts: &opts,
+        mrc: None,
+    };
+    assert!(
+        matches!(&advise(&input)[0].1, Finding::NoData(w) if w.contains("no miss-ratio curve"))
+    );
+    let thin = curve(&[(MIB, 0.5)], 10);
+    assert!(
+        matches!(cache_split(&snap, &opts, &thin), Finding::NoData(w) if w.contains("10 sampled gets"))
+    );
+}
+
+// ---- through the executor ----
+
+fn run(exec: &mut Executor, text: &str) -> Report {
+    let cmd = parse_command(text).expect("parses");
+    let mut r = exec.run_command(text, &cmd);
+    // A change that may reopen runs as a job; wait for it like the line shell does.
+    if let Ok(Outcome::JobStarted { id, .. }) = r.result {
+        let st = exec.jobs().wait(id, Duration::from_secs(60)).expect("job");
+        r.result = command::exec::job_result(st);
+    }
+    r
+}
+
+fn err(r: Report) -> String {
+    r.result.expect_err("fails").to_string()
+}
+
+fn advise_json(exec: &mut Executor) -> serde_json::Value {
+    match run(exec, ".advise").result.expect(".advise") {
+        Outcome::Report { json, .. } => json,
+        o => panic!("expected a report, got {o:?}"),
+    }
+}
+
+#[test]
+fn apply_then_undo_restores_the_option_and_marks_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = DbOptions {
+        block_cache_bytes: 256 << 10,
+        ..base()
+    };
+    let db = loaded(dir.path(), opts.clone(), 20_000, 200);
+    // `.advise` reads the executor's metrics history, so the workload runs after the
+    // executor (and its sampler) exists.
+    let mut exec = Executor::with_db(std::sync::Arc::new(db), opts);
+    get_spread(exec.db(), 20_000, 5_000);
+    assert!(err(run(&mut exec, ".advise apply 1")).contains("run .advise first"));
+    assert!(err(run(&mut exec, ".advise undo")).contains("nothing to undo"));
+    let json = advise_json(&mut exec);
+    let list = json["proposals"].as_array().expect("proposals");
+    let n = list
+        .iter()
+        .find(|p| p["rule"] == "block-reads")
+        .expect("block-reads proposes")["n"]
+        .as_u64()
+        .unwrap();
+    let p = &list[n as usize - 1];
+    assert!(p["figures"]["read share"].is_string() && p["reason"].is_string());
+    let cmd = p["commands"][0].as_str().unwrap().to_string();
+    let mut words = cmd.split_whitespace().skip(1);
+    let (name, value) = (words.next().unwrap(), words.next().unwrap());
+    let before = exec.db().options().get(name).unwrap();
+    assert!(
+        err(run(&mut exec, &format!(".advise apply {}", list.len() + 1))).contains("no proposal")
+    );
+
+    run(&mut exec, &format!(".advise apply {n}"))
+        .result
+        .expect("apply");
+    let applied = exec.db().options().get(name).unwrap();
+    let mut want = DbOptions::default();
+    want.set(name, value).unwrap();
+    assert_eq!(applied, want.get(name).unwrap());
+    assert_ne!(applied, before);
+    // The list is stale now: the options it was computed against changed.
+    assert!(err(run(&mut exec, &format!(".advise apply {n}"))).contains("stale"));
+    let events = exec.db().metrics().events_since(0);
+    assert!(events.iter().any(|e| {
+        e.kind == "advise"
+            && e.label
+                .starts_with(&format!(".advise apply {n} (block-reads)"))
+    }));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == "option" && e.option.as_deref() == Some(name))
+    );
+
+    run(&mut exec, ".advise undo").result.expect("undo");
+    assert_eq!(exec.db().options().get(name).unwrap(), before);
+    // A second undo says the proposal was undone, not that none was applied.
+    let again = err(run(&mut exec, ".advise undo"));
+    assert!(
+        again.contains("nothing left to undo: the applied proposal was already undone"),
+        "{again}"
+    );
+}
+
+#[test]
+fn stale_after_a_set_and_nothing_to_advise_lists_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut exec = Executor::open(&dir.path().join("db"), base()).expect("open");
+    let r = run(&mut exec, ".advise");
+    let Ok(Outcome::Report { text, json }) = r.result else {
+        panic!("report")
+    };
+    assert!(text.contains("nothing to advise"), "{text}");
+    assert!(text.contains("cannot judge"), "{text}");
+    assert_eq!(json["proposals"].as_array().unwrap().len(), 0);
+    assert!(!json["quiet"].as_array().unwrap().is_empty());
+    assert!(err(run(&mut exec, ".advise apply 1")).contains("no proposal 1"));
+    run(&mut exec, ".set block_cache_size 4MiB")
+        .result
+        .expect("set");
+    assert!(err(run(&mut exec, ".advise apply 1")).contains("no proposal 1"));
+}
+
+#[test]
+fn advise_parses() {
+    let ok = [
+        (".advise", AdviseAction::List),
+        (".advise apply 2", AdviseAction::Apply(2)),
+        (".ADVISE APPLY 10", AdviseAction::Apply(10)),
+        (".advise undo", AdviseAction::Undo),
+    ];
+    for (text, want) in ok {
+        assert_eq!(parse_command(text), Ok(Command::Advise(want)), "{text}");
+    }
+    for bad in [
+        ".advise apply",
+        ".advise apply 0",
+        ".advise apply x",
+        ".advise redo",
+        ".advise undo 1",
+    ] {
+        let e = parse_command(bad).expect_err(bad).to_string();
+        assert!(e.starts_with(".advise:") && !e.contains('\n'), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn advise_and_export_format_complete() {
+    use command::complete::complete;
+    let cases: &[(&str, usize, &[&str])] = &[
+        (".adv", 0, &[".advise"]),
+        (".advise ", 8, &["apply", "undo"]),
+        (".advise u", 8, &["undo"]),
+        (".options export f ", 18, &["--format"]),
+        (".options export f --format t", 27, &["tikv"]),
+    ];
+    for (line, start, want) in cases {
+        let want: Vec<String> = want.iter().map(|w| w.to_string()).collect();
+        assert_eq!(complete(line, line.len()), (*start, want), "{line:?}");
+    }
+}

@@ -1,0 +1,63 @@
+//! Helpers shared by the tests that change options on a live database
+//! (`engine_live_options.rs`, `engine_read_options.rs`).
+use std::collections::HashMap;
+
+use engine::Db;
+
+pub const CF: &str = "CFOptions";
+pub const TABLE: &str = "TableOptions/BlockBasedTable";
+
+/// (rows, checksum over every key and value) read back through scan.
+pub fn fingerprint(db: &Db) -> (u64, u64) {
+    let rows = db.scan(i64::MIN, i64::MAX, usize::MAX).expect("scan");
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (k, v) in &rows {
+        for b in k.to_le_bytes().iter().chain(v.iter()) {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    assert_eq!(rows.len() as u64, db.count(), "scan and ALEX agree");
+    (rows.len() as u64, h)
+}
+
+/// The newest OPTIONS file RocksDB wrote: section -> key -> value.
+pub fn rocks_options(db: &Db) -> HashMap<String, HashMap<String, String>> {
+    let text = std::fs::read_to_string(db.rocksdb_options_file().expect("options file"))
+        .expect("read options");
+    let mut out: HashMap<String, HashMap<String, String>> = HashMap::new();
+    let mut section = String::new();
+    for line in text.lines() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            section = l.trim_matches(|c| c == '[' || c == ']').to_string();
+        } else if let Some((k, v)) = l.split_once('=') {
+            out.entry(section.clone())
+                .or_default()
+                .insert(k.trim().to_string(), v.trim().to_string());
+        }
+    }
+    out
+}
+
+/// `key` in the first section named `section...` of the newest OPTIONS file.
+pub fn rocks(db: &Db, section: &str, key: &str) -> String {
+    let o = rocks_options(db);
+    let sec = o
+        .iter()
+        .find(|(name, _)| name.starts_with(section))
+        .unwrap_or_else(|| panic!("no section {section}"))
+        .1;
+    sec.get(key)
+        .unwrap_or_else(|| panic!("no {key} in {section}"))
+        .clone()
+}
+
+/// The exact name of test `test` in module `module` (pass `module_path!()`), as the test
+/// binary filters it: a child run of this binary selects one test by a name that does not
+/// depend on which binary or module the test lives in.
+pub fn this_test(module: &str, test: &str) -> String {
+    match module.split_once("::") {
+        Some((_, path)) => format!("{path}::{test}"),
+        None => test.to_string(),
+    }
+}

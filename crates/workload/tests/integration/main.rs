@@ -1,0 +1,2 @@
+//! The generators' and datasets' tests: one binary.
+mod ycsb_keys;

@@ -1,0 +1,12 @@
+//! Helpers shared by the application's tests.
+pub mod sst_damage;
+
+/// The exact name of test `test` in module `module` (pass `module_path!()`), as the test
+/// binary filters it: a child run of this binary selects one test by a name that does not
+/// depend on which binary or module the test lives in.
+pub fn this_test(module: &str, test: &str) -> String {
+    match module.split_once("::") {
+        Some((_, path)) => format!("{path}::{test}"),
+        None => test.to_string(),
+    }
+}

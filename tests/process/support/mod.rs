@@ -1,0 +1,2 @@
+//! Helpers shared by the process-level tests.
+pub mod tmpfs;
