@@ -6,7 +6,7 @@
 use super::cost::{self, INIT_DENSITY, MIN_DENSITY, NODE_LOOKUP_WEIGHT};
 use super::data::{DataNode, Full, InsertOutcome, NIL};
 use super::model::{LinearModel, Positions};
-use super::{Counters, Params};
+use super::params::{Counters, Params};
 
 #[repr(C)]
 pub(crate) struct ModelNode {

@@ -21,14 +21,16 @@ use serde::Serialize;
 
 use super::cache::{CacheCounters, Value, ValueCache};
 use super::error::{DbError, OpenError};
-use super::fifo::FifoWatch;
+use super::held::HeldBytes;
 use super::index::{AlexIndex, IndexStats};
-use super::lend::Lending;
+pub use super::inspect::{CheckPhase, CheckProgress, CheckReport};
+use super::lend::{self, Lending};
+use super::listener::FifoWatch;
 use super::mrc::MrcSampler;
 use super::options::{BulkLoadMethod, DbOptions, PerfLevel, WalRecoveryMode};
 use super::order::{Found, ReadOrder};
 use super::persist::{self, StartReport};
-use super::store::{DamagedRange, SstError, Store, apply_perf_level, key_hash, perf_read};
+use super::store::{DamagedRange, Store, apply_perf_level, key_hash, perf_read};
 use crate::metrics::{
     Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, RocksStats, RocksTickers,
     Snapshot,
@@ -67,45 +69,6 @@ pub struct OpenStats {
     pub wal_dropped_bytes: u64,
     /// Damaged spots in the write-ahead log that recovery reported.
     pub wal_damaged_records: u64,
-}
-
-/// Result of [`Db::check`].
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckReport {
-    pub alex_keys: u64,
-    pub rocksdb_keys: u64,
-    /// ALEX's own structural self-check.
-    pub alex_valid: Result<(), String>,
-    pub ok: bool,
-    /// Key ranges RocksDB could not read (their keys are not counted above).
-    pub damaged: Vec<DamagedRange>,
-    /// Every live table file passed RocksDB's checksum verification.
-    pub sst_ok: bool,
-    pub sst_errors: Vec<SstError>,
-    /// ALEX's keys and RocksDB's readable keys have the same checksum (wrapping sum of
-    /// [`key_hash`]): equal counts alone would miss one key swapped for another.
-    pub key_checksum_match: bool,
-    /// What `alexdb check` found in the directory that an ordinary open would act on
-    /// (see `inspect.rs`); a finding that `fails` makes `ok` false. Empty for `.check`
-    /// on an open database, which its open already acted on.
-    pub findings: Vec<super::inspect::Finding>,
-}
-
-/// Which part of [`Db::check_with`] is running.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CheckPhase {
-    /// Reading every key from RocksDB; `done` of `total` (ALEX's count, the expected).
-    Keys,
-    /// RocksDB's checksum pass over every table file (one call, no count).
-    Checksums,
-}
-
-/// Progress of [`Db::check_with`].
-#[derive(Debug, Clone, Copy)]
-pub struct CheckProgress {
-    pub phase: CheckPhase,
-    pub done: u64,
-    pub total: u64,
 }
 
 /// The database. `Send + Sync`: share it with `Arc<Db>` between worker threads and the
@@ -282,7 +245,7 @@ impl Db {
     pub fn close(mut self) -> Result<(), DbError> {
         self.closed.store(true, Ordering::Relaxed);
         match self.store.get_mut().take() {
-            Some(store) => super::live::release(store, &self.path, true),
+            Some(store) => super::reopen::release(store, &self.path, true),
             None => Ok(()),
         }
     }
@@ -1045,13 +1008,53 @@ impl Db {
     }
 }
 
+/// Lending the value cache's unused bytes to the block cache (see lend.rs).
+impl Db {
+    #[inline]
+    pub(super) fn after_fill(&self) {
+        if self.lending.tick() {
+            let base = self.opts.read().block_cache_bytes;
+            self.relend(base);
+        }
+    }
+
+    pub(super) fn set_lending(&self, on: bool, base: usize) {
+        self.lending.set_on(on);
+        self.relend(base);
+    }
+
+    pub(super) fn relend(&self, base: usize) {
+        self.lending.relend(base, &self.cache, || self.store().ok());
+    }
+
+    pub fn lent_to_block_cache(&self) -> u64 {
+        let base = self.opts.read().block_cache_bytes;
+        self.store().map(|s| lend::lent(&s, base)).unwrap_or(0)
+    }
+}
+
+/// What the process holds in memory for data (see held.rs).
+impl Db {
+    /// What the process holds for data now (for benchmark budgets and reports).
+    pub fn held_bytes(&self) -> Result<HeldBytes, DbError> {
+        let alex = self.index.read().bytes_used() as u64;
+        let value_cache = self.cache.counters().bytes;
+        let rocks = self.store()?.held();
+        Ok(HeldBytes {
+            alex,
+            value_cache,
+            ..rocks
+        })
+    }
+}
+
 impl Drop for Db {
     fn drop(&mut self) {
         // Best effort: a flush now means no log replay on the next open. The data is
         // safe either way (WAL), and RocksDB releases the lock when `store` drops.
         let flush = !self.closed.load(Ordering::Relaxed);
         if let Some(store) = self.store.get_mut().take() {
-            let _ = super::live::release(store, &self.path, flush);
+            let _ = super::reopen::release(store, &self.path, flush);
         }
     }
 }

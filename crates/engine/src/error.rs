@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::index::IndexError;
-use crate::options::MAX_VALUE_BYTES;
+use crate::limits::MAX_VALUE_BYTES;
 
 /// Why `Db::open` (or a reopen) failed.
 #[derive(Debug, thiserror::Error)]

@@ -9,15 +9,12 @@
 //! longer has. A deletion RocksDB has begun but not yet reported is waited for (briefly),
 //! so no answer comes from between RocksDB removing the files and saying so. While
 //! nothing is reported the whole cost is two relaxed atomic loads.
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-
-use parking_lot::Mutex;
 
 use super::db::Db;
 use super::error::DbError;
-use super::listener::{FifoEvents, KeyRange};
+use super::listener::KeyRange;
 use super::options::CompactionStyle;
 use super::store::Store;
 use crate::metrics::NewEvent;
@@ -27,34 +24,6 @@ const CHUNK_KEYS: usize = 1 << 16;
 /// The longest a catch-up waits for a deletion compaction RocksDB has begun to be
 /// reported (it is one MANIFEST write; a timeout only makes the answer one step late).
 const SETTLE_WAIT: Duration = Duration::from_secs(5);
-
-/// What the `Db` knows of RocksDB's FIFO deletions.
-#[derive(Debug)]
-pub(super) struct FifoWatch {
-    /// Filled by the listener of every store this `Db` opens (see [`FifoWatch::events`]).
-    events: Arc<FifoEvents>,
-    /// The events' hand-over count ALEX agrees with.
-    seen: AtomicU64,
-    /// One thread catches up at a time; the others wait for its result.
-    busy: Mutex<()>,
-}
-
-impl FifoWatch {
-    pub(super) fn new() -> FifoWatch {
-        FifoWatch {
-            events: Arc::default(),
-            seen: AtomicU64::new(0),
-            busy: Mutex::new(()),
-        }
-    }
-
-    /// What a store opened for this `Db` reports to (its listener is attached when it
-    /// opens in FIFO): one for all the stores a reopen goes through, so deletions in a
-    /// store a reopen closed are followed in the next.
-    pub(super) fn events(&self) -> &Arc<FifoEvents> {
-        &self.events
-    }
-}
 
 impl Db {
     /// Brings ALEX up to date with the files FIFO compaction deleted, if it deleted any

@@ -2,9 +2,6 @@
 //! is checked against (issue 13). RocksDB's parts come from its properties.
 use serde::Serialize;
 
-use super::db::Db;
-use super::error::DbError;
-
 /// Bytes held for data right now. `block_cache_pinned` is part of `block_cache_usage`
 /// (pinned blocks are charged to the block cache); `table_readers` is outside it (index
 /// and filter blocks held by open table files when `cache_index_and_filter_blocks` is
@@ -33,19 +30,5 @@ impl HeldBytes {
     /// memtables (pinned blocks are inside the block cache usage).
     pub fn total(&self) -> u64 {
         self.alex + self.value_cache + self.block_cache_usage + self.table_readers + self.memtables
-    }
-}
-
-impl Db {
-    /// What the process holds for data now (for benchmark budgets and reports).
-    pub fn held_bytes(&self) -> Result<HeldBytes, DbError> {
-        let alex = self.index.read().bytes_used() as u64;
-        let value_cache = self.cache.counters().bytes;
-        let rocks = self.store()?.held();
-        Ok(HeldBytes {
-            alex,
-            value_cache,
-            ..rocks
-        })
     }
 }

@@ -16,15 +16,53 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::db::CheckReport;
 use super::error::{DbError, OpenError};
 use super::index::AlexIndex;
 use super::options::{WalRecoveryMode, human_bytes};
 use super::persist;
 use super::store::{
-    self, SET_ASIDE_PREFIX, Store, TableAction, TablePlan, UNLOGGED_MARKER, key_hash, plan_tables,
-    table_list,
+    self, DamagedRange, SET_ASIDE_PREFIX, SstError, Store, TableAction, TablePlan, UNLOGGED_MARKER,
+    key_hash, plan_tables, table_list,
 };
+
+/// Result of [`crate::Db::check`].
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub alex_keys: u64,
+    pub rocksdb_keys: u64,
+    /// ALEX's own structural self-check.
+    pub alex_valid: Result<(), String>,
+    pub ok: bool,
+    /// Key ranges RocksDB could not read (their keys are not counted above).
+    pub damaged: Vec<DamagedRange>,
+    /// Every live table file passed RocksDB's checksum verification.
+    pub sst_ok: bool,
+    pub sst_errors: Vec<SstError>,
+    /// ALEX's keys and RocksDB's readable keys have the same checksum (wrapping sum of
+    /// [`crate::key_hash`]): equal counts alone would miss one key swapped for another.
+    pub key_checksum_match: bool,
+    /// What `alexdb check` found in the directory that an ordinary open would act on
+    /// (see `inspect.rs`); a finding that `fails` makes `ok` false. Empty for `.check`
+    /// on an open database, which its open already acted on.
+    pub findings: Vec<Finding>,
+}
+
+/// Which part of [`crate::Db::check_with`] is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckPhase {
+    /// Reading every key from RocksDB; `done` of `total` (ALEX's count, the expected).
+    Keys,
+    /// RocksDB's checksum pass over every table file (one call, no count).
+    Checksums,
+}
+
+/// Progress of [`crate::Db::check_with`].
+#[derive(Debug, Clone, Copy)]
+pub struct CheckProgress {
+    pub phase: CheckPhase,
+    pub done: u64,
+    pub total: u64,
+}
 
 /// One thing in the directory that an ordinary open would act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -9,9 +9,11 @@
 //! gives them back as it fills. What alexdb holds stays within `block_cache_size` plus
 //! `value_cache_size`: set the value cache to what the data needs (`.mrc` says) and the
 //! two together are the memory budget.
+use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use super::db::Db;
+use super::cache::ValueCache;
+use super::store::Store;
 
 /// Value-cache fills between two looks at its size.
 const FILLS_PER_LOOK: u64 = 1024;
@@ -38,7 +40,7 @@ impl Lending {
 
     /// Counts one fill; `true` every [`FILLS_PER_LOOK`] fills while lending is on.
     #[inline]
-    fn tick(&self) -> bool {
+    pub(super) fn tick(&self) -> bool {
         self.on.load(Ordering::Relaxed)
             && self.fills.fetch_add(1, Ordering::Relaxed) % FILLS_PER_LOOK == FILLS_PER_LOOK - 1
     }
@@ -51,51 +53,42 @@ pub(super) fn lendable(capacity: u64, used: u64) -> u64 {
     free / STEP * STEP
 }
 
-impl Db {
-    /// After a value-cache fill: every so often, moves the lent bytes to what the value
-    /// cache now leaves free.
-    #[inline]
-    pub(super) fn after_fill(&self) {
-        if self.lending.tick() {
-            let base = self.opts.read().block_cache_bytes;
-            self.relend(base);
-        }
+impl Lending {
+    pub(super) fn set_on(&self, on: bool) {
+        self.on.store(on, Ordering::Relaxed);
     }
 
-    /// Turns lending on or off and sizes the block cache to `base` plus what is lent.
-    pub(super) fn set_lending(&self, on: bool, base: usize) {
-        self.lending.on.store(on, Ordering::Relaxed);
-        self.relend(base);
-    }
-
-    /// Sizes the block cache to `base` (`block_cache_size`) plus the value cache's
-    /// unused bytes while lending is on. Skipped when another thread is at it.
-    pub(super) fn relend(&self, base: usize) {
-        if self.lending.busy.swap(true, Ordering::Acquire) {
+    /// Sizes the block cache to `base` plus what `cache` does not use now. A call while
+    /// another runs does nothing (the running one reads the same counters). `store` is
+    /// taken only after the counters: no store guard may be held across them.
+    pub(super) fn relend<S: Deref<Target = Store>>(
+        &self,
+        base: usize,
+        cache: &ValueCache,
+        store: impl FnOnce() -> Option<S>,
+    ) {
+        if self.busy.swap(true, Ordering::Acquire) {
             return;
         }
-        let lent = if self.lending.on.load(Ordering::Relaxed) {
-            let c = self.cache.counters();
+        let lent = if self.on.load(Ordering::Relaxed) {
+            let c = cache.counters();
             lendable(c.capacity_bytes, c.bytes)
         } else {
             0
         };
-        if let Ok(store) = self.store() {
+        if let Some(store) = store() {
             let want = base.saturating_add(lent as usize);
             if store.block_cache_capacity() != want {
                 store.set_block_cache_capacity(want);
             }
         }
-        self.lending.busy.store(false, Ordering::Release);
+        self.busy.store(false, Ordering::Release);
     }
+}
 
-    /// Bytes the value cache lends to the block cache now.
-    pub fn lent_to_block_cache(&self) -> u64 {
-        let base = self.opts.read().block_cache_bytes as u64;
-        self.store()
-            .map(|s| (s.block_cache_capacity() as u64).saturating_sub(base))
-            .unwrap_or(0)
-    }
+/// What the block cache holds beyond its own `base` size: the bytes lent to it.
+pub(super) fn lent(store: &Store, base: usize) -> u64 {
+    (store.block_cache_capacity() as u64).saturating_sub(base as u64)
 }
 
 #[cfg(test)]

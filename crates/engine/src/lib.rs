@@ -15,7 +15,9 @@ pub mod held;
 /// old name so `engine::index::AlexIndex` still reads as the layer it is.
 pub use alex as index;
 pub mod inspect;
+mod keys;
 mod lend;
+mod limits;
 mod listener;
 pub mod live;
 pub mod load;
@@ -25,6 +27,7 @@ pub mod options;
 mod order;
 pub mod persist;
 pub mod profiles;
+mod reopen;
 pub mod store;
 
 pub use cache::Value;

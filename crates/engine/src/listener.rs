@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 use rocksdb::{AsRawPtr, Options};
 
-use super::store::decode_key;
+use super::keys::decode_key;
 
 /// RocksDB's `CompactionReason` values (include/rocksdb/listener.h) of FIFO's own
 /// compactions: `kFIFOMaxSize`, `kFIFOReduceNumFiles`, `kFIFOTtl`.
@@ -338,6 +338,34 @@ fn file_number(name: &[u8]) -> Option<u64> {
     let name = std::str::from_utf8(name).ok()?;
     let base = name.rsplit('/').next()?;
     base.strip_suffix(".sst")?.parse().ok()
+}
+
+/// What the `Db` knows of RocksDB's FIFO deletions.
+#[derive(Debug)]
+pub(crate) struct FifoWatch {
+    /// Filled by the listener of every store this `Db` opens (see [`FifoWatch::events`]).
+    pub(crate) events: Arc<FifoEvents>,
+    /// The events' hand-over count ALEX agrees with.
+    pub(crate) seen: AtomicU64,
+    /// One thread catches up at a time; the others wait for its result.
+    pub(crate) busy: Mutex<()>,
+}
+
+impl FifoWatch {
+    pub(crate) fn new() -> FifoWatch {
+        FifoWatch {
+            events: Arc::default(),
+            seen: AtomicU64::new(0),
+            busy: Mutex::new(()),
+        }
+    }
+
+    /// What a store opened for this `Db` reports to (its listener is attached when it
+    /// opens in FIFO): one for all the stores a reopen goes through, so deletions in a
+    /// store a reopen closed are followed in the next.
+    pub(crate) fn events(&self) -> &Arc<FifoEvents> {
+        &self.events
+    }
 }
 
 #[cfg(test)]

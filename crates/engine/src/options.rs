@@ -19,9 +19,7 @@ const MIB: usize = 1024 * KIB;
 const GIB: usize = 1024 * MIB;
 const TIB: usize = 1024 * GIB;
 
-/// Largest value `put`/`load` accept: 16 MiB. Larger values are refused with
-/// [`DbError::ValueTooLarge`] and leave the database unchanged.
-pub const MAX_VALUE_BYTES: usize = 16 * MIB;
+pub use super::limits::MAX_VALUE_BYTES;
 
 /// The names an enum option accepts: its values, then extra spellings.
 #[derive(Debug)]

@@ -25,27 +25,13 @@ use rocksdb::{
 use serde::Serialize;
 
 use super::error::{DbError, OpenError};
+use super::held::HeldBytes;
+pub use super::keys::{decode_key, encode_key};
 use super::options::{
     Apply, BlockCacheType, CompactionStyle, Compression, DbOptions, Opt, PerfLevel, PinningTier,
     RocksForm, StatsLevel, Val, WalRecoveryMode,
 };
 use crate::metrics::{BlockCacheTickers, LevelInfo, RocksStats, RocksTickers};
-
-const SIGN: u64 = 1 << 63;
-
-/// Encodes a key for RocksDB: flip the sign bit, big-endian. Bytewise order of the
-/// encodings is the numeric order of the keys.
-#[inline]
-pub const fn encode_key(key: i64) -> [u8; 8] {
-    ((key as u64) ^ SIGN).to_be_bytes()
-}
-
-/// Decodes [`encode_key`]'s output; `None` if `bytes` is not 8 bytes long.
-#[inline]
-pub fn decode_key(bytes: &[u8]) -> Option<i64> {
-    let a: [u8; 8] = bytes.try_into().ok()?;
-    Some((u64::from_be_bytes(a) ^ SIGN) as i64)
-}
 
 /// Prefix of the scratch directories `load` writes SST files into, inside the database
 /// directory (same file system, so ingestion can hard-link instead of copy). Leftovers
@@ -2085,8 +2071,8 @@ impl Store {
 
     /// RocksDB's share of the memory held for data (the ALEX and value-cache fields are
     /// left at zero for the caller).
-    pub fn held(&self) -> super::held::HeldBytes {
-        super::held::HeldBytes {
+    pub fn held(&self) -> HeldBytes {
+        HeldBytes {
             block_cache_capacity: self.int_prop("rocksdb.block-cache-capacity"),
             block_cache_usage: self.block_cache.get_usage() as u64,
             block_cache_pinned: self.int_prop("rocksdb.block-cache-pinned-usage"),

@@ -15,7 +15,9 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering::Relaxed};
 
 use parking_lot::RwLock;
 
-use super::{Codec, CodecKind, Tally, Value};
+use super::tally::Tally;
+use super::value::Value;
+use crate::codec::{Codec, CodecKind};
 
 /// The CLOCK reference bit of a table slot.
 const REF: u32 = 1 << 31;

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use ::lru::LruCache;
 use parking_lot::Mutex;
 
-use super::Value;
+use super::value::Value;
 
 /// Approximate memory per cached entry beyond the value bytes: the LRU node (key,
 /// value pointer and length, two list links), its hash table slot and the `Arc` header.

@@ -9,10 +9,12 @@
 //! after (a fill racing the switch then finds no room there).
 pub mod clock;
 pub mod lru;
+mod tally;
+mod value;
 
-use std::cell::{Cell, LazyCell};
+use std::cell::LazyCell;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::Relaxed};
 
 use self::clock::ClockCache;
 use self::lru::LruPolicy;
@@ -20,9 +22,7 @@ use super::codec::{Codec, CodecKind};
 use super::options::{ValueCacheCompression, ValueCachePolicy};
 
 pub use self::lru::ENTRY_OVERHEAD_BYTES;
-
-/// A value as the engine hands it out: shared, immutable bytes.
-pub type Value = Arc<[u8]>;
+pub use self::value::Value;
 
 /// Values sampled from the cache to build a codec (a zstd dictionary's training set).
 const CODEC_SAMPLES: usize = 1000;
@@ -72,69 +72,6 @@ pub struct CacheCounters {
     pub raw_bytes: u64,
     /// What the clock cache's codec holds (a zstd dictionary), outside `bytes`.
     pub dictionary_bytes: u64,
-}
-
-/// Hit and miss counters striped by thread, so a hit writes no cache line that other
-/// threads' hits write.
-pub(crate) struct Tally {
-    cells: Box<[TallyCell]>,
-}
-
-#[repr(align(128))]
-#[derive(Default)]
-struct TallyCell {
-    hits: AtomicU64,
-    misses: AtomicU64,
-    hit_bytes: AtomicU64,
-}
-
-const TALLY_CELLS: usize = 16;
-static NEXT_CELL: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    static CELL: Cell<usize> = const { Cell::new(usize::MAX) };
-}
-
-impl Tally {
-    fn new() -> Tally {
-        Tally {
-            cells: (0..TALLY_CELLS).map(|_| TallyCell::default()).collect(),
-        }
-    }
-
-    #[inline]
-    fn cell(&self) -> &TallyCell {
-        let i = CELL.with(|c| {
-            if c.get() == usize::MAX {
-                c.set(NEXT_CELL.fetch_add(1, Relaxed) % TALLY_CELLS);
-            }
-            c.get()
-        });
-        &self.cells[i]
-    }
-
-    #[inline]
-    fn hit(&self, bytes: usize) {
-        let c = self.cell();
-        c.hits.fetch_add(1, Relaxed);
-        c.hit_bytes.fetch_add(bytes as u64, Relaxed);
-    }
-
-    #[inline]
-    fn miss(&self) {
-        self.cell().misses.fetch_add(1, Relaxed);
-    }
-
-    /// (hits, misses, hit bytes).
-    fn sums(&self) -> (u64, u64, u64) {
-        self.cells.iter().fold((0, 0, 0), |(h, m, b), c| {
-            (
-                h + c.hits.load(Relaxed),
-                m + c.misses.load(Relaxed),
-                b + c.hit_bytes.load(Relaxed),
-            )
-        })
-    }
 }
 
 pub struct ValueCache {

@@ -12,15 +12,13 @@ mod mrc;
 mod recorder;
 mod snapshot;
 
-pub(crate) use events::EventLog;
 pub use events::{Event, NewEvent};
 pub use history::{Figure, History, HistorySample, LogHist, Reference, WindowFigures};
 pub use mrc::{MIN_SAMPLED_GETS, MrcCurve, MrcPoint};
-pub use recorder::{
-    Counter, GetTiming, HistSet, Metrics, MetricsWindow, OpKind, RawCounters, Timer, clock,
-};
+pub use recorder::{Counter, GetTiming, HistSet, Metrics, OpKind, RawCounters, Timer, clock};
 pub use snapshot::{
     BlockCacheTickers, ByteCounts, CacheStats, GetSplit, IndexCounters, LatencySummary, LevelInfo,
-    MemoryStats, OpCounts, OpLatencies, PerfSplit, RocksStats, RocksTickers, RowCounts, Snapshot,
+    MemoryStats, MetricsWindow, OpCounts, OpLatencies, PerfSplit, RocksStats, RocksTickers,
+    RowCounts, Snapshot,
 };
 pub(crate) use snapshot::{Gauges, RawState};

@@ -1,8 +1,7 @@
 //! The recorder: striped atomic counters, sampled latency histograms.
 use std::cell::Cell;
-use std::sync::LazyLock;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use hdrhistogram::Histogram;
 use parking_lot::Mutex;
@@ -25,7 +24,8 @@ const SIGFIG: u8 = 2;
 /// snapshot is taken, by comparing the ticks and the `Instant` time elapsed since the
 /// first `Metrics` was created, so there is no calibration step.
 pub mod clock {
-    use super::*;
+    use std::sync::LazyLock;
+    use std::time::{Duration, Instant};
 
     static CALIBRATION: LazyLock<(Instant, u64)> = LazyLock::new(|| (Instant::now(), raw()));
 
@@ -259,7 +259,7 @@ pub struct Metrics {
     /// operation without changing the stored options); 0 when there is none.
     rate_override: AtomicU32,
     opened: Instant,
-    events: super::EventLog,
+    events: super::events::EventLog,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -283,7 +283,7 @@ impl Metrics {
             timing: AtomicBool::new(timing),
             rate_override: AtomicU32::new(0),
             opened: Instant::now(),
-            events: super::EventLog::default(),
+            events: super::events::EventLog::default(),
         }
     }
 
@@ -292,7 +292,7 @@ impl Metrics {
     }
 
     /// Records an event (option change, reopen, ...) and returns it as stored.
-    pub fn event(&self, e: super::NewEvent) -> super::Event {
+    pub fn event(&self, e: super::events::NewEvent) -> super::events::Event {
         self.events.push(self.opened, e)
     }
 
@@ -301,7 +301,7 @@ impl Metrics {
     }
 
     /// Events newer than `after` (an event id; 0 for all that are kept).
-    pub fn events_since(&self, after: u64) -> Vec<super::Event> {
+    pub fn events_since(&self, after: u64) -> Vec<super::events::Event> {
         self.events.since(after)
     }
     pub fn sample_rate(&self) -> u32 {
@@ -535,27 +535,10 @@ impl GetTiming {
     }
 }
 
-/// A front end's view of "what happened since I last looked". Each front end keeps its
-/// own, so a dashboard and a `stats` command do not reset each other.
-#[derive(Debug, Default)]
-pub struct MetricsWindow {
-    pub(crate) prev: Option<crate::metrics::snapshot::RawState>,
-}
-
-impl MetricsWindow {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The cumulative histograms at the window's last call (the metrics history
-    /// differences two of them to get one window's latencies).
-    pub fn histograms(&self) -> Option<&HistSet> {
-        self.prev.as_ref().map(|p| &p.hists)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]

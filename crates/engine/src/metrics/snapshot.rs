@@ -539,3 +539,22 @@ impl RawState {
         }
     }
 }
+
+/// A front end's view of "what happened since I last looked". Each front end keeps its
+/// own, so a dashboard and a `stats` command do not reset each other.
+#[derive(Debug, Default)]
+pub struct MetricsWindow {
+    pub(crate) prev: Option<RawState>,
+}
+
+impl MetricsWindow {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The cumulative histograms at the window's last call (the metrics history
+    /// differences two of them to get one window's latencies).
+    pub fn histograms(&self) -> Option<&HistSet> {
+        self.prev.as_ref().map(|p| &p.hists)
+    }
+}
