@@ -31,6 +31,7 @@ use super::options::{
     Apply, BlockCacheType, CompactionStyle, Compression, DbOptions, Opt, PerfLevel, PinningTier,
     RocksForm, StatsLevel, Val, WalRecoveryMode,
 };
+use crate::metrics::sum::{Combine, metric_struct};
 use crate::metrics::{BlockCacheTickers, LevelInfo, RocksStats, RocksTickers};
 
 /// Prefix of the scratch directories `load` writes SST files into, inside the database
@@ -181,31 +182,26 @@ pub(crate) fn apply_perf_level(l: PerfLevel) {
     rocksdb::perf::set_perf_stats(perf_level(l));
 }
 
-/// RocksDB's own split of one get, in nanoseconds, from this thread's PerfContext.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct PerfSample {
-    pub memtable_ns: u64,
-    pub filter_ns: u64,
-    pub index_ns: u64,
-    /// Everything spent in SST files: filter, index and data blocks.
-    pub sst_ns: u64,
-    /// Reading blocks from files (block-cache misses), whatever the block kind.
-    pub block_read_ns: u64,
-    /// Decompressing blocks read from files.
-    pub decompress_ns: u64,
+metric_struct! {
+    /// RocksDB's own split of one get, in nanoseconds, from this thread's PerfContext.
+    #[derive(Debug, Clone, Copy, Default)]
+    pub(crate) struct PerfSample {
+        pub memtable_ns: u64,
+        pub filter_ns: u64,
+        pub index_ns: u64,
+        /// Everything spent in SST files: filter, index and data blocks.
+        pub sst_ns: u64,
+        /// Reading blocks from files (block-cache misses), whatever the block kind.
+        pub block_read_ns: u64,
+        /// Decompressing blocks read from files.
+        pub decompress_ns: u64,
+    }
 }
 
 impl PerfSample {
     /// What was recorded between `earlier` and `self`.
     pub fn since(&self, earlier: &PerfSample) -> PerfSample {
-        PerfSample {
-            memtable_ns: self.memtable_ns.saturating_sub(earlier.memtable_ns),
-            filter_ns: self.filter_ns.saturating_sub(earlier.filter_ns),
-            index_ns: self.index_ns.saturating_sub(earlier.index_ns),
-            sst_ns: self.sst_ns.saturating_sub(earlier.sst_ns),
-            block_read_ns: self.block_read_ns.saturating_sub(earlier.block_read_ns),
-            decompress_ns: self.decompress_ns.saturating_sub(earlier.decompress_ns),
-        }
+        self.combine(earlier, u64::saturating_sub)
     }
 }
 

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use super::snapshot::{LatencySummary, Snapshot};
+use super::sum::Combine;
 
 /// Samples kept: ten minutes of one a second.
 pub const HISTORY_SAMPLES: usize = 600;
@@ -606,35 +607,17 @@ impl Reference {
     }
 }
 
-/// Adds `s`'s windowed counters into `out` (for a snapshot over several samples).
+/// Adds `s`'s windowed counters into `out` (for a snapshot over several samples);
+/// gauges, flags and ratios stay `out`'s.
 fn add_counters(out: &mut Snapshot, s: &Snapshot) {
+    let add = u64::saturating_add;
     out.window_secs += s.window_secs;
-    let (o, a) = (&mut out.ops, &s.ops);
-    o.get += a.get;
-    o.put += a.put;
-    o.delete += a.delete;
-    o.scan += a.scan;
-    o.count += a.count;
-    o.load += a.load;
-    o.total += a.total;
-    out.cache.hits += s.cache.hits;
-    out.cache.misses += s.cache.misses;
-    out.index.found += s.index.found;
-    out.index.absent += s.index.absent;
-    out.rows.read += s.rows.read;
-    out.rows.written += s.rows.written;
-    out.rows.deleted += s.rows.deleted;
-    out.bytes.read += s.bytes.read;
-    out.bytes.written += s.bytes.written;
-    let (g, b) = (&mut out.get_split, &s.get_split);
-    g.sampled_gets += b.sampled_gets;
-    g.cache_ns += b.cache_ns;
-    g.alex_ns += b.alex_ns;
-    g.rocksdb_ns += b.rocksdb_ns;
-    g.rest_ns += b.rest_ns;
-    g.total_ns += b.total_ns;
-    let enabled = out.rocksdb_perf.enabled;
-    out.rocksdb_perf.add(&s.rocksdb_perf);
-    out.rocksdb_perf.enabled = enabled;
-    out.rocksdb.tickers = out.rocksdb.tickers.plus(&s.rocksdb.tickers);
+    out.ops = out.ops.combine(&s.ops, add);
+    out.cache = out.cache.combine(&s.cache, add);
+    out.index = out.index.combine(&s.index, add);
+    out.rows = out.rows.combine(&s.rows, add);
+    out.bytes = out.bytes.combine(&s.bytes, add);
+    out.get_split = out.get_split.combine(&s.get_split, add);
+    out.rocksdb_perf = out.rocksdb_perf.combine(&s.rocksdb_perf, add);
+    out.rocksdb.tickers = out.rocksdb.tickers.combine(&s.rocksdb.tickers, add);
 }

@@ -11,6 +11,7 @@ pub mod history;
 mod mrc;
 mod recorder;
 mod snapshot;
+pub mod sum;
 
 pub use events::{Event, NewEvent};
 pub use history::{Figure, History, HistorySample, LogHist, Reference, WindowFigures};

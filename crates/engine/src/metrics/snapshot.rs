@@ -2,6 +2,7 @@
 use serde::Serialize;
 
 use super::recorder::{Counter, HistSet, OpKind, RawCounters};
+use super::sum::{Combine, metric_struct};
 
 /// Everything a dashboard shows, at one moment. Counters (ops, hits, rows, bytes, the
 /// get split, RocksDB tickers) cover `window_secs`: since open for
@@ -47,60 +48,70 @@ impl Snapshot {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct OpCounts {
-    pub get: u64,
-    pub put: u64,
-    pub delete: u64,
-    pub scan: u64,
-    pub count: u64,
-    pub load: u64,
-    pub total: u64,
+metric_struct! {
+    #[derive(Debug, Clone, Copy, Default, Serialize)]
+    pub struct OpCounts {
+        pub get: u64,
+        pub put: u64,
+        pub delete: u64,
+        pub scan: u64,
+        pub count: u64,
+        pub load: u64,
+        pub total: u64,
+    }
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct CacheStats {
-    pub hits: u64,
-    pub misses: u64,
-    /// hits / (hits + misses), 0 when there were no lookups.
-    pub hit_rate: f64,
-    pub entries: u64,
-    pub capacity: u64,
-    /// Memory held, bookkeeping included.
-    pub bytes: u64,
-    /// `clock` or `lru` (`value_cache_policy`).
-    pub policy: &'static str,
-    /// Everything in `bytes` but the stored value bytes (per entry: the cost of caching).
-    pub bookkeeping_bytes: u64,
-    /// Value bytes as stored (compressed when `value_cache_compression` is on).
-    pub stored_bytes: u64,
+metric_struct! {
+    #[derive(Debug, Clone, Copy, Default, Serialize)]
+    pub struct CacheStats {
+        pub hits: u64,
+        pub misses: u64,
+        /// hits / (hits + misses), 0 when there were no lookups.
+        pub hit_rate: f64 [keep],
+        pub entries: u64 [keep],
+        pub capacity: u64 [keep],
+        /// Memory held, bookkeeping included.
+        pub bytes: u64 [keep],
+        /// `clock` or `lru` (`value_cache_policy`).
+        pub policy: &'static str [keep],
+        /// Everything in `bytes` but the stored value bytes (per entry: the cost of caching).
+        pub bookkeeping_bytes: u64 [keep],
+        /// Value bytes as stored (compressed when `value_cache_compression` is on).
+        pub stored_bytes: u64 [keep],
+    }
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct IndexCounters {
-    /// Gets that missed the value cache and found the key in ALEX.
-    pub found: u64,
-    /// Gets answered "absent" by ALEX without touching RocksDB.
-    pub absent: u64,
-    pub keys: u64,
-    pub bytes: u64,
+metric_struct! {
+    #[derive(Debug, Clone, Copy, Default, Serialize)]
+    pub struct IndexCounters {
+        /// Gets that missed the value cache and found the key in ALEX.
+        pub found: u64,
+        /// Gets answered "absent" by ALEX without touching RocksDB.
+        pub absent: u64,
+        pub keys: u64 [keep],
+        pub bytes: u64 [keep],
+    }
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct RowCounts {
-    /// Rows returned by gets and scans.
-    pub read: u64,
-    /// Rows written by puts and loads.
-    pub written: u64,
-    pub deleted: u64,
+metric_struct! {
+    #[derive(Debug, Clone, Copy, Default, Serialize)]
+    pub struct RowCounts {
+        /// Rows returned by gets and scans.
+        pub read: u64,
+        /// Rows written by puts and loads.
+        pub written: u64,
+        pub deleted: u64,
+    }
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct ByteCounts {
-    /// Value bytes returned by gets and scans.
-    pub read: u64,
-    /// Value bytes written by puts and loads.
-    pub written: u64,
+metric_struct! {
+    #[derive(Debug, Clone, Copy, Default, Serialize)]
+    pub struct ByteCounts {
+        /// Value bytes returned by gets and scans.
+        pub read: u64,
+        /// Value bytes written by puts and loads.
+        pub written: u64,
+    }
 }
 
 /// Latency percentiles of one operation kind, in nanoseconds (1% precision).
@@ -145,39 +156,43 @@ pub struct OpLatencies {
     pub load: LatencySummary,
 }
 
-/// Where timed gets spent their time. `cache_ns + alex_ns + rocksdb_ns + rest_ns ==
-/// total_ns` exactly, so the percentages add up to 100.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct GetSplit {
-    pub sampled_gets: u64,
-    pub cache_ns: u64,
-    pub alex_ns: u64,
-    pub rocksdb_ns: u64,
-    pub rest_ns: u64,
-    pub total_ns: u64,
-    pub cache_pct: f64,
-    pub alex_pct: f64,
-    pub rocksdb_pct: f64,
-    pub rest_pct: f64,
+metric_struct! {
+    /// Where timed gets spent their time. `cache_ns + alex_ns + rocksdb_ns + rest_ns ==
+    /// total_ns` exactly, so the percentages add up to 100.
+    #[derive(Debug, Clone, Copy, Default, Serialize)]
+    pub struct GetSplit {
+        pub sampled_gets: u64,
+        pub cache_ns: u64,
+        pub alex_ns: u64,
+        pub rocksdb_ns: u64,
+        pub rest_ns: u64,
+        pub total_ns: u64,
+        pub cache_pct: f64 [keep],
+        pub alex_pct: f64 [keep],
+        pub rocksdb_pct: f64 [keep],
+        pub rest_pct: f64 [keep],
+    }
 }
 
-/// RocksDB's PerfContext split of timed gets, summed over the window. Filter and index
-/// include their block-cache lookups and reads; `data_block_ns` is the rest of the SST
-/// work (data block fetch and search); `block_read_ns` is the part of all three spent
-/// reading blocks from files, so it overlaps them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct PerfSplit {
-    /// Whether `perf_level` times anything now (the split is empty when it does not).
-    pub enabled: bool,
-    /// Timed gets measured with PerfContext.
-    pub gets: u64,
-    pub memtable_ns: u64,
-    pub filter_ns: u64,
-    pub index_ns: u64,
-    pub data_block_ns: u64,
-    pub block_read_ns: u64,
-    /// Decompressing the blocks read from files (also inside the parts above).
-    pub decompress_ns: u64,
+metric_struct! {
+    /// RocksDB's PerfContext split of timed gets, summed over the window. Filter and index
+    /// include their block-cache lookups and reads; `data_block_ns` is the rest of the SST
+    /// work (data block fetch and search); `block_read_ns` is the part of all three spent
+    /// reading blocks from files, so it overlaps them.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+    pub struct PerfSplit {
+        /// Whether `perf_level` times anything now (the split is empty when it does not).
+        pub enabled: bool [keep],
+        /// Timed gets measured with PerfContext.
+        pub gets: u64,
+        pub memtable_ns: u64,
+        pub filter_ns: u64,
+        pub index_ns: u64,
+        pub data_block_ns: u64,
+        pub block_read_ns: u64,
+        /// Decompressing the blocks read from files (also inside the parts above).
+        pub decompress_ns: u64,
+    }
 }
 
 impl PerfSplit {
@@ -199,14 +214,10 @@ impl PerfSplit {
     /// Adds `other`'s sums (for a split over several windows); `enabled` becomes
     /// `other`'s, the newer one.
     pub fn add(&mut self, other: &PerfSplit) {
-        self.enabled = other.enabled;
-        self.gets += other.gets;
-        self.memtable_ns += other.memtable_ns;
-        self.filter_ns += other.filter_ns;
-        self.index_ns += other.index_ns;
-        self.data_block_ns += other.data_block_ns;
-        self.block_read_ns += other.block_read_ns;
-        self.decompress_ns += other.decompress_ns;
+        *self = PerfSplit {
+            enabled: other.enabled,
+            ..self.combine(other, u64::saturating_add)
+        };
     }
 
     /// Memtable + filter + index + data block: RocksDB's measured part of a get.
@@ -263,99 +274,52 @@ impl GetSplit {
     }
 }
 
-/// RocksDB block cache tickers split by block kind.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct BlockCacheTickers {
-    pub data_hit: u64,
-    pub data_miss: u64,
-    pub index_hit: u64,
-    pub index_miss: u64,
-    pub filter_hit: u64,
-    pub filter_miss: u64,
+metric_struct! {
+    /// RocksDB block cache tickers split by block kind.
+    #[derive(Debug, Clone, Copy, Default, Serialize)]
+    pub struct BlockCacheTickers {
+        pub data_hit: u64,
+        pub data_miss: u64,
+        pub index_hit: u64,
+        pub index_miss: u64,
+        pub filter_hit: u64,
+        pub filter_miss: u64,
+    }
 }
 
-/// RocksDB statistics counters (cumulative in RocksDB; windowed like the engine's).
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct RocksTickers {
-    pub block_cache: BlockCacheTickers,
-    /// Point lookups a bloom filter answered "not here" (an SST read avoided).
-    pub bloom_useful: u64,
-    pub bloom_full_positive: u64,
-    pub bloom_full_true_positive: u64,
-    pub memtable_hit: u64,
-    pub memtable_miss: u64,
-    pub get_hit_l0: u64,
-    pub get_hit_l1: u64,
-    pub get_hit_l2_and_up: u64,
-    pub bytes_written: u64,
-    pub bytes_read: u64,
-    pub wal_bytes: u64,
-    pub flush_write_bytes: u64,
-    pub compact_read_bytes: u64,
-    pub compact_write_bytes: u64,
-    pub stall_micros: u64,
+metric_struct! {
+    /// RocksDB statistics counters (cumulative in RocksDB; windowed like the engine's).
+    #[derive(Debug, Clone, Copy, Default, Serialize)]
+    pub struct RocksTickers {
+        pub block_cache: BlockCacheTickers,
+        /// Point lookups a bloom filter answered "not here" (an SST read avoided).
+        pub bloom_useful: u64,
+        pub bloom_full_positive: u64,
+        pub bloom_full_true_positive: u64,
+        pub memtable_hit: u64,
+        pub memtable_miss: u64,
+        pub get_hit_l0: u64,
+        pub get_hit_l1: u64,
+        pub get_hit_l2_and_up: u64,
+        pub bytes_written: u64,
+        pub bytes_read: u64,
+        pub wal_bytes: u64,
+        pub flush_write_bytes: u64,
+        pub compact_read_bytes: u64,
+        pub compact_write_bytes: u64,
+        pub stall_micros: u64,
+    }
 }
 
 impl RocksTickers {
+    /// What was counted between `e` and `self`.
     pub fn since(&self, e: &RocksTickers) -> RocksTickers {
-        let d = |a: u64, b: u64| a.saturating_sub(b);
-        let (b, eb) = (&self.block_cache, &e.block_cache);
-        RocksTickers {
-            block_cache: BlockCacheTickers {
-                data_hit: d(b.data_hit, eb.data_hit),
-                data_miss: d(b.data_miss, eb.data_miss),
-                index_hit: d(b.index_hit, eb.index_hit),
-                index_miss: d(b.index_miss, eb.index_miss),
-                filter_hit: d(b.filter_hit, eb.filter_hit),
-                filter_miss: d(b.filter_miss, eb.filter_miss),
-            },
-            bloom_useful: d(self.bloom_useful, e.bloom_useful),
-            bloom_full_positive: d(self.bloom_full_positive, e.bloom_full_positive),
-            bloom_full_true_positive: d(self.bloom_full_true_positive, e.bloom_full_true_positive),
-            memtable_hit: d(self.memtable_hit, e.memtable_hit),
-            memtable_miss: d(self.memtable_miss, e.memtable_miss),
-            get_hit_l0: d(self.get_hit_l0, e.get_hit_l0),
-            get_hit_l1: d(self.get_hit_l1, e.get_hit_l1),
-            get_hit_l2_and_up: d(self.get_hit_l2_and_up, e.get_hit_l2_and_up),
-            bytes_written: d(self.bytes_written, e.bytes_written),
-            bytes_read: d(self.bytes_read, e.bytes_read),
-            wal_bytes: d(self.wal_bytes, e.wal_bytes),
-            flush_write_bytes: d(self.flush_write_bytes, e.flush_write_bytes),
-            compact_read_bytes: d(self.compact_read_bytes, e.compact_read_bytes),
-            compact_write_bytes: d(self.compact_write_bytes, e.compact_write_bytes),
-            stall_micros: d(self.stall_micros, e.stall_micros),
-        }
+        self.combine(e, u64::saturating_sub)
     }
 
     /// Sums (carries tickers of a closed RocksDB instance into the next one).
     pub fn plus(&self, e: &RocksTickers) -> RocksTickers {
-        let d = |a: u64, b: u64| a.saturating_add(b);
-        let (b, eb) = (&self.block_cache, &e.block_cache);
-        RocksTickers {
-            block_cache: BlockCacheTickers {
-                data_hit: d(b.data_hit, eb.data_hit),
-                data_miss: d(b.data_miss, eb.data_miss),
-                index_hit: d(b.index_hit, eb.index_hit),
-                index_miss: d(b.index_miss, eb.index_miss),
-                filter_hit: d(b.filter_hit, eb.filter_hit),
-                filter_miss: d(b.filter_miss, eb.filter_miss),
-            },
-            bloom_useful: d(self.bloom_useful, e.bloom_useful),
-            bloom_full_positive: d(self.bloom_full_positive, e.bloom_full_positive),
-            bloom_full_true_positive: d(self.bloom_full_true_positive, e.bloom_full_true_positive),
-            memtable_hit: d(self.memtable_hit, e.memtable_hit),
-            memtable_miss: d(self.memtable_miss, e.memtable_miss),
-            get_hit_l0: d(self.get_hit_l0, e.get_hit_l0),
-            get_hit_l1: d(self.get_hit_l1, e.get_hit_l1),
-            get_hit_l2_and_up: d(self.get_hit_l2_and_up, e.get_hit_l2_and_up),
-            bytes_written: d(self.bytes_written, e.bytes_written),
-            bytes_read: d(self.bytes_read, e.bytes_read),
-            wal_bytes: d(self.wal_bytes, e.wal_bytes),
-            flush_write_bytes: d(self.flush_write_bytes, e.flush_write_bytes),
-            compact_read_bytes: d(self.compact_read_bytes, e.compact_read_bytes),
-            compact_write_bytes: d(self.compact_write_bytes, e.compact_write_bytes),
-            stall_micros: d(self.stall_micros, e.stall_micros),
-        }
+        self.combine(e, u64::saturating_add)
     }
 }
 
