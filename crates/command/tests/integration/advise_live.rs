@@ -1,42 +1,24 @@
 //! The advisor on live figures (issue 14 items 4-5): `.advise` reads the metrics
 //! history's last window, so figures from before an applied change do not count again;
 //! and the cache-split rule on a real miss-ratio curve from real zipfian and uniform gets.
+use crate::support::{payload, run_waited};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
-use command::{Executor, Outcome, Report, parse_command};
+use command::{Executor, Outcome};
 use engine::{Db, DbOptions};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution, Zipf};
 
-fn value(k: i64) -> Vec<u8> {
-    format!("row-{k:08}-payload-")
-        .bytes()
-        .cycle()
-        .take(100)
-        .collect()
-}
-
 fn open(dir: &Path, opts: DbOptions, n: i64) -> Executor {
     let db = Db::open_with(dir.join("db"), opts.clone()).expect("open");
-    db.load((0..n).map(|k| (k, value(k)))).expect("load");
+    db.load((0..n).map(|k| (k, payload(k, 100)))).expect("load");
     Executor::with_db(Arc::new(db), opts)
-}
-
-fn run(exec: &mut Executor, text: &str) -> Report {
-    let cmd = parse_command(text).expect("parses");
-    let mut r = exec.run_command(text, &cmd);
-    if let Ok(Outcome::JobStarted { id, .. }) = r.result {
-        let st = exec.jobs().wait(id, Duration::from_secs(60)).expect("job");
-        r.result = command::exec::job_result(st);
-    }
-    r
 }
 
 /// `(rules proposing, rules quiet or lacking data with their JSON)` of `.advise` now.
 fn advise(exec: &mut Executor) -> (Vec<String>, serde_json::Value) {
-    let Ok(Outcome::Report { json, .. }) = run(exec, ".advise").result else {
+    let Ok(Outcome::Report { json, .. }) = run_waited(exec, ".advise").result else {
         panic!(".advise gives a report");
     };
     let rules = json["proposals"]
@@ -90,7 +72,7 @@ fn advise_reads_the_window_after_the_last_change() {
         .position(|r| r == "block-reads")
         .expect("block-reads proposes")
         + 1;
-    run(&mut exec, &format!(".advise apply {n}"))
+    run_waited(&mut exec, &format!(".advise apply {n}"))
         .result
         .expect("apply");
     // Nothing ran since the change: the figures from before it must not count again.

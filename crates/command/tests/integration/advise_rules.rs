@@ -1,19 +1,13 @@
 //! The advisor (issue 14 item 5): each rule with a small real workload that triggers it
 //! and one that does not, the miss-ratio-curve rule with constructed curves, `.advise
 //! apply N` then `.advise undo` through the executor, and the errors.
+use crate::support::{payload, run_waited};
 use std::path::Path;
-use std::time::Duration;
 
 use command::advise::{AdviseInput, Finding, Proposal, advise};
 use command::{AdviseAction, Command, Executor, Outcome, Report, parse_command};
 use engine::metrics::{MrcCurve, MrcPoint, Snapshot};
 use engine::{Compression, Db, DbOptions, PerfLevel};
-
-/// A value that compresses (repeated text) but is not all one byte.
-fn value(k: i64, len: usize) -> Vec<u8> {
-    let base = format!("row-{k:08}-payload-");
-    base.bytes().cycle().take(len).collect()
-}
 
 /// Small, cheap options every workload starts from: no value cache, so gets reach RocksDB.
 fn base() -> DbOptions {
@@ -27,7 +21,7 @@ fn base() -> DbOptions {
 
 fn loaded(dir: &Path, opts: DbOptions, n: i64, len: usize) -> Db {
     let db = Db::open_with(dir.join("db"), opts).expect("open");
-    db.load((0..n).map(|k| (k * 2, value(k * 2, len))))
+    db.load((0..n).map(|k| (k * 2, payload(k * 2, len))))
         .expect("load");
     db
 }
@@ -80,7 +74,7 @@ fn write_stalls_trigger_with_tiny_memtables_and_heavy_puts() {
     };
     let db = Db::open_with(dir.path().join("db"), opts).expect("open");
     for k in 0..10_000 {
-        db.put(k, &value(k * 31, 1024)).expect("put");
+        db.put(k, &payload(k * 31, 1024)).expect("put");
     }
     let p = proposal(finding(&db, "write-stalls"));
     let s = db.metrics_snapshot();
@@ -102,7 +96,7 @@ fn write_stalls_quiet_for_a_few_puts_and_no_data_without_writes() {
         f => panic!("expected no data, got {f:?}"),
     }
     for k in 0..2_000 {
-        db.put(k, &value(k, 100)).expect("put");
+        db.put(k, &payload(k, 100)).expect("put");
     }
     assert_quiet(finding(&db, "write-stalls"));
 }
@@ -173,7 +167,7 @@ fn bloom_filter_quiet_when_upper_level_filters_skip_files() {
     // Odd keys over the whole range in an L0 file: gets of the even (bottom-level) keys
     // fall in its range, and its filter lets them skip it.
     for k in 0..5_000 {
-        db.put(k * 8 + 1, &value(k, 100)).expect("put");
+        db.put(k * 8 + 1, &payload(k, 100)).expect("put");
     }
     db.flush().expect("flush");
     get_spread(&db, 20_000, 3_000);
@@ -335,23 +329,12 @@ fn cache_split_says_when_the_curve_is_missing_or_thin() {
 
 // ---- through the executor ----
 
-fn run(exec: &mut Executor, text: &str) -> Report {
-    let cmd = parse_command(text).expect("parses");
-    let mut r = exec.run_command(text, &cmd);
-    // A change that may reopen runs as a job; wait for it like the line shell does.
-    if let Ok(Outcome::JobStarted { id, .. }) = r.result {
-        let st = exec.jobs().wait(id, Duration::from_secs(60)).expect("job");
-        r.result = command::exec::job_result(st);
-    }
-    r
-}
-
 fn err(r: Report) -> String {
     r.result.expect_err("fails").to_string()
 }
 
 fn advise_json(exec: &mut Executor) -> serde_json::Value {
-    match run(exec, ".advise").result.expect(".advise") {
+    match run_waited(exec, ".advise").result.expect(".advise") {
         Outcome::Report { json, .. } => json,
         o => panic!("expected a report, got {o:?}"),
     }
@@ -369,8 +352,8 @@ fn apply_then_undo_restores_the_option_and_marks_events() {
     // executor (and its sampler) exists.
     let mut exec = Executor::with_db(std::sync::Arc::new(db), opts);
     get_spread(exec.db(), 20_000, 5_000);
-    assert!(err(run(&mut exec, ".advise apply 1")).contains("run .advise first"));
-    assert!(err(run(&mut exec, ".advise undo")).contains("nothing to undo"));
+    assert!(err(run_waited(&mut exec, ".advise apply 1")).contains("run .advise first"));
+    assert!(err(run_waited(&mut exec, ".advise undo")).contains("nothing to undo"));
     let json = advise_json(&mut exec);
     let list = json["proposals"].as_array().expect("proposals");
     let n = list
@@ -386,10 +369,14 @@ fn apply_then_undo_restores_the_option_and_marks_events() {
     let (name, value) = (words.next().unwrap(), words.next().unwrap());
     let before = exec.db().options().get(name).unwrap();
     assert!(
-        err(run(&mut exec, &format!(".advise apply {}", list.len() + 1))).contains("no proposal")
+        err(run_waited(
+            &mut exec,
+            &format!(".advise apply {}", list.len() + 1)
+        ))
+        .contains("no proposal")
     );
 
-    run(&mut exec, &format!(".advise apply {n}"))
+    run_waited(&mut exec, &format!(".advise apply {n}"))
         .result
         .expect("apply");
     let applied = exec.db().options().get(name).unwrap();
@@ -398,7 +385,7 @@ fn apply_then_undo_restores_the_option_and_marks_events() {
     assert_eq!(applied, want.get(name).unwrap());
     assert_ne!(applied, before);
     // The list is stale now: the options it was computed against changed.
-    assert!(err(run(&mut exec, &format!(".advise apply {n}"))).contains("stale"));
+    assert!(err(run_waited(&mut exec, &format!(".advise apply {n}"))).contains("stale"));
     let events = exec.db().metrics().events_since(0);
     assert!(events.iter().any(|e| {
         e.kind == "advise"
@@ -411,10 +398,10 @@ fn apply_then_undo_restores_the_option_and_marks_events() {
             .any(|e| e.kind == "option" && e.option.as_deref() == Some(name))
     );
 
-    run(&mut exec, ".advise undo").result.expect("undo");
+    run_waited(&mut exec, ".advise undo").result.expect("undo");
     assert_eq!(exec.db().options().get(name).unwrap(), before);
     // A second undo says the proposal was undone, not that none was applied.
-    let again = err(run(&mut exec, ".advise undo"));
+    let again = err(run_waited(&mut exec, ".advise undo"));
     assert!(
         again.contains("nothing left to undo: the applied proposal was already undone"),
         "{again}"
@@ -425,7 +412,7 @@ fn apply_then_undo_restores_the_option_and_marks_events() {
 fn stale_after_a_set_and_nothing_to_advise_lists_figures() {
     let dir = tempfile::tempdir().unwrap();
     let mut exec = Executor::open(&dir.path().join("db"), base()).expect("open");
-    let r = run(&mut exec, ".advise");
+    let r = run_waited(&mut exec, ".advise");
     let Ok(Outcome::Report { text, json }) = r.result else {
         panic!("report")
     };
@@ -433,11 +420,11 @@ fn stale_after_a_set_and_nothing_to_advise_lists_figures() {
     assert!(text.contains("cannot judge"), "{text}");
     assert_eq!(json["proposals"].as_array().unwrap().len(), 0);
     assert!(!json["quiet"].as_array().unwrap().is_empty());
-    assert!(err(run(&mut exec, ".advise apply 1")).contains("no proposal 1"));
-    run(&mut exec, ".set block_cache_size 4MiB")
+    assert!(err(run_waited(&mut exec, ".advise apply 1")).contains("no proposal 1"));
+    run_waited(&mut exec, ".set block_cache_size 4MiB")
         .result
         .expect("set");
-    assert!(err(run(&mut exec, ".advise apply 1")).contains("no proposal 1"));
+    assert!(err(run_waited(&mut exec, ".advise apply 1")).contains("no proposal 1"));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! parser is exercised too) must give the model's answers, and the data must survive a
 //! reopen. Plus `.read` nesting, `.stats` restoring the sample rate, and failed
 //! statements changing nothing.
+use crate::support::{self, run_all, small_value_cache};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -9,18 +10,9 @@ use command::{Cell, Executor, Outcome, Report};
 use engine::DbOptions;
 use proptest::prelude::*;
 
+/// A tiny value cache, so evictions and refills happen during the run.
 fn opts() -> DbOptions {
-    DbOptions {
-        // A tiny value cache, so evictions and refills happen during the run.
-        value_cache_entries: 4,
-        ..DbOptions::default()
-    }
-}
-
-fn run(exec: &mut Executor, text: &str) -> Vec<Report> {
-    let mut reports = Vec::new();
-    exec.run_text(text, &mut |_, r| reports.push(r));
-    reports
+    small_value_cache(4)
 }
 
 fn rows(r: &Report) -> Vec<(i64, Option<String>)> {
@@ -100,7 +92,7 @@ fn quote(v: &str) -> String {
 fn check(exec: &mut Executor, model: &mut BTreeMap<i64, String>, op: &Op) {
     match op {
         Op::Put(k, v) => {
-            let r = run(exec, &format!("put {k} {}", quote(v)));
+            let r = run_all(exec, &format!("put {k} {}", quote(v)));
             let new = !model.contains_key(k);
             assert!(
                 matches!(r[0].result, Ok(Outcome::Changed { rows: 1, new: n, .. }) if n == new as u64),
@@ -110,7 +102,7 @@ fn check(exec: &mut Executor, model: &mut BTreeMap<i64, String>, op: &Op) {
             model.insert(*k, v.clone());
         }
         Op::Del(k) => {
-            let r = run(exec, &format!("del {k}"));
+            let r = run_all(exec, &format!("del {k}"));
             let existed = model.remove(k).is_some() as u64;
             assert!(
                 matches!(r[0].result, Ok(Outcome::Changed { rows, .. }) if rows == existed),
@@ -119,7 +111,7 @@ fn check(exec: &mut Executor, model: &mut BTreeMap<i64, String>, op: &Op) {
             );
         }
         Op::Get(k) => {
-            let r = run(exec, &format!("get {k}"));
+            let r = run_all(exec, &format!("get {k}"));
             assert_eq!(rows(&r[0]), vec![(*k, model.get(k).cloned())]);
         }
         Op::MGet(keys) => {
@@ -128,13 +120,13 @@ fn check(exec: &mut Executor, model: &mut BTreeMap<i64, String>, op: &Op) {
                 .map(|k| k.to_string())
                 .collect::<Vec<_>>()
                 .join(" ");
-            let r = run(exec, &format!("mget {text}"));
+            let r = run_all(exec, &format!("mget {text}"));
             let want: Vec<_> = keys.iter().map(|k| (*k, model.get(k).cloned())).collect();
             assert_eq!(rows(&r[0]), want);
         }
         Op::Scan(a, b, limit) => {
             let lim = limit.map(|l| format!(" limit {l}")).unwrap_or_default();
-            let r = run(exec, &format!("scan {a} {b}{lim}"));
+            let r = run_all(exec, &format!("scan {a} {b}{lim}"));
             let want: Vec<_> = if a <= b {
                 model
                     .range(*a..=*b)
@@ -158,10 +150,10 @@ fn check(exec: &mut Executor, model: &mut BTreeMap<i64, String>, op: &Op) {
                     },
                 ),
             };
-            assert_eq!(int(&run(exec, &text)[0]), want as i64, "{text}");
+            assert_eq!(int(&run_all(exec, &text)[0]), want as i64, "{text}");
         }
         Op::Exists(k) => {
-            let r = run(exec, &format!("exists {k}"));
+            let r = run_all(exec, &format!("exists {k}"));
             assert_eq!(int(&r[0]), model.contains_key(k) as i64);
         }
         Op::Insert(replace, rows_in) => {
@@ -175,7 +167,7 @@ fn check(exec: &mut Executor, model: &mut BTreeMap<i64, String>, op: &Op) {
             } else {
                 "insert"
             };
-            let r = run(exec, &format!("{verb} INTO kv VALUES {values};"));
+            let r = run_all(exec, &format!("{verb} INTO kv VALUES {values};"));
             let mut seen = std::collections::HashSet::new();
             let conflict = !replace
                 && rows_in
@@ -191,7 +183,7 @@ fn check(exec: &mut Executor, model: &mut BTreeMap<i64, String>, op: &Op) {
             }
         }
         Op::DeleteBetween(a, b) => {
-            let r = run(
+            let r = run_all(
                 exec,
                 &format!("DELETE FROM kv WHERE key BETWEEN {a} AND {b};"),
             );
@@ -210,7 +202,7 @@ fn check(exec: &mut Executor, model: &mut BTreeMap<i64, String>, op: &Op) {
             );
         }
         Op::SelectHalfOpen(a, b) => {
-            let r = run(
+            let r = run_all(
                 exec,
                 &format!("SELECT * FROM kv WHERE key >= {a} AND key < {b};"),
             );
@@ -228,7 +220,7 @@ fn check(exec: &mut Executor, model: &mut BTreeMap<i64, String>, op: &Op) {
 }
 
 fn everything(exec: &mut Executor) -> Vec<(i64, Option<String>)> {
-    rows(&run(exec, "SELECT * FROM kv;")[0])
+    rows(&run_all(exec, "SELECT * FROM kv;")[0])
 }
 
 proptest! {
@@ -251,7 +243,7 @@ proptest! {
         let mut exec = Executor::open(&path, opts()).expect("reopen");
         let want: Vec<_> = model.iter().map(|(k, v)| (*k, Some(v.clone()))).collect();
         prop_assert_eq!(everything(&mut exec), want);
-        prop_assert_eq!(int(&run(&mut exec, "count")[0]), model.len() as i64);
+        prop_assert_eq!(int(&run_all(&mut exec, "count")[0]), model.len() as i64);
     }
 }
 
@@ -265,7 +257,7 @@ fn a_file_that_reads_itself_stops_with_an_error() {
     let script = dir.path().join("loop.alexsh");
     std::fs::write(&script, format!("put 1 a\n.read {}\n", script.display())).expect("write");
     let mut exec = temp_exec(dir.path());
-    let reports = run(&mut exec, &format!(".read {}", script.display()));
+    let reports = run_all(&mut exec, &format!(".read {}", script.display()));
     let errors: Vec<String> = reports
         .iter()
         .filter_map(|r| r.result.as_ref().err().map(|e| e.to_string()))
@@ -283,11 +275,11 @@ fn stats_times_every_get_and_leaves_the_stored_sample_rate() {
     let mut exec = temp_exec(dir.path());
     let before = exec.db().metrics().sample_rate();
     assert!(before > 1);
-    run(&mut exec, "put 1 a; .stats on");
+    run_all(&mut exec, "put 1 a; .stats on");
     assert_eq!(exec.db().metrics().sample_rate(), before);
     assert_eq!(exec.db().metrics().rate_override(), Some(1));
     assert_eq!(exec.db().options().metrics_sample_rate, before);
-    let shown = match &run(&mut exec, ".show options")[0].result {
+    let shown = match &run_all(&mut exec, ".show options")[0].result {
         Ok(Outcome::Rows(t)) => t
             .rows
             .iter()
@@ -301,22 +293,22 @@ fn stats_times_every_get_and_leaves_the_stored_sample_rate() {
         "the stored rate, unchanged from its default"
     );
     for _ in 0..5 {
-        let r = run(&mut exec, "get 1");
+        let r = run_all(&mut exec, "get 1");
         let s = r[0].stats.expect("stats with .stats on");
         assert_eq!(s.timed_gets, 1);
         assert_eq!(s.cache_hits + s.cache_misses, 1);
     }
     // A rate set meanwhile is stored as set, and .stats still times everything.
-    run(&mut exec, ".set metrics_sample_rate 8");
+    run_all(&mut exec, ".set metrics_sample_rate 8");
     assert_eq!(exec.db().options().metrics_sample_rate, 8);
     assert_eq!(
-        run(&mut exec, "get 1")[0].stats.map(|s| s.timed_gets),
+        run_all(&mut exec, "get 1")[0].stats.map(|s| s.timed_gets),
         Some(1)
     );
-    run(&mut exec, ".stats off");
+    run_all(&mut exec, ".stats off");
     assert_eq!(exec.db().metrics().rate_override(), None);
     assert_eq!(exec.db().metrics().sample_rate(), 8);
-    assert!(run(&mut exec, "get 1")[0].stats.is_none());
+    assert!(run_all(&mut exec, "get 1")[0].stats.is_none());
 }
 
 /// With latency timing off, `.stats on` still times every get (and off leaves it off).
@@ -328,10 +320,10 @@ fn stats_times_gets_even_with_metrics_off() {
         ..DbOptions::default()
     };
     let mut exec = Executor::open(&dir.path().join("db"), opts).expect("open");
-    run(&mut exec, "put 1 a; .stats on");
-    let s = run(&mut exec, "get 1")[0].stats.expect("stats");
+    run_all(&mut exec, "put 1 a; .stats on");
+    let s = run_all(&mut exec, "get 1")[0].stats.expect("stats");
     assert_eq!(s.timed_gets, 1);
-    run(&mut exec, ".stats off");
+    run_all(&mut exec, ".stats off");
     assert!(!exec.db().options().metrics);
     assert!(!exec.db().metrics().timing_enabled());
 }
@@ -340,7 +332,7 @@ fn stats_times_gets_even_with_metrics_off() {
 fn failed_statements_change_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = temp_exec(dir.path());
-    run(&mut exec, "put 1 one; put 2 two");
+    run_all(&mut exec, "put 1 one; put 2 two");
     let before = everything(&mut exec);
     for bad in [
         "INSERT INTO kv VALUES (3, 'c'), (1, 'dup');",
@@ -351,7 +343,7 @@ fn failed_statements_change_nothing() {
         "UPDATE kv SET value = 'x' WHERE key = 1;",
         "put 9 x'abc'",
     ] {
-        let r = run(&mut exec, bad);
+        let r = run_all(&mut exec, bad);
         assert!(r[0].result.is_err(), "{bad} should fail");
         assert_eq!(everything(&mut exec), before, "{bad} changed data");
     }
@@ -361,7 +353,7 @@ fn failed_statements_change_nothing() {
 fn binary_values_round_trip_and_print_as_hex() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = temp_exec(dir.path());
-    let r = run(&mut exec, "put 1 x'00ff10'; get 1");
+    let r = run_all(&mut exec, "put 1 x'00ff10'; get 1");
     match &r[1].result {
         Ok(Outcome::Rows(t)) => assert_eq!(t.rows[0][1], Cell::Bytes(vec![0, 0xff, 0x10].into())),
         other => panic!("{other:?}"),
@@ -425,15 +417,7 @@ fn render_report_shows_mode_timer_and_output_file() {
 
 /// An executor on 1,200 user rows and the model of them.
 fn user_rows(dir: &Path) -> (Executor, BTreeMap<i64, Vec<u8>>) {
-    let exec = Executor::open(&dir.join("db"), DbOptions::default()).expect("open");
-    let mut model = BTreeMap::new();
-    for i in 0..1200i64 {
-        let k = 3_000_000 - i * 104_729;
-        let v = format!("mine {k}").into_bytes();
-        exec.db().put(k, &v).expect("put");
-        model.insert(k, v);
-    }
-    (exec, model)
+    support::user_rows(dir, |i| 3_000_000 - i * 104_729, "mine")
 }
 
 /// Runs a job command to its end: its text and JSON, or its failure.
@@ -593,7 +577,7 @@ fn a_load_starts_a_warm_up_job_that_jobs_lists_and_leaves_the_cache_warm() {
     assert_eq!(st.state, JobState::Done { cancelled: false });
     assert!(st.is_quiet());
     assert_eq!((st.done, st.total), (20_000, Some(20_000)));
-    let listed = format!("{:?}", run(&mut exec, ".jobs")[0].result);
+    let listed = format!("{:?}", run_all(&mut exec, ".jobs")[0].result);
     assert!(listed.contains("warm value cache"), "{listed}");
     assert!(listed.contains("20000/20000 rows (100%)"), "{listed}");
     let before = exec.db().cache_counters();
@@ -604,7 +588,7 @@ fn a_load_starts_a_warm_up_job_that_jobs_lists_and_leaves_the_cache_warm() {
     assert_eq!(after.misses, before.misses, "every loaded row was cached");
 
     // Off: the load starts no job and leaves the cache as it was.
-    run(&mut exec, ".set warm_value_cache off");
+    run_all(&mut exec, ".set warm_value_cache off");
     let (text, json) = job(&mut exec, ".load sequential 1000 --start 100000").expect("load");
     assert!(json["warm_job"].is_null(), "{json}");
     assert!(!text.contains("warming"), "{text}");
@@ -634,7 +618,7 @@ fn the_warm_up_at_open_is_listed_and_cancel_stops_it() {
     assert_eq!(warm.len(), 1, "{warm:?}");
     assert_eq!(warm[0].label, "warm value cache");
     let id = warm[0].id;
-    let r = run(&mut exec, &format!(".cancel {id}"));
+    let r = run_all(&mut exec, &format!(".cancel {id}"));
     assert!(
         matches!(&r[0].result, Ok(Outcome::Message(m)) if m.contains("cancelling")),
         "{:?}",
@@ -646,10 +630,10 @@ fn the_warm_up_at_open_is_listed_and_cancel_stops_it() {
         .expect("job");
     assert_eq!(st.state, JobState::Done { cancelled: true });
     assert!(st.done < 400_000, "{st:?}");
-    let listed = format!("{:?}", run(&mut exec, ".jobs")[0].result);
+    let listed = format!("{:?}", run_all(&mut exec, ".jobs")[0].result);
     assert!(listed.contains("cancelled"), "{listed}");
     // Reads and writes go on as ever.
-    run(&mut exec, "put 5 five");
+    run_all(&mut exec, "put 5 five");
     assert_eq!(
         exec.db().get(5).expect("get").as_deref(),
         Some(&b"five"[..])
@@ -723,7 +707,7 @@ fn load_and_ycsb_take_values_text_or_random() {
     assert!(lz4(&text) > 1.6, "text values compress {:.2}:1", lz4(&text));
 
     let before = exec.db().len();
-    let r = run(&mut exec, ".load sequential 10 --start 50000 --values zip");
+    let r = run_all(&mut exec, ".load sequential 10 --start 50000 --values zip");
     let err = format!("{:?}", r[0].result);
     assert!(err.contains("expected text or random"), "{err}");
     assert_eq!(exec.db().len(), before);
@@ -754,7 +738,7 @@ fn a_refused_set_echoes_the_value_as_typed_and_the_limit() {
             "block_size = 512: must be between 1KiB and 64MiB",
         ),
     ] {
-        let r = run(&mut exec, text);
+        let r = run_all(&mut exec, text);
         let e = r[0].result.as_ref().expect_err(text).to_string();
         assert!(e.contains(want), "{text}: {e}");
         assert!(!e.contains("109951162777600"), "{text}: {e}");

@@ -1,5 +1,6 @@
 //! `.mrc` (issue 14, item 4): parsing, the table, `--json` fields, the too-few-samples
 //! answer, `.mrc reset` and `value_cache_mrc off`.
+use crate::support::run_all;
 use command::{Command, Executor, Outcome, Report, parse_command};
 use engine::DbOptions;
 use workload::dataset::value_for;
@@ -23,12 +24,6 @@ fn parses_mrc_and_reset_and_refuses_anything_else() {
         assert!(e.contains(msg), "{text}: {e}");
         assert!(e.contains("usage: .mrc [reset]"), "{e}");
     }
-}
-
-fn run(exec: &mut Executor, text: &str) -> Vec<Report> {
-    let mut out = Vec::new();
-    exec.run_text(text, &mut |_, r| out.push(r));
-    out
 }
 
 fn message(r: &Report) -> String {
@@ -62,10 +57,10 @@ fn gets(exec: &Executor, hot: i64, n: i64) {
 fn too_few_samples_says_so_instead_of_a_table() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = loaded(dir.path());
-    let m = message(&run(&mut exec, ".mrc")[0]);
+    let m = message(&run_all(&mut exec, ".mrc")[0]);
     assert!(m.starts_with("no miss-ratio curve yet"), "{m}");
     gets(&exec, 20_000, 20_000);
-    let m = message(&run(&mut exec, ".mrc")[0]);
+    let m = message(&run_all(&mut exec, ".mrc")[0]);
     assert!(m.starts_with("too few sampled gets"), "{m}");
     assert!(m.contains("20000 gets seen"), "{m}");
 }
@@ -75,7 +70,7 @@ fn the_table_marks_now_and_every_key_and_json_has_the_fields() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = loaded(dir.path());
     gets(&exec, 20_000, 400_000);
-    let r = run(&mut exec, ".mrc");
+    let r = run_all(&mut exec, ".mrc");
     let Ok(Outcome::Report { text, json }) = &r[0].result else {
         panic!("{:?}", r[0].result);
     };
@@ -121,20 +116,20 @@ fn reset_and_off_drop_the_estimate() {
     let mut exec = loaded(dir.path());
     gets(&exec, 500, 200_000);
     assert!(exec.db().miss_ratio_curve().is_some());
-    let m = message(&run(&mut exec, ".mrc reset")[0]);
+    let m = message(&run_all(&mut exec, ".mrc reset")[0]);
     assert_eq!(m, "miss-ratio curve started afresh");
     assert!(exec.db().miss_ratio_curve().is_none());
     gets(&exec, 500, 200_000);
-    run(&mut exec, ".set value_cache_mrc off");
+    run_all(&mut exec, ".set value_cache_mrc off");
     assert!(exec.db().miss_ratio_curve().is_none());
-    let m = message(&run(&mut exec, ".mrc")[0]);
+    let m = message(&run_all(&mut exec, ".mrc")[0]);
     assert!(m.contains("is off"), "{m}");
     gets(&exec, 500, 10_000);
     assert!(
         exec.db().miss_ratio_curve().is_none(),
         "off samples nothing"
     );
-    run(&mut exec, ".set value_cache_mrc on");
+    run_all(&mut exec, ".set value_cache_mrc on");
     gets(&exec, 500, 200_000);
     let c = exec.db().miss_ratio_curve().expect("curve");
     assert_eq!(c.gets, 200_000, "on starts afresh");

@@ -1,20 +1,10 @@
 //! `.options export FILE --format tikv` (issue 14 item 6): the TOML parses, TiKV's key
 //! names carry the options in force (after a few `.set`s) in TiKV's units, and every
 //! option TiKV has no key for is listed as a comment with its value.
-use std::time::Duration;
+use crate::support::run_waited;
 
-use command::{Command, Executor, OptionsFormat, Outcome, Report, parse_command};
+use command::{Command, Executor, OptionsFormat, Outcome, parse_command};
 use engine::DbOptions;
-
-fn run(exec: &mut Executor, text: &str) -> Report {
-    let cmd = parse_command(text).expect("parses");
-    let mut r = exec.run_command(text, &cmd);
-    if let Ok(Outcome::JobStarted { id, .. }) = r.result {
-        let st = exec.jobs().wait(id, Duration::from_secs(60)).expect("job");
-        r.result = command::exec::job_result(st);
-    }
-    r
-}
 
 /// The alexdb options written as TiKV keys.
 const MAPPED: [&str; 19] = [
@@ -91,13 +81,13 @@ fn tikv_fragment_carries_the_options_in_force() {
         ".set optimize_filters_for_hits off",
         ".set value_cache_size 3MiB",
     ] {
-        run(&mut exec, set)
+        run_waited(&mut exec, set)
             .result
             .unwrap_or_else(|e| panic!("{set}: {e}"));
     }
     let path = dir.path().join("tikv.toml");
     let p = path.display().to_string();
-    let r = run(&mut exec, &format!(".options export {p} --format tikv"));
+    let r = run_waited(&mut exec, &format!(".options export {p} --format tikv"));
     assert!(matches!(r.result, Ok(Outcome::Message(ref m)) if m.contains("TiKV")));
     let text = std::fs::read_to_string(&path).unwrap();
     let doc: toml::Table = toml::from_str(&text).expect("valid TOML");
@@ -148,12 +138,14 @@ fn tikv_fragment_carries_the_options_in_force() {
 fn every_option_is_a_key_or_a_comment_and_none_compression_is_no() {
     let dir = tempfile::tempdir().unwrap();
     let mut exec = Executor::open(&dir.path().join("db"), small()).expect("open");
-    run(&mut exec, ".set compression none").result.expect("set");
-    run(&mut exec, ".set bloom_bits_per_key 0")
+    run_waited(&mut exec, ".set compression none")
+        .result
+        .expect("set");
+    run_waited(&mut exec, ".set bloom_bits_per_key 0")
         .result
         .expect("set");
     let path = dir.path().join("t.toml");
-    run(
+    run_waited(
         &mut exec,
         &format!(".options export {} --format TIKV", path.display()),
     )
@@ -195,7 +187,7 @@ fn rocksdb_stays_the_default_and_bad_formats_are_refused() {
         (".options export {p} --format rocksdb", "b"),
     ] {
         let p = dir.path().join(path).display().to_string();
-        run(&mut exec, &line.replace("{p}", &p))
+        run_waited(&mut exec, &line.replace("{p}", &p))
             .result
             .expect("export");
         let text = std::fs::read_to_string(&p).unwrap();
@@ -215,7 +207,7 @@ fn rocksdb_stays_the_default_and_bad_formats_are_refused() {
         assert!(e.starts_with(".options") && !e.contains('\n'), "{bad}: {e}");
     }
     let missing = dir.path().join("no/such/dir/t.toml").display().to_string();
-    let e = run(
+    let e = run_waited(
         &mut exec,
         &format!(".options export {missing} --format tikv"),
     )

@@ -3,6 +3,7 @@
 //! one RocksDB range tombstone, one range removal in ALEX, the range's cached values
 //! dropped. These tests check the index and the database against `BTreeSet`/`BTreeMap`
 //! models, reopens, racing writers, bulk loads over range tombstones and the SQL routes.
+use crate::support::small_value_cache;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -146,12 +147,9 @@ fn index_ascending_remove_then_reinsert() {
 
 // ---- the database -----------------------------------------------------------------
 
+/// A small value cache, so deletes meet cached and uncached keys.
 fn opts() -> DbOptions {
-    DbOptions {
-        // A small value cache, so deletes meet cached and uncached keys.
-        value_cache_entries: 64,
-        ..DbOptions::default()
-    }
+    small_value_cache(64)
 }
 
 fn value(k: i64, round: u32) -> Vec<u8> {

@@ -2,11 +2,9 @@
 //! live and a reopen option, the two-option grid, the table and JSON fields, and the
 //! options back at their original values after the sweep, a cancel and a failing step,
 //! with the data intact.
-// Only the fingerprint of the shared helpers is used here.
-#[allow(dead_code)]
 use std::time::Duration;
 
-use crate::support::fingerprint;
+use crate::support::{self, fingerprint};
 use command::jobs::{JobState, JobStatus};
 use command::render::bar_chart;
 use command::{Command, Executor, Outcome, parse_command};
@@ -476,15 +474,7 @@ fn completion_offers_option_names_and_their_values() {
 /// An executor on a new database of 1,200 user rows (negative keys too), and the model
 /// of them.
 fn user_rows(dir: &tempfile::TempDir) -> (Executor, std::collections::BTreeMap<i64, Vec<u8>>) {
-    let exec = Executor::open(&dir.path().join("db"), DbOptions::default()).expect("open");
-    let mut model = std::collections::BTreeMap::new();
-    for i in 0..1200i64 {
-        let k = i * 7919 - 4_000_000;
-        let v = format!("user row {k}").into_bytes();
-        exec.db().put(k, &v).expect("put");
-        model.insert(k, v);
-    }
-    (exec, model)
+    support::user_rows(dir.path(), |i| i * 7919 - 4_000_000, "user row")
 }
 
 /// Every row of the database equals the model (values and count).

@@ -1,20 +1,15 @@
 //! Issue 12, bug 5: a `.ycsb` job during which an option changes reports its figures
 //! split at the change, each part with the options it ran under.
+use crate::support::run_all;
 use std::time::Duration;
 
 use command::jobs::JobId;
-use command::{Executor, Outcome, Report};
+use command::{Executor, Outcome};
 use engine::DbOptions;
-
-fn run(exec: &mut Executor, text: &str) -> Vec<Report> {
-    let mut reports = Vec::new();
-    exec.run_text(text, &mut |_, r| reports.push(r));
-    reports
-}
 
 /// Runs `text` (one job-starting command) and waits for the job's outcome.
 fn job(exec: &mut Executor, text: &str, during: impl FnOnce(&Executor, JobId)) -> Outcome {
-    let r = run(exec, text).pop().expect("a report");
+    let r = run_all(exec, text).pop().expect("a report");
     let Ok(Outcome::JobStarted { id, .. }) = r.result else {
         panic!("{text}: no job started: {:?}", r.result);
     };
@@ -45,7 +40,7 @@ fn ycsb_report_splits_at_an_option_change() {
         }
         std::thread::sleep(Duration::from_secs(1));
         let mut other = Executor::with_db(db.clone(), DbOptions::default());
-        let r = run(&mut other, ".set value_cache_entries 500");
+        let r = run_all(&mut other, ".set value_cache_entries 500");
         assert!(r[0].result.is_ok(), "{:?}", r[0].result);
     });
     let Outcome::Report { text, json } = out else {
