@@ -11,6 +11,8 @@ use ratatui::layout::Rect;
 use super::data::{OP_KINDS, Series, TimedEvent};
 use super::input::{Completion, InputLine};
 use super::pager::{Pager, PagerKey};
+pub use super::screen::Pane;
+use super::screen::{self, Shape};
 use crate::shell::Pending;
 use command::jobs::{JobId, JobStatus};
 use engine::metrics::Snapshot;
@@ -25,64 +27,90 @@ const KEYS_TITLE: &str = "Keys (F1)";
 /// Log entries kept.
 const LOG_KEEP: usize = 1000;
 
-/// The panes, in focus order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Pane {
-    Throughput,
-    Latency,
-    Split,
-    Cache,
-    Memory,
-    Lsm,
-    Options,
-    Output,
-}
+/// Every key and dashboard command, for the help overlay (and the README).
+pub const HELP: &[(&str, &str)] = &[
+    ("F1, ? (empty line)", "show or hide this help"),
+    (
+        "Tab / Shift-Tab",
+        "next / previous pane (Tab completes when the line has text)",
+    ),
+    ("F2 … F9", "focus a pane (each pane's title shows its key)"),
+    (
+        "Ctrl-X",
+        "expand the focused pane to the whole screen, or restore",
+    ),
+    ("Ctrl-F", "freeze / unfreeze the charts (sampling goes on)"),
+    (
+        "Ctrl-B",
+        "baseline reference lines on ops/s and latency: next / off",
+    ),
+    (
+        "[ ]  (empty line)",
+        "latency pane: previous / next operation kind",
+    ),
+    (
+        "PgUp / PgDn",
+        "scroll the output (the options when Options is focused)",
+    ),
+    (
+        "Left / Right (empty line)",
+        "scroll the output sideways (Output focused)",
+    ),
+    (
+        "Esc",
+        "end search, restore expanded pane, else cancel the running job (asks first: Esc again or y)",
+    ),
+    ("Enter", "run the line (every shell command works)"),
+    (
+        "Up / Down, Ctrl-P/N",
+        "history (shared with the line shell)",
+    ),
+    (
+        "Ctrl-R",
+        "reverse search in the history (again: older match)",
+    ),
+    ("Home/End, Ctrl-A/E", "start / end of the line"),
+    (
+        "Ctrl-U/K, Ctrl-W",
+        "delete to start / to end, delete a word",
+    ),
+    ("Ctrl-L", "redraw the screen"),
+    (
+        "Ctrl-C, Ctrl-D (empty)",
+        "leave (also .quit); running jobs are cancelled",
+    ),
+    (
+        ".set refresh_ms N",
+        "sampling interval, ms (50..10000, default 250)",
+    ),
+    (
+        ".export metrics F.svg",
+        "the recorded time series as charts (F.csv, F.json: as data)",
+    ),
+    (
+        ".set output_rows N",
+        "rows of one result the output pane keeps (default 1000)",
+    ),
+    (".export screen FILE", "write the current screen as text"),
+];
 
-impl Pane {
-    pub const ALL: [Pane; 8] = [
-        Pane::Throughput,
-        Pane::Latency,
-        Pane::Split,
-        Pane::Cache,
-        Pane::Memory,
-        Pane::Lsm,
-        Pane::Options,
-        Pane::Output,
-    ];
-
-    fn index(self) -> usize {
-        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-
-    pub fn next(self) -> Pane {
-        Pane::ALL[(self.index() + 1) % Pane::ALL.len()]
-    }
-
-    pub fn prev(self) -> Pane {
-        Pane::ALL[(self.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Throughput => "Throughput",
-            Pane::Latency => "Latency",
-            Pane::Split => "Get split",
-            Pane::Cache => "Cache",
-            Pane::Memory => "Memory",
-            Pane::Lsm => "LSM",
-            Pane::Options => "Options",
-            Pane::Output => "Output",
-        }
-    }
-
-    /// The function key that focuses the pane (F2..F9).
-    pub fn fkey(self) -> u8 {
-        self.index() as u8 + 2
-    }
-
-    pub fn from_fkey(n: u8) -> Option<Pane> {
-        (2..=9).contains(&n).then(|| Pane::ALL[(n - 2) as usize])
-    }
+/// F1's text: every key and dashboard command, then how to close it.
+pub fn keys_text() -> String {
+    let key_w = HELP
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(10);
+    let mut lines: Vec<String> = HELP
+        .iter()
+        .map(|(k, v)| format!("{k:<key_w$}  {v}"))
+        .collect();
+    lines.push(String::new());
+    lines.push(
+        "Esc, F1 or ? closes this list. .help lists the commands; .help OPTION explains one."
+            .into(),
+    );
+    lines.join("\n")
 }
 
 /// What kind of thing a log line records (picks its colour).
@@ -499,7 +527,18 @@ impl App {
 
     /// Rows the output pane shows at the current size (its page for PgUp/PgDn).
     pub fn output_page(&self) -> usize {
-        super::panes::output_rows(self).max(1)
+        screen::output_rows(&self.shape()).max(1)
+    }
+
+    /// What the screen's layout depends on, as it stands.
+    pub fn shape(&self) -> Shape {
+        Shape {
+            viewport: self.viewport,
+            running_jobs: self.running_jobs().count(),
+            expanded: self.expanded,
+            focus: self.focus,
+            output_len: self.output.current_len(),
+        }
     }
 
     fn scroll_output(&mut self, down: bool) {
@@ -676,7 +715,7 @@ impl App {
     /// F1: every key and dashboard command, in the full-width view (it scrolls where
     /// the terminal is too small for the list).
     pub fn show_keys(&mut self) {
-        self.show_pager(KEYS_TITLE, &super::panes::keys_text());
+        self.show_pager(KEYS_TITLE, &keys_text());
     }
 
     /// True while F1's list of keys is shown.
@@ -690,7 +729,7 @@ impl App {
     }
 
     fn pager_key(&mut self, code: KeyCode) -> Action {
-        let (w, h) = super::panes::pager_text_size(self);
+        let (w, h) = screen::pager_text_size(&self.shape());
         if let Some(p) = self.pager.as_mut()
             && p.key(code, w, h) == PagerKey::Close
         {

@@ -8,6 +8,7 @@
 //! - `input`: the input line (editing, history, completion, Ctrl-R);
 //! - `pager`: the full-width view of a long text (`.help`);
 //! - `panes`: drawing, one module per pane, from an [`app::App`] only;
+//! - `screen`: where the panes go at a size (the app pages by it, the panes draw into it);
 //! - `runner`: the event loop: samples the database, runs commands, polls jobs;
 //! - `terminal`: raw mode and the alternate screen, restored on exit, panic and SIGTERM;
 //! - `demo`: `--demo`'s script player;
@@ -25,6 +26,7 @@ pub mod input;
 pub mod pager;
 pub mod panes;
 pub mod runner;
+pub mod screen;
 pub mod terminal;
 
 /// How the dashboard starts.

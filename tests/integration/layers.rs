@@ -371,10 +371,6 @@ fn no_import_circle_inside_any_crate() {
 /// Circles being taken apart (issue 31). The list only shrinks: a new circle fails the
 /// test, and so does a listed one that is gone.
 const KNOWN_CIRCLES: &[&str] = &[
-    "alexdb: shell <-> shell::repl",
-    "alexdb: tui::app <-> tui::panes",
-    "alexdb: tui::panes::cache <-> tui::panes::mrc",
-    "bench: plot::bars <-> plot::draw <-> plot::lines",
     "command: baseline <-> exec <-> exec::baseline <-> exec::jobs <-> exec::mrc <-> exec::options <-> exec::session <-> jobs <-> long <-> outcome <-> parse <-> render <-> spec <-> sweep",
 ];
 

@@ -1249,7 +1249,7 @@ fn help_opens_a_scrollable_full_width_view() {
         assert!(text.contains(wanted), "{wanted:?} missing:\n{text}");
     }
     let screen = screen_text(&r.app, r.app.viewport);
-    let (w, h) = alexdb::tui::panes::pager_text_size(&r.app);
+    let (w, h) = alexdb::tui::screen::pager_text_size(&r.app.shape());
     assert_eq!(w, 78, "the whole width inside its border");
     assert!(screen.contains("Esc or q closes"), "{screen}");
     assert!(screen.contains(&format!(" 1-{h} of")), "{screen}");

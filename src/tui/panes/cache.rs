@@ -7,15 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::chart::{Series, TimeChart};
-use super::mrc;
+use super::mrc::{self, BLOCK, VALUE};
 use super::{MIN_SAMPLES, bar, dim, n_label, pane_block};
 use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
 
 /// Seconds the hit-rate gauges cover.
 pub const GAUGE_SECS: f64 = 2.0;
-pub const VALUE: Color = Color::Green;
-pub const BLOCK: Color = Color::Blue;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let end = app.chart_end();

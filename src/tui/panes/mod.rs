@@ -2,13 +2,14 @@
 //! overlay, and one module per pane. Everything is drawn from an [`App`] (plain data);
 //! nothing here reaches the database.
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 
 use super::app::{App, Pane};
 use super::fmt;
+use super::screen::{self, ScreenLayout};
 
 pub mod cache;
 pub mod chart;
@@ -39,112 +40,15 @@ pub fn n_label(n: u64) -> String {
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
-/// Where everything goes on a screen of a given size.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScreenLayout {
-    pub header: Rect,
-    pub body: Rect,
-    pub jobs: Rect,
-    pub status: Rect,
-    pub input: Rect,
-    /// Every pane shown, with its area (only the focused one when expanded).
-    pub panes: Vec<(Pane, Rect)>,
-}
-
-/// Jobs shown with a gauge at most.
-const MAX_JOB_ROWS: u16 = 3;
-
+/// Where everything goes on a screen of `area` for the app's state.
 pub fn layout(app: &App, area: Rect) -> ScreenLayout {
-    let jobs = (app.running_jobs().count() as u16).min(MAX_JOB_ROWS);
-    let [header, body, jobs_r, status, input] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(jobs),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let panes = if app.expanded {
-        vec![(app.focus, body)]
-    } else {
-        let h = body.height;
-        let [a, b, c] = Layout::vertical([
-            Constraint::Length((h * 27 / 100).max(7)),
-            Constraint::Length((h * 30 / 100).max(7)),
-            Constraint::Min(3),
-        ])
-        .areas(body);
-        let [tp, lat] = Layout::horizontal([Constraint::Ratio(1, 2); 2]).areas(a);
-        // The Get split explains why a figure moved: it gets what the others leave,
-        // which keep the width their rows need (Memory's label and value: 20 columns).
-        let other = |min: u16| (b.width * 22 / 100).max(min);
-        let [sp, ca, me, ls] = Layout::horizontal([
-            Constraint::Fill(1),
-            Constraint::Length(other(18)),
-            Constraint::Length(other(20)),
-            Constraint::Length(other(18)),
-        ])
-        .areas(b);
-        let [out, opt] =
-            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(c);
-        vec![
-            (Pane::Throughput, tp),
-            (Pane::Latency, lat),
-            (Pane::Split, sp),
-            (Pane::Cache, ca),
-            (Pane::Memory, me),
-            (Pane::Lsm, ls),
-            (Pane::Output, out),
-            (Pane::Options, opt),
-        ]
-    };
-    ScreenLayout {
-        header,
-        body,
-        jobs: jobs_r,
-        status,
-        input,
-        panes,
-    }
-}
-
-/// Rows of results the output pane shows at the app's current viewport.
-pub fn output_rows(app: &App) -> usize {
-    let l = layout(app, app.viewport);
-    let out = l
-        .panes
-        .iter()
-        .find(|(p, _)| *p == Pane::Output)
-        .map(|(_, r)| *r);
-    match out {
-        Some(r) => {
-            let need = app.output.current_len();
-            output::split_rows(Block::bordered().inner(r), need)
-                .0
-                .height as usize
-        }
-        // Hidden (another pane is expanded): page by the body's height.
-        None => l.body.height.saturating_sub(4) as usize,
-    }
-}
-
-/// Columns and rows of text the full-width view (`.help`) shows at the app's viewport.
-pub fn pager_text_size(app: &App) -> (usize, usize) {
-    let r = pager::text_area(layout(app, app.viewport).body);
-    (r.width as usize, r.height as usize)
+    screen::layout(&app.shape(), area)
 }
 
 /// Columns and rows of results the output pane shows at the app's viewport (`(0, 0)`
 /// while another pane is expanded).
 pub fn output_size(app: &App) -> (usize, usize) {
-    let l = layout(app, app.viewport);
-    l.panes
-        .iter()
-        .find(|(p, _)| *p == Pane::Output)
-        .map_or((0, 0), |(_, r)| {
-            let rows = output::split_rows(Block::bordered().inner(*r), app.output.current_len()).0;
-            (rows.width as usize, rows.height as usize)
-        })
+    screen::output_size(&app.shape())
 }
 
 /// Draws the whole screen into `buf`; returns where the cursor goes (none under the
@@ -588,90 +492,4 @@ fn too_small(area: Rect, buf: &mut Buffer) {
         .alignment(ratatui::layout::Alignment::Center)
         .wrap(Wrap { trim: true })
         .render(r, buf);
-}
-
-/// Every key and dashboard command, for the help overlay (and the README).
-pub const HELP: &[(&str, &str)] = &[
-    ("F1, ? (empty line)", "show or hide this help"),
-    (
-        "Tab / Shift-Tab",
-        "next / previous pane (Tab completes when the line has text)",
-    ),
-    ("F2 … F9", "focus a pane (each pane's title shows its key)"),
-    (
-        "Ctrl-X",
-        "expand the focused pane to the whole screen, or restore",
-    ),
-    ("Ctrl-F", "freeze / unfreeze the charts (sampling goes on)"),
-    (
-        "Ctrl-B",
-        "baseline reference lines on ops/s and latency: next / off",
-    ),
-    (
-        "[ ]  (empty line)",
-        "latency pane: previous / next operation kind",
-    ),
-    (
-        "PgUp / PgDn",
-        "scroll the output (the options when Options is focused)",
-    ),
-    (
-        "Left / Right (empty line)",
-        "scroll the output sideways (Output focused)",
-    ),
-    (
-        "Esc",
-        "end search, restore expanded pane, else cancel the running job (asks first: Esc again or y)",
-    ),
-    ("Enter", "run the line (every shell command works)"),
-    (
-        "Up / Down, Ctrl-P/N",
-        "history (shared with the line shell)",
-    ),
-    (
-        "Ctrl-R",
-        "reverse search in the history (again: older match)",
-    ),
-    ("Home/End, Ctrl-A/E", "start / end of the line"),
-    (
-        "Ctrl-U/K, Ctrl-W",
-        "delete to start / to end, delete a word",
-    ),
-    ("Ctrl-L", "redraw the screen"),
-    (
-        "Ctrl-C, Ctrl-D (empty)",
-        "leave (also .quit); running jobs are cancelled",
-    ),
-    (
-        ".set refresh_ms N",
-        "sampling interval, ms (50..10000, default 250)",
-    ),
-    (
-        ".export metrics F.svg",
-        "the recorded time series as charts (F.csv, F.json: as data)",
-    ),
-    (
-        ".set output_rows N",
-        "rows of one result the output pane keeps (default 1000)",
-    ),
-    (".export screen FILE", "write the current screen as text"),
-];
-
-/// F1's text: every key and dashboard command, then how to close it.
-pub fn keys_text() -> String {
-    let key_w = HELP
-        .iter()
-        .map(|(k, _)| k.chars().count())
-        .max()
-        .unwrap_or(10);
-    let mut lines: Vec<String> = HELP
-        .iter()
-        .map(|(k, v)| format!("{k:<key_w$}  {v}"))
-        .collect();
-    lines.push(String::new());
-    lines.push(
-        "Esc, F1 or ? closes this list. .help lists the commands; .help OPTION explains one."
-            .into(),
-    );
-    lines.join("\n")
 }

@@ -3,17 +3,20 @@
 //! between the value cache and the block cache. Drawn from the snapshot's curve only.
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker as Dots;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 use ratatui::widgets::canvas::{Canvas, Line as Segment};
 
-use super::cache::{BLOCK, VALUE};
 use super::chart::MARKER_COLOR;
 use super::{dim, n_label};
 use crate::tui::fmt;
 use engine::metrics::{MIN_SAMPLED_GETS, MrcCurve};
+
+/// The value cache's and the block cache's colours, here and in the Cache pane.
+pub const VALUE: Color = Color::Green;
+pub const BLOCK: Color = Color::Blue;
 
 /// Rows the curve needs: its two text lines and a plot of at least 3 rows.
 pub const MIN_ROWS: u16 = 5;

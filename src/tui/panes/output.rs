@@ -10,42 +10,7 @@ use ratatui::widgets::Widget;
 use super::{dim, pane_block};
 use crate::tui::app::{App, LogKind, OutKind, Pane};
 use crate::tui::fmt;
-
-/// Splits the pane's inner area into the result rows, a separator row and the log rows.
-/// `need` is the current result's length: when the usual split cuts a result that the
-/// whole pane could hold (a one-row table in a short pane, as at 80x24), the event log
-/// gives up its rows so the result shows whole.
-pub fn split_rows(inner: Rect, need: usize) -> (Rect, Rect, Rect) {
-    let mut log = (inner.height / 3)
-        .clamp(1, 8)
-        .min(inner.height.saturating_sub(2));
-    let mut sep = u16::from(inner.height >= 3);
-    let mut result_h = inner.height - log - sep;
-    if let Ok(need) = u16::try_from(need)
-        && need > result_h
-        && need <= inner.height
-    {
-        let rest = inner.height - need;
-        sep = u16::from(rest >= 2);
-        log = rest - sep;
-        result_h = need;
-    }
-    let result = Rect {
-        height: result_h,
-        ..inner
-    };
-    let sep_r = Rect {
-        y: inner.y + result_h,
-        height: sep,
-        ..inner
-    };
-    let log_r = Rect {
-        y: inner.y + result_h + sep,
-        height: log,
-        ..inner
-    };
-    (result, sep_r, log_r)
-}
+use crate::tui::screen::split_rows;
 
 pub fn log_style(kind: LogKind) -> Style {
     match kind {

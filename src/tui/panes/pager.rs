@@ -7,11 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Widget};
 
 use crate::tui::pager::Pager;
-
-/// The text cells inside the view's border in `area`.
-pub fn text_area(area: Rect) -> Rect {
-    Block::bordered().inner(area)
-}
+use crate::tui::screen::text_area;
 
 pub fn render(p: &Pager, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);

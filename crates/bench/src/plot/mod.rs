@@ -7,6 +7,7 @@
 mod bars;
 pub mod bench;
 mod draw;
+mod figure;
 mod layout;
 /// The compact number format bars are labelled with (`1.21M`, `616k`, `950`).
 pub use layout::compact as compact_number;
@@ -120,22 +121,22 @@ pub enum PlotError {
 
 /// A line chart as SVG text.
 pub fn line_svg(c: &LineChart) -> Result<String, PlotError> {
-    draw::single(&Chart::Line(c.clone()))
+    figure::single(&Chart::Line(c.clone()))
 }
 
 /// Grouped bars as SVG text.
 pub fn bar_svg(c: &BarChart) -> Result<String, PlotError> {
-    draw::single(&Chart::Bars(c.clone()))
+    figure::single(&Chart::Bars(c.clone()))
 }
 
 /// Stacked bars as SVG text: one bar per category, the series stacked bottom-up.
 pub fn stacked_bar_svg(c: &BarChart) -> Result<String, PlotError> {
-    draw::single(&Chart::StackedBars(c.clone()))
+    figure::single(&Chart::StackedBars(c.clone()))
 }
 
 /// Several panels in one SVG.
 pub fn figure_svg(f: &Figure) -> Result<String, PlotError> {
-    draw::figure(f)
+    figure::figure(f)
 }
 
 /// Refuses a plot path before any work is done: it must end in `.svg` and its directory
