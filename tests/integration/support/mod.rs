@@ -1,4 +1,8 @@
 //! Helpers shared by the application's tests.
+/// The SVG and snapshot helpers of the benchmark crate's tests: the plot tests here
+/// read the same pictures.
+#[path = "../../../crates/bench/tests/integration/support.rs"]
+pub mod plots;
 pub mod sst_damage;
 
 /// The exact name of test `test` in module `module` (pass `module_path!()`), as the test
