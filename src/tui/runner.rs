@@ -26,7 +26,8 @@ use command::history::History;
 use command::jobs::{JobState, JobStatus};
 use command::render::{Shown, render_outcome, render_report};
 use command::{
-    Command, Executor, ExportWhat, Outcome, Report, RunSummary, parse_command, split_statements,
+    Command, DashboardCmd, Executor, ExportWhat, JobsCmd, OptionsCmd, Outcome, Report, RunSummary,
+    SessionCmd, parse_command, split_statements,
 };
 use engine::Db;
 use engine::metrics::MetricsWindow;
@@ -268,7 +269,7 @@ impl Runner {
                 reports.push((report, text));
             }),
         };
-        let help = matches!(cmd, Some(Command::Help(_)));
+        let help = matches!(cmd, Some(Command::Session(SessionCmd::Help(_))));
         for (report, text) in reports {
             if help && self.page_help(&report) {
                 continue;
@@ -367,12 +368,16 @@ impl Runner {
     /// error); else its message or error.
     pub fn dashboard_command(&mut self, stmt: &str) -> Option<Result<String, String>> {
         match parse_command(stmt).ok()? {
-            Command::Refresh(ms) => Some(Ok(self.set_refresh(ms.unwrap_or(DEFAULT_REFRESH_MS)))),
-            Command::Export { what, path } => Some(self.export(what, &path)),
-            Command::Set { name, value } if name == OUTPUT_ROWS => {
+            Command::Dashboard(DashboardCmd::Refresh(ms)) => {
+                Some(Ok(self.set_refresh(ms.unwrap_or(DEFAULT_REFRESH_MS))))
+            }
+            Command::Dashboard(DashboardCmd::Export { what, path }) => {
+                Some(self.export(what, &path))
+            }
+            Command::Options(OptionsCmd::Set { name, value }) if name == OUTPUT_ROWS => {
                 Some(self.set_output_rows(&value))
             }
-            Command::Reset(Some(name)) if name == OUTPUT_ROWS => {
+            Command::Options(OptionsCmd::Reset(Some(name))) if name == OUTPUT_ROWS => {
                 Some(self.set_output_rows(&DEFAULT_OUTPUT_ROWS.to_string()))
             }
             _ => None,
@@ -564,7 +569,7 @@ pub use command::parse::OUTPUT_ROWS;
 /// --duration D` without `--ops`).
 fn timed_duration(input: &str) -> Option<Duration> {
     match parse_command(input).ok()? {
-        Command::Ycsb { args, .. } if args.ops.is_none() => args.duration,
+        Command::Jobs(JobsCmd::Ycsb { args, .. }) if args.ops.is_none() => args.duration,
         _ => None,
     }
 }

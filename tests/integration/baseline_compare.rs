@@ -365,47 +365,50 @@ fn the_sampler_samples_once_a_second_and_stops_with_the_executor() {
 
 #[test]
 fn baseline_and_compare_parse() {
-    use command::BaselineCmd;
+    use command::{BaselineCmd, SessionCmd};
     let cases: Vec<(&str, Command)> = vec![
         (
             ".baseline save a",
-            Command::Baseline(BaselineCmd::Save {
+            Command::Session(SessionCmd::Baseline(BaselineCmd::Save {
                 name: "a".into(),
                 window_secs: 30,
-            }),
+            })),
         ),
         (
             ".baseline save a --window 2m",
-            Command::Baseline(BaselineCmd::Save {
+            Command::Session(SessionCmd::Baseline(BaselineCmd::Save {
                 name: "a".into(),
                 window_secs: 120,
-            }),
+            })),
         ),
-        (".baseline list", Command::Baseline(BaselineCmd::List)),
+        (
+            ".baseline list",
+            Command::Session(SessionCmd::Baseline(BaselineCmd::List)),
+        ),
         (
             ".baseline drop a",
-            Command::Baseline(BaselineCmd::Drop("a".into())),
+            Command::Session(SessionCmd::Baseline(BaselineCmd::Drop("a".into()))),
         ),
         (
             ".compare a",
-            Command::Compare {
+            Command::Session(SessionCmd::Compare {
                 a: "a".into(),
                 b: None,
-            },
+            }),
         ),
         (
             ".compare a now",
-            Command::Compare {
+            Command::Session(SessionCmd::Compare {
                 a: "a".into(),
                 b: None,
-            },
+            }),
         ),
         (
             ".compare a b",
-            Command::Compare {
+            Command::Session(SessionCmd::Compare {
                 a: "a".into(),
                 b: Some("b".into()),
-            },
+            }),
         ),
     ];
     for (text, want) in cases {

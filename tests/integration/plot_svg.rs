@@ -112,13 +112,13 @@ fn export_metrics_svg_in_the_dashboard_writes_the_file_or_one_error() {
 
 #[test]
 fn export_parses_svg_and_names_it_in_the_format_error() {
-    use command::{Command, ExportWhat, parse_command};
+    use command::{Command, DashboardCmd, ExportWhat, parse_command};
     assert_eq!(
         parse_command(".export metrics run.SVG").unwrap(),
-        Command::Export {
+        Command::Dashboard(DashboardCmd::Export {
             what: ExportWhat::MetricsSvg,
             path: "run.SVG".into()
-        }
+        })
     );
     let e = parse_command(".export metrics run.png")
         .unwrap_err()

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use command::{Command as Cmd, parse_command};
+use command::{Command as Cmd, OptionsCmd, parse_command};
 use engine::profiles::{self, BUILTINS, ProfileError};
 use engine::{DbOptions, Opt};
 use serde_json::Value;
@@ -116,14 +116,20 @@ fn built_in_names_and_unknown_names() {
 
 #[test]
 fn profile_list_and_load_parse() {
-    assert_eq!(parse_command(".profile list"), Ok(Cmd::ProfileList));
-    assert_eq!(parse_command(".profile LIST"), Ok(Cmd::ProfileList));
+    assert_eq!(
+        parse_command(".profile list"),
+        Ok(Cmd::Options(OptionsCmd::ProfileList))
+    );
+    assert_eq!(
+        parse_command(".profile LIST"),
+        Ok(Cmd::Options(OptionsCmd::ProfileList))
+    );
     assert_eq!(
         parse_command(".profile load original-plan"),
-        Ok(Cmd::Profile {
+        Ok(Cmd::Options(OptionsCmd::Profile {
             save: false,
             path: "original-plan".into()
-        })
+        }))
     );
     assert!(parse_command(".profile nonsense").is_err());
 }

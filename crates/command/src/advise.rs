@@ -3,6 +3,8 @@
 //! proposes `.set` commands with its reasoning in one line, stays quiet with the figures
 //! it looked at, or says which data it lacks. No I/O here: the executor gathers the input
 //! and applies a proposal through its normal option path.
+use std::path::PathBuf;
+
 use serde::Serialize;
 
 use engine::metrics::{MrcCurve, Snapshot};
@@ -584,4 +586,26 @@ fn block_reads(i: &AdviseInput) -> Finding {
         sets,
         effect: Some(effect),
     })
+}
+
+/// The last `.advise` list and the applied proposals, newest last.
+#[derive(Debug, Default)]
+pub(crate) struct Advice {
+    /// The database the proposals are for (`.open` makes them stale).
+    pub(crate) db: PathBuf,
+    pub(crate) proposals: Vec<Proposal>,
+    /// The options the proposals were computed against: any change makes them stale.
+    pub(crate) opts: Option<DbOptions>,
+    pub(crate) undo: Vec<Applied>,
+    /// How many applied proposals `.advise undo` has put back (what a further undo says).
+    pub(crate) undone: usize,
+}
+
+/// One applied proposal: what to put back.
+#[derive(Debug)]
+pub(crate) struct Applied {
+    pub(crate) n: usize,
+    pub(crate) rule: &'static str,
+    /// `(option, value before the apply)`.
+    pub(crate) before: Vec<(String, String)>,
 }

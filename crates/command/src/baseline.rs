@@ -269,55 +269,9 @@ pub fn show_value(v: f64, unit: &str) -> String {
     }
 }
 
-/// Parses `.baseline ...` and `.compare ...` (their words after the name).
-pub fn parse(name: &str, words: &[String]) -> Result<super::Command, super::ParseError> {
-    use super::parse::BaselineCmd;
-    let bad = |problem: String| super::ParseError::BadArgument {
-        command: name.to_string(),
-        problem: problem.chars().take(160).collect(),
-        usage: super::usage(name).unwrap_or(""),
-    };
-    let w: Vec<&str> = words.iter().map(String::as_str).collect();
-    if name == ".compare" {
-        return match w[..] {
-            [a] => Ok(super::Command::Compare {
-                a: a.to_string(),
-                b: None,
-            }),
-            [a, b] => Ok(super::Command::Compare {
-                a: a.to_string(),
-                b: (!b.eq_ignore_ascii_case("now")).then(|| b.to_string()),
-            }),
-            _ => Err(bad(format!(
-                "expected 1 or 2 baseline names, got {}",
-                w.len()
-            ))),
-        };
-    }
-    let sub = w.first().map(|s| s.to_ascii_lowercase());
-    let rest = w.get(1..).unwrap_or(&[]);
-    let cmd = match (sub.as_deref(), rest) {
-        (Some("list"), []) => BaselineCmd::List,
-        (Some("drop"), [n]) => BaselineCmd::Drop(n.to_string()),
-        (Some("save"), [n]) => BaselineCmd::Save {
-            name: n.to_string(),
-            window_secs: DEFAULT_WINDOW_SECS as u64,
-        },
-        (Some("save"), [n, flag, d]) if *flag == "--window" => BaselineCmd::Save {
-            name: n.to_string(),
-            window_secs: window_secs(d).map_err(bad)?,
-        },
-        (Some("list" | "drop" | "save"), _) => {
-            return Err(bad("wrong number of arguments".into()));
-        }
-        _ => return Err(bad("expected save, list or drop".into())),
-    };
-    Ok(super::Command::Baseline(cmd))
-}
-
 /// `--window D`: whole seconds from 1 s to the history's length.
-fn window_secs(text: &str) -> Result<u64, String> {
-    let d = super::bench_args::parse_duration(text)?;
+pub(crate) fn window_secs(text: &str) -> Result<u64, String> {
+    let d = crate::ast::bench_args::parse_duration(text)?;
     let secs = d.as_secs_f64().round() as u64;
     let max = engine::metrics::history::HISTORY_SAMPLES as u64;
     if !(1..=max).contains(&secs) {

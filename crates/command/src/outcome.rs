@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 use thiserror::Error;
 
-use super::parse::ParseError;
+use super::ast::ParseError;
 use engine::{DbError, Value};
 
 /// A job's number (`[3]` in messages, `.cancel 3`).

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use serde_json::{Map, Value as Json, json};
 
-use super::exec::Session;
+use super::ast::{OutputMode, OutputTarget};
 use super::outcome::{Cell, CommandStats, Outcome, Report, Table};
-use super::parse::{OutputMode, OutputTarget};
+pub use super::settings::MAX_CELL_CHARS;
+use super::settings::Session;
 use engine::persist::{Origin, StartReport};
 
 /// A value as text: itself when it is valid UTF-8, else `x'..'` in lower-case hex.
@@ -35,10 +36,6 @@ fn cell_text(c: &Cell) -> String {
         Cell::Null => "NULL".to_string(),
     }
 }
-
-/// Table mode shows at most this many characters of a cell: a longer one keeps its start
-/// and ends with `… (N bytes)`, so a 16 MiB value prints one readable row.
-pub const MAX_CELL_CHARS: usize = 256;
 
 /// Line mode: the whole cell, control characters escaped so one row stays one line.
 fn cell_display(c: &Cell) -> String {

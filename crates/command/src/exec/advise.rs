@@ -1,13 +1,12 @@
 //! `.advise`, `.advise apply N`, `.advise undo`: the advisor's rules over the live
 //! figures, and its proposals applied (and undone) through the normal option path.
-use std::path::PathBuf;
 
 use serde_json::{Map, Value as Json, json};
 
 use super::Executor;
-use crate::advise::{AdviseInput, Finding, Proposal, advise};
+use crate::advise::{Advice, AdviseInput, Applied, Finding, Proposal, advise};
+use crate::ast::AdviseAction;
 use crate::outcome::{ExecError, Outcome};
-use crate::parse::AdviseAction;
 use engine::DbOptions;
 use engine::metrics::{NewEvent, Snapshot};
 
@@ -17,30 +16,8 @@ const ADVISE_WINDOW_SECS: f64 = 30.0;
 /// Said when the window's last seconds disagree (the rule `.sweep` warms up by).
 const UNSTEADY_NOTE: &str = "\nnote: the figures were still moving in the window's last seconds (throughput or hit rate not steady): a proposal read from them may not hold; let the workload run longer and ask again\n";
 
-/// The last `.advise` list and the applied proposals, newest last.
-#[derive(Debug, Default)]
-pub(super) struct Advice {
-    /// The database the proposals are for (`.open` makes them stale).
-    db: PathBuf,
-    proposals: Vec<Proposal>,
-    /// The options the proposals were computed against: any change makes them stale.
-    opts: Option<DbOptions>,
-    undo: Vec<Applied>,
-    /// How many applied proposals `.advise undo` has put back (what a further undo says).
-    undone: usize,
-}
-
-/// One applied proposal: what to put back.
-#[derive(Debug)]
-struct Applied {
-    n: usize,
-    rule: &'static str,
-    /// `(option, value before the apply)`.
-    before: Vec<(String, String)>,
-}
-
 impl Executor {
-    pub(super) fn advise_command(&mut self, action: AdviseAction) -> Result<Outcome, ExecError> {
+    pub(crate) fn advise_command(&mut self, action: AdviseAction) -> Result<Outcome, ExecError> {
         if self.advice.db != self.db.path() {
             self.advice = Advice {
                 db: self.db.path().to_path_buf(),

@@ -6,12 +6,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::json;
 
 use super::Executor;
+use crate::ast::BaselineCmd;
 use crate::baseline::{
     Baseline, BaselineFile, Comparison, DEFAULT_WINDOW_SECS, Side, check_name, compare, show_value,
     utc_text,
 };
 use crate::outcome::{Cell, ExecError, Outcome, Table};
-use crate::parse::BaselineCmd;
 use crate::render::render_table;
 use engine::metrics::{Reference, WindowFigures};
 
@@ -32,7 +32,7 @@ impl Executor {
 
     /// Re-reads `baselines.json` for [`Executor::references`]; an unreadable file means
     /// no lines (the `.baseline` commands report the problem).
-    pub(super) fn reload_references(&mut self) {
+    pub(crate) fn reload_references(&mut self) {
         self.references = BaselineFile::load(self.db.path())
             .map(|f| {
                 f.baselines
@@ -43,7 +43,7 @@ impl Executor {
             .unwrap_or_default();
     }
 
-    pub(super) fn baseline_command(&mut self, cmd: &BaselineCmd) -> Result<Outcome, ExecError> {
+    pub(crate) fn baseline_command(&mut self, cmd: &BaselineCmd) -> Result<Outcome, ExecError> {
         let out = match cmd {
             BaselineCmd::Save { name, window_secs } => self.save_baseline(name, *window_secs)?,
             BaselineCmd::List => Outcome::Rows(self.baseline_list()?),
@@ -135,7 +135,7 @@ impl Executor {
     }
 
     /// `.compare A [B|now]`.
-    pub(super) fn compare_command(
+    pub(crate) fn compare_command(
         &mut self,
         a: &str,
         b: Option<&str>,

@@ -2,14 +2,14 @@
 //! own metrics history (one sample a second) drawn by [`bench::plot::metrics`] with the
 //! events as markers, or written in the dashboard's CSV and JSON formats.
 use super::Executor;
+use crate::ast::ExportWhat;
 use crate::outcome::{ExecError, Outcome};
-use crate::parse::ExportWhat;
 use crate::series::Series;
 use bench::plot::metrics::{MetricsPoint, metrics_svg};
 use bench::plot::{check_svg_path, save_svg};
 
 impl Executor {
-    pub(super) fn export_metrics_svg(&self, path: &str) -> Result<Outcome, ExecError> {
+    pub(crate) fn export_metrics_svg(&self, path: &str) -> Result<Outcome, ExecError> {
         let refused = |e: bench::plot::PlotError| ExecError::Refused(e.to_string());
         check_svg_path(std::path::Path::new(path)).map_err(refused)?;
         self.sampler.sample_now();
@@ -50,7 +50,7 @@ impl Executor {
     /// `.export metrics F.csv` / `F.json`: the history as the dashboard's [`Series`] (its
     /// samples on the database's uptime clock, each with the option changes and reopens
     /// of its second as markers), in the dashboard's formats.
-    pub(super) fn export_metrics_data(
+    pub(crate) fn export_metrics_data(
         &self,
         what: ExportWhat,
         path: &str,

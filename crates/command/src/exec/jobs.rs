@@ -1,71 +1,12 @@
-//! Long work on worker threads: `.load`, `.bench`, `.ycsb`, and `.jobs`, `.cancel`.
-use super::{Executor, misrouted};
-use crate::bench_args::ShellBenchArgs;
+//! The executor's part of `.jobs`: one job's report, the table of jobs, headlines.
+use super::Executor;
 use crate::jobs::{JobId, JobState, JobStatus};
-use crate::long;
 use crate::outcome::{Cell, ExecError, Outcome, Table};
-use crate::parse::Command;
 use serde_json::Value;
 
 impl Executor {
-    pub(super) fn jobs_command(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
-        if matches!(
-            cmd,
-            Command::Bench { .. } | Command::Ycsb { .. } | Command::Sweep { .. }
-        ) {
-            // A measurement does its own warm-up: the value cache's background warm-up
-            // would compete with it for the CPU and change the cache under it.
-            self.jobs.stop_quiet();
-        }
-        Ok(match cmd {
-            Command::Load { args, background } => {
-                let label = input_label(".load", cmd);
-                let id = long::start_load(&self.jobs, &self.db, args, &label)?;
-                started(id, label, *background)
-            }
-            Command::Bench { args, background } => {
-                let label = input_label(".bench", cmd);
-                let id = long::start_bench(&self.jobs, &self.db, args, &label)?;
-                started(id, label, *background)
-            }
-            Command::Ycsb { args, background } => {
-                let label = input_label(".ycsb", cmd);
-                let id = long::start_ycsb(&self.jobs, &self.db, args, &label)?;
-                started(id, label, *background)
-            }
-            Command::Sweep { args, background } => {
-                let label = format!(
-                    ".sweep {}",
-                    args.axes
-                        .iter()
-                        .map(|a| a.option.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" x ")
-                );
-                let id = crate::sweep::start_sweep(&self.jobs, &self.db, args, &label)?;
-                started(id, label, *background)
-            }
-            Command::Jobs(None) => Outcome::Rows(jobs_table(&self.jobs.list())),
-            Command::Jobs(Some(n)) => self.job_report(*n)?,
-            Command::Cancel(id) => match self.jobs.cancel(*id) {
-                Some(n) => {
-                    Outcome::Message(format!("[{n}] cancelling (what it did so far is kept)"))
-                }
-                None => {
-                    return Err(ExecError::Refused(match id {
-                        Some(n) => format!("job {n} is not running (.jobs lists them)"),
-                        None => "no job is running".to_string(),
-                    }));
-                }
-            },
-            _ => return Err(misrouted(cmd)),
-        })
-    }
-}
-
-impl Executor {
     /// `.jobs N`: job N's result again, as it was first shown (text, or JSON in json mode).
-    fn job_report(&self, n: JobId) -> Result<Outcome, ExecError> {
+    pub(crate) fn job_report(&self, n: JobId) -> Result<Outcome, ExecError> {
         let j = self
             .jobs
             .status(n)
@@ -80,41 +21,6 @@ impl Executor {
                 "job {n} finished with nothing to report"
             ))),
         }
-    }
-}
-
-fn started(id: JobId, label: String, background: bool) -> Outcome {
-    Outcome::JobStarted {
-        id,
-        label,
-        background,
-    }
-}
-
-/// A job's label: the command as typed would be best, but the parsed command is what we
-/// have here, so name the kind and let the job add its phase.
-fn input_label(kind: &str, cmd: &Command) -> String {
-    match cmd {
-        Command::Load { args, .. } => format!("{kind} {}", args.spec().0.label()),
-        Command::Ycsb { args, .. } => format!(
-            "{kind} {}{}",
-            args.workload
-                .or(args.workload_pos)
-                .map_or("?", |w| w.as_str()),
-            args.duration
-                .map(|d| format!(" for {:.0} s", d.as_secs_f64()))
-                .unwrap_or_default()
-        ),
-        Command::Bench { args, .. } => format!(
-            "{kind} {}",
-            match args {
-                ShellBenchArgs::Profile { .. } => "profile",
-                ShellBenchArgs::VsSqlite(_) => "vs-sqlite",
-                ShellBenchArgs::Ycsb(_) => "ycsb",
-                ShellBenchArgs::Index(_) => "index",
-            }
-        ),
-        _ => kind.to_string(),
     }
 }
 

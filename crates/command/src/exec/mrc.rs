@@ -22,7 +22,7 @@ pub struct MrcRow {
     pub all_keys: bool,
 }
 
-pub(super) fn mrc_command(db: &Db, reset: bool) -> Outcome {
+pub(crate) fn mrc_command(db: &Db, reset: bool) -> Outcome {
     if reset {
         db.reset_miss_ratio_curve();
         return Outcome::Message("miss-ratio curve started afresh".to_string());

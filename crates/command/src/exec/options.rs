@@ -1,68 +1,23 @@
-//! Engine options and maintenance: `.set`, `.reset`, `.reopen`, `.flush`, `.compact`,
-//! `.check`, `.profile`, `.options export`.
-use std::path::Path;
+//! The executor's part of the option commands: changes planned and applied (as a job
+//! when RocksDB may reopen), profiles, the TiKV export, `.check`'s job and tables.
 use std::sync::Arc;
 
-use super::{Executor, misrouted};
+use super::Executor;
+use crate::ast::OutputMode;
 use crate::outcome::{Cell, ExecError, Outcome, Table};
-use crate::parse::OutputMode;
-use crate::parse::{Command, OptionsFormat};
 use engine::options::canonical_name;
 use engine::profiles::{self, ProfileError};
 use engine::{Applies, CheckPhase, CheckReport, Db, DbOptions, OptionChange};
 
 impl Executor {
-    pub(super) fn options_command(&mut self, cmd: &Command) -> Result<Outcome, ExecError> {
-        Ok(match cmd {
-            Command::Set { name, value } => self.set(name, value)?,
-            Command::Reset(name) => self.reset(name.as_deref())?,
-            Command::Reopen => {
-                let secs = self.db.reopen()?;
-                Outcome::Message(format!(
-                    "reopened in {secs:.3} s ({} keys; ALEX kept in memory)",
-                    self.db.len()
-                ))
-            }
-            Command::Flush => {
-                let secs = self.db.flush_now()?;
-                Outcome::Message(format!("flushed in {secs:.3} s"))
-            }
-            Command::Compact(range) => {
-                // A job, so the dashboard keeps drawing through a long compaction; the
-                // line shell and scripts wait for it as for any foreground job.
-                let label = match range {
-                    Some((a, b)) => format!(".compact {a} {b}"),
-                    None => ".compact".to_string(),
-                };
-                let id = crate::long::start_compact(&self.jobs, &self.db, *range, &label);
-                Outcome::JobStarted {
-                    id,
-                    label,
-                    background: false,
-                }
-            }
-            Command::Check => Outcome::JobStarted {
-                id: start_check(&self.jobs, &self.db),
-                label: ".check".to_string(),
-                background: false,
-            },
-            Command::Mrc { reset } => super::mrc::mrc_command(&self.db, *reset),
-            Command::ProfileList => self.list_profiles(),
-            Command::Profile { save, path } => {
-                if *save {
-                    self.save_profile(path)?
-                } else {
-                    self.load_profile(path)?
-                }
-            }
-            Command::OptionsExport(path, OptionsFormat::Rocksdb) => {
-                let src = self.db.export_rocksdb_options(Path::new(path))?;
-                Outcome::Message(format!("wrote {path} (RocksDB's {})", src.display()))
-            }
-            Command::OptionsExport(path, OptionsFormat::Tikv) => self.export_tikv(path)?,
-            Command::Advise(action) => self.advise_command(*action)?,
-            _ => return Err(misrouted(cmd)),
-        })
+    /// `.check` as a job.
+    pub(crate) fn start_check(&self) -> crate::jobs::JobId {
+        start_check(&self.jobs, &self.db)
+    }
+
+    /// `.mrc` or `.mrc reset`.
+    pub(crate) fn mrc(&self, reset: bool) -> Outcome {
+        super::mrc::mrc_command(&self.db, reset)
     }
 
     /// Runs an option change: as a job when the engine's plan says it may reopen
@@ -89,7 +44,7 @@ impl Executor {
 
     /// Moves every option to `target` (validated and planned first, so a bad target
     /// changes nothing), as one change.
-    pub(super) fn change_all(
+    pub(crate) fn change_all(
         &self,
         target: DbOptions,
         label: String,
@@ -103,7 +58,7 @@ impl Executor {
     }
 
     /// `.set NAME VALUE`; a bad name or value is refused here, at once, not from a job.
-    fn set(&self, name: &str, value: &str) -> Result<Outcome, ExecError> {
+    pub(crate) fn set(&self, name: &str, value: &str) -> Result<Outcome, ExecError> {
         let plan = self.db.plan_option(name, value)?;
         let (n, v) = (name.to_string(), value.to_string());
         self.change(plan.may_reopen, format!(".set {name} {value}"), move |db| {
@@ -112,7 +67,7 @@ impl Executor {
     }
 
     /// `.reset NAME` (to its default) or `.reset all`.
-    fn reset(&self, name: Option<&str>) -> Result<Outcome, ExecError> {
+    pub(crate) fn reset(&self, name: Option<&str>) -> Result<Outcome, ExecError> {
         let defaults = DbOptions::default();
         match name {
             Some(n) => {
@@ -135,7 +90,7 @@ impl Executor {
     }
 
     /// `.profile save FILE`: every option as TOML.
-    fn save_profile(&self, path: &str) -> Result<Outcome, ExecError> {
+    pub(crate) fn save_profile(&self, path: &str) -> Result<Outcome, ExecError> {
         let o = self.db.options();
         let mut table = toml::Table::new();
         for name in DbOptions::NAMES {
@@ -161,7 +116,7 @@ impl Executor {
     /// `.profile load NAME|FILE`: a built-in profile or a TOML file, validated whole
     /// first, so a bad one changes nothing. Options a built-in names that this build
     /// lacks are skipped, each with a notice.
-    fn load_profile(&self, path: &str) -> Result<Outcome, ExecError> {
+    pub(crate) fn load_profile(&self, path: &str) -> Result<Outcome, ExecError> {
         let (target, applied) =
             profiles::resolve(path, &self.db.options()).map_err(|e| match e {
                 ProfileError::Read { path, source } => ExecError::file("read", &path, source),
@@ -182,7 +137,7 @@ impl Executor {
     }
 
     /// `.options export FILE --format tikv`: the options in force as a TiKV fragment.
-    fn export_tikv(&self, path: &str) -> Result<Outcome, ExecError> {
+    pub(crate) fn export_tikv(&self, path: &str) -> Result<Outcome, ExecError> {
         let source = self.db.path().display().to_string();
         let text = crate::tikv::tikv_fragment(&self.db.options(), &source);
         std::fs::write(path, text).map_err(|e| ExecError::file("write", path, e))?;
@@ -192,7 +147,7 @@ impl Executor {
     }
 
     /// `.profile list`: the built-in profiles.
-    fn list_profiles(&self) -> Outcome {
+    pub(crate) fn list_profiles(&self) -> Outcome {
         let mut t = Table::new(&["profile", "what"]);
         for b in profiles::BUILTINS {
             t.rows.push(vec![

@@ -5,7 +5,7 @@ use crate::support::{payload, run_waited};
 use std::path::Path;
 
 use command::advise::{AdviseInput, Finding, Proposal, advise};
-use command::{AdviseAction, Command, Executor, Outcome, Report, parse_command};
+use command::{AdviseAction, Command, Executor, OptionsCmd, Outcome, Report, parse_command};
 use engine::metrics::{MrcCurve, MrcPoint, Snapshot};
 use engine::{Compression, Db, DbOptions, PerfLevel};
 
@@ -436,7 +436,11 @@ fn advise_parses() {
         (".advise undo", AdviseAction::Undo),
     ];
     for (text, want) in ok {
-        assert_eq!(parse_command(text), Ok(Command::Advise(want)), "{text}");
+        assert_eq!(
+            parse_command(text),
+            Ok(Command::Options(OptionsCmd::Advise(want))),
+            "{text}"
+        );
     }
     for bad in [
         ".advise apply",

@@ -1,8 +1,8 @@
 //! Table-driven tests of the command parser, and a proptest that it never panics.
 
 use command::{
-    Command, KeyFilter, OptionsFormat, OutputMode, OutputTarget, SelectWhat, is_complete,
-    parse_command, split_statements,
+    Command, DataCmd, KeyFilter, OptionsCmd, OptionsFormat, OutputMode, OutputTarget, SelectWhat,
+    SessionCmd, SqlCmd, is_complete, parse_command, split_statements,
 };
 use proptest::prelude::*;
 
@@ -13,18 +13,18 @@ enum Want {
 use Want::{Err as E, Ok as O};
 
 fn put(key: i64, value: &[u8]) -> Command {
-    Command::Put {
+    Command::Data(DataCmd::Put {
         key,
         value: value.to_vec(),
-    }
+    })
 }
 
 fn select(what: SelectWhat, filter: KeyFilter, limit: Option<u64>) -> Command {
-    Command::Select {
+    Command::Sql(SqlCmd::Select {
         what,
         filter,
         limit,
-    }
+    })
 }
 
 fn rows() -> Vec<(&'static str, Want)> {
@@ -32,12 +32,18 @@ fn rows() -> Vec<(&'static str, Want)> {
     use SelectWhat as W;
     vec![
         // Data commands.
-        ("get 1", O(Command::Get(1))),
-        ("GET 42", O(Command::Get(42))),
-        ("  gEt   -7  ;", O(Command::Get(-7))),
-        ("get -9223372036854775808", O(Command::Get(i64::MIN))),
-        ("get 9223372036854775807", O(Command::Get(i64::MAX))),
-        ("get +5", O(Command::Get(5))),
+        ("get 1", O(Command::Data(DataCmd::Get(1)))),
+        ("GET 42", O(Command::Data(DataCmd::Get(42)))),
+        ("  gEt   -7  ;", O(Command::Data(DataCmd::Get(-7)))),
+        (
+            "get -9223372036854775808",
+            O(Command::Data(DataCmd::Get(i64::MIN))),
+        ),
+        (
+            "get 9223372036854775807",
+            O(Command::Data(DataCmd::Get(i64::MAX))),
+        ),
+        ("get +5", O(Command::Data(DataCmd::Get(5)))),
         (
             "get 9223372036854775808",
             E("key 9223372036854775808 is out of range (i64)"),
@@ -80,24 +86,24 @@ fn rows() -> Vec<(&'static str, Want)> {
         ("put 1", E("usage: put K VALUE")),
         ("put abc v", E("key \"abc\" is not an integer")),
         ("put 1 'a'b", E("right after a closing quote")),
-        ("del -1", O(Command::Del(-1))),
+        ("del -1", O(Command::Data(DataCmd::Del(-1)))),
         ("DEL", E("del takes 1 key, got 0")),
-        ("exists 0", O(Command::Exists(0))),
+        ("exists 0", O(Command::Data(DataCmd::Exists(0)))),
         (
             "scan 1 10",
-            O(Command::Scan {
+            O(Command::Data(DataCmd::Scan {
                 start: 1,
                 end: 10,
                 limit: None,
-            }),
+            })),
         ),
         (
             "scan -5 5 LIMIT 3",
-            O(Command::Scan {
+            O(Command::Data(DataCmd::Scan {
                 start: -5,
                 end: 5,
                 limit: Some(3),
-            }),
+            })),
         ),
         (
             "scan 1 10 limit -3",
@@ -108,10 +114,16 @@ fn rows() -> Vec<(&'static str, Want)> {
             E("scan takes 2 keys and an optional `limit N`, got 4"),
         ),
         ("scan 1", E("usage: scan A B [limit N]")),
-        ("count", O(Command::Count(None))),
-        ("count 1 100", O(Command::Count(Some((1, 100))))),
+        ("count", O(Command::Data(DataCmd::Count(None)))),
+        (
+            "count 1 100",
+            O(Command::Data(DataCmd::Count(Some((1, 100))))),
+        ),
         ("count 1", E("count takes 0 or 2 keys, got 1")),
-        ("mget 1 2 -3", O(Command::MGet(vec![1, 2, -3]))),
+        (
+            "mget 1 2 -3",
+            O(Command::Data(DataCmd::MGet(vec![1, 2, -3]))),
+        ),
         ("mget", E("mget takes at least 1 key, got 0")),
         ("mget 1 x 3", E("key \"x\" is not an integer")),
         (
@@ -145,85 +157,125 @@ fn rows() -> Vec<(&'static str, Want)> {
             E("unknown command \"frobnicate\" (type .help"),
         ),
         // Dot-commands.
-        (".help", O(Command::Help(None))),
-        (".HELP Scan", O(Command::Help(Some("scan".into())))),
+        (".help", O(Command::Session(SessionCmd::Help(None)))),
+        (
+            ".HELP Scan",
+            O(Command::Session(SessionCmd::Help(Some("scan".into())))),
+        ),
         (".help a b", E(".help takes 0 or 1 argument, got 2")),
-        (".timer on", O(Command::Timer(true))),
-        (".timer OFF", O(Command::Timer(false))),
+        (".timer on", O(Command::Session(SessionCmd::Timer(true)))),
+        (".timer OFF", O(Command::Session(SessionCmd::Timer(false)))),
         (
             ".timer maybe",
             E(".timer: expected on or off, got \"maybe\" (usage: .timer on|off)"),
         ),
         (".timer", E(".timer takes 1 argument (on or off), got 0")),
-        (".stats on", O(Command::Stats(true))),
-        (".mode table", O(Command::Mode(OutputMode::Table))),
-        (".mode CSV", O(Command::Mode(OutputMode::Csv))),
-        (".mode json", O(Command::Mode(OutputMode::Json))),
-        (".mode line", O(Command::Mode(OutputMode::Line))),
+        (".stats on", O(Command::Session(SessionCmd::Stats(true)))),
+        (
+            ".mode table",
+            O(Command::Session(SessionCmd::Mode(OutputMode::Table))),
+        ),
+        (
+            ".mode CSV",
+            O(Command::Session(SessionCmd::Mode(OutputMode::Csv))),
+        ),
+        (
+            ".mode json",
+            O(Command::Session(SessionCmd::Mode(OutputMode::Json))),
+        ),
+        (
+            ".mode line",
+            O(Command::Session(SessionCmd::Mode(OutputMode::Line))),
+        ),
         (
             ".mode xml",
             E(".mode: unknown mode \"xml\" (usage: .mode table|csv|json|line)"),
         ),
-        (".output stdout", O(Command::Output(OutputTarget::Stdout))),
+        (
+            ".output stdout",
+            O(Command::Session(SessionCmd::Output(OutputTarget::Stdout))),
+        ),
         (
             ".output out.txt",
-            O(Command::Output(OutputTarget::File("out.txt".into()))),
+            O(Command::Session(SessionCmd::Output(OutputTarget::File(
+                "out.txt".into(),
+            )))),
         ),
         (
             ".output 'my file.csv'",
-            O(Command::Output(OutputTarget::File("my file.csv".into()))),
+            O(Command::Session(SessionCmd::Output(OutputTarget::File(
+                "my file.csv".into(),
+            )))),
         ),
-        (".read script.sql", O(Command::Read("script.sql".into()))),
+        (
+            ".read script.sql",
+            O(Command::Session(SessionCmd::Read("script.sql".into()))),
+        ),
         (".read", E(".read takes 1 file, got 0")),
-        (".open /tmp/db", O(Command::Open("/tmp/db".into()))),
-        (".show", O(Command::Show)),
+        (
+            ".open /tmp/db",
+            O(Command::Session(SessionCmd::Open("/tmp/db".into()))),
+        ),
+        (".show", O(Command::Session(SessionCmd::Show))),
         (
             ".show x",
             E(".show: unknown topic \"x\" (usage: .show [options])"),
         ),
-        (".show options", O(Command::ShowOptions)),
-        (".SHOW Options", O(Command::ShowOptions)),
+        (
+            ".show options",
+            O(Command::Session(SessionCmd::ShowOptions)),
+        ),
+        (
+            ".SHOW Options",
+            O(Command::Session(SessionCmd::ShowOptions)),
+        ),
         (
             ".set block_cache_size 1GiB",
-            O(Command::Set {
+            O(Command::Options(OptionsCmd::Set {
                 name: "block_cache_size".into(),
                 value: "1GiB".into(),
-            }),
+            })),
         ),
         (
             ".set Compaction_Style 'universal'",
-            O(Command::Set {
+            O(Command::Options(OptionsCmd::Set {
                 name: "compaction_style".into(),
                 value: "universal".into(),
-            }),
+            })),
         ),
         (
             ".set wal",
             E(".set takes 2 arguments, got 1 (usage: .set NAME VALUE)"),
         ),
-        (".reset all", O(Command::Reset(None))),
-        (".reset wal", O(Command::Reset(Some("wal".into())))),
+        (".reset all", O(Command::Options(OptionsCmd::Reset(None)))),
+        (
+            ".reset wal",
+            O(Command::Options(OptionsCmd::Reset(Some("wal".into())))),
+        ),
         (".reset", E(".reset takes 1 argument, got 0")),
-        (".reopen", O(Command::Reopen)),
+        (".reopen", O(Command::Options(OptionsCmd::Reopen))),
         (".reopen now", E(".reopen takes no arguments, got 1")),
-        (".flush", O(Command::Flush)),
-        (".compact", O(Command::Compact(None))),
-        (".compact -5 10", O(Command::Compact(Some((-5, 10))))),
+        (".flush", O(Command::Options(OptionsCmd::Flush))),
+        (".compact", O(Command::Options(OptionsCmd::Compact(None)))),
+        (
+            ".compact -5 10",
+            O(Command::Options(OptionsCmd::Compact(Some((-5, 10))))),
+        ),
         (".compact 1", E(".compact takes 0 or 2 keys, got 1")),
         (".compact a b", E("key \"a\" is not an integer")),
         (
             ".profile save /tmp/p.toml",
-            O(Command::Profile {
+            O(Command::Options(OptionsCmd::Profile {
                 save: true,
                 path: "/tmp/p.toml".into(),
-            }),
+            })),
         ),
         (
             ".profile LOAD 'my profile.toml'",
-            O(Command::Profile {
+            O(Command::Options(OptionsCmd::Profile {
                 save: false,
                 path: "my profile.toml".into(),
-            }),
+            })),
         ),
         (
             ".profile keep x",
@@ -231,18 +283,18 @@ fn rows() -> Vec<(&'static str, Want)> {
         ),
         (
             ".options export OPTS",
-            O(Command::OptionsExport(
+            O(Command::Options(OptionsCmd::OptionsExport(
                 "OPTS".into(),
                 OptionsFormat::Rocksdb,
-            )),
+            ))),
         ),
         (
             ".options import OPTS",
             E(".options: expected export, got \"import\""),
         ),
-        (".quit", O(Command::Quit)),
-        (".exit", O(Command::Quit)),
-        (".QUIT;", O(Command::Quit)),
+        (".quit", O(Command::Session(SessionCmd::Quit))),
+        (".exit", O(Command::Session(SessionCmd::Quit))),
+        (".QUIT;", O(Command::Session(SessionCmd::Quit))),
         // SQL.
         ("SELECT * FROM kv", O(select(W::All, All, None))),
         ("select * from kv;", O(select(W::All, All, None))),
@@ -301,31 +353,31 @@ fn rows() -> Vec<(&'static str, Want)> {
         ),
         (
             "INSERT INTO kv VALUES (1, 'a')",
-            O(Command::Insert {
+            O(Command::Sql(SqlCmd::Insert {
                 replace: false,
                 rows: vec![(1, b"a".to_vec())],
-            }),
+            })),
         ),
         (
             "insert or replace into kv values (1, 'it''s'), (-2, x'ff');",
-            O(Command::Insert {
+            O(Command::Sql(SqlCmd::Insert {
                 replace: true,
                 rows: vec![(1, b"it's".to_vec()), (-2, vec![0xff])],
-            }),
+            })),
         ),
         (
             "REPLACE INTO kv VALUES (3, 'c')",
-            O(Command::Insert {
+            O(Command::Sql(SqlCmd::Insert {
                 replace: true,
                 rows: vec![(3, b"c".to_vec())],
-            }),
+            })),
         ),
         (
             "INSERT INTO kv (key, value) VALUES (4, 'd')",
-            O(Command::Insert {
+            O(Command::Sql(SqlCmd::Insert {
                 replace: false,
                 rows: vec![(4, b"d".to_vec())],
-            }),
+            })),
         ),
         ("INSERT INTO kv VALUES (1, 'a'", E("expected ')'")),
         (
@@ -343,13 +395,13 @@ fn rows() -> Vec<(&'static str, Want)> {
         ("INSERT INTO kv VALUES (1, x'0g')", E("bad hex in x'0g'")),
         (
             "DELETE FROM kv WHERE key = 5;",
-            O(Command::Delete { filter: Eq(5) }),
+            O(Command::Sql(SqlCmd::Delete { filter: Eq(5) })),
         ),
         (
             "delete from kv where key between -10 and 10",
-            O(Command::Delete {
+            O(Command::Sql(SqlCmd::Delete {
                 filter: Between(-10, 10),
-            }),
+            })),
         ),
         ("DELETE FROM kv", E("DELETE needs WHERE")),
         (
@@ -487,11 +539,11 @@ proptest! {
         let hex: String = value.iter().map(|b| format!("{b:02x}")).collect();
         prop_assert_eq!(
             parse_command(&format!("put {key} x'{hex}'")),
-            Ok(Command::Put { key, value: value.clone() })
+            Ok(Command::Data(DataCmd::Put { key, value: value.clone() }))
         );
         prop_assert_eq!(
             parse_command(&format!("INSERT INTO kv VALUES ({key}, x'{hex}');")),
-            Ok(Command::Insert { replace: false, rows: vec![(key, value)] })
+            Ok(Command::Sql(SqlCmd::Insert { replace: false, rows: vec![(key, value)] }))
         );
     }
 }

@@ -1,10 +1,12 @@
 //! The command table: every spec parses, every parsed command has its spec, and the
 //! name lists, usage, `.help` and `.stats` all come from it.
+use command::cmd::Parse;
+use command::registry::ENTRIES;
 use command::spec::{Family, Runs, SPECS, lookup, spec_of};
 use command::{
     COMMAND_NAMES, Command, DOT_COMMAND_NAMES, ExportWhat, Outcome, parse_command, usage,
 };
-use command::{ExecError, Executor};
+use command::{DashboardCmd, ExecError, Executor, SessionCmd};
 use engine::DbOptions;
 
 /// Sample lines per spec name: each must parse to a command whose spec is that entry.
@@ -94,6 +96,57 @@ fn every_spec_parses_and_every_command_has_its_spec() {
     );
 }
 
+/// The family a parsed command carries (its outer variant).
+fn family_of(cmd: &Command) -> Family {
+    match cmd {
+        Command::Data(_) => Family::Data,
+        Command::Sql(_) => Family::Sql,
+        Command::Session(_) => Family::Session,
+        Command::Options(_) => Family::Options,
+        Command::Jobs(_) => Family::Jobs,
+        Command::Dashboard(_) => Family::Dashboard,
+    }
+}
+
+/// The registry is complete and consistent: every entry's example parses to a command
+/// whose spec is that entry and whose family (the executor it reaches) is the entry's;
+/// an entry parses the way its name says; no two entries share a name or an alias; and
+/// `SPECS` is the table's specs in its order.
+#[test]
+fn every_registry_entry_parses_its_example_into_its_own_spec_and_family() {
+    let mut names: Vec<&str> = Vec::new();
+    for e in ENTRIES {
+        let line = e.example;
+        let cmd = parse_command(line).unwrap_or_else(|err| panic!("{line}: {err}"));
+        assert_eq!(spec_of(&cmd).name, e.spec.name, "{line}");
+        assert_eq!(family_of(&cmd), e.spec.family, "{line}");
+        let parse_ok = match e.parse {
+            Parse::Words(_) => !e.spec.name.contains(' ') && e.spec.family != Family::Sql,
+            Parse::Sql => e.spec.family == Family::Sql,
+            Parse::Form => e.spec.name.contains(' '),
+        };
+        assert!(
+            parse_ok,
+            "{}: parsed the wrong way for its name",
+            e.spec.name
+        );
+        for n in std::iter::once(e.spec.name).chain(e.spec.aliases.iter().copied()) {
+            assert!(!names.contains(&n), "{n} is in the table twice");
+            names.push(n);
+        }
+    }
+    let table: Vec<&str> = ENTRIES.iter().map(|e| e.spec.name).collect();
+    let specs: Vec<&str> = SPECS.iter().map(|s| s.name).collect();
+    assert_eq!(table, specs);
+    // A family's executor takes only that family's commands: a command that parsed
+    // into one family's enum is answered there (here: each data command runs).
+    let (_d, mut x) = exec();
+    for e in ENTRIES.iter().filter(|e| e.spec.family == Family::Data) {
+        let cmd = parse_command(e.example).expect("parses");
+        assert!(x.execute(&cmd).is_ok(), "{}", e.example);
+    }
+}
+
 #[test]
 fn name_lists_and_usage_come_from_the_table() {
     for n in ["get", "put", "del", "scan", "count", "exists", "mget"] {
@@ -139,22 +192,31 @@ fn table_flags_what_touches_the_db_and_what_runs_as_a_job() {
 #[test]
 fn dashboard_commands_parse_into_their_own_variants() {
     let ok = |line: &str| parse_command(line).unwrap_or_else(|e| panic!("{line}: {e}"));
-    assert_eq!(ok(".set refresh_ms 100"), Command::Refresh(Some(100)));
-    assert_eq!(ok(".set refresh_ms 75ms"), Command::Refresh(Some(75)));
-    assert_eq!(ok(".reset refresh_ms"), Command::Refresh(None));
+    assert_eq!(
+        ok(".set refresh_ms 100"),
+        Command::Dashboard(DashboardCmd::Refresh(Some(100)))
+    );
+    assert_eq!(
+        ok(".set refresh_ms 75ms"),
+        Command::Dashboard(DashboardCmd::Refresh(Some(75)))
+    );
+    assert_eq!(
+        ok(".reset refresh_ms"),
+        Command::Dashboard(DashboardCmd::Refresh(None))
+    );
     assert_eq!(
         ok(".export metrics M.JSON"),
-        Command::Export {
+        Command::Dashboard(DashboardCmd::Export {
             what: ExportWhat::MetricsJson,
             path: "M.JSON".into()
-        }
+        })
     );
     assert_eq!(
         ok(".export screen s"),
-        Command::Export {
+        Command::Dashboard(DashboardCmd::Export {
             what: ExportWhat::Screen,
             path: "s".into()
-        }
+        })
     );
     for (bad, says) in [
         (".set refresh_ms 5", "5 is out of range 50..10000"),
@@ -226,7 +288,7 @@ fn outside_the_dashboard_its_commands_are_one_clear_error() {
 #[test]
 fn help_lists_every_command_and_explains_one() {
     let (_d, mut e) = exec();
-    let Ok(Outcome::Message(all)) = e.execute(&Command::Help(None)) else {
+    let Ok(Outcome::Message(all)) = e.execute(&Command::Session(SessionCmd::Help(None))) else {
         panic!("help");
     };
     for s in SPECS {
@@ -240,17 +302,22 @@ fn help_lists_every_command_and_explains_one() {
         assert_eq!(line.chars().count() - s.help.chars().count(), 49, "{line}");
     }
     for topic in [".load", "load"] {
-        let Ok(Outcome::Message(one)) = e.execute(&Command::Help(Some(topic.into()))) else {
+        let Ok(Outcome::Message(one)) =
+            e.execute(&Command::Session(SessionCmd::Help(Some(topic.into()))))
+        else {
             panic!("{topic}");
         };
         let spec = lookup(".load").expect("spec");
         assert_eq!(one, format!("{}\n  {}", spec.usage, spec.help));
     }
-    assert!(e.execute(&Command::Help(Some("nothing".into()))).is_err());
+    assert!(
+        e.execute(&Command::Session(SessionCmd::Help(Some("nothing".into()))))
+            .is_err()
+    );
 }
 
 fn help_message(e: &mut Executor, topic: &str) -> Result<String, String> {
-    match e.execute(&Command::Help(Some(topic.into()))) {
+    match e.execute(&Command::Session(SessionCmd::Help(Some(topic.into())))) {
         Ok(Outcome::Message(m)) => Ok(m),
         Ok(other) => Err(format!("{other:?}")),
         Err(err) => Err(err.to_string()),

@@ -1,17 +1,17 @@
 //! `.mrc` (issue 14, item 4): parsing, the table, `--json` fields, the too-few-samples
 //! answer, `.mrc reset` and `value_cache_mrc off`.
 use crate::support::run_all;
-use command::{Command, Executor, Outcome, Report, parse_command};
+use command::{Command, Executor, OptionsCmd, Outcome, Report, parse_command};
 use engine::DbOptions;
 use workload::dataset::value_for;
 
 #[test]
 fn parses_mrc_and_reset_and_refuses_anything_else() {
     let ok = [
-        (".mrc", Command::Mrc { reset: false }),
-        (".MRC", Command::Mrc { reset: false }),
-        (".mrc reset", Command::Mrc { reset: true }),
-        (".mrc RESET", Command::Mrc { reset: true }),
+        (".mrc", Command::Options(OptionsCmd::Mrc { reset: false })),
+        (".MRC", Command::Options(OptionsCmd::Mrc { reset: false })),
+        (".mrc reset", Command::Options(OptionsCmd::Mrc { reset: true })),
+        (".mrc RESET", Command::Options(OptionsCmd::Mrc { reset: true })),
     ];
     for (text, want) in ok {
         assert_eq!(parse_command(text).expect(text), want, "{text}");

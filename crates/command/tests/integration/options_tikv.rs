@@ -3,7 +3,7 @@
 //! option TiKV has no key for is listed as a comment with its value.
 use crate::support::run_waited;
 
-use command::{Command, Executor, OptionsFormat, Outcome, parse_command};
+use command::{Command, Executor, OptionsCmd, OptionsFormat, Outcome, parse_command};
 use engine::DbOptions;
 
 /// The alexdb options written as TiKV keys.
@@ -195,7 +195,10 @@ fn rocksdb_stays_the_default_and_bad_formats_are_refused() {
     }
     assert_eq!(
         parse_command(".options export f --format tikv"),
-        Ok(Command::OptionsExport("f".into(), OptionsFormat::Tikv))
+        Ok(Command::Options(OptionsCmd::OptionsExport(
+            "f".into(),
+            OptionsFormat::Tikv
+        )))
     );
     for bad in [
         ".options export f --format xml",

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::support::{self, fingerprint};
 use command::jobs::{JobState, JobStatus};
 use command::render::bar_chart;
-use command::{Command, Executor, Outcome, parse_command};
+use command::{Command, Executor, JobsCmd, Outcome, parse_command};
 use engine::DbOptions;
 use serde_json::Value;
 use workload::ycsb::Workload;
@@ -59,7 +59,7 @@ fn option_events(exec: &Executor) -> usize {
 fn parse_table() {
     let _quiet = QUIET.read();
     let ok = parse_command(".sweep block_size 4KiB,16KiB").expect("parses");
-    let Command::Sweep { args, background } = ok else {
+    let Command::Jobs(JobsCmd::Sweep { args, background }) = ok else {
         panic!("{ok:?}")
     };
     assert!(!background);
@@ -81,7 +81,7 @@ fn parse_table() {
 
     let grid = ".sweep BLOCK_SIZE 4KiB,8KiB x value_cache_size 1MiB,2MiB,4MiB --workload b \
                 --duration 300ms --threads 2 --warmup 0 --plot out.svg &";
-    let Ok(Command::Sweep { args, background }) = parse_command(grid) else {
+    let Ok(Command::Jobs(JobsCmd::Sweep { args, background })) = parse_command(grid) else {
         panic!("grid does not parse")
     };
     assert!(background);
@@ -91,7 +91,7 @@ fn parse_table() {
     assert_eq!(args.duration, Duration::from_millis(300));
     assert_eq!((args.threads, args.warmup), (2, Duration::ZERO));
     assert_eq!(args.plot.as_deref(), Some("out.svg"));
-    let Ok(Command::Sweep { args, .. }) =
+    let Ok(Command::Jobs(JobsCmd::Sweep { args, .. })) =
         parse_command(".sweep block_size 4KiB,8KiB --repeat 3 --no-rewrite")
     else {
         panic!("--repeat and --no-rewrite do not parse")
