@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use engine::{Applies, Db, DbError, DbOptions, Opt, WarmValueCache};
 
-use crate::support::{CF, TABLE, fingerprint, rocks};
+use crate::support::{self, CF, TABLE, fingerprint, rocks, value};
 
 fn opts() -> DbOptions {
     DbOptions {
@@ -20,21 +20,9 @@ fn opts() -> DbOptions {
     }
 }
 
-/// A value derived from the key; the hex digits keep it from compressing to nothing.
-fn value(k: i64) -> Vec<u8> {
-    let h = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    format!("value-{k:08}-{h:016x}{:016x}", h.rotate_left(29) ^ 0x5555).into_bytes()
-}
-
+/// `n` rows loaded, and 200 in the memtable too, not only in SST files.
 fn filled(dir: &Path, n: i64) -> Db {
-    let db = Db::open_with(dir.join("db"), opts()).expect("open");
-    db.load((0..n).map(|k| (k * 3, value(k * 3))))
-        .expect("load");
-    // Some rows in the memtable too, not only in SST files.
-    for k in 0..200 {
-        db.put(k * 3 + 1, &value(k * 3 + 1)).expect("put");
-    }
-    db
+    support::filled(dir, opts(), n, 200)
 }
 
 const DB: &str = "DBOptions";

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use engine::{Applies, Compression, Db, DbOptions, Opt, PinningTier};
 
-use crate::support::{CF, TABLE, fingerprint, rocks};
+use crate::support::{self, CF, TABLE, fingerprint, rocks, value};
 
 fn opts() -> DbOptions {
     DbOptions {
@@ -22,20 +22,9 @@ fn opts() -> DbOptions {
     }
 }
 
-/// A value derived from the key; the hex digits keep it from compressing to nothing.
-fn value(k: i64) -> Vec<u8> {
-    let h = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    format!("value-{k:08}-{h:016x}{:016x}", h.rotate_left(29) ^ 0x5555).into_bytes()
-}
-
 /// Rows in the bottommost level (the load), in L0 (puts, flushed) and in the memtable.
 fn filled(dir: &Path, o: DbOptions, n: i64) -> Db {
-    let db = Db::open_with(dir.join("db"), o).expect("open");
-    db.load((0..n).map(|k| (k * 3, value(k * 3))))
-        .expect("load");
-    for k in 0..300 {
-        db.put(k * 3 + 1, &value(k * 3 + 1)).expect("put");
-    }
+    let db = support::filled(dir, o, n, 300);
     db.flush().expect("flush");
     for k in 0..100 {
         db.put(k * 3 + 2, &value(k * 3 + 2)).expect("put");

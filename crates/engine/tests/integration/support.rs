@@ -1,8 +1,26 @@
-//! Helpers shared by the tests that change options on a live database
-//! (`engine_live_options.rs`, `engine_read_options.rs`).
+//! Helpers shared by the engine's tests.
 use std::collections::HashMap;
+use std::path::Path;
 
-use engine::Db;
+use engine::{Db, DbOptions};
+
+/// A value derived from the key; the hex digits keep it from compressing to nothing.
+pub fn value(k: i64) -> Vec<u8> {
+    let h = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    format!("value-{k:08}-{h:016x}{:016x}", h.rotate_left(29) ^ 0x5555).into_bytes()
+}
+
+/// A database under `o` in `dir/db`: keys `0, 3, 6, ...` (`n` of them) bulk loaded into
+/// SST files, then `memtable` keys `1, 4, 7, ...` put (in the memtable).
+pub fn filled(dir: &Path, o: DbOptions, n: i64, memtable: i64) -> Db {
+    let db = Db::open_with(dir.join("db"), o).expect("open");
+    db.load((0..n).map(|k| (k * 3, value(k * 3))))
+        .expect("load");
+    for k in 0..memtable {
+        db.put(k * 3 + 1, &value(k * 3 + 1)).expect("put");
+    }
+    db
+}
 
 pub const CF: &str = "CFOptions";
 pub const TABLE: &str = "TableOptions/BlockBasedTable";
