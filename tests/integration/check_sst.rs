@@ -2,10 +2,11 @@
 //! RocksDB (count and key checksum); `alexdb check --db PATH` runs it from the command
 //! line. Bytes flipped inside an SST file are named by file, reads of the damaged block
 //! fail rather than return a wrong value, and everything else goes on.
+use crate::support::alexdb_isolated;
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use engine::{Compression, Db, DbOptions};
 
@@ -36,15 +37,6 @@ fn damage_middle(file: &Path) {
 
 fn file_name(p: &Path) -> String {
     p.file_name().unwrap().to_string_lossy().into_owned()
-}
-
-fn alexdb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .args(args)
-        .env("XDG_DATA_HOME", std::env::temp_dir())
-        .stdin(Stdio::null())
-        .output()
-        .expect("the alexdb binary runs")
 }
 
 fn text(o: &Output) -> String {
@@ -143,7 +135,7 @@ fn check_names_the_damaged_file_and_reads_never_return_a_wrong_value() {
     // and names the file.
     let path = dir.path().to_str().unwrap();
     let cmds = format!("get {lost}; get 0; .check");
-    let o = alexdb(&["--db", path, "--json", "-c", &cmds]);
+    let o = alexdb_isolated(&["--db", path, "--json", "-c", &cmds]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains(&format!("\"{}\"", value(0))), "{out}");
@@ -161,7 +153,7 @@ fn check_names_the_damaged_file_and_reads_never_return_a_wrong_value() {
     assert_eq!(r["alex_keys"], r["rocksdb_keys"], "{r}");
 
     // `alexdb check`: the table names the file; exit 1.
-    let o = alexdb(&["check", "--db", path]);
+    let o = alexdb_isolated(&["check", "--db", path]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -169,7 +161,7 @@ fn check_names_the_damaged_file_and_reads_never_return_a_wrong_value() {
         "{out}"
     );
     assert!(out.contains("| sst                | damaged"), "{out}");
-    let o = alexdb(&["check", "--db", path, "--json"]);
+    let o = alexdb_isolated(&["check", "--db", path, "--json"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert_eq!(check_json(&o)["sst_errors"][0]["file"], name.as_str());
     // The command's own `ok` agrees with its exit status.
@@ -182,7 +174,7 @@ fn check_of_a_clean_database_exits_zero() {
     build(dir.path());
     let path = dir.path().to_str().unwrap();
     let before = dir_digest(dir.path());
-    let o = alexdb(&["check", "--db", path, "--json"]);
+    let o = alexdb_isolated(&["check", "--db", path, "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(check_line(&o)["ok"], true, "{}", text(&o));
     let r = check_json(&o);
@@ -193,7 +185,7 @@ fn check_of_a_clean_database_exits_zero() {
     assert_eq!(r["rocksdb_keys"], ROWS);
     assert_eq!(r["key_checksum_match"], true, "{r}");
     assert_eq!(r["findings"], serde_json::json!([]), "{r}");
-    let o = alexdb(&["check", "--db", path]);
+    let o = alexdb_isolated(&["check", "--db", path]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("| sst                | ok "));
     // Issue 27: check opens read-only; no file is written, renamed, deleted or rotated.
@@ -213,7 +205,7 @@ fn check_of_a_clean_database_exits_zero() {
         m
     };
     let before = files(dir.path());
-    let o = alexdb(&["check", "--db", path, "--json"]);
+    let o = alexdb_isolated(&["check", "--db", path, "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let r = check_json(&o);
     assert_eq!(r["rocksdb_keys"], ROWS, "{r}");
@@ -242,7 +234,7 @@ fn check_lists_unreferenced_table_files_and_deletes_none() {
     let bytes = std::fs::metadata(&sst).unwrap().len();
     std::fs::copy(&sst, leftover.join("000900.sst")).unwrap();
     let before = dir_digest(&leftover);
-    let o = alexdb(&["check", "--db", leftover.to_str().unwrap(), "--json"]);
+    let o = alexdb_isolated(&["check", "--db", leftover.to_str().unwrap(), "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let r = check_json(&o);
     assert_eq!(r["ok"], true, "{r}");
@@ -278,7 +270,7 @@ fn check_lists_unreferenced_table_files_and_deletes_none() {
         std::fs::copy(sst, orphan.join("000900.sst")).unwrap();
         let bytes = std::fs::metadata(sst).unwrap().len();
         let before = dir_digest(&orphan);
-        let o = alexdb(&["check", "--db", orphan.to_str().unwrap(), "--json"]);
+        let o = alexdb_isolated(&["check", "--db", orphan.to_str().unwrap(), "--json"]);
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
         let r = check_json(&o);
         assert_eq!(r["ok"], false, "{r}");
@@ -301,7 +293,7 @@ fn check_lists_unreferenced_table_files_and_deletes_none() {
             "{r}"
         );
         assert!(f["detail"].as_str().unwrap().contains(open), "{r}");
-        let o = alexdb(&["check", "--db", orphan.to_str().unwrap()]);
+        let o = alexdb_isolated(&["check", "--db", orphan.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
         let out = String::from_utf8_lossy(&o.stdout);
         assert!(out.contains("| unreferenced table | 000900.sst ("), "{out}");
@@ -313,7 +305,7 @@ fn check_lists_unreferenced_table_files_and_deletes_none() {
 fn check_of_a_missing_database_is_one_error_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope");
-    let o = alexdb(&["check", "--db", missing.to_str().unwrap()]);
+    let o = alexdb_isolated(&["check", "--db", missing.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");

@@ -1,13 +1,7 @@
 //! The `alexdb` binary as a user runs it: help, version, `bench index`, usage errors.
 //! The shell front ends are in tests/shell_cli.rs.
-use std::process::{Command, Output};
-
-fn alexdb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .args(args)
-        .output()
-        .expect("the alexdb binary runs")
-}
+use crate::support::alexdb;
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -3,10 +3,10 @@
 //! 20 MB line) on piped stdin, and 200 random lines typed into the dashboard through a
 //! pty. Seeds are fixed so a failure repeats. Checked: no panic, exit status 0 or 1, the
 //! terminal restored, and every valid `put` mixed into the noise readable afterwards.
+use crate::support::{alexdb_at, piped};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -214,23 +214,7 @@ fn piped_input(seed: u64) -> (Vec<u8>, BTreeMap<i64, String>) {
 }
 
 fn run(args: &[&str], stdin: Vec<u8>, cwd: &Path) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .args(args)
-        .current_dir(cwd)
-        .env("XDG_DATA_HOME", cwd)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the alexdb binary runs");
-    let mut pipe = child.stdin.take().expect("stdin");
-    // Written from another thread: the shell's answers must be read meanwhile.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&stdin);
-    });
-    let out = child.wait_with_output().expect("alexdb finishes");
-    writer.join().expect("writer");
-    out
+    piped(alexdb_at(cwd).args(args).current_dir(cwd), &stdin)
 }
 
 /// Every key in `expect` holds its value in the database at `db`.

@@ -2,19 +2,12 @@
 //! database directory (`alexdb-options.json`) and applied at the next open, through the
 //! real binary and through the library; `--set` wins over them, `.reset` is saved too,
 //! and a damaged, unknown or half-written file never stops an open.
+use crate::support::alexdb;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use engine::persist::{OPTIONS_FILE, OPTIONS_TEMP_FILE, Origin};
 use engine::{CompactionStyle, Db, DbOptions};
-
-fn alexdb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the alexdb binary runs")
-}
 
 /// Runs `cmds` on the database at `db`; returns (stdout, stderr), asserting exit 0.
 fn shell(db: &Path, extra: &[&str], cmds: &str) -> (String, String) {

@@ -1,15 +1,14 @@
 //! The SVG charts the app draws: the dashboard's `.export metrics FILE.svg`, the
 //! benchmarks' `--plot`, and the Cache pane's miss-ratio curve. (The charts themselves
 //! are tested in the benchmark crate's binary.)
+use crate::support::exec;
 use crate::support::plots::{count, has, snap, texts};
 use alexdb::tui::app::App;
 use alexdb::tui::input::InputLine;
 use alexdb::tui::runner::Runner;
 use bench::plot::metrics::MetricsPoint;
 use bench::plot::series_hex;
-use command::Executor;
 use command::history::History;
-use engine::DbOptions;
 use engine::metrics::Event;
 
 // ---- the recorded metrics (`.export metrics FILE.svg`)
@@ -71,12 +70,6 @@ fn dashboard_export_draws_the_fixed_samples_with_option_and_flush_markers() {
     assert_eq!(t.iter().filter(|x| *x == "block_size=16KiB").count(), 4);
     assert_eq!(t.iter().filter(|x| *x == "flush").count(), 4);
     assert!(t.iter().any(|x| x.starts_with("6 samples")));
-}
-
-fn exec() -> (tempfile::TempDir, Executor) {
-    let dir = tempfile::tempdir().unwrap();
-    let e = Executor::open(&dir.path().join("db"), DbOptions::default()).unwrap();
-    (dir, e)
 }
 
 #[test]

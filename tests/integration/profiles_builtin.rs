@@ -1,22 +1,11 @@
 //! Issue 13, item 4: built-in profiles. `.profile list|load NAME`, and `--profile
 //! NAME|FILE` on the benchmarks, applied before `--set` (so `--set` wins).
-use std::path::Path;
-use std::process::{Command, Output};
+use crate::support::alexdb_home;
 
 use command::{Command as Cmd, OptionsCmd, parse_command};
 use engine::profiles::{self, BUILTINS, ProfileError};
 use engine::{DbOptions, Opt};
 use serde_json::Value;
-
-const ALEXDB: &str = env!("CARGO_BIN_EXE_alexdb");
-
-fn alexdb(args: &[&str], home: &Path) -> Output {
-    Command::new(ALEXDB)
-        .args(args)
-        .env("XDG_DATA_HOME", home)
-        .output()
-        .expect("the alexdb binary runs")
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -151,7 +140,7 @@ fn the_shell_lists_and_loads_built_ins() {
     args.push("-c".into());
     args.push(".profile list; .profile load original-plan; .mode csv; .show options".into());
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = alexdb(&argv, home.path());
+    let o = alexdb_home(&argv, home.path());
     let (out, err) = (text(&o.stdout), text(&o.stderr));
     assert!(o.status.success(), "{err}");
     assert!(out.contains("original-plan"), "listed: {out}");
@@ -169,7 +158,7 @@ fn the_shell_lists_and_loads_built_ins() {
 #[test]
 fn an_unknown_profile_is_one_error_line_and_exit_1() {
     let home = tempfile::tempdir().expect("tempdir");
-    let o = alexdb(
+    let o = alexdb_home(
         &["--temp", "-c", ".profile load no-such-profile"],
         home.path(),
     );
@@ -179,7 +168,7 @@ fn an_unknown_profile_is_one_error_line_and_exit_1() {
     assert!(err.contains("no-such-profile"), "{err}");
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let o = alexdb(
+    let o = alexdb_home(
         &[
             "bench",
             "vs-sqlite",
@@ -215,7 +204,7 @@ fn vs_sqlite(extra: &[&str], json: bool) -> String {
     if json {
         args.push("--json");
     }
-    let o = alexdb(&args, dir.path());
+    let o = alexdb_home(&args, dir.path());
     assert!(o.status.success(), "{}", text(&o.stderr));
     text(&o.stdout)
 }

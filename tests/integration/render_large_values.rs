@@ -1,8 +1,7 @@
 //! Large values in every output mode (issue 12, bug 1): table mode cuts a long cell to
 //! its start and its size in bytes (it used to panic past 65,535 characters), csv, json
 //! and line modes print the whole value.
-use std::io::Write;
-use std::process::{Command, Stdio};
+use crate::support::alexdb_with_input;
 use std::sync::Arc;
 
 use command::render::{MAX_CELL_CHARS, render_table, render_table_width};
@@ -129,7 +128,7 @@ fn the_shell_prints_a_64_kib_and_a_1_mib_value_and_exits_0() {
         "a".repeat(small),
         "b".repeat(big)
     );
-    let o = run_shell(home.path(), &input);
+    let o = alexdb_with_input(&["--temp"], Some(&input), home.path());
     let out = String::from_utf8_lossy(&o.stdout);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{err}");
@@ -160,7 +159,7 @@ fn the_width_command_changes_table_cells_and_refuses_bad_widths() {
     let home = tempfile::tempdir().expect("tempdir");
     let value = "c".repeat(70_000);
     let input = format!("put 1 {value}\n.width off\nget 1\n.width 30\nget 1\n.width 3\n");
-    let o = run_shell(home.path(), &input);
+    let o = alexdb_with_input(&["--temp"], Some(&input), home.path());
     let out = String::from_utf8_lossy(&o.stdout);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "the bad width fails: {err}");
@@ -171,21 +170,4 @@ fn the_width_command_changes_table_cells_and_refuses_bad_widths() {
     assert!(out.contains("… (70000 bytes) |"), "{out:.300}");
     assert!(err.contains(".width") && err.contains("at least"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-}
-
-/// Runs `alexdb --temp` with `input` on stdin and waits for it.
-fn run_shell(home: &std::path::Path, input: &str) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .arg("--temp")
-        .env("XDG_DATA_HOME", home)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the alexdb binary runs");
-    {
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(input.as_bytes()).expect("write stdin");
-    }
-    child.wait_with_output().expect("alexdb finishes")
 }

@@ -2,6 +2,7 @@
 //! the database unopenable. The open reports the unreadable key range and leaves its
 //! keys out of ALEX, every other key reads its value, and `check` names the damage.
 //! Damage to an index or footer block gives one clear error, never a panic.
+use crate::support::alexdb_isolated;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -172,15 +173,6 @@ fn damage_at_the_parallel_scans_cut_is_one_range() {
     assert_eq!(db.check().unwrap().damaged, ranges);
 }
 
-fn alexdb(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .args(args)
-        .env("XDG_DATA_HOME", std::env::temp_dir())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("the alexdb binary runs")
-}
-
 /// The shell says at open what could not be read, `.check` lists it, a get inside it is
 /// an error naming the damage; `.open` says it too.
 #[test]
@@ -196,7 +188,7 @@ fn the_shell_reports_the_damage_at_open_and_in_check() {
     let span = format!("{}..={}", range.first, range.last);
     let db = dir.path().to_str().unwrap();
 
-    let o = alexdb(&["--db", db, "-c", ".mode csv; count; .check"]);
+    let o = alexdb_isolated(&["--db", db, "-c", ".mode csv; count; .check"]);
     let (out, err) = (
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr),
@@ -231,7 +223,7 @@ fn the_shell_reports_the_damage_at_open_and_in_check() {
     );
 
     let inside = range.first.to_string();
-    let o = alexdb(&["--db", db, "-c", &format!("get {inside}")]);
+    let o = alexdb_isolated(&["--db", db, "-c", &format!("get {inside}")]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
@@ -239,7 +231,7 @@ fn the_shell_reports_the_damage_at_open_and_in_check() {
         "{err}"
     );
 
-    let o = alexdb(&["--temp", "-c", &format!(".open {db}")]);
+    let o = alexdb_isolated(&["--temp", "-c", &format!(".open {db}")]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains(&format!(
@@ -252,7 +244,7 @@ fn the_shell_reports_the_damage_at_open_and_in_check() {
 #[test]
 fn check_on_a_healthy_database_lists_no_damage() {
     let dir = tempfile::tempdir().unwrap();
-    let o = alexdb(&[
+    let o = alexdb_isolated(&[
         "--db",
         dir.path().to_str().unwrap(),
         "-c",

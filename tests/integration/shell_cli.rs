@@ -2,28 +2,10 @@
 //! `--script` and piped stdin; stdout, stderr and exit status checked for every output
 //! mode, errors, `--bail`, `--json`, `.read`, `.output`, `.open` and reopening (one test
 //! drives the library's shell functions directly, to arm an engine test hook).
+use crate::support::alexdb_with_input;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn alexdb(args: &[&str], stdin: Option<&str>, home: &Path) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .args(args)
-        // The default database and the history live under XDG_DATA_HOME.
-        .env("XDG_DATA_HOME", home)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the alexdb binary runs");
-    {
-        let mut input = child.stdin.take().expect("stdin");
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("write stdin");
-        }
-    }
-    child.wait_with_output().expect("alexdb finishes")
-}
 
 fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -40,7 +22,7 @@ fn temp() -> tempfile::TempDir {
 #[test]
 fn c_runs_commands_in_table_mode() {
     let home = temp();
-    let o = alexdb(
+    let o = alexdb_with_input(
         &[
             "--temp",
             "-c",
@@ -85,7 +67,7 @@ fn every_output_mode() {
     let home = temp();
     let run = |mode: &str| {
         let cmds = format!("{DATA}; .mode {mode}; scan -10 10; scan 100 200");
-        let o = alexdb(&["--temp", "-c", &cmds], None, home.path());
+        let o = alexdb_with_input(&["--temp", "-c", &cmds], None, home.path());
         assert_eq!(o.status.code(), Some(0), "{mode}: {}", err(&o));
         out(&o)
     };
@@ -127,7 +109,7 @@ fn every_output_mode() {
 #[test]
 fn writes_are_silent_in_csv_and_json_modes() {
     let home = temp();
-    let o = alexdb(
+    let o = alexdb_with_input(
         &["--temp", "-c", ".mode csv; put 1 a; del 1; get 1"],
         None,
         home.path(),
@@ -149,7 +131,7 @@ DELETE FROM kv WHERE key BETWEEN 3 AND 9;
 SELECT *
   FROM kv;
 ";
-    let o = alexdb(&["--temp"], Some(script), home.path());
+    let o = alexdb_with_input(&["--temp"], Some(script), home.path());
     assert_eq!(o.status.code(), Some(1), "the duplicate insert fails");
     let text = out(&o);
     assert!(text.starts_with("inserted 4 rows\n"), "{text}");
@@ -189,7 +171,7 @@ scan 1
 .mode fancy
 get 1
 ";
-    let o = alexdb(&["--temp"], Some(script), home.path());
+    let o = alexdb_with_input(&["--temp"], Some(script), home.path());
     assert_eq!(o.status.code(), Some(1));
     let e = err(&o);
     let lines: Vec<&str> = e.lines().collect();
@@ -215,7 +197,7 @@ get 1
 #[test]
 fn bail_stops_at_the_first_failure() {
     let home = temp();
-    let o = alexdb(
+    let o = alexdb_with_input(
         &["--temp", "--bail", "-c", "put 1 a; bogus; put 2 b"],
         None,
         home.path(),
@@ -228,7 +210,7 @@ fn bail_stops_at_the_first_failure() {
 #[test]
 fn json_prints_one_object_per_command() {
     let home = temp();
-    let o = alexdb(
+    let o = alexdb_with_input(
         &[
             "--temp",
             "--json",
@@ -288,7 +270,7 @@ fn script_file_read_and_output() {
         ),
     )
     .expect("write");
-    let o = alexdb(
+    let o = alexdb_with_input(
         &["--temp", "--script", script.to_str().expect("utf8")],
         None,
         home.path(),
@@ -305,7 +287,7 @@ fn script_file_read_and_output() {
 #[test]
 fn missing_script_file_is_one_error() {
     let home = temp();
-    let o = alexdb(
+    let o = alexdb_with_input(
         &["--temp", "--script", "/no/such/script"],
         None,
         home.path(),
@@ -321,7 +303,7 @@ fn missing_script_file_is_one_error() {
 #[test]
 fn timer_and_stats_lines() {
     let home = temp();
-    let o = alexdb(
+    let o = alexdb_with_input(
         &[
             "--temp",
             "-c",
@@ -350,10 +332,10 @@ fn timer_and_stats_lines() {
 #[test]
 fn default_database_persists_under_xdg_data_home() {
     let home = temp();
-    let o = alexdb(&["-c", "put 42 answer"], None, home.path());
+    let o = alexdb_with_input(&["-c", "put 42 answer"], None, home.path());
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     assert!(home.path().join("alexdb").join("db").is_dir());
-    let o = alexdb(&["--json", "-c", "get 42; .show"], None, home.path());
+    let o = alexdb_with_input(&["--json", "-c", "get 42; .show"], None, home.path());
     let lines: Vec<serde_json::Value> = out(&o)
         .lines()
         .map(|l| serde_json::from_str(l).expect("json"))
@@ -377,7 +359,7 @@ fn default_database_persists_under_xdg_data_home() {
 #[test]
 fn temp_database_is_removed_at_exit() {
     let home = temp();
-    let o = alexdb(&["--temp", "--json", "-c", ".show"], None, home.path());
+    let o = alexdb_with_input(&["--temp", "--json", "-c", ".show"], None, home.path());
     let v: serde_json::Value = serde_json::from_str(out(&o).trim()).expect("json");
     let path = v["rows"][0]["value"].as_str().expect("path").to_string();
     assert!(path.contains("alexdb-"), "{path}");
@@ -399,7 +381,7 @@ fn open_switches_databases_and_keeps_the_old_one_on_failure() {
         b.display(),
         file.display()
     );
-    let o = alexdb(
+    let o = alexdb_with_input(
         &["--db", a.to_str().expect("utf8"), "-c", &cmds],
         None,
         home.path(),
@@ -416,7 +398,7 @@ fn open_switches_databases_and_keeps_the_old_one_on_failure() {
         text.ends_with("|   1 | NULL  |\n+-----+-------+\n"),
         "{text}"
     );
-    let o = alexdb(
+    let o = alexdb_with_input(
         &["--db", a.to_str().expect("utf8"), "-c", "count"],
         None,
         home.path(),
@@ -446,7 +428,7 @@ fn locked_database_is_one_error_line() {
     // The answer arrives while the first shell is still running: output is flushed per command.
     assert_eq!(lines.next().and_then(Result::ok).as_deref(), Some("count"));
     assert_eq!(lines.next().and_then(Result::ok).as_deref(), Some("0"));
-    let o = alexdb(&["--db", db_s, "-c", "count"], None, home.path());
+    let o = alexdb_with_input(&["--db", db_s, "-c", "count"], None, home.path());
     assert_eq!(o.status.code(), Some(1));
     let e = err(&o);
     assert_eq!(e.lines().count(), 1, "{e}");
@@ -498,7 +480,7 @@ fn piped_commands_are_answered_one_at_a_time() {
 #[test]
 fn help_lists_every_command() {
     let home = temp();
-    let o = alexdb(
+    let o = alexdb_with_input(
         &["--temp", "-c", ".help; .help scan; .help nothing"],
         None,
         home.path(),
@@ -537,7 +519,7 @@ fn runtime_options_through_the_shell() {
         p = profile.display(),
         o = exported.display()
     );
-    let o = alexdb(&["--temp", "-c", &cmds], None, home.path());
+    let o = alexdb_with_input(&["--temp", "-c", &cmds], None, home.path());
     assert_eq!(o.status.code(), Some(1), "two commands fail");
     let text = out(&o);
     let lines: Vec<&str> = text.lines().collect();
@@ -625,7 +607,7 @@ fn a_bad_profile_changes_nothing() {
     )
     .expect("write");
     let cmds = format!(".profile load {}; .mode csv; .show options", bad.display());
-    let o = alexdb(&["--temp", "-c", &cmds], None, home.path());
+    let o = alexdb_with_input(&["--temp", "-c", &cmds], None, home.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("nothing changed"), "{}", err(&o));
     assert!(
@@ -650,7 +632,7 @@ fn load_bench_and_ycsb_in_the_shell() {
         dir.path().display(),
         dir.path().display()
     );
-    let o = alexdb(&["--temp", "--json", "-c", &cmds], None, home.path());
+    let o = alexdb_with_input(&["--temp", "--json", "-c", &cmds], None, home.path());
     assert_eq!(o.status.code(), Some(1), "four commands fail");
     let objs: Vec<serde_json::Value> = out(&o)
         .lines()
@@ -869,7 +851,7 @@ fn jobs_keep_their_results() {
     let dir = temp();
     let script = ".load sequential 20000; .ycsb c --records 5000 --ops 2000; \
                   .bench vs-sqlite --rows 2000 --queries 500; .compact; .mode csv; .jobs";
-    let o = alexdb(&["--temp", "-c", script], None, dir.path());
+    let o = alexdb_with_input(&["--temp", "-c", script], None, dir.path());
     let text = out(&o);
     assert!(o.status.success(), "{}", err(&o));
     assert!(
@@ -900,7 +882,7 @@ fn jobs_keep_their_results() {
     // `.jobs N` repeats the report: the load's line, and the YCSB table.
     let script = ".load sequential 3000; .ycsb c --records 2000 --ops 500; .jobs 1; .jobs 3; \
                   .jobs 7; .jobs x";
-    let o = alexdb(&["--temp", "-c", script], None, dir.path());
+    let o = alexdb_with_input(&["--temp", "-c", script], None, dir.path());
     let text = out(&o);
     assert_eq!(
         text.matches("loaded 3000 rows (3000 new keys)").count(),
@@ -916,7 +898,7 @@ fn jobs_keep_their_results() {
     assert!(e.contains("no job 7 (.jobs lists them)"), "{e}");
     assert!(e.contains("\"x\" is not a job number"), "{e}");
 
-    let o = alexdb(
+    let o = alexdb_with_input(
         &["--temp", "--json", "-c", ".load sequential 3000; .jobs 1"],
         None,
         dir.path(),
@@ -946,7 +928,7 @@ fn end_of_input_waits_for_background_jobs() {
         let db = home.path().join(format!("db{i}"));
         let mut all = vec!["--db", db.to_str().expect("utf8")];
         all.extend(args);
-        let o = alexdb(&all, stdin, home.path());
+        let o = alexdb_with_input(&all, stdin, home.path());
         assert_eq!(o.status.code(), Some(0), "{}", err(&o));
         assert!(
             err(&o).contains(
@@ -962,7 +944,7 @@ fn end_of_input_waits_for_background_jobs() {
             "{}",
             out(&o)
         );
-        let o = alexdb(
+        let o = alexdb_with_input(
             &["--db", db.to_str().expect("utf8"), "-c", "count"],
             None,
             home.path(),

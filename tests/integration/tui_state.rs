@@ -2,6 +2,7 @@
 //! focus and keys, the input line (editing, history, completion, Ctrl-R), the demo
 //! player, and the runner against a real database (commands, dashboard commands, bad
 //! input, jobs, sampling, export).
+use crate::support::exec;
 use std::time::{Duration, Instant};
 
 use alexdb::tui::app::{Action, App, DEFAULT_OUTPUT_ROWS, LogKind, OutKind, Pane};
@@ -544,12 +545,6 @@ fn demo_script_parses_and_plays_against_a_clock() {
 }
 
 // ---- the runner against a real database
-
-fn exec() -> (tempfile::TempDir, Executor) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let e = Executor::open(&dir.path().join("db"), DbOptions::default()).expect("open");
-    (dir, e)
-}
 
 fn output_text(r: &Runner) -> String {
     r.app

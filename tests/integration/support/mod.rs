@@ -1,4 +1,11 @@
 //! Helpers shared by the application's tests.
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use command::Executor;
+use engine::DbOptions;
+
 /// The SVG and snapshot helpers of the benchmark crate's tests: the plot tests here
 /// read the same pictures.
 #[path = "../../../crates/bench/tests/integration/support.rs"]
@@ -13,4 +20,67 @@ pub fn this_test(module: &str, test: &str) -> String {
         Some((_, path)) => format!("{path}::{test}"),
         None => test.to_string(),
     }
+}
+
+/// An executor on a new default database in a temporary directory (kept while the
+/// directory lives).
+pub fn exec() -> (tempfile::TempDir, Executor) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = Executor::open(&dir.path().join("db"), DbOptions::default()).expect("open");
+    (dir, e)
+}
+
+/// The `alexdb` binary with its data (history, default database) under `home`.
+pub fn alexdb_at(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_alexdb"));
+    c.env("XDG_DATA_HOME", home);
+    c
+}
+
+/// Runs `c` with nothing on stdin and waits.
+fn output(c: &mut Command) -> Output {
+    c.stdin(Stdio::null())
+        .output()
+        .expect("the alexdb binary runs")
+}
+
+/// Runs `alexdb args` with nothing on stdin and waits.
+pub fn alexdb(args: &[&str]) -> Output {
+    output(Command::new(env!("CARGO_BIN_EXE_alexdb")).args(args))
+}
+
+/// Runs `alexdb args` with its data under `home`, nothing on stdin, and waits.
+pub fn alexdb_home(args: &[&str], home: &Path) -> Output {
+    output(alexdb_at(home).args(args))
+}
+
+/// Runs `alexdb args` with its data under the system's temporary directory (not the
+/// user's), nothing on stdin, and waits.
+pub fn alexdb_isolated(args: &[&str]) -> Output {
+    alexdb_home(args, &std::env::temp_dir())
+}
+
+/// Runs `alexdb args` with its data under `home` and `stdin` (if any) as its input, and
+/// waits.
+pub fn alexdb_with_input(args: &[&str], stdin: Option<&str>, home: &Path) -> Output {
+    piped(alexdb_at(home).args(args), stdin.unwrap_or("").as_bytes())
+}
+
+/// Runs `c` with `input` on its stdin and waits. The input is written from another
+/// thread: the program's answers must be read meanwhile.
+pub fn piped(c: &mut Command, input: &[u8]) -> Output {
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the alexdb binary runs");
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("alexdb finishes");
+    writer.join().expect("writer");
+    out
 }
