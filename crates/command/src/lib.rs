@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod cmd;
 pub mod complete;
 pub mod exec;
+pub mod hints;
 pub mod history;
 pub mod jobs;
 pub mod long;

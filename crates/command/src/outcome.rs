@@ -17,7 +17,7 @@ pub type JobId = u64;
 pub enum ExecError {
     #[error("{0}")]
     Parse(#[from] ParseError),
-    #[error("{0}{hint}", hint = db_hint(.0))]
+    #[error("{0}{hint}", hint = crate::hints::db_hint(.0))]
     Db(#[from] DbError),
     #[error("cannot {action} {path}: {reason}")]
     File {
@@ -41,40 +41,6 @@ impl ExecError {
             path: path.to_string(),
             reason,
         }
-    }
-}
-
-/// The shell's words after an engine error: which command helps next.
-fn db_hint(e: &DbError) -> &'static str {
-    match e {
-        DbError::UnknownOption { .. } => " (.show options lists them)",
-        DbError::Closed { .. } => "; open it again with .open",
-        DbError::Rocks { context, message } => write_stopped_hint(context, message),
-        _ => "",
-    }
-}
-
-/// After a failed write (a full disk, a read-only or vanished file) RocksDB refuses
-/// every later write until it is reopened: say how to get out (issue 17, bug 6).
-fn write_stopped_hint(context: &str, message: &str) -> &'static str {
-    const WRITES: [&str; 6] = [
-        "write a value",
-        "delete a key",
-        "write a batch",
-        "flush the memtable",
-        "compact the database",
-        "sync the write-ahead log",
-    ];
-    // A bulk load writes its SST files outside RocksDB, which keeps taking writes.
-    let load_file = context.ends_with("a bulk-load SST file");
-    if message.contains("No space left on device") && load_file {
-        "; free space on its disk, then retry"
-    } else if message.contains("No space left on device") {
-        "; free space on its disk, then run .reopen (writes stay stopped until then)"
-    } else if message.contains("IO error") && WRITES.contains(&context) {
-        "; fix the cause, then run .reopen (writes stay stopped until then)"
-    } else {
-        ""
     }
 }
 

@@ -99,6 +99,10 @@ pub enum DbError {
     #[error("{0}")]
     Refused(String),
 
+    /// A change to an option that applies only when a database is opened.
+    #[error("{name} cannot change on an open database; it applies when a database is opened")]
+    OpenOnly { name: String },
+
     /// Bad input data (a dataset file with a bad row).
     #[error("{0}")]
     Input(String),
@@ -129,7 +133,7 @@ pub enum DbError {
 
     /// A key ALEX does not hold, inside a range the open could not read.
     #[error(
-        "key {key} is in a damaged range ({first}..={last}): RocksDB could not read it at open, so its value is unknown; run .check"
+        "key {key} is in a damaged range ({first}..={last}): RocksDB could not read it at open, so its value is unknown"
     )]
     Damaged { key: i64, first: i64, last: i64 },
 }

@@ -186,10 +186,9 @@ impl Db {
         let warning = self.check_memory(&target)?;
         let opts = cur.diff(&target);
         if let Some(o) = opts.iter().find(|o| o.applies() == Applies::AtOpen) {
-            return Err(DbError::Refused(format!(
-                "{} cannot change on an open database; it applies when a database is opened (.open)",
-                o.name()
-            )));
+            return Err(DbError::OpenOnly {
+                name: o.name().to_string(),
+            });
         }
         self.check_fifo(cur, &target)?;
         let mut out = Vec::new();

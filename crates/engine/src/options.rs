@@ -266,7 +266,7 @@ impl Applies {
             Applies::Live => "a change takes effect at once, on the open database",
             Applies::NewFiles => {
                 "RocksDB takes a change at once, but only files written from then on \
-                 (flushes, compactions) use it; .compact rewrites the old ones"
+                 (flushes, compactions) use it; a full compaction rewrites the old ones"
             }
             Applies::Reopen => "a change closes and reopens RocksDB (ALEX stays in memory)",
             Applies::AtOpen => {
@@ -490,7 +490,8 @@ pub struct OptSpec {
     pub help: &'static str,
     /// The field's doc comment, line by line (the longer explanation for `.help`).
     pub doc: &'static [&'static str],
-    /// What to watch on the dashboard when changing it (for `.help OPTION`).
+    /// What to watch after changing it, by dashboard pane name ("Cache: ..."); a front
+    /// end adds its own keys for the panes.
     pub watch: &'static str,
 }
 
@@ -608,17 +609,17 @@ macro_rules! watch_or {
 const fn default_watch(apply: Apply) -> &'static str {
     match apply {
         Apply::SetOptions(..) => {
-            "F7 LSM: levels, files and compactions as new files are written; \
-             F2 Throughput: the write rate"
+            "LSM: levels, files and compactions as new files are written; \
+             Throughput: the write rate"
         }
         Apply::Table => {
-            "F5 Cache: block-cache and bloom figures as new files replace old ones \
-             (.compact rewrites them all); F3 Latency: get p99"
+            "Cache: block-cache and bloom figures as new files replace old ones \
+             (a full compaction rewrites them all); Latency: get p99"
         }
-        Apply::Setter(_) => "F2 Throughput and F3 Latency: ops/s and p99 right after the change",
-        Apply::WhenUsed => "F2 Throughput: rows/s of the next .load",
-        Apply::Reopen => "F2 Throughput and F3 Latency after the reopen (caches start cold)",
-        Apply::AtOpen => "F6 Memory and F3 Latency after the next open",
+        Apply::Setter(_) => "Throughput and Latency: ops/s and p99 right after the change",
+        Apply::WhenUsed => "Throughput: rows/s of the next bulk load",
+        Apply::Reopen => "Throughput and Latency after the reopen (caches start cold)",
+        Apply::AtOpen => "Memory and Latency after the next open",
     }
 }
 
@@ -641,66 +642,66 @@ options_table! {
         Ty::Size(range(0, TIB, "must be between 0 and 1TiB")),
         Apply::Setter(Setter::BlockCacheCapacity),
         "RocksDB shared block cache size",
-        watch "F5 Cache: block-cache hit rate; F6 Memory: bcache";
+        watch "Cache: block-cache hit rate; Memory: bcache";
     BlockCacheType block_cache_type: BlockCacheType = BlockCacheType::Lru,
         "block_cache_type", Ty::Enum(BlockCacheType::CHOICES), Reopen,
         "block cache implementation (lru or hyper_clock)",
-        watch "F5 Cache: block-cache hit rate; F3 Latency: get p99 under many threads";
+        watch "Cache: block-cache hit rate; Latency: get p99 under many threads";
     /// Bloom filter bits per key; 0 turns filters off.
     BloomBitsPerKey bloom_bits_per_key: f64 = 10.0,
         "bloom_bits_per_key" ["bloom_bits"],
         Ty::Float { lo: 0.0, hi: 100.0, text: "must be between 0 (off) and 100" },
         Table, "bloom filter bits per key (0 = no filter)",
-        watch "F5 Cache: bloom-skip rate for missing keys (new files); F6 Memory: filter blocks";
+        watch "Cache: bloom-skip rate for missing keys (new files); Memory: filter blocks";
     /// SST data block size (bytes).
     BlockSize block_size: usize = 16 * KIB,
         "block_size", Ty::Size(range(KIB, 64 * MIB, "must be between 1KiB and 64MiB")),
         Table, "SST data block size",
-        watch "F5 Cache: block-cache hit rate; F3 Latency: get p99; F7 LSM: size (new files)";
+        watch "Cache: block-cache hit rate; Latency: get p99; LSM: size (new files)";
     /// Hash index inside data blocks (faster point lookups, a little more space).
     DataBlockHashIndex data_block_hash_index: bool = false,
         "data_block_hash_index", Ty::Bool, Table,
         "hash index in data blocks for point lookups",
-        watch "F3 Latency: get p99; F4 Get split: block search time (new files)";
+        watch "Latency: get p99; Get split: block search time (new files)";
     /// Keep index and filter blocks in the block cache (charged to it).
     CacheIndexAndFilterBlocks cache_index_and_filter_blocks: bool = true,
         "cache_index_and_filter_blocks", Ty::Bool, Table,
         "keep index/filter blocks in the block cache",
-        watch "F6 Memory: bcache vs table readers; F5 Cache: block-cache hit rate";
+        watch "Memory: bcache vs table readers; Cache: block-cache hit rate";
     /// Pin L0 index and filter blocks in the block cache.
     PinL0FilterAndIndexBlocks pin_l0_filter_and_index_blocks: bool = true,
         "pin_l0_filter_and_index_blocks", Ty::Bool, Table,
         "pin L0 index/filter blocks in the block cache",
-        watch "F5 Cache: block-cache hit rate; F6 Memory: bcache";
+        watch "Cache: block-cache hit rate; Memory: bcache";
     /// Compression of every level but the last.
     Compression compression: Compression = Compression::Lz4,
         "compression", Ty::Enum(Compression::CHOICES),
         SetOptions("compression", RocksForm::Compression),
         "compression of levels above the bottom (none/snappy/lz4/zstd)",
-        watch "F7 LSM: size on disk per level (new files); F4 Get split: block read time";
+        watch "LSM: size on disk per level (new files); Get split: block read time";
     /// Compression of the bottommost level (also used by bulk-load SST files).
     BottommostCompression bottommost_compression: Compression = Compression::Lz4,
         "bottommost_compression", Ty::Enum(Compression::CHOICES),
         SetOptions("bottommost_compression", RocksForm::Compression),
         "compression of the bottom level and bulk-load files",
-        watch "F7 LSM: size on disk of the bottom level (new files); F4 Get split: block read time";
+        watch "LSM: size on disk of the bottom level (new files); Get split: block read time";
     /// Memtable size (bytes).
     WriteBufferSize write_buffer_size: usize = 256 * MIB,
         "write_buffer_size",
         Ty::Size(range(64 * KIB, 64 * GIB, "must be between 64KiB and 64GiB")),
         SetOptions("write_buffer_size", Number), "memtable size",
-        watch "F6 Memory: memtables; F7 LSM: L0 files and flushes";
+        watch "Memory: memtables; LSM: L0 files and flushes";
     /// Memtables kept before writes stall.
     MaxWriteBufferNumber max_write_buffer_number: i32 = 4,
         "max_write_buffer_number", Ty::Int(range(2, 64, "must be between 2 and 64")),
         SetOptions("max_write_buffer_number", Number), "memtables kept before writes stall",
-        watch "F6 Memory: memtables; F2 Throughput: write stalls";
+        watch "Memory: memtables; Throughput: write stalls";
     Level0FileNumCompactionTrigger level0_file_num_compaction_trigger: i32 = 4,
         "level0_file_num_compaction_trigger",
         Ty::Int(range(1, 1000, "must be between 1 and 1000")),
         SetOptions("level0_file_num_compaction_trigger", Number),
         "L0 files that start a compaction",
-        watch "F7 LSM: L0 file count and compactions; F3 Latency: get p99";
+        watch "LSM: L0 file count and compactions; Latency: get p99";
     TargetFileSizeBase target_file_size_base: usize = 64 * MIB,
         "target_file_size_base",
         Ty::Size(range(64 * KIB, 64 * GIB, "must be between 64KiB and 64GiB")),
@@ -717,7 +718,7 @@ options_table! {
         "fifo_max_size", Ty::Size(range(MIB, 1024 * TIB, "must be between 1MiB and 1PiB")),
         SetOptions("compaction_options_fifo", RocksForm::Nested("max_table_files_size")),
         "fifo: delete the oldest files above this total size",
-        watch "F7 LSM: total size stays under this";
+        watch "LSM: total size stays under this";
     /// -1 keeps every SST file open.
     MaxOpenFiles max_open_files: i32 = -1,
         "max_open_files",
@@ -726,32 +727,32 @@ options_table! {
             ..range(16, 10_000_000, "must be -1 (unlimited) or between 16 and 10000000")
         }),
         Reopen, "SST files kept open (-1 = all)",
-        watch "F6 Memory: table readers; F3 Latency: get p99";
+        watch "Memory: table readers; Latency: get p99";
     /// Background flush + compaction threads.
     MaxBackgroundJobs max_background_jobs: i32 = 2,
         "max_background_jobs", Ty::Int(range(1, 256, "must be between 1 and 256")),
         Reopen, "background flush and compaction threads",
-        watch "F7 LSM: pending compactions; F2 Throughput: write stalls";
+        watch "LSM: pending compactions; Throughput: write stalls";
     UseDirectReads use_direct_reads: bool = false,
         "use_direct_reads", Ty::Bool, Reopen, "O_DIRECT reads (bypass the OS page cache)",
-        watch "F3 Latency: get p99 (the OS page cache no longer helps); F6 Memory: RSS";
+        watch "Latency: get p99 (the OS page cache no longer helps); Memory: RSS";
     UseDirectIoForFlushAndCompaction use_direct_io_for_flush_and_compaction: bool = false,
         "use_direct_io_for_flush_and_compaction", Ty::Bool, Reopen,
         "O_DIRECT for flush and compaction",
-        watch "F2 Throughput: write rate during compactions; F7 LSM: compactions";
+        watch "Throughput: write rate during compactions; LSM: compactions";
     AllowMmapReads allow_mmap_reads: bool = false,
         "allow_mmap_reads", Ty::Bool, Reopen, "read SST files through mmap",
-        watch "F3 Latency: get p99; F6 Memory: RSS (mapped files)";
+        watch "Latency: get p99; Memory: RSS (mapped files)";
     /// Write-ahead log for `put`/`delete`. Off loses unflushed writes on a crash.
     Wal wal: bool = true,
         "wal", Ty::Bool, Apply::Setter(Setter::WriteMode), "write-ahead log for put/delete",
-        watch "F2 Throughput: put rate; F3 Latency: put p99";
+        watch "Throughput: put rate; Latency: put p99";
     /// fsync the WAL on every write (`sync`; power-loss safe, much slower). Off still
     /// survives a process crash: the WAL is in the OS page cache once a write returns.
     Sync sync_writes: bool = false,
         "sync" ["sync_writes"], Ty::Bool, Apply::Setter(Setter::WriteMode),
         "fsync the WAL on every write",
-        watch "F2 Throughput: put rate; F3 Latency: put p99 (each put waits for the disk)";
+        watch "Throughput: put rate; Latency: put p99 (each put waits for the disk)";
     /// Cap on the value cache's entries (the cache is sized by `value_cache_size`);
     /// 0 turns the value cache off, 1000000000 is no cap.
     ValueCacheEntries value_cache_entries: usize = 1_000_000_000,
@@ -759,12 +760,12 @@ options_table! {
         Ty::Int(range(0, 1_000_000_000, "must be between 0 (off) and 1000000000")),
         Apply::Setter(Setter::ValueCacheCapacity),
         "cap on value cache entries (0 = off, 1000000000 = no cap)",
-        watch "F5 Cache: value-cache hit rate; F6 Memory: vcache";
+        watch "Cache: value-cache hit rate; Memory: vcache";
     /// Independently locked shards of the value cache.
     ValueCacheShards value_cache_shards: usize = 16,
         "value_cache_shards", Ty::Int(range(1, 1024, "must be between 1 and 1024")),
         Apply::AtOpen, "value cache shards (independent locks)",
-        watch "F3 Latency: get p99 under many threads; F5 Cache: value-cache hit rate";
+        watch "Latency: get p99 under many threads; Cache: value-cache hit rate";
     /// Fill the value cache's free room with stored rows (key order) after a load and
     /// at open: `off`; `background` (the default: the load runs at full speed, the
     /// warm-up runs afterwards beside reads and writes, can be stopped, and stops when
@@ -774,7 +775,7 @@ options_table! {
         "warm_value_cache" ["warm_value_cache_on_load"], Ty::Enum(WarmValueCache::CHOICES),
         WhenUsed,
         "fill the value cache with stored rows after a load or open: off, background, inline",
-        watch "F5 Cache: value-cache hit rate after a load or open; F6 Memory: vcache; F2 Throughput: load rows/s";
+        watch "Cache: value-cache hit rate after a load or open; Memory: vcache; Throughput: load rows/s";
     /// How `load` writes rows.
     BulkLoadMethod bulk_load_method: BulkLoadMethod = BulkLoadMethod::SstIngest,
         "bulk_load_method", Ty::Enum(BulkLoadMethod::CHOICES), WhenUsed,
@@ -787,91 +788,91 @@ options_table! {
     /// RocksDB statistics (tickers for block cache and bloom); costs a little per read.
     RocksdbStatistics rocksdb_statistics: bool = true,
         "rocksdb_statistics", Ty::Bool, Reopen, "RocksDB tickers (block cache, bloom)",
-        watch "F5 Cache: block-cache and bloom figures (they need statistics); F2 Throughput: its cost";
+        watch "Cache: block-cache and bloom figures (they need statistics); Throughput: its cost";
     StatsLevel stats_level: StatsLevel = StatsLevel::ExceptTimers,
         "stats_level", Ty::Enum(StatsLevel::CHOICES), Apply::Setter(Setter::StatsLevel),
         "RocksDB statistics detail",
-        watch "F5 Cache: block-cache and bloom figures; F2 Throughput: its cost";
+        watch "Cache: block-cache and bloom figures; Throughput: its cost";
     PerfLevel perf_level: PerfLevel = PerfLevel::Off,
         "perf_level", Ty::Enum(PerfLevel::CHOICES), Apply::Setter(Setter::PerfLevel),
         "RocksDB PerfContext detail for operation threads",
-        watch "F4 Get split: where a get spends its time (needs perf_level above off)";
+        watch "Get split: where a get spends its time (needs perf_level above off)";
     /// Engine latency timing; counters are always kept.
     Metrics metrics: bool = true,
         "metrics", Ty::Bool, Apply::Setter(Setter::Timing), "engine latency timing",
-        watch "F3 Latency: percentiles (off: no new samples); F4 Get split";
+        watch "Latency: percentiles (off: no new samples); Get split";
     /// Time 1 in N operations (1 = every operation).
     MetricsSampleRate metrics_sample_rate: u32 = DEFAULT_SAMPLE_RATE,
         "metrics_sample_rate",
         Ty::Int(range(1, 1_000_000, "must be between 1 (time every operation) and 1000000")),
         Apply::Setter(Setter::SampleRate), "time 1 in N operations",
-        watch "F3 Latency: the sample count under each percentile; F2 Throughput: timing cost";
+        watch "Latency: the sample count under each percentile; Throughput: timing cost";
     /// Create the database when the directory is missing or empty.
     CreateIfMissing create_if_missing: bool = true,
         "create_if_missing", Ty::Bool, WhenUsed,
         "create the database if the directory is missing or empty",
-        watch "F8 Options: shows it; it matters only when a database is opened";
+        watch "Options: shows it; it matters only when a database is opened";
     /// What WAL replay at open does with a damaged record; the default refuses to open
     /// past damage that is not a crash's torn tail.
     WalRecoveryMode wal_recovery_mode: WalRecoveryMode = WalRecoveryMode::TolerateCorruptedTail,
         "wal_recovery_mode", Ty::Enum(WalRecoveryMode::CHOICES), Apply::AtOpen,
         "WAL damage at open: tolerate_corrupted_tail, point_in_time, absolute_consistency or skip_any",
-        watch "F8 Options: shows it; it matters only when a database is opened";
+        watch "Options: shows it; it matters only when a database is opened";
     /// No filters for the bottommost level, and gets skip its filters: ALEX already
     /// answers absent keys, so a filter there only says "maybe" to keys that exist.
     /// RocksDB cannot change it on an open database.
     OptimizeFiltersForHits optimize_filters_for_hits: bool = true,
         "optimize_filters_for_hits", Ty::Bool, Reopen,
         "no bloom filters at the bottommost level (ALEX answers absent keys)",
-        watch "F6 Memory: bcache (filter blocks); F4 Get split: filter time";
+        watch "Memory: bcache (filter blocks); Get split: filter time";
     /// Check each block's checksum when it is read from a file (a read option: gets,
     /// batched gets and scans; ALEX rebuilds and `.check` always verify).
     VerifyChecksums verify_checksums: bool = true,
         "verify_checksums", Ty::Bool, Apply::Setter(Setter::ReadMode),
         "check block checksums on reads from SST files",
-        watch "F4 Get split: block read time; F3 Latency: get p99";
+        watch "Get split: block read time; Latency: get p99";
     /// Which files' cached index and filter blocks are pinned (never evicted).
     PinIndexAndFilterBlocks pin_index_and_filter_blocks: PinningTier = PinningTier::All,
         "pin_index_and_filter_blocks", Ty::Enum(PinningTier::CHOICES), Table,
         "pin cached index/filter blocks: all levels, flush (L0), none or fallback",
-        watch "F6 Memory: bcache pinned; F5 Cache: index/filter block-cache misses";
+        watch "Memory: bcache pinned; Cache: index/filter block-cache misses";
     /// Fill ratio of the hash index in data blocks (with `data_block_hash_index`).
     DataBlockHashRatio data_block_hash_ratio: f64 = 0.75,
         "data_block_hash_ratio",
         Ty::Float { lo: 0.1, hi: 1.0, text: "must be between 0.1 and 1" },
         Table, "fill ratio of the data-block hash index (lower: fewer collisions, more space)",
-        watch "F4 Get split: block search time; F7 LSM: size (new files)";
+        watch "Get split: block search time; LSM: size (new files)";
     /// The value cache's memory in bytes, bookkeeping included; 0 turns it off.
     ValueCacheSize value_cache_size: usize = GIB,
         "value_cache_size", Ty::Size(range(0, TIB, "must be between 0 (off) and 1TiB")),
         Apply::Setter(Setter::ValueCacheCapacity),
         "value cache memory, bookkeeping included (0 = off)",
-        watch "F5 Cache: value-cache hit rate; F6 Memory: vcache";
+        watch "Cache: value-cache hit rate; Memory: vcache";
     /// Which value cache answers gets: clock (compact) or lru (the original plan's).
     ValueCachePolicy value_cache_policy: ValueCachePolicy = ValueCachePolicy::Clock,
         "value_cache_policy", Ty::Enum(ValueCachePolicy::CHOICES),
         Apply::Setter(Setter::ValueCachePolicy),
         "value cache policy: clock (compact) or lru (original plan)",
-        watch "F5 Cache: value-cache hit rate (starts cold); F3 Latency: get p50";
+        watch "Cache: value-cache hit rate (starts cold); Latency: get p50";
     /// Compression of values in the clock cache; a change empties that cache.
     ValueCacheCompression value_cache_compression: ValueCacheCompression =
         ValueCacheCompression::Lz4,
         "value_cache_compression", Ty::Enum(ValueCacheCompression::CHOICES),
         Apply::Setter(Setter::ValueCacheCompression),
         "compression of cached values: none, lz4 or zstd-dict (clock only)",
-        watch "F5 Cache: entries held and hit rate; F3 Latency: get p50 (decoding)";
+        watch "Cache: entries held and hit rate; Latency: get p50 (decoding)";
     /// Estimate the value cache's miss-ratio curve from a hash sample of the gets
     /// (`.mrc`); off stops sampling and drops the estimate.
     ValueCacheMrc value_cache_mrc: bool = true,
         "value_cache_mrc", Ty::Bool, Apply::Setter(Setter::ValueCacheMrc),
-        "estimate the value cache's miss-ratio curve (.mrc)",
-        watch "F5 Cache: the miss-ratio curve; F3 Latency: get p50 (sampling cost)";
+        "estimate the value cache's miss-ratio curve",
+        watch "Cache: the miss-ratio curve; Latency: get p50 (sampling cost)";
     /// While the value cache is not full, the block cache may grow into its unused
     /// bytes; they go back as it fills (see lend.rs).
     LendValueCache lend_value_cache: bool = true,
         "lend_value_cache", Ty::Bool, Apply::Setter(Setter::LendValueCache),
         "lend the value cache's unused bytes to the block cache until it fills",
-        watch "F5 Cache: block used/capacity; F3 Latency: get p50 on a cold cache";
+        watch "Cache: block used/capacity; Latency: get p50 on a cold cache";
 }
 
 impl Opt {

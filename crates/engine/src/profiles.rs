@@ -107,7 +107,7 @@ impl AppliedProfile {
 pub enum ProfileError {
     /// Neither a built-in name nor an existing file.
     #[error(
-        "profile {name}: not a built-in profile ({}) and no such file; .profile list shows the built-ins",
+        "profile {name}: not a built-in profile ({}) and no such file",
         builtin_names()
     )]
     NotFound { name: String },

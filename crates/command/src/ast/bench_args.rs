@@ -172,7 +172,7 @@ impl CommonArgs {
         let (mut o, applied) = match &self.profile {
             Some(p) => profiles::resolve(p, &DbOptions::default())
                 .map(|(o, a)| (o, Some(a)))
-                .map_err(|e| DbError::Refused(e.to_string()))?,
+                .map_err(|e| DbError::Refused(format!("{e}{}", crate::hints::profile_hint(&e))))?,
             None => (DbOptions::default(), None),
         };
         for s in &self.set {

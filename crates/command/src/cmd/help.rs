@@ -81,7 +81,11 @@ fn help_text(
 fn option_help(opt: Opt, current: &DbOptions) -> String {
     let s = opt.spec();
     let kind = s.apply.applies();
-    let mut lines = vec![format!(".set {} VALUE\n  {}", s.name, s.help)];
+    let mut lines = vec![format!(
+        ".set {} VALUE\n  {}",
+        s.name,
+        crate::hints::option_words(s.help)
+    )];
     let doc: Vec<&str> = s.doc.iter().map(|l| l.trim()).collect();
     if !doc.is_empty() {
         lines.push(format!("  {}", doc.join(" ")));
@@ -92,12 +96,15 @@ fn option_help(opt: Opt, current: &DbOptions) -> String {
     lines.push(format!(
         "  kind:        {} ({})",
         kind.as_str(),
-        kind.meaning()
+        crate::hints::option_words(kind.meaning())
     ));
     lines.push(format!("  allowed:     {}", s.ty.allowed()));
     lines.push(format!("  default:     {}", DbOptions::default().text(opt)));
     lines.push(format!("  current:     {}", current.text(opt)));
-    lines.push(format!("  watch:       {}", s.watch));
+    lines.push(format!(
+        "  watch:       {}",
+        crate::hints::watch_words(s.watch)
+    ));
     lines.join("\n")
 }
 

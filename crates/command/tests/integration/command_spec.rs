@@ -334,12 +334,19 @@ fn help_explains_every_option() {
     for s in &OPTIONS {
         let text = help_message(&mut e, s.name).unwrap_or_else(|err| panic!("{err}"));
         let kind = s.apply.applies();
-        assert!(text.contains(s.help), "{}: {text}", s.name);
+        assert!(
+            text.contains(&command::hints::option_words(s.help)),
+            "{}: {text}",
+            s.name
+        );
         assert!(
             text.contains(&format!("kind:        {}", kind.as_str())),
             "{text}"
         );
-        assert!(text.contains(kind.meaning()), "{text}");
+        assert!(
+            text.contains(&command::hints::option_words(kind.meaning())),
+            "{text}"
+        );
         let default = defaults.text(s.opt);
         assert!(text.contains(&format!("default:     {default}")), "{text}");
         assert!(
