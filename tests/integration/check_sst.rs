@@ -3,8 +3,7 @@
 //! line. Bytes flipped inside an SST file are named by file, reads of the damaged block
 //! fail rather than return a wrong value, and everything else goes on.
 use crate::support::alexdb_isolated;
-use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use crate::support::dir_digest;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -60,31 +59,6 @@ fn check_line(o: &Output) -> serde_json::Value {
 /// That line's report.
 fn check_json(o: &Output) -> serde_json::Value {
     check_line(o)["report"].clone()
-}
-
-/// Every file and directory under `dir`: name -> (size, hash of the content). `LOCK` is
-/// not read: closing a descriptor of it would drop this process's lock on it.
-fn dir_digest(dir: &Path) -> BTreeMap<String, (u64, u64)> {
-    let mut out = BTreeMap::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            if p.is_dir() {
-                out.insert(format!("{name}/"), (0, 0));
-                todo.push(p);
-                continue;
-            }
-            let mut h = DefaultHasher::new();
-            let len = std::fs::metadata(&p).unwrap().len();
-            if name != "LOCK" {
-                std::fs::read(&p).unwrap().hash(&mut h);
-            }
-            out.insert(name, (len, h.finish()));
-        }
-    }
-    out
 }
 
 /// The report's findings of `kind`.

@@ -1,6 +1,7 @@
 //! Issue 17, open safety: an open never creates a database over a damaged one, never lets
 //! RocksDB delete table files the MANIFEST lost track of, and never hides writes dropped
 //! by WAL recovery.
+use crate::support::dir_digest;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -691,35 +692,10 @@ fn the_shell_open_and_the_binary_refuse_fifo_over_a_bigger_database() {
 
 // ---- `alexdb check` changes nothing (issue 27, item 6) -----------------------------------
 
-/// Every file and directory under `dir`: name -> (size, hash of the content). `LOCK` is
-/// not read: closing a descriptor of it would drop this process's lock on it.
-fn digest_of(dir: &Path) -> std::collections::BTreeMap<String, (u64, u64)> {
-    use std::hash::{Hash, Hasher};
-    let mut out = std::collections::BTreeMap::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            if p.is_dir() {
-                out.insert(format!("{name}/"), (0, 0));
-                todo.push(p);
-                continue;
-            }
-            let mut h = std::hash::DefaultHasher::new();
-            if name != "LOCK" {
-                fs::read(&p).unwrap().hash(&mut h);
-            }
-            out.insert(name, (fs::metadata(&p).unwrap().len(), h.finish()));
-        }
-    }
-    out
-}
-
 /// `alexdb check --json --db DIR`: its exit status and report; asserts that the
 /// directory is the same, file for file and byte for byte, after it.
 fn alexdb_check(dir: &Path) -> (Option<i32>, serde_json::Value) {
-    let before = digest_of(dir);
+    let before = dir_digest(dir);
     let o = Command::new(ALEXDB)
         .args(["check", "--json", "--db"])
         .arg(dir)
@@ -733,7 +709,7 @@ fn alexdb_check(dir: &Path) -> (Option<i32>, serde_json::Value) {
         .find(|l| l.contains("\"command\":\".check\""))
         .unwrap_or_else(|| panic!("no report: {out} {err}"));
     let v: serde_json::Value = serde_json::from_str(line).unwrap();
-    assert_eq!(digest_of(dir), before, "check changed {}", dir.display());
+    assert_eq!(dir_digest(dir), before, "check changed {}", dir.display());
     (o.status.code(), v["report"].clone())
 }
 

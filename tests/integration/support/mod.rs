@@ -84,3 +84,29 @@ pub fn piped(c: &mut Command, input: &[u8]) -> Output {
     writer.join().expect("writer");
     out
 }
+
+/// Every file and directory under `dir`: name -> (size, hash of the content). `LOCK` is
+/// not read: closing a descriptor of it would drop this process's lock on it.
+pub fn dir_digest(dir: &Path) -> std::collections::BTreeMap<String, (u64, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                out.insert(format!("{name}/"), (0, 0));
+                todo.push(p);
+                continue;
+            }
+            let mut h = std::hash::DefaultHasher::new();
+            let len = std::fs::metadata(&p).unwrap().len();
+            if name != "LOCK" {
+                std::fs::read(&p).unwrap().hash(&mut h);
+            }
+            out.insert(name, (len, h.finish()));
+        }
+    }
+    out
+}
