@@ -1,4 +1,6 @@
 //! `.output FILE|stdout`: where results go.
+use std::fs::File;
+
 use super::{Entry, words};
 use crate::ast::{Command, OutputTarget, ParseError, SessionCmd};
 use crate::exec::Executor;
@@ -25,5 +27,17 @@ fn parse(args: &[Word]) -> Result<Command, ParseError> {
 }
 
 pub fn execute(x: &mut Executor, target: &OutputTarget) -> Result<Outcome, ExecError> {
-    x.set_output(target)
+    match target {
+        OutputTarget::Stdout => {
+            x.session.output_file = None;
+            x.session.settings.output = OutputTarget::Stdout;
+            Ok(Outcome::Setting("output to stdout".into()))
+        }
+        OutputTarget::File(path) => {
+            let f = File::create(path).map_err(|e| ExecError::file("write", path, e))?;
+            x.session.output_file = Some(f);
+            x.session.settings.output = target.clone();
+            Ok(Outcome::Setting(format!("output to {path}")))
+        }
+    }
 }

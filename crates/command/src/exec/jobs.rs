@@ -1,28 +1,8 @@
-//! The executor's part of `.jobs`: one job's report, the table of jobs, headlines.
-use super::Executor;
-use crate::jobs::{JobId, JobState, JobStatus};
-use crate::outcome::{Cell, ExecError, Outcome, Table};
+//! The table of jobs `.jobs` shows (and the dashboard's jobs pane), with each finished
+//! job's headline figures.
+use crate::jobs::{JobState, JobStatus};
+use crate::outcome::{Cell, Outcome, Table};
 use serde_json::Value;
-
-impl Executor {
-    /// `.jobs N`: job N's result again, as it was first shown (text, or JSON in json mode).
-    pub(crate) fn job_report(&self, n: JobId) -> Result<Outcome, ExecError> {
-        let j = self
-            .jobs
-            .status(n)
-            .ok_or_else(|| ExecError::Refused(format!("no job {n} (.jobs lists them)")))?;
-        match (&j.state, j.result) {
-            (JobState::Running, _) => Err(ExecError::Refused(format!(
-                "job {n} is still running (.jobs shows its progress)"
-            ))),
-            (JobState::Failed(e), _) => Err(ExecError::Refused(format!("job {n} failed: {e}"))),
-            (JobState::Done { .. }, Some(result)) => Ok(result),
-            (JobState::Done { .. }, None) => Ok(Outcome::Message(format!(
-                "job {n} finished with nothing to report"
-            ))),
-        }
-    }
-}
 
 /// `.jobs`: one row per job, with a finished job's headline figures.
 pub fn jobs_table(jobs: &[JobStatus]) -> Table {

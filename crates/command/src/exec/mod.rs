@@ -4,9 +4,7 @@
 //! parses statements and routes each to its family's executor.
 mod advise;
 mod baseline;
-mod export;
 mod jobs;
-mod mrc;
 mod options;
 mod session;
 mod state;

@@ -15,11 +15,6 @@ impl Executor {
         start_check(&self.jobs, &self.db)
     }
 
-    /// `.mrc` or `.mrc reset`.
-    pub(crate) fn mrc(&self, reset: bool) -> Outcome {
-        super::mrc::mrc_command(&self.db, reset)
-    }
-
     /// Runs an option change: as a job when the engine's plan says it may reopen
     /// RocksDB (a reopen, and a compaction before it, can take a while: the dashboard
     /// keeps drawing, the line shell waits for it), else here and now.
@@ -120,9 +115,7 @@ impl Executor {
         let (target, applied) =
             profiles::resolve(path, &self.db.options()).map_err(|e| match e {
                 ProfileError::Read { path, source } => ExecError::file("read", &path, source),
-                other => {
-                    ExecError::Refused(format!("{other}{}", crate::hints::profile_hint(&other)))
-                }
+                other => ExecError::Refused(other.to_string()),
             })?;
         let notices = applied.notices();
         let plans = self.db.plan_options(&target)?;
