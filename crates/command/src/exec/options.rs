@@ -115,7 +115,9 @@ impl Executor {
         let (target, applied) =
             profiles::resolve(path, &self.db.options()).map_err(|e| match e {
                 ProfileError::Read { path, source } => ExecError::file("read", &path, source),
-                other => ExecError::Refused(other.to_string()),
+                other => {
+                    ExecError::Refused(format!("{other}{}", crate::hints::profile_hint(&other)))
+                }
             })?;
         let notices = applied.notices();
         let plans = self.db.plan_options(&target)?;
