@@ -5,6 +5,8 @@
 //! Each failed command must be one error line on stderr, the shell keeps going, nothing
 //! acknowledged is lost. Disk-full cases mount a small tmpfs (root); where that cannot be
 //! done they print `skipped: <reason>` and pass.
+use crate::support::noise;
+use crate::support::tmpfs::zeros;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -34,16 +36,11 @@ fn free_bytes(dir: &Path) -> u64 {
 
 /// A file of zeros leaving about `leave` bytes free (0: as large as it can be).
 fn filler(dir: &Path, name: &str, leave: u64) -> PathBuf {
-    let path = dir.join(name);
-    let mut f = std::fs::File::create(&path).expect("create filler");
-    let size = free_bytes(dir).saturating_sub(leave);
-    let chunk = vec![0u8; 4096];
-    let mut n = 0;
-    while (leave == 0 || n < size) && f.write_all(&chunk).is_ok() {
-        n += chunk.len() as u64;
-    }
-    let _ = f.sync_all();
-    path
+    let max = match leave {
+        0 => u64::MAX,
+        _ => free_bytes(dir).saturating_sub(leave),
+    };
+    zeros(dir, name, max)
 }
 
 /// A running `alexdb --json` fed line by line.
@@ -149,15 +146,7 @@ fn lines(r: impl std::io::Read + Send + 'static) -> Receiver<String> {
 
 /// 200 letters that hardly compress, different for every key.
 fn value(k: i64) -> String {
-    let mut x = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..200)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (b'a' + (x % 26) as u8) as char
-        })
-        .collect()
+    noise(k).map(|x| (b'a' + (x % 26) as u8) as char).collect()
 }
 
 /// What the shell acknowledged: key -> value.

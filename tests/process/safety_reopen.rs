@@ -20,15 +20,7 @@ fn small() -> DbOptions {
 /// 200 bytes that do not compress (a full disk needs bytes that fill it), different
 /// for every key.
 fn value(k: i64) -> Vec<u8> {
-    let mut x = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..200)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
+    noise(k).map(|x| x as u8).collect()
 }
 
 fn filled(path: &Path, n: i64) -> Db {
@@ -39,22 +31,8 @@ fn filled(path: &Path, n: i64) -> Db {
     db
 }
 
-use crate::support::tmpfs::Tmpfs;
-
-/// Writes a file of zeros as large as the file system lets it be (at most `max` bytes);
-/// returns its path.
-fn filler(dir: &Path, name: &str, max: usize) -> PathBuf {
-    use std::io::Write;
-    let path = dir.join(name);
-    let mut f = std::fs::File::create(&path).expect("create filler");
-    let chunk = vec![0u8; 4096];
-    let mut n = 0;
-    while n < max && f.write_all(&chunk).is_ok() {
-        n += chunk.len();
-    }
-    let _ = f.sync_all();
-    path
-}
+use crate::support::noise;
+use crate::support::tmpfs::{Tmpfs, zeros};
 
 fn run(exec: &mut Executor, text: &str) -> Vec<Report> {
     let mut reports = Vec::new();
@@ -248,7 +226,7 @@ fn reopen_of_the_same_database_still_works() {
 fn full_database(fs: &Tmpfs) -> (std::sync::Arc<Db>, PathBuf) {
     let db = filled(&fs.path().join("db"), 7000);
     db.flush().expect("flush");
-    let spare = filler(fs.path(), "spare", 8 << 20);
+    let spare = zeros(fs.path(), "spare", 8 << 20);
     (std::sync::Arc::new(db), spare)
 }
 
@@ -291,7 +269,7 @@ fn a_failed_compaction_in_a_style_switch_is_reported() {
     db.set_option("compaction_style", "universal")
         .expect("universal needs no compaction");
     db.flush().expect("flush");
-    let _spare = filler(fs.path(), "spare", 8 << 20);
+    let _spare = zeros(fs.path(), "spare", 8 << 20);
     let err = db
         .set_option("compaction_style", "level")
         .expect_err("the compaction to level had no room");
@@ -308,7 +286,7 @@ fn writes_come_back_after_a_full_disk_is_freed() {
     let Some(fs) = Tmpfs::mount("4m") else {
         return;
     };
-    let spare = filler(fs.path(), "spare", 2 << 20);
+    let spare = zeros(fs.path(), "spare", 2 << 20);
     let db = std::sync::Arc::new(Db::open_with(fs.path().join("db"), small()).expect("open"));
     let mut exec = Executor::with_db(db.clone(), small());
     let mut acked = Vec::new();

@@ -1,92 +1,8 @@
 //! The interactive prompt in a real pseudo-terminal: type commands, Tab-complete, use a
 //! multi-line SQL statement, and check the screen (read through the vt100 crate), the
 //! history file, and that `.quit` exits cleanly.
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-
-struct Term {
-    writer: Box<dyn Write + Send>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Term {
-    fn spawn(args: &[&str], data_home: &std::path::Path) -> Term {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 40,
-                cols: 120,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_alexdb"));
-        cmd.args(args);
-        cmd.env("XDG_DATA_HOME", data_home);
-        cmd.env("TERM", "xterm-256color");
-        let child = pty.slave.spawn_command(cmd).expect("spawn in pty");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().expect("reader");
-        let writer = pty.master.take_writer().expect("writer");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(40, 120, 0)));
-        let p = Arc::clone(&parser);
-        std::thread::spawn(move || {
-            let _master = pty.master; // kept open while reading
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().expect("parser").process(&buf[..n]);
-            }
-        });
-        Term {
-            writer,
-            parser,
-            child,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().expect("parser").screen().contents()
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {text:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Waits (at most 20 s) until `done` holds for the screen.
-    fn wait_until(&self, done: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if done(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "timed out; screen:\n{s}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("type");
-        self.writer.flush().expect("flush");
-    }
-}
+use crate::support::pty::Term;
+use std::time::Duration;
 
 #[test]
 fn prompt_completion_multiline_sql_and_history() {
@@ -149,7 +65,9 @@ fn history_is_recalled_with_up_arrow() {
     // Ctrl-D leaves like .quit. Only once the new prompt is drawn: an EOF typed while
     // the shell is still printing (the terminal in cooked mode) can be dropped when the
     // line editor switches to raw mode, and the test then waited forever.
-    t.wait_until(|s| s.trim_end().ends_with("alexdb>") && s.contains("| five  |"));
+    t.wait_until("the prompt under the table", |s| {
+        s.trim_end().ends_with("alexdb>") && s.contains("| five  |")
+    });
     t.send("\x04");
     assert!(t.child.wait().expect("wait").success());
 }

@@ -4,6 +4,21 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Writes a file of zeros as large as the file system lets it be (at most `max` bytes);
+/// returns its path.
+pub fn zeros(dir: &Path, name: &str, max: u64) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join(name);
+    let mut f = std::fs::File::create(&path).expect("create filler");
+    let chunk = vec![0u8; 4096];
+    let mut n = 0;
+    while n < max && f.write_all(&chunk).is_ok() {
+        n += chunk.len() as u64;
+    }
+    let _ = f.sync_all();
+    path
+}
+
 /// A tmpfs at a new directory, unmounted when dropped (also when a test panics).
 pub struct Tmpfs {
     pub dir: PathBuf,
