@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::support::{self, fingerprint};
-use command::jobs::{JobState, JobStatus};
+use command::jobs::{JobId, JobState, JobStatus};
 use command::render::bar_chart;
 use command::{Command, Executor, JobsCmd, Outcome, parse_command};
 use engine::DbOptions;
@@ -36,6 +36,26 @@ fn start(exec: &mut Executor, text: &str) -> JobStatus {
             .expect("job exists"),
         other => panic!("{text}: expected a job, got {other:?}"),
     }
+}
+
+/// Starts job command `text` and waits (at most 30 s) until its phase is one `reached`
+/// accepts; returns the job's id.
+fn start_until(
+    exec: &mut Executor,
+    text: &str,
+    what: &str,
+    reached: impl Fn(&str) -> bool,
+) -> JobId {
+    let cmd = parse_command(text).expect("parses");
+    let Ok(Outcome::JobStarted { id, .. }) = exec.execute(&cmd) else {
+        panic!("no job")
+    };
+    let t0 = std::time::Instant::now();
+    while !exec.jobs().status(id).is_some_and(|s| reached(&s.phase)) {
+        assert!(t0.elapsed() < Duration::from_secs(30), "never {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    id
 }
 
 /// A finished sweep's text and JSON.
@@ -385,24 +405,13 @@ fn cancel_mid_sweep_restores_the_option_and_keeps_the_data() {
     let mut exec = loaded(&dir);
     let data = fingerprint(exec.db());
     let before = option(&exec, "value_cache_size");
-    let cmd = parse_command(".sweep value_cache_size 1MiB,2MiB,4MiB,8MiB --duration 1s --warmup 0")
-        .expect("parses");
-    let Ok(Outcome::JobStarted { id, .. }) = exec.execute(&cmd) else {
-        panic!("no job")
-    };
     // Wait for the second step, then cancel it.
-    let t0 = std::time::Instant::now();
-    while !exec
-        .jobs()
-        .status(id)
-        .is_some_and(|s| s.phase.starts_with("step 2/4") && s.phase.contains("ycsb-c"))
-    {
-        assert!(
-            t0.elapsed() < Duration::from_secs(30),
-            "never reached step 2"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let id = start_until(
+        &mut exec,
+        ".sweep value_cache_size 1MiB,2MiB,4MiB,8MiB --duration 1s --warmup 0",
+        "reached step 2",
+        |p| p.starts_with("step 2/4") && p.contains("ycsb-c"),
+    );
     assert_eq!(option(&exec, "value_cache_size"), "2MiB", "step 2 applied");
     assert_eq!(exec.jobs().cancel(Some(id)), Some(id));
     let st = exec.jobs().wait(id, Duration::from_secs(30)).expect("job");
@@ -544,24 +553,12 @@ fn a_cancelled_write_sweep_removes_its_own_keys_too() {
     let _quiet = QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut exec, model) = user_rows(&dir);
-    let cmd =
-        parse_command(".sweep value_cache_size 1MiB,2MiB --workload d --duration 2s --warmup 0")
-            .expect("parses");
-    let Ok(Outcome::JobStarted { id, .. }) = exec.execute(&cmd) else {
-        panic!("no job")
-    };
-    let t0 = std::time::Instant::now();
-    while !exec
-        .jobs()
-        .status(id)
-        .is_some_and(|s| s.phase.starts_with("step 1/2") && s.phase.contains("ycsb-d"))
-    {
-        assert!(
-            t0.elapsed() < Duration::from_secs(30),
-            "never reached step 1"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let id = start_until(
+        &mut exec,
+        ".sweep value_cache_size 1MiB,2MiB --workload d --duration 2s --warmup 0",
+        "reached step 1",
+        |p| p.starts_with("step 1/2") && p.contains("ycsb-d"),
+    );
     exec.jobs().cancel(Some(id));
     let st = exec.jobs().wait(id, Duration::from_secs(30)).expect("job");
     let (text, json) = report(&st);
@@ -653,22 +650,9 @@ fn the_options_file_keeps_the_users_values_during_and_after_a_sweep() {
     ];
     for (sweep, workload, bloom) in sweeps {
         let before = std::fs::read(&file).expect("the user's options are saved");
-        let cmd = parse_command(sweep).expect("parses");
-        let Ok(Outcome::JobStarted { id, .. }) = exec.execute(&cmd) else {
-            panic!("no job")
-        };
-        let t0 = std::time::Instant::now();
-        while !exec
-            .jobs()
-            .status(id)
-            .is_some_and(|s| s.phase.starts_with("step 2/2") && s.phase.contains(workload))
-        {
-            assert!(
-                t0.elapsed() < Duration::from_secs(30),
-                "never reached step 2"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        let id = start_until(&mut exec, sweep, "reached step 2", |p| {
+            p.starts_with("step 2/2") && p.contains(workload)
+        });
         assert_eq!(option(&exec, "value_cache_size"), "2MiB", "step 2 applied");
         let during = std::fs::read(&file).expect("read");
         assert_eq!(
@@ -694,19 +678,9 @@ fn the_options_file_keeps_the_users_values_during_and_after_a_sweep() {
     // `.bench profile` times every get with a finer perf level for its run: not saved
     // either.
     let before = std::fs::read(&file).expect("read");
-    let cmd = parse_command(".bench profile --queries 50000000").expect("parses");
-    let Ok(Outcome::JobStarted { id, .. }) = exec.execute(&cmd) else {
-        panic!("no job")
-    };
-    let t0 = std::time::Instant::now();
-    while !exec
-        .jobs()
-        .status(id)
-        .is_some_and(|s| s.phase.starts_with("profile queries"))
-    {
-        assert!(t0.elapsed() < Duration::from_secs(30), "never ran");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let id = start_until(&mut exec, ".bench profile --queries 50000000", "ran", |p| {
+        p.starts_with("profile queries")
+    });
     assert_eq!(option(&exec, "perf_level"), "time_except_mutex");
     let during = std::fs::read(&file).expect("read");
     assert_eq!(
