@@ -77,6 +77,7 @@ impl Db {
     /// Test hook: makes RocksDB's next live `SetOptions` fail as if it refused the
     /// change, so the fall-back to a reopen can be tested.
     #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn fail_next_live_set(&self) {
         self.fail_next_live_set.store(true, Ordering::Relaxed);
     }
@@ -516,6 +517,7 @@ impl Db {
 
     /// Test hook: makes the next reopen fail as if RocksDB refused the new options.
     #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn fail_next_reopen(&self) {
         self.fail_next_reopen.store(true, Ordering::Relaxed);
     }
@@ -523,6 +525,7 @@ impl Db {
     /// Test hook: makes the next reopen take at least `ms` milliseconds longer (RocksDB
     /// closed meanwhile), so a test can watch a front end while a reopen runs.
     #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn slow_next_reopen(&self, ms: u64) {
         self.slow_next_reopen_ms.store(ms, Ordering::Relaxed);
     }
