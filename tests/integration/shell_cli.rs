@@ -3,6 +3,7 @@
 //! mode, errors, `--bail`, `--json`, `.read`, `.output`, `.open` and reopening (one test
 //! drives the library's shell functions directly, to arm an engine test hook).
 use crate::support::alexdb_with_input;
+use crate::support::spawn_piped;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -413,16 +414,7 @@ fn locked_database_is_one_error_line() {
     let db = dir.path().join("db");
     let db_s = db.to_str().expect("utf8");
     // Hold the database open in one shell (it waits on stdin) and try a second.
-    let mut first = Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .args(["--db", db_s])
-        .env("XDG_DATA_HOME", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdin = first.stdin.take().expect("stdin");
-    let mut lines = BufReader::new(first.stdout.take().expect("stdout")).lines();
+    let (mut first, mut stdin, mut lines) = spawn_piped(&["--db", db_s], home.path());
     writeln!(stdin, ".mode csv\ncount").expect("write");
     stdin.flush().expect("flush");
     // The answer arrives while the first shell is still running: output is flushed per command.
@@ -443,16 +435,7 @@ fn locked_database_is_one_error_line() {
 #[test]
 fn piped_commands_are_answered_one_at_a_time() {
     let home = temp();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .args(["--temp", "--json"])
-        .env("XDG_DATA_HOME", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (mut child, mut stdin, mut lines) = spawn_piped(&["--temp", "--json"], home.path());
     for i in 0..20 {
         writeln!(stdin, "put {i} v{i}").expect("write");
         stdin.flush().expect("flush");
@@ -700,16 +683,7 @@ fn load_bench_and_ycsb_in_the_shell() {
 #[test]
 fn background_jobs_are_listed_and_cancelled() {
     let home = temp();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .args(["--temp"])
-        .env("XDG_DATA_HOME", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (mut child, mut stdin, mut lines) = spawn_piped(&["--temp"], home.path());
     writeln!(stdin, ".load random 20000\n.ycsb b --duration 60s &").expect("write");
     stdin.flush().expect("flush");
     let first = lines.next().and_then(Result::ok).expect("load answer");
@@ -744,16 +718,7 @@ fn background_jobs_are_listed_and_cancelled() {
 #[test]
 fn ctrl_c_cancels_a_foreground_load_and_keeps_what_was_loaded() {
     let home = temp();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alexdb"))
-        .args(["--temp", "--json"])
-        .env("XDG_DATA_HOME", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (mut child, mut stdin, mut lines) = spawn_piped(&["--temp", "--json"], home.path());
     writeln!(stdin, ".load sequential 50000000 --value-size 10").expect("write");
     stdin.flush().expect("flush");
     std::thread::sleep(std::time::Duration::from_millis(1500));

@@ -1,7 +1,7 @@
 //! Helpers shared by the application's tests.
-use std::io::Write;
+use std::io::{BufRead, BufReader, Lines, Write};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
 
 use command::Executor;
 use engine::DbOptions;
@@ -109,4 +109,22 @@ pub fn dir_digest(dir: &Path) -> std::collections::BTreeMap<String, (u64, u64)> 
         }
     }
     out
+}
+
+/// Starts `alexdb args` with its data under `home`, to be fed line by line: the child,
+/// its stdin, and the lines of its stdout (its stderr stays piped in the child).
+pub fn spawn_piped(
+    args: &[&str],
+    home: &Path,
+) -> (Child, ChildStdin, Lines<BufReader<ChildStdout>>) {
+    let mut child = alexdb_at(home)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdin = child.stdin.take().expect("stdin");
+    let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    (child, stdin, lines)
 }
