@@ -107,15 +107,21 @@ fn policy_and_size_switches_never_return_an_older_value() {
     }
 }
 
-#[test]
-fn a_switch_starts_the_new_policy_empty_and_frees_the_old_one() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = Db::open_with(dir.path().join("db"), options()).expect("open");
+/// A database in `dir/db` of 100 rows, every one read once (so cached).
+fn warm(dir: &std::path::Path) -> Db {
+    let db = Db::open_with(dir.join("db"), options()).expect("open");
     db.load((0..100).map(|k| (k, value(k as u64))))
         .expect("load");
     for k in 0..100 {
         db.get(k).expect("get");
     }
+    db
+}
+
+#[test]
+fn a_switch_starts_the_new_policy_empty_and_frees_the_old_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = warm(dir.path());
     let before = db.cache_counters();
     assert_eq!(before.policy, "clock");
     assert!(before.entries > 0);
@@ -138,12 +144,7 @@ fn a_switch_starts_the_new_policy_empty_and_frees_the_old_one() {
 #[test]
 fn a_compression_change_empties_the_clock_cache_or_changes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = Db::open_with(dir.path().join("db"), options()).expect("open");
-    db.load((0..100).map(|k| (k, value(k as u64))))
-        .expect("load");
-    for k in 0..100 {
-        db.get(k).expect("get");
-    }
+    let db = warm(dir.path());
     let before = db.cache_counters();
     assert!(before.entries > 0);
     db.set_option("value_cache_compression", "lz4")
