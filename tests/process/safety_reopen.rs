@@ -34,6 +34,19 @@ fn filled(path: &Path, n: i64) -> Db {
 use crate::support::noise;
 use crate::support::tmpfs::{Tmpfs, zeros};
 
+/// A copy of the database in `from` at `to`, all but its `LOCK` (this process holds
+/// the original's lock).
+fn copy_without_lock(from: &Path, to: &Path) -> PathBuf {
+    std::fs::create_dir(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("ls") {
+        let e = e.expect("entry");
+        if e.file_name() != "LOCK" {
+            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+        }
+    }
+    to.to_path_buf()
+}
+
 fn run(exec: &mut Executor, text: &str) -> Vec<Report> {
     let mut reports = Vec::new();
     exec.run_text(text, &mut |_, r| reports.push(r));
@@ -149,14 +162,7 @@ fn reopen_refuses_a_directory_replaced_by_another_database() {
 
     // This process keeps the first handle (closing it would write into the other
     // database), so the other database is checked from a copy.
-    let copy = dir.path().join("copy");
-    std::fs::create_dir(&copy).expect("mkdir");
-    for e in std::fs::read_dir(&path).expect("ls") {
-        let e = e.expect("entry");
-        if e.file_name() != "LOCK" {
-            std::fs::copy(e.path(), copy.join(e.file_name())).expect("copy");
-        }
-    }
+    let copy = copy_without_lock(&path, &dir.path().join("copy"));
     let b = Db::open_with(&copy, small()).expect("the other database opens");
     assert_eq!(b.count(), 100);
     assert_eq!(b.get(5000).expect("get"), Some(value(5000).into()));
@@ -373,14 +379,7 @@ fn a_write_to_a_replaced_directory_is_refused_before_it_is_applied() {
         assert_eq!(a.get(10).expect("get"), Some(value(10).into()), "{cmd}");
         drop(a);
         // The other database, from a copy (this process still holds the first handle).
-        let copy = dir.path().join("copy");
-        std::fs::create_dir(&copy).expect("mkdir");
-        for e in std::fs::read_dir(&path).expect("ls") {
-            let e = e.expect("entry");
-            if e.file_name() != "LOCK" {
-                std::fs::copy(e.path(), copy.join(e.file_name())).expect("copy");
-            }
-        }
+        let copy = copy_without_lock(&path, &dir.path().join("copy"));
         let b = Db::open_with(&copy, small()).expect("the other database opens");
         assert_eq!(b.count(), 100, "{cmd}: the new database changed");
         assert_eq!(b.get(5000).expect("get"), None, "{cmd}");
