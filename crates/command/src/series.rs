@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use engine::metrics::{Event, LatencySummary, PerfSplit, Snapshot};
+use engine::metrics::sum::Combine;
+use engine::metrics::{Event, GetSplit, LatencySummary, PerfSplit, Snapshot};
 
 /// Samples kept: 10 minutes at the default 250 ms refresh.
 pub const DEFAULT_CAPACITY: usize = 2400;
@@ -129,11 +130,8 @@ pub struct Recent {
     pub vc_misses: u64,
     pub bc_hits: u64,
     pub bc_misses: u64,
-    pub timed_gets: u64,
-    pub cache_ns: u64,
-    pub alex_ns: u64,
-    pub rocksdb_ns: u64,
-    pub rest_ns: u64,
+    /// alexdb's get split (the timed gets and where their time went), summed.
+    pub split: GetSplit,
     /// RocksDB's own split (PerfContext), summed; `enabled` is the newest sample's.
     pub perf: PerfSplit,
 }
@@ -146,7 +144,12 @@ impl Recent {
         ratio(self.bc_hits, self.bc_hits + self.bc_misses)
     }
     pub fn split_total_ns(&self) -> u64 {
-        self.cache_ns + self.alex_ns + self.rocksdb_ns + self.rest_ns
+        let g = &self.split;
+        g.cache_ns + g.alex_ns + g.rocksdb_ns + g.rest_ns
+    }
+    /// Gets that were timed.
+    pub fn timed_gets(&self) -> u64 {
+        self.split.sampled_gets
     }
 }
 
@@ -302,12 +305,7 @@ impl Series {
             let (h, m) = s.block_cache_hits_misses();
             r.bc_hits += h;
             r.bc_misses += m;
-            let g = &snap.get_split;
-            r.timed_gets += g.sampled_gets;
-            r.cache_ns += g.cache_ns;
-            r.alex_ns += g.alex_ns;
-            r.rocksdb_ns += g.rocksdb_ns;
-            r.rest_ns += g.rest_ns;
+            r.split = r.split.combine(&snap.get_split, u64::saturating_add);
             r.perf.add(&snap.rocksdb_perf);
         }
         r

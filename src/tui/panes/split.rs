@@ -66,10 +66,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let total = r.split_total_ns();
     let detail = if idle {
         "idle, last run".to_string()
-    } else if r.timed_gets > 0 && r.timed_gets < MIN_SAMPLES {
+    } else if r.timed_gets() > 0 && r.timed_gets() < MIN_SAMPLES {
         "too few samples".to_string()
-    } else if r.timed_gets > 0 {
-        format!("{}/get", fmt::ns(total as f64 / r.timed_gets as f64))
+    } else if r.timed_gets() > 0 {
+        format!("{}/get", fmt::ns(total as f64 / r.timed_gets() as f64))
     } else {
         "last 5 s".to_string()
     };
@@ -79,7 +79,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 {
         return;
     }
-    if r.timed_gets == 0 || total == 0 {
+    if r.timed_gets() == 0 || total == 0 {
         let rate = app
             .series
             .at(app.frozen_at)
@@ -96,7 +96,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     draw_figures(app, &r, idle_at.unwrap_or(end), inner, buf);
     // Old figures, or too few to trust: all of it in grey.
-    if idle || r.timed_gets < MIN_SAMPLES {
+    if idle || r.timed_gets() < MIN_SAMPLES {
         buf.set_style(inner, dim());
     }
 }
@@ -105,7 +105,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 /// newest sample that did (idle: these are the last run's, ending at the time given).
 fn figures(app: &App, end: f64) -> (Recent, Option<f64>) {
     let r = app.series.recent(end, SPLIT_SECS);
-    if r.timed_gets > 0 || app.frozen_at.is_some() {
+    if r.timed_gets() > 0 || app.frozen_at.is_some() {
         return (r, None);
     }
     let last = app
@@ -122,7 +122,7 @@ fn figures(app: &App, end: f64) -> (Recent, Option<f64>) {
 
 fn draw_figures(app: &App, r: &Recent, end: f64, inner: Rect, buf: &mut Buffer) {
     let total = r.split_total_ns();
-    let ns = [r.cache_ns, r.alex_ns, r.rocksdb_ns, r.rest_ns];
+    let ns = [r.split.cache_ns, r.split.alex_ns, r.split.rocksdb_ns, r.split.rest_ns];
     let widths = bar_widths(&ns, inner.width as usize);
     let mut spans = Vec::new();
     for ((_, color), w) in PARTS.iter().zip(&widths) {
@@ -130,7 +130,7 @@ fn draw_figures(app: &App, r: &Recent, end: f64, inner: Rect, buf: &mut Buffer) 
     }
     buf.set_line(inner.x, inner.y, &Line::from(spans), inner.width);
     let mut y = inner.y + 1;
-    let gets = r.timed_gets as f64;
+    let gets = r.timed_gets() as f64;
     // Narrow panes show the percentages only (the total per get is in the title).
     let wide = inner.width >= 24;
     for ((name, color), v) in PARTS.iter().zip(ns) {
@@ -157,7 +157,7 @@ fn draw_figures(app: &App, r: &Recent, end: f64, inner: Rect, buf: &mut Buffer) 
     }
     let roomy = inner.width as usize >= WIDE;
     if y < inner.bottom() {
-        let few = if r.timed_gets < MIN_SAMPLES {
+        let few = if r.timed_gets() < MIN_SAMPLES {
             "too few samples: "
         } else {
             ""
@@ -238,13 +238,13 @@ fn render_history(app: &App, end: f64, inner: Rect, mut y: u16, buf: &mut Buffer
     let mut to = end;
     while y < inner.bottom() && to > end - HISTORY_SECS && to > 0.0 {
         let r = app.series.recent(to, SPLIT_SECS);
-        let ns = [r.cache_ns, r.alex_ns, r.rocksdb_ns, r.rest_ns];
+        let ns = [r.split.cache_ns, r.split.alex_ns, r.split.rocksdb_ns, r.split.rest_ns];
         let ago = format!("-{}", fmt::clock(end - to));
         let mut spans = vec![Span::styled(format!("{ago:>6} "), dim())];
         for ((_, color), w) in PARTS.iter().zip(bar_widths(&ns, bar_w)) {
             spans.push(Span::styled("█".repeat(w), Style::default().fg(*color)));
         }
-        let per = match r.timed_gets {
+        let per = match r.timed_gets() {
             0 => "idle".to_string(),
             n => format!(
                 "{:>7}/get n={}",

@@ -159,7 +159,7 @@ pub struct OpLatencies {
 metric_struct! {
     /// Where timed gets spent their time. `cache_ns + alex_ns + rocksdb_ns + rest_ns ==
     /// total_ns` exactly, so the percentages add up to 100.
-    #[derive(Debug, Clone, Copy, Default, Serialize)]
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
     pub struct GetSplit {
         pub sampled_gets: u64,
         pub cache_ns: u64,
