@@ -357,21 +357,12 @@ fn no_import_circle_inside_any_crate() {
             found.push(format!("{krate}: {}", c.join(" <-> ")));
         }
     }
-    let known: Vec<String> = KNOWN_CIRCLES.iter().map(|s| s.to_string()).collect();
-    let new: Vec<&String> = found.iter().filter(|c| !known.contains(c)).collect();
-    let gone: Vec<&String> = known.iter().filter(|c| !found.contains(c)).collect();
     assert!(
-        new.is_empty() && gone.is_empty(),
-        "files that import each other in a loop:\n{}\n\nnot in KNOWN_CIRCLES: {new:?}\n\
-         in KNOWN_CIRCLES but gone (remove them): {gone:?}",
+        found.is_empty(),
+        "files that import each other in a loop:\n{}",
         found.join("\n")
     );
 }
-
-/// Circles being taken apart (issue 31). The list only shrinks: a new circle fails the
-/// test, and so does a listed one that is gone.
-const KNOWN_CIRCLES: &[&str] = &[
-];
 
 #[test]
 fn the_checker_finds_a_circle_and_follows_reexports() {

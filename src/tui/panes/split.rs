@@ -122,7 +122,12 @@ fn figures(app: &App, end: f64) -> (Recent, Option<f64>) {
 
 fn draw_figures(app: &App, r: &Recent, end: f64, inner: Rect, buf: &mut Buffer) {
     let total = r.split_total_ns();
-    let ns = [r.split.cache_ns, r.split.alex_ns, r.split.rocksdb_ns, r.split.rest_ns];
+    let ns = [
+        r.split.cache_ns,
+        r.split.alex_ns,
+        r.split.rocksdb_ns,
+        r.split.rest_ns,
+    ];
     let widths = bar_widths(&ns, inner.width as usize);
     let mut spans = Vec::new();
     for ((_, color), w) in PARTS.iter().zip(&widths) {
@@ -238,7 +243,12 @@ fn render_history(app: &App, end: f64, inner: Rect, mut y: u16, buf: &mut Buffer
     let mut to = end;
     while y < inner.bottom() && to > end - HISTORY_SECS && to > 0.0 {
         let r = app.series.recent(to, SPLIT_SECS);
-        let ns = [r.split.cache_ns, r.split.alex_ns, r.split.rocksdb_ns, r.split.rest_ns];
+        let ns = [
+            r.split.cache_ns,
+            r.split.alex_ns,
+            r.split.rocksdb_ns,
+            r.split.rest_ns,
+        ];
         let ago = format!("-{}", fmt::clock(end - to));
         let mut spans = vec![Span::styled(format!("{ago:>6} "), dim())];
         for ((_, color), w) in PARTS.iter().zip(bar_widths(&ns, bar_w)) {

@@ -6,8 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::layout::{self, text_width};
 use super::PlotError;
+use super::layout::{self, text_width};
 
 pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 

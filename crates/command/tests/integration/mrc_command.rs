@@ -10,8 +10,14 @@ fn parses_mrc_and_reset_and_refuses_anything_else() {
     let ok = [
         (".mrc", Command::Options(OptionsCmd::Mrc { reset: false })),
         (".MRC", Command::Options(OptionsCmd::Mrc { reset: false })),
-        (".mrc reset", Command::Options(OptionsCmd::Mrc { reset: true })),
-        (".mrc RESET", Command::Options(OptionsCmd::Mrc { reset: true })),
+        (
+            ".mrc reset",
+            Command::Options(OptionsCmd::Mrc { reset: true }),
+        ),
+        (
+            ".mrc RESET",
+            Command::Options(OptionsCmd::Mrc { reset: true }),
+        ),
     ];
     for (text, want) in ok {
         assert_eq!(parse_command(text).expect(text), want, "{text}");
