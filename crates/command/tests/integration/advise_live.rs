@@ -49,6 +49,7 @@ fn zipf_gets(db: &Db, n: i64, count: usize) {
 
 #[test]
 fn advise_reads_the_window_after_the_last_change() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let opts = DbOptions {
         value_cache_size: 0,
@@ -87,6 +88,7 @@ fn advise_reads_the_window_after_the_last_change() {
 
 #[test]
 fn cache_split_grows_a_small_value_cache_under_zipfian_gets() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let n = 50_000;
     let opts = DbOptions {
@@ -115,6 +117,7 @@ fn cache_split_grows_a_small_value_cache_under_zipfian_gets() {
 
 #[test]
 fn cache_split_is_quiet_when_the_value_cache_holds_every_key() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let n = 50_000;
     let opts = DbOptions {

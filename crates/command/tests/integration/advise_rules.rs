@@ -63,6 +63,7 @@ fn assert_quiet(f: Finding) {
 
 #[test]
 fn write_stalls_trigger_with_tiny_memtables_and_heavy_puts() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let opts = DbOptions {
         write_buffer_size: 64 << 10,
@@ -89,6 +90,7 @@ fn write_stalls_trigger_with_tiny_memtables_and_heavy_puts() {
 
 #[test]
 fn write_stalls_quiet_for_a_few_puts_and_no_data_without_writes() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_with(dir.path().join("db"), base()).expect("open");
     match finding(&db, "write-stalls") {
@@ -119,6 +121,7 @@ fn decompression_db(dir: &Path, codec: Compression) -> Db {
 
 #[test]
 fn decompression_triggers_on_zstd_blocks_read_from_files() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let db = decompression_db(dir.path(), Compression::Zstd);
     let p = proposal(finding(&db, "decompression"));
@@ -131,6 +134,7 @@ fn decompression_triggers_on_zstd_blocks_read_from_files() {
 
 #[test]
 fn decompression_quiet_without_compression_and_no_data_with_perf_off() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let db = decompression_db(dir.path(), Compression::None);
     assert_quiet(finding(&db, "decompression"));
@@ -145,6 +149,7 @@ fn decompression_quiet_without_compression_and_no_data_with_perf_off() {
 
 #[test]
 fn bloom_filter_triggers_when_only_present_keys_are_read() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let opts = DbOptions {
         optimize_filters_for_hits: false,
@@ -162,6 +167,7 @@ fn bloom_filter_triggers_when_only_present_keys_are_read() {
 
 #[test]
 fn bloom_filter_quiet_when_upper_level_filters_skip_files() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let db = loaded(dir.path(), base(), 20_000, 100);
     // Odd keys over the whole range in an L0 file: gets of the even (bottom-level) keys
@@ -176,6 +182,7 @@ fn bloom_filter_quiet_when_upper_level_filters_skip_files() {
 
 #[test]
 fn block_reads_trigger_with_a_tiny_full_block_cache() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let opts = DbOptions {
         block_cache_bytes: 256 << 10,
@@ -190,6 +197,7 @@ fn block_reads_trigger_with_a_tiny_full_block_cache() {
 
 #[test]
 fn block_reads_quiet_when_the_cache_holds_the_data() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let opts = DbOptions {
         block_cache_bytes: 64 << 20,
@@ -238,6 +246,7 @@ const MIB: u64 = 1 << 20;
 
 #[test]
 fn cache_split_grows_the_value_cache_when_the_curve_climbs() {
+    let _quiet = crate::support::QUIET.read();
     let opts = DbOptions {
         value_cache_size: 32 << 20,
         block_cache_bytes: 64 << 20,
@@ -276,6 +285,7 @@ fn cache_split_grows_the_value_cache_when_the_curve_climbs() {
 
 #[test]
 fn cache_split_gives_a_flat_curve_s_memory_to_a_full_block_cache() {
+    let _quiet = crate::support::QUIET.read();
     let opts = DbOptions {
         value_cache_size: 256 << 20,
         block_cache_bytes: 64 << 20,
@@ -311,6 +321,7 @@ fn cache_split_gives_a_flat_curve_s_memory_to_a_full_block_cache() {
 
 #[test]
 fn cache_split_says_when_the_curve_is_missing_or_thin() {
+    let _quiet = crate::support::QUIET.read();
     let snap = snap_with_block_cache(1, 1, 0);
     let opts = DbOptions::default();
     let input = AdviseInput {
@@ -342,6 +353,7 @@ fn advise_json(exec: &mut Executor) -> serde_json::Value {
 
 #[test]
 fn apply_then_undo_restores_the_option_and_marks_events() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let opts = DbOptions {
         block_cache_bytes: 256 << 10,
@@ -410,6 +422,7 @@ fn apply_then_undo_restores_the_option_and_marks_events() {
 
 #[test]
 fn stale_after_a_set_and_nothing_to_advise_lists_figures() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let mut exec = Executor::open(&dir.path().join("db"), base()).expect("open");
     let r = run_waited(&mut exec, ".advise");
@@ -429,6 +442,7 @@ fn stale_after_a_set_and_nothing_to_advise_lists_figures() {
 
 #[test]
 fn advise_parses() {
+    let _quiet = crate::support::QUIET.read();
     let ok = [
         (".advise", AdviseAction::List),
         (".advise apply 2", AdviseAction::Apply(2)),
@@ -456,6 +470,7 @@ fn advise_parses() {
 
 #[test]
 fn advise_and_export_format_complete() {
+    let _quiet = crate::support::QUIET.read();
     use command::complete::complete;
     let cases: &[(&str, usize, &[&str])] = &[
         (".adv", 0, &[".advise"]),

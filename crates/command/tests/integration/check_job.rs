@@ -18,6 +18,7 @@ fn loaded(dir: &std::path::Path) -> Db {
 
 #[test]
 fn check_reports_each_phase_with_its_key_count() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let db = loaded(dir.path());
     let mut seen = Vec::new();
@@ -39,6 +40,7 @@ fn check_reports_each_phase_with_its_key_count() {
 
 #[test]
 fn a_stopped_check_gives_no_report_and_releases_the_database() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let db = loaded(dir.path());
     let mut calls = 0;
@@ -58,6 +60,7 @@ fn a_stopped_check_gives_no_report_and_releases_the_database() {
 
 #[test]
 fn dot_check_runs_as_a_job_counting_keys() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     drop(loaded(dir.path()));
     let mut exec = Executor::open(dir.path(), DbOptions::default()).expect("open");
@@ -103,6 +106,7 @@ fn files(dir: &std::path::Path) -> std::collections::BTreeMap<String, (u64, u64)
 /// (the rows still only in the write-ahead log stay there).
 #[test]
 fn dot_check_changes_no_file_of_the_open_database() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     drop(loaded(dir.path()));
     let mut exec = Executor::open(dir.path(), DbOptions::default()).expect("open");

@@ -4,6 +4,7 @@ use command::history::{History, MAX_ENTRIES};
 
 #[test]
 fn completion_table() {
+    let _quiet = crate::support::QUIET.read();
     let cases: &[(&str, usize, &[&str])] = &[
         ("ge", 0, &["get"]),
         ("e", 0, &["exists"]),
@@ -108,6 +109,7 @@ fn completion_table() {
 
 #[test]
 fn sweep_completes_only_options_a_sweep_accepts() {
+    let _quiet = crate::support::QUIET.read();
     use engine::options::{Applies, Opt};
     for line in [".sweep ", ".sweep block_size 4KiB,16KiB x "] {
         let (_, got) = complete(line, line.len());
@@ -133,6 +135,7 @@ fn sweep_completes_only_options_a_sweep_accepts() {
 
 #[test]
 fn completion_of_file_paths() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("script.alexsh"), "").expect("write");
     std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
@@ -151,6 +154,7 @@ fn completion_of_file_paths() {
 
 #[test]
 fn completion_never_panics_inside_multibyte_text() {
+    let _quiet = crate::support::QUIET.read();
     let line = "put 1 'héllo wörld'";
     for pos in 0..=line.len() + 2 {
         let _ = complete(line, pos);
@@ -159,6 +163,7 @@ fn completion_never_panics_inside_multibyte_text() {
 
 #[test]
 fn hints_show_the_rest_of_the_usage() {
+    let _quiet = crate::support::QUIET.read();
     assert_eq!(hint("sc").as_deref(), Some("an A B [limit N]"));
     assert_eq!(hint("scan").as_deref(), Some(" A B [limit N]"));
     assert_eq!(hint("scan ").as_deref(), Some("A B [limit N]"));
@@ -171,6 +176,7 @@ fn hints_show_the_rest_of_the_usage() {
 
 #[test]
 fn history_dedups_flattens_caps_and_survives_a_reload() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("nested").join("history");
     let mut h = History::load(&path);

@@ -228,6 +228,7 @@ proptest! {
 
     #[test]
     fn executor_matches_a_btreemap(ops in prop::collection::vec(op(), 1..60)) {
+        let _quiet = crate::support::QUIET.read();
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("db");
         let mut model = BTreeMap::new();
@@ -253,6 +254,7 @@ fn temp_exec(dir: &Path) -> Executor {
 
 #[test]
 fn a_file_that_reads_itself_stops_with_an_error() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let script = dir.path().join("loop.alexsh");
     std::fs::write(&script, format!("put 1 a\n.read {}\n", script.display())).expect("write");
@@ -271,6 +273,7 @@ fn a_file_that_reads_itself_stops_with_an_error() {
 /// database's stored `metrics_sample_rate` (what `.show options` lists) is untouched.
 #[test]
 fn stats_times_every_get_and_leaves_the_stored_sample_rate() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = temp_exec(dir.path());
     let before = exec.db().metrics().sample_rate();
@@ -314,6 +317,7 @@ fn stats_times_every_get_and_leaves_the_stored_sample_rate() {
 /// With latency timing off, `.stats on` still times every get (and off leaves it off).
 #[test]
 fn stats_times_gets_even_with_metrics_off() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let opts = DbOptions {
         metrics: false,
@@ -330,6 +334,7 @@ fn stats_times_gets_even_with_metrics_off() {
 
 #[test]
 fn failed_statements_change_nothing() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = temp_exec(dir.path());
     run_all(&mut exec, "put 1 one; put 2 two");
@@ -351,6 +356,7 @@ fn failed_statements_change_nothing() {
 
 #[test]
 fn binary_values_round_trip_and_print_as_hex() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = temp_exec(dir.path());
     let r = run_all(&mut exec, "put 1 x'00ff10'; get 1");
@@ -368,6 +374,7 @@ fn binary_values_round_trip_and_print_as_hex() {
 /// results in the file while notices stay on screen.
 #[test]
 fn render_report_shows_mode_timer_and_output_file() {
+    let _quiet = crate::support::QUIET.read();
     use command::render::{Shown, render_report};
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = temp_exec(dir.path());
@@ -453,6 +460,7 @@ fn user_rows_changed(exec: &Executor, model: &BTreeMap<i64, Vec<u8>>) -> (usize,
 
 #[test]
 fn ycsb_write_workloads_run_on_their_own_keys_and_remove_them() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut exec, model) = user_rows(dir.path());
     for (w, flags) in [
@@ -503,6 +511,7 @@ fn thousands(n: u64) -> String {
 
 #[test]
 fn ycsb_on_my_data_writes_into_the_users_rows_and_c_reads_them() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut exec, model) = user_rows(dir.path());
     let (_, json) = job(&mut exec, ".ycsb c --ops 2000").expect("c runs");
@@ -525,6 +534,7 @@ fn ycsb_on_my_data_writes_into_the_users_rows_and_c_reads_them() {
 
 #[test]
 fn ycsb_parses_and_completes_on_my_data() {
+    let _quiet = crate::support::QUIET.read();
     use command::complete::complete;
     let (_, c) = complete(".ycsb a --on", 12);
     assert_eq!(c, ["--on-my-data"]);
@@ -536,6 +546,7 @@ fn ycsb_parses_and_completes_on_my_data() {
 
 #[test]
 fn a_write_workload_on_a_fifo_database_is_refused_without_on_my_data() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut exec, model) = user_rows(dir.path());
     exec.db()
@@ -560,6 +571,7 @@ fn a_write_workload_on_a_fifo_database_is_refused_without_on_my_data() {
 /// `.jobs` lists, which leaves the cache warm; with `warm_value_cache off` there is none.
 #[test]
 fn a_load_starts_a_warm_up_job_that_jobs_lists_and_leaves_the_cache_warm() {
+    let _quiet = crate::support::QUIET.read();
     use command::jobs::JobState;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = Executor::open(&dir.path().join("db"), DbOptions::default()).expect("open");
@@ -611,6 +623,7 @@ fn reopened_with_rows(dir: &Path, n: i64) -> Executor {
 /// cached, and `.jobs` says it was cancelled.
 #[test]
 fn the_warm_up_at_open_is_listed_and_cancel_stops_it() {
+    let _quiet = crate::support::QUIET.read();
     use command::jobs::JobState;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = reopened_with_rows(dir.path(), 400_000);
@@ -644,6 +657,7 @@ fn the_warm_up_at_open_is_listed_and_cancel_stops_it() {
 /// first: it does its own, and the two would share the CPU.
 #[test]
 fn a_measurement_stops_the_warm_up_first() {
+    let _quiet = crate::support::QUIET.read();
     use command::jobs::JobState;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = reopened_with_rows(dir.path(), 400_000);
@@ -658,6 +672,7 @@ fn a_measurement_stops_the_warm_up_first() {
 /// With `warm_value_cache off` an open starts no warm-up and the cache stays cold.
 #[test]
 fn off_starts_no_warm_up_at_open() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("db");
     let off = DbOptions {
@@ -679,6 +694,7 @@ fn off_starts_no_warm_up_at_open() {
 /// is one error line and loads nothing.
 #[test]
 fn load_and_ycsb_take_values_text_or_random() {
+    let _quiet = crate::support::QUIET.read();
     use workload::dataset::{ValueKind, make_value};
     let dir = tempfile::tempdir().expect("tempdir");
     let o = DbOptions {
@@ -726,6 +742,7 @@ fn load_and_ycsb_take_values_text_or_random() {
 
 #[test]
 fn a_refused_set_echoes_the_value_as_typed_and_the_limit() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let mut exec = temp_exec(dir.path());
     for (text, want) in [

@@ -420,6 +420,7 @@ fn rows() -> Vec<(&'static str, Want)> {
 
 #[test]
 fn parse_table() {
+    let _quiet = crate::support::QUIET.read();
     let rows = rows();
     assert!(rows.len() >= 40);
     let mut failures = Vec::new();
@@ -456,6 +457,7 @@ fn parse_table() {
 
 #[test]
 fn split_script() {
+    let _quiet = crate::support::QUIET.read();
     let script = "put 1 a; get 1\n\
                   # comment\n\
                   SELECT *\n  FROM kv\n  WHERE key = 1;\n\
@@ -504,6 +506,7 @@ proptest! {
 
     #[test]
     fn never_panics_on_strings(s in ".{0,80}") {
+        let _quiet = crate::support::QUIET.read();
         let _ = parse_command(&s);
         let (cmds, rest) = split_statements(&s);
         for c in cmds.iter().chain(rest.iter()) {
@@ -514,6 +517,7 @@ proptest! {
 
     #[test]
     fn never_panics_on_bytes(b in proptest::collection::vec(any::<u8>(), 0..120)) {
+        let _quiet = crate::support::QUIET.read();
         let s = String::from_utf8_lossy(&b);
         let _ = parse_command(&s);
         let (cmds, _) = split_statements(&s);
@@ -527,6 +531,7 @@ proptest! {
         head in prop::sample::select(vec!["get", "put", "scan", "mget", ".mode", ".help", "SELECT", "INSERT INTO kv VALUES", "DELETE FROM kv WHERE", "count"]),
         tail in "[ -~\\n\\t\\\\'\"x;()*=<>]{0,60}",
     ) {
+        let _quiet = crate::support::QUIET.read();
         let s = format!("{head} {tail}");
         if let Err(e) = parse_command(&s) {
             prop_assert!(!e.to_string().is_empty());
@@ -536,6 +541,7 @@ proptest! {
 
     #[test]
     fn put_roundtrips_any_key_and_hex(key in any::<i64>(), value in proptest::collection::vec(any::<u8>(), 0..32)) {
+        let _quiet = crate::support::QUIET.read();
         let hex: String = value.iter().map(|b| format!("{b:02x}")).collect();
         prop_assert_eq!(
             parse_command(&format!("put {key} x'{hex}'")),
@@ -550,6 +556,7 @@ proptest! {
 
 #[test]
 fn split_agrees_with_parse_on_sql_words() {
+    let _quiet = crate::support::QUIET.read();
     // "select1" is not SQL, so it ends at the newline like any other command.
     let (cmds, rest) = split_statements("select1 x\nget 1");
     assert_eq!(cmds, vec!["select1 x", "get 1"]);

@@ -79,6 +79,7 @@ const SAMPLES: &[(&str, &[&str])] = &[
 
 #[test]
 fn every_spec_parses_and_every_command_has_its_spec() {
+    let _quiet = crate::support::QUIET.read();
     for s in SPECS {
         let (_, lines) = SAMPLES
             .iter()
@@ -114,6 +115,7 @@ fn family_of(cmd: &Command) -> Family {
 /// `SPECS` is the table's specs in its order.
 #[test]
 fn every_registry_entry_parses_its_example_into_its_own_spec_and_family() {
+    let _quiet = crate::support::QUIET.read();
     let mut names: Vec<&str> = Vec::new();
     for e in ENTRIES {
         let line = e.example;
@@ -149,6 +151,7 @@ fn every_registry_entry_parses_its_example_into_its_own_spec_and_family() {
 
 #[test]
 fn name_lists_and_usage_come_from_the_table() {
+    let _quiet = crate::support::QUIET.read();
     for n in ["get", "put", "del", "scan", "count", "exists", "mget"] {
         assert!(COMMAND_NAMES.contains(&n), "{n}");
     }
@@ -177,6 +180,7 @@ fn name_lists_and_usage_come_from_the_table() {
 
 #[test]
 fn table_flags_what_touches_the_db_and_what_runs_as_a_job() {
+    let _quiet = crate::support::QUIET.read();
     let flag = |line: &str| {
         let s = spec_of(&parse_command(line).expect("parses"));
         (s.touches_db, s.runs)
@@ -191,6 +195,7 @@ fn table_flags_what_touches_the_db_and_what_runs_as_a_job() {
 
 #[test]
 fn dashboard_commands_parse_into_their_own_variants() {
+    let _quiet = crate::support::QUIET.read();
     let ok = |line: &str| parse_command(line).unwrap_or_else(|e| panic!("{line}: {e}"));
     assert_eq!(
         ok(".set refresh_ms 100"),
@@ -255,6 +260,7 @@ fn exec() -> (tempfile::TempDir, Executor) {
 
 #[test]
 fn outside_the_dashboard_its_commands_are_one_clear_error() {
+    let _quiet = crate::support::QUIET.read();
     let (_d, mut e) = exec();
     for (line, name) in [
         (".set refresh_ms 100", ".set refresh_ms"),
@@ -287,6 +293,7 @@ fn outside_the_dashboard_its_commands_are_one_clear_error() {
 
 #[test]
 fn help_lists_every_command_and_explains_one() {
+    let _quiet = crate::support::QUIET.read();
     let (_d, mut e) = exec();
     let Ok(Outcome::Message(all)) = e.execute(&Command::Session(SessionCmd::Help(None))) else {
         panic!("help");
@@ -327,6 +334,7 @@ fn help_message(e: &mut Executor, topic: &str) -> Result<String, String> {
 /// Issue 12, bug 7: `.help OPTION` explains every option: kind, default, a pane.
 #[test]
 fn help_explains_every_option() {
+    let _quiet = crate::support::QUIET.read();
     use engine::options::SPECS as OPTIONS;
     let (_d, mut e) = exec();
     let defaults = DbOptions::default();
@@ -363,6 +371,7 @@ fn help_explains_every_option() {
 
 #[test]
 fn help_for_an_option_shows_current_value_and_what_to_watch() {
+    let _quiet = crate::support::QUIET.read();
     let (_d, mut e) = exec();
     let run = |e: &mut Executor, line: &str| {
         let cmd = parse_command(line).expect("parse");

@@ -111,6 +111,7 @@ fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn the_engine_names_no_shell_command_and_no_dashboard_key() {
+    let _quiet = crate::support::QUIET.read();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/src");
     let mut files = Vec::new();
     rs_files(&src, &mut files);
@@ -140,6 +141,7 @@ fn the_engine_names_no_shell_command_and_no_dashboard_key() {
 
 #[test]
 fn the_scan_finds_words_in_literals_only() {
+    let _quiet = crate::support::QUIET.read();
     let src = r##"
 // a comment naming .check is not a string
 /// nor is a doc comment: F5

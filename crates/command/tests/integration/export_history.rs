@@ -16,6 +16,7 @@ fn run(exec: &mut Executor, text: &str) -> Result<String, String> {
 
 #[test]
 fn line_shell_exports_its_history_with_markers() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let opts = DbOptions::default();
     let db = Db::open_with(dir.path().join("db"), opts.clone()).expect("open");

@@ -7,6 +7,7 @@ use workload::dataset::value_for;
 
 #[test]
 fn parses_mrc_and_reset_and_refuses_anything_else() {
+    let _quiet = crate::support::QUIET.read();
     let ok = [
         (".mrc", Command::Options(OptionsCmd::Mrc { reset: false })),
         (".MRC", Command::Options(OptionsCmd::Mrc { reset: false })),
@@ -61,6 +62,7 @@ fn gets(exec: &Executor, hot: i64, n: i64) {
 
 #[test]
 fn too_few_samples_says_so_instead_of_a_table() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = loaded(dir.path());
     let m = message(&run_all(&mut exec, ".mrc")[0]);
@@ -73,6 +75,7 @@ fn too_few_samples_says_so_instead_of_a_table() {
 
 #[test]
 fn the_table_marks_now_and_every_key_and_json_has_the_fields() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = loaded(dir.path());
     gets(&exec, 20_000, 400_000);
@@ -118,6 +121,7 @@ fn the_table_marks_now_and_every_key_and_json_has_the_fields() {
 
 #[test]
 fn reset_and_off_drop_the_estimate() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = loaded(dir.path());
     gets(&exec, 500, 200_000);
@@ -143,6 +147,7 @@ fn reset_and_off_drop_the_estimate() {
 
 #[test]
 fn a_thinned_curve_keeps_both_ends_and_at_most_max_points() {
+    let _quiet = crate::support::QUIET.read();
     use engine::metrics::{MrcCurve, MrcPoint};
     let c = MrcCurve {
         points: (1..=200)

@@ -66,6 +66,7 @@ fn b(t: &toml::Table, k: &str) -> bool {
 
 #[test]
 fn tikv_fragment_carries_the_options_in_force() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let mut exec = Executor::open(&dir.path().join("db"), small()).expect("open");
     for set in [
@@ -136,6 +137,7 @@ fn tikv_fragment_carries_the_options_in_force() {
 
 #[test]
 fn every_option_is_a_key_or_a_comment_and_none_compression_is_no() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let mut exec = Executor::open(&dir.path().join("db"), small()).expect("open");
     run_waited(&mut exec, ".set compression none")
@@ -180,6 +182,7 @@ fn every_option_is_a_key_or_a_comment_and_none_compression_is_no() {
 
 #[test]
 fn rocksdb_stays_the_default_and_bad_formats_are_refused() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let mut exec = Executor::open(&dir.path().join("db"), small()).expect("open");
     for (line, path) in [

@@ -81,6 +81,7 @@ proptest! {
         tiny in any::<bool>(),
         ops in prop::collection::vec(ix_op(9000), 1..30),
     ) {
+        let _quiet = crate::support::QUIET.read();
         let keys: Vec<i64> = (0..n as i64).map(|i| i * stride).collect();
         let params = if tiny { Params::tiny() } else { Params::default() };
         let mut ix = AlexIndex::bulk_load_with(&keys, params).unwrap();
@@ -95,6 +96,7 @@ proptest! {
 /// Range bounds at the ends of the key space, open and half-open forms.
 #[test]
 fn index_remove_range_handles_the_ends_of_i64() {
+    let _quiet = crate::support::QUIET.read();
     let keys = [i64::MIN, i64::MIN + 1, -1, 0, 1, i64::MAX - 1, i64::MAX];
     let fresh = || AlexIndex::bulk_load(&keys).unwrap();
     let mut ix = fresh();
@@ -130,6 +132,7 @@ fn index_remove_range_handles_the_ends_of_i64() {
 /// gaps; lookups must not take those for keys).
 #[test]
 fn index_ascending_remove_then_reinsert() {
+    let _quiet = crate::support::QUIET.read();
     let keys: Vec<i64> = (0..100_000).map(|i| i * 7).collect();
     let mut ix = AlexIndex::bulk_load(&keys).unwrap();
     for &k in &keys[..50_000] {
@@ -175,6 +178,7 @@ fn assert_db_is(db: &Db, model: &BTreeMap<i64, Vec<u8>>) {
 /// then a reopen: ALEX rebuilt from RocksDB (range tombstones and all) equals the model.
 #[test]
 fn db_range_deletes_match_btreemap_and_survive_reopen() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let mut model = BTreeMap::new();
     let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -241,6 +245,7 @@ fn db_range_deletes_match_btreemap_and_survive_reopen() {
 /// `i64::MAX + 1`).
 #[test]
 fn db_range_delete_reaches_i64_max_and_min() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_with(dir.path(), opts()).unwrap();
     let keys = [i64::MIN, i64::MIN + 1, -5, 0, 5, i64::MAX - 1, i64::MAX];
@@ -266,6 +271,7 @@ fn db_range_delete_reaches_i64_max_and_min() {
 /// on every key, and every put that began after the delete returned is kept.
 #[test]
 fn puts_racing_a_range_delete_are_before_or_after_it() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let db = Arc::new(Db::open_with(dir.path(), opts()).unwrap());
     let rows: Vec<(i64, Vec<u8>)> = (0..200_000).map(|k| (k, value(k, 0))).collect();
@@ -328,6 +334,7 @@ fn puts_racing_a_range_delete_are_before_or_after_it() {
 /// apply only to an empty database, which the range delete leaves).
 #[test]
 fn a_load_over_a_range_tombstone_is_visible() {
+    let _quiet = crate::support::QUIET.read();
     for method in [BulkLoadMethod::SstIngest, BulkLoadMethod::WalOffBatches] {
         for flush in [false, true] {
             let dir = tempfile::tempdir().unwrap();
@@ -377,6 +384,7 @@ fn count(exec: &mut Executor) -> i64 {
 /// The SQL forms go through the range delete and report ALEX's count of the range.
 #[test]
 fn sql_deletes_report_the_rows_of_the_range() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let mut exec = Executor::open(&dir.path().join("db"), opts()).unwrap();
     exec.db()
@@ -412,6 +420,7 @@ fn sql_deletes_report_the_rows_of_the_range() {
 /// one in ascending order). The time is printed, not asserted.
 #[test]
 fn a_million_row_range_delete_finishes() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_with(dir.path(), opts()).unwrap();
     db.load((0..1_000_000).map(|k| (k, [b'v'; 16]))).unwrap();

@@ -71,3 +71,7 @@ pub fn fingerprint(db: &Db) -> (u64, u64) {
     assert_eq!(rows.len() as u64, db.count(), "scan and ALEX agree");
     (rows.len() as u64, h)
 }
+
+/// The tests that judge a sweep's verdict measure speed: they run alone (`write`), every
+/// other test of this binary beside the others (`read`), so no test's load is their noise.
+pub static QUIET: parking_lot::RwLock<()> = parking_lot::RwLock::new(());

@@ -14,10 +14,6 @@ use workload::ycsb::Workload;
 
 const ROWS: usize = 20_000;
 
-/// The tests that judge a verdict measure speed: they run alone (`write`), the others
-/// beside each other (`read`), so one test's load is not another's noise.
-static QUIET: parking_lot::RwLock<()> = parking_lot::RwLock::new(());
-
 /// An executor on a new database of `ROWS` random keys.
 fn loaded(dir: &tempfile::TempDir) -> Executor {
     let mut exec = Executor::open(&dir.path().join("db"), DbOptions::default()).expect("open");
@@ -77,7 +73,7 @@ fn option_events(exec: &Executor) -> usize {
 
 #[test]
 fn parse_table() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let ok = parse_command(".sweep block_size 4KiB,16KiB").expect("parses");
     let Command::Jobs(JobsCmd::Sweep { args, background }) = ok else {
         panic!("{ok:?}")
@@ -162,7 +158,7 @@ fn parse_table() {
 
 #[test]
 fn bar_chart_scales_to_the_largest_and_marks_the_best() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let bars = [("4KiB".to_string(), 50.0), ("16KiB".to_string(), 100.0)];
     let text = bar_chart(&bars, Some(1), 10);
     let lines: Vec<&str> = text.lines().collect();
@@ -177,7 +173,7 @@ fn bar_chart_scales_to_the_largest_and_marks_the_best() {
 
 #[test]
 fn empty_and_small_databases_are_refused_before_anything_runs() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = Executor::open(&dir.path().join("db"), DbOptions::default()).expect("open");
     let cmd = parse_command(".sweep block_size 4KiB,8KiB").expect("parses");
@@ -194,7 +190,7 @@ fn empty_and_small_databases_are_refused_before_anything_runs() {
 
 #[test]
 fn a_value_the_database_refuses_is_named_before_any_step() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = loaded(&dir);
     // The second value would give the caches far more than the machine's memory.
@@ -217,7 +213,7 @@ fn a_value_the_database_refuses_is_named_before_any_step() {
 
 #[test]
 fn live_option_sweep_reports_each_value_and_restores_it() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = loaded(&dir);
     let data = fingerprint(exec.db());
@@ -273,7 +269,7 @@ fn live_option_sweep_reports_each_value_and_restores_it() {
 
 #[test]
 fn reopen_option_sweep_restores_it() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = loaded(&dir);
     let data = fingerprint(exec.db());
@@ -312,7 +308,7 @@ fn reopen_option_sweep_restores_it() {
 
 #[test]
 fn grid_sweep_prints_the_grid_and_the_long_table() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = loaded(&dir);
     let before = (
@@ -400,7 +396,7 @@ fn grid_sweep_prints_the_grid_and_the_long_table() {
 
 #[test]
 fn cancel_mid_sweep_restores_the_option_and_keeps_the_data() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = loaded(&dir);
     let data = fingerprint(exec.db());
@@ -431,7 +427,7 @@ fn cancel_mid_sweep_restores_the_option_and_keeps_the_data() {
 
 #[test]
 fn a_failing_step_stops_the_sweep_and_restores_every_option() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = loaded(&dir);
     let data = fingerprint(exec.db());
@@ -462,7 +458,7 @@ fn a_failing_step_stops_the_sweep_and_restores_every_option() {
 
 #[test]
 fn completion_offers_option_names_and_their_values() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     use command::complete::complete;
     assert_eq!(
         complete(".sweep block_s", 14),
@@ -523,7 +519,7 @@ fn assert_own_keys_removed(exec: &Executor, text: &str, json: &Value, records: u
 
 #[test]
 fn write_workload_sweeps_leave_the_users_rows_and_remove_their_own() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut exec, model) = user_rows(&dir);
     for w in ["a", "d", "f"] {
@@ -550,7 +546,7 @@ fn write_workload_sweeps_leave_the_users_rows_and_remove_their_own() {
 
 #[test]
 fn a_cancelled_write_sweep_removes_its_own_keys_too() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut exec, model) = user_rows(&dir);
     let id = start_until(
@@ -569,7 +565,7 @@ fn a_cancelled_write_sweep_removes_its_own_keys_too() {
 
 #[test]
 fn on_my_data_sweeps_write_into_the_users_rows() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut exec, model) = user_rows(&dir);
     let st = start(
@@ -589,7 +585,7 @@ fn on_my_data_sweeps_write_into_the_users_rows() {
 
 #[test]
 fn durability_is_never_swept() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut exec, model) = user_rows(&dir);
     for text in [
@@ -624,7 +620,7 @@ fn durability_is_never_swept() {
 
 #[test]
 fn the_options_file_keeps_the_users_values_during_and_after_a_sweep() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut exec, model) = user_rows(&dir);
     exec.db()
@@ -696,7 +692,7 @@ fn the_options_file_keeps_the_users_values_during_and_after_a_sweep() {
 
 #[test]
 fn a_write_sweep_that_would_turn_fifo_on_is_refused_without_on_my_data() {
-    let _quiet = QUIET.read();
+    let _quiet = support::QUIET.read();
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut exec, model) = user_rows(&dir);
     let cmd = parse_command(".sweep compaction_style level,fifo --workload a --duration 200ms")
@@ -738,7 +734,7 @@ fn winner(json: &Value) -> Option<String> {
 /// Steady warm-ups and interleaved, repeated runs leave no difference beyond noise.
 #[test]
 fn a_difference_made_by_warm_up_alone_is_no_difference() {
-    let _quiet = QUIET.write();
+    let _quiet = support::QUIET.write();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = cold(&dir);
     let st = start(
@@ -792,7 +788,7 @@ fn a_difference_made_by_warm_up_alone_is_no_difference() {
 /// other order names the same winner, or none in both.
 #[test]
 fn new_files_options_are_swept_on_rewritten_data_in_either_order() {
-    let _quiet = QUIET.write();
+    let _quiet = support::QUIET.write();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exec = cold(&dir);
     let data = fingerprint(exec.db());

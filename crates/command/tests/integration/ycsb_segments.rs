@@ -20,6 +20,7 @@ fn job(exec: &mut Executor, text: &str, during: impl FnOnce(&Executor, JobId)) -
 
 #[test]
 fn ycsb_report_splits_at_an_option_change() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let opts = DbOptions {
         value_cache_entries: 10_000,
@@ -80,6 +81,7 @@ fn ycsb_report_splits_at_an_option_change() {
 
 #[test]
 fn ycsb_without_changes_has_one_segment() {
+    let _quiet = crate::support::QUIET.read();
     let dir = tempfile::tempdir().unwrap();
     let mut exec = Executor::open(&dir.path().join("db"), DbOptions::default()).unwrap();
     job(&mut exec, ".load random 5000", |_, _| {});
