@@ -44,7 +44,8 @@ fn module_of(src: &Path, file: &Path) -> Option<Vec<String>> {
     Some(parts)
 }
 
-fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every `.rs` file below `dir`.
+pub fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).expect("read_dir") {
         let p = e.expect("entry").path();
         if p.is_dir() {

@@ -7,6 +7,7 @@ mod bench_cli;
 mod check_sst;
 mod cli;
 mod engine_errors;
+mod engine_words;
 mod fuzz_input;
 mod layers;
 mod options_persist;

@@ -29,6 +29,8 @@ pub mod persist;
 pub mod profiles;
 mod reopen;
 pub mod store;
+#[cfg(feature = "test-hooks")]
+pub mod testing;
 
 pub use cache::Value;
 pub use db::{CheckPhase, CheckProgress, CheckReport, Db, OpenStats};

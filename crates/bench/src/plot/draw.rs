@@ -93,6 +93,18 @@ pub(super) enum Swatch {
     Noise,
 }
 
+/// Draws a panel's title centred at its top.
+pub(super) fn panel_title(area: &Area, title: &str) -> Result<(), PlotError> {
+    let (w, _) = area.dim_in_pixel();
+    let centre = Pos::new(HPos::Center, VPos::Top);
+    area.draw_text(
+        title,
+        &font(PANEL_TITLE_PX).pos(centre),
+        ((w / 2) as i32, 8),
+    )
+    .map_err(draw_err)
+}
+
 /// Draws the panel's title and its legend above the plot and returns the area left for
 /// the plot. The legend is outside the data, so it never covers a bar or a line.
 pub(super) fn frame<'a>(
@@ -101,13 +113,7 @@ pub(super) fn frame<'a>(
     entries: &[(Swatch, String)],
 ) -> Result<Area<'a>, PlotError> {
     let (w, h) = area.dim_in_pixel();
-    let centre = Pos::new(HPos::Center, VPos::Top);
-    area.draw_text(
-        title,
-        &font(PANEL_TITLE_PX).pos(centre),
-        ((w / 2) as i32, 8),
-    )
-    .map_err(draw_err)?;
+    panel_title(area, title)?;
     let title_h = 8 + PANEL_TITLE_PX as u32 + 8;
     let left = (MARGIN + Y_AREA) as f64;
     let widths: Vec<f64> = entries

@@ -4,7 +4,9 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::draw::{Area, CAPTION_PX, LEGEND_PX, PANEL_TITLE_PX, TITLE_PX, draw_err, font};
+use super::draw::{
+    Area, CAPTION_PX, LEGEND_PX, PANEL_TITLE_PX, TITLE_PX, draw_err, font, panel_title,
+};
 use super::layout::{self, chars_in, wrap_all};
 use super::{Chart, Figure, PlotError};
 
@@ -160,13 +162,8 @@ fn draw_panel(
 /// A panel with nothing measured: its title and a note saying so.
 fn placeholder(area: &Area, title: &str) -> Result<(), PlotError> {
     let (w, h) = area.dim_in_pixel();
+    panel_title(area, title)?;
     let centre = Pos::new(HPos::Center, VPos::Top);
-    area.draw_text(
-        title,
-        &font(PANEL_TITLE_PX).pos(centre),
-        ((w / 2) as i32, 8),
-    )
-    .map_err(draw_err)?;
     let grey = BLACK.mix(0.6);
     let note = font(LEGEND_PX).color(&grey).pos(centre);
     area.draw_text(

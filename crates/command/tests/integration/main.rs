@@ -8,7 +8,6 @@ mod command_complete;
 mod command_exec;
 mod command_parse;
 mod command_spec;
-mod engine_words;
 mod export_history;
 mod mrc_command;
 mod options_tikv;

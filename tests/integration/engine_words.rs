@@ -1,7 +1,9 @@
 //! Issue 31: the engine names no shell command and no dashboard key. Its string literals
 //! are scanned for every dot-command name and for `F1`..`F12`; the shell adds those
 //! words itself (`command::hints`).
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::layers::rs_files;
 
 use command::DOT_COMMAND_NAMES;
 
@@ -98,21 +100,9 @@ fn shell_words(s: &str) -> Vec<String> {
     found
 }
 
-fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("read_dir") {
-        let p = e.expect("entry").path();
-        if p.is_dir() {
-            rs_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn the_engine_names_no_shell_command_and_no_dashboard_key() {
-    let _quiet = crate::support::QUIET.read();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/src");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/engine/src");
     let mut files = Vec::new();
     rs_files(&src, &mut files);
     files.sort();
@@ -141,7 +131,6 @@ fn the_engine_names_no_shell_command_and_no_dashboard_key() {
 
 #[test]
 fn the_scan_finds_words_in_literals_only() {
-    let _quiet = crate::support::QUIET.read();
     let src = r##"
 // a comment naming .check is not a string
 /// nor is a doc comment: F5
