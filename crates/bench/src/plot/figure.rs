@@ -4,9 +4,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::draw::{
-    Area, CAPTION_PX, LEGEND_PX, PANEL_TITLE_PX, TITLE_PX, draw_err, font, panel_title,
-};
+use super::draw::{Area, CAPTION_PX, LEGEND_PX, TITLE_PX, draw_err, font, panel_title};
 use super::layout::{self, chars_in, wrap_all};
 use super::{Chart, Figure, PlotError};
 
