@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use command::{Executor, Outcome, Report, parse_command};
-use engine::{Db, DbOptions};
+use engine::DbOptions;
 
 /// Runs one command and returns its report; a command that started a job (a change that
 /// may reopen) is waited for, as the line shell does, and its report holds the job's
