@@ -25,6 +25,7 @@ fn event(kind: &'static str, at: f64) -> Event {
         applied: Some("new files".into()),
         secs: 0.01,
         label: format!("{kind} at {at}"),
+        lsm: None,
     }
 }
 

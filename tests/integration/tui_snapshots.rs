@@ -62,6 +62,7 @@ fn event(id: u64, at: f64, kind: &'static str, opt: Option<(&str, &str, &str, &s
         applied,
         secs: 0.05,
         label,
+        lsm: None,
     }
 }
 
@@ -147,6 +148,7 @@ fn snap(i: usize) -> Snapshot {
             level,
             files: [2, 0, 0, 0, 0, 0, 4][level as usize],
             bytes: [6 * MIB, 0, 0, 0, 0, 0, 22 * MIB][level as usize],
+            ..LevelInfo::default()
         })
         .collect();
     s.rocksdb.sst_files = 6;

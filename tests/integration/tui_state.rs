@@ -55,6 +55,7 @@ fn option_event(id: u64, at: f64, name: &str, new: &str, applied: &str) -> Event
         applied: Some(applied.into()),
         secs: 0.01,
         label: format!("{name} x -> {new} ({applied})"),
+        lsm: None,
     }
 }
 

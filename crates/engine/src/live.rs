@@ -353,6 +353,7 @@ impl Db {
             applied: Some(how.clone()),
             secs: c.secs,
             label: format!("{} {} -> {} ({how})", c.name, c.old, c.new),
+            lsm: None,
         });
     }
 

@@ -2084,8 +2084,7 @@ impl Store {
         let mut levels: Vec<LevelInfo> = (0..NUM_LEVELS)
             .map(|level| LevelInfo {
                 level,
-                files: 0,
-                bytes: 0,
+                ..LevelInfo::default()
             })
             .collect();
         if let Ok(files) = self.db.live_files() {
@@ -2094,8 +2093,7 @@ impl Store {
                 while levels.len() <= l {
                     levels.push(LevelInfo {
                         level: levels.len() as u32,
-                        files: 0,
-                        bytes: 0,
+                        ..LevelInfo::default()
                     });
                 }
                 levels[l].files += 1;
@@ -2124,6 +2122,7 @@ impl Store {
             delayed_write_rate: delayed,
             write_stopped: stopped,
             write_stall: stopped || delayed > 0,
+            ..RocksStats::default()
         }
     }
 }

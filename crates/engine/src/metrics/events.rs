@@ -17,7 +17,8 @@ pub struct Event {
     pub at_secs: f64,
     /// Wall-clock time, milliseconds since the Unix epoch.
     pub unix_ms: u64,
-    /// `option`, `reopen`, `flush`, `compact`.
+    /// `option`, `reopen`, `flush`, `compact` (a `.compact` command), `compaction` and
+    /// `stall` (both from RocksDB's event listener).
     pub kind: &'static str,
     /// For `option`: the option's name.
     pub option: Option<String>,
@@ -29,6 +30,30 @@ pub struct Event {
     pub secs: f64,
     /// A short human text (`compaction_style level -> universal (reopen, 0.42 s)`).
     pub label: String,
+    /// What RocksDB reported of a flush, a compaction or a stall change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lsm: Option<LsmEvent>,
+}
+
+/// A flush, compaction or write-stall change as RocksDB's event listener reported it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LsmEvent {
+    /// Flush or compaction reason (`l0 files`, `level size`, `manual`, `write buffer
+    /// full`, ...); for a stall, its cause (`l0 files`, `memtables`, `pending bytes`).
+    pub reason: String,
+    pub job: i32,
+    /// Input and output level (a flush: -1 to 0).
+    pub from_level: i32,
+    pub to_level: i32,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub records_in: u64,
+    pub records_out: u64,
+    pub files_in: u64,
+    pub files_out: u64,
+    /// A stall change: `normal`, `delayed` or `stopped`, before and after.
+    pub stall_from: Option<&'static str>,
+    pub stall_to: Option<&'static str>,
 }
 
 /// Fields of an event before it is numbered and stamped.
@@ -41,6 +66,7 @@ pub struct NewEvent {
     pub applied: Option<String>,
     pub secs: f64,
     pub label: String,
+    pub lsm: Option<LsmEvent>,
 }
 
 #[derive(Debug, Default)]
@@ -65,6 +91,7 @@ impl EventLog {
             applied: e.applied,
             secs: e.secs,
             label: e.label,
+            lsm: e.lsm,
         };
         g.1.push_back(ev.clone());
         if g.1.len() > KEEP {

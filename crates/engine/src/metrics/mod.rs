@@ -13,13 +13,14 @@ mod recorder;
 mod snapshot;
 pub mod sum;
 
-pub use events::{Event, NewEvent};
+pub use events::{Event, LsmEvent, NewEvent};
 pub use history::{Figure, History, HistorySample, LogHist, Reference, WindowFigures};
 pub use mrc::{MIN_SAMPLED_GETS, MrcCurve, MrcPoint};
 pub use recorder::{Counter, GetTiming, HistSet, Metrics, OpKind, RawCounters, Timer, clock};
 pub use snapshot::{
-    BlockCacheTickers, ByteCounts, CacheStats, GetSplit, IndexCounters, LatencySummary, LevelInfo,
-    MemoryStats, MetricsWindow, OpCounts, OpLatencies, PerfSplit, RocksStats, RocksTickers,
-    RowCounts, Snapshot,
+    Amplification, BlockCacheTickers, BlockKindUse, ByteCounts, CacheStats, GetSplit,
+    IndexCounters, LatencySummary, LevelInfo, MemoryStats, MetricsWindow, OpCounts, OpLatencies,
+    PerfSplit, RocksStats, RocksTickers, RowCounts, RunningCompaction, Snapshot, StallSeconds,
+    StallState,
 };
 pub(crate) use snapshot::{Gauges, RawState};

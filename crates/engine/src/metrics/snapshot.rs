@@ -323,11 +323,94 @@ impl RocksTickers {
     }
 }
 
-/// One LSM level.
+/// One LSM level: its shape now, and what flushes and compactions did to it since the
+/// database was opened (counted by the engine's RocksDB event listener).
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct LevelInfo {
     pub level: u32,
     pub files: u64,
+    pub bytes: u64,
+    /// RocksDB's compaction score: 1.0 or more means the level is due for compaction.
+    pub score: f64,
+    /// Bytes compactions into this level read, from both input levels (RocksDB's
+    /// `Read(GB)`), since open.
+    pub read_bytes: u64,
+    /// Of `read_bytes`, those read from the level above (RocksDB's `Rn(GB)`).
+    pub read_above_bytes: u64,
+    /// Bytes flushes (L0) and compactions wrote into this level (RocksDB's `Write(GB)`).
+    pub write_bytes: u64,
+    /// `write_bytes / read_above_bytes` (RocksDB's per-level `W-Amp`; 0 when nothing
+    /// was read from above, as for L0, which flushes fill).
+    pub w_amp: f64,
+    /// Seconds flushes and compactions into this level ran (RocksDB's `Comp(sec)`).
+    pub compaction_secs: f64,
+    /// Flushes and compactions into this level (RocksDB's `Comp(cnt)`).
+    pub compactions: u64,
+    /// Bytes per second read and written by compactions into this level over the
+    /// snapshot's window.
+    pub read_per_sec: f64,
+    pub write_per_sec: f64,
+}
+
+/// Amplification of the whole tree.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Amplification {
+    /// Bytes the user wrote (keys and values put, `rocksdb.bytes.written`), since open.
+    pub user_bytes: u64,
+    /// Bytes flushes and compactions wrote to table files, since open.
+    pub sst_written_bytes: u64,
+    /// `sst_written_bytes / user_bytes` (0 before anything was written).
+    pub write_amp: f64,
+    /// `rocksdb.estimate-live-data-size`.
+    pub live_data_bytes: u64,
+    /// Table-file bytes / live data bytes (0 when there is no live data).
+    pub space_amp: f64,
+    /// Table files a point get may consult: every L0 file plus one per non-empty
+    /// deeper level (from the tree's shape).
+    pub read_amp: u64,
+}
+
+/// Writes stalled or not, why, and for how long (from the event listener's
+/// stall-condition changes).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StallState {
+    /// `normal`, `delayed` or `stopped`.
+    pub condition: &'static str,
+    /// Why, when not normal: `l0 files`, `memtables` or `pending bytes` (`None` when
+    /// normal or when RocksDB's counters did not name it).
+    pub cause: Option<&'static str>,
+    /// Condition changes since open.
+    pub changes: u64,
+    /// Seconds delayed and stopped per cause since open (the current stall included).
+    pub by_cause: Vec<StallSeconds>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StallSeconds {
+    pub cause: &'static str,
+    pub delayed_secs: f64,
+    pub stopped_secs: f64,
+}
+
+/// A compaction under way (begun, not completed).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunningCompaction {
+    pub job: i32,
+    /// RocksDB's `CompactionReason`, as a short name (`l0 files`, `level size`, `manual`, ...).
+    pub reason: &'static str,
+    pub from_level: i32,
+    pub to_level: i32,
+    pub input_files: u64,
+    /// Seconds since it began.
+    pub running_secs: f64,
+}
+
+/// What one kind of block holds in the block cache (`rocksdb.block-cache-entry-stats`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BlockKindUse {
+    /// `data`, `index`, `filter`, `filter meta`, `compression dict`, `other`, ...
+    pub kind: String,
+    pub entries: u64,
     pub bytes: u64,
 }
 
@@ -360,6 +443,15 @@ pub struct RocksStats {
     pub write_stopped: bool,
     /// Writes are delayed or stopped right now.
     pub write_stall: bool,
+    /// `soft_pending_compaction_bytes_limit` and `hard_...` in force (0 = no limit):
+    /// `pending_compaction_bytes` against them is the compaction debt.
+    pub soft_pending_limit: u64,
+    pub hard_pending_limit: u64,
+    pub amp: Amplification,
+    pub stall: StallState,
+    pub running: Vec<RunningCompaction>,
+    /// What each block kind holds in the block cache; empty when RocksDB did not say.
+    pub block_cache_by_kind: Vec<BlockKindUse>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
