@@ -31,6 +31,7 @@ use super::options::{BulkLoadMethod, DbOptions, PerfLevel, WalRecoveryMode};
 use super::order::{Found, ReadOrder};
 use super::persist::{self, StartReport};
 use super::store::{DamagedRange, Store, apply_perf_level, key_hash, perf_read};
+use super::trace::{Recorder, TraceOp, TraceSummary};
 use crate::metrics::{
     Counter, Gauges, GetTiming, Metrics, MetricsWindow, OpKind, RawState, RocksStats, RocksTickers,
     Snapshot,
@@ -124,6 +125,8 @@ pub struct Db {
     pub(super) damaged: Vec<DamagedRange>,
     pub(super) closed: AtomicBool,
     pub(super) path: PathBuf,
+    /// The trace being recorded, if any (trace.rs).
+    trace: Recorder,
 }
 
 impl std::fmt::Debug for Db {
@@ -235,6 +238,7 @@ impl Db {
             damaged,
             closed: AtomicBool::new(false),
             path: path.to_path_buf(),
+            trace: Recorder::default(),
         };
         db.relend(base);
         Ok(db)
@@ -244,6 +248,9 @@ impl Db {
     /// directory lock. Dropping a `Db` does the same, ignoring errors.
     pub fn close(mut self) -> Result<(), DbError> {
         self.closed.store(true, Ordering::Relaxed);
+        if self.trace.status().is_some() {
+            self.trace.stop()?;
+        }
         match self.store.get_mut().take() {
             Some(store) => super::reopen::release(store, &self.path, true),
             None => Ok(()),
@@ -380,6 +387,7 @@ impl Db {
     /// `metrics_sample_rate` has every layer timed; both kinds run the one body, `read`.
     #[inline]
     pub fn get(&self, key: i64) -> Result<Option<Value>, DbError> {
+        self.trace.note(TraceOp::Get(key));
         self.follow_fifo();
         if self.metrics.sample() {
             return self.get_timed(key);
@@ -542,6 +550,11 @@ impl Db {
     /// one RocksDB iterator over the encoded range (measured faster than ALEX range +
     /// MultiGet; see benches/engine_measure.rs).
     pub fn scan(&self, a: i64, b: i64, limit: usize) -> Result<Vec<(i64, Value)>, DbError> {
+        self.trace.note(TraceOp::Scan {
+            start: a,
+            end: b,
+            limit: u64::try_from(limit).unwrap_or(u64::MAX),
+        });
         let t = self.metrics.start();
         let mut out = Vec::with_capacity(limit.min(1024));
         let mut bytes = 0u64;
@@ -639,6 +652,10 @@ impl Db {
     /// are refused ([`DbError::ValueTooLarge`]) and change nothing.
     pub fn put(&self, key: i64, value: &[u8]) -> Result<bool, DbError> {
         DbError::check_value(value)?;
+        self.trace.note(TraceOp::Put {
+            key,
+            value_len: value.len() as u32,
+        });
         let t = self.metrics.start();
         self.follow_fifo();
         let is_new;
@@ -660,6 +677,7 @@ impl Db {
 
     /// Removes `key`. Returns `true` if it existed.
     pub fn delete(&self, key: i64) -> Result<bool, DbError> {
+        self.trace.note(TraceOp::Delete(key));
         let t = self.metrics.start();
         self.follow_fifo();
         let existed;
@@ -690,6 +708,7 @@ impl Db {
     /// shared for its whole RocksDB-ALEX-cache update, so one racing this either finished
     /// before the range delete (and its key is deleted) or starts after it (and stays).
     pub fn delete_range(&self, a: i64, b: i64) -> Result<u64, DbError> {
+        self.trace.note(TraceOp::DeleteRange(a, b));
         if a > b {
             return Ok(0);
         }
@@ -730,6 +749,32 @@ impl Db {
     /// fsyncs the write-ahead log (writes before this survive power loss).
     pub fn sync(&self) -> Result<(), DbError> {
         self.store()?.sync_wal()
+    }
+
+    /// A consistent copy of the database in directory `dir` (which must not exist): a
+    /// RocksDB checkpoint, hard links where the file system allows. Open it as another
+    /// `Db` to experiment without touching this one.
+    pub fn checkpoint(&self, dir: &Path) -> Result<(), DbError> {
+        self.store()?.checkpoint(dir)
+    }
+
+    // ----- traces (trace.rs) ------------------------------------------------------
+
+    /// Starts recording every get, put, delete, range delete and scan into a new file
+    /// `path` (an existing file is refused). One trace at a time; closing the database
+    /// stops it.
+    pub fn start_trace(&self, path: &Path) -> Result<(), DbError> {
+        self.trace.start(path)
+    }
+
+    /// Stops the trace: the file is flushed and synced.
+    pub fn stop_trace(&self) -> Result<TraceSummary, DbError> {
+        self.trace.stop()
+    }
+
+    /// The trace being recorded, if any.
+    pub fn trace_status(&self) -> Option<TraceSummary> {
+        self.trace.status()
     }
 
     /// Full manual compaction of RocksDB. Fails if RocksDB reports the compaction failed

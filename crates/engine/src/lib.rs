@@ -31,6 +31,7 @@ mod reopen;
 pub mod store;
 #[cfg(feature = "test-hooks")]
 pub mod testing;
+pub mod trace;
 
 pub use cache::Value;
 pub use db::{CheckPhase, CheckProgress, CheckReport, Db, OpenStats};

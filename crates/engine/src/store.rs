@@ -1838,6 +1838,13 @@ impl Store {
             .map_err(DbError::rocks("sync the write-ahead log"))
     }
 
+    /// A RocksDB checkpoint in `dir` (which must not exist), memtables flushed first.
+    pub fn checkpoint(&self, dir: &Path) -> Result<(), DbError> {
+        rocksdb::checkpoint::Checkpoint::new(&self.db)
+            .and_then(|c| c.create_checkpoint(dir))
+            .map_err(DbError::rocks("create a checkpoint"))
+    }
+
     /// Full manual compaction.
     pub fn compact(&self) -> Result<(), DbError> {
         self.checked_compaction(|db| db.compact_range::<&[u8], &[u8]>(None, None))

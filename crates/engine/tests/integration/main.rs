@@ -15,5 +15,6 @@ mod engine_rocksdb_enums;
 mod engine_tuning;
 mod mrc_accuracy;
 mod safety_fifo;
+mod trace_format;
 mod value_codec;
 mod workload_datasets;
