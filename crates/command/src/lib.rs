@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod cmd;
 pub mod complete;
 pub mod exec;
+pub mod export;
 pub mod hints;
 pub mod history;
 pub mod jobs;
@@ -23,7 +24,6 @@ pub mod series;
 pub mod settings;
 pub mod spec;
 pub mod sweep;
-pub mod tikv;
 pub mod words;
 
 pub use ast::bench_args;

@@ -113,7 +113,7 @@ pub enum OptionsCmd {
     },
     /// `.profile list`: the built-in profiles.
     ProfileList,
-    /// `.options export FILE [--format rocksdb|tikv]`
+    /// `.options export FILE [--format rocksdb|tikv|myrocks|kvrocks]`
     OptionsExport(String, OptionsFormat),
     /// `.advise`, `.advise apply N`, `.advise undo`.
     Advise(AdviseAction),
@@ -121,6 +121,12 @@ pub enum OptionsCmd {
     Mrc {
         reset: bool,
     },
+    /// `.lsm [--json]`: the LSM tree per level, amplification, debt, stalls.
+    Lsm {
+        json: bool,
+    },
+    /// `.property NAME`: a RocksDB property's text.
+    Property(String),
 }
 
 /// Long work on worker threads (`background`: a trailing `&`).
@@ -226,6 +232,10 @@ pub enum OptionsFormat {
     Rocksdb,
     /// A TiKV configuration fragment.
     Tikv,
+    /// A MyRocks `my.cnf` fragment.
+    Myrocks,
+    /// A Kvrocks `kvrocks.conf` fragment.
+    Kvrocks,
 }
 
 /// What `.baseline` does.

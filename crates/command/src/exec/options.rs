@@ -133,16 +133,6 @@ impl Executor {
         })
     }
 
-    /// `.options export FILE --format tikv`: the options in force as a TiKV fragment.
-    pub(crate) fn export_tikv(&self, path: &str) -> Result<Outcome, ExecError> {
-        let source = self.db.path().display().to_string();
-        let text = crate::tikv::tikv_fragment(&self.db.options(), &source);
-        std::fs::write(path, text).map_err(|e| ExecError::file("write", path, e))?;
-        Ok(Outcome::Message(format!(
-            "wrote {path} (TiKV configuration fragment)"
-        )))
-    }
-
     /// `.profile list`: the built-in profiles.
     pub(crate) fn list_profiles(&self) -> Outcome {
         let mut t = Table::new(&["profile", "what"]);

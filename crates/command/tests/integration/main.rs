@@ -10,6 +10,7 @@ mod command_parse;
 mod command_spec;
 mod export_history;
 mod mrc_command;
+mod options_export;
 mod options_tikv;
 mod safety_range_delete;
 mod sweep;

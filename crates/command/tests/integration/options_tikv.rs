@@ -7,7 +7,7 @@ use command::{Command, Executor, OptionsCmd, OptionsFormat, Outcome, parse_comma
 use engine::DbOptions;
 
 /// The alexdb options written as TiKV keys.
-const MAPPED: [&str; 19] = [
+const MAPPED: [&str; 23] = [
     "block_cache_size",
     "max_background_jobs",
     "max_open_files",
@@ -24,6 +24,10 @@ const MAPPED: [&str; 19] = [
     "write_buffer_size",
     "max_write_buffer_number",
     "level0_file_num_compaction_trigger",
+    "level0_slowdown_writes_trigger",
+    "level0_stop_writes_trigger",
+    "soft_pending_compaction_bytes_limit",
+    "hard_pending_compaction_bytes_limit",
     "target_file_size_base",
     "max_bytes_for_level_base",
     "compaction_style",
