@@ -702,6 +702,37 @@ options_table! {
         SetOptions("level0_file_num_compaction_trigger", Number),
         "L0 files that start a compaction",
         watch "LSM: L0 file count and compactions; Latency: get p99";
+    /// L0 files at which RocksDB starts delaying writes (its default, 20).
+    Level0SlowdownWritesTrigger level0_slowdown_writes_trigger: i32 = 20,
+        "level0_slowdown_writes_trigger",
+        Ty::Int(range(1, 100_000, "must be between 1 and 100000")),
+        SetOptions("level0_slowdown_writes_trigger", Number),
+        "L0 files at which writes are delayed",
+        watch "LSM: L0 files and the write stall cause; Throughput: write stalls";
+    /// L0 files at which RocksDB stops writes until a compaction catches up (its
+    /// default, 36); at least `level0_slowdown_writes_trigger`.
+    Level0StopWritesTrigger level0_stop_writes_trigger: i32 = 36,
+        "level0_stop_writes_trigger",
+        Ty::Int(range(1, 100_000, "must be between 1 and 100000")),
+        SetOptions("level0_stop_writes_trigger", Number),
+        "L0 files at which writes stop",
+        watch "LSM: L0 files and the write stall cause; Throughput: write stalls";
+    /// Estimated compaction debt at which RocksDB starts delaying writes (its default,
+    /// 64 GiB); 0 = no limit.
+    SoftPendingCompactionBytesLimit soft_pending_compaction_bytes_limit: usize = 64 * GIB,
+        "soft_pending_compaction_bytes_limit",
+        Ty::Size(range(0, 1024 * TIB, "must be between 0 (no limit) and 1PiB")),
+        SetOptions("soft_pending_compaction_bytes_limit", Number),
+        "compaction debt at which writes are delayed (0 = no limit)",
+        watch "LSM: pending compaction bytes and the write stall cause; Throughput: write stalls";
+    /// Estimated compaction debt at which RocksDB stops writes (its default, 256 GiB);
+    /// 0 = no limit; when both are set, at least `soft_pending_compaction_bytes_limit`.
+    HardPendingCompactionBytesLimit hard_pending_compaction_bytes_limit: usize = 256 * GIB,
+        "hard_pending_compaction_bytes_limit",
+        Ty::Size(range(0, 1024 * TIB, "must be between 0 (no limit) and 1PiB")),
+        SetOptions("hard_pending_compaction_bytes_limit", Number),
+        "compaction debt at which writes stop (0 = no limit)",
+        watch "LSM: pending compaction bytes and the write stall cause; Throughput: write stalls";
     TargetFileSizeBase target_file_size_base: usize = 64 * MIB,
         "target_file_size_base",
         Ty::Size(range(64 * KIB, 64 * GIB, "must be between 64KiB and 64GiB")),
@@ -1052,11 +1083,42 @@ impl DbOptions {
                 "must be -1 with fifo compaction (RocksDB requires it)",
             ));
         }
+        self.check_stall_limits()?;
         if self.use_direct_reads && self.allow_mmap_reads {
             return Err(invalid(
                 Opt::AllowMmapReads.name(),
                 "on",
                 "cannot be combined with use_direct_reads; turn that off first",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The write-stall thresholds in order: RocksDB would silently raise a stop below
+    /// its slowdown (at open) or stall on the lower one (live), so refuse it instead.
+    fn check_stall_limits(&self) -> Result<(), DbError> {
+        if self.level0_stop_writes_trigger < self.level0_slowdown_writes_trigger {
+            return Err(invalid(
+                Opt::Level0StopWritesTrigger.name(),
+                self.level0_stop_writes_trigger,
+                format!(
+                    "must be at least level0_slowdown_writes_trigger ({})",
+                    self.level0_slowdown_writes_trigger
+                ),
+            ));
+        }
+        let (soft, hard) = (
+            self.soft_pending_compaction_bytes_limit,
+            self.hard_pending_compaction_bytes_limit,
+        );
+        if soft > 0 && hard > 0 && hard < soft {
+            return Err(invalid(
+                Opt::HardPendingCompactionBytesLimit.name(),
+                format_size(hard),
+                format!(
+                    "must be 0 (no limit) or at least soft_pending_compaction_bytes_limit ({})",
+                    format_size(soft)
+                ),
             ));
         }
         Ok(())

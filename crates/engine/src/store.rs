@@ -322,6 +322,10 @@ pub fn rocksdb_options(o: &DbOptions) -> (Options, Cache) {
     r.set_write_buffer_size(o.write_buffer_size);
     r.set_max_write_buffer_number(o.max_write_buffer_number);
     r.set_level_zero_file_num_compaction_trigger(o.level0_file_num_compaction_trigger);
+    r.set_level_zero_slowdown_writes_trigger(o.level0_slowdown_writes_trigger);
+    r.set_level_zero_stop_writes_trigger(o.level0_stop_writes_trigger);
+    r.set_soft_pending_compaction_bytes_limit(o.soft_pending_compaction_bytes_limit);
+    r.set_hard_pending_compaction_bytes_limit(o.hard_pending_compaction_bytes_limit);
     r.set_target_file_size_base(o.target_file_size_base as u64);
     r.set_max_bytes_for_level_base(o.max_bytes_for_level_base as u64);
     r.set_compaction_style(match o.compaction_style {

@@ -123,6 +123,21 @@ fn every_option_applies_and_keeps_every_row() {
         ("level0_file_num_compaction_trigger", "8", |db| {
             assert_eq!(rocks(db, CF, "level0_file_num_compaction_trigger"), "8");
         }),
+        ("level0_slowdown_writes_trigger", "24", |db| {
+            assert_eq!(rocks(db, CF, "level0_slowdown_writes_trigger"), "24");
+        }),
+        ("level0_stop_writes_trigger", "40", |db| {
+            assert_eq!(rocks(db, CF, "level0_stop_writes_trigger"), "40");
+        }),
+        ("soft_pending_compaction_bytes_limit", "32GiB", |db| {
+            assert_eq!(
+                rocks(db, CF, "soft_pending_compaction_bytes_limit"),
+                "34359738368"
+            );
+        }),
+        ("hard_pending_compaction_bytes_limit", "0", |db| {
+            assert_eq!(rocks(db, CF, "hard_pending_compaction_bytes_limit"), "0");
+        }),
         ("target_file_size_base", "32MiB", |db| {
             assert_eq!(rocks(db, CF, "target_file_size_base"), "33554432");
         }),
