@@ -20,7 +20,7 @@ pub use command::bench_args::{
     parse_key_count,
 };
 use command::history::{app_data_dir, default_history_path};
-use command::{Executor, RunSummary};
+use command::{Executor, OptionsFormat, RunSummary};
 
 /// alexdb: an ALEX learned index over RocksDB with a value cache (CLOCK by default), and a terminal shell with a live dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Parser)]
@@ -75,6 +75,24 @@ pub enum Command {
     /// Check a database: SST checksums, unreadable keys, ALEX against RocksDB (exit 1 on
     /// damage)
     Check(CheckArgs),
+    /// Write a database's saved options as RocksDB's OPTIONS file or a TiKV, MyRocks or
+    /// Kvrocks configuration (docs/scale-out.md)
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct ExportArgs {
+    /// The database whose saved options to export (it must exist)
+    #[arg(value_name = "DB_PATH")]
+    pub db: PathBuf,
+
+    /// The file to write
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// rocksdb, tikv, myrocks or kvrocks
+    #[arg(long, value_name = "FORMAT", default_value = "rocksdb", value_parser = parse_format)]
+    pub format: OptionsFormat,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
@@ -185,6 +203,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut (dyn Write + Send)) -> anyh
             Ok(0)
         }
         Some(Command::Check(args)) => check_db(args, cli.json || args.json, out, err),
+        Some(Command::Export(args)) => export_options(args, out, err),
         None => run_shell(cli, out, err),
     }
 }
@@ -222,6 +241,61 @@ fn check_db(
     let mut printer = Printer::new(out, &mut err_for_printer, json, false);
     printer.emit(&mut command::Session::default(), report);
     Ok(printer.exit_status(&summary))
+}
+
+/// `alexdb export`: the database's saved options (`alexdb-options.json`, as the next open
+/// would use them) in another store's format, or a copy of RocksDB's newest OPTIONS file;
+/// nothing in the directory changes. The summary goes to `out`, the warnings to `err`.
+fn export_options(
+    args: &ExportArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let db = &args.db;
+    if !db.join("CURRENT").is_file() {
+        bail!("no database at {}", db.display());
+    }
+    let path = args.file.display().to_string();
+    let Some(target) = command::cmd::options::target_of(args.format) else {
+        let src = newest_options_file(db)
+            .with_context(|| format!("no RocksDB OPTIONS file in {}", db.display()))?;
+        std::fs::copy(&src, &args.file).with_context(|| format!("cannot write {path}"))?;
+        writeln!(out, "wrote {path} (RocksDB's {})", src.display())?;
+        return Ok(0);
+    };
+    let saved = engine::persist::load(db);
+    let done = command::export::export(
+        target,
+        &saved.options,
+        &db.display().to_string(),
+        &command::export::today(),
+    );
+    std::fs::write(&args.file, &done.text).with_context(|| format!("cannot write {path}"))?;
+    writeln!(out, "{}", done.summary(&path))?;
+    for w in saved.warnings.iter().chain(&done.warnings) {
+        writeln!(err, "warning: {w}")?;
+    }
+    Ok(0)
+}
+
+/// RocksDB's newest `OPTIONS-N` file in `dir`.
+fn newest_options_file(dir: &std::path::Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let n = name.strip_prefix("OPTIONS-")?.parse::<u64>().ok()?;
+            Some((n, e.path()))
+        })
+        .max_by_key(|(n, _)| *n)
+        .map(|(_, p)| p)
+}
+
+/// `--format WORD` for `alexdb export`.
+fn parse_format(s: &str) -> Result<OptionsFormat, String> {
+    command::cmd::options::format_named(s)
+        .ok_or_else(|| format!("unknown format {s:?} (rocksdb, tikv, myrocks or kvrocks)"))
 }
 
 /// The line shell: `-c`, `--script`, piped stdin, or the interactive prompt.

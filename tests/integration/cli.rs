@@ -161,3 +161,106 @@ fn dir_and_other_guesses_for_db_get_a_hint() {
     let err = stderr(&alexdb(&["--frobnicate"]));
     assert!(!err.contains("'--db'"), "{err}");
 }
+
+/// A database whose saved options are not the defaults, closed again.
+fn database_with_options(dir: &std::path::Path) -> std::path::PathBuf {
+    let db = dir.join("db");
+    let mut exec = command::Executor::open(&db, engine::DbOptions::default()).expect("open");
+    for set in [
+        ".set write_buffer_size 3MiB",
+        ".set max_background_jobs 5",
+        ".set bloom_bits_per_key 14",
+    ] {
+        let mut r = exec.run_command(set, &command::parse_command(set).unwrap());
+        if let Ok(command::Outcome::JobStarted { id, .. }) = r.result {
+            let st = exec.jobs().wait(id, std::time::Duration::from_secs(60));
+            r.result = command::exec::job_result(st.expect("job"));
+        }
+        assert!(r.result.is_ok(), "{set}: {:?}", r.result);
+    }
+    drop(exec);
+    db
+}
+
+#[test]
+fn export_writes_each_format_from_the_saved_options_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_with_options(dir.path());
+    let before = crate::support::dir_digest(&db);
+    let dbs = db.display().to_string();
+    for (format, file, line) in [
+        ("kvrocks", "kvrocks.conf", "rocksdb.write_buffer_size 3"),
+        ("tikv", "tikv.toml", "bloom-filter-bits-per-key = 14"),
+        ("MyRocks", "my.cnf", "rocksdb_max_background_jobs=5"),
+    ] {
+        let out = dir.path().join(file);
+        let o = alexdb(&[
+            "export",
+            &dbs,
+            &out.display().to_string(),
+            "--format",
+            format,
+        ]);
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        let summary = stdout(&o);
+        assert_eq!(summary.lines().count(), 1, "one line: {summary}");
+        assert!(
+            summary.starts_with(&format!("wrote {}", out.display())),
+            "{summary}"
+        );
+        assert!(
+            stderr(&o).lines().all(|l| l.starts_with("warning: ")),
+            "{}",
+            stderr(&o)
+        );
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            text.lines().any(|l| l == line),
+            "{format}: no {line:?} in\n{text}"
+        );
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("# written by alexdb")
+        );
+    }
+    assert!(
+        stdout(&alexdb(&["export", &dbs, "/dev/null", "--format", "tikv"])).contains("warnings")
+    );
+    // The default format copies RocksDB's own OPTIONS file.
+    let out = dir.path().join("OPTIONS");
+    let o = alexdb(&["export", &dbs, &out.display().to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("[DBOptions]")
+    );
+    assert_eq!(
+        crate::support::dir_digest(&db),
+        before,
+        "the database is unchanged"
+    );
+}
+
+#[test]
+fn export_refuses_a_missing_database_and_an_unknown_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.toml").display().to_string();
+    let missing = dir.path().join("nothing-here").display().to_string();
+    let o = alexdb(&["export", &missing, &out, "--format", "tikv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o).trim(),
+        format!("error: no database at {missing}")
+    );
+    let o = alexdb(&["export", &missing, &out, "--format", "xml"]);
+    assert_eq!(o.status.code(), Some(2), "a usage error");
+    assert!(
+        stderr(&o).contains("unknown format \"xml\""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!std::path::Path::new(&out).exists());
+}
