@@ -4,8 +4,9 @@
 CARGO ?= cargo
 ARGS ?=
 # System packages the build needs: libclang for the rocksdb crate's bindgen,
-# a C++ compiler for RocksDB itself.
-SYSTEM_PACKAGES := libclang-dev clang g++ make
+# a C++ compiler for RocksDB itself; and MariaDB with the RocksDB engine (MyRocks),
+# which tests/process/myrocks_roundtrip.rs starts with an exported my.cnf.
+SYSTEM_PACKAGES := libclang-dev clang g++ make mariadb-server mariadb-plugin-rocksdb
 
 .PHONY: run test deps build bench-index clean
 
