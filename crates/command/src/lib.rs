@@ -18,6 +18,7 @@ pub mod outcome;
 pub mod parse;
 pub mod registry;
 pub mod render;
+pub mod replay;
 mod run;
 pub(crate) mod sampler;
 pub mod series;

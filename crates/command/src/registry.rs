@@ -10,6 +10,7 @@ use crate::cmd::{
     jobs, load, mode, mrc, open, options, output, profile, quit, read, reopen, set, show, sql,
     stats, sweep, timer, width, ycsb,
 };
+use crate::cmd::{replay, trace};
 use crate::spec::types::{CommandSpec, Family, find_in, lookup_in, names_in};
 
 /// Every command, in `.help` order: a new command is one line here.
@@ -51,6 +52,8 @@ pub const ENTRIES: &[Entry] = &[
     sweep::ENTRY,
     baseline::ENTRY,
     compare::ENTRY,
+    trace::ENTRY,
+    replay::ENTRY,
     set::REFRESH_ENTRY,
     export::ENTRY,
     quit::ENTRY,
@@ -119,6 +122,7 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
             SessionCmd::Show | SessionCmd::ShowOptions => show::SPEC,
             SessionCmd::Baseline(_) => baseline::SPEC,
             SessionCmd::Compare { .. } => compare::SPEC,
+            SessionCmd::Trace(_) => trace::SPEC,
             SessionCmd::Quit => quit::SPEC,
         },
         Command::Options(c) => match c {
@@ -140,6 +144,7 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
             JobsCmd::Jobs(_) => jobs::SPEC,
             JobsCmd::Cancel(_) => cancel::SPEC,
             JobsCmd::Sweep { .. } => sweep::SPEC,
+            JobsCmd::Replay { .. } => replay::SPEC,
         },
         Command::Dashboard(c) => match c {
             DashboardCmd::Refresh(_) => set::REFRESH_SPEC,

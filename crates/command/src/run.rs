@@ -11,6 +11,7 @@ use crate::cmd::{
     load, mode, mrc, open, options, output, profile, quit, read, reopen, set, show, sql, stats,
     sweep, timer, width, ycsb,
 };
+use crate::cmd::{replay, trace};
 use crate::exec::{Executor, MAX_READ_BYTES, job_result, not_utf8_text};
 use crate::outcome::{ExecError, Outcome, Report};
 use crate::parse::{parse_command, split_statements};
@@ -236,6 +237,7 @@ impl Executor {
             SessionCmd::ShowOptions => show::execute(self, true),
             SessionCmd::Baseline(b) => baseline::execute(self, b),
             SessionCmd::Compare { a, b } => compare::execute(self, a, b.as_deref()),
+            SessionCmd::Trace(t) => trace::execute(self, t),
             SessionCmd::Quit => quit::execute(),
         }
     }
@@ -263,7 +265,10 @@ impl Executor {
     fn jobs_family(&mut self, c: &JobsCmd) -> Result<Outcome, ExecError> {
         if matches!(
             c,
-            JobsCmd::Bench { .. } | JobsCmd::Ycsb { .. } | JobsCmd::Sweep { .. }
+            JobsCmd::Bench { .. }
+                | JobsCmd::Ycsb { .. }
+                | JobsCmd::Sweep { .. }
+                | JobsCmd::Replay { .. }
         ) {
             // A measurement does its own warm-up: the value cache's background warm-up
             // would compete with it for the CPU and change the cache under it.
@@ -274,6 +279,7 @@ impl Executor {
             JobsCmd::Bench { args, background } => bench::execute(self, args, *background),
             JobsCmd::Ycsb { args, background } => ycsb::execute(self, args, *background),
             JobsCmd::Sweep { args, background } => sweep::execute(self, args, *background),
+            JobsCmd::Replay { args, background } => replay::execute(self, args, *background),
             JobsCmd::Jobs(n) => jobs::execute(self, *n),
             JobsCmd::Cancel(id) => cancel::execute(self, *id),
         }

@@ -5,9 +5,11 @@ use thiserror::Error;
 
 pub mod bench_args;
 pub mod sweep_args;
+pub mod trace_args;
 
 use bench_args::{LoadArgs, ShellBenchArgs, ShellYcsbArgs};
 use sweep_args::SweepArgs;
+use trace_args::{ReplayArgs, TraceCmd};
 
 /// Said by every unsupported-SQL error.
 const SQL_HELP: &str = "supported: SELECT/INSERT/DELETE on kv, see .help";
@@ -86,6 +88,8 @@ pub enum SessionCmd {
         a: String,
         b: Option<String>,
     },
+    /// `.trace start FILE [--force] | stop`, `.trace` (status).
+    Trace(TraceCmd),
     Quit,
 }
 
@@ -144,6 +148,8 @@ pub enum JobsCmd {
     Cancel(Option<u64>),
     /// `.sweep OPTION V1,V2,... [x OPTION2 V1,V2,...] [--workload W ...]`
     Sweep { args: SweepArgs, background: bool },
+    /// `.replay FILE [--speed N|max] [--save NAME] [--on-my-data]`
+    Replay { args: ReplayArgs, background: bool },
 }
 
 /// Handled by the dashboard itself.

@@ -30,12 +30,14 @@ pub mod profile;
 pub mod quit;
 pub mod read;
 pub mod reopen;
+pub mod replay;
 pub mod set;
 pub mod show;
 pub mod sql;
 pub mod stats;
 pub mod sweep;
 pub mod timer;
+pub mod trace;
 pub mod width;
 pub mod ycsb;
 

@@ -67,6 +67,23 @@ const SAMPLES: &[(&str, &[&str])] = &[
         &[".compare a", ".compare a b", ".compare a now"],
     ),
     (
+        ".trace",
+        &[
+            ".trace start t.trace",
+            ".trace start t.trace --force",
+            ".trace stop",
+            ".trace",
+        ],
+    ),
+    (
+        ".replay",
+        &[
+            ".replay t.trace",
+            ".replay t.trace --speed 2 --save a --on-my-data &",
+            ".replay t.trace --speed max",
+        ],
+    ),
+    (
         ".set refresh_ms",
         &[".set refresh_ms 100", ".reset refresh_ms"],
     ),

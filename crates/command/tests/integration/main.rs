@@ -14,4 +14,5 @@ mod options_export;
 mod options_tikv;
 mod safety_range_delete;
 mod sweep;
+mod trace_replay;
 mod ycsb_segments;
