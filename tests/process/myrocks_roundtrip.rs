@@ -323,7 +323,9 @@ fn same(want: &str, got: &str) -> bool {
 fn measured_bloom_bits(s: &Server) -> f64 {
     s.query("CREATE DATABASE t");
     s.query("CREATE TABLE t.r (id BIGINT PRIMARY KEY) ENGINE=ROCKSDB");
-    s.query(&format!("INSERT INTO t.r SELECT seq FROM t.seq_1_to_{ROWS}"));
+    s.query(&format!(
+        "INSERT INTO t.r SELECT seq FROM t.seq_1_to_{ROWS}"
+    ));
     s.query("SET GLOBAL rocksdb_force_flush_memtable_now = 1");
     let rows = s.query(
         "SELECT p.ENTRIES, p.FILTER_BLOCK_SIZE FROM information_schema.ROCKSDB_SST_PROPS p \
