@@ -120,6 +120,8 @@ pub enum LogKind {
     Reopen,
     Flush,
     Compact,
+    /// A change of the write-stall condition.
+    Stall,
     Job,
     Error,
     Info,
@@ -483,14 +485,15 @@ impl App {
             "option" => LogKind::Option,
             "reopen" => LogKind::Reopen,
             "flush" => LogKind::Flush,
-            "compact" => LogKind::Compact,
+            "compact" | "compaction" => LogKind::Compact,
+            "stall" => LogKind::Stall,
             _ => LogKind::Info,
         };
         let text = match e.event.applied.as_deref() {
             Some("rolled back") if kind == LogKind::Option => {
                 format!("{} (rolled back)", e.event.label)
             }
-            _ => e.event.label.clone(),
+            _ => super::data::event_text(&e.event),
         };
         self.log(e.t, kind, &text);
     }

@@ -14,7 +14,8 @@ use command::render::render_outcome;
 use command::{Cell, Outcome, OutputMode, Table};
 use engine::DbOptions;
 use engine::metrics::{
-    BlockCacheTickers, Event, LatencySummary, LevelInfo, MemoryStats, PerfSplit, Snapshot,
+    Amplification, BlockCacheTickers, BlockKindUse, Event, LatencySummary, LevelInfo, LsmEvent,
+    MemoryStats, PerfSplit, RunningCompaction, Snapshot, StallSeconds, StallState,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -143,14 +144,8 @@ fn snap(i: usize) -> Snapshot {
     s.rocksdb.block_cache_usage = 21 * MIB;
     s.rocksdb.memtable_bytes = 3 * MIB;
     s.rocksdb.table_readers_bytes = MIB / 2;
-    s.rocksdb.levels = (0..7)
-        .map(|level| LevelInfo {
-            level,
-            files: [2, 0, 0, 0, 0, 0, 4][level as usize],
-            bytes: [6 * MIB, 0, 0, 0, 0, 0, 22 * MIB][level as usize],
-            ..LevelInfo::default()
-        })
-        .collect();
+    s.rocksdb.levels = (0..7).map(level).collect();
+    lsm_figures(&mut s);
     s.rocksdb.sst_files = 6;
     s.rocksdb.sst_bytes = 28 * MIB;
     s.rocksdb.pending_compaction_bytes = if (80.0..85.0).contains(&t) {
@@ -186,6 +181,170 @@ fn snap(i: usize) -> Snapshot {
         ));
     }
     s
+}
+
+/// Level `n` of the fixed tree: L0 filled by flushes, L6 by compactions from L0, with
+/// RocksDB's compaction stats since open.
+fn level(n: u32) -> LevelInfo {
+    let l = LevelInfo {
+        level: n,
+        files: [2, 0, 0, 0, 0, 0, 4][n as usize],
+        bytes: [6 * MIB, 0, 0, 0, 0, 0, 22 * MIB][n as usize],
+        ..LevelInfo::default()
+    };
+    match n {
+        0 => LevelInfo {
+            score: 0.5,
+            write_bytes: 1_100 * MIB,
+            compaction_secs: 3.1,
+            compactions: 150,
+            write_per_sec: 2.0 * MIB as f64,
+            ..l
+        },
+        6 => LevelInfo {
+            score: 0.2,
+            read_bytes: 2_150 * MIB,
+            read_above_bytes: 1_100 * MIB,
+            write_bytes: 2_000 * MIB,
+            w_amp: 1.8,
+            compaction_secs: 12.4,
+            compactions: 40,
+            read_per_sec: 4.0 * MIB as f64,
+            write_per_sec: 3.5 * MIB as f64,
+            ..l
+        },
+        _ => l,
+    }
+}
+
+/// The whole tree's amplification, the debt limits and the block cache by kind.
+fn lsm_figures(s: &mut Snapshot) {
+    let r = &mut s.rocksdb;
+    r.amp = Amplification {
+        user_bytes: 1_000 * MIB,
+        sst_written_bytes: 3_100 * MIB,
+        write_amp: 3.1,
+        live_data_bytes: 25 * MIB,
+        space_amp: 1.12,
+        read_amp: 3,
+    };
+    r.soft_pending_limit = 64 << 30;
+    r.hard_pending_limit = 256 << 30;
+    r.stall.condition = "normal";
+    r.block_cache_by_kind = [("data", 14 * MIB), ("index", 4 * MIB), ("filter", 3 * MIB)]
+        .into_iter()
+        .map(|(kind, bytes)| BlockKindUse {
+            kind: kind.into(),
+            entries: bytes / (16 << 10),
+            bytes,
+        })
+        .collect();
+}
+
+/// An event RocksDB's listener reported (a flush, a compaction, a stall change).
+fn lsm_event(id: u64, at: f64, kind: &'static str, lsm: LsmEvent, secs: f64) -> Event {
+    Event {
+        kind,
+        secs,
+        label: kind.to_string(),
+        lsm: Some(lsm),
+        ..event(id, at, kind, None)
+    }
+}
+
+/// Ten seconds after the fixed story: a write burst fills L0, a flush and a compaction
+/// run, writes are delayed for L0 files (a marker on Throughput, a line in the log),
+/// the debt climbs toward the soft limit, and a compaction L0->L6 is under way.
+fn lsm_app() -> App {
+    let mut a = app();
+    for i in 240..260 {
+        let mut s = snap(i);
+        let t = i as f64 * 0.5;
+        let r = &mut s.rocksdb;
+        r.levels[0].files = 18;
+        r.levels[0].bytes = 54 * MIB;
+        r.levels[0].score = 4.5;
+        r.sst_files = 22;
+        r.sst_bytes = 76 * MIB;
+        r.pending_compaction_bytes = 24 << 30;
+        r.running_compactions = 1;
+        r.running = vec![RunningCompaction {
+            job: 12,
+            reason: "l0 files",
+            from_level: 0,
+            to_level: 6,
+            input_files: 18,
+            running_secs: t - 122.0,
+        }];
+        if i >= 244 {
+            r.stall = StallState {
+                condition: "delayed",
+                cause: Some("l0 files"),
+                changes: 1,
+                by_cause: vec![StallSeconds {
+                    cause: "l0 files",
+                    delayed_secs: t - 122.0,
+                    stopped_secs: 0.0,
+                }],
+            };
+            r.write_stall = true;
+            r.delayed_write_rate = 16 * MIB;
+        }
+        let at = s.uptime_secs - 0.1;
+        match i {
+            241 => s.events.push(lsm_event(
+                10,
+                at,
+                "flush",
+                LsmEvent {
+                    reason: "write buffer full".into(),
+                    job: 11,
+                    from_level: -1,
+                    to_level: 0,
+                    bytes_out: 3 * MIB,
+                    records_in: 30_000,
+                    records_out: 30_000,
+                    files_out: 1,
+                    ..LsmEvent::default()
+                },
+                0.08,
+            )),
+            242 => s.events.push(lsm_event(
+                12,
+                at,
+                "compaction",
+                LsmEvent {
+                    reason: "l0 files".into(),
+                    job: 9,
+                    from_level: 0,
+                    to_level: 6,
+                    bytes_in: 12 * MIB,
+                    bytes_out: 11 * MIB,
+                    records_in: 120_000,
+                    records_out: 118_000,
+                    files_in: 4,
+                    files_out: 2,
+                    ..LsmEvent::default()
+                },
+                0.9,
+            )),
+            244 => s.events.push(lsm_event(
+                11,
+                at,
+                "stall",
+                LsmEvent {
+                    reason: "l0 files".into(),
+                    stall_from: Some("normal"),
+                    stall_to: Some("delayed"),
+                    ..LsmEvent::default()
+                },
+                0.0,
+            )),
+            _ => {}
+        }
+        a.push_sample(t, s);
+    }
+    a
 }
 
 fn options() -> Vec<engine::options::OptionInfo> {
@@ -271,6 +430,98 @@ fn every_pane_expanded() {
         for (w, h) in [(120, 40), (80, 24)] {
             insta::assert_snapshot!(format!("pane_{name}_{w}x{h}"), draw(&a, w, h).backend());
         }
+    }
+}
+
+/// Issue 32: the LSM tile and the expanded LSM pane (Compaction Stats per level,
+/// amplification, the debt gauge, the stall and its cause, the running compaction),
+/// the stall marker on Throughput and the listener's events in the log.
+#[test]
+fn lsm_stall_and_compaction_views() {
+    let mut a = lsm_app();
+    insta::assert_snapshot!("lsm_screen_120x40", draw(&a, 120, 40).backend());
+    insta::assert_snapshot!("lsm_screen_80x24", draw(&a, 80, 24).backend());
+    let t = text(&a, 120, 40);
+    for want in [
+        "stall delayed (l0 files)",
+        "flush -> L0 (write buffer full): 3.0 MiB",
+        "compaction L0->L6 (l0 files): 4 files 12.0 MiB",
+        "write stall normal -> delayed (l0 files)",
+        "DELAYED (l0 files)",
+        "debt 24.0 GiB 38%",
+    ] {
+        assert!(t.contains(want), "{want:?} missing:\n{t}");
+    }
+    let logged: Vec<&str> = a.log.iter().map(|e| e.text.as_str()).collect();
+    for want in [
+        "flush -> L0 (write buffer full): 3.0 MiB, 30,000 records, 0.08 s",
+        "compaction L0->L6 (l0 files): 4 files 12.0 MiB -> 2 files 11.0 MiB, 120,000 -> 118,000 records, 0.90 s",
+        "write stall normal -> delayed (l0 files)",
+    ] {
+        assert!(logged.contains(&want), "{want:?} not logged: {logged:?}");
+    }
+    // The 80x24 tile keeps the stall, its cause and the debt whole in 16 columns.
+    let t = text(&a, 80, 24);
+    for want in ["22 files 76.0MiB", "DELAYED l0 files", "debt 24.0GiB 38%"] {
+        assert!(t.contains(want), "{want:?} missing:\n{t}");
+    }
+    a.focus = Pane::Lsm;
+    a.expanded = true;
+    insta::assert_snapshot!("lsm_expanded_120x40", draw(&a, 120, 40).backend());
+    insta::assert_snapshot!("lsm_expanded_80x24", draw(&a, 80, 24).backend());
+    for (w, h) in [(120, 40), (80, 24)] {
+        let t = text(&a, w, h);
+        for want in [
+            "Level Files      Size Score      Read",
+            "Write W-Amp Comp(s)",
+            "L6        4  22.0 MiB  0.20   2.1 GiB",
+            "2.0 GiB   1.8    12.4",
+            "Sum      22  76.0 MiB",
+            "write 3.10",
+            "DELAYED 16.0 MiB/s (l0 files)",
+            "l0 files: 7.5 s delayed, 0.0 s stopped",
+            "job 12 L0→L6 (l0 files) 18 files, 7.5 s",
+            "24.0 GiB · soft 64.0 GiB 38% · hard 256 GiB 9%",
+        ] {
+            assert!(t.contains(want), "{w}x{h}: {want:?} missing:\n{t}");
+        }
+    }
+    // The stall marker is red and draws no settling shade.
+    let term = draw(&lsm_app(), 120, 40);
+    let buf = term.backend().buffer();
+    let row_text =
+        |y: u16| -> String { (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect() };
+    let row = (0..12)
+        .find(|&y| row_text(y).contains("stall delayed"))
+        .expect("stall marker label");
+    let x = row_text(row).find("stall delayed").expect("col");
+    let col = row_text(row)[..x].chars().count() as u16;
+    assert_eq!(buf[(col, row)].fg, alexdb::tui::panes::chart::STALL_COLOR);
+}
+
+/// Issue 32: the Cache pane's block cache by kind (hit rate from the tickers, bytes
+/// held from RocksDB's block-cache entry stats).
+#[test]
+fn cache_pane_shows_the_block_cache_by_kind() {
+    let mut a = app();
+    a.focus = Pane::Cache;
+    a.expanded = true;
+    for (w, h) in [(120, 40), (80, 24)] {
+        let t = text(&a, w, h);
+        let data = t.lines().find(|l| l.contains(" data ")).expect("data row");
+        assert!(
+            data.contains("80.0%") && data.contains("14.0 MiB"),
+            "{data}"
+        );
+        let index = t
+            .lines()
+            .find(|l| l.contains(" index "))
+            .expect("index row");
+        assert!(
+            index.contains("100.0%") && index.contains("4.0 MiB"),
+            "{index}"
+        );
+        assert!(t.contains(" filter "), "{t}");
     }
 }
 

@@ -86,6 +86,11 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
         ".ycsb" if arg_index == 0 => pick(&["a", "b", "c", "d", "e", "f"]),
         ".profile" if arg_index == 0 => pick(&["list", "save", "load"]),
         ".mrc" if arg_index == 0 => pick(&["reset"]),
+        ".lsm" if arg_index == 0 => pick(&["--json"]),
+        ".property" if arg_index == 0 => {
+            let names = property_names();
+            pick(&names.iter().map(String::as_str).collect::<Vec<_>>())
+        }
         ".profile" if arg_index == 1 && words[1].eq_ignore_ascii_case("load") => {
             let names: Vec<&str> = engine::profiles::BUILTINS.iter().map(|b| b.name).collect();
             let mut c = pick(&names);
@@ -113,6 +118,82 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
         _ => Vec::new(),
     };
     (start, c)
+}
+
+/// RocksDB's documented property names (`DB::Properties` in its db.h); a `{N}` stands
+/// for a level and is offered for levels 0 to 6.
+pub const PROPERTY_NAMES: &[&str] = &[
+    "rocksdb.num-files-at-level{N}",
+    "rocksdb.compression-ratio-at-level{N}",
+    "rocksdb.aggregated-table-properties-at-level{N}",
+    "rocksdb.stats",
+    "rocksdb.sstables",
+    "rocksdb.cfstats",
+    "rocksdb.cfstats-no-file-histogram",
+    "rocksdb.cf-file-histogram",
+    "rocksdb.cf-write-stall-stats",
+    "rocksdb.db-write-stall-stats",
+    "rocksdb.dbstats",
+    "rocksdb.levelstats",
+    "rocksdb.block-cache-entry-stats",
+    "rocksdb.fast-block-cache-entry-stats",
+    "rocksdb.num-immutable-mem-table",
+    "rocksdb.num-immutable-mem-table-flushed",
+    "rocksdb.mem-table-flush-pending",
+    "rocksdb.num-running-flushes",
+    "rocksdb.compaction-pending",
+    "rocksdb.num-running-compactions",
+    "rocksdb.background-errors",
+    "rocksdb.cur-size-active-mem-table",
+    "rocksdb.cur-size-all-mem-tables",
+    "rocksdb.size-all-mem-tables",
+    "rocksdb.num-entries-active-mem-table",
+    "rocksdb.num-entries-imm-mem-tables",
+    "rocksdb.num-deletes-active-mem-table",
+    "rocksdb.num-deletes-imm-mem-tables",
+    "rocksdb.estimate-num-keys",
+    "rocksdb.estimate-table-readers-mem",
+    "rocksdb.is-file-deletions-enabled",
+    "rocksdb.num-snapshots",
+    "rocksdb.oldest-snapshot-time",
+    "rocksdb.oldest-snapshot-sequence",
+    "rocksdb.num-live-versions",
+    "rocksdb.current-super-version-number",
+    "rocksdb.estimate-live-data-size",
+    "rocksdb.min-log-number-to-keep",
+    "rocksdb.min-obsolete-sst-number-to-keep",
+    "rocksdb.total-sst-files-size",
+    "rocksdb.live-sst-files-size",
+    "rocksdb.obsolete-sst-files-size",
+    "rocksdb.base-level",
+    "rocksdb.estimate-pending-compaction-bytes",
+    "rocksdb.aggregated-table-properties",
+    "rocksdb.actual-delayed-write-rate",
+    "rocksdb.is-write-stopped",
+    "rocksdb.estimate-oldest-key-time",
+    "rocksdb.block-cache-capacity",
+    "rocksdb.block-cache-usage",
+    "rocksdb.block-cache-pinned-usage",
+    "rocksdb.options-statistics",
+    "rocksdb.num-blob-files",
+    "rocksdb.blob-stats",
+    "rocksdb.total-blob-file-size",
+    "rocksdb.live-blob-file-size",
+    "rocksdb.live-blob-file-garbage-size",
+    "rocksdb.blob-cache-capacity",
+    "rocksdb.blob-cache-usage",
+    "rocksdb.blob-cache-pinned-usage",
+];
+
+/// [`PROPERTY_NAMES`] with each per-level name spelled out for levels 0 to 6.
+pub fn property_names() -> Vec<String> {
+    PROPERTY_NAMES
+        .iter()
+        .flat_map(|n| match n.strip_suffix("{N}") {
+            Some(stem) => (0..7).map(|l| format!("{stem}{l}")).collect(),
+            None => vec![n.to_string()],
+        })
+        .collect()
 }
 
 /// Grey text to show after the cursor: the rest of a uniquely typed command name and its

@@ -126,8 +126,22 @@ pub struct CommandStats {
     /// filter); `None` when RocksDB statistics are off.
     pub block_reads: Option<u64>,
     pub block_cache_hits: Option<u64>,
+    /// The block cache's data, index and filter blocks: each kind's hits and misses
+    /// across the command and the bytes it holds after it; `None` when RocksDB
+    /// statistics are off.
+    pub block_kinds: Option<[BlockKindStats; 3]>,
     pub rows_read: u64,
     pub rows_written: u64,
+}
+
+/// One block kind in `.stats`: `kind` is `data`, `index` or `filter`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct BlockKindStats {
+    pub kind: &'static str,
+    pub hits: u64,
+    pub misses: u64,
+    /// Bytes of this kind in the block cache (`None` when RocksDB did not say).
+    pub bytes: Option<u64>,
 }
 
 /// The result of one statement, as a front end needs it.

@@ -10,6 +10,7 @@ use crate::cmd::{
     jobs, load, mode, mrc, open, options, output, profile, quit, read, reopen, set, show, sql,
     stats, sweep, timer, width, ycsb,
 };
+use crate::cmd::{lsm, property};
 use crate::cmd::{replay, trace};
 use crate::spec::types::{CommandSpec, Family, find_in, lookup_in, names_in};
 
@@ -49,6 +50,8 @@ pub const ENTRIES: &[Entry] = &[
     cancel::ENTRY,
     advise::ENTRY,
     mrc::ENTRY,
+    lsm::ENTRY,
+    property::ENTRY,
     sweep::ENTRY,
     baseline::ENTRY,
     compare::ENTRY,
@@ -136,6 +139,8 @@ pub fn spec_of(cmd: &Command) -> &'static CommandSpec {
             OptionsCmd::OptionsExport(..) => options::SPEC,
             OptionsCmd::Advise(_) => advise::SPEC,
             OptionsCmd::Mrc { .. } => mrc::SPEC,
+            OptionsCmd::Lsm { .. } => lsm::SPEC,
+            OptionsCmd::Property(_) => property::SPEC,
         },
         Command::Jobs(c) => match c {
             JobsCmd::Load { .. } => load::SPEC,

@@ -442,6 +442,9 @@ pub fn stats_line(s: &CommandStats) -> String {
     match (s.block_reads, s.block_cache_hits) {
         (Some(r), Some(h)) => {
             let _ = write!(out, " | RocksDB block reads {r} (block cache hits {h})");
+            if let Some(kinds) = &s.block_kinds {
+                out.push_str(&block_kinds_text(kinds));
+            }
         }
         _ => out.push_str(" | RocksDB block reads n/a (rocksdb_statistics off)"),
     }
@@ -451,6 +454,20 @@ pub fn stats_line(s: &CommandStats) -> String {
         s.rows_read, s.rows_written
     );
     out
+}
+
+/// ` | block cache by kind: data 12 hit / 3 miss 1.2 MiB held, index ..., filter ...`.
+fn block_kinds_text(kinds: &[crate::outcome::BlockKindStats]) -> String {
+    let parts: Vec<String> = kinds
+        .iter()
+        .map(|k| {
+            let held = k.bytes.map_or(String::new(), |b| {
+                format!(" {} held", crate::series::size(b))
+            });
+            format!("{} {} hit / {} miss{held}", k.kind, k.hits, k.misses)
+        })
+        .collect();
+    format!(" | block cache by kind: {}", parts.join(", "))
 }
 
 /// What an open made of the saved options, as lines for the person: one `warning:` line

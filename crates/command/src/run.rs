@@ -11,6 +11,7 @@ use crate::cmd::{
     load, mode, mrc, open, options, output, profile, quit, read, reopen, set, show, sql, stats,
     sweep, timer, width, ycsb,
 };
+use crate::cmd::{lsm, property};
 use crate::cmd::{replay, trace};
 use crate::exec::{Executor, MAX_READ_BYTES, job_result, not_utf8_text};
 use crate::outcome::{ExecError, Outcome, Report};
@@ -256,6 +257,8 @@ impl Executor {
             OptionsCmd::OptionsExport(path, format) => options::execute(self, path, *format),
             OptionsCmd::Advise(action) => advise::execute(self, *action),
             OptionsCmd::Mrc { reset } => mrc::execute(self, *reset),
+            OptionsCmd::Lsm { json } => lsm::execute(self, *json),
+            OptionsCmd::Property(name) => property::execute(self, name),
         };
         // The change ends a history sample, so the next window starts after it.
         self.sampler.sample_now();

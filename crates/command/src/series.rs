@@ -1,13 +1,13 @@
 //! The recorded time series: a ring buffer of samples (one per sampler tick, each built
-//! from a windowed metrics [`Snapshot`]) and the markers (option changes, reopens) that
-//! time charts draw. Plain data: panes read it, only the runner feeds it.
+//! from a windowed metrics [`Snapshot`]) and the markers (option changes, reopens, write
+//! stall changes) that time charts draw. Plain data: panes read it, only the runner feeds it.
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
 use engine::metrics::sum::Combine;
-use engine::metrics::{Event, GetSplit, LatencySummary, PerfSplit, Snapshot};
+use engine::metrics::{Event, GetSplit, LatencySummary, PerfSplit, RocksStats, Snapshot};
 
 /// Samples kept: 10 minutes at the default 250 ms refresh.
 pub const DEFAULT_CAPACITY: usize = 2400;
@@ -103,7 +103,7 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
 pub struct Marker {
     /// Dashboard time (seconds since it started).
     pub t: f64,
-    /// `option` or `reopen`.
+    /// `option`, `reopen` or `stall` (a change of the write-stall condition).
     pub kind: String,
     /// Short label drawn on the chart (`value_cache_entries=1000`).
     pub label: String,
@@ -226,8 +226,8 @@ impl Series {
         events
     }
 
-    /// Adds a marker for an option change or a reopen (flushes and compactions only go
-    /// to the log). An option applied by a reopen replaces the bare reopen marker the
+    /// Adds a marker for an option change, a reopen or a write-stall change (flushes and
+    /// compactions only go to the log). An option applied by a reopen replaces the bare reopen marker the
     /// engine recorded just before it, so one change is one marker.
     pub fn mark(&mut self, e: &TimedEvent) {
         let ev = &e.event;
@@ -248,6 +248,10 @@ impl Series {
                 label: format!("reopen {:.2}s", ev.secs),
                 text: ev.label.clone(),
             },
+            "stall" => {
+                self.mark_stall(e);
+                return;
+            }
             _ => return,
         };
         if marker.kind == "option"
@@ -263,6 +267,33 @@ impl Series {
             return;
         }
         self.markers.push_back(marker);
+    }
+
+    /// A change of the write-stall condition: one marker (`stall delayed (l0 files)`,
+    /// `stall over`). Changes closer than [`STALL_MERGE_SECS`] to the previous stall
+    /// marker replace it: a stall that flaps draws one line, labelled with its latest
+    /// state, not a comb.
+    fn mark_stall(&mut self, e: &TimedEvent) {
+        let marker = Marker {
+            t: e.t,
+            kind: "stall".into(),
+            label: stall_label(&e.event),
+            text: event_text(&e.event),
+        };
+        if let Some(last) = self.markers.back_mut()
+            && last.kind == "stall"
+            && (marker.t - last.t).abs() < STALL_MERGE_SECS
+        {
+            *last = marker;
+            return;
+        }
+        self.markers.push_back(marker);
+    }
+
+    /// The markers that stand for a change people made (option changes, reopens):
+    /// charts other than throughput draw only these.
+    pub fn change_markers(&self) -> impl Iterator<Item = &Marker> {
+        self.markers.iter().filter(|m| m.kind != "stall")
     }
 
     pub fn samples(&self) -> &VecDeque<Sample> {
@@ -336,7 +367,7 @@ impl Series {
             let m = &n.memory;
             let _ = writeln!(
                 out,
-                "{:.3},{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{:.3},{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 s.t,
                 n.window_secs,
                 s.reads_per_s(),
@@ -377,6 +408,7 @@ impl Series {
                 n.rocksdb_perf.data_block_ns,
                 n.rocksdb_perf.block_read_ns,
                 n.rocksdb_perf.decompress_ns,
+                lsm_columns(r),
                 labels,
             );
         }
@@ -417,7 +449,130 @@ block_cache_usage,block_cache_capacity,timed_gets,get_cache_ns,get_alex_ns,get_r
 rss_bytes,alex_bytes,value_cache_bytes,block_cache_bytes,memtable_bytes,table_readers_bytes,\
 sst_files,sst_bytes,pending_compaction_bytes,running_compactions,write_stall,keys,\
 perf_gets,perf_memtable_ns,perf_filter_ns,perf_index_ns,perf_data_block_ns,perf_block_read_ns,perf_decompress_ns,\
+write_amp,space_amp,read_amp,soft_pending_limit,hard_pending_limit,stall_condition,stall_cause,\
+l0_write_bytes,l0_w_amp,l1_write_bytes,l1_w_amp,l2_write_bytes,l2_w_amp,l3_write_bytes,l3_w_amp,\
+l4_write_bytes,l4_w_amp,l5_write_bytes,l5_w_amp,l6_write_bytes,l6_w_amp,\
 markers";
+
+/// Levels with their own CSV columns (RocksDB's default `num_levels`).
+pub const CSV_LEVELS: usize = 7;
+
+/// The LSM columns of one CSV row: whole-tree amplification, the debt limits, the stall
+/// condition and cause, then each level's bytes written and W-Amp since open (empty for
+/// a level the snapshot does not have).
+fn lsm_columns(r: &RocksStats) -> String {
+    let a = &r.amp;
+    let mut out = format!(
+        "{:.3},{:.3},{},{},{},{},{}",
+        a.write_amp,
+        a.space_amp,
+        a.read_amp,
+        r.soft_pending_limit,
+        r.hard_pending_limit,
+        r.stall.condition,
+        csv_field(r.stall.cause.unwrap_or("")),
+    );
+    for i in 0..CSV_LEVELS {
+        match r.levels.get(i) {
+            Some(l) => {
+                let _ = write!(out, ",{},{:.3}", l.write_bytes, l.w_amp);
+            }
+            None => out.push_str(",,"),
+        }
+    }
+    out
+}
+
+/// Seconds within which stall changes share one marker.
+pub const STALL_MERGE_SECS: f64 = 1.0;
+
+/// A stall marker's label: `stall delayed (l0 files)`, `stall stopped`, `stall over`.
+fn stall_label(ev: &Event) -> String {
+    let Some(l) = &ev.lsm else {
+        return "stall".into();
+    };
+    match l.stall_to {
+        Some("normal") | None => "stall over".into(),
+        Some(to) if l.reason.is_empty() => format!("stall {to}"),
+        Some(to) => format!("stall {to} ({})", l.reason),
+    }
+}
+
+/// One line for the event log: a flush, compaction or stall change with what RocksDB
+/// reported of it (reason, levels, bytes and records in and out, duration); any other
+/// event's own label.
+pub fn event_text(ev: &Event) -> String {
+    let Some(l) = &ev.lsm else {
+        return ev.label.clone();
+    };
+    let secs = if ev.secs > 0.0 {
+        format!(", {:.2} s", ev.secs)
+    } else {
+        String::new()
+    };
+    let why = if l.reason.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", l.reason)
+    };
+    match ev.kind {
+        "stall" => format!(
+            "write stall {} -> {}{why}",
+            l.stall_from.unwrap_or("?"),
+            l.stall_to.unwrap_or("?")
+        ),
+        "flush" => format!(
+            "flush -> L{}{why}: {}, {} records{secs}",
+            l.to_level.max(0),
+            size(l.bytes_out),
+            grouped(l.records_in.max(l.records_out))
+        ),
+        _ => format!(
+            "{} L{}->L{}{why}: {} files {} -> {} files {}, {} -> {} records{secs}",
+            if ev.kind == "compact" {
+                "compact"
+            } else {
+                "compaction"
+            },
+            l.from_level,
+            l.to_level,
+            l.files_in,
+            size(l.bytes_in),
+            l.files_out,
+            size(l.bytes_out),
+            grouped(l.records_in),
+            grouped(l.records_out)
+        ),
+    }
+}
+
+/// `512 B`, `1.5 KiB`, `12.0 MiB` (binary units, one decimal).
+pub fn size(n: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < UNITS.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    format!("{v:.1} {}", UNITS[i])
+}
+
+/// `1,234,567`.
+pub fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 
 /// One CSV field: quoted (with `""` for `"`) when it holds a comma, a quote or a newline.
 fn csv_field(s: &str) -> String {

@@ -1,5 +1,6 @@
 //! Value-cache and block-cache hit rates (gauges over the last seconds and their
-//! history), and each cache's use against its capacity.
+//! history), each cache's use against its capacity, and (where there is room) the block
+//! cache by kind: data, index and filter blocks' hit rates and the bytes each holds.
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -11,6 +12,7 @@ use super::mrc::{self, BLOCK, VALUE};
 use super::{MIN_SAMPLES, bar, dim, n_label, pane_block};
 use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
+use engine::metrics::RocksStats;
 
 /// Seconds the hit-rate gauges cover.
 pub const GAUGE_SECS: f64 = 2.0;
@@ -94,6 +96,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Span::raw(b),
         ]));
     }
+    // The block cache by kind when the chart keeps its rows below them.
+    if let Some(s) = latest
+        && stats_on
+        && inner.height as usize >= lines.len() + KINDS.len() + 1 + MIN_CHART_ROWS
+    {
+        lines.push(Line::from(Span::styled(
+            "block cache by kind: hit rate, bytes held",
+            dim(),
+        )));
+        lines.extend(kind_lines(app, end, &s.snapshot.rocksdb, w));
+    }
     for (i, l) in lines.iter().enumerate() {
         if i as u16 >= inner.height {
             return;
@@ -146,7 +159,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 points: vpts,
             },
         ],
-        markers: app.series.markers().iter().collect(),
+        markers: app.series.change_markers().collect(),
         x: [start, end],
         y: [0.0, 100.0],
         y_label: &label,
@@ -164,6 +177,70 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         },
         buf,
     );
+}
+
+/// Block kinds with their own rows (RocksDB's tickers split these three).
+const KINDS: [&str; 3] = ["data", "index", "filter"];
+/// Rows the hit-rate chart keeps before the kinds are shown above it.
+const MIN_CHART_ROWS: usize = 5;
+
+/// One row per block kind: its hit rate over the gauges' seconds (RocksDB's tickers)
+/// and the bytes it holds in the block cache now (`rocksdb.block-cache-entry-stats`).
+fn kind_lines(app: &App, end: f64, r: &RocksStats, w: usize) -> Vec<Line<'static>> {
+    let mut sums = [(0u64, 0u64); 3];
+    for s in app
+        .series
+        .range(end - GAUGE_SECS, end)
+        .filter(|s| s.t > end - GAUGE_SECS)
+    {
+        let b = &s.snapshot.rocksdb.tickers.block_cache;
+        for (sum, (h, m)) in sums.iter_mut().zip([
+            (b.data_hit, b.data_miss),
+            (b.index_hit, b.index_miss),
+            (b.filter_hit, b.filter_miss),
+        ]) {
+            sum.0 += h;
+            sum.1 += m;
+        }
+    }
+    KINDS
+        .iter()
+        .zip(sums)
+        .map(|(kind, (hits, misses))| {
+            let held = kind_bytes(r, kind).map_or("-".to_string(), fmt::bytes);
+            let mut spans = vec![Span::styled(
+                format!(" {kind:<7}"),
+                Style::default().fg(BLOCK),
+            )];
+            spans.extend(gauge_spans(
+                hits,
+                hits + misses,
+                w.saturating_sub(8 + 10),
+                BLOCK,
+                "no lookups",
+            ));
+            let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+            let pad = w.saturating_sub(used + held.chars().count());
+            spans.push(Span::raw(" ".repeat(pad)));
+            spans.push(Span::raw(held));
+            Line::from(spans)
+        })
+        .collect()
+}
+
+/// Bytes the block cache holds of `kind` (`filter` includes the partitioned filters'
+/// `filter meta`); `None` when RocksDB did not report the kinds.
+fn kind_bytes(r: &RocksStats, kind: &str) -> Option<u64> {
+    if r.block_cache_by_kind.is_empty() {
+        return None;
+    }
+    Some(
+        r.block_cache_by_kind
+            .iter()
+            .filter(|k| k.kind == kind || (kind == "filter" && k.kind == "filter meta"))
+            .map(|k| k.bytes)
+            .sum(),
+    )
 }
 
 /// A hit-rate gauge `width` cells wide: the bar and the rate, with the lookups it rests

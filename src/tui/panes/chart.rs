@@ -1,5 +1,5 @@
 //! A time chart: lines over dashboard time, a y axis gutter, an x axis row, and vertical
-//! markers with short labels for option changes and reopens. Drawn on a braille canvas.
+//! markers with short labels for option changes, reopens and write-stall changes. Drawn on a braille canvas.
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -33,6 +33,8 @@ pub const SETTLE_SECS: f64 = 10.0;
 /// The settling shade: a background a step lighter than the terminal's.
 pub const SETTLING_BG: Color = Color::Indexed(236);
 pub const MARKER_COLOR: Color = Color::Yellow;
+/// Markers where the write-stall condition changed.
+pub const STALL_COLOR: Color = Color::Red;
 /// A saved baseline's reference lines.
 pub const REFERENCE_COLOR: Color = Color::Cyan;
 
@@ -188,7 +190,13 @@ impl TimeChart<'_> {
     /// settling, not yet its effect.
     fn shade_settling(&self, plot: Rect, buf: &mut Buffer, col_of: &dyn Fn(f64) -> u16) {
         let (x0, x1) = (self.x[0], self.x[1]);
-        let mut times: Vec<f64> = self.markers.iter().map(|m| m.t).collect();
+        // A stall is an effect, not a change: nothing settles after it.
+        let mut times: Vec<f64> = self
+            .markers
+            .iter()
+            .filter(|m| m.kind != "stall")
+            .map(|m| m.t)
+            .collect();
         times.sort_by(f64::total_cmp);
         for (i, &t) in times.iter().enumerate() {
             let next = times.get(i + 1).copied().unwrap_or(f64::MAX);
@@ -209,7 +217,6 @@ impl TimeChart<'_> {
         if x1 <= x0 {
             return;
         }
-        let style = Style::default().fg(MARKER_COLOR);
         let col_of = |t: f64| ((t - x0) / (x1 - x0) * f64::from(plot.width - 1)).round() as u16;
         let mut cols: Vec<(u16, &Marker)> = self
             .markers
@@ -219,11 +226,11 @@ impl TimeChart<'_> {
             .collect();
         cols.sort_by_key(|(c, _)| *c);
         self.shade_settling(plot, buf, &col_of);
-        for (c, _) in &cols {
+        for (c, m) in &cols {
             for row in plot.y..plot.bottom() {
                 let cell = &mut buf[(plot.x + c, row)];
                 if matches!(cell.symbol(), " " | "\u{2800}") {
-                    cell.set_symbol("┊").set_style(style);
+                    cell.set_symbol("┊").set_style(marker_style(m));
                 }
             }
         }
@@ -256,10 +263,19 @@ impl TimeChart<'_> {
                 plot.x + start,
                 plot.y + row as u16,
                 &text,
-                style.add_modifier(Modifier::BOLD),
+                marker_style(m).add_modifier(Modifier::BOLD),
             );
         }
     }
+}
+
+/// Option changes and reopens in yellow; write-stall changes in red.
+fn marker_style(m: &Marker) -> Style {
+    Style::default().fg(if m.kind == "stall" {
+        STALL_COLOR
+    } else {
+        MARKER_COLOR
+    })
 }
 
 fn pad_left(s: &str, width: u16) -> String {

@@ -107,7 +107,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 points: p50,
             },
         ],
-        markers: app.series.markers().iter().collect(),
+        markers: app.series.change_markers().collect(),
         x: [start, end],
         y: [y0, y1],
         y_label: &label,

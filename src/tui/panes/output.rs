@@ -1,6 +1,6 @@
 //! The output pane: the commands run and their results (the newest last, earlier ones
-//! a PgUp away) above the event log (option
-//! changes, reopens, flushes, compactions, jobs, errors).
+//! a PgUp away) above the event log (option changes, reopens, flushes and compactions
+//! with their reason, levels, bytes and records, write-stall changes, jobs, errors).
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -17,6 +17,7 @@ pub fn log_style(kind: LogKind) -> Style {
         LogKind::Option => Style::default().fg(Color::Yellow),
         LogKind::Reopen => Style::default().fg(Color::LightYellow),
         LogKind::Flush | LogKind::Compact => Style::default().fg(Color::Cyan),
+        LogKind::Stall => Style::default().fg(Color::Red),
         LogKind::Job => Style::default().fg(Color::Green),
         LogKind::Error => Style::default().fg(Color::Red),
         LogKind::Info => Style::default().fg(Color::Gray),
@@ -29,6 +30,7 @@ fn log_tag(kind: LogKind) -> &'static str {
         LogKind::Reopen => "reopen ",
         LogKind::Flush => "flush  ",
         LogKind::Compact => "compact",
+        LogKind::Stall => "stall  ",
         LogKind::Job => "job    ",
         LogKind::Error => "error  ",
         LogKind::Info => "info   ",

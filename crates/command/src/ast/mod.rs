@@ -125,6 +125,12 @@ pub enum OptionsCmd {
     Mrc {
         reset: bool,
     },
+    /// `.lsm [--json]`: the LSM tree per level, amplification, debt, stalls.
+    Lsm {
+        json: bool,
+    },
+    /// `.property NAME`: a RocksDB property's text.
+    Property(String),
 }
 
 /// Long work on worker threads (`background`: a trailing `&`).

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::ast::OutputMode;
-use crate::outcome::{CommandStats, ExecError, Outcome};
+use crate::outcome::{BlockKindStats, CommandStats, ExecError, Outcome};
 use crate::settings::{Session, Settings};
 use engine::metrics::MetricsWindow;
 use engine::{DamagedRange, Db, DbError, DbOptions};
@@ -149,10 +149,37 @@ impl Executor {
             other_ns: s.get_split.rest_ns,
             block_reads: on.then_some(t.data_miss + t.index_miss + t.filter_miss),
             block_cache_hits: on.then_some(t.data_hit + t.index_hit + t.filter_hit),
+            block_kinds: on.then(|| block_kinds(&s.rocksdb)),
             rows_read: s.rows.read,
             rows_written: s.rows.written,
         }
     }
+}
+
+/// The block cache's data, index and filter blocks: hits and misses (the window's
+/// tickers) and bytes held (`filter` counts the partitioned filters' `filter meta` too).
+fn block_kinds(r: &engine::metrics::RocksStats) -> [BlockKindStats; 3] {
+    let t = &r.tickers.block_cache;
+    let held = |kind: &str| {
+        (!r.block_cache_by_kind.is_empty()).then(|| {
+            r.block_cache_by_kind
+                .iter()
+                .filter(|k| k.kind == kind || (kind == "filter" && k.kind == "filter meta"))
+                .map(|k| k.bytes)
+                .sum()
+        })
+    };
+    let kind = |kind: &'static str, hits: u64, misses: u64| BlockKindStats {
+        kind,
+        hits,
+        misses,
+        bytes: held(kind),
+    };
+    [
+        kind("data", t.data_hit, t.data_miss),
+        kind("index", t.index_hit, t.index_miss),
+        kind("filter", t.filter_hit, t.filter_miss),
+    ]
 }
 
 /// The error for input line `line` (of file `path`) that is not UTF-8; it is skipped.

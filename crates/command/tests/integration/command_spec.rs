@@ -51,6 +51,8 @@ const SAMPLES: &[(&str, &[&str])] = &[
     (".cancel", &[".cancel", ".cancel 2"]),
     (".advise", &[".advise", ".advise apply 1", ".advise undo"]),
     (".mrc", &[".mrc", ".mrc reset"]),
+    (".lsm", &[".lsm", ".lsm --json"]),
+    (".property", &[".property rocksdb.levelstats"]),
     (
         ".sweep",
         &[

@@ -9,6 +9,7 @@ mod command_exec;
 mod command_parse;
 mod command_spec;
 mod export_history;
+mod lsm_command;
 mod mrc_command;
 mod options_export;
 mod options_tikv;
