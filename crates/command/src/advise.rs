@@ -82,6 +82,26 @@ pub const RULES: &[Rule] = &[
         check: write_stalls,
     },
     Rule {
+        name: "l0-stalls",
+        reads: "L0 files, level0_slowdown_writes_trigger, level0_stop_writes_trigger, stall seconds caused by L0 files, max_background_jobs",
+        check: l0_stalls,
+    },
+    Rule {
+        name: "memtable-stalls",
+        reads: "stall seconds caused by memtables, immutable memtables, max_write_buffer_number, write_buffer_size",
+        check: memtable_stalls,
+    },
+    Rule {
+        name: "pending-compaction",
+        reads: "pending compaction bytes, soft/hard_pending_compaction_bytes_limit, stall seconds caused by pending bytes, max_background_jobs",
+        check: pending_compaction,
+    },
+    Rule {
+        name: "small-flushes",
+        reads: "bytes flushes wrote to L0 and their count (L0 write bytes, L0 compactions), write_buffer_size",
+        check: small_flushes,
+    },
+    Rule {
         name: "decompression",
         reads: "RocksDB get split (decompress vs total), gets by level, compression codecs",
         check: decompression,
@@ -90,6 +110,11 @@ pub const RULES: &[Rule] = &[
         name: "bloom-filter",
         reads: "bloom_useful vs filter checks, bloom_bits_per_key, keys",
         check: bloom_filter,
+    },
+    Rule {
+        name: "bloom-false-positives",
+        reads: "bloom_useful, bloom_full_positive, bloom_full_true_positive, bloom_bits_per_key",
+        check: bloom_false_positives,
     },
     Rule {
         name: "block-reads",
@@ -125,6 +150,26 @@ pub const STALL_SHARE: f64 = 0.01;
 /// RocksDB's default `level0_slowdown_writes_trigger` (alexdb does not change it): at
 /// this many L0 files writes slow down, so compaction is behind.
 pub const L0_SLOWDOWN_FILES: u64 = 20;
+/// L0 at this share of `level0_slowdown_writes_trigger` is "too many L0 files": one
+/// more burst and writes slow down.
+pub const L0_NEAR_SLOWDOWN: f64 = 0.8;
+/// Compaction debt at this share of the soft limit is near it.
+pub const DEBT_NEAR_SOFT: f64 = 0.5;
+/// Flushes below this many bytes on average make small L0 files (many files to
+/// compact and to check per read).
+pub const SMALL_FLUSH_BYTES: u64 = 16 << 20;
+/// Flushes needed before their average size means anything.
+pub const MIN_FLUSHES: u64 = 4;
+/// A write buffer flushed at less than this share of its size was cut short (WAL size,
+/// `.flush`), so a bigger buffer would not make bigger files.
+pub const FLUSH_FILL_MIN: f64 = 0.25;
+/// The largest write buffer `small-flushes` proposes.
+pub const MAX_PROPOSED_WRITE_BUFFER: usize = 256 << 20;
+/// A bloom filter passing more than this share of the keys it should reject is weaker
+/// than its bits promise (10 bits per key pass about 1%).
+pub const BLOOM_FP_MAX: f64 = 0.03;
+/// The false-positive rate more bits aim at.
+pub const BLOOM_FP_TARGET: f64 = 0.01;
 /// PerfContext-timed gets below which RocksDB's split is noise.
 pub const MIN_PERF_GETS: u64 = 200;
 /// Decompression above this share of RocksDB's get time is worth a lighter codec (a
@@ -382,6 +427,304 @@ fn write_stalls(i: &AdviseInput) -> Finding {
         effect: Some(format!(
             "half as many flushes and L0 files; stalls were {} of the window",
             pct(stalled)
+        )),
+    })
+}
+
+/// Seconds writes were delayed and stopped for `cause` since open.
+fn stall_secs(s: &Snapshot, cause: &str) -> (f64, f64) {
+    s.rocksdb
+        .stall
+        .by_cause
+        .iter()
+        .filter(|c| c.cause == cause)
+        .fold((0.0, 0.0), |(d, t), c| {
+            (d + c.delayed_secs, t + c.stopped_secs)
+        })
+}
+
+/// `1.2 s delayed, 0.0 s stopped`.
+fn secs_text((delayed, stopped): (f64, f64)) -> String {
+    format!("{delayed:.1} s delayed, {stopped:.1} s stopped")
+}
+
+/// The stall condition now with its cause: `delayed (l0 files)`, `normal`.
+fn stall_now(s: &Snapshot) -> String {
+    let st = &s.rocksdb.stall;
+    let cond = if st.condition.is_empty() {
+        "normal"
+    } else {
+        st.condition
+    };
+    match st.cause {
+        Some(c) => format!("{cond} ({c})"),
+        None => cond.to_string(),
+    }
+}
+
+/// Twice the background jobs (flushes and compactions run in parallel), capped.
+fn more_jobs(o: &DbOptions) -> (String, String) {
+    set(
+        "max_background_jobs",
+        (o.max_background_jobs * 2).min(256).to_string(),
+    )
+}
+
+/// Too many L0 files, or writes stalled by them: compaction of L0 is behind. More
+/// background jobs compact it sooner; a higher slowdown trigger (the stop trigger kept
+/// above it) lets a burst pass without a stall, at the cost of more L0 files per read.
+fn l0_stalls(i: &AdviseInput) -> Finding {
+    let (s, o) = (i.snap, i.opts);
+    let Some(l0) = s.rocksdb.levels.first() else {
+        return Finding::NoData("no LSM shape yet".into());
+    };
+    let slow = o.level0_slowdown_writes_trigger.max(1) as u64;
+    let stop = o.level0_stop_writes_trigger.max(1) as u64;
+    let secs = stall_secs(s, "l0 files");
+    let now = s.rocksdb.stall.cause == Some("l0 files");
+    let figures = vec![
+        fig("L0 files", l0.files.to_string()),
+        fig("level0_slowdown_writes_trigger", slow.to_string()),
+        fig("level0_stop_writes_trigger", stop.to_string()),
+        fig("stalls for L0 files since open", secs_text(secs)),
+        fig("stall now", stall_now(s)),
+        fig("max_background_jobs", o.max_background_jobs.to_string()),
+    ];
+    let near = l0.files as f64 >= L0_NEAR_SLOWDOWN * slow as f64;
+    if !now && !near && secs.0 + secs.1 <= 0.0 {
+        return Finding::Quiet(figures);
+    }
+    let new_slow = (slow + slow / 2).max(slow + 1);
+    let mut sets = vec![more_jobs(o)];
+    if new_slow >= stop {
+        sets.push(set(
+            "level0_stop_writes_trigger",
+            (new_slow + (stop - slow).max(1)).to_string(),
+        ));
+    }
+    sets.push(set("level0_slowdown_writes_trigger", new_slow.to_string()));
+    let why = if now || secs.0 + secs.1 > 0.0 {
+        format!("writes stalled on L0 files ({})", secs_text(secs))
+    } else {
+        format!(
+            "L0 holds {} files, {:.0}% of the slowdown trigger",
+            l0.files,
+            l0.files as f64 * 100.0 / slow as f64
+        )
+    };
+    Finding::Propose(Proposal {
+        rule: "l0-stalls",
+        figures,
+        reason: format!(
+            "{why}: more background jobs compact L0 sooner; a slowdown trigger of {new_slow} lets bursts pass"
+        ),
+        sets,
+        effect: Some(
+            "fewer and shorter L0 stalls; gets may check a few more L0 files (watch get p99)"
+                .into(),
+        ),
+    })
+}
+
+/// Writes stalled because every memtable was full: flushes are behind the writes. More
+/// memtables absorb a burst while one flushes; bigger ones flush less often.
+fn memtable_stalls(i: &AdviseInput) -> Finding {
+    let (s, o) = (i.snap, i.opts);
+    let r = &s.rocksdb;
+    let secs = stall_secs(s, "memtables");
+    let now = r.stall.cause == Some("memtables");
+    let max = o.max_write_buffer_number.max(1) as u64;
+    let figures = vec![
+        fig("stalls for memtables since open", secs_text(secs)),
+        fig("stall now", stall_now(s)),
+        fig("immutable memtables", r.immutable_memtables.to_string()),
+        fig("max_write_buffer_number", max.to_string()),
+        fig("write_buffer_size", bytes(o.write_buffer_size as u64)),
+    ];
+    if !now && secs.0 + secs.1 <= 0.0 {
+        return Finding::Quiet(figures);
+    }
+    let mut sets = Vec::new();
+    if max < 64 {
+        sets.push(set(
+            "max_write_buffer_number",
+            (max + 2).min(64).to_string(),
+        ));
+    }
+    sets.push(set(
+        "write_buffer_size",
+        format_size((o.write_buffer_size * 2).min(64 << 30)),
+    ));
+    Finding::Propose(Proposal {
+        rule: "memtable-stalls",
+        figures,
+        reason: format!(
+            "writes waited for a free memtable ({}): flushes fall behind the writes",
+            secs_text(secs)
+        ),
+        sets,
+        effect: Some(format!(
+            "room for bursts while a memtable flushes; memtables may use up to {} (watch Memory)",
+            bytes(((max + 2).min(64) as usize * o.write_buffer_size * 2) as u64)
+        )),
+    })
+}
+
+/// The compaction debt nears the soft limit (or already stalled writes): compaction
+/// cannot keep up. More background jobs pay the debt; a higher limit (the hard limit
+/// kept above it) delays the slowdown.
+fn pending_compaction(i: &AdviseInput) -> Finding {
+    let (s, o) = (i.snap, i.opts);
+    let r = &s.rocksdb;
+    let soft = o.soft_pending_compaction_bytes_limit as u64;
+    let hard = o.hard_pending_compaction_bytes_limit as u64;
+    let debt = r.pending_compaction_bytes;
+    let secs = stall_secs(s, "pending bytes");
+    let now = r.stall.cause == Some("pending bytes");
+    let limit = |n: u64| if n == 0 { "0 (none)".into() } else { bytes(n) };
+    let figures = vec![
+        fig("pending compaction", bytes(debt)),
+        fig("soft_pending_compaction_bytes_limit", limit(soft)),
+        fig("hard_pending_compaction_bytes_limit", limit(hard)),
+        fig("stalls for pending bytes since open", secs_text(secs)),
+        fig("stall now", stall_now(s)),
+        fig("max_background_jobs", o.max_background_jobs.to_string()),
+    ];
+    let near = soft > 0 && debt as f64 >= DEBT_NEAR_SOFT * soft as f64;
+    if !now && !near && secs.0 + secs.1 <= 0.0 {
+        return Finding::Quiet(figures);
+    }
+    let mut sets = vec![more_jobs(o)];
+    if soft > 0 {
+        let new_soft = soft * 2;
+        if hard > 0 && hard < new_soft * 2 {
+            sets.push(set(
+                "hard_pending_compaction_bytes_limit",
+                format_size((new_soft * 2) as usize),
+            ));
+        }
+        sets.push(set(
+            "soft_pending_compaction_bytes_limit",
+            format_size(new_soft as usize),
+        ));
+    }
+    let share = if soft > 0 {
+        format!(", {} of the soft limit", pct(share(debt, soft)))
+    } else {
+        String::new()
+    };
+    Finding::Propose(Proposal {
+        rule: "pending-compaction",
+        figures,
+        reason: format!(
+            "{} of compaction is pending{share} ({}): compaction does not keep up with the writes",
+            bytes(debt),
+            secs_text(secs)
+        ),
+        sets,
+        effect: Some(
+            "the debt shrinks with more compaction threads; a higher limit delays the slowdown (more space used meanwhile)"
+                .into(),
+        ),
+    })
+}
+
+/// Flushes write small L0 files because the write buffer is small: each flush makes a
+/// file, and many small files mean more compactions and more files per read.
+fn small_flushes(i: &AdviseInput) -> Finding {
+    let (s, o) = (i.snap, i.opts);
+    let Some(l0) = s.rocksdb.levels.first() else {
+        return Finding::NoData("no LSM shape yet".into());
+    };
+    if l0.compactions < MIN_FLUSHES {
+        return Finding::NoData(format!(
+            "{} flushes since open (needs {MIN_FLUSHES})",
+            l0.compactions
+        ));
+    }
+    let avg = l0.write_bytes / l0.compactions;
+    let wbs = o.write_buffer_size as u64;
+    let figures = vec![
+        fig("flushes since open", l0.compactions.to_string()),
+        fig("bytes flushed to L0", bytes(l0.write_bytes)),
+        fig("average flush", bytes(avg)),
+        fig("write_buffer_size", bytes(wbs)),
+    ];
+    // Cut short (WAL size, `.flush`) or well compressed: the buffer is not the limit.
+    let cut_short = (avg as f64) < FLUSH_FILL_MIN * wbs as f64;
+    if avg >= SMALL_FLUSH_BYTES || cut_short || o.write_buffer_size >= MAX_PROPOSED_WRITE_BUFFER {
+        return Finding::Quiet(figures);
+    }
+    let new = (o.write_buffer_size * 4).min(MAX_PROPOSED_WRITE_BUFFER);
+    Finding::Propose(Proposal {
+        rule: "small-flushes",
+        figures,
+        reason: format!(
+            "flushes write {} files on average (write_buffer_size {}): many small L0 files to compact and to check per read",
+            bytes(avg),
+            bytes(wbs)
+        ),
+        sets: vec![set("write_buffer_size", format_size(new))],
+        effect: Some(format!(
+            "about {}x fewer, larger L0 files; memtables use more memory (watch Memory)",
+            new / o.write_buffer_size.max(1)
+        )),
+    })
+}
+
+/// Bits per key for a false-positive rate `fp` (a bloom filter's rate is about
+/// 0.6185^bits).
+fn bloom_bits_for(fp: f64) -> f64 {
+    (fp.ln() / 0.6185f64.ln()).ceil()
+}
+
+/// The bloom filter passes more absent keys than its bits should: too few bits per key
+/// (or filters written with fewer bits before). More bits reject more of them.
+fn bloom_false_positives(i: &AdviseInput) -> Finding {
+    let (s, o) = (i.snap, i.opts);
+    let r = &s.rocksdb;
+    if o.bloom_bits_per_key <= 0.0 {
+        return Finding::Quiet(vec![fig("bloom_bits_per_key", "0 (filters off)".into())]);
+    }
+    if !r.statistics_enabled {
+        return Finding::NoData("rocksdb_statistics is off: no bloom tickers".into());
+    }
+    let t = &r.tickers;
+    let fp = t
+        .bloom_full_positive
+        .saturating_sub(t.bloom_full_true_positive);
+    let negatives = fp + t.bloom_useful;
+    if negatives < MIN_LOOKUPS {
+        return Finding::NoData(format!(
+            "{negatives} filter checks of absent keys in the window (needs {MIN_LOOKUPS})"
+        ));
+    }
+    let rate = share(fp, negatives);
+    let figures = vec![
+        fig("bloom_useful", t.bloom_useful.to_string()),
+        fig("false positives", fp.to_string()),
+        fig("false-positive rate", pct(rate)),
+        fig("bloom_bits_per_key", o.bloom_bits_per_key.to_string()),
+    ];
+    // A filter that rejects almost nothing is the bloom-filter rule's case (drop it).
+    let useful = share(t.bloom_useful, t.bloom_useful + t.bloom_full_positive);
+    if rate <= BLOOM_FP_MAX || useful < BLOOM_USEFUL_MIN {
+        return Finding::Quiet(figures);
+    }
+    let next = bloom_bits_for(BLOOM_FP_TARGET)
+        .max(o.bloom_bits_per_key + 2.0)
+        .min(100.0);
+    Finding::Propose(Proposal {
+        rule: "bloom-false-positives",
+        figures,
+        reason: format!(
+            "the filter let {} of the absent keys it checked through to a file read",
+            pct(rate)
+        ),
+        sets: vec![set("bloom_bits_per_key", format!("{next}"))],
+        effect: Some(format!(
+            "about {} false positives at {next} bits per key (new files; .compact rewrites the old ones); filters grow to {next} bits per key",
+            pct(0.6185f64.powf(next))
         )),
     })
 }

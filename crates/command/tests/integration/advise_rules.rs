@@ -484,3 +484,234 @@ fn advise_and_export_format_complete() {
         assert_eq!(complete(line, line.len()), (*start, want), "{line:?}");
     }
 }
+
+// ---- the LSM rules (issue 32), from fixed snapshots ----
+
+/// A snapshot of a tree with RocksDB statistics on: `l0` files in L0, the rest empty.
+fn lsm_snap(l0: u64) -> Snapshot {
+    let mut s = Snapshot {
+        window_secs: 30.0,
+        ..Snapshot::default()
+    };
+    s.ops.put = 100_000;
+    s.rocksdb.statistics_enabled = true;
+    s.rocksdb.levels = (0..7)
+        .map(|level| engine::metrics::LevelInfo {
+            level,
+            files: if level == 0 { l0 } else { 0 },
+            ..Default::default()
+        })
+        .collect();
+    s.rocksdb.stall.condition = "normal";
+    s
+}
+
+fn stalled(s: &mut Snapshot, cause: &'static str, delayed: f64, stopped: f64) {
+    s.rocksdb
+        .stall
+        .by_cause
+        .push(engine::metrics::StallSeconds {
+            cause,
+            delayed_secs: delayed,
+            stopped_secs: stopped,
+        });
+}
+
+fn rule(snap: &Snapshot, opts: &DbOptions, name: &str) -> Finding {
+    let input = AdviseInput {
+        snap,
+        opts,
+        mrc: None,
+    };
+    advise(&input)
+        .into_iter()
+        .find(|(r, _)| *r == name)
+        .map(|(_, f)| f)
+        .expect("rule exists")
+}
+
+/// The proposal's `.set` commands apply in order to `opts` (each keeps the options
+/// valid, e.g. the stop trigger raised before the slowdown one); the result.
+fn applied(p: &Proposal, opts: &DbOptions) -> DbOptions {
+    let mut o = opts.clone();
+    for (n, v) in &p.sets {
+        o.set(n, v).unwrap_or_else(|e| panic!(".set {n} {v}: {e}"));
+    }
+    o
+}
+
+fn figure<'a>(p: &'a Proposal, name: &str) -> &'a str {
+    &p.figures
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("figure {name} missing: {:?}", p.figures))
+        .value
+}
+
+#[test]
+fn l0_stalls_propose_background_jobs_and_a_higher_slowdown_trigger() {
+    let _quiet = crate::support::QUIET.read();
+    let o = DbOptions::default();
+    assert_quiet(rule(&lsm_snap(3), &o, "l0-stalls"));
+    // 18 of 20 files: one burst from a slowdown.
+    let p = proposal(rule(&lsm_snap(18), &o, "l0-stalls"));
+    assert_eq!(figure(&p, "L0 files"), "18");
+    assert_eq!(
+        p.sets,
+        vec![
+            ("max_background_jobs".into(), "4".into()),
+            ("level0_slowdown_writes_trigger".into(), "30".into()),
+        ]
+    );
+    assert!(
+        p.reason.contains("90% of the slowdown trigger"),
+        "{}",
+        p.reason
+    );
+    // Stalled on L0 with the slowdown near the stop trigger: the stop goes up first.
+    let mut s = lsm_snap(4);
+    stalled(&mut s, "l0 files", 2.5, 0.5);
+    let o = DbOptions {
+        level0_slowdown_writes_trigger: 30,
+        ..DbOptions::default()
+    };
+    let p = proposal(rule(&s, &o, "l0-stalls"));
+    assert!(
+        p.reason.contains("2.5 s delayed, 0.5 s stopped"),
+        "{}",
+        p.reason
+    );
+    let after = applied(&p, &o);
+    assert_eq!(after.level0_slowdown_writes_trigger, 45);
+    assert_eq!(after.level0_stop_writes_trigger, 51);
+    assert_eq!(after.max_background_jobs, 4);
+}
+
+#[test]
+fn memtable_stalls_propose_more_and_bigger_memtables() {
+    let _quiet = crate::support::QUIET.read();
+    let o = DbOptions::default();
+    let mut s = lsm_snap(2);
+    assert_quiet(rule(&s, &o, "memtable-stalls"));
+    stalled(&mut s, "l0 files", 3.0, 0.0);
+    assert_quiet(rule(&s, &o, "memtable-stalls"));
+    stalled(&mut s, "memtables", 1.5, 0.0);
+    let p = proposal(rule(&s, &o, "memtable-stalls"));
+    assert_eq!(
+        figure(&p, "stalls for memtables since open"),
+        "1.5 s delayed, 0.0 s stopped"
+    );
+    let after = applied(&p, &o);
+    assert_eq!(after.max_write_buffer_number, o.max_write_buffer_number + 2);
+    assert_eq!(after.write_buffer_size, o.write_buffer_size * 2);
+    // A stall now, named by its cause, is enough.
+    let mut s = lsm_snap(2);
+    s.rocksdb.stall.condition = "stopped";
+    s.rocksdb.stall.cause = Some("memtables");
+    let p = proposal(rule(&s, &o, "memtable-stalls"));
+    assert_eq!(figure(&p, "stall now"), "stopped (memtables)");
+}
+
+#[test]
+fn pending_compaction_near_the_soft_limit_proposes_jobs_and_a_higher_limit() {
+    let _quiet = crate::support::QUIET.read();
+    let o = DbOptions::default();
+    let mut s = lsm_snap(2);
+    s.rocksdb.pending_compaction_bytes = 1 << 30;
+    assert_quiet(rule(&s, &o, "pending-compaction"));
+    // 40 GiB of the default 64 GiB soft limit.
+    s.rocksdb.pending_compaction_bytes = 40 << 30;
+    let p = proposal(rule(&s, &o, "pending-compaction"));
+    assert_eq!(figure(&p, "pending compaction"), "40.0 GiB");
+    assert!(p.reason.contains("62.5% of the soft limit"), "{}", p.reason);
+    let after = applied(&p, &o);
+    assert_eq!(after.max_background_jobs, 4);
+    assert_eq!(after.soft_pending_compaction_bytes_limit, 128 << 30);
+    assert!(after.hard_pending_compaction_bytes_limit >= 256 << 30);
+    // A hard limit close above the soft one is raised first, so the pair stays valid.
+    let tight = DbOptions {
+        hard_pending_compaction_bytes_limit: 80 << 30,
+        ..DbOptions::default()
+    };
+    let after = applied(&proposal(rule(&s, &tight, "pending-compaction")), &tight);
+    assert_eq!(after.soft_pending_compaction_bytes_limit, 128 << 30);
+    assert_eq!(after.hard_pending_compaction_bytes_limit, 256 << 30);
+    // No soft limit: only a stall for pending bytes speaks, and only jobs are proposed.
+    let none = DbOptions {
+        soft_pending_compaction_bytes_limit: 0,
+        ..DbOptions::default()
+    };
+    assert_quiet(rule(&s, &none, "pending-compaction"));
+    stalled(&mut s, "pending bytes", 4.0, 0.0);
+    let p = proposal(rule(&s, &none, "pending-compaction"));
+    assert_eq!(p.sets, vec![("max_background_jobs".into(), "4".into())]);
+}
+
+#[test]
+fn small_flushes_propose_a_bigger_write_buffer() {
+    let _quiet = crate::support::QUIET.read();
+    let o = DbOptions {
+        write_buffer_size: 4 << 20,
+        ..DbOptions::default()
+    };
+    let mut s = lsm_snap(2);
+    s.rocksdb.levels[0].compactions = 2;
+    s.rocksdb.levels[0].write_bytes = 6 << 20;
+    match rule(&s, &o, "small-flushes") {
+        Finding::NoData(why) => assert!(why.contains("2 flushes"), "{why}"),
+        f => panic!("expected no data, got {f:?}"),
+    }
+    // Ten flushes of 3 MiB from a 4 MiB buffer: the buffer is what limits the files.
+    s.rocksdb.levels[0].compactions = 10;
+    s.rocksdb.levels[0].write_bytes = 30 << 20;
+    let p = proposal(rule(&s, &o, "small-flushes"));
+    assert_eq!(figure(&p, "average flush"), "3.0 MiB");
+    assert_eq!(applied(&p, &o).write_buffer_size, 16 << 20);
+    // The same files from a 256 MiB buffer were cut short (not the buffer's doing).
+    assert_quiet(rule(&s, &DbOptions::default(), "small-flushes"));
+    // Files of 32 MiB are not small.
+    s.rocksdb.levels[0].write_bytes = 320 << 20;
+    let big = DbOptions {
+        write_buffer_size: 48 << 20,
+        ..DbOptions::default()
+    };
+    assert_quiet(rule(&s, &big, "small-flushes"));
+}
+
+#[test]
+fn bloom_false_positives_propose_more_bits() {
+    let _quiet = crate::support::QUIET.read();
+    let o = DbOptions {
+        bloom_bits_per_key: 4.0,
+        ..DbOptions::default()
+    };
+    let mut s = lsm_snap(2);
+    let t = &mut s.rocksdb.tickers;
+    t.bloom_useful = 100;
+    t.bloom_full_positive = 50;
+    match rule(&s, &o, "bloom-false-positives") {
+        Finding::NoData(why) => assert!(why.contains("filter checks of absent keys"), "{why}"),
+        f => panic!("expected no data, got {f:?}"),
+    }
+    // 1,000 of 6,000 absent keys got through: 16.7%.
+    let t = &mut s.rocksdb.tickers;
+    t.bloom_useful = 5_000;
+    t.bloom_full_positive = 2_000;
+    t.bloom_full_true_positive = 1_000;
+    let p = proposal(rule(&s, &o, "bloom-false-positives"));
+    assert_eq!(figure(&p, "false-positive rate"), "16.7%");
+    assert_eq!(p.sets, vec![("bloom_bits_per_key".into(), "10".into())]);
+    // At 10 bits the next step is 12.
+    let ten = DbOptions::default();
+    let p = proposal(rule(&s, &ten, "bloom-false-positives"));
+    assert_eq!(applied(&p, &ten).bloom_bits_per_key, 12.0);
+    // 1% through is what 10 bits promise: quiet.
+    s.rocksdb.tickers.bloom_full_true_positive = 1_950;
+    assert_quiet(rule(&s, &ten, "bloom-false-positives"));
+    // A filter that rejects almost nothing is the bloom-filter rule's case, not this one.
+    let t = &mut s.rocksdb.tickers;
+    t.bloom_useful = 10;
+    t.bloom_full_positive = 100_000;
+    t.bloom_full_true_positive = 90_000;
+    assert_quiet(rule(&s, &ten, "bloom-false-positives"));
+}
