@@ -206,7 +206,7 @@ pub const RULES: &[Rule] = &[
         &[(CF, "optimize-filters-for-hits")],
         Form::Bool,
     ),
-    nothing("verify_checksums", "a read option TiKV sets itself; no key"),
+    nothing("verify_checksums", "no documented key (a read option)"),
     nothing(
         "pin_index_and_filter_blocks",
         "no documented key for the pinning tier",
