@@ -1006,3 +1006,37 @@ fn tour_screens_80x24() {
     );
     assert!(t.contains("^C quit"), "{t}");
 }
+
+/// Frame time (issue 32): every pane expanded, and the whole screen, drawn many times
+/// from the fixed LSM story at both sizes. Reports the mean time per frame (run with
+/// `--nocapture` to read it); asserts only that every frame was drawn, never a time.
+#[test]
+fn frame_time_of_each_view_is_reported() {
+    const FRAMES: u32 = 40;
+    let base = lsm_app();
+    let mut views: Vec<(String, App)> = vec![("screen".into(), base.clone())];
+    for pane in Pane::ALL {
+        let mut a = base.clone();
+        a.focus = pane;
+        a.expanded = true;
+        views.push((pane.title().to_lowercase(), a));
+    }
+    for (w, h) in [(120, 40), (80, 24)] {
+        for (name, a) in &views {
+            let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+            let start = std::time::Instant::now();
+            let mut drawn = 0;
+            for _ in 0..FRAMES {
+                term.draw(|f| {
+                    let area = f.area();
+                    panes::render(a, area, f.buffer_mut());
+                })
+                .expect("draw");
+                drawn += 1;
+            }
+            let per = start.elapsed() / FRAMES;
+            println!("frame {name:<12} {w}x{h}: {per:?} per frame ({FRAMES} frames)");
+            assert_eq!(drawn, FRAMES);
+        }
+    }
+}

@@ -1381,3 +1381,141 @@ fn demo_length_is_stated_as_the_script_plays() {
         assert!(!text.contains("one-minute guided demo") && !text.contains("a 60 s YCSB-B"));
     }
 }
+
+// ---- issue 32: stall markers, listener events in the log, LSM columns in the export
+
+fn stall_event(id: u64, at: f64, from: &'static str, to: &'static str, cause: &str) -> Event {
+    Event {
+        kind: "stall",
+        option: None,
+        label: format!("stall {to}"),
+        lsm: Some(engine::metrics::LsmEvent {
+            reason: cause.into(),
+            stall_from: Some(from),
+            stall_to: Some(to),
+            ..Default::default()
+        }),
+        ..option_event(id, at, "", "", "")
+    }
+}
+
+#[test]
+fn stall_changes_are_markers_that_merge_when_they_flap() {
+    let mut s = Series::with_capacity(100);
+    let mut sn = snap(5.0, 10, 5);
+    sn.events
+        .push(stall_event(1, 5.0, "normal", "delayed", "l0 files"));
+    s.push(5.0, sn);
+    assert_eq!(s.markers().len(), 1);
+    let m = &s.markers()[0];
+    assert_eq!(
+        (m.kind.as_str(), m.label.as_str()),
+        ("stall", "stall delayed (l0 files)")
+    );
+    assert_eq!(m.text, "write stall normal -> delayed (l0 files)");
+    // Within a second: the same marker, labelled with the latest state.
+    let mut sn = snap(5.5, 10, 5);
+    sn.events
+        .push(stall_event(2, 5.5, "delayed", "stopped", "l0 files"));
+    s.push(5.5, sn);
+    assert_eq!(s.markers().len(), 1, "{:?}", s.markers());
+    assert_eq!(s.markers()[0].label, "stall stopped (l0 files)");
+    // Later: a marker of its own; back to normal says the stall is over.
+    let mut sn = snap(9.0, 10, 5);
+    sn.events.push(stall_event(3, 9.0, "stopped", "normal", ""));
+    s.push(9.0, sn);
+    assert_eq!(s.markers().len(), 2);
+    assert_eq!(s.markers()[1].label, "stall over");
+    // Other charts than Throughput draw only the changes people made.
+    let mut sn = snap(10.0, 10, 5);
+    sn.events
+        .push(option_event(4, 10.0, "block_size", "8KiB", "new files"));
+    s.push(10.0, sn);
+    let changes: Vec<&str> = s.change_markers().map(|m| m.label.as_str()).collect();
+    assert_eq!(changes, vec!["block_size=8KiB"]);
+    // The CSV's markers column holds them all.
+    assert!(s.to_csv().contains("stall over"));
+}
+
+#[test]
+fn listener_events_are_logged_with_reason_levels_bytes_and_records() {
+    let mut a = app();
+    let mut sn = snap(3.0, 10, 5);
+    sn.events.push(Event {
+        kind: "compaction",
+        secs: 1.25,
+        lsm: Some(engine::metrics::LsmEvent {
+            reason: "level size".into(),
+            job: 7,
+            from_level: 1,
+            to_level: 2,
+            bytes_in: 3 << 20,
+            bytes_out: 2 << 20,
+            records_in: 40_000,
+            records_out: 39_000,
+            files_in: 3,
+            files_out: 2,
+            ..Default::default()
+        }),
+        ..option_event(1, 3.0, "", "", "")
+    });
+    sn.events
+        .push(stall_event(2, 3.0, "normal", "delayed", "memtables"));
+    a.push_sample(3.0, sn);
+    let logged: Vec<(LogKind, &str)> = a.log.iter().map(|e| (e.kind, e.text.as_str())).collect();
+    assert!(
+        logged.contains(&(
+            LogKind::Compact,
+            "compaction L1->L2 (level size): 3 files 3.0 MiB -> 2 files 2.0 MiB, 40,000 -> 39,000 records, 1.25 s"
+        )),
+        "{logged:?}"
+    );
+    assert!(
+        logged.contains(&(LogKind::Stall, "write stall normal -> delayed (memtables)")),
+        "{logged:?}"
+    );
+}
+
+#[test]
+fn metrics_export_has_the_lsm_columns() {
+    let mut s = Series::with_capacity(10);
+    let mut sn = snap(1.0, 10, 5);
+    let r = &mut sn.rocksdb;
+    r.amp.write_amp = 3.5;
+    r.amp.space_amp = 1.25;
+    r.amp.read_amp = 4;
+    r.soft_pending_limit = 64 << 30;
+    r.hard_pending_limit = 256 << 30;
+    r.stall.condition = "delayed";
+    r.stall.cause = Some("pending bytes");
+    r.levels = (0..7)
+        .map(|level| engine::metrics::LevelInfo {
+            level,
+            write_bytes: u64::from(level) * 1000,
+            w_amp: f64::from(level) / 2.0,
+            ..Default::default()
+        })
+        .collect();
+    s.push(0.25, sn);
+    let csv = s.to_csv();
+    let lines: Vec<&str> = csv.lines().collect();
+    let head: Vec<&str> = lines[0].split(',').collect();
+    let row: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(head.len(), row.len(), "{csv}");
+    let col = |name: &str| row[head.iter().position(|h| *h == name).expect(name)];
+    assert_eq!(col("write_amp"), "3.500");
+    assert_eq!(col("space_amp"), "1.250");
+    assert_eq!(col("read_amp"), "4");
+    assert_eq!(col("soft_pending_limit"), (64u64 << 30).to_string());
+    assert_eq!(col("stall_condition"), "delayed");
+    assert_eq!(col("stall_cause"), "pending bytes");
+    assert_eq!(col("l3_write_bytes"), "3000");
+    assert_eq!(col("l6_w_amp"), "3.000");
+    assert_eq!(*head.last().unwrap(), "markers");
+    // JSON carries the whole snapshot: levels, amplification, stall.
+    let j = s.to_json();
+    let r = &j["samples"][0]["snapshot"]["rocksdb"];
+    assert_eq!(r["levels"][6]["w_amp"], 3.0);
+    assert_eq!(r["amp"]["write_amp"], 3.5);
+    assert_eq!(r["stall"]["cause"], "pending bytes");
+}
