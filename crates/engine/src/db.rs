@@ -248,13 +248,16 @@ impl Db {
     /// directory lock. Dropping a `Db` does the same, ignoring errors.
     pub fn close(mut self) -> Result<(), DbError> {
         self.closed.store(true, Ordering::Relaxed);
-        if self.trace.status().is_some() {
-            self.trace.stop()?;
-        }
-        match self.store.get_mut().take() {
+        // A trace that fails to flush still lets the database close.
+        let traced = match self.trace.status() {
+            Some(_) => self.trace.stop().map(drop),
+            None => Ok(()),
+        };
+        let released = match self.store.get_mut().take() {
             Some(store) => super::reopen::release(store, &self.path, true),
             None => Ok(()),
-        }
+        };
+        released.and(traced)
     }
 
     pub fn path(&self) -> &Path {
