@@ -223,3 +223,47 @@ fn a_cut_short_trace_replays_its_complete_records_and_says_so() {
     let e = job_error(&mut exec, &format!(".replay {trace}"));
     assert!(e.contains("no records"), "{e}");
 }
+
+#[test]
+fn replay_keeps_the_recorded_gaps_at_speed_one_and_stops_on_cancel() {
+    let _quiet = crate::support::QUIET.read();
+    let dir = tempfile::tempdir().unwrap();
+    let mut exec = Executor::open(&dir.path().join("db"), DbOptions::default()).unwrap();
+    // Two gets, the second recorded an hour after the first.
+    let trace = dir.path().join("slow.trace");
+    let mut w = engine::trace::TraceWriter::create(&trace, 0).unwrap();
+    for (offset_us, k) in [(5_000_000, 1), (3_605_000_000, 2)] {
+        w.push(&engine::trace::TraceRecord {
+            offset_us,
+            op: engine::trace::TraceOp::Get(k),
+        })
+        .unwrap();
+    }
+    w.finish().unwrap();
+    let line = format!(".replay {} --speed 1 &", trace.display());
+    let Ok(Outcome::JobStarted { id, .. }) = run_all(&mut exec, &line).pop().unwrap().result else {
+        panic!("{line}: no job");
+    };
+    // It waits for the second get's time: the first has run, the second has not.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while exec.jobs().status(id).unwrap().phase != "replaying"
+        || exec.db().metrics_snapshot().ops.get < 1
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replay never began"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    exec.jobs().cancel(Some(id));
+    let st = exec
+        .jobs()
+        .wait(id, std::time::Duration::from_secs(30))
+        .unwrap();
+    let Ok(Outcome::Report { text, json }) = command::exec::job_result(st) else {
+        panic!("no report");
+    };
+    assert_eq!(json["cancelled"], true, "{text}");
+    assert_eq!(json["ops"], 1, "{text}");
+    assert!(text.starts_with("cancelled"), "{text}");
+}
