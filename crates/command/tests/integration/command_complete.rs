@@ -80,6 +80,7 @@ fn completion_table() {
         (".set compression z", 17, &["zstd"]),
         (".set block_size ", 16, &[]),
         (".show o", 6, &["options"]),
+        (".trace s", 7, &["start", "stop"]),
         (".profile ", 9, &["list", "load", "save"]),
         (".options e", 9, &["export"]),
         (
