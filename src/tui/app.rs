@@ -133,7 +133,14 @@ pub struct LogEntry {
     pub t: f64,
     pub kind: LogKind,
     pub text: String,
+    /// The RocksDB listener's events (flushes, compactions, stall changes) this line
+    /// stands for: a burst of one kind, each within a second of the last, is one line
+    /// with the latest text; 0 for every other line (never merged).
+    pub count: u32,
 }
+
+/// Lines back a listener event looks for a line of its kind to join.
+const MERGE_LOOKBACK: usize = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutKind {
@@ -495,7 +502,29 @@ impl App {
             }
             _ => super::data::event_text(&e.event),
         };
-        self.log(e.t, kind, &text);
+        if e.event.lsm.is_none() {
+            self.log(e.t, kind, &text);
+            return;
+        }
+        // A flood (a stall flapping, a flush per tiny memtable) would push every other
+        // line out: it joins the line of its kind it follows within a second.
+        let joined =
+            self.log.iter_mut().rev().take(MERGE_LOOKBACK).find(|l| {
+                l.kind == kind && l.count > 0 && e.t - l.t < super::data::STALL_MERGE_SECS
+            });
+        match joined {
+            Some(l) => {
+                l.t = e.t;
+                l.text = text;
+                l.count += 1;
+            }
+            None => {
+                self.log(e.t, kind, &text);
+                if let Some(l) = self.log.back_mut() {
+                    l.count = 1;
+                }
+            }
+        }
     }
 
     pub fn log(&mut self, t: f64, kind: LogKind, text: &str) {
@@ -503,6 +532,7 @@ impl App {
             t,
             kind,
             text: text.to_string(),
+            count: 0,
         });
         while self.log.len() > LOG_KEEP {
             self.log.pop_front();

@@ -1413,23 +1413,32 @@ fn stall_changes_are_markers_that_merge_when_they_flap() {
         ("stall", "stall delayed (l0 files)")
     );
     assert_eq!(m.text, "write stall normal -> delayed (l0 files)");
-    // Within a second: the same marker, labelled with the latest state.
+    // Within a second of the last change: the same marker, where the stall began,
+    // labelled with the latest state and the changes it holds; a flapping stall stays
+    // one marker as long as the changes keep coming.
     let mut sn = snap(5.5, 10, 5);
     sn.events
         .push(stall_event(2, 5.5, "delayed", "stopped", "l0 files"));
+    sn.events
+        .push(stall_event(3, 5.5, "stopped", "delayed", "l0 files"));
     s.push(5.5, sn);
+    let mut sn = snap(6.2, 10, 5);
+    sn.events
+        .push(stall_event(4, 6.2, "delayed", "stopped", "memtables"));
+    s.push(6.2, sn);
     assert_eq!(s.markers().len(), 1, "{:?}", s.markers());
-    assert_eq!(s.markers()[0].label, "stall stopped (l0 files)");
+    assert_eq!(s.markers()[0].label, "stall stopped (memtables) ×4");
+    assert_eq!(s.markers()[0].t, 5.0);
     // Later: a marker of its own; back to normal says the stall is over.
     let mut sn = snap(9.0, 10, 5);
-    sn.events.push(stall_event(3, 9.0, "stopped", "normal", ""));
+    sn.events.push(stall_event(5, 9.0, "stopped", "normal", ""));
     s.push(9.0, sn);
     assert_eq!(s.markers().len(), 2);
     assert_eq!(s.markers()[1].label, "stall over");
     // Other charts than Throughput draw only the changes people made.
     let mut sn = snap(10.0, 10, 5);
     sn.events
-        .push(option_event(4, 10.0, "block_size", "8KiB", "new files"));
+        .push(option_event(6, 10.0, "block_size", "8KiB", "new files"));
     s.push(10.0, sn);
     let changes: Vec<&str> = s.change_markers().map(|m| m.label.as_str()).collect();
     assert_eq!(changes, vec!["block_size=8KiB"]);
@@ -1518,4 +1527,51 @@ fn metrics_export_has_the_lsm_columns() {
     assert_eq!(r["levels"][6]["w_amp"], 3.0);
     assert_eq!(r["amp"]["write_amp"], 3.5);
     assert_eq!(r["stall"]["cause"], "pending bytes");
+}
+
+#[test]
+fn a_flood_of_listener_events_is_one_log_line_per_burst() {
+    let mut a = app();
+    let flush = |id: u64, at: f64| Event {
+        kind: "flush",
+        lsm: Some(engine::metrics::LsmEvent {
+            reason: "write buffer full".into(),
+            to_level: 0,
+            bytes_out: 1000 + id,
+            ..Default::default()
+        }),
+        ..option_event(id, at, "", "", "")
+    };
+    // Ten flushes 0.2 s apart, with stall changes between them, then a pause.
+    for i in 0..10u64 {
+        let t = 1.0 + i as f64 * 0.2;
+        let mut sn = snap(t, 10, 5);
+        sn.events.push(flush(2 * i + 1, t));
+        let to = if i % 2 == 0 { "delayed" } else { "normal" };
+        sn.events
+            .push(stall_event(2 * i + 2, t, "x", to, "l0 files"));
+        a.push_sample(t, sn);
+    }
+    let mut sn = snap(5.0, 10, 5);
+    sn.events.push(flush(30, 5.0));
+    sn.events
+        .push(option_event(31, 5.0, "block_size", "8KiB", "new files"));
+    sn.events
+        .push(option_event(32, 5.0, "block_size", "4KiB", "new files"));
+    a.push_sample(5.0, sn);
+    let lines: Vec<(LogKind, u32)> = a.log.iter().map(|e| (e.kind, e.count)).collect();
+    assert_eq!(
+        lines,
+        vec![
+            (LogKind::Flush, 10),
+            (LogKind::Stall, 10),
+            (LogKind::Flush, 1),
+            (LogKind::Option, 0),
+            (LogKind::Option, 0),
+        ]
+    );
+    // The burst's line holds the latest event.
+    assert!(a.log[0].text.contains("1019 B"), "{}", a.log[0].text);
+    assert_eq!(a.log[1].text, "write stall x -> normal (l0 files)");
+    assert_eq!(a.log[1].t, 2.8);
 }

@@ -162,6 +162,8 @@ pub struct Series {
     /// Totals since the dashboard started (samples dropped from the ring included).
     pub total_reads: u64,
     pub total_writes: u64,
+    /// The last stall change's time and how many changes its marker holds.
+    stall_burst: Option<(f64, u32)>,
 }
 
 impl Default for Series {
@@ -178,6 +180,7 @@ impl Series {
             capacity: capacity.max(1),
             total_reads: 0,
             total_writes: 0,
+            stall_burst: None,
         }
     }
 
@@ -270,24 +273,29 @@ impl Series {
     }
 
     /// A change of the write-stall condition: one marker (`stall delayed (l0 files)`,
-    /// `stall over`). Changes closer than [`STALL_MERGE_SECS`] to the previous stall
-    /// marker replace it: a stall that flaps draws one line, labelled with its latest
-    /// state, not a comb.
+    /// `stall over`). A change less than [`STALL_MERGE_SECS`] after the previous one
+    /// joins its marker (the stall marker last drawn): a stall that flaps draws one line
+    /// where the episode began, labelled with the latest state and how many changes it
+    /// holds (`stall over ×57`), not a comb.
     fn mark_stall(&mut self, e: &TimedEvent) {
-        let marker = Marker {
-            t: e.t,
-            kind: "stall".into(),
-            label: stall_label(&e.event),
-            text: event_text(&e.event),
-        };
-        if let Some(last) = self.markers.back_mut()
-            && last.kind == "stall"
-            && (marker.t - last.t).abs() < STALL_MERGE_SECS
+        let label = stall_label(&e.event);
+        let text = event_text(&e.event);
+        if let Some((last_t, n)) = self.stall_burst
+            && (e.t - last_t).abs() < STALL_MERGE_SECS
+            && let Some(m) = self.markers.iter_mut().rev().find(|m| m.kind == "stall")
         {
-            *last = marker;
+            m.label = format!("{label} ×{}", n + 1);
+            m.text = text;
+            self.stall_burst = Some((e.t, n + 1));
             return;
         }
-        self.markers.push_back(marker);
+        self.stall_burst = Some((e.t, 1));
+        self.markers.push_back(Marker {
+            t: e.t,
+            kind: "stall".into(),
+            label,
+            text,
+        });
     }
 
     /// The markers that stand for a change people made (option changes, reopens):
@@ -483,7 +491,8 @@ fn lsm_columns(r: &RocksStats) -> String {
     out
 }
 
-/// Seconds within which stall changes share one marker.
+/// Seconds within which stall changes share one marker (and listener events of one
+/// kind one line of the dashboard's log).
 pub const STALL_MERGE_SECS: f64 = 1.0;
 
 /// A stall marker's label: `stall delayed (l0 files)`, `stall stopped`, `stall over`.

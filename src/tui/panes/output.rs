@@ -112,6 +112,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled(format!("{:>5} ", fmt::clock(e.t)), dim()),
             Span::styled(log_tag(e.kind), log_style(e.kind)),
             Span::raw(" "),
+            // A burst merged into one line says how many events it holds first, so
+            // a cut line keeps the count.
+            Span::styled(
+                if e.count > 1 {
+                    format!("×{} ", e.count)
+                } else {
+                    String::new()
+                },
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
             Span::styled(e.text.clone(), log_style(e.kind)),
         ]);
         buf.set_line(log.x, log.y + i as u16, &line, log.width);
