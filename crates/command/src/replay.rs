@@ -110,7 +110,8 @@ fn replay_job(
             path.display()
         )));
     }
-    let copy = if scan.writes && !args.on_my_data {
+    let on_copy = scan.writes && !args.on_my_data;
+    let copy = if on_copy {
         h.set_phase("copying the database", None);
         Some(CopyDb::of(live)?)
     } else {
@@ -118,21 +119,19 @@ fn replay_job(
     };
     let db = copy.as_ref().map_or(live, |c| &c.db);
     let run = run_records(db, path, args.speed, scan.records, h)?;
+    if run.ops == 0 {
+        return Err(refused(
+            "cancelled before the first operation; nothing to report",
+        ));
+    }
     let window = WindowFigures::from_samples(&run.samples.iter().collect::<Vec<_>>());
     let options = options_of(db);
     drop(copy);
-    let saved = match &args.save {
-        Some(name) if run.ops > 0 => {
-            save_baseline(live, name, &window, options)?;
-            Some(name.as_str())
-        }
-        _ => None,
-    };
-    let where_ran = if scan.writes && !args.on_my_data {
-        "copy"
-    } else {
-        "live"
-    };
+    if let Some(name) = &args.save {
+        save_baseline(live, name, &window, options)?;
+    }
+    let where_ran = if on_copy { "copy" } else { "live" };
+    let saved = args.save.as_deref();
     Ok(report(path, &run, &window, where_ran, saved, scan.cut))
 }
 
