@@ -123,13 +123,14 @@ pub fn lsm_text(r: &RocksStats, uptime_secs: f64) -> String {
     let a = &r.amp;
     let _ = writeln!(
         out,
-        "amplification: write {:.2} ({} written by the user, {} written to SST files) · space {:.2} (live data {}) · read {} files per get",
+        "amplification: write {:.2} ({} written by the user, {} written to SST files) · space {:.2} (live data {}) · read {} file{} per get",
         a.write_amp,
         size(a.user_bytes),
         size(a.sst_written_bytes),
         a.space_amp,
         size(a.live_data_bytes),
-        a.read_amp
+        a.read_amp,
+        if a.read_amp == 1 { "" } else { "s" }
     );
     let _ = writeln!(out, "{}", debt_text(r));
     out.push_str(&stall_text(r));
@@ -170,7 +171,12 @@ fn stall_text(r: &RocksStats) -> String {
     if cond == "delayed" && r.delayed_write_rate > 0 {
         let _ = write!(out, " at {}/s", size(r.delayed_write_rate));
     }
-    let _ = writeln!(out, " · {} changes since open", r.stall.changes);
+    let _ = writeln!(
+        out,
+        " · {} change{} since open",
+        r.stall.changes,
+        if r.stall.changes == 1 { "" } else { "s" }
+    );
     for c in &r.stall.by_cause {
         let _ = writeln!(
             out,
