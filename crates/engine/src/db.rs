@@ -929,13 +929,18 @@ impl Db {
             return (*self.ticker_base.lock(), RocksStats::default());
         };
         let now = (s.tickers().plus(&self.ticker_base.lock()), s.gauges());
+        // The flushes, compactions and stalls the gauges just readied, at their times.
+        for (at, e) in s.take_lsm_events() {
+            self.metrics.event_at(at, e);
+        }
         *self.last_rocks.lock() = now.clone();
         now
     }
 
-    fn raw_state(&self, tickers: RocksTickers) -> RawState {
+    fn raw_state(&self, tickers: RocksTickers, rocks: &RocksStats) -> RawState {
         let c = self.cache.counters();
         RawState {
+            level_bytes: RawState::level_bytes(rocks),
             uptime_secs: self.metrics.opened().elapsed().as_secs_f64(),
             counters: self.metrics.counters(),
             hists: self.metrics.histograms(),
@@ -1033,7 +1038,7 @@ impl Db {
     /// Everything since the database was opened.
     pub fn metrics_snapshot(&self) -> Snapshot {
         let (tickers, rocks) = self.rocks_now();
-        let raw = self.raw_state(tickers);
+        let raw = self.raw_state(tickers, &rocks);
         let mut s = raw.snapshot(None, self.gauges(rocks));
         s.mrc = self.snapshot_curve();
         s.events = self.metrics.events_since(0);
@@ -1045,7 +1050,7 @@ impl Db {
     /// front end keeps its own window.
     pub fn metrics_window(&self, window: &mut MetricsWindow) -> Snapshot {
         let (tickers, rocks) = self.rocks_now();
-        let raw = self.raw_state(tickers);
+        let raw = self.raw_state(tickers, &rocks);
         let mut s = raw.snapshot(window.prev.as_ref(), self.gauges(rocks));
         s.mrc = self.snapshot_curve();
         let after = window.prev.as_ref().map_or(0, |p| p.last_event_id);

@@ -21,6 +21,7 @@ mod limits;
 mod listener;
 pub mod live;
 pub mod load;
+pub mod lsm;
 pub mod metrics;
 pub mod mrc;
 pub mod options;

@@ -27,6 +27,8 @@ use serde::Serialize;
 use super::error::{DbError, OpenError};
 use super::held::HeldBytes;
 pub use super::keys::{decode_key, encode_key};
+use super::lsm::Texts;
+use super::lsm::stall::Shape;
 use super::options::{
     Apply, BlockCacheType, CompactionStyle, Compression, DbOptions, Opt, PerfLevel, PinningTier,
     RocksForm, StatsLevel, Val, WalRecoveryMode,
@@ -1044,6 +1046,42 @@ pub(crate) struct Store {
     wal_dropped: WalDropped,
     /// The line saying which unreferenced table files this open moved aside.
     set_aside: Option<String>,
+    /// What this store's event listener reports to (`None` for a read-only handle,
+    /// which has none): the gauges read the LSM figures from it.
+    listened: Option<std::sync::Arc<super::listener::FifoEvents>>,
+    /// The write-stall limits in force (kept up to date by `set_options`), for a stall
+    /// whose cause RocksDB's counters did not name, and for the compaction debt.
+    stall_limits: parking_lot::Mutex<Shape>,
+}
+
+/// The write-stall limits of `o`, as RocksDB applies them.
+fn stall_limits(o: &DbOptions) -> Shape {
+    let n = |v: i32| u64::try_from(v).unwrap_or(0);
+    Shape {
+        max_write_buffer_number: n(o.max_write_buffer_number),
+        l0_slowdown: n(o.level0_slowdown_writes_trigger),
+        l0_stop: n(o.level0_stop_writes_trigger),
+        soft_pending: o.soft_pending_compaction_bytes_limit as u64,
+        hard_pending: o.hard_pending_compaction_bytes_limit as u64,
+        ..Shape::default()
+    }
+}
+
+/// Copies into `limits` the stall limits among options just set live.
+fn note_stall_limits(limits: &mut Shape, pairs: &[(String, String)]) {
+    for (k, v) in pairs {
+        let Ok(n) = v.trim().parse::<u64>() else {
+            continue;
+        };
+        match k.as_str() {
+            "max_write_buffer_number" => limits.max_write_buffer_number = n,
+            "level0_slowdown_writes_trigger" => limits.l0_slowdown = n,
+            "level0_stop_writes_trigger" => limits.l0_stop = n,
+            "soft_pending_compaction_bytes_limit" => limits.soft_pending = n,
+            "hard_pending_compaction_bytes_limit" => limits.hard_pending = n,
+            _ => {}
+        }
+    }
 }
 
 /// What RocksDB's WAL recovery dropped at open (damaged records it skipped).
@@ -1081,8 +1119,9 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens RocksDB with `o`; in FIFO, the files FIFO compaction deletes are reported
-    /// to `fifo` (through a RocksDB event listener, see listener.rs).
+    /// Opens RocksDB with `o`; its event listener (listener/) reports flushes,
+    /// compactions and write stalls to `fifo`, and in FIFO the files FIFO compaction
+    /// deletes.
     pub fn open(
         path: &Path,
         o: &DbOptions,
@@ -1093,9 +1132,7 @@ impl Store {
             false => None,
         };
         let (opts, block_cache) = rocksdb_options(o);
-        if o.compaction_style == CompactionStyle::Fifo {
-            super::listener::attach(&opts, fifo);
-        }
+        super::listener::attach(&opts, fifo);
         // The default column family is named explicitly so that `cf_handle("default")`
         // works (batched MultiGet needs a handle), with a descriptor carrying our options:
         // `DB::open_cf` would give it `Options::default()`, silently dropping the table
@@ -1117,6 +1154,7 @@ impl Store {
         let _ = fs::remove_file(path.join(UNLOGGED_MARKER));
         let mut store = Store::around(db, opts, block_cache, o, path, wal_dropped_in_log(path));
         store.set_aside = set_aside;
+        store.listened = Some(std::sync::Arc::clone(fifo));
         Ok(store)
     }
 
@@ -1221,6 +1259,8 @@ impl Store {
             marker_lock: parking_lot::Mutex::new(()),
             wal_dropped,
             set_aside: None,
+            listened: None,
+            stall_limits: parking_lot::Mutex::new(stall_limits(o)),
         };
         store.set_write_mode(o.wal, o.sync_writes);
         store
@@ -1934,6 +1974,7 @@ impl Store {
         }
         let mut io = IngestExternalFileOptions::default();
         io.set_move_files(true);
+        super::listener::forget_install();
         self.db
             .ingest_external_file_opts(&io, files.to_vec())
             .map_err(DbError::rocks("ingest the loaded SST files"))
@@ -1946,9 +1987,12 @@ impl Store {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
+        super::listener::forget_install();
         self.db
             .set_options(&refs)
-            .map_err(DbError::rocks("change options"))
+            .map_err(DbError::rocks("change options"))?;
+        note_stall_limits(&mut self.stall_limits.lock(), pairs);
+        Ok(())
     }
 
     pub fn set_block_cache_capacity(&self, bytes: usize) {
@@ -2113,7 +2157,8 @@ impl Store {
         }
         let delayed = self.int_prop("rocksdb.actual-delayed-write-rate");
         let stopped = self.int_prop("rocksdb.is-write-stopped") != 0;
-        RocksStats {
+        let limits = *self.stall_limits.lock();
+        let mut r = RocksStats {
             statistics_enabled: self.stats_enabled,
             tickers: RocksTickers::default(),
             memtable_bytes: self.int_prop("rocksdb.cur-size-all-mem-tables"),
@@ -2133,8 +2178,46 @@ impl Store {
             delayed_write_rate: delayed,
             write_stopped: stopped,
             write_stall: stopped || delayed > 0,
+            soft_pending_limit: limits.soft_pending,
+            hard_pending_limit: limits.hard_pending,
             ..RocksStats::default()
-        }
+        };
+        self.fill_lsm(&mut r, limits);
+        r
+    }
+
+    /// The listener's LSM figures (lsm/): per level what flushes and compactions read
+    /// and wrote, the stall timeline, compactions under way, the block cache by block
+    /// kind. Reads two text properties (each at most once per call).
+    fn fill_lsm(&self, r: &mut RocksStats, limits: Shape) {
+        let Some(events) = &self.listened else {
+            return;
+        };
+        let texts = Texts {
+            cfstats: self.property("rocksdb.cfstats-no-file-histogram"),
+            // Rescanned by RocksDB at most every 10 s (and at most 1/10 of the time the
+            // scans take); the `fast-` variant may be 3 minutes old.
+            block_cache: self.property("rocksdb.block-cache-entry-stats"),
+            live_data_bytes: self.int_prop("rocksdb.estimate-live-data-size"),
+        };
+        let shape = Shape {
+            immutable_memtables: r.immutable_memtables,
+            l0_files: r.levels.first().map_or(0, |l| l.files),
+            pending_bytes: r.pending_compaction_bytes,
+            ..limits
+        };
+        events
+            .lsm
+            .fill(r, &texts, &shape, std::time::Instant::now());
+    }
+
+    /// The flush, compaction and stall events the listener heard since the last call,
+    /// each with when it happened (they are readied by [`Store::gauges`]).
+    pub(crate) fn take_lsm_events(&self) -> Vec<(std::time::Instant, crate::metrics::NewEvent)> {
+        self.listened
+            .as_ref()
+            .map(|e| e.lsm.take_ready())
+            .unwrap_or_default()
     }
 }
 

@@ -1,8 +1,10 @@
 //! RocksDB's event listener, reached through its C API (the `rocksdb` crate does not wrap
-//! it): it tells the engine the key ranges of the table files FIFO compaction deletes, so
-//! that ALEX and the value cache can follow (issue 27). It hears of every deletion, also
-//! of files created and deleted between two commands, which a comparison of file lists
-//! taken at two moments cannot see.
+//! it), attached to every store. It records every flush, compaction and write-stall
+//! change for the LSM figures and events (lsm.rs here, `crate::lsm` for the accounting;
+//! issue 32), and in FIFO mode it tells the engine the key ranges of the table files FIFO
+//! compaction deletes, so that ALEX and the value cache can follow (issue 27). It hears
+//! of every deletion, also of files created and deleted between two commands, which a
+//! comparison of file lists taken at two moments cannot see.
 //!
 //! RocksDB deletes FIFO files in a "deletion compaction" (db_impl_compaction_flush.cc,
 //! `c->deletion_compaction()`): it calls `OnCompactionBegin` with its mutex released while
@@ -23,10 +25,11 @@ use parking_lot::{Condvar, Mutex};
 use rocksdb::{AsRawPtr, Options};
 
 use super::keys::decode_key;
+use super::lsm::LsmLog;
 
-/// RocksDB's `CompactionReason` values (include/rocksdb/listener.h) of FIFO's own
-/// compactions: `kFIFOMaxSize`, `kFIFOReduceNumFiles`, `kFIFOTtl`.
-const FIFO_REASONS: [u32; 3] = [6, 7, 8];
+mod lsm;
+
+use lsm::{FIFO_REASONS, file_number};
 
 /// An inclusive key range.
 pub(super) type KeyRange = (i64, i64);
@@ -75,9 +78,12 @@ unsafe extern "C" {
 
 /// What the listeners of every store a `Db` opens report: shared by the `Db` and the
 /// listener of each of its RocksDB instances, so a deletion in a store closed by a
-/// reopen is still followed in the next one.
+/// reopen is still followed in the next one, and the LSM figures count since the `Db`
+/// opened.
 #[derive(Debug, Default)]
 pub(crate) struct FifoEvents {
+    /// Flushes, compactions and stalls of every store (issue 32).
+    pub(crate) lsm: LsmLog,
     state: Mutex<State>,
     /// Signalled when a deletion completes (or is handed over at a close).
     done: Condvar,
@@ -153,6 +159,8 @@ impl FifoEvents {
 /// The state one RocksDB instance's listener carries.
 struct Listener {
     events: Arc<FifoEvents>,
+    /// This store's number in the LSM log (job ids are per RocksDB instance).
+    store: u64,
     /// Key ranges of the input files of each deletion compaction begun, by job id (unique
     /// within one RocksDB instance, which is why this map is per listener).
     begun: Mutex<HashMap<c_int, Vec<KeyRange>>>,
@@ -166,6 +174,7 @@ impl Drop for Listener {
         let jobs = begun.len() as u64;
         self.events
             .hand_over(begun.into_values().flatten().collect(), jobs);
+        self.events.lsm.store_closed(self.store);
     }
 }
 
@@ -175,6 +184,7 @@ impl Drop for Listener {
 pub(super) fn attach(opts: &Options, events: &Arc<FifoEvents>) {
     let state = Box::into_raw(Box::new(Listener {
         events: Arc::clone(events),
+        store: events.lsm.new_store(),
         begun: Mutex::new(HashMap::new()),
     }));
     // SAFETY: `state` is a live Box pointer whose only owner from now on is the C++
@@ -187,16 +197,16 @@ pub(super) fn attach(opts: &Options, events: &Arc<FifoEvents>) {
         let listener = rocksdb_eventlistener_create(
             state.cast(),
             drop_state,
-            ignore_db_event,
-            ignore_db_event,
+            on_flush_begin,
+            on_flush_completed,
             on_compaction_begin,
             on_compaction_completed,
             ignore_event,
             ignore_event,
             ignore_db_event,
             ignore_background_error,
-            ignore_event,
-            ignore_event,
+            on_stall_conditions_changed,
+            on_memtable_sealed,
         );
         rocksdb_options_add_eventlistener(opts.as_raw_ptr().cast(), listener);
     }
@@ -215,30 +225,82 @@ unsafe extern "C" fn ignore_event(_: *mut c_void, _: *const c_void) {}
 
 unsafe extern "C" fn ignore_background_error(_: *mut c_void, _: u32, _: *mut c_void) {}
 
-/// The listener behind RocksDB's `state` pointer, and the compaction's job id when it
-/// is one of FIFO's.
+/// The listener behind RocksDB's `state` pointer.
 ///
 /// # Safety
-/// `state` must be the pointer `attach` gave RocksDB, and `info` a live
-/// `rocksdb_compactionjobinfo_t`.
-unsafe fn fifo_job<'a>(state: *mut c_void, info: *const c_void) -> Option<(&'a Listener, c_int)> {
+/// `state` must be the pointer `attach` gave RocksDB.
+unsafe fn listener<'a>(state: *mut c_void) -> &'a Listener {
     // SAFETY: the caller's contract; the listener lives until its destructor, which RocksDB
     // calls after the last callback.
-    let (listener, reason, job) = unsafe {
+    unsafe { &*state.cast::<Listener>() }
+}
+
+/// The compaction's job id when it is one of FIFO's.
+///
+/// # Safety
+/// `info` must be a live `rocksdb_compactionjobinfo_t`.
+unsafe fn fifo_job(info: *const c_void) -> Option<c_int> {
+    // SAFETY: the caller's contract.
+    let (reason, job) = unsafe {
         (
-            &*state.cast::<Listener>(),
             rocksdb_compactionjobinfo_compaction_reason(info),
             rocksdb_compactionjobinfo_job_id(info),
         )
     };
-    FIFO_REASONS.contains(&reason).then_some((listener, job))
+    FIFO_REASONS.contains(&reason).then_some(job)
+}
+
+unsafe extern "C" fn on_flush_begin(state: *mut c_void, _db: *mut c_void, info: *const c_void) {
+    // SAFETY: RocksDB passes the state `attach` gave it and a live flush job info.
+    unsafe {
+        let l = listener(state);
+        lsm::flush_begun(&l.events.lsm, l.store, info);
+    }
+}
+
+unsafe extern "C" fn on_flush_completed(state: *mut c_void, _db: *mut c_void, info: *const c_void) {
+    // SAFETY: RocksDB passes the state `attach` gave it and a live flush job info.
+    unsafe {
+        let l = listener(state);
+        lsm::flush_completed(&l.events.lsm, l.store, info);
+    }
+}
+
+unsafe extern "C" fn on_memtable_sealed(_state: *mut c_void, _info: *const c_void) {
+    lsm::installed();
+}
+
+/// Call before an option change or a file ingestion on this thread: a stall change it
+/// causes happens then, not at this thread's last install.
+pub(super) fn forget_install() {
+    lsm::forget_install();
+}
+
+unsafe extern "C" fn on_stall_conditions_changed(state: *mut c_void, info: *const c_void) {
+    // SAFETY: RocksDB passes the state `attach` gave it and a live write-stall info.
+    unsafe { lsm::stall_changed(&listener(state).events.lsm, info) }
+}
+
+/// A compaction begins. Called by RocksDB without its mutex held (NotifyOnCompactionBegin
+/// releases it), so the live file list can be read.
+unsafe extern "C" fn on_compaction_begin(state: *mut c_void, db: *mut c_void, info: *const c_void) {
+    // SAFETY: RocksDB passes the state `attach` gave it, its live `rocksdb_t` and a live
+    // job info, with its mutex released.
+    unsafe {
+        let l = listener(state);
+        fifo_begin(l, db, info);
+        lsm::compaction_begun(&l.events.lsm, l.store, db, info);
+    }
 }
 
 /// A FIFO compaction begins: its input files are still live, so their key ranges can
-/// be read. Called by RocksDB without its mutex held.
-unsafe extern "C" fn on_compaction_begin(state: *mut c_void, db: *mut c_void, info: *const c_void) {
-    // SAFETY: RocksDB passes the state `attach` gave it and a live job info.
-    let Some((listener, job)) = (unsafe { fifo_job(state, info) }) else {
+/// be read.
+///
+/// # Safety
+/// As for `on_compaction_begin`.
+unsafe fn fifo_begin(listener: &Listener, db: *mut c_void, info: *const c_void) {
+    // SAFETY: the caller's contract.
+    let Some(job) = (unsafe { fifo_job(info) }) else {
         return;
     };
     // SAFETY: `info` is live for this call; positions are below the count it gives.
@@ -258,14 +320,27 @@ unsafe extern "C" fn on_compaction_begin(state: *mut c_void, db: *mut c_void, in
     listener.begun.lock().insert(job, ranges);
 }
 
-/// A FIFO compaction completed: its input files are out of the current version.
+/// A compaction completed: its input files are out of the current version.
 unsafe extern "C" fn on_compaction_completed(
     state: *mut c_void,
     _db: *mut c_void,
     info: *const c_void,
 ) {
     // SAFETY: RocksDB passes the state `attach` gave it and a live job info.
-    let Some((listener, job)) = (unsafe { fifo_job(state, info) }) else {
+    unsafe {
+        let l = listener(state);
+        lsm::compaction_completed(&l.events.lsm, l.store, info);
+        fifo_completed(l, info);
+    }
+}
+
+/// A FIFO compaction completed: its ranges are handed over.
+///
+/// # Safety
+/// `info` must be a live `rocksdb_compactionjobinfo_t`.
+unsafe fn fifo_completed(listener: &Listener, info: *const c_void) {
+    // SAFETY: the caller's contract.
+    let Some(job) = (unsafe { fifo_job(info) }) else {
         return;
     };
     if let Some(ranges) = listener.begun.lock().remove(&job) {
@@ -333,13 +408,6 @@ unsafe fn key_at(files: *const c_void, i: c_int, get: KeyGetter) -> Option<i64> 
     }
 }
 
-/// A table file's number from RocksDB's name for it (`/000123.sst` -> 123).
-fn file_number(name: &[u8]) -> Option<u64> {
-    let name = std::str::from_utf8(name).ok()?;
-    let base = name.rsplit('/').next()?;
-    base.strip_suffix(".sst")?.parse().ok()
-}
-
 /// What the `Db` knows of RocksDB's FIFO deletions.
 #[derive(Debug)]
 pub(crate) struct FifoWatch {
@@ -402,6 +470,7 @@ mod tests {
         let events = Arc::new(FifoEvents::default());
         let listener = Listener {
             events: Arc::clone(&events),
+            store: events.lsm.new_store(),
             begun: Mutex::new(HashMap::new()),
         };
         events.begin();

@@ -76,12 +76,22 @@ pub(crate) struct EventLog {
 
 impl EventLog {
     pub fn push(&self, opened: Instant, e: NewEvent) -> Event {
+        self.push_at(opened, Instant::now(), e)
+    }
+
+    /// Records an event that happened at `at` (a flush RocksDB reported before the log
+    /// heard of it): its times are `at`'s, its id the next one, so ids follow the order
+    /// events were logged, not always the order they happened.
+    pub fn push_at(&self, opened: Instant, at: Instant, e: NewEvent) -> Event {
+        let ago = at.elapsed();
         let mut g = self.inner.lock();
         g.0 += 1;
         let ev = Event {
             id: g.0,
-            at_secs: opened.elapsed().as_secs_f64(),
+            at_secs: at.saturating_duration_since(opened).as_secs_f64(),
             unix_ms: SystemTime::now()
+                .checked_sub(ago)
+                .unwrap_or(UNIX_EPOCH)
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64),
             kind: e.kind,

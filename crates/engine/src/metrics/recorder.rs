@@ -296,6 +296,11 @@ impl Metrics {
         self.events.push(self.opened, e)
     }
 
+    /// Records an event that happened at `at` (RocksDB's listener heard it then).
+    pub fn event_at(&self, at: Instant, e: super::events::NewEvent) -> super::events::Event {
+        self.events.push_at(self.opened, at, e)
+    }
+
     pub fn last_event_id(&self) -> u64 {
         self.events.last_id()
     }

@@ -330,7 +330,9 @@ pub struct LevelInfo {
     pub level: u32,
     pub files: u64,
     pub bytes: u64,
-    /// RocksDB's compaction score: 1.0 or more means the level is due for compaction.
+    /// RocksDB's compaction score: 1.0 or more means the level is due for compaction
+    /// (read from its Compaction Stats table, which prints one decimal; 0 for the last
+    /// level and for levels the table leaves out).
     pub score: f64,
     /// Bytes compactions into this level read, from both input levels (RocksDB's
     /// `Read(GB)`), since open.
@@ -339,15 +341,16 @@ pub struct LevelInfo {
     pub read_above_bytes: u64,
     /// Bytes flushes (L0) and compactions wrote into this level (RocksDB's `Write(GB)`).
     pub write_bytes: u64,
-    /// `write_bytes / read_above_bytes` (RocksDB's per-level `W-Amp`; 0 when nothing
-    /// was read from above, as for L0, which flushes fill).
+    /// RocksDB's per-level `W-Amp`: `write_bytes / read_above_bytes`, and for L0
+    /// `write_bytes` / the bytes flushes wrote (1.0 unless L0 compacts into itself); 0
+    /// when nothing came in.
     pub w_amp: f64,
     /// Seconds flushes and compactions into this level ran (RocksDB's `Comp(sec)`).
     pub compaction_secs: f64,
     /// Flushes and compactions into this level (RocksDB's `Comp(cnt)`).
     pub compactions: u64,
-    /// Bytes per second read and written by compactions into this level over the
-    /// snapshot's window.
+    /// Bytes per second read and written by flushes and compactions into this level over
+    /// the snapshot's window.
     pub read_per_sec: f64,
     pub write_per_sec: f64,
 }
@@ -355,7 +358,8 @@ pub struct LevelInfo {
 /// Amplification of the whole tree.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Amplification {
-    /// Bytes the user wrote (keys and values put, `rocksdb.bytes.written`), since open.
+    /// Bytes the user wrote (keys and values put, `rocksdb.bytes.written`), since open;
+    /// 0 with `rocksdb_statistics` off. Bulk loads ingest files and count in neither.
     pub user_bytes: u64,
     /// Bytes flushes and compactions wrote to table files, since open.
     pub sst_written_bytes: u64,
@@ -376,12 +380,15 @@ pub struct Amplification {
 pub struct StallState {
     /// `normal`, `delayed` or `stopped`.
     pub condition: &'static str,
-    /// Why, when not normal: `l0 files`, `memtables` or `pending bytes` (`None` when
-    /// normal or when RocksDB's counters did not name it).
+    /// Why, when not normal: `l0 files`, `memtables` or `pending bytes`, named by the
+    /// RocksDB write-stall counter that grew with the change, else by the tree's shape
+    /// against the limits; `unknown` when neither names one; `None` when normal.
     pub cause: Option<&'static str>,
     /// Condition changes since open.
     pub changes: u64,
-    /// Seconds delayed and stopped per cause since open (the current stall included).
+    /// Seconds delayed and stopped per cause since open (the current stall included), in
+    /// the order the causes first appeared: wall-clock time the condition held, whether
+    /// or not a write was waiting (RocksDB's `stall_micros` counts writers' waits).
     pub by_cause: Vec<StallSeconds>,
 }
 
@@ -481,6 +488,8 @@ pub(crate) struct RawState {
     pub tickers: RocksTickers,
     /// Newest event id at this moment (the Db lists the events in between).
     pub last_event_id: u64,
+    /// Per level, the bytes compactions read and wrote into it since open (for rates).
+    pub level_bytes: Vec<(u64, u64)>,
 }
 
 /// Gauges read at snapshot time (not windowed).
@@ -506,6 +515,35 @@ pub(crate) struct Gauges {
 }
 
 impl RawState {
+    /// The cumulative (read, written) bytes of each of `r`'s levels.
+    pub fn level_bytes(r: &RocksStats) -> Vec<(u64, u64)> {
+        r.levels
+            .iter()
+            .map(|l| (l.read_bytes, l.write_bytes))
+            .collect()
+    }
+
+    /// Sets each level's read and write rates over the window from `p` to `self`, and
+    /// the tree's write amplification from the user bytes since open.
+    fn fill_lsm_rates(&self, p: &RawState, rocks: &mut RocksStats) {
+        let secs = self.uptime_secs - p.uptime_secs;
+        for (i, l) in rocks.levels.iter_mut().enumerate() {
+            let (r0, w0) = p.level_bytes.get(i).copied().unwrap_or((0, 0));
+            let (r1, w1) = self.level_bytes.get(i).copied().unwrap_or((0, 0));
+            if secs > 0.0 {
+                l.read_per_sec = r1.saturating_sub(r0) as f64 / secs;
+                l.write_per_sec = w1.saturating_sub(w0) as f64 / secs;
+            }
+        }
+        let amp = &mut rocks.amp;
+        amp.user_bytes = self.tickers.bytes_written;
+        amp.write_amp = if amp.user_bytes == 0 {
+            0.0
+        } else {
+            amp.sst_written_bytes as f64 / amp.user_bytes as f64
+        };
+    }
+
     /// Builds the snapshot for the window from `prev` (or from open, if `None`) to `self`.
     pub fn snapshot(&self, prev: Option<&RawState>, g: Gauges) -> Snapshot {
         let empty = RawState::default();
@@ -533,6 +571,7 @@ impl RawState {
         let lat = |k: OpKind| LatencySummary::from_histogram(h.get(k), g.ns_per_tick);
         let mut rocks = g.rocks;
         rocks.tickers = self.tickers.since(&p.tickers);
+        self.fill_lsm_rates(p, &mut rocks);
         let memory = MemoryStats {
             rss_bytes: g.rss_bytes,
             alex_bytes: g.index_bytes,

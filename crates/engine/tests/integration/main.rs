@@ -13,6 +13,7 @@ mod engine_options;
 mod engine_read_options;
 mod engine_rocksdb_enums;
 mod engine_tuning;
+mod lsm_insight;
 mod mrc_accuracy;
 mod safety_fifo;
 mod trace_format;
