@@ -428,9 +428,9 @@ impl FifoWatch {
         }
     }
 
-    /// What a store opened for this `Db` reports to (its listener is attached when it
-    /// opens in FIFO): one for all the stores a reopen goes through, so deletions in a
-    /// store a reopen closed are followed in the next.
+    /// What a store opened for this `Db` reports to (every store's listener): one for
+    /// all the stores a reopen goes through, so deletions in a store a reopen closed are
+    /// followed in the next, and the LSM figures count from the `Db`'s open.
     pub(crate) fn events(&self) -> &Arc<FifoEvents> {
         &self.events
     }

@@ -453,3 +453,29 @@ fn block_cache_entry_stats_are_read_by_kind() {
     );
     assert_eq!(parse::block_cache_entries(""), []);
 }
+
+#[test]
+fn the_figures_count_from_the_dbs_open_across_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path().join("db"), write_heavy()).expect("open");
+    overwrite(&db, 500, 500);
+    db.flush().expect("flush");
+    let first = db.metrics_snapshot().rocksdb.levels[0];
+    assert_eq!(first.compactions, 1, "{first:?}");
+    db.reopen().expect("reopen");
+    overwrite(&db, 500, 500);
+    db.flush().expect("flush");
+    // Two L0 files start a compaction: once it is done, nothing runs.
+    wait_idle(&db);
+    let s = db.metrics_snapshot();
+    let l0 = s.rocksdb.levels[0];
+    assert_eq!(l0.compactions, 2, "{l0:?}");
+    assert!(l0.write_bytes > first.write_bytes, "{l0:?}");
+    let flushes: Vec<_> = s
+        .events
+        .iter()
+        .filter(|e| e.kind == "flush" && e.lsm.is_some())
+        .collect();
+    assert_eq!(flushes.len(), 2, "{flushes:?}");
+    assert!(s.rocksdb.running.is_empty());
+}
