@@ -479,3 +479,39 @@ fn the_figures_count_from_the_dbs_open_across_a_reopen() {
     assert_eq!(flushes.len(), 2, "{flushes:?}");
     assert!(s.rocksdb.running.is_empty());
 }
+
+#[test]
+fn fifo_deletions_are_events_that_count_no_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = DbOptions {
+        compaction_style: engine::CompactionStyle::Fifo,
+        fifo_max_size: 1 << 20,
+        ..write_heavy()
+    };
+    let db = Db::open_with(dir.path().join("db"), o).expect("open");
+    for round in 0..12 {
+        overwrite(&db, 800, 100_000 + round);
+        db.flush().expect("flush");
+    }
+    wait_idle(&db);
+    let s = db.metrics_snapshot();
+    let deleted: Vec<_> = s
+        .events
+        .iter()
+        .filter(|e| e.kind == "compaction" && e.label.contains("deleted"))
+        .collect();
+    assert!(!deleted.is_empty(), "{:?}", s.events);
+    for e in &deleted {
+        let lsm = e.lsm.as_ref().unwrap();
+        assert_eq!(lsm.reason, "fifo max size", "{e:?}");
+        assert!(lsm.files_in > 0 && lsm.files_out == 0, "{e:?}");
+    }
+    // Only flushes wrote anything, all into L0.
+    let l0 = s.rocksdb.levels[0];
+    let flushes = s
+        .events
+        .iter()
+        .filter(|e| e.kind == "flush" && e.lsm.is_some());
+    assert_eq!(l0.compactions, flushes.count() as u64, "{l0:?}");
+    assert_eq!(s.rocksdb.amp.sst_written_bytes, l0.write_bytes);
+}
