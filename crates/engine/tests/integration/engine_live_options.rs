@@ -595,7 +595,11 @@ fn every_change_is_an_event_in_the_metrics_stream() {
     db.compact_range(Some((0, 100))).expect("compact");
     let mut s = db.metrics_window(&mut window);
     // RocksDB's listener adds its own flush and compaction events (issue 32).
-    assert!(s.events.iter().any(|e| e.kind == "compaction" && e.lsm.is_some()));
+    assert!(
+        s.events
+            .iter()
+            .any(|e| e.kind == "compaction" && e.lsm.is_some())
+    );
     s.events.retain(|e| e.lsm.is_none());
     let kinds: Vec<&str> = s.events.iter().map(|e| e.kind).collect();
     assert_eq!(
