@@ -290,7 +290,23 @@ pub(crate) fn set_options_pairs(opt: Opt, o: &DbOptions) -> Option<Vec<(String, 
         Apply::Table => ("block_based_table_factory", table_options_string(o)),
         _ => return None,
     };
-    Some(vec![(key.to_string(), value)])
+    let mut pairs = vec![(key.to_string(), value)];
+    if opt == Opt::WriteBufferSize {
+        pairs.push((
+            "arena_block_size".into(),
+            arena_block(o.write_buffer_size).to_string(),
+        ));
+    }
+    Some(pairs)
+}
+
+/// The memtable arena block RocksDB would pick for a write buffer at open (an eighth of
+/// it, at most 1 MiB, rounded up to 4 KiB). RocksDB picks it only at open: a write
+/// buffer made smaller live would keep the old blocks, and a memtable whose first block
+/// is larger than the buffer is full at its first record, so every put flushed.
+fn arena_block(write_buffer: usize) -> usize {
+    const ALIGN: usize = 4 << 10;
+    (write_buffer / 8).min(1 << 20).div_ceil(ALIGN) * ALIGN
 }
 
 /// An option's value as RocksDB writes it in an options string.

@@ -515,3 +515,47 @@ fn fifo_deletions_are_events_that_count_no_bytes() {
     assert_eq!(l0.compactions, flushes.count() as u64, "{l0:?}");
     assert_eq!(s.rocksdb.amp.sst_written_bytes, l0.write_bytes);
 }
+
+/// Records per listener-reported flush in `s`.
+fn records_per_flush(s: &Snapshot) -> Vec<u64> {
+    s.events
+        .iter()
+        .filter_map(|e| e.lsm.as_ref().filter(|_| e.kind == "flush"))
+        .map(|l| l.records_out.max(l.records_in))
+        .collect()
+}
+
+#[test]
+fn a_write_buffer_made_smaller_live_still_fills_before_it_flushes() {
+    // RocksDB sizes a memtable's arena blocks from the write buffer once, at open (an
+    // eighth of it, at most 1 MiB). A buffer made smaller live kept 1 MiB blocks, so each
+    // memtable was "full" at its first record and every put became its own flush.
+    let dir = tempfile::tempdir().unwrap();
+    let opts = DbOptions {
+        value_cache_entries: 0,
+        wal: false,
+        ..DbOptions::default()
+    };
+    let db = Db::open_with(dir.path().join("db"), opts).expect("open");
+    db.set_option("write_buffer_size", "256KiB").expect("set");
+    let mut window = engine::metrics::MetricsWindow::new();
+    db.metrics_window(&mut window);
+    overwrite(&db, 4_000, 4_000);
+    db.flush().expect("flush");
+    wait_idle(&db);
+    let per_flush = records_per_flush(&db.metrics_window(&mut window));
+    assert!(!per_flush.is_empty());
+    // 256 KiB holds about 800 of these 290-byte entries; 4,000 puts make a few flushes.
+    assert!(
+        per_flush.len() <= 12,
+        "{} flushes: {per_flush:?}",
+        per_flush.len()
+    );
+    // The memtable in use when the buffer changed keeps its old blocks: it may flush
+    // at once. The last flush is the one asked for.
+    let full = &per_flush[1..per_flush.len() - 1];
+    assert!(
+        !full.is_empty() && full.iter().all(|&r| r >= 200),
+        "{per_flush:?}"
+    );
+}
