@@ -1470,6 +1470,16 @@ fn listener_events_are_logged_with_reason_levels_bytes_and_records() {
     });
     sn.events
         .push(stall_event(2, 3.0, "normal", "delayed", "memtables"));
+    sn.events.push(Event {
+        kind: "flush",
+        lsm: Some(engine::metrics::LsmEvent {
+            reason: "write buffer full".into(),
+            bytes_out: 1400,
+            records_out: 1,
+            ..Default::default()
+        }),
+        ..option_event(3, 3.0, "", "", "")
+    });
     a.push_sample(3.0, sn);
     let logged: Vec<(LogKind, &str)> = a.log.iter().map(|e| (e.kind, e.text.as_str())).collect();
     assert!(
@@ -1481,6 +1491,12 @@ fn listener_events_are_logged_with_reason_levels_bytes_and_records() {
     );
     assert!(
         logged.contains(&(LogKind::Stall, "write stall normal -> delayed (memtables)")),
+        "{logged:?}"
+    );
+    assert!(
+        logged
+            .iter()
+            .any(|(_, t)| t.starts_with("flush -> L0 (write buffer full): 1.4 KiB, 1 record,")),
         "{logged:?}"
     );
 }

@@ -531,13 +531,13 @@ pub fn event_text(ev: &Event) -> String {
             l.stall_to.unwrap_or("?")
         ),
         "flush" => format!(
-            "flush -> L{}{why}: {}, {} records{secs}",
+            "flush -> L{}{why}: {}, {}{secs}",
             l.to_level.max(0),
             size(l.bytes_out),
-            grouped(l.records_in.max(l.records_out))
+            counted(l.records_in.max(l.records_out), "record")
         ),
         _ => format!(
-            "{} L{}->L{}{why}: {} files {} -> {} files {}, {} -> {} records{secs}",
+            "{} L{}->L{}{why}: {} {} -> {} {}, {} -> {}{secs}",
             if ev.kind == "compact" {
                 "compact"
             } else {
@@ -545,14 +545,20 @@ pub fn event_text(ev: &Event) -> String {
             },
             l.from_level,
             l.to_level,
-            l.files_in,
+            counted(l.files_in, "file"),
             size(l.bytes_in),
-            l.files_out,
+            counted(l.files_out, "file"),
             size(l.bytes_out),
             grouped(l.records_in),
-            grouped(l.records_out)
+            counted(l.records_out, "record")
         ),
     }
+}
+
+/// `1 record`, `3,421 records`.
+fn counted(n: u64, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", grouped(n))
 }
 
 /// `512 B`, `1.5 KiB`, `12.0 MiB` (binary units, one decimal).
