@@ -58,7 +58,7 @@ impl Db {
         let opt = Opt::lookup(name)?;
         target.set(name, value)?;
         self.check_memory(&target)?;
-        Ok(plan_one(opt, &cur, &target))
+        Ok(self.plan_one(opt, &cur, &target))
     }
 
     /// Plans moving every option to `target` (a profile, or the defaults): one plan per
@@ -70,8 +70,20 @@ impl Db {
         Ok(cur
             .diff(target)
             .into_iter()
-            .map(|o| plan_one(o, &cur, target))
+            .map(|o| self.plan_one(o, &cur, target))
             .collect())
+    }
+
+    /// [`plan_one`], and a block cache made so much smaller that a reopen remakes it.
+    fn plan_one(&self, opt: Opt, cur: &DbOptions, target: &DbOptions) -> ChangePlan {
+        let mut plan = plan_one(opt, cur, target);
+        if opt == Opt::BlockCacheSize {
+            plan.may_reopen = self.store().is_ok_and(|s| {
+                s.check_block_cache_capacity(target.block_cache_bytes)
+                    .is_err()
+            });
+        }
+        plan
     }
 
     /// Test hook: makes RocksDB's next live `SetOptions` fail as if it refused the
@@ -203,6 +215,11 @@ impl Db {
             let t0 = Instant::now();
             match self.apply_live(opt, &target) {
                 Ok(()) => {}
+                // A block cache made much smaller: a reopen makes it with fewer shards.
+                Err(DbError::Refused(why)) if opt == Opt::BlockCacheSize => {
+                    reopen.push((opt, Some(why)));
+                    continue;
+                }
                 // RocksDB would not take a table option live: a reopen applies it.
                 Err(e) if apply.may_reopen() => {
                     reopen.push((opt, Some(format!("RocksDB refused it live ({e})"))));
@@ -281,7 +298,11 @@ impl Db {
     /// Runs one of the engine's live setters with the value in `t`.
     fn run_setter(&self, s: Setter, t: &DbOptions) -> Result<(), DbError> {
         match s {
-            Setter::BlockCacheCapacity => self.relend(t.block_cache_bytes),
+            Setter::BlockCacheCapacity => {
+                self.store()?
+                    .check_block_cache_capacity(t.block_cache_bytes)?;
+                self.relend(t.block_cache_bytes);
+            }
             Setter::ValueCacheCapacity => {
                 self.cache
                     .set_capacity(t.value_cache_size, t.value_cache_entries);

@@ -31,7 +31,7 @@ use super::lsm::Texts;
 use super::lsm::stall::Shape;
 use super::options::{
     Apply, BlockCacheType, CompactionStyle, Compression, DbOptions, Opt, PerfLevel, PinningTier,
-    RocksForm, StatsLevel, Val, WalRecoveryMode,
+    RocksForm, StatsLevel, Val, WalRecoveryMode, format_size,
 };
 use crate::metrics::sum::{Combine, metric_struct};
 use crate::metrics::{BlockCacheTickers, LevelInfo, RocksStats, RocksTickers};
@@ -320,6 +320,16 @@ fn rocks_value(form: RocksForm, v: Val) -> String {
             .map_or_else(|_| v.to_string(), |c| compression_name(c).to_string()),
         RocksForm::Nested(field) => format!("{{{field}={v}}}"),
     }
+}
+
+/// log2 of the shards RocksDB gives a cache of `capacity` (its `GetDefaultCacheShardBits`:
+/// one shard per 512 KiB for LRU, per 32 MiB for HyperClock, a power of two, at most 64).
+fn cache_shard_bits(kind: BlockCacheType, capacity: usize) -> u32 {
+    let min_shard = match kind {
+        BlockCacheType::Lru => 512 << 10,
+        BlockCacheType::HyperClock => 32 << 20,
+    };
+    (capacity / min_shard).checked_ilog2().unwrap_or(0).min(6)
 }
 
 /// RocksDB options for `o`, with the block cache they use. Public so that benchmarks can
@@ -1041,6 +1051,9 @@ pub(crate) struct Store {
     /// The block cache's capacity as last set (`block_cache_size` plus what the value
     /// cache lends it; RocksDB's crate cannot read it back).
     block_cache_capacity: AtomicUsize,
+    /// The shards RocksDB split the block cache into when it was made (log2).
+    block_cache_shard_bits: u32,
+    block_cache_type: BlockCacheType,
     /// Read options for gets and batched gets: `[checksums off, on]`, picked by
     /// `verify_checksums` (two fixed ones, so a live change needs no lock on the read path).
     read_opts: [ReadOptions; 2],
@@ -1263,6 +1276,8 @@ impl Store {
             sst_opts,
             block_cache,
             block_cache_capacity: AtomicUsize::new(o.block_cache_bytes),
+            block_cache_shard_bits: cache_shard_bits(o.block_cache_type, o.block_cache_bytes),
+            block_cache_type: o.block_cache_type,
             read_opts: [unverified, verified],
             verify_checksums: AtomicBool::new(o.verify_checksums),
             write_opts: [wal, nowal, sync],
@@ -2016,6 +2031,26 @@ impl Store {
         let mut c = self.block_cache.clone();
         c.set_capacity(bytes);
         self.block_cache_capacity.store(bytes, Relaxed);
+    }
+
+    /// Refuses a capacity the block cache's shards cannot serve as a cache made at that
+    /// size would: RocksDB splits a cache into shards by the size it is made with and
+    /// keeps them when its capacity changes, so a cache made smaller live has as many
+    /// shards as before, each too small to keep a block (a 64 MiB cache set to 1 MiB:
+    /// 64 shards of 16 KiB, and a hit rate near 0 where a 1 MiB cache made at open has
+    /// 2 shards and hits). A reopen makes it anew.
+    pub fn check_block_cache_capacity(&self, bytes: usize) -> Result<(), DbError> {
+        let bits = cache_shard_bits(self.block_cache_type, bytes);
+        if bits >= self.block_cache_shard_bits {
+            return Ok(());
+        }
+        let shards = 1usize << self.block_cache_shard_bits;
+        Err(DbError::Refused(format!(
+            "the block cache's {shards} shards would hold {} each, where a cache made at {} has {}: a reopen makes it anew",
+            format_size(bytes / shards),
+            format_size(bytes),
+            1usize << bits
+        )))
     }
 
     /// The block cache's capacity as last set.

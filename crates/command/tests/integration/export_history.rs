@@ -29,7 +29,7 @@ fn line_shell_exports_its_history_with_markers() {
         exec.db().get(k % 10_000).expect("get");
     }
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    run(&mut exec, ".set block_cache_size 8MiB").expect("set");
+    run(&mut exec, ".set block_cache_size 32MiB").expect("set");
     for k in 0..20_000 {
         exec.db().get(k % 10_000).expect("get");
     }
@@ -63,14 +63,14 @@ fn line_shell_exports_its_history_with_markers() {
     let mut lines = text.lines();
     assert!(lines.next().unwrap().ends_with(",markers"));
     let marked: Vec<&str> = lines
-        .filter(|l| l.ends_with(",block_cache_size=8MiB"))
+        .filter(|l| l.ends_with(",block_cache_size=32MiB"))
         .collect();
     assert_eq!(marked.len(), 1, "{text}");
     let json = dir.path().join("m.json");
     run(&mut exec, &format!(".export metrics {}", json.display())).expect("json");
     let j: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).expect("JSON");
-    assert_eq!(j["markers"][0]["label"], "block_cache_size=8MiB");
+    assert_eq!(j["markers"][0]["label"], "block_cache_size=32MiB");
     for bad in ["/no/such/dir/m.svg", "/no/such/dir/m.csv"] {
         let e = run(&mut exec, &format!(".export metrics {bad}")).unwrap_err();
         assert!(!e.contains('\n'), "{e}");

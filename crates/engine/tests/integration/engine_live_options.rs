@@ -787,3 +787,76 @@ fn an_empty_hyper_clock_block_cache_opens_and_reopens() {
     assert_eq!(db.get(1).unwrap().as_deref(), Some(&b"after"[..]));
     assert_eq!(db.len(), 2200);
 }
+
+/// Data-block hits per data-block lookup over `n` gets spread over `keys` loaded keys.
+fn data_hit_rate(db: &Db, n: i64, keys: i64) -> f64 {
+    let mut window = engine::metrics::MetricsWindow::new();
+    db.metrics_window(&mut window);
+    for i in 0..n {
+        // A skewed walk: a third of the gets go to 1% of the keys.
+        let k = if i % 3 == 0 {
+            (i * 7) % (keys / 100)
+        } else {
+            (i * 7919) % keys
+        };
+        db.get(k * 3).expect("get");
+    }
+    let b = db.metrics_window(&mut window).rocksdb.tickers.block_cache;
+    b.data_hit as f64 / (b.data_hit + b.data_miss).max(1) as f64
+}
+
+#[test]
+fn a_block_cache_made_small_live_holds_blocks_as_one_made_that_size() {
+    // RocksDB shards a cache by its size when it is made (one shard per 512 KiB, at most
+    // 64) and keeps the shards when its capacity changes. A 64 MiB cache set to 1 MiB
+    // live had 64 shards of 16 KiB: too small for a 16 KiB block, so nothing stayed and
+    // the hit rate was 0 where a 1 MiB cache made at open hits.
+    let dir = tempfile::tempdir().unwrap();
+    let o = DbOptions {
+        value_cache_entries: 0,
+        ..DbOptions::default()
+    };
+    let db = support::filled(dir.path(), o, 100_000, 0);
+    let plan = db.plan_option("block_cache_size", "1MiB").expect("plan");
+    assert!(plan.may_reopen, "{plan:?}");
+    assert!(
+        !db.plan_option("block_cache_size", "32MiB")
+            .unwrap()
+            .may_reopen
+    );
+    let changes = db.set_option("block_cache_size", "1MiB").expect("set");
+    assert_eq!(changes.applied, Applies::Reopen, "{changes:?}");
+    assert!(
+        changes.note.as_deref().unwrap_or("").contains("shards"),
+        "{changes:?}"
+    );
+    let live = data_hit_rate(&db, 30_000, 100_000);
+    db.close().expect("close");
+    let fresh = Db::open_with(
+        dir.path().join("db"),
+        DbOptions {
+            value_cache_entries: 0,
+            block_cache_bytes: 1 << 20,
+            ..DbOptions::default()
+        },
+    )
+    .expect("open");
+    let at_open = data_hit_rate(&fresh, 30_000, 100_000);
+    assert!(at_open > 0.05, "a 1 MiB cache made at open: {at_open}");
+    assert!(
+        live > at_open * 0.5,
+        "set live {live}, made at open {at_open}"
+    );
+}
+
+#[test]
+fn a_block_cache_made_larger_live_stays_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = DbOptions {
+        block_cache_bytes: 1 << 20,
+        ..DbOptions::default()
+    };
+    let db = support::filled(dir.path(), o, 1_000, 0);
+    let c = db.set_option("block_cache_size", "256MiB").expect("set");
+    assert_eq!(c.applied, Applies::Live, "{c:?}");
+}
