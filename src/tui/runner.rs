@@ -112,7 +112,7 @@ impl Runner {
         let t = self.clock();
         self.app.push_sample(t, snap);
         self.app.options = self.db.options().describe();
-        self.app.baselines = exec.references().to_vec();
+        self.app.baselines = exec.references();
         if self
             .last_sys
             .is_none_or(|l| l.elapsed() >= Duration::from_secs(1))

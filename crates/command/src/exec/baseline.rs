@@ -8,8 +8,8 @@ use serde_json::json;
 use super::Executor;
 use crate::ast::BaselineCmd;
 use crate::baseline::{
-    Baseline, BaselineFile, Comparison, DEFAULT_WINDOW_SECS, Side, check_name, compare, show_value,
-    utc_text,
+    Baseline, BaselineFile, Comparison, DEFAULT_WINDOW_SECS, Side, check_name, compare, file_path,
+    show_value, utc_text,
 };
 use crate::outcome::{Cell, ExecError, Outcome, Table};
 use crate::render::render_table;
@@ -24,23 +24,21 @@ impl Executor {
         self.sampler.history().lock().window(secs)
     }
 
-    /// The saved baselines as the dashboard draws them (read at open, `.open` and after
-    /// each `.baseline` change).
-    pub fn references(&self) -> &[Reference] {
-        &self.references
+    /// The saved baselines as the dashboard draws them, read again whenever the file
+    /// changed (a `.replay --save` job writes it without the executor).
+    pub fn references(&self) -> Vec<Reference> {
+        let changed = modified(&file_path(self.db.path()));
+        let mut r = self.references.lock();
+        if r.read_at != changed {
+            *r = References::read(self.db.path(), changed);
+        }
+        r.lines.clone()
     }
 
-    /// Re-reads `baselines.json` for [`Executor::references`]; an unreadable file means
-    /// no lines (the `.baseline` commands report the problem).
+    /// Re-reads `baselines.json` for [`Executor::references`] now.
     pub(crate) fn reload_references(&mut self) {
-        self.references = BaselineFile::load(self.db.path())
-            .map(|f| {
-                f.baselines
-                    .iter()
-                    .map(|b| Reference::from_figures(&b.name, &b.window))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let changed = modified(&file_path(self.db.path()));
+        *self.references.lock() = References::read(self.db.path(), changed);
     }
 
     pub(crate) fn baseline_command(&mut self, cmd: &BaselineCmd) -> Result<Outcome, ExecError> {
@@ -250,4 +248,31 @@ pub fn new_files_differ(c: &Comparison) -> Vec<&str> {
         .filter(|o| Opt::lookup(&o.name).is_ok_and(Opt::reaches_new_files_only))
         .map(|o| o.name.as_str())
         .collect()
+}
+
+/// The baselines' reference lines and the file time they were read at.
+#[derive(Debug, Default)]
+pub(crate) struct References {
+    read_at: Option<SystemTime>,
+    lines: Vec<Reference>,
+}
+
+impl References {
+    /// An unreadable file means no lines (the `.baseline` commands report the problem).
+    fn read(db_dir: &std::path::Path, at: Option<SystemTime>) -> References {
+        let lines = BaselineFile::load(db_dir)
+            .map(|f| {
+                f.baselines
+                    .iter()
+                    .map(|b| Reference::from_figures(&b.name, &b.window))
+                    .collect()
+            })
+            .unwrap_or_default();
+        References { read_at: at, lines }
+    }
+}
+
+/// When `path` last changed (`None` when it does not exist).
+fn modified(path: &std::path::Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }

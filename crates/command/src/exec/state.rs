@@ -36,8 +36,9 @@ pub struct Executor {
     pub(crate) advice: crate::advise::Advice,
     /// One windowed sample a second into the history `.baseline` and `.compare` read.
     pub(crate) sampler: crate::sampler::Sampler,
-    /// The saved baselines as flat reference lines for the dashboard.
-    pub(crate) references: Vec<engine::metrics::Reference>,
+    /// The saved baselines as flat reference lines for the dashboard, with the
+    /// modification time of the file they were read from.
+    pub(crate) references: parking_lot::Mutex<super::baseline::References>,
     /// What the open removed of a workload stopped by a kill (its own key range).
     pub(crate) leftover: Option<String>,
 }
@@ -99,7 +100,7 @@ impl Executor {
             sets: None,
             advice: crate::advise::Advice::default(),
             sampler,
-            references: Vec::new(),
+            references: Default::default(),
             leftover: None,
         };
         exec.leftover = bench::own_keys::remove_leftover(&exec.db);

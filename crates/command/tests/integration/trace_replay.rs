@@ -89,6 +89,8 @@ fn replays_agree_under_the_same_options_and_differ_under_a_smaller_block_cache()
     for name in ["r1", "r2"] {
         let (text, json) = report(&mut exec, &format!(".replay {trace} --save {name}"));
         assert_eq!(json["saved"], name, "{text}");
+        // The dashboard's reference lines see a baseline the job saved.
+        assert!(exec.references().iter().any(|r| r.name == name));
     }
     let (text, cmp) = report(&mut exec, ".compare r1 r2");
     let block = figure(&cmp, "block cache hit rate");
