@@ -34,8 +34,9 @@ impl Rng {
 }
 
 /// Command names and fragments of them. Commands that start long jobs or leave the
-/// session (`.load`, `.bench`, `.ycsb`, `.quit`, `.open`, `.read`, `.output`) are left
-/// out; `.sweep` only ever gets bad lists.
+/// session (`.load`, `.bench`, `.ycsb`, `.quit`, `.open`, `.read`, `.output`) and
+/// `.trace` (it creates the file it is given) are left out; `.sweep` only ever gets bad
+/// lists.
 const WORDS: &[&str] = &[
     "get",
     "put",
@@ -75,6 +76,10 @@ const WORDS: &[&str] = &[
     ".cancel",
     ".reset",
     ".export",
+    ".lsm",
+    ".property",
+    ".prop",
+    ".replay",
     "SELECT",
     "SEL",
     "INSERT",
