@@ -46,17 +46,7 @@ fn short(v: f64, unit: &str) -> String {
 }
 
 /// `1,234,567`: full counts with thousands separators.
-pub fn grouped(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use command::series::grouped;
 
 /// A duration given in nanoseconds: `850ns`, `1.2µs`, `35µs`, `4.1ms`, `2.0s`.
 pub fn ns(v: f64) -> String {

@@ -2,10 +2,12 @@
 //! database directory's `baselines.json`) and the A/B comparison of two of them.
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
 use super::outcome::ExecError;
+use engine::metrics::Reference;
 use engine::metrics::history::{Figure, WindowFigures};
 
 /// The file in the database directory that holds every baseline.
@@ -280,4 +282,31 @@ pub(crate) fn window_secs(text: &str) -> Result<u64, String> {
         ));
     }
     Ok(secs)
+}
+
+/// The baselines' reference lines and the file time they were read at.
+#[derive(Debug, Default)]
+pub(crate) struct References {
+    pub(crate) read_at: Option<SystemTime>,
+    pub(crate) lines: Vec<Reference>,
+}
+
+impl References {
+    /// An unreadable file means no lines (the `.baseline` commands report the problem).
+    pub(crate) fn read(db_dir: &Path, at: Option<SystemTime>) -> References {
+        let lines = BaselineFile::load(db_dir)
+            .map(|f| {
+                f.baselines
+                    .iter()
+                    .map(|b| Reference::from_figures(&b.name, &b.window))
+                    .collect()
+            })
+            .unwrap_or_default();
+        References { read_at: at, lines }
+    }
+}
+
+/// When `path` last changed (`None` when it does not exist).
+pub(crate) fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }

@@ -462,7 +462,7 @@ fn block_kinds_text(kinds: &[crate::outcome::BlockKindStats]) -> String {
         .iter()
         .map(|k| {
             let held = k.bytes.map_or(String::new(), |b| {
-                format!(" {} held", crate::series::size(b))
+                format!(" {} held", engine::options::human_bytes(b))
             });
             format!("{} {} hit / {} miss{held}", k.kind, k.hits, k.misses)
         })

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use engine::metrics::sum::Combine;
 use engine::metrics::{Event, GetSplit, LatencySummary, PerfSplit, RocksStats, Snapshot};
+use engine::options::human_bytes;
 
 /// Samples kept: 10 minutes at the default 250 ms refresh.
 pub const DEFAULT_CAPACITY: usize = 2400;
@@ -533,7 +534,7 @@ pub fn event_text(ev: &Event) -> String {
         "flush" => format!(
             "flush -> L{}{why}: {}, {}{secs}",
             l.to_level.max(0),
-            size(l.bytes_out),
+            human_bytes(l.bytes_out),
             counted(l.records_in.max(l.records_out), "record")
         ),
         _ => format!(
@@ -546,9 +547,9 @@ pub fn event_text(ev: &Event) -> String {
             l.from_level,
             l.to_level,
             counted(l.files_in, "file"),
-            size(l.bytes_in),
+            human_bytes(l.bytes_in),
             counted(l.files_out, "file"),
-            size(l.bytes_out),
+            human_bytes(l.bytes_out),
             grouped(l.records_in),
             counted(l.records_out, "record")
         ),
@@ -561,22 +562,7 @@ fn counted(n: u64, noun: &str) -> String {
     format!("{} {noun}{s}", grouped(n))
 }
 
-/// `512 B`, `1.5 KiB`, `12.0 MiB` (binary units, one decimal).
-pub fn size(n: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if n < 1024 {
-        return format!("{n} B");
-    }
-    let mut v = n as f64 / 1024.0;
-    let mut i = 0;
-    while v >= 1024.0 && i + 1 < UNITS.len() {
-        v /= 1024.0;
-        i += 1;
-    }
-    format!("{v:.1} {}", UNITS[i])
-}
-
-/// `1,234,567`.
+/// `1,234,567`: full counts with thousands separators.
 pub fn grouped(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);

@@ -402,7 +402,7 @@ fn level_table(r: &RocksStats, width: usize) -> Vec<Line<'static>> {
         };
         lines.push(Line::from(Span::styled(text, style)));
     }
-    let sum = sum_level(r);
+    let sum = r.level_sum();
     let mut cells: Vec<String> = cols.iter().map(|c| (c.cell)(&sum)).collect();
     cells[0] = "Sum".into();
     if cells.len() > 3 {
@@ -413,24 +413,6 @@ fn level_table(r: &RocksStats, width: usize) -> Vec<Line<'static>> {
         Style::default().add_modifier(Modifier::BOLD),
     )));
     lines
-}
-
-/// The Sum row: totals of every level; its W-Amp is the whole tree's.
-fn sum_level(r: &RocksStats) -> LevelInfo {
-    let mut s = LevelInfo::default();
-    for l in &r.levels {
-        s.files += l.files;
-        s.bytes += l.bytes;
-        s.read_bytes += l.read_bytes;
-        s.read_above_bytes += l.read_above_bytes;
-        s.write_bytes += l.write_bytes;
-        s.compaction_secs += l.compaction_secs;
-        s.compactions += l.compactions;
-        s.read_per_sec += l.read_per_sec;
-        s.write_per_sec += l.write_per_sec;
-    }
-    s.w_amp = r.amp.write_amp;
-    s
 }
 
 fn label(text: &str) -> Span<'static> {

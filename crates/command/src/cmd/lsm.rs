@@ -11,10 +11,10 @@ use super::{Entry, words};
 use crate::ast::{Command, OptionsCmd, ParseError};
 use crate::exec::Executor;
 use crate::outcome::{ExecError, Outcome};
-use crate::series::size;
 use crate::spec::types::{CommandSpec, Family, db, spec};
 use crate::words::{Word, arity, bad_arg};
 use engine::metrics::{LevelInfo, RocksStats};
+use engine::options::human_bytes;
 
 pub const SPEC: CommandSpec = db(spec(
     ".lsm",
@@ -52,7 +52,7 @@ pub fn lsm_json(r: &RocksStats, uptime_secs: f64) -> serde_json::Value {
         "sst_files": r.sst_files,
         "sst_bytes": r.sst_bytes,
         "levels": r.levels,
-        "sum": sum_level(r),
+        "sum": r.level_sum(),
         "amp": r.amp,
         "pending_compaction_bytes": r.pending_compaction_bytes,
         "soft_pending_limit": r.soft_pending_limit,
@@ -66,41 +66,22 @@ pub fn lsm_json(r: &RocksStats, uptime_secs: f64) -> serde_json::Value {
     })
 }
 
-/// Totals over the levels; the W-Amp is the whole tree's (SST bytes written per byte
-/// the user wrote).
-pub fn sum_level(r: &RocksStats) -> LevelInfo {
-    let mut s = LevelInfo::default();
-    for l in &r.levels {
-        s.files += l.files;
-        s.bytes += l.bytes;
-        s.read_bytes += l.read_bytes;
-        s.read_above_bytes += l.read_above_bytes;
-        s.write_bytes += l.write_bytes;
-        s.compaction_secs += l.compaction_secs;
-        s.compactions += l.compactions;
-        s.read_per_sec += l.read_per_sec;
-        s.write_per_sec += l.write_per_sec;
-    }
-    s.w_amp = r.amp.write_amp;
-    s
-}
-
 const HEADER: &str = "Level  Files       Size  Score       Read         Rn      Write  W-Amp  Comp(s)  Comp(n)      Read/s     Write/s";
 
 fn level_row(name: &str, l: &LevelInfo, score: bool) -> String {
-    let rate = |v: f64| format!("{}/s", size(v.max(0.0) as u64));
+    let rate = |v: f64| format!("{}/s", human_bytes(v.max(0.0) as u64));
     format!(
         "{name:<5}{:>7}{:>11}{:>7}{:>11}{:>11}{:>11}{:>7.1}{:>9.1}{:>9}{:>12}{:>12}",
         l.files,
-        size(l.bytes),
+        human_bytes(l.bytes),
         if score {
             format!("{:.2}", l.score)
         } else {
             String::new()
         },
-        size(l.read_bytes),
-        size(l.read_above_bytes),
-        size(l.write_bytes),
+        human_bytes(l.read_bytes),
+        human_bytes(l.read_above_bytes),
+        human_bytes(l.write_bytes),
         l.w_amp,
         l.compaction_secs,
         l.compactions,
@@ -114,21 +95,21 @@ pub fn lsm_text(r: &RocksStats, uptime_secs: f64) -> String {
     let mut out = format!(
         "LSM: {} files, {} (compaction stats since open, {uptime_secs:.1} s; per second: averages since open)\n{HEADER}\n",
         r.sst_files,
-        size(r.sst_bytes),
+        human_bytes(r.sst_bytes),
     );
     for l in &r.levels {
         let _ = writeln!(out, "{}", level_row(&format!("L{}", l.level), l, true));
     }
-    let _ = writeln!(out, "{}", level_row("Sum", &sum_level(r), false));
+    let _ = writeln!(out, "{}", level_row("Sum", &r.level_sum(), false));
     let a = &r.amp;
     let _ = writeln!(
         out,
         "amplification: write {:.2} ({} written by the user, {} written to SST files) · space {:.2} (live data {}) · read {} file{} per get",
         a.write_amp,
-        size(a.user_bytes),
-        size(a.sst_written_bytes),
+        human_bytes(a.user_bytes),
+        human_bytes(a.sst_written_bytes),
         a.space_amp,
-        size(a.live_data_bytes),
+        human_bytes(a.live_data_bytes),
         a.read_amp,
         if a.read_amp == 1 { "" } else { "s" }
     );
@@ -145,12 +126,16 @@ fn debt_text(r: &RocksStats) -> String {
         if n == 0 {
             "none".to_string()
         } else {
-            format!("{} ({:.1}%)", size(n), debt as f64 * 100.0 / n as f64)
+            format!(
+                "{} ({:.1}%)",
+                human_bytes(n),
+                debt as f64 * 100.0 / n as f64
+            )
         }
     };
     format!(
         "compaction debt: {} pending · soft limit {} · hard limit {}",
-        size(debt),
+        human_bytes(debt),
         limit(r.soft_pending_limit),
         limit(r.hard_pending_limit)
     )
@@ -169,7 +154,7 @@ fn stall_text(r: &RocksStats) -> String {
         let _ = write!(out, " ({c})");
     }
     if cond == "delayed" && r.delayed_write_rate > 0 {
-        let _ = write!(out, " at {}/s", size(r.delayed_write_rate));
+        let _ = write!(out, " at {}/s", human_bytes(r.delayed_write_rate));
     }
     let _ = writeln!(
         out,

@@ -8,8 +8,8 @@ use serde_json::json;
 use super::Executor;
 use crate::ast::BaselineCmd;
 use crate::baseline::{
-    Baseline, BaselineFile, Comparison, DEFAULT_WINDOW_SECS, Side, check_name, compare, file_path,
-    show_value, utc_text,
+    Baseline, BaselineFile, Comparison, DEFAULT_WINDOW_SECS, References, Side, check_name, compare,
+    file_path, modified, show_value, utc_text,
 };
 use crate::outcome::{Cell, ExecError, Outcome, Table};
 use crate::render::render_table;
@@ -248,31 +248,4 @@ pub fn new_files_differ(c: &Comparison) -> Vec<&str> {
         .filter(|o| Opt::lookup(&o.name).is_ok_and(Opt::reaches_new_files_only))
         .map(|o| o.name.as_str())
         .collect()
-}
-
-/// The baselines' reference lines and the file time they were read at.
-#[derive(Debug, Default)]
-pub(crate) struct References {
-    read_at: Option<SystemTime>,
-    lines: Vec<Reference>,
-}
-
-impl References {
-    /// An unreadable file means no lines (the `.baseline` commands report the problem).
-    fn read(db_dir: &std::path::Path, at: Option<SystemTime>) -> References {
-        let lines = BaselineFile::load(db_dir)
-            .map(|f| {
-                f.baselines
-                    .iter()
-                    .map(|b| Reference::from_figures(&b.name, &b.window))
-                    .collect()
-            })
-            .unwrap_or_default();
-        References { read_at: at, lines }
-    }
-}
-
-/// When `path` last changed (`None` when it does not exist).
-fn modified(path: &std::path::Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }

@@ -38,7 +38,7 @@ pub struct Executor {
     pub(crate) sampler: crate::sampler::Sampler,
     /// The saved baselines as flat reference lines for the dashboard, with the
     /// modification time of the file they were read from.
-    pub(crate) references: parking_lot::Mutex<super::baseline::References>,
+    pub(crate) references: parking_lot::Mutex<crate::baseline::References>,
     /// What the open removed of a workload stopped by a kill (its own key range).
     pub(crate) leftover: Option<String>,
 }

@@ -134,19 +134,12 @@ pub const RULES: &[Rule] = &[
     )
     .warn("Kvrocks' replication reads the WAL: keep it on with replicas"),
     key("sync", &[(ALL, "rocksdb.write_options.sync")], Form::Bool),
-    nothing("value_cache_entries", super::OWN_VALUE_CACHE),
-    nothing("value_cache_shards", super::OWN_VALUE_CACHE),
-    nothing("warm_value_cache", super::OWN_VALUE_CACHE),
-    nothing("bulk_load_method", super::OWN_LOAD),
-    nothing("bulk_load_rows_per_file", super::OWN_LOAD),
     nothing(
         "rocksdb_statistics",
         "Kvrocks always keeps RocksDB statistics (INFO rocksdb)",
     ),
     nothing("stats_level", super::OWN_METRICS),
     nothing("perf_level", super::OWN_METRICS),
-    nothing("metrics", super::OWN_METRICS),
-    nothing("metrics_sample_rate", super::OWN_METRICS),
     nothing(
         "create_if_missing",
         "Kvrocks always creates its database (create_if_missing is fixed on)",
@@ -159,11 +152,6 @@ pub const RULES: &[Rule] = &[
     nothing("verify_checksums", "no key in kvrocks.conf"),
     nothing("pin_index_and_filter_blocks", "no key in kvrocks.conf"),
     nothing("data_block_hash_ratio", "no key in kvrocks.conf"),
-    nothing("value_cache_size", super::OWN_VALUE_CACHE),
-    nothing("value_cache_policy", super::OWN_VALUE_CACHE),
-    nothing("value_cache_compression", super::OWN_VALUE_CACHE),
-    nothing("value_cache_mrc", super::OWN_VALUE_CACHE),
-    nothing("lend_value_cache", super::OWN_VALUE_CACHE),
 ];
 
 /// One `key value` line each, after `rocksdb.compression_start_level 0`: alexdb compresses

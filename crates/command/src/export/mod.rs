@@ -84,6 +84,23 @@ const OWN_LOAD: &str = "alexdb's bulk load (SST ingest with ALEX built beside it
 const OWN_METRICS: &str = "alexdb's own instrumentation of its engine; the target keeps its \
      own metrics";
 
+/// The options no target has, whatever it is: alexdb's own layers. Every target's map
+/// ends with these.
+const ALEXDB_ONLY: &[Rule] = &[
+    nothing("value_cache_size", OWN_VALUE_CACHE),
+    nothing("value_cache_entries", OWN_VALUE_CACHE),
+    nothing("value_cache_shards", OWN_VALUE_CACHE),
+    nothing("value_cache_policy", OWN_VALUE_CACHE),
+    nothing("value_cache_compression", OWN_VALUE_CACHE),
+    nothing("value_cache_mrc", OWN_VALUE_CACHE),
+    nothing("warm_value_cache", OWN_VALUE_CACHE),
+    nothing("lend_value_cache", OWN_VALUE_CACHE),
+    nothing("bulk_load_method", OWN_LOAD),
+    nothing("bulk_load_rows_per_file", OWN_LOAD),
+    nothing("metrics", OWN_METRICS),
+    nothing("metrics_sample_rate", OWN_METRICS),
+];
+
 /// A rule writing `option` under `keys` (section, key) in form `form`.
 pub const fn key(
     option: &'static str,
@@ -229,18 +246,19 @@ impl Target {
         }
     }
 
-    /// The target's key map.
-    pub fn rules(self) -> &'static [Rule] {
-        match self {
+    /// The target's key map: its own rules, then [`ALEXDB_ONLY`].
+    pub fn rules(self) -> Vec<&'static Rule> {
+        let own = match self {
             Target::Tikv => tikv::RULES,
             Target::Myrocks => myrocks::RULES,
             Target::Kvrocks => kvrocks::RULES,
-        }
+        };
+        own.iter().chain(ALEXDB_ONLY).collect()
     }
 
     /// The rule for option `name`, if the map has one.
     pub fn rule(self, name: &str) -> Option<&'static Rule> {
-        self.rules().iter().find(|r| r.option == name)
+        self.rules().into_iter().find(|r| r.option == name)
     }
 
     /// The version of the target's documentation or source the map follows.

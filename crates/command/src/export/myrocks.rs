@@ -165,11 +165,6 @@ pub const RULES: &[Rule] = &[
         "MyRocks syncs per transaction commit: 1 syncs each commit, 2 writes each commit and \
          syncs once a second (alexdb's sync off never syncs)",
     ),
-    nothing("value_cache_entries", super::OWN_VALUE_CACHE),
-    nothing("value_cache_shards", super::OWN_VALUE_CACHE),
-    nothing("warm_value_cache", super::OWN_VALUE_CACHE),
-    nothing("bulk_load_method", super::OWN_LOAD),
-    nothing("bulk_load_rows_per_file", super::OWN_LOAD),
     nothing(
         "rocksdb_statistics",
         "MyRocks always keeps RocksDB statistics (SHOW ENGINE ROCKSDB STATUS)",
@@ -182,8 +177,6 @@ pub const RULES: &[Rule] = &[
         "perf_level",
         "per session in MyRocks (rocksdb_perf_context_level), not a server setting",
     ),
-    nothing("metrics", super::OWN_METRICS),
-    nothing("metrics_sample_rate", super::OWN_METRICS),
     key(
         "create_if_missing",
         &[(DB, "rocksdb_create_if_missing")],
@@ -219,11 +212,6 @@ pub const RULES: &[Rule] = &[
         &[(TABLE, "data_block_hash_table_util_ratio")],
         Form::Plain,
     ),
-    nothing("value_cache_size", super::OWN_VALUE_CACHE),
-    nothing("value_cache_policy", super::OWN_VALUE_CACHE),
-    nothing("value_cache_compression", super::OWN_VALUE_CACHE),
-    nothing("value_cache_mrc", super::OWN_VALUE_CACHE),
-    nothing("lend_value_cache", super::OWN_VALUE_CACHE),
 ];
 
 /// The `[mysqld]` section: the server variables, then `rocksdb_default_cf_options` with

@@ -173,19 +173,12 @@ pub const RULES: &[Rule] = &[
         "sync",
         "TiKV's durability is Raft's (raft-engine), not a per-write fsync switch",
     ),
-    nothing("value_cache_entries", super::OWN_VALUE_CACHE),
-    nothing("value_cache_shards", super::OWN_VALUE_CACHE),
-    nothing("warm_value_cache", super::OWN_VALUE_CACHE),
-    nothing("bulk_load_method", super::OWN_LOAD),
-    nothing("bulk_load_rows_per_file", super::OWN_LOAD),
     nothing(
         "rocksdb_statistics",
         "TiKV always keeps RocksDB statistics (its Prometheus metrics)",
     ),
     nothing("stats_level", super::OWN_METRICS),
     nothing("perf_level", super::OWN_METRICS),
-    nothing("metrics", super::OWN_METRICS),
-    nothing("metrics_sample_rate", super::OWN_METRICS),
     key(
         "create_if_missing",
         &[(DB, "create-if-missing")],
@@ -215,11 +208,6 @@ pub const RULES: &[Rule] = &[
         "data_block_hash_ratio",
         "no documented key for the data-block hash index",
     ),
-    nothing("value_cache_size", super::OWN_VALUE_CACHE),
-    nothing("value_cache_policy", super::OWN_VALUE_CACHE),
-    nothing("value_cache_compression", super::OWN_VALUE_CACHE),
-    nothing("value_cache_mrc", super::OWN_VALUE_CACHE),
-    nothing("lend_value_cache", super::OWN_VALUE_CACHE),
 ];
 
 /// The TOML tables for `lines`, plus `use-bloom-filter` (TiKV's switch for the filter

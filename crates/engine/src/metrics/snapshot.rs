@@ -461,6 +461,27 @@ pub struct RocksStats {
     pub block_cache_by_kind: Vec<BlockKindUse>,
 }
 
+impl RocksStats {
+    /// RocksDB's Sum row: every level's figures added up, with the whole tree's W-Amp
+    /// (SST bytes written per byte the user wrote).
+    pub fn level_sum(&self) -> LevelInfo {
+        let mut s = LevelInfo::default();
+        for l in &self.levels {
+            s.files += l.files;
+            s.bytes += l.bytes;
+            s.read_bytes += l.read_bytes;
+            s.read_above_bytes += l.read_above_bytes;
+            s.write_bytes += l.write_bytes;
+            s.compaction_secs += l.compaction_secs;
+            s.compactions += l.compactions;
+            s.read_per_sec += l.read_per_sec;
+            s.write_per_sec += l.write_per_sec;
+        }
+        s.w_amp = self.amp.write_amp;
+        s
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct MemoryStats {
     /// Resident set size of the whole process.
