@@ -394,6 +394,11 @@ fn write_stalls(i: &AdviseInput) -> Finding {
     if stalled < STALL_SHARE && !r.write_stall && r.delayed_write_rate == 0 && !behind {
         return Finding::Quiet(figures);
     }
+    if let Some(rules) = cause_rules(&r.stall) {
+        return Finding::NoData(format!(
+            "RocksDB named the stalls' causes: {rules} propose for them"
+        ));
+    }
     let mut sets = vec![set(
         "write_buffer_size",
         format_size((o.write_buffer_size * 2).min(64 << 30)),
@@ -429,6 +434,25 @@ fn write_stalls(i: &AdviseInput) -> Finding {
             pct(stalled)
         )),
     })
+}
+
+/// The rules for the stall causes RocksDB named (`l0-stalls, memtable-stalls`), if it
+/// named any: they propose for their cause, so the general rule leaves it to them.
+fn cause_rules(st: &engine::metrics::StallState) -> Option<String> {
+    let rules: Vec<&str> = [
+        ("l0 files", "l0-stalls"),
+        ("memtables", "memtable-stalls"),
+        ("pending bytes", "pending-compaction"),
+    ]
+    .into_iter()
+    .filter(|(cause, _)| {
+        st.by_cause
+            .iter()
+            .any(|c| c.cause == *cause && c.delayed_secs + c.stopped_secs > 0.0)
+    })
+    .map(|(_, rule)| rule)
+    .collect();
+    (!rules.is_empty()).then(|| rules.join(", "))
 }
 
 /// Seconds writes were delayed and stopped for `cause` since open.

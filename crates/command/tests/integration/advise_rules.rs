@@ -77,12 +77,33 @@ fn write_stalls_trigger_with_tiny_memtables_and_heavy_puts() {
     for k in 0..10_000 {
         db.put(k, &payload(k * 31, 1024)).expect("put");
     }
-    let p = proposal(finding(&db, "write-stalls"));
     let s = db.metrics_snapshot();
     assert!(
         s.rocksdb.tickers.stall_micros > 0 || s.rocksdb.pending_compaction_bytes > 0,
         "the workload stalled"
     );
+    // When RocksDB named the stalls' causes, each cause's rule proposes instead.
+    let causes = [
+        ("l0 files", "l0-stalls"),
+        ("memtables", "memtable-stalls"),
+        ("pending bytes", "pending-compaction"),
+    ];
+    let named: Vec<&str> = causes
+        .iter()
+        .filter(|(c, _)| s.rocksdb.stall.by_cause.iter().any(|b| b.cause == *c))
+        .map(|(_, r)| *r)
+        .collect();
+    if !named.is_empty() {
+        for r in &named {
+            proposal(finding(&db, r));
+        }
+        match finding(&db, "write-stalls") {
+            Finding::NoData(why) => assert!(why.contains(named[0]), "{why}"),
+            f => panic!("expected the cause rules to propose, got {f:?}"),
+        }
+        return;
+    }
+    let p = proposal(finding(&db, "write-stalls"));
     assert_eq!(p.sets[0], ("write_buffer_size".into(), "128KiB".into()));
     assert_eq!(p.sets[1], ("max_write_buffer_number".into(), "4".into()));
     assert!(p.figures.iter().any(|f| f.name == "stall_micros"));
@@ -714,4 +735,22 @@ fn bloom_false_positives_propose_more_bits() {
     t.bloom_full_positive = 100_000;
     t.bloom_full_true_positive = 90_000;
     assert_quiet(rule(&s, &ten, "bloom-false-positives"));
+}
+
+#[test]
+fn write_stalls_leave_a_stall_with_a_named_cause_to_that_cause_s_rule() {
+    let _quiet = crate::support::QUIET.read();
+    let o = DbOptions::default();
+    let mut s = lsm_snap(4);
+    s.rocksdb.tickers.stall_micros = 6_000_000;
+    // No cause named (as before the listener): the general rule proposes.
+    proposal(rule(&s, &o, "write-stalls"));
+    // RocksDB named the cause: l0-stalls proposes, and write-stalls does not add its
+    // memtable sizes beside it (with small-flushes they proposed two write buffers).
+    stalled(&mut s, "l0 files", 4.0, 0.0);
+    proposal(rule(&s, &o, "l0-stalls"));
+    match rule(&s, &o, "write-stalls") {
+        Finding::NoData(why) => assert!(why.contains("l0-stalls"), "{why}"),
+        other => panic!("{other:?}"),
+    }
 }
