@@ -223,6 +223,8 @@ fn lsm_figures(s: &mut Snapshot) {
     r.amp = Amplification {
         user_bytes: 1_000 * MIB,
         sst_written_bytes: 3_100 * MIB,
+        flushed_bytes: 1_000 * MIB,
+        ingested_bytes: 0,
         write_amp: 3.1,
         live_data_bytes: 25 * MIB,
         space_amp: 1.12,

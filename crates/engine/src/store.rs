@@ -2005,10 +2005,51 @@ impl Store {
         }
         let mut io = IngestExternalFileOptions::default();
         io.set_move_files(true);
+        // Read before the files move: RocksDB counts them as L0's input.
+        let sizes: Vec<u64> = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .collect();
+        let before = self.live_file_names();
         super::listener::forget_install();
+        let t0 = std::time::Instant::now();
         self.db
             .ingest_external_file_opts(&io, files.to_vec())
-            .map_err(DbError::rocks("ingest the loaded SST files"))
+            .map_err(DbError::rocks("ingest the loaded SST files"))?;
+        if let Some(e) = &self.listened {
+            let levels = self.ingested_levels(&before, sizes.clone());
+            e.lsm
+                .ingested(sizes.iter().sum(), &levels, t0.elapsed().as_micros() as u64);
+        }
+        Ok(())
+    }
+
+    fn live_file_names(&self) -> std::collections::HashSet<String> {
+        self.db
+            .live_files()
+            .map(|fs| fs.into_iter().map(|f| f.name).collect())
+            .unwrap_or_default()
+    }
+
+    /// The levels RocksDB placed the ingested files in: the table files that appeared
+    /// since `before` with the ingested sizes (a flush finishing meanwhile differs).
+    fn ingested_levels(
+        &self,
+        before: &std::collections::HashSet<String>,
+        mut sizes: Vec<u64>,
+    ) -> Vec<u32> {
+        let Ok(now) = self.db.live_files() else {
+            return Vec::new();
+        };
+        let mut levels = Vec::new();
+        for f in now.into_iter().filter(|f| !before.contains(&f.name)) {
+            if let Some(i) = sizes.iter().position(|&n| n == f.size as u64) {
+                sizes.swap_remove(i);
+                levels.push(f.level.max(0) as u32);
+            }
+        }
+        levels
     }
 
     /// Applies mutable column-family options (`SetOptions`); RocksDB writes a new

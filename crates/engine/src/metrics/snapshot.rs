@@ -363,6 +363,10 @@ pub struct Amplification {
     pub user_bytes: u64,
     /// Bytes flushes and compactions wrote to table files, since open.
     pub sst_written_bytes: u64,
+    /// Bytes flushes wrote, and bytes of table files a bulk load ingested, since open:
+    /// what RocksDB divides by for L0's and the Sum row's W-Amp.
+    pub flushed_bytes: u64,
+    pub ingested_bytes: u64,
     /// `sst_written_bytes / user_bytes` (0 before anything was written).
     pub write_amp: f64,
     /// `rocksdb.estimate-live-data-size`.
@@ -462,8 +466,9 @@ pub struct RocksStats {
 }
 
 impl RocksStats {
-    /// RocksDB's Sum row: every level's figures added up, with the whole tree's W-Amp
-    /// (SST bytes written per byte the user wrote).
+    /// RocksDB's Sum row: every level's figures added up; its W-Amp is RocksDB's, bytes
+    /// written to table files per byte flushed or ingested (the `amp` line's write
+    /// amplification divides by the bytes the user wrote instead).
     pub fn level_sum(&self) -> LevelInfo {
         let mut s = LevelInfo::default();
         for l in &self.levels {
@@ -477,7 +482,12 @@ impl RocksStats {
             s.read_per_sec += l.read_per_sec;
             s.write_per_sec += l.write_per_sec;
         }
-        s.w_amp = self.amp.write_amp;
+        let input = self.amp.flushed_bytes + self.amp.ingested_bytes;
+        s.w_amp = if input == 0 {
+            0.0
+        } else {
+            s.write_bytes as f64 / input as f64
+        };
         s
     }
 }

@@ -66,11 +66,20 @@ const GB: f64 = (1u64 << 30) as f64;
 fn per_level_figures_agree_with_rocksdbs_compaction_stats() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_with(dir.path().join("db"), write_heavy()).expect("open");
+    // A bulk load ingests files: RocksDB counts them as L0's input beside the flushes.
+    db.load((1_000_000..1_050_000).map(|k| (k, format!("{k:0>64}").into_bytes())))
+        .expect("load");
     overwrite(&db, 300_000, 120_000);
     db.flush().expect("flush");
     wait_idle(&db);
     let s = db.metrics_snapshot();
     let stats = db.rocksdb_property("rocksdb.stats").expect("stats");
+    let sum = s.rocksdb.level_sum();
+    assert!(
+        (sum.w_amp - sum_w_amp(&stats)).abs() <= 0.0501,
+        "Sum W-Amp: ours {sum:?}\n{stats}"
+    );
+    assert!(s.rocksdb.amp.ingested_bytes > 0);
     let rows = parse::compaction_stats(&stats);
     let levels = &s.rocksdb.levels;
     assert!(
@@ -137,6 +146,26 @@ fn per_level_figures_agree_with_rocksdbs_compaction_stats() {
     assert_eq!(s.rocksdb.soft_pending_limit, 64 << 30);
     assert_eq!(s.rocksdb.hard_pending_limit, 256 << 30);
     assert!(s.rocksdb.running.is_empty(), "{:?}", s.rocksdb.running);
+}
+
+/// The W-Amp of the Compaction Stats table's Sum row.
+fn sum_w_amp(stats: &str) -> f64 {
+    let mut lines = stats
+        .lines()
+        .skip_while(|l| !l.contains("** Compaction Stats"));
+    let header = lines.find(|l| l.trim_start().starts_with("Level")).unwrap();
+    let col = header
+        .split_whitespace()
+        .position(|w| w == "W-Amp")
+        .unwrap();
+    let sum = lines.find(|l| l.trim_start().starts_with("Sum")).unwrap();
+    // The Files column is one word (`62/0`) in the Sum row as in the level rows, the
+    // Size column two (`14.9 MB`), as the header's `Size` is one: shift by one.
+    sum.split_whitespace()
+        .nth(col + 1)
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 /// RocksDB's "Flush(GB): cumulative 0.012, interval ..." figure.
