@@ -14,10 +14,9 @@ use super::baseline::{Baseline, BaselineFile, check_name, show_value, utc_text};
 use super::jobs::{JobHandle, JobId, Jobs};
 use super::outcome::{Cell, ExecError, Outcome, Table};
 use super::render::render_table;
+use super::sampler::history_sample;
 use engine::metrics::history::KINDS;
-use engine::metrics::{
-    HistSet, HistorySample, LogHist, MetricsWindow, OpKind, WindowFigures, clock,
-};
+use engine::metrics::{HistSet, HistorySample, MetricsWindow, WindowFigures};
 use engine::trace::{OP_KINDS, TraceError, TraceOp, TraceReader, TraceRecord, value_bytes};
 use engine::{Db, DbError};
 
@@ -200,14 +199,8 @@ impl Samples {
 
     fn take(&mut self, db: &Db) {
         let snap = db.metrics_window(&mut self.window);
-        let Some(now) = self.window.histograms().cloned() else {
-            return;
-        };
-        if let Some(prev) = self.prev.replace(now.clone()) {
-            let h = now.since(&prev);
-            let ns = clock::ns_per_tick();
-            let latency = OpKind::ALL.map(|k| LogHist::from_hdr(h.get(k), ns));
-            self.taken.push(HistorySample::new(snap, latency));
+        if let Some(sample) = history_sample(snap, &self.window, &mut self.prev) {
+            self.taken.push(sample);
         }
     }
 }

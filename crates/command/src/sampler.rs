@@ -11,7 +11,7 @@ use parking_lot::Mutex;
 
 use engine::Db;
 use engine::metrics::history::{History, HistorySample, LogHist};
-use engine::metrics::{HistSet, MetricsWindow, OpKind, clock};
+use engine::metrics::{HistSet, MetricsWindow, OpKind, Snapshot, clock};
 
 /// How often the history takes a sample.
 pub const SAMPLE_EVERY: Duration = Duration::from_secs(1);
@@ -117,15 +117,24 @@ impl Loop {
         }
         let snap = t.db.metrics_window(&mut self.window);
         drop(t);
-        let Some(now) = self.window.histograms().cloned() else {
-            return;
-        };
-        // The first call on a database covers everything since open: it only primes.
-        if let Some(prev) = self.prev.replace(now.clone()) {
-            let h = now.since(&prev);
-            let ns = clock::ns_per_tick();
-            let latency = OpKind::ALL.map(|k| LogHist::from_hdr(h.get(k), ns));
-            history.lock().push(HistorySample::new(snap, latency));
+        if let Some(sample) = history_sample(snap, &self.window, &mut self.prev) {
+            history.lock().push(sample);
         }
     }
+}
+
+/// The history's sample for window snapshot `snap`, with the latencies between the
+/// histograms `prev` held and `window`'s now (kept in `prev` for the next). The first
+/// call on a database covers everything since open: it only primes (`None`).
+pub(crate) fn history_sample(
+    snap: Snapshot,
+    window: &MetricsWindow,
+    prev: &mut Option<HistSet>,
+) -> Option<HistorySample> {
+    let now = window.histograms().cloned()?;
+    let before = prev.replace(now.clone())?;
+    let h = now.since(&before);
+    let ns = clock::ns_per_tick();
+    let latency = OpKind::ALL.map(|k| LogHist::from_hdr(h.get(k), ns));
+    Some(HistorySample::new(snap, latency))
 }

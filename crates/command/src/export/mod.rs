@@ -449,18 +449,4 @@ pub fn today() -> String {
     date_of_day((secs / 86_400) as i64)
 }
 
-/// The civil date of day `z` counted from 1970-01-01 (proleptic Gregorian calendar):
-/// split into 400-year eras of 146097 days, with years starting on 1 March so the leap
-/// day falls last.
-pub fn date_of_day(z: i64) -> String {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
+pub use crate::baseline::date_of_day;
