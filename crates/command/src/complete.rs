@@ -42,7 +42,15 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
         c.dedup();
         return (start, c);
     };
-    let first = first.to_ascii_lowercase();
+    (
+        start,
+        complete_args(&first.to_ascii_lowercase(), &words, word),
+    )
+}
+
+/// Completions of `word`, an argument of the statement whose words before it are
+/// `words` (`first` is the first of them, in lower case).
+fn complete_args(first: &str, words: &[&str], word: &str) -> Vec<String> {
     let arg_index = words.len() - 1;
     let pick = |list: &[&str]| -> Vec<String> {
         let mut c: Vec<String> = list
@@ -53,7 +61,7 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
         c.sort();
         c
     };
-    let c = match first.as_str() {
+    match first {
         ".mode" if arg_index == 0 => pick(MODE_NAMES),
         ".timer" | ".stats" if arg_index == 0 => pick(&["on", "off"]),
         ".help" if arg_index == 0 => pick(&ALL_NAMES),
@@ -119,8 +127,7 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
             c
         }
         _ => Vec::new(),
-    };
-    (start, c)
+    }
 }
 
 /// RocksDB's documented property names (`DB::Properties` in its db.h); a `{N}` stands

@@ -59,42 +59,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ),
     ];
     if let Some(s) = latest {
-        let c = &s.snapshot.cache;
-        let rk = &s.snapshot.rocksdb;
-        // The longest form that fits: "used" and "entries" go first when narrow.
-        let n = format!(
-            "{}/{}",
-            fmt::count(c.entries as f64),
-            fmt::count(c.capacity as f64)
-        );
-        let with_used = w >= 6 + 5 + n.chars().count();
-        let used = if with_used { "used " } else { "" };
-        let entries = if with_used && w >= 6 + 5 + n.chars().count() + 8 {
-            " entries"
-        } else {
-            ""
-        };
-        lines.push(Line::from(vec![
-            Span::styled("value ", Style::default().fg(VALUE)),
-            Span::styled(used, dim()),
-            Span::raw(format!("{n}{entries}")),
-        ]));
-        let b = format!(
-            "{}/{}",
-            fmt::bytes(rk.block_cache_usage),
-            fmt::bytes(rk.block_cache_capacity)
-        )
-        .replace(' ', "");
-        let used = if w >= 6 + 5 + b.chars().count() {
-            "used "
-        } else {
-            ""
-        };
-        lines.push(Line::from(vec![
-            Span::styled("block ", Style::default().fg(BLOCK)),
-            Span::styled(used, dim()),
-            Span::raw(b),
-        ]));
+        lines.extend(usage_lines(&s.snapshot, w));
     }
     // The block cache by kind when the chart keeps its rows below them.
     if let Some(s) = latest
@@ -135,6 +100,57 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         };
         mrc::render(c, block, area, buf);
     }
+    let chart_area = Rect {
+        y: inner.y + used,
+        height: rest - curve_rows,
+        ..inner
+    };
+    hit_rate_chart(app, [start, end], chart_area, buf);
+}
+
+/// The two caches' use against their capacity: the longest form that fits ("used" and
+/// "entries" go first when narrow).
+fn usage_lines(snap: &engine::metrics::Snapshot, w: usize) -> [Line<'static>; 2] {
+    let c = &snap.cache;
+    let rk = &snap.rocksdb;
+    let n = format!(
+        "{}/{}",
+        fmt::count(c.entries as f64),
+        fmt::count(c.capacity as f64)
+    );
+    let with_used = w >= 6 + 5 + n.chars().count();
+    let used = if with_used { "used " } else { "" };
+    let entries = if with_used && w >= 6 + 5 + n.chars().count() + 8 {
+        " entries"
+    } else {
+        ""
+    };
+    let value = Line::from(vec![
+        Span::styled("value ", Style::default().fg(VALUE)),
+        Span::styled(used, dim()),
+        Span::raw(format!("{n}{entries}")),
+    ]);
+    let b = format!(
+        "{}/{}",
+        fmt::bytes(rk.block_cache_usage),
+        fmt::bytes(rk.block_cache_capacity)
+    )
+    .replace(' ', "");
+    let used = if w >= 6 + 5 + b.chars().count() {
+        "used "
+    } else {
+        ""
+    };
+    let block = Line::from(vec![
+        Span::styled("block ", Style::default().fg(BLOCK)),
+        Span::styled(used, dim()),
+        Span::raw(b),
+    ]);
+    [value, block]
+}
+
+/// The two hit rates over the chart's window, with the option-change markers.
+fn hit_rate_chart(app: &App, [start, end]: [f64; 2], area: Rect, buf: &mut Buffer) {
     let mut vpts = Vec::new();
     let mut bpts = Vec::new();
     for s in app.series.range(start, end) {
@@ -169,14 +185,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             "now"
         },
     };
-    chart.render(
-        Rect {
-            y: inner.y + used,
-            height: rest - curve_rows,
-            ..inner
-        },
-        buf,
-    );
+    chart.render(area, buf);
 }
 
 /// Block kinds with their own rows (RocksDB's tickers split these three).

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::{dim, pane_block};
-use crate::tui::app::{App, LogKind, OutKind, Pane};
+use crate::tui::app::{App, LogEntry, LogKind, OutKind, Pane};
 use crate::tui::fmt;
 use crate::tui::screen::split_rows;
 
@@ -108,25 +108,29 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let n = app.log.len();
     let shown = n.min(log.height as usize);
     for (i, e) in app.log.iter().skip(n - shown).enumerate() {
-        let line = Line::from(vec![
-            Span::styled(format!("{:>5} ", fmt::clock(e.t)), dim()),
-            Span::styled(log_tag(e.kind), log_style(e.kind)),
-            Span::raw(" "),
-            // A burst merged into one line says how many events it holds first, so
-            // a cut line keeps the count.
-            Span::styled(
-                if e.count > 1 {
-                    format!("×{} ", e.count)
-                } else {
-                    String::new()
-                },
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-            Span::styled(e.text.clone(), log_style(e.kind)),
-        ]);
-        buf.set_line(log.x, log.y + i as u16, &line, log.width);
+        buf.set_line(log.x, log.y + i as u16, &log_line(e), log.width);
     }
     if n == 0 && log.height > 0 {
         buf.set_string(log.x, log.y, "(no events yet)", dim());
     }
+}
+
+/// One event-log line: its time, its tag, and its text.
+fn log_line(e: &LogEntry) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{:>5} ", fmt::clock(e.t)), dim()),
+        Span::styled(log_tag(e.kind), log_style(e.kind)),
+        Span::raw(" "),
+        // A burst merged into one line says how many events it holds first, so
+        // a cut line keeps the count.
+        Span::styled(
+            if e.count > 1 {
+                format!("×{} ", e.count)
+            } else {
+                String::new()
+            },
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(e.text.clone(), log_style(e.kind)),
+    ])
 }
